@@ -1,0 +1,76 @@
+"""The REST API (django-ninja): token authentication, one error shape, routers from the apps.
+Described at /api/openapi.json, browsable at /api/docs."""
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from core.errors import DomainError, ValidationFailed
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer estran_<prefix>_<secret>`, as created with `estran_createuser --token`
+    or on the account page."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(raw=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Estran API",
+    version="1",
+    description=(
+        "Deposit, upload, submit and moderate datasets; read published records. "
+        "Authenticate with `Authorization: Bearer <token>`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    body = {"detail": exc.message, "code": exc.code}
+    if isinstance(exc, ValidationFailed):
+        body["problems"] = exc.problems
+    elif exc.field:
+        body["problems"] = [{"field": exc.field, "message": exc.message}]
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def _input_error(request, exc: ValidationError):
+    problems = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:] if p != "body") or None, "message": e.get("msg")}
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "code": "invalid_request", "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "A valid API token is required (Authorization: Bearer <token>).", "code": "unauthenticated"},
+        status=401,
+    )
+
+
+from deposit.api import router as deposit_router  # noqa: E402
+from moderation.api import router as moderation_router  # noqa: E402
+from repository.api import router as repository_router  # noqa: E402
+
+api.add_router("/", deposit_router)
+api.add_router("/", repository_router)
+api.add_router("/", moderation_router)

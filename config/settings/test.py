@@ -1,0 +1,17 @@
+"""The test suite: the real services (PostgreSQL, Redis) unless DATABASE_URL / CELERY_BROKER_URL
+say otherwise, fast password hashing, mail kept in memory."""
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/estran")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault(
+    "LOCAL_STORAGE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test-storage")
+)
+
+from .base import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

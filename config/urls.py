@@ -1,0 +1,18 @@
+"""URL map: pages, the REST API, the DOI resolver, OAI-PMH (later), health."""
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from core.views import healthz
+
+urlpatterns = [
+    path("", include("repository.urls")),
+    path("deposits/", include("deposit.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,80 @@
+"""Cross-cutting endpoints: the health check."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _check_broker() -> dict:
+    from kombu import Connection
+
+    if settings.BROKER_IS_FILESYSTEM:
+        folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise OSError(f"broker folder {folder} is not writable")
+        return {"transport": "filesystem"}
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT) as conn:
+        conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+        return {"transport": conn.transport.driver_type}
+
+
+def _check_storage() -> dict:
+    from repository.storage import get_store
+
+    store = get_store()
+    store.check()
+    return {"backend": store.name}
+
+
+def _check_doi_outbox() -> dict:
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from repository.models import PersistentIdentifier
+
+    pending = PersistentIdentifier.objects.filter(sync=PersistentIdentifier.Sync.pending)
+    oldest = pending.aggregate(oldest=Min("created"))["oldest"]
+    return {
+        "provider": settings.DOI_PROVIDER,
+        "pending": pending.count(),
+        "rejected": PersistentIdentifier.objects.filter(sync=PersistentIdentifier.Sync.rejected).count(),
+        "oldest_pending_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0,
+    }
+
+
+CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _check_storage}
+
+
+@never_cache
+def healthz(request):
+    """Database, broker and storage, each `ok` or `error` with the reason; HTTP 503 if one is down.
+    The DOI outbox is reported for operators but never makes the check fail."""
+    report, healthy = {}, True
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            detail = check()
+            report[name] = {"status": "ok", **detail}
+        except Exception as exc:  # noqa: BLE001 - any failure is the answer
+            healthy = False
+            report[name] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
+        report[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
+    try:
+        report["doi_outbox"] = _check_doi_outbox()
+    except Exception as exc:  # noqa: BLE001
+        report["doi_outbox"] = {"status": "error", "error": str(exc)[:300]}
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)

@@ -1,0 +1,245 @@
+"""REST endpoints for deposits, their files and upload sessions, and lifecycle actions.
+Thin: parse, call one service, shape the answer."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from core.errors import NotFound
+
+from . import selectors, services, workflow
+from .models import Deposit, DepositFile, UploadSession
+
+router = Router(tags=["deposits"])
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    note: str
+    created: datetime
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    state: str
+    md5: str
+    sha256: str
+    error: str
+
+
+class DepositOut(Schema):
+    id: int
+    status: str
+    revision: int
+    community: str | None
+    title: str
+    metadata: dict[str, Any]
+    doi: str | None
+    doi_is_demo: bool | None
+    record_id: int | None
+    owner: str
+    created: datetime
+    modified: datetime
+    allowed_actions: list[str]
+    problems: list[dict]
+    files: list[FileOut]
+    events: list[EventOut]
+
+
+class DepositIn(Schema):
+    community: str | None = Field(default=None, description="Community slug, e.g. `ocean`.")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="The metadata document (see MetadataDocument).")
+
+
+class DepositPatch(Schema):
+    community: str | None = None
+    metadata: dict[str, Any] | None = None
+    revision: int | None = Field(default=None, description="The revision you edited; refused with 409 if stale.")
+
+
+class ActionIn(Schema):
+    action: workflow.Action
+    note: str = ""
+
+
+class UploadIn(Schema):
+    name: str
+    size: int = Field(ge=0)
+    sha256: str = Field(default="", description="Optional SHA-256 of the whole file; verified after completion.")
+
+
+class PartUrl(Schema):
+    part_number: int
+    url: str
+
+
+class StoredPartOut(Schema):
+    part_number: int
+    etag: str
+    size: int
+
+
+class UploadOut(Schema):
+    id: int
+    file_id: int
+    name: str
+    size: int
+    part_size: int
+    part_count: int
+    state: str
+    expires_at: datetime
+    parts: list[PartUrl]
+    stored_parts: list[StoredPartOut]
+
+
+class PartIn(Schema):
+    part_number: int
+    etag: str
+
+
+class CompleteIn(Schema):
+    parts: list[PartIn]
+
+
+def _deposit_out(deposit: Deposit, user) -> dict:
+    return {
+        "id": deposit.pk,
+        "status": deposit.status,
+        "revision": deposit.revision,
+        "community": deposit.community.slug if deposit.community_id else None,
+        "title": deposit.title,
+        "metadata": deposit.metadata,
+        "doi": deposit.pid.doi if deposit.pid_id else None,
+        "doi_is_demo": deposit.pid.is_demo if deposit.pid_id else None,
+        "record_id": deposit.record_id,
+        "owner": deposit.owner.username,
+        "created": deposit.created,
+        "modified": deposit.modified,
+        "allowed_actions": [t.action.value for t in workflow.allowed_actions(deposit, user)],
+        "problems": services.deposit_problems(deposit) if deposit.status in workflow.EDITABLE else [],
+        "files": list(deposit.files.all()),
+        "events": [
+            {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+             "actor": e.actor.username if e.actor else None, "note": e.note, "created": e.created}
+            for e in deposit.events.all()
+        ],
+    }
+
+
+def _upload_out(session: UploadSession) -> dict:
+    return {
+        "id": session.pk,
+        "file_id": session.file_id,
+        "name": session.file.name,
+        "size": session.file.size,
+        "part_size": session.part_size,
+        "part_count": session.part_count,
+        "state": session.state,
+        "expires_at": session.expires_at,
+        "parts": services.upload_part_urls(session) if session.state == UploadSession.State.open else [],
+        "stored_parts": services.upload_stored_parts(session) if session.state == UploadSession.State.open else [],
+    }
+
+
+def _deposit(request, pk: int) -> Deposit:
+    return selectors.deposit_for(request.auth, pk)
+
+
+@router.get("/deposits", response=list[DepositOut], summary="Your deposits")
+def deposit_list(request):
+    return [_deposit_out(d, request.auth) for d in selectors.deposits_of(request.auth).prefetch_related("files", "events__actor")]
+
+
+@router.post("/deposits", response={201: DepositOut}, summary="Create a deposit (a draft)")
+def deposit_create(request, payload: DepositIn):
+    deposit = services.deposit_create(owner=request.auth, metadata=payload.metadata, community=payload.community)
+    return 201, _deposit_out(selectors.deposit_for(request.auth, deposit.pk), request.auth)
+
+
+@router.get("/deposits/{pk}", response=DepositOut, summary="One deposit, with its problems, files and history")
+def deposit_detail(request, pk: int):
+    return _deposit_out(_deposit(request, pk), request.auth)
+
+
+@router.patch("/deposits/{pk}", response=DepositOut, summary="Save metadata (lenient: anything is kept)")
+def deposit_update(request, pk: int, payload: DepositPatch):
+    deposit = _deposit(request, pk)
+    kwargs = payload.dict(exclude_unset=True)
+    services.deposit_update(deposit=deposit, actor=request.auth, **kwargs)
+    return _deposit_out(_deposit(request, pk), request.auth)
+
+
+@router.post("/deposits/{pk}/actions", response=DepositOut, summary="Apply a lifecycle action")
+def deposit_action(request, pk: int, payload: ActionIn):
+    """`submit`, `resubmit` and `edit` for the depositor; `claim`, `request_changes`, `approve` and
+    `reject` for a moderator of the deposit's community (`note` is required to request changes or
+    reject). Illegal actions get 409 with the reason; an incomplete deposit gets 422 with every
+    problem against its field."""
+    deposit = _deposit(request, pk)
+    services.deposit_act(deposit=deposit, action=payload.action, actor=request.auth, note=payload.note)
+    return _deposit_out(_deposit(request, pk), request.auth)
+
+
+@router.get("/deposits/{pk}/files", response=list[FileOut], summary="The deposit's files")
+def file_list(request, pk: int):
+    return list(_deposit(request, pk).files.all())
+
+
+@router.delete("/deposits/{pk}/files/{file_id}", response={204: None}, summary="Delete a draft file")
+def file_delete(request, pk: int, file_id: int):
+    deposit = _deposit(request, pk)
+    file = deposit.files.filter(pk=file_id).first()
+    if file is None:
+        raise NotFound("No such file.")
+    services.file_delete(file=file, actor=request.auth)
+    return 204, None
+
+
+@router.post("/deposits/{pk}/uploads", response={201: UploadOut}, summary="Open an upload session for one file")
+def upload_open(request, pk: int, payload: UploadIn):
+    """The answer gives the part size and one URL per part. PUT each part's bytes to its URL (no
+    token needed: the URL is signed) and keep the `ETag` response header; then complete."""
+    deposit = _deposit(request, pk)
+    session = services.upload_open(
+        deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
+    )
+    return 201, _upload_out(session)
+
+
+def _session(request, upload_id: int) -> UploadSession:
+    session = get_object_or_404(UploadSession.objects.select_related("file", "file__deposit"), pk=upload_id)
+    selectors.deposit_for(request.auth, session.file.deposit_id)  # 404 for those who may not see it
+    return session
+
+
+@router.get("/uploads/{upload_id}", response=UploadOut, summary="An upload session, with the parts already stored")
+def upload_detail(request, upload_id: int):
+    return _upload_out(_session(request, upload_id))
+
+
+@router.post("/uploads/{upload_id}/complete", response=FileOut, summary="Complete an upload with its parts' ETags")
+def upload_complete(request, upload_id: int, payload: CompleteIn):
+    session = _session(request, upload_id)
+    file = services.upload_complete(
+        session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts]
+    )
+    if file.state == DepositFile.State.failed:
+        raise HttpError(422, file.error)
+    return file
+
+
+@router.delete("/uploads/{upload_id}", response={204: None}, summary="Abort an upload")
+def upload_abort(request, upload_id: int):
+    session = _session(request, upload_id)
+    services.upload_abort(session_id=session.pk, actor=request.auth)
+    return 204, None

@@ -1,0 +1,101 @@
+"""Deposits (drafts on their way to publication), their audit events, files and upload sessions."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import Status
+
+
+class Deposit(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deposits")
+    community = models.ForeignKey(
+        "accounts.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="deposits"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.draft)
+    metadata = models.JSONField(default=dict, blank=True, help_text="As typed; validated at submission.")
+    revision = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=500, blank=True)
+    pid = models.OneToOneField(
+        "repository.PersistentIdentifier", null=True, blank=True, on_delete=models.PROTECT, related_name="deposit"
+    )
+    record = models.OneToOneField(
+        "repository.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="deposit"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-modified"]
+        indexes = [models.Index(fields=["community", "status"])]
+
+    def __str__(self) -> str:
+        return self.title or _("Untitled deposit #%(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("deposit:detail", kwargs={"pk": self.pk})
+
+
+class DepositEvent(models.Model):
+    """The audit trail: one row per transition, with actor, time and note."""
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+
+class DepositFile(models.Model):
+    class State(models.TextChoices):
+        uploading = "uploading", _("uploading")
+        verifying = "verifying", _("verifying")
+        ready = "ready", _("ready")
+        failed = "failed", _("failed")
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.uploading)
+    storage_key = models.CharField(max_length=255, unique=True)
+    declared_sha256 = models.CharField(max_length=64, blank=True)
+    md5 = models.CharField(max_length=32, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["deposit", "name"], name="deposit_file_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UploadSession(models.Model):
+    """A multipart upload of one file: the store's upload id, the part size and count."""
+
+    class State(models.TextChoices):
+        open = "open", _("open")
+        completed = "completed", _("completed")
+        aborted = "aborted", _("aborted")
+
+    file = models.OneToOneField(DepositFile, on_delete=models.CASCADE, related_name="upload")
+    upload_id = models.CharField(max_length=255)
+    part_size = models.BigIntegerField()
+    part_count = models.PositiveIntegerField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.open)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()

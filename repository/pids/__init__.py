@@ -1,0 +1,1 @@
+"""Persistent identifiers: DOI minting, the provider interface and its implementations."""
