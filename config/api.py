@@ -47,12 +47,17 @@ def _domain_error(request, exc: DomainError):
     return api.create_response(request, body, status=exc.status_code)
 
 
+def _input_field(loc) -> str | None:
+    """The field a request-validation error names: django-ninja's `loc` is (source, name...), and a
+    JSON body adds the view's parameter name, e.g. ("body", "payload", "size") -> "size"."""
+    parts = [str(p) for p in loc or ()]
+    parts = parts[2:] if parts[:1] == ["body"] else parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def _input_error(request, exc: ValidationError):
-    problems = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:] if p != "body") or None, "message": e.get("msg")}
-        for e in exc.errors
-    ]
+    problems = [{"field": _input_field(e.get("loc")), "message": e.get("msg")} for e in exc.errors]
     return api.create_response(
         request, {"detail": "The request is not valid.", "code": "invalid_request", "problems": problems}, status=422
     )

@@ -6,11 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Router, Schema, Status
 from pydantic import Field
 
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import selectors, services, workflow
 from .models import Deposit, DepositFile, UploadSession
@@ -163,7 +162,7 @@ def deposit_list(request):
 @router.post("/deposits", response={201: DepositOut}, summary="Create a deposit (a draft)")
 def deposit_create(request, payload: DepositIn):
     deposit = services.deposit_create(owner=request.auth, metadata=payload.metadata, community=payload.community)
-    return 201, _deposit_out(selectors.deposit_for(request.auth, deposit.pk), request.auth)
+    return Status(201, _deposit_out(selectors.deposit_for(request.auth, deposit.pk), request.auth))
 
 
 @router.get("/deposits/{pk}", response=DepositOut, summary="One deposit, with its problems, files and history")
@@ -202,7 +201,7 @@ def file_delete(request, pk: int, file_id: int):
     if file is None:
         raise NotFound("No such file.")
     services.file_delete(file=file, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/deposits/{pk}/uploads", response={201: UploadOut}, summary="Open an upload session for one file")
@@ -213,7 +212,7 @@ def upload_open(request, pk: int, payload: UploadIn):
     session = services.upload_open(
         deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
     )
-    return 201, _upload_out(session)
+    return Status(201, _upload_out(session))
 
 
 def _session(request, upload_id: int) -> UploadSession:
@@ -224,7 +223,12 @@ def _session(request, upload_id: int) -> UploadSession:
 
 @router.get("/uploads/{upload_id}", response=UploadOut, summary="An upload session, with the parts already stored")
 def upload_detail(request, upload_id: int):
-    return _upload_out(_session(request, upload_id))
+    session = _session(request, upload_id)
+    deposit = session.file.deposit
+    # part URLs are write capabilities: a moderator may read the deposit, not write its files
+    if not (deposit.owner_id == request.auth.pk or request.auth.is_superuser):
+        raise PermissionDenied("Only the depositor can see an upload's part URLs.")
+    return _upload_out(session)
 
 
 @router.post("/uploads/{upload_id}/complete", response=FileOut, summary="Complete an upload with its parts' ETags")
@@ -234,7 +238,9 @@ def upload_complete(request, upload_id: int, payload: CompleteIn):
         session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts]
     )
     if file.state == DepositFile.State.failed:
-        raise HttpError(422, file.error)
+        # the failed state is committed by the service; the answer names the check that failed
+        field = "sha256" if file.declared_sha256 and file.declared_sha256 != file.sha256 else "size"
+        raise ValidationFailed(file.error, field=field)
     return file
 
 
@@ -242,4 +248,4 @@ def upload_complete(request, upload_id: int, payload: CompleteIn):
 def upload_abort(request, upload_id: int):
     session = _session(request, upload_id)
     services.upload_abort(session_id=session.pk, actor=request.auth)
-    return 204, None
+    return Status(204, None)

@@ -139,7 +139,10 @@ def deposit_act(*, deposit: Deposit, action: str, actor, note: str = "") -> Depo
 @transaction.atomic
 def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit) -> Deposit:
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    if workflow.transition_for(deposit.status, action) is not None:
+    transition = workflow.transition_for(deposit.status, action)
+    if transition is not None:
+        if transition.role not in workflow.roles_of(deposit, actor):
+            raise PermissionDenied(_("You may not do this to this deposit."))
         problems = deposit_problems(deposit)
         if problems:
             raise ValidationFailed(_("The deposit is not complete yet."), problems=problems)
@@ -251,7 +254,12 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
 def upload_part_urls(session: UploadSession) -> list[dict]:
     store = get_store()
     return [
-        {"part_number": n, "url": store.part_url(key=session.file.storage_key, upload_id=session.upload_id, part_number=n)}
+        {
+            "part_number": n,
+            "url": store.part_url(
+                key=session.file.storage_key, upload_id=session.upload_id, part_number=n, max_bytes=session.part_size
+            ),
+        }
         for n in range(1, session.part_count + 1)
     ]
 

@@ -98,8 +98,9 @@ def _backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 def pid_sync(*, pid_id: int) -> PersistentIdentifier:
     """Bring the agency's state of one DOI to its target. Safe to run twice or concurrently: the row
-    is locked for the call, and every provider call is idempotent. Raises RetryableError after
-    recording it, so the caller (a task) can retry."""
+    is locked for the call, and every provider call is idempotent. A retryable failure is recorded
+    (attempts, error, next attempt) and then raised, so that the calling task retries."""
+    retry: RetryableError | None = None
     with transaction.atomic():
         pid = PersistentIdentifier.objects.select_for_update(of=("self",)).select_related("record").get(pk=pid_id)
         if pid.sync != PersistentIdentifier.Sync.pending:
@@ -114,12 +115,13 @@ def pid_sync(*, pid_id: int) -> PersistentIdentifier:
             elif target is DOIState.registered:
                 provider.hide(doi=pid.doi)
         except RetryableError as exc:
+            # Recorded in this transaction, raised after it commits.
+            retry = exc
             pid.attempts += 1
             pid.last_error = exc.message[:2000]
             pid.next_attempt_at = timezone.now() + _backoff(pid.attempts, exc.retry_after)
             pid.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             log.warning("doi.retry", doi=pid.doi, attempts=pid.attempts, error=exc.message[:200])
-            raise
         except RejectedError as exc:
             pid.attempts += 1
             pid.sync = PersistentIdentifier.Sync.rejected
@@ -127,14 +129,17 @@ def pid_sync(*, pid_id: int) -> PersistentIdentifier:
             pid.save(update_fields=["attempts", "sync", "last_error"])
             log.error("doi.rejected", doi=pid.doi, error=exc.message[:500])
             return pid
-        pid.state = target
-        pid.sync = PersistentIdentifier.Sync.done
-        pid.last_error = ""
-        pid.next_attempt_at = None
-        pid.synced_at = timezone.now()
-        pid.save(update_fields=["state", "sync", "last_error", "next_attempt_at", "synced_at"])
-        log.info("doi.synced", doi=pid.doi, state=pid.state, provider=pid.provider)
-        return pid
+        else:
+            pid.state = target
+            pid.sync = PersistentIdentifier.Sync.done
+            pid.last_error = ""
+            pid.next_attempt_at = None
+            pid.synced_at = timezone.now()
+            pid.save(update_fields=["state", "sync", "last_error", "next_attempt_at", "synced_at"])
+            log.info("doi.synced", doi=pid.doi, state=pid.state, provider=pid.provider)
+    if retry is not None:
+        raise retry
+    return pid
 
 
 def pids_redrive(*, include_rejected: bool = False, now=None) -> int:

@@ -46,7 +46,8 @@ class ObjectStore:
     def create_multipart_upload(self, *, key: str) -> str:
         raise NotImplementedError
 
-    def part_url(self, *, key: str, upload_id: str, part_number: int) -> str:
+    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int) -> str:
+        """A URL that accepts one PUT of at most `max_bytes` for this part, with no other credential."""
         raise NotImplementedError
 
     def put_part(self, *, key: str, upload_id: str, part_number: int, stream: Iterator[bytes]) -> str:
@@ -110,20 +111,25 @@ class LocalObjectStore(ObjectStore):
         self._upload_dir(upload_id).mkdir(parents=True, exist_ok=True)
         return upload_id
 
-    def part_url(self, *, key: str, upload_id: str, part_number: int) -> str:
-        token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(f"{upload_id}:{part_number}")
+    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int) -> str:
+        token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(f"{upload_id}:{part_number}:{max_bytes}")
         path = reverse("repository:upload-part", kwargs={"upload_id": upload_id, "part_number": part_number})
         return f"{settings.SITE_URL}{path}?signature={token}"
 
     @staticmethod
-    def verify_part_signature(*, upload_id: str, part_number: int, signature: str) -> bool:
+    def verify_part_signature(*, upload_id: str, part_number: int, signature: str) -> int | None:
+        """The most bytes the signed URL accepts, or None if the signature is bad or expired."""
         try:
             value = signing.TimestampSigner(salt=_SIGNER_SALT).unsign(
                 signature, max_age=settings.UPLOAD_PART_URL_TTL_SECONDS
             )
         except signing.BadSignature:
-            return False
-        return value == f"{upload_id}:{part_number}"
+            return None
+        signed_upload, _, rest = value.partition(":")
+        signed_part, _, max_bytes = rest.partition(":")
+        if signed_upload != upload_id or signed_part != str(part_number) or not max_bytes.isdigit():
+            return None
+        return int(max_bytes)
 
     def put_part(self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes]) -> str:
         """Store one part (what S3 does for a PUT to a presigned part URL); returns its ETag,
@@ -133,10 +139,14 @@ class LocalObjectStore(ObjectStore):
             raise FileNotFoundError(upload_id)
         md5 = hashlib.md5()
         tmp = directory / f"{part_number}.tmp-{uuid.uuid4().hex}"
-        with open(tmp, "wb") as fh:
-            for chunk in stream:
-                md5.update(chunk)
-                fh.write(chunk)
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in stream:
+                    md5.update(chunk)
+                    fh.write(chunk)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         etag = md5.hexdigest()
         os.replace(tmp, directory / f"{part_number:05d}.{etag}")
         for stale in directory.glob(f"{part_number:05d}.*"):

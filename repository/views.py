@@ -109,18 +109,32 @@ def upload_part(request, upload_id: str, part_number: int):
     if request.method == "OPTIONS":
         return HttpResponse(status=204)
     signature = request.GET.get("signature", "")
-    if not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=part_number, signature=signature):
+    max_bytes = LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=part_number, signature=signature)
+    if max_bytes is None:
         return JsonResponse({"detail": "This part URL is invalid or has expired."}, status=403)
+    too_large = JsonResponse({"detail": f"A part is at most {max_bytes} bytes."}, status=413)
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return too_large
+
+    class TooLarge(Exception):
+        pass
 
     def chunks():
+        received = 0
         while True:
             chunk = request.read(1024 * 1024)
             if not chunk:
                 return
+            received += len(chunk)
+            if received > max_bytes:
+                raise TooLarge
             yield chunk
 
     try:
         etag = store.put_part(upload_id=upload_id, part_number=part_number, stream=chunks())
+    except TooLarge:
+        return too_large
     except (FileNotFoundError, ValueError):
         return JsonResponse({"detail": "No such upload (completed, aborted or expired)."}, status=404)
     response = HttpResponse(status=200)

@@ -39,8 +39,15 @@ def _real_services():
 
 @pytest.fixture
 def communities(db):
+    """The five communities. They come from a data migration; transactional tests flush the tables,
+    so they are put back when missing."""
+    import importlib
+
     from accounts.models import Community
 
+    seed = importlib.import_module("accounts.migrations.0002_seed_communities")
+    for slug, name, acronym, description in seed.COMMUNITIES:
+        Community.objects.get_or_create(slug=slug, defaults={"name": name, "acronym": acronym, "description": description})
     return {c.slug: c for c in Community.objects.all()}
 
 
@@ -107,3 +114,99 @@ def api_client(db):
 def _isolated_storage(settings, tmp_path):
     """Each test stores files in its own folder."""
     settings.LOCAL_STORAGE_ROOT = tmp_path / "storage"
+
+
+# --- A real Celery worker and the DataCite test server, for integration tests -------------------
+
+DATACITE_USERNAME = "ESTRAN.TEST"
+DATACITE_PASSWORD = "correct-horse"
+DATACITE_PREFIX = "10.80000"
+
+
+@pytest.fixture(scope="session")
+def datacite_server():
+    """A local server speaking the DataCite REST API, shared by the session (reset per test by
+    `datacite`)."""
+    from tests.fakes.datacite_server import FakeDataCite
+
+    server = FakeDataCite(username=DATACITE_USERNAME, password=DATACITE_PASSWORD, prefixes=[DATACITE_PREFIX])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, datacite_server, tmp_path_factory):
+    """A real `celery worker` process consuming this session's Redis queue, on the test database,
+    with the `datacite` provider pointed at the session's DataCite server."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    require_service("Redis", settings.CELERY_BROKER_URL)
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "DATACITE_API_URL": datacite_server.url,
+        "DATACITE_USERNAME": DATACITE_USERNAME,
+        "DATACITE_PASSWORD": DATACITE_PASSWORD,
+        "DATACITE_PREFIX": DATACITE_PREFIX,
+        "DATACITE_TIMEOUT": "3",
+        "DOI_RETRY_BASE_SECONDS": "1",
+        "DOI_RETRY_MAX_SECONDS": "2",
+    }
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    log = open(log_path, "w")
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "4",
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-mingle", "--without-gossip", "-l", "info"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    proc.log_path = log_path
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def datacite(datacite_server, settings):
+    """The DataCite server, emptied, and this process's settings pointing at it."""
+    datacite_server.reset()
+    settings.DOI_PROVIDER = "datacite"
+    settings.DATACITE_API_URL = datacite_server.url
+    settings.DATACITE_USERNAME = DATACITE_USERNAME
+    settings.DATACITE_PASSWORD = DATACITE_PASSWORD
+    settings.DATACITE_PREFIX = DATACITE_PREFIX
+    return datacite_server
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    """Poll until `predicate()` is truthy (work done by another process); fail after `timeout`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout}s waiting for {message}.")
+        time.sleep(interval)

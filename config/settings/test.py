@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/estran")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# Each test session has its own queue, so that a worker never takes another session's tasks.
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"estran-test-{os.getpid()}")
 os.environ.setdefault(
     "LOCAL_STORAGE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test-storage")
 )

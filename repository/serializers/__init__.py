@@ -1,0 +1,1 @@
+"""Export formats of the metadata document: one module per format."""

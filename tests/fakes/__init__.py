@@ -1,0 +1,1 @@
+"""Protocol-speaking doubles of outside services (DataCite), for the tests and benchmarks."""
