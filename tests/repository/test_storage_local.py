@@ -1,0 +1,233 @@
+"""The local object store: multipart uploads assembled in part order, MD5 ETags, key confinement,
+signed part URLs, and the health check."""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from repository.storage import LocalObjectStore, PartsMismatch, StorageError, get_store, new_object_key
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalObjectStore(tmp_path / "objects")
+
+
+def put(store, upload_id, number, data: bytes, chunks: int = 1) -> str:
+    step = max(1, len(data) // chunks)
+    pieces = [data[i : i + step] for i in range(0, len(data), step)] or [b""]
+    return store.put_part(key="", upload_id=upload_id, part_number=number, stream=iter(pieces))
+
+
+def read(store, key) -> bytes:
+    with store.open(key) as fh:
+        return fh.read()
+
+
+def test_get_store_is_the_local_store_under_the_configured_root(settings):
+    store = get_store()
+    assert isinstance(store, LocalObjectStore)
+    assert store.root == settings.LOCAL_STORAGE_ROOT
+
+
+def test_an_unknown_backend_is_refused(settings):
+    settings.STORAGE_BACKEND = "floppy"
+    with pytest.raises(ValueError, match="floppy"):
+        get_store()
+
+
+def test_object_keys_are_generated_and_unique():
+    keys = {new_object_key() for _ in range(100)}
+    assert len(keys) == 100
+    assert all(k.startswith("files/") and "/" not in k.removeprefix("files/") for k in keys)
+
+
+def test_multipart_upload_assembles_the_parts_in_part_order(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    assert upload_id.isalnum()
+    parts = {1: b"first-", 2: b"second-", 3: b"third"}
+    etags = {}
+    for number in (3, 1, 2):  # any order of arrival
+        etags[number] = put(store, upload_id, number, parts[number], chunks=2)
+
+    listed = store.list_parts(key=key, upload_id=upload_id)
+    assert [(p.part_number, p.etag, p.size) for p in listed] == [
+        (n, hashlib.md5(parts[n]).hexdigest(), len(parts[n])) for n in (1, 2, 3)]
+
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(n, etags[n]) for n in (1, 2, 3)])
+    assert read(store, key) == b"first-second-third"
+    assert store.size(key) == len(b"first-second-third")
+    data = b"first-second-third"
+    assert store.checksums(key) == (hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest(), len(data))
+    # the parts are gone once assembled
+    with pytest.raises(FileNotFoundError):
+        store.list_parts(key=key, upload_id=upload_id)
+    assert not (store.root / "uploads" / upload_id).exists()
+
+
+def test_the_etag_is_the_md5_of_the_part(store):
+    upload_id = store.create_multipart_upload(key=new_object_key())
+    data = bytes(range(256)) * 1000
+    assert put(store, upload_id, 1, data, chunks=7) == hashlib.md5(data).hexdigest()
+
+
+def test_a_part_sent_again_replaces_the_previous_one(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    put(store, upload_id, 1, b"old bytes")
+    etag = put(store, upload_id, 1, b"new")
+    assert [(p.part_number, p.etag, p.size) for p in store.list_parts(key=key, upload_id=upload_id)] == [(1, etag, 3)]
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, etag)])
+    assert read(store, key) == b"new"
+
+
+def test_quoted_etags_are_accepted_at_completion(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etag = put(store, upload_id, 1, b"abc")
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, f'"{etag}"')])
+    assert read(store, key) == b"abc"
+
+
+def test_completing_with_a_wrong_etag_raises_parts_mismatch_and_keeps_the_parts(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etag = put(store, upload_id, 1, b"abc")
+    with pytest.raises(PartsMismatch, match="Part 1"):
+        store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, "0" * 32)])
+    assert [p.etag for p in store.list_parts(key=key, upload_id=upload_id)] == [etag]
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
+
+
+def test_completing_with_a_part_never_uploaded_raises_parts_mismatch(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etag = put(store, upload_id, 1, b"abc")
+    with pytest.raises(PartsMismatch, match="Part 2"):
+        store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, etag), (2, etag)])
+
+
+def test_completing_an_unknown_upload_raises_file_not_found(store):
+    with pytest.raises(FileNotFoundError):
+        store.complete_multipart_upload(key=new_object_key(), upload_id="0" * 32, parts=[(1, "x")])
+
+
+def test_abort_removes_the_parts(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    put(store, upload_id, 1, b"abc")
+    store.abort_multipart_upload(key=key, upload_id=upload_id)
+    assert not (store.root / "uploads" / upload_id).exists()
+    with pytest.raises(FileNotFoundError):
+        store.list_parts(key=key, upload_id=upload_id)
+    with pytest.raises(FileNotFoundError):
+        put(store, upload_id, 2, b"late")
+    store.abort_multipart_upload(key=key, upload_id=upload_id)  # twice is fine
+
+
+def test_delete_removes_an_object_and_is_idempotent(store):
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, put(store, upload_id, 1, b"x"))])
+    store.delete(key)
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
+    store.delete(key)
+
+
+@pytest.mark.parametrize("key", ["../x", "files/../../x", "/etc/passwd", "", ".", "files/../.."])
+def test_keys_cannot_escape_the_root(store, key, tmp_path):
+    with pytest.raises(ValueError, match="escapes"):
+        store.open(key)
+    with pytest.raises(ValueError):
+        store.delete(key)
+    with pytest.raises(ValueError):
+        store.size(key)
+    upload_id = store.create_multipart_upload(key=key)
+    etag = put(store, upload_id, 1, b"evil")
+    with pytest.raises(ValueError):
+        store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, etag)])
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("upload_id", ["../x", "..", "a/b", "", "abc-def"])
+def test_malformed_upload_ids_are_refused(store, upload_id):
+    with pytest.raises(ValueError):
+        put(store, upload_id, 1, b"x")
+    with pytest.raises(ValueError):
+        store.list_parts(key="", upload_id=upload_id)
+    with pytest.raises(ValueError):
+        store.abort_multipart_upload(key="", upload_id=upload_id)
+
+
+# --- signed part URLs ---------------------------------------------------------------------------
+
+
+def _signature(url: str) -> str:
+    return parse_qs(urlparse(url).query)["signature"][0]
+
+
+def test_a_part_url_points_at_the_part_endpoint_and_verifies(store, settings):
+    upload_id = store.create_multipart_upload(key="files/k")
+    url = store.part_url(key="files/k", upload_id=upload_id, part_number=7, max_bytes=1024)
+    parsed = urlparse(url)
+    assert url.startswith(settings.SITE_URL + "/")
+    assert parsed.path == f"/storage/uploads/{upload_id}/parts/7"
+    signature = _signature(url)
+    assert LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=7, signature=signature)
+    assert not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=8, signature=signature)
+    assert not LocalObjectStore.verify_part_signature(upload_id="0" * 32, part_number=7, signature=signature)
+    assert not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=7, signature=signature[:-1])
+    assert not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=7, signature="")
+
+
+def test_an_expired_part_url_is_refused(store, settings):
+    upload_id = store.create_multipart_upload(key="files/k")
+    signature = _signature(store.part_url(key="files/k", upload_id=upload_id, part_number=1, max_bytes=1024))
+    assert LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=1, signature=signature)
+    settings.UPLOAD_PART_URL_TTL_SECONDS = -1
+    assert not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=1, signature=signature)
+
+
+def test_a_part_url_signed_with_another_secret_is_refused(store, settings):
+    upload_id = store.create_multipart_upload(key="files/k")
+    signature = _signature(store.part_url(key="files/k", upload_id=upload_id, part_number=1, max_bytes=1024))
+    settings.SECRET_KEY = "another-secret-key-entirely-" + "x" * 30
+    assert not LocalObjectStore.verify_part_signature(upload_id=upload_id, part_number=1, signature=signature)
+
+
+# --- health check -------------------------------------------------------------------------------
+
+
+def test_check_writes_and_cleans_up_a_probe(store):
+    store.check()
+    assert store.root.is_dir()
+    assert list(store.root.iterdir()) == []
+
+
+def test_check_raises_storage_error_when_the_root_cannot_be_created(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StorageError):
+        LocalObjectStore(blocker).check()
+    with pytest.raises(StorageError):
+        LocalObjectStore(blocker / "below").check()
+
+
+@pytest.mark.django_db
+def test_a_part_larger_than_its_signed_size_is_refused_and_nothing_is_stored(client, settings):
+    store = get_store()  # the store the part endpoint writes to
+    upload_id = store.create_multipart_upload(key="files/k")
+    url = urlparse(store.part_url(key="files/k", upload_id=upload_id, part_number=1, max_bytes=10))
+    path = f"{url.path}?{url.query}"
+    refused = client.put(path, data=b"x" * 11, content_type="application/octet-stream")
+    assert refused.status_code == 413
+    assert store.list_parts(key="files/k", upload_id=upload_id) == []
+    assert store.list_parts(key="files/k", upload_id=upload_id) == []
+    accepted = client.put(path, data=b"x" * 10, content_type="application/octet-stream")
+    assert accepted.status_code == 200
+    assert [p.size for p in store.list_parts(key="files/k", upload_id=upload_id)] == [10]
