@@ -1,0 +1,51 @@
+# Estran: `make run` (the embedded default) and `make test` (the whole suite, real services).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := chromium xmlsec1 gettext
+
+.PHONY: setup run test test-fast lint messages clean system-packages
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+setup: $(UV)
+	$(UV) sync --locked --quiet
+
+# Chromium drives the browser tests, xmlsec1 signs SAML; installed from Debian when missing.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v xmlsec1 >/dev/null || missing="$$missing xmlsec1"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: setup
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0 2>/dev/null || true
+	$(PY) manage.py estran_load_demo
+	@echo "Starting the web server and the worker (Ctrl-C stops both)."
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+test: setup system-packages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+messages: setup
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.tools --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
+
+clean:
+	rm -rf var/broker var/test-storage .pytest_cache
