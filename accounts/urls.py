@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The account page and API tokens, under /account/ (sign-in itself is allauth's, under /accounts/)."""
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("tokens/new", views.token_create, name="token-create"),
+    path("tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
+]

@@ -361,16 +361,19 @@ def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> 
     upload-session protocol a client uses: one session, parts of the chosen size, completion."""
     session = upload_open(deposit=deposit, actor=actor, name=name, size=size)
     store = get_store()
-    buffer, part_number, parts = b"", 1, []
+    buffer, part_number, parts = bytearray(), 1, []
     def flush(data: bytes, number: int) -> None:
-        etag = store.put_part(key=session.file.storage_key, upload_id=session.upload_id, part_number=number, stream=iter([data]))
+        etag = store.put_part(
+            key=session.file.storage_key, upload_id=session.upload_id, part_number=number, stream=iter([bytes(data)])
+        )
         parts.append({"part_number": number, "etag": etag})
 
     for chunk in chunks:
         buffer += chunk
         while len(buffer) >= session.part_size:
             flush(buffer[: session.part_size], part_number)
-            buffer, part_number = buffer[session.part_size:], part_number + 1
+            del buffer[: session.part_size]
+            part_number += 1
     if buffer or not parts:
         flush(buffer, part_number)
     return upload_complete(session_id=session.pk, actor=actor, parts=parts)

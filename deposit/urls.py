@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Deposit pages, under /deposits/."""
+from django.urls import path
+
+from . import views
 
 app_name = "deposit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.deposit_list, name="list"),
+    path("new", views.deposit_create, name="create"),
+    path("<int:pk>/", views.deposit_detail, name="detail"),
+    path("<int:pk>/edit", views.deposit_edit, name="edit"),
+    path("<int:pk>/act", views.deposit_act, name="act"),
+    path("<int:pk>/files/<int:file_pk>/delete", views.file_delete, name="file-delete"),
+]

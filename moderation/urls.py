@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Moderation pages, under /moderation/."""
+from django.urls import path
+
+from . import views
 
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+]

@@ -4,7 +4,8 @@ format (DataCite, ISO 19115-3, Dublin Core, schema.org, citations) is serialized
 It holds what DataCite 4.6 requires (identifier, creators, titles, publisher, publicationYear,
 resourceType) plus descriptions, subjects, rights, geoLocations and dates, and grows with the
 wizard. Drafts store whatever was typed (a plain dict); `validate_document` is the strict check run
-at submission and reports every problem against its wizard step and field.
+at submission and reports every problem against its wizard step and field. Messages are English
+(the API's language), marked for translation; pages translate them when they show them.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext_noop as N_
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -57,7 +59,7 @@ class Affiliation(_Strict):
         if v in (None, ""):
             return None
         if not ROR_RE.match(v):
-            raise ValueError("A ROR identifier looks like https://ror.org/02feahw73.")
+            raise ValueError(N_("A ROR identifier looks like https://ror.org/02feahw73."))
         return v
 
 
@@ -76,7 +78,7 @@ class Creator(_Strict):
             return None
         v = normalize_orcid(v)
         if not ORCID_RE.match(v) or not orcid_checksum_ok(v):
-            raise ValueError("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit).")
+            raise ValueError(N_("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit)."))
         return v
 
     @model_validator(mode="after")
@@ -171,7 +173,7 @@ class BoundingBox(_Strict):
     @model_validator(mode="after")
     def _order(self) -> "BoundingBox":
         if self.south > self.north:
-            raise ValueError("The southern latitude must not be north of the northern one.")
+            raise ValueError(N_("The southern latitude must not be north of the northern one."))
         return self
 
 
@@ -188,7 +190,7 @@ class GeoLocation(_Strict):
     @model_validator(mode="after")
     def _something(self) -> "GeoLocation":
         if not (self.place or self.box or self.point):
-            raise ValueError("A location needs a place name, a box or a point.")
+            raise ValueError(N_("A location needs a place name, a box or a point."))
         return self
 
 
@@ -213,10 +215,10 @@ class DateEntry(_Strict):
     def _iso(cls, v: str) -> str:
         parts = v.split("/")
         if len(parts) > 2 or not any(parts):
-            raise ValueError("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD.")
+            raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
         for part in parts:
             if part and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", part):
-                raise ValueError("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD.")
+                raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
             if len(part) == 10:
                 date.fromisoformat(part)
         return v
@@ -250,7 +252,7 @@ class MetadataDocument(_Strict):
     @classmethod
     def _main_title(cls, v: list[Title]) -> list[Title]:
         if v and v[0].title_type is not None:
-            raise ValueError("The first title is the main title and takes no title type.")
+            raise ValueError(N_("The first title is the main title and takes no title type."))
         return v
 
     @property
@@ -285,10 +287,10 @@ FIELD_STEPS: dict[str, str] = {
 }
 
 _MESSAGES = {
-    "titles": "A title is required.",
-    "creators": "At least one creator is required.",
-    "descriptions": "An abstract is required.",
-    "rights": "Choose a licence.",
+    "titles": N_("A title is required."),
+    "creators": N_("At least one creator is required."),
+    "descriptions": N_("An abstract is required."),
+    "rights": N_("Choose a licence."),
 }
 
 
@@ -301,7 +303,7 @@ def validate_document(data: dict | None) -> tuple[MetadataDocument | None, list[
     `{"step", "field", "message"}`."""
     data = data or {}
     if not isinstance(data, dict):
-        return None, [{"step": "describe", "field": "", "message": "Metadata must be a JSON object."}]
+        return None, [{"step": "describe", "field": "", "message": N_("Metadata must be a JSON object.")}]
     try:
         return MetadataDocument.model_validate(data), []
     except ValidationError as exc:

@@ -1,0 +1,331 @@
+"""Deposit pages: my deposits, the simple deposit form (create, edit), a deposit's page with its
+problems, history and the actions its viewer may take. Thin: parse, call one service, turn domain
+errors into messages or form errors."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from repository.metadata import LICENCES
+from repository.storage import StorageError
+
+from . import selectors, services, workflow
+from .forms import DepositForm, read_metadata
+from .models import Deposit
+from .workflow import Action
+
+# Messages of repository.metadata's strict check, which reaches us untranslated: listed here so
+# that makemessages collects them, and translated when shown (gettext of an unknown text is itself).
+# Pydantic's own messages, which validation may report; the document's messages are marked in
+# repository/metadata.py.
+METADATA_MESSAGES = (
+    gettext_noop("Field required"),
+    gettext_noop("String should have at least 1 character"),
+)
+
+STEP_LABELS = {
+    "describe": gettext_lazy("Describe"),
+    "people": gettext_lazy("People"),
+    "where_when": gettext_lazy("Where and when"),
+    "files": gettext_lazy("Files"),
+    "links_licence": gettext_lazy("Links and licence"),
+}
+FIELD_LABELS = {
+    "titles": gettext_lazy("Title"),
+    "creators": gettext_lazy("Creators"),
+    "descriptions": gettext_lazy("Abstract"),
+    "community": gettext_lazy("Community"),
+    "rights": gettext_lazy("Licence"),
+    "files": gettext_lazy("Files"),
+    "resource_type": gettext_lazy("Resource type"),
+    "subjects": gettext_lazy("Subjects"),
+    "geo_locations": gettext_lazy("Locations"),
+    "dates": gettext_lazy("Dates"),
+    "related_identifiers": gettext_lazy("Related resources"),
+    "language": gettext_lazy("Language"),
+    "version": gettext_lazy("Version"),
+    "publisher": gettext_lazy("Publisher"),
+    "publication_year": gettext_lazy("Publication year"),
+    "note": gettext_lazy("Message"),
+}
+SUBFIELD_LABELS = {
+    "orcid": gettext_lazy("ORCID iD"),
+    "name": gettext_lazy("name"),
+    "affiliations": gettext_lazy("affiliation"),
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("description"),
+}
+# The form field where each metadata field is typed, for hints next to the input.
+FORM_FIELDS = {
+    "titles": "title",
+    "creators": "creators",
+    "descriptions": "description",
+    "community": "community",
+    "rights": "licence",
+    "files": "files",
+}
+SUCCESS = {
+    Action.submit: gettext_lazy("Submitted for review."),
+    Action.resubmit: gettext_lazy("Resubmitted for review."),
+    Action.claim: gettext_lazy("You are now reviewing this deposit."),
+    Action.approve: gettext_lazy("Approved: the record is published."),
+    Action.reject: gettext_lazy("The deposit was rejected."),
+    Action.request_changes: gettext_lazy("Changes requested: the deposit went back to its depositor."),
+    Action.edit: gettext_lazy("The deposit is a draft again: edit it, then submit it."),
+}
+
+
+def describe_problem(problem: dict) -> dict:
+    """A problem from validation in words: where (step › field, line) and what."""
+    path = str(problem.get("field") or "")
+    top, _sep, rest = path.partition(".")
+    where = [str(STEP_LABELS[problem["step"]])] if problem.get("step") in STEP_LABELS else []
+    label = str(FIELD_LABELS.get(top, top)) if top else ""
+    if rest:
+        if top == "files":
+            label = rest if problem.get("step") == "files" else f"{label} › {rest}"
+        else:
+            index, _sep, sub = rest.partition(".")
+            if index.isdigit():
+                label = _("%(field)s, line %(line)s") % {"field": label, "line": int(index) + 1}
+                rest = sub
+            if rest:
+                parts = [str(SUBFIELD_LABELS.get(p, p)) for p in rest.split(".") if not p.isdigit()]
+                label = f"{label} ({' › '.join(parts)})"
+    if label and (not where or label != where[-1]):
+        where.append(label)
+    message = str(problem.get("message") or "")
+    return {
+        "where": " › ".join(where),
+        "message": _(message) if message else "",  # gettext("") is the catalogue's header
+        "form_field": FORM_FIELDS.get(top),
+    }
+
+
+def _deposit_or_404(user, pk: int) -> Deposit:
+    try:
+        return selectors.deposit_for(user, pk)
+    except NotFound:
+        raise Http404(_("No such deposit.")) from None
+
+
+def _is_editor(deposit: Deposit, user) -> bool:
+    return deposit.owner_id == user.pk or user.is_superuser
+
+
+def _error_message(exc: DomainError) -> str:
+    return str(exc.message)
+
+
+def _add_domain_error(form: DepositForm, exc: DomainError) -> None:
+    """Put a service's refusal on the form: each problem on its field when the form has it."""
+    problems = getattr(exc, "problems", None) or [{"field": exc.field, "message": exc.message}]
+    for problem in problems:
+        described = describe_problem(problem)
+        field = described["form_field"] if described["form_field"] in form.fields else None
+        form.add_error(field, described["message"])
+
+
+def _store_files(request, deposit: Deposit, uploads) -> int:
+    """Store each uploaded file; a refused one is reported and the others (and the deposit) kept."""
+    stored = 0
+    for upload in uploads:
+        try:
+            file = services.file_add_bytes(
+                deposit=deposit, actor=request.user, name=upload.name, chunks=upload.chunks(),
+                size=upload.size,
+            )
+        except DomainError as exc:
+            messages.error(
+                request,
+                _("The file “%(name)s” was not added: %(reason)s")
+                % {"name": upload.name, "reason": _error_message(exc)},
+            )
+            continue
+        except StorageError:
+            messages.error(
+                request,
+                _("The file “%(name)s” was not added: the file store is unavailable; try again shortly.")
+                % {"name": upload.name},
+            )
+            continue
+        if file.state == file.State.failed:
+            messages.error(
+                request,
+                _("The file “%(name)s” failed verification: %(reason)s") % {"name": file.name, "reason": file.error},
+            )
+        else:
+            stored += 1
+    if stored:
+        text = ngettext("%(count)s file added.", "%(count)s files added.", stored) % {"count": stored}
+        messages.success(request, text)
+    return stored
+
+
+def _files_not_stored(form: DepositForm, request) -> None:
+    """The form comes back with errors: files chosen with it were not stored, and a browser cannot
+    refill a file input, so say so."""
+    if request.FILES.getlist("files") and "files" not in form.errors:
+        form.add_error("files", _("The files were not uploaded; choose them again."))
+
+
+@login_required
+def deposit_list(request):
+    deposits = selectors.deposits_of(request.user)
+    return render(request, "deposit/list.html", {"deposits": deposits})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deposit_create(request):
+    if request.method == "POST":
+        form = DepositForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                deposit = services.deposit_create(
+                    owner=request.user, metadata=form.metadata(), community=form.cleaned_data["community"]
+                )
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Your deposit is saved as a draft."))
+                _store_files(request, deposit, form.cleaned_data["files"])
+                return redirect("deposit:detail", pk=deposit.pk)
+        _files_not_stored(form, request)
+    else:
+        form = DepositForm()
+    return render(request, "deposit/form.html", {"form": form, "deposit": None, "hints": {}})
+
+
+@login_required
+def deposit_detail(request, pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    editable = deposit.status in workflow.EDITABLE
+    typed = read_metadata(deposit.metadata)
+    files = list(deposit.files.all())
+    problems = [describe_problem(p) for p in services.deposit_problems(deposit)] if editable else []
+    transitions = workflow.allowed_actions(deposit, request.user)
+    return render(
+        request,
+        "deposit/detail.html",
+        {
+            "deposit": deposit,
+            "typed": typed,
+            "licence": LICENCES.get(typed["licence"] or ""),
+            "files": files,
+            "problems": problems,
+            "transitions": transitions,
+            "events": list(deposit.events.all()),
+            "can_edit": editable and _is_editor(deposit, request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deposit_edit(request, pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    if not _is_editor(deposit, request.user):
+        raise HttpForbidden(_("Only the depositor can change this deposit."))
+    if deposit.status not in workflow.EDITABLE:
+        messages.info(
+            request,
+            _("A deposit that is %(status)s cannot be edited.") % {"status": deposit.get_status_display()},
+        )
+        return redirect("deposit:detail", pk=deposit.pk)
+    if request.method == "POST":
+        form = DepositForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                deposit = services.deposit_update(
+                    deposit=deposit,
+                    actor=request.user,
+                    metadata=form.metadata(base=deposit.metadata),
+                    community=form.cleaned_data["community"],
+                    revision=form.cleaned_data["revision"],
+                )
+            except Conflict as exc:
+                if exc.code == "stale_revision":
+                    # Keep what was typed; a second save overwrites the other one, knowingly.
+                    data = request.POST.copy()
+                    data["revision"] = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
+                    form = DepositForm(data)
+                    form.is_valid()
+                    form.add_error(
+                        None, exc.message + " " + _("Check the values below and save again to keep yours.")
+                    )
+                else:
+                    messages.error(request, exc.message)
+                    return redirect("deposit:detail", pk=deposit.pk)
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                _store_files(request, deposit, form.cleaned_data["files"])
+                return redirect("deposit:detail", pk=deposit.pk)
+        _files_not_stored(form, request)
+    else:
+        form = DepositForm(initial=DepositForm.initial_from(deposit))
+    hints: dict[str, list[str]] = {}
+    for problem in services.deposit_problems(deposit):
+        described = describe_problem(problem)
+        if described["form_field"]:
+            hints.setdefault(described["form_field"], []).append(described["message"])
+    return render(
+        request,
+        "deposit/form.html",
+        {"form": form, "deposit": deposit, "hints": hints, "files": list(deposit.files.all())},
+    )
+
+
+@login_required
+@require_POST
+def deposit_act(request, pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    try:
+        deposit = services.deposit_act(deposit=deposit, action=action, actor=request.user, note=note)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        for problem in exc.problems:
+            described = describe_problem(problem)
+            if described["message"] == exc.message:
+                continue
+            text = (
+                _("%(where)s: %(message)s") % described if described["where"] else described["message"]
+            )
+            messages.error(request, text)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        text = str(SUCCESS.get(action, _("Done.")))
+        if action in (Action.submit, Action.resubmit) and deposit.pid_id:
+            reserved = _("The DOI %(doi)s is reserved for this deposit; it becomes active on publication.")
+            text += " " + reserved % {"doi": deposit.pid.doi}
+        messages.success(request, text)
+    return redirect("deposit:detail", pk=deposit.pk)
+
+
+@login_required
+@require_POST
+def file_delete(request, pk: int, file_pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    file = next((f for f in deposit.files.all() if f.pk == file_pk), None)
+    if file is None:
+        raise Http404(_("No such file."))
+    try:
+        services.file_delete(file=file, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        return redirect("deposit:detail", pk=deposit.pk)
+    messages.success(request, _("The file “%(name)s” was deleted.") % {"name": file.name})
+    return redirect("deposit:edit", pk=deposit.pk)
