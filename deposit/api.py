@@ -249,3 +249,80 @@ def upload_abort(request, upload_id: int):
     session = _session(request, upload_id)
     services.upload_abort(session_id=session.pk, actor=request.auth)
     return Status(204, None)
+
+
+# --- Co-depositors ------------------------------------------------------------------------------
+
+
+class CollaboratorIn(Schema):
+    email: str = Field(default="", description="Invite by e-mail address…")
+    orcid: str = Field(default="", description="…or by ORCID iD.")
+
+
+class CollaboratorOut(Schema):
+    id: int
+    email: str
+    orcid: str
+    user: str | None
+    state: str
+    created: datetime
+
+
+class InvitationOut(Schema):
+    id: int
+    deposit_id: int
+    deposit_title: str
+    invited_by: str
+    created: datetime
+
+
+def _collaborator_out(c) -> dict:
+    return {"id": c.pk, "email": c.email, "orcid": c.orcid, "user": c.user.username if c.user else None,
+            "state": c.state, "created": c.created}
+
+
+@router.get("/deposits/{pk}/collaborators", response=list[CollaboratorOut], tags=["co-depositors"],
+            summary="The deposit's co-depositors and pending invitations")
+def collaborator_list(request, pk: int):
+    return [_collaborator_out(c) for c in selectors.collaborations_of(_deposit(request, pk))]
+
+
+@router.post("/deposits/{pk}/collaborators", response={201: CollaboratorOut}, tags=["co-depositors"],
+             summary="Invite a co-depositor (owner only)")
+def collaborator_invite(request, pk: int, payload: CollaboratorIn):
+    collaboration = services.collaborator_invite(
+        deposit=_deposit(request, pk), actor=request.auth, email=payload.email, orcid=payload.orcid
+    )
+    return Status(201, _collaborator_out(collaboration))
+
+
+@router.delete("/deposits/{pk}/collaborators/{collaboration_id}", response={204: None}, tags=["co-depositors"],
+               summary="Withdraw an invitation, remove a co-depositor, or leave")
+def collaborator_remove(request, pk: int, collaboration_id: int):
+    collaboration = next((c for c in selectors.collaborations_of(_deposit(request, pk)) if c.pk == collaboration_id), None)
+    if collaboration is None:
+        raise NotFound("No such co-depositor.")
+    services.collaboration_revoke(collaboration=collaboration, actor=request.auth)
+    return Status(204, None)
+
+
+@router.get("/invitations", response=list[InvitationOut], tags=["co-depositors"],
+            summary="Invitations to co-deposit waiting for you")
+def invitation_list(request):
+    return [
+        {"id": c.pk, "deposit_id": c.deposit_id, "deposit_title": c.deposit.title,
+         "invited_by": c.invited_by.username, "created": c.created}
+        for c in selectors.invitations_for(request.auth)
+    ]
+
+
+@router.post("/invitations/{collaboration_id}/accept", response=CollaboratorOut, tags=["co-depositors"],
+             summary="Accept an invitation")
+def invitation_accept(request, collaboration_id: int):
+    return _collaborator_out(services.invitation_accept(collaboration_id=collaboration_id, user=request.auth))
+
+
+@router.post("/invitations/{collaboration_id}/decline", response=CollaboratorOut, tags=["co-depositors"],
+             summary="Decline an invitation")
+def invitation_decline(request, collaboration_id: int):
+    return _collaborator_out(services.invitation_decline(collaboration_id=collaboration_id, user=request.auth))

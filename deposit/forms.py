@@ -159,3 +159,11 @@ class DepositForm(forms.Form):
         metadata["resource_type"] = {**resource_type, "general": resource_type.get("general") or "Dataset"}
         return metadata
 
+
+
+class InviteForm(forms.Form):
+    invitee = forms.CharField(
+        label=_("E-mail address or ORCID iD"),
+        max_length=254,
+        help_text=_("They will be able to edit and submit this deposit once they accept."),
+    )

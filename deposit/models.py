@@ -99,3 +99,32 @@ class UploadSession(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+
+class Collaboration(models.Model):
+    """A co-depositor: invited by the owner by e-mail or ORCID iD, able to edit and submit the
+    deposit once they accepted."""
+
+    class State(models.TextChoices):
+        pending = "pending", _("invited")
+        accepted = "accepted", _("accepted")
+        declined = "declined", _("declined")
+        revoked = "revoked", _("withdrawn")
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="collaborations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("e-mail"), blank=True)
+    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="collaborations"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.pending)
+    created = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        indexes = [models.Index(fields=["state", "email"]), models.Index(fields=["state", "orcid"])]
+
+    def __str__(self) -> str:
+        return self.email or self.orcid

@@ -1,32 +1,77 @@
-"""Reads on deposits, with the access rules: the owner, the community's moderators once submitted,
-and administrators see a deposit; nobody else learns it exists."""
+"""Reads on deposits, with the access rules: the owner and accepted co-depositors (its editors),
+the community's moderators once submitted, and administrators see a deposit; nobody else learns it
+exists."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.selectors import is_moderator_of
 from core.errors import NotFound
 
-from .models import Deposit, DepositEvent
+from .models import Collaboration, Deposit, DepositEvent
 from .workflow import Status
 
 
 def deposits_of(user) -> QuerySet[Deposit]:
-    return Deposit.objects.filter(owner=user).select_related("community", "pid", "record")
+    """Deposits the user owns or co-deposits."""
+    co_deposited = Collaboration.objects.filter(user=user, state=Collaboration.State.accepted).values("deposit_id")
+    return Deposit.objects.filter(Q(owner=user) | Q(pk__in=co_deposited)).select_related("community", "pid", "record")
+
+
+def is_editor(deposit: Deposit, user) -> bool:
+    """The owner or an accepted co-depositor."""
+    if not user.is_authenticated:
+        return False
+    if deposit.owner_id == user.pk:
+        return True
+    # Iterating .all() uses the prefetched co-depositors when deposit_for loaded them.
+    return any(c.user_id == user.pk and c.state == Collaboration.State.accepted for c in deposit.collaborations.all())
+
+
+def can_edit(deposit: Deposit, user) -> bool:
+    return user.is_authenticated and (user.is_superuser or is_editor(deposit, user))
 
 
 def can_view(deposit: Deposit, user) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_superuser or deposit.owner_id == user.pk:
+    if user.is_superuser or is_editor(deposit, user):
         return True
     return deposit.status != Status.draft and is_moderator_of(user, deposit.community)
+
+
+def invitations_for(user) -> QuerySet[Collaboration]:
+    """Pending invitations addressed to the user: by account, by one of their verified e-mail
+    addresses, or by their ORCID iD when it is authenticated."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated:
+        return Collaboration.objects.none()
+    match = Q(user=user)
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    match |= Q(user__isnull=True, email__in=[e.lower() for e in emails])
+    if user.orcid and user.orcid_authenticated:
+        match |= Q(user__isnull=True, orcid=user.orcid)
+    return (
+        Collaboration.objects.filter(match, state=Collaboration.State.pending)
+        .exclude(deposit__owner=user)
+        .select_related("deposit", "invited_by")
+    )
+
+
+def collaborations_of(deposit: Deposit) -> list[Collaboration]:
+    """Co-depositors and open invitations (from the prefetch when there is one)."""
+    return [c for c in deposit.collaborations.all() if c.state != Collaboration.State.revoked]
 
 
 def deposit_for(user, pk: int) -> Deposit:
     deposit = (
         Deposit.objects.select_related("owner", "community", "pid", "record", "reviewer")
-        .prefetch_related("files", Prefetch("events", queryset=DepositEvent.objects.select_related("actor")))
+        .prefetch_related(
+            "files",
+            Prefetch("events", queryset=DepositEvent.objects.select_related("actor")),
+            Prefetch("collaborations", queryset=Collaboration.objects.select_related("user")),
+        )
         .filter(pk=pk)
         .first()
     )

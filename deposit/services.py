@@ -21,7 +21,7 @@ from repository.metadata import MetadataDocument, validate_document
 from repository.storage import PartsMismatch, StorageError, get_store, new_object_key
 
 from . import workflow
-from .models import Deposit, DepositFile, UploadSession
+from .models import Collaboration, Deposit, DepositFile, UploadSession
 from .workflow import Action, Status
 
 log = get_logger(__name__)
@@ -33,8 +33,10 @@ MAX_PARTS = 10_000
 
 
 def _require_editor(deposit: Deposit, user) -> None:
-    if not (user.is_authenticated and (deposit.owner_id == user.pk or user.is_superuser)):
-        raise PermissionDenied(_("Only the depositor can change this deposit."))
+    from .selectors import can_edit
+
+    if not can_edit(deposit, user):
+        raise PermissionDenied(_("Only the depositor and co-depositors can change this deposit."))
     if deposit.status not in workflow.EDITABLE:
         raise Conflict(
             _("A deposit that is %(status)s cannot be edited.") % {"status": Status(deposit.status).label},
@@ -377,3 +379,119 @@ def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> 
     if buffer or not parts:
         flush(buffer, part_number)
     return upload_complete(session_id=session.pk, actor=actor, parts=parts)
+
+
+# --- Co-depositors ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str = "") -> Collaboration:
+    """Invite a co-depositor by e-mail or ORCID iD. Only the owner (or an administrator) invites.
+    The invitation reaches an existing account with that verified e-mail or authenticated iD,
+    or waits for one; an e-mail is sent when an address is given."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from repository.metadata import ORCID_RE, normalize_orcid, orcid_checksum_ok
+
+    deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+    if not (actor.is_superuser or deposit.owner_id == actor.pk):
+        raise PermissionDenied(_("Only the depositor who created the deposit can invite co-depositors."))
+    if deposit.status in workflow.TERMINAL:
+        raise Conflict(_("This deposit is closed to co-depositors."))
+    email = (email or "").strip().lower()
+    orcid = normalize_orcid(orcid or "") if orcid else ""
+    if bool(email) == bool(orcid):
+        raise ValidationFailed(_("Give either an e-mail address or an ORCID iD."), field="email")
+    if email:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from None
+    if orcid and not (ORCID_RE.match(orcid) and orcid_checksum_ok(orcid)):
+        raise ValidationFailed(
+            _("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit)."), field="orcid"
+        )
+    User = get_user_model()
+    invitee = None
+    if email:
+        address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+        invitee = address.user if address else None
+    else:
+        invitee = User.objects.filter(orcid=orcid, orcid_authenticated=True).first()
+    if invitee is not None and invitee.pk == deposit.owner_id:
+        raise ValidationFailed(_("You already own this deposit."), field="email" if email else "orcid")
+    live = deposit.collaborations.filter(state__in=[Collaboration.State.pending, Collaboration.State.accepted])
+    duplicate = live.filter(email=email) if email else live.filter(orcid=orcid)
+    if duplicate.exists() or (invitee is not None and live.filter(user=invitee).exists()):
+        raise ValidationFailed(_("This person is already invited."), field="email" if email else "orcid")
+    collaboration = Collaboration.objects.create(
+        deposit=deposit, invited_by=actor, email=email, orcid=orcid, user=invitee
+    )
+    recipient = email or (invitee.email if invitee else "")
+    if recipient:
+        _mail_invitation(collaboration, recipient)
+    log.info("collaborator.invited", deposit=deposit.pk, collaboration=collaboration.pk)
+    return collaboration
+
+
+def _mail_invitation(collaboration: Collaboration, recipient: str) -> None:
+    from django.conf import settings as django_settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    subject = _("You are invited to co-deposit “%(title)s” on %(site)s") % {
+        "title": collaboration.deposit.title or _("a dataset"), "site": django_settings.SITE_NAME}
+    body = _(
+        "%(name)s invites you to describe and submit the dataset “%(title)s” with them.\n\n"
+        "Sign in (or create an account with this e-mail address) and accept the invitation:\n%(url)s\n"
+    ) % {
+        "name": collaboration.invited_by.name,
+        "title": collaboration.deposit.title or _("a dataset"),
+        "url": django_settings.SITE_URL + reverse("deposit:invitations"),
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=False))
+
+
+def _invitation_for(user, collaboration_id: int) -> Collaboration:
+    from .selectors import invitations_for
+
+    collaboration = invitations_for(user).select_for_update(of=("self",)).filter(pk=collaboration_id).first()
+    if collaboration is None:
+        raise NotFound(_("No such invitation."))
+    return collaboration
+
+
+@transaction.atomic
+def invitation_accept(*, collaboration_id: int, user) -> Collaboration:
+    collaboration = _invitation_for(user, collaboration_id)
+    collaboration.user = user
+    collaboration.state = Collaboration.State.accepted
+    collaboration.responded_at = timezone.now()
+    collaboration.save(update_fields=["user", "state", "responded_at"])
+    log.info("collaborator.accepted", deposit=collaboration.deposit_id, user=user.pk)
+    return collaboration
+
+
+@transaction.atomic
+def invitation_decline(*, collaboration_id: int, user) -> Collaboration:
+    collaboration = _invitation_for(user, collaboration_id)
+    collaboration.user = user
+    collaboration.state = Collaboration.State.declined
+    collaboration.responded_at = timezone.now()
+    collaboration.save(update_fields=["user", "state", "responded_at"])
+    return collaboration
+
+
+@transaction.atomic
+def collaboration_revoke(*, collaboration: Collaboration, actor) -> None:
+    """The owner withdraws an invitation or removes a co-depositor; a co-depositor may leave."""
+    deposit = collaboration.deposit
+    if not (actor.is_superuser or deposit.owner_id == actor.pk or collaboration.user_id == actor.pk):
+        raise PermissionDenied(_("Only the depositor can remove a co-depositor."))
+    collaboration.state = Collaboration.State.revoked
+    collaboration.responded_at = timezone.now()
+    collaboration.save(update_fields=["state", "responded_at"])

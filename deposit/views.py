@@ -18,7 +18,7 @@ from repository.metadata import LICENCES
 from repository.storage import StorageError
 
 from . import selectors, services, workflow
-from .forms import DepositForm, read_metadata
+from .forms import DepositForm, InviteForm, read_metadata
 from .models import Deposit
 from .workflow import Action
 
@@ -117,10 +117,6 @@ def _deposit_or_404(user, pk: int) -> Deposit:
         raise Http404(_("No such deposit.")) from None
 
 
-def _is_editor(deposit: Deposit, user) -> bool:
-    return deposit.owner_id == user.pk or user.is_superuser
-
-
 def _error_message(exc: DomainError) -> str:
     return str(exc.message)
 
@@ -180,7 +176,8 @@ def _files_not_stored(form: DepositForm, request) -> None:
 @login_required
 def deposit_list(request):
     deposits = selectors.deposits_of(request.user)
-    return render(request, "deposit/list.html", {"deposits": deposits})
+    invitations = selectors.invitations_for(request.user)
+    return render(request, "deposit/list.html", {"deposits": deposits, "invitations": invitations})
 
 
 @login_required
@@ -224,7 +221,10 @@ def deposit_detail(request, pk: int):
             "problems": problems,
             "transitions": transitions,
             "events": list(deposit.events.all()),
-            "can_edit": editable and _is_editor(deposit, request.user),
+            "can_edit": editable and selectors.can_edit(deposit, request.user),
+            "is_owner": deposit.owner_id == request.user.pk or request.user.is_superuser,
+            "collaborations": list(selectors.collaborations_of(deposit)),
+            "invite_form": InviteForm(),
         },
     )
 
@@ -233,8 +233,8 @@ def deposit_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def deposit_edit(request, pk: int):
     deposit = _deposit_or_404(request.user, pk)
-    if not _is_editor(deposit, request.user):
-        raise HttpForbidden(_("Only the depositor can change this deposit."))
+    if not selectors.can_edit(deposit, request.user):
+        raise HttpForbidden(_("Only the depositor and co-depositors can change this deposit."))
     if deposit.status not in workflow.EDITABLE:
         messages.info(
             request,
@@ -329,3 +329,66 @@ def file_delete(request, pk: int, file_pk: int):
         return redirect("deposit:detail", pk=deposit.pk)
     messages.success(request, _("The file “%(name)s” was deleted.") % {"name": file.name})
     return redirect("deposit:edit", pk=deposit.pk)
+
+
+# --- Co-depositors ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def collaborator_invite(request, pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give either an e-mail address or an ORCID iD."))
+        return redirect("deposit:detail", pk=pk)
+    value = form.cleaned_data["invitee"]
+    kind = "email" if "@" in value else "orcid"
+    try:
+        services.collaborator_invite(deposit=deposit, actor=request.user, **{kind: value})
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, _("%(who)s is invited to co-deposit.") % {"who": value})
+    return redirect("deposit:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def collaborator_remove(request, pk: int, collaboration_pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    collaboration = next((c for c in selectors.collaborations_of(deposit) if c.pk == collaboration_pk), None)
+    if collaboration is None:
+        raise Http404(_("No such co-depositor."))
+    try:
+        services.collaboration_revoke(collaboration=collaboration, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        return redirect("deposit:detail", pk=pk)
+    if collaboration.user_id == request.user.pk and deposit.owner_id != request.user.pk:
+        messages.success(request, _("You no longer co-deposit this dataset."))
+        return redirect("deposit:list")
+    messages.success(request, _("The co-depositor was removed."))
+    return redirect("deposit:detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request):
+    if request.method == "POST":
+        try:
+            collaboration_id = int(request.POST.get("invitation", ""))
+        except ValueError:
+            raise Http404(_("No such invitation.")) from None
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                collaboration = services.invitation_accept(collaboration_id=collaboration_id, user=request.user)
+                messages.success(request, _("You now co-deposit this dataset."))
+                return redirect("deposit:detail", pk=collaboration.deposit_id)
+            services.invitation_decline(collaboration_id=collaboration_id, user=request.user)
+            messages.info(request, _("Invitation declined."))
+        except NotFound:
+            raise Http404(_("No such invitation.")) from None
+        return redirect("deposit:invitations")
+    return render(request, "deposit/invitations.html", {"invitations": selectors.invitations_for(request.user)})

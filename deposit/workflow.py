@@ -47,7 +47,7 @@ class Action(models.TextChoices):
 
 
 class Role(str, Enum):
-    depositor = "depositor"  # the deposit's owner
+    depositor = "depositor"  # the deposit's owner or an accepted co-depositor
     moderator = "moderator"  # a moderator of the deposit's community (or an administrator)
     reviewer = "reviewer"  # the moderator who claimed the deposit (or an administrator)
     system = "system"
@@ -91,7 +91,9 @@ def roles_of(deposit, user) -> set[Role]:
     roles: set[Role] = set()
     if not user.is_authenticated:
         return roles
-    if deposit.owner_id == user.pk:
+    from .selectors import is_editor
+
+    if is_editor(deposit, user):
         roles.add(Role.depositor)
     if is_moderator_of(user, deposit.community):
         roles.add(Role.moderator)
