@@ -22,3 +22,6 @@ class CommunityAdmin(GuardedModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created", "expires_at", "revoked_at", "last_used_at")
     readonly_fields = ("prefix", "key_hash", "last_used_at")
+
+
+from .saml import admin as saml_admin  # noqa: E402,F401 - the federation's IdPs and imports

@@ -9,4 +9,14 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("tokens/new", views.token_create, name="token-create"),
     path("tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
+    path("orcid", views.orcid_update, name="orcid-update"),
+]
+
+# Institutional sign-in (SAML federations): the discovery page, its search, the hand-over to an IdP.
+from .saml import views as saml_views  # noqa: E402
+
+urlpatterns += [
+    path("login/institution/", saml_views.discovery_page, name="saml-discovery"),
+    path("login/institution/search", saml_views.discovery_search, name="saml-discovery-search"),
+    path("login/institution/sign-in", saml_views.institution_signin, name="saml-signin"),
 ]

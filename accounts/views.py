@@ -10,8 +10,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+
 from . import services
 from .models import ApiToken
+from .orcid import services as orcid_services
+from .orcid.forms import OrcidForm
+from .orcid.views import base_url as orcid_base_url
+from .orcid.views import sign_in_enabled as orcid_sign_in_enabled
 
 
 class TokenForm(forms.Form):
@@ -29,9 +35,16 @@ class TokenForm(forms.Form):
     )
 
 
-def _profile(request, form: TokenForm, status: int = 200):
+def _profile(request, form: TokenForm, status: int = 200, orcid_form: OrcidForm | None = None):
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
-    return render(request, "accounts/profile.html", {"form": form, "tokens": tokens}, status=status)
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "orcid_form": orcid_form or OrcidForm(initial={"orcid": request.user.orcid}),
+        "orcid_site": orcid_base_url(),
+        "orcid_sign_in": orcid_sign_in_enabled(request),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required
@@ -64,4 +77,25 @@ def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def orcid_update(request):
+    """An ORCID iD typed by hand: checked, stored unverified."""
+    form = OrcidForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, TokenForm(), status=400, orcid_form=form)
+    try:
+        orcid_services.user_orcid_set(user=request.user, orcid=form.cleaned_data["orcid"])
+    except DomainError as exc:
+        form.add_error("orcid", exc.message)
+        return _profile(request, TokenForm(), status=400, orcid_form=form)
+    if request.user.orcid:
+        messages.success(
+            request, _("Your ORCID iD is saved. It is shown as unverified until you sign in with ORCID.")
+        )
+    else:
+        messages.success(request, _("Your ORCID iD is removed."))
     return redirect("accounts:profile")

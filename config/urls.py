@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.saml.views import metadata as saml_sp_metadata
 from config.api import api
 from core.views import healthz
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("saml/metadata", saml_sp_metadata, name="saml-sp-metadata"),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,7 +18,7 @@ from repository.metadata import LICENCES
 from repository.storage import StorageError
 
 from . import selectors, services, workflow
-from .forms import DepositForm, InviteForm, read_metadata
+from .forms import DepositForm, InviteForm, creator_line_for, read_metadata
 from .models import Deposit
 from .workflow import Action
 
@@ -173,6 +173,15 @@ def _files_not_stored(form: DepositForm, request) -> None:
         form.add_error("files", _("The files were not uploaded; choose them again."))
 
 
+def _after_save(request, form: DepositForm, deposit: Deposit):
+    """The deposit's page; or, when an ORCID iD typed in the creators is not one, the edit form,
+    which flags it on the field (the draft is saved all the same: drafts are lenient)."""
+    if getattr(form, "creator_problems", None):
+        messages.warning(request, _("An ORCID iD in the creators is not valid: correct it below."))
+        return redirect("deposit:edit", pk=deposit.pk)
+    return redirect("deposit:detail", pk=deposit.pk)
+
+
 @login_required
 def deposit_list(request):
     deposits = selectors.deposits_of(request.user)
@@ -195,10 +204,11 @@ def deposit_create(request):
             else:
                 messages.success(request, _("Your deposit is saved as a draft."))
                 _store_files(request, deposit, form.cleaned_data["files"])
-                return redirect("deposit:detail", pk=deposit.pk)
+                return _after_save(request, form, deposit)
         _files_not_stored(form, request)
     else:
-        form = DepositForm()
+        # The depositor is offered as the first creator: name, authenticated ORCID iD, affiliation.
+        form = DepositForm(initial={"creators": creator_line_for(request.user)})
     return render(request, "deposit/form.html", {"form": form, "deposit": None, "hints": {}})
 
 
@@ -270,10 +280,10 @@ def deposit_edit(request, pk: int):
             else:
                 messages.success(request, _("Your changes are saved."))
                 _store_files(request, deposit, form.cleaned_data["files"])
-                return redirect("deposit:detail", pk=deposit.pk)
+                return _after_save(request, form, deposit)
         _files_not_stored(form, request)
     else:
-        form = DepositForm(initial=DepositForm.initial_from(deposit))
+        form = DepositForm.flagged(deposit) or DepositForm(initial=DepositForm.initial_from(deposit))
     hints: dict[str, list[str]] = {}
     for problem in services.deposit_problems(deposit):
         described = describe_problem(problem)

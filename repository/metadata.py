@@ -15,30 +15,8 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_noop as N_
+from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, orcid_checksum_ok  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-ROR_RE = re.compile(r"^https://ror\.org/0[a-hj-km-np-tv-z0-9]{6}\d{2}$")
-
-
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 MOD 11-2 check digit of an ORCID iD."""
-    digits = orcid.replace("-", "")
-    total = 0
-    for ch in digits[:-1]:
-        total = (total + int(ch)) * 2
-    result = (12 - total % 11) % 11
-    check = "X" if result == 10 else str(result)
-    return digits[-1] == check
-
-
-def normalize_orcid(value: str) -> str:
-    value = value.strip()
-    for prefix in ("https://orcid.org/", "http://orcid.org/", "orcid.org/"):
-        if value.lower().startswith(prefix):
-            value = value[len(prefix):]
-    return value.upper()
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    # ORCID: allauth's provider id, served by accounts.orcid.provider (see config/settings/auth.py).
+    "allauth.socialaccount.providers.orcid",
     "guardian",
     "ninja",
     "core",
@@ -128,6 +131,15 @@ LOGGING = {
 
 from .auth import *  # noqa: E402,F401,F403
 from .broker import *  # noqa: E402,F401,F403
+from .cache import *  # noqa: E402,F401,F403
 from .email import *  # noqa: E402,F401,F403
 from .pids import *  # noqa: E402,F401,F403
+from .saml import *  # noqa: E402,F401,F403
 from .storage import *  # noqa: E402,F401,F403
+
+# Each integration module names its allauth provider settings; they are gathered here.
+SOCIALACCOUNT_PROVIDERS = {
+    **globals().get("SOCIALACCOUNT_PROVIDERS", {}),
+    "saml": SAML_SOCIALACCOUNT_PROVIDER,  # noqa: F405
+    "orcid": ORCID_SOCIALACCOUNT_PROVIDER,  # noqa: F405
+}
