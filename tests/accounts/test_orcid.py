@@ -494,3 +494,24 @@ def test_the_fake_orcid_refuses_a_wrong_secret_a_reused_code_and_a_foreign_redir
     assert foreign.status_code == 400
     anonymous = requests.get(f"{orcid.url}/v3.0/{SOFIA}/record", headers={"Accept": "application/orcid+json"}, timeout=5)
     assert anonymous.status_code == 401
+
+
+def test_an_orcid_already_linked_to_another_account_is_refused_with_a_clear_message(
+    client, depositor, other_depositor, sofia, orcid
+):
+    # Sofia's ORCID iD belongs to the depositor's account first.
+    client.force_login(depositor)
+    come_back(client, approve(start_sign_in(client, process="connect")))
+    assert depositor.socialaccount_set.get().uid == SOFIA
+    client.logout()
+
+    # Another account tries to link the same iD: refused, nothing moves.
+    client.force_login(other_depositor)
+    response = come_back(client, approve(start_sign_in(client, process="connect")))
+    followed = client.get(response["Location"]) if response.status_code == 302 else response
+    assert "already connected to a different account" in followed.content.decode()
+    assert not other_depositor.socialaccount_set.exists()
+    assert depositor.socialaccount_set.get().uid == SOFIA
+    other_depositor.refresh_from_db()
+    assert other_depositor.orcid == "" and not other_depositor.orcid_authenticated
+    assert signed_in_user(client) == other_depositor
