@@ -25,3 +25,26 @@ def is_moderator_of(user, community: Community | None) -> bool:
 
 def community_moderators(community: Community):
     return get_users_with_perms(community, only_with_perms_in=["moderate_community"])
+
+
+def identities_of(user) -> list[dict]:
+    """The sign-in methods linked to an account, named for people: ORCID with its iD, each
+    institution by its name. Two queries whatever the number of identities."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from .models import IdentityProvider
+
+    accounts = list(SocialAccount.objects.filter(user=user).order_by("date_joined"))
+    slugs = [a.provider.removeprefix("saml-") for a in accounts if a.provider.startswith("saml-")]
+    institutions = {idp.slug: idp for idp in IdentityProvider.objects.filter(slug__in=slugs)} if slugs else {}
+    identities = []
+    for account in accounts:
+        if account.provider == "orcid":
+            label, detail = "ORCID", account.uid
+        elif account.provider.startswith("saml-"):
+            idp = institutions.get(account.provider.removeprefix("saml-"))
+            label, detail = (idp.display_name() if idp else account.provider), account.uid
+        else:
+            label, detail = account.provider, account.uid
+        identities.append({"pk": account.pk, "label": label, "detail": detail})
+    return identities

@@ -18,6 +18,7 @@ from .orcid import services as orcid_services
 from .orcid.forms import OrcidForm
 from .orcid.views import base_url as orcid_base_url
 from .orcid.views import sign_in_enabled as orcid_sign_in_enabled
+from .selectors import identities_of
 
 
 class TokenForm(forms.Form):
@@ -43,6 +44,8 @@ def _profile(request, form: TokenForm, status: int = 200, orcid_form: OrcidForm 
         "orcid_form": orcid_form or OrcidForm(initial={"orcid": request.user.orcid}),
         "orcid_site": orcid_base_url(),
         "orcid_sign_in": orcid_sign_in_enabled(request),
+        "identities": identities_of(request.user),
+        "has_password": request.user.has_usable_password(),
     }
     return render(request, "accounts/profile.html", context, status=status)
 
@@ -98,4 +101,23 @@ def orcid_update(request):
         )
     else:
         messages.success(request, _("Your ORCID iD is removed."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def identity_unlink(request, pk: int):
+    """Unlink one sign-in method, through allauth's own checks: an account never loses its last
+    way in (no password, no verified e-mail address)."""
+    from allauth.socialaccount.internal.flows import connect
+    from allauth.socialaccount.models import SocialAccount
+    from django.core.exceptions import ValidationError
+
+    account = get_object_or_404(SocialAccount, pk=pk, user=request.user)
+    try:
+        connect.validate_disconnect(request, account)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        connect.disconnect(request, account)
     return redirect("accounts:profile")
