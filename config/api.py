@@ -1,13 +1,16 @@
-"""The REST API (django-ninja): token authentication, one error shape, routers from the apps.
-Described at /api/openapi.json, browsable at /api/docs."""
+"""The REST API (django-ninja): token authentication (and, for the browser uploader's endpoints only,
+the signed-in session with its CSRF token), one error shape, routers from the apps. Described at
+/api/openapi.json, browsable at /api/docs."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
+from ninja.utils import check_csrf
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, PermissionDenied, ValidationFailed
 
 
 class TokenAuth(HttpBearer):
@@ -25,6 +28,45 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class UploaderSessionAuth:
+    """The signed-in browser session, accepted only by the endpoints the site's own browser uploader
+    calls (static/js/uploader.js), and only with the CSRF token for unsafe methods (`X-CSRFToken`).
+
+    Deliberately narrow: a request that carries an `Authorization` header is the token's business
+    alone, anonymous requests fall through to the usual 401, and every other endpoint stays
+    token-only. It is not published in the OpenAPI description (not an AuthBase): it is how the
+    site's pages use the API, not a contract for clients."""
+
+    # (method, URL name) of each operation; a URL name is the view's function name in deposit/api.py
+    # (one per path: `upload_detail` names GET and DELETE /uploads/{id}).
+    OPERATIONS = frozenset({
+        ("POST", "upload_open"),         # POST /deposits/{id}/uploads
+        ("GET", "upload_detail"),        # GET /uploads/{id}: stored_parts, to resume
+        ("DELETE", "upload_detail"),     # DELETE /uploads/{id}: cancel
+        ("POST", "upload_sign_parts"),   # POST /uploads/{id}/parts
+        ("POST", "upload_complete"),     # POST /uploads/{id}/complete
+        ("GET", "file_list"),            # GET /deposits/{id}/files: a file's state after completion
+    })
+
+    def __call__(self, request: HttpRequest):
+        if "authorization" in request.headers:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is None or match.namespace != "api":
+            return None
+        if (request.method, match.url_name) not in self.OPERATIONS:
+            return None
+        if check_csrf(request) is not None:  # Django's own check: the token, and Origin / Referer
+            raise PermissionDenied(
+                _("The CSRF token is missing or wrong: reload the page and try again."),
+                code="csrf_failed",
+            )
+        return user
+
+
 api = NinjaAPI(
     title="Estran API",
     version="1",
@@ -32,7 +74,7 @@ api = NinjaAPI(
         "Deposit, upload, submit and moderate datasets; read published records. "
         "Authenticate with `Authorization: Bearer <token>`."
     ),
-    auth=TokenAuth(),
+    auth=[TokenAuth(), UploaderSessionAuth()],
     urls_namespace="api",
 )
 
@@ -75,7 +117,9 @@ def _auth_error(request, exc):
 from deposit.api import router as deposit_router  # noqa: E402
 from moderation.api import router as moderation_router  # noqa: E402
 from repository.api import router as repository_router  # noqa: E402
+from vocabularies.api import router as vocabularies_router  # noqa: E402
 
 api.add_router("/", deposit_router)
 api.add_router("/", repository_router)
 api.add_router("/", moderation_router)
+api.add_router("/", vocabularies_router)

@@ -1,16 +1,23 @@
 """Object storage behind one small interface: multipart uploads with one URL per part, reads,
-deletes and a health check. `local` keeps objects in a folder and hands out signed URLs to the
-app's own part endpoint; `s3` (the large-files issue) hands out presigned S3 URLs.
+deletes, download URLs and a health check. `local` keeps objects in a folder and hands out signed
+URLs to the app's own part endpoint; `s3` hands out presigned S3 URLs, so the bytes go from the
+client straight to S3 and never through the web process.
 
 Object keys are generated (`files/<uuid>`), never derived from user input.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
 import os
+import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -19,6 +26,9 @@ from django.core import signing
 from django.urls import reverse
 
 _SIGNER_SALT = "estran.upload-part"
+# The header a client sends with a part whose URL was signed for a SHA-256 (S3's own name, which the
+# local part endpoint honours too, so one client works with both backends).
+CHECKSUM_HEADER = "x-amz-checksum-sha256"
 
 
 class StorageError(Exception):
@@ -29,11 +39,42 @@ class PartsMismatch(Exception):
     """The parts named at completion are not the parts the store holds."""
 
 
+class ChecksumMismatch(Exception):
+    """A part's bytes do not have the SHA-256 its URL was signed for (S3 answers BadDigest)."""
+
+
 @dataclass(frozen=True)
 class StoredPart:
     part_number: int
     etag: str
     size: int
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A multipart upload the store holds, finished or not by anyone: what the abandoned-upload
+    sweep looks at."""
+
+    key: str
+    upload_id: str
+    initiated: datetime
+
+
+def sha256_hex_and_b64(value: str) -> tuple[str, str]:
+    """A SHA-256 given as 64 hex characters or as base64 (S3's form): (hex, base64).
+    Raises ValueError for anything else."""
+    value = (value or "").strip()
+    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raw = bytes.fromhex(value)
+    else:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("not a SHA-256")
+    return raw.hex(), base64.b64encode(raw).decode()
 
 
 def new_object_key() -> str:
@@ -46,13 +87,25 @@ class ObjectStore:
     def create_multipart_upload(self, *, key: str) -> str:
         raise NotImplementedError
 
-    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int) -> str:
-        """A URL that accepts one PUT of at most `max_bytes` for this part, with no other credential."""
+    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
+        """A URL that accepts one PUT of this part, with no other credential. `max_bytes` bounds the
+        part (services pass each part's exact length; S3 signs it as the Content-Length). With
+        `sha256` (hex), the URL is signed for that checksum: the client sends it base64-encoded in
+        the `x-amz-checksum-sha256` header and the store refuses bytes that do not match."""
         raise NotImplementedError
 
     def put_part(self, *, key: str, upload_id: str, part_number: int, stream: Iterator[bytes]) -> str:
         """Store one part from the server side; returns its ETag."""
         raise NotImplementedError
+
+    def list_multipart_uploads(self) -> Iterator[PendingUpload]:
+        """Every unfinished multipart upload the store holds (ours or not)."""
+        raise NotImplementedError
+
+    def download_url(self, key: str, *, content_disposition: str, content_type: str) -> str | None:
+        """A short-lived URL that serves the object with these headers, or None when the app must
+        stream it itself (local storage)."""
+        return None
 
     def list_parts(self, *, key: str, upload_id: str) -> list[StoredPart]:
         raise NotImplementedError
@@ -73,7 +126,7 @@ class ObjectStore:
         raise NotImplementedError
 
     def check(self) -> None:
-        """Raise StorageError if the store cannot be written."""
+        """Raise StorageError, saying what is wrong, if the store cannot be written."""
         raise NotImplementedError
 
     def checksums(self, key: str, chunk_size: int = 1024 * 1024) -> tuple[str, str, int]:
@@ -111,39 +164,52 @@ class LocalObjectStore(ObjectStore):
         self._upload_dir(upload_id).mkdir(parents=True, exist_ok=True)
         return upload_id
 
-    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int) -> str:
-        token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(f"{upload_id}:{part_number}:{max_bytes}")
+    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
+        value = f"{upload_id}:{part_number}:{max_bytes}" + (f":{sha256}" if sha256 else "")
+        token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(value)
         path = reverse("repository:upload-part", kwargs={"upload_id": upload_id, "part_number": part_number})
         return f"{settings.SITE_URL}{path}?signature={token}"
 
     @staticmethod
-    def verify_part_signature(*, upload_id: str, part_number: int, signature: str) -> int | None:
-        """The most bytes the signed URL accepts, or None if the signature is bad or expired."""
+    def verify_part_url(*, upload_id: str, part_number: int, signature: str) -> tuple[int, str] | None:
+        """(the most bytes the signed URL accepts, the SHA-256 it was signed for or ""), or None if
+        the signature is bad or expired."""
         try:
             value = signing.TimestampSigner(salt=_SIGNER_SALT).unsign(
                 signature, max_age=settings.UPLOAD_PART_URL_TTL_SECONDS
             )
         except signing.BadSignature:
             return None
-        signed_upload, _, rest = value.partition(":")
-        signed_part, _, max_bytes = rest.partition(":")
+        signed_upload, signed_part, max_bytes, *rest = value.split(":") + [""] * (3 - value.count(":"))
         if signed_upload != upload_id or signed_part != str(part_number) or not max_bytes.isdigit():
             return None
-        return int(max_bytes)
+        return int(max_bytes), (rest[0] if rest else "")
 
-    def put_part(self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes]) -> str:
+    @classmethod
+    def verify_part_signature(cls, *, upload_id: str, part_number: int, signature: str) -> int | None:
+        """The most bytes the signed URL accepts, or None if the signature is bad or expired."""
+        grant = cls.verify_part_url(upload_id=upload_id, part_number=part_number, signature=signature)
+        return grant[0] if grant else None
+
+    def put_part(
+        self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = ""
+    ) -> str:
         """Store one part (what S3 does for a PUT to a presigned part URL); returns its ETag,
-        the MD5 of its bytes as S3 computes it."""
+        the MD5 of its bytes as S3 computes it. With `sha256` (hex), bytes of another SHA-256 are
+        refused (ChecksumMismatch) and nothing is stored, as S3 does with `x-amz-checksum-sha256`."""
         directory = self._upload_dir(upload_id)
         if not directory.is_dir():
             raise FileNotFoundError(upload_id)
-        md5 = hashlib.md5()
+        md5, digest = hashlib.md5(), hashlib.sha256()
         tmp = directory / f"{part_number}.tmp-{uuid.uuid4().hex}"
         try:
             with open(tmp, "wb") as fh:
                 for chunk in stream:
                     md5.update(chunk)
+                    digest.update(chunk)
                     fh.write(chunk)
+            if sha256 and digest.hexdigest() != sha256.lower():
+                raise ChecksumMismatch(f"Part {part_number} does not have the SHA-256 it was signed for.")
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -162,8 +228,20 @@ class LocalObjectStore(ObjectStore):
         for path in sorted(directory.iterdir()):
             number, _, etag = path.name.partition(".")
             if number.isdigit() and "tmp-" not in etag:
-                parts.append(StoredPart(int(number), etag, path.stat().st_size))
+                stat = path.stat()
+                modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+                parts.append(StoredPart(int(number), etag, stat.st_size, modified))
         return parts
+
+    def list_multipart_uploads(self) -> Iterator[PendingUpload]:
+        uploads = self.root / "uploads"
+        if not uploads.is_dir():
+            return
+        for directory in uploads.iterdir():
+            if directory.is_dir() and directory.name.isalnum():
+                # the folder's own time is its creation's, or its last part's: both mean "alive"
+                initiated = datetime.fromtimestamp(directory.stat().st_mtime, tz=timezone.utc)
+                yield PendingUpload(key="", upload_id=directory.name, initiated=initiated)
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
         stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
@@ -206,11 +284,268 @@ class LocalObjectStore(ObjectStore):
             raise StorageError(str(exc)) from exc
 
 
-_BACKENDS = {"local": LocalObjectStore}
+# --- S3 -----------------------------------------------------------------------------------------
+#
+# Plain boto3 rather than django-storages: django-storages' S3Storage saves and opens whole objects
+# and presigns GETs, but has nothing for what this store is mostly about (a multipart upload driven
+# part by part, one presigned UploadPart URL per part, ListParts, ListMultipartUploads). Going
+# through both would mean two clients and two sets of settings for one bucket.
+
+# S3 error codes and what they mean here.
+_MISSING = {"NoSuchUpload", "NoSuchKey", "404", "NotFound"}
+_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall"}
+
+
+@functools.lru_cache(maxsize=8)
+def _s3_client(endpoint_url, region, access_key, secret_key, addressing_style, connect_timeout, read_timeout, attempts):
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        signature_version="s3v4",  # SigV4 presigned URLs, as real S3 requires
+        region_name=region,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        # "standard" retries throttling, 5xx and connection errors with backoff, `attempts` in all
+        retries={"mode": "standard", "total_max_attempts": attempts},
+        s3={"addressing_style": addressing_style},
+        # Send a checksum only where the API requires one: S3-compatible stores (MinIO, Ceph,
+        # moto) do not all take the aws-chunked trailers that "when_supported" adds. Estran
+        # verifies every object itself after completion.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        max_pool_connections=20,
+    )
+    # A session of its own: creating clients from boto3's default session is not thread-safe.
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint_url or None, aws_access_key_id=access_key or None,
+        aws_secret_access_key=secret_key or None, config=config,
+    )
+
+
+def _quoted(etag: str) -> str:
+    return '"' + etag.strip('"') + '"'
+
+
+class S3ObjectStore(ObjectStore):
+    """Objects in one bucket of any S3 API (AWS, MinIO, Ceph…), configured by the S3_* settings.
+    Each part URL is a presigned UploadPart URL: the client PUTs its bytes to S3 directly."""
+
+    name = "s3"
+    page_size = 1000  # ListParts' own maximum; a file has up to 10,000 parts
+
+    def __init__(self, *, bucket: str | None = None, client=None):
+        self.bucket = bucket or settings.S3_BUCKET
+        style = settings.S3_ADDRESSING_STYLE
+        if style == "auto":
+            # MinIO, Ceph and local servers are reached by path; AWS by virtual host
+            style = "path" if settings.S3_ENDPOINT_URL else "virtual"
+        self._client_args = (
+            settings.S3_ENDPOINT_URL, settings.S3_REGION, settings.S3_ACCESS_KEY_ID,
+            settings.S3_SECRET_ACCESS_KEY, style, settings.S3_CONNECT_TIMEOUT, settings.S3_READ_TIMEOUT,
+        )
+        self.client = client or _s3_client(*self._client_args, settings.S3_MAX_ATTEMPTS)
+
+    @contextmanager
+    def _errors(self, what: str):
+        """Turn boto's errors into the store's: a missing object or upload → FileNotFoundError,
+        parts S3 will not assemble → PartsMismatch, anything else (unreachable, 5xx after
+        retries, refused credentials, no bucket) → StorageError, which callers may retry."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            message = error.get("Message") or code
+            if code == "NoSuchBucket":
+                raise StorageError(self._no_bucket()) from exc
+            if code in _MISSING:
+                raise FileNotFoundError(f"{what}: {code}") from exc
+            if code in _BAD_PARTS:
+                raise PartsMismatch(message) from exc
+            raise StorageError(f"S3 {what} failed: {code} {message}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 {what} failed: {exc}") from exc
+
+    def _no_bucket(self) -> str:
+        return (
+            f"The bucket “{self.bucket}” does not exist at {settings.S3_ENDPOINT_URL or 'AWS S3'}; "
+            "create it with `manage.py estran_storage --create-bucket`."
+        )
+
+    # --- uploads ---
+
+    def create_multipart_upload(self, *, key: str) -> str:
+        with self._errors("CreateMultipartUpload"):
+            return self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+
+    def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
+        params = {
+            "Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number,
+            # Signed, so S3 takes exactly this many bytes (a presigned PUT has no "at most").
+            "ContentLength": max_bytes,
+        }
+        if sha256:
+            # Signed as a header, so S3 verifies the bytes against it (400 BadDigest otherwise).
+            # Presigning only ChecksumAlgorithm="SHA256" is not enough: S3 refuses an
+            # x-amz-checksum-* header that is not signed, and ignores one hoisted into the query.
+            params["ChecksumSHA256"] = sha256_hex_and_b64(sha256)[1]
+        with self._errors("presign UploadPart"):
+            return self.client.generate_presigned_url(
+                "upload_part", Params=params, ExpiresIn=settings.UPLOAD_PART_URL_TTL_SECONDS
+            )
+
+    def put_part(self, *, key: str, upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = "") -> str:
+        body = b"".join(stream)  # one part, at most the part size
+        extra = {"ChecksumSHA256": sha256_hex_and_b64(sha256)[1]} if sha256 else {}
+        with self._errors("UploadPart"):
+            answer = self.client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=part_number, Body=body, **extra
+            )
+        return answer["ETag"].strip('"')
+
+    def list_parts(self, *, key: str, upload_id: str) -> list[StoredPart]:
+        parts = []
+        with self._errors("ListParts"):
+            for page in self.client.get_paginator("list_parts").paginate(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, PaginationConfig={"PageSize": self.page_size}
+            ):
+                parts += [
+                    StoredPart(p["PartNumber"], p["ETag"].strip('"'), p["Size"], p.get("LastModified"))
+                    for p in page.get("Parts", [])
+                ]
+        return sorted(parts, key=lambda p: p.part_number)
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        """Idempotent: when S3 completed the upload but its answer was lost (a timeout), the upload
+        is gone and the object exists, and the retried completion succeeds."""
+        try:
+            stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
+        except FileNotFoundError:
+            if self._exists(key):
+                return
+            raise
+        # Checked here first so that the client hears which part is wrong, not S3's "InvalidPart".
+        for number, etag in parts:
+            part = stored.get(number)
+            if part is None:
+                raise PartsMismatch(f"Part {number} was never uploaded.")
+            if part.etag != etag.strip('"'):
+                raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
+        try:
+            with self._errors("CompleteMultipartUpload"):
+                self.client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id,
+                    MultipartUpload={"Parts": [{"PartNumber": n, "ETag": _quoted(e)} for n, e in parts]},
+                )
+        except FileNotFoundError:
+            if not self._exists(key):
+                raise
+
+    def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
+        try:
+            with self._errors("AbortMultipartUpload"):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except FileNotFoundError:
+            pass  # already aborted or completed: nothing to do
+
+    def list_multipart_uploads(self) -> Iterator[PendingUpload]:
+        with self._errors("ListMultipartUploads"):
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket):
+                for upload in page.get("Uploads", []):
+                    yield PendingUpload(upload["Key"], upload["UploadId"], upload["Initiated"])
+
+    # --- objects ---
+
+    def open(self, key: str) -> BinaryIO:
+        with self._errors("GetObject"):
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+
+    def checksums(self, key: str, chunk_size: int = 8 * 1024 * 1024) -> tuple[str, str, int]:
+        # The stream is read inside the translation: a connection lost half-way is a StorageError
+        # (try again later), not a wrong checksum.
+        with self._errors("GetObject"):
+            return super().checksums(key, chunk_size)
+
+    def size(self, key: str) -> int:
+        with self._errors("HeadObject"):
+            return self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+
+    def delete(self, key: str) -> None:
+        with self._errors("DeleteObject"):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def download_url(self, key: str, *, content_disposition: str, content_type: str) -> str:
+        with self._errors("presign GetObject"):
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": content_disposition,
+                        "ResponseContentType": content_type},
+                ExpiresIn=settings.DOWNLOAD_URL_TTL_SECONDS,
+            )
+
+    # --- operations ---
+
+    def check(self) -> None:
+        # One attempt: a health check answers now, it does not wait for S3 through retries.
+        probe = _s3_client(*self._client_args, 1)
+        try:
+            with self._errors("HeadBucket"):
+                probe.head_bucket(Bucket=self.bucket)
+        except FileNotFoundError as exc:  # HeadBucket has no body: a missing bucket is a bare 404
+            raise StorageError(self._no_bucket()) from exc
+
+    def bucket_exists(self) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in {"404", "NoSuchBucket", "NotFound"}:
+                return False
+            raise StorageError(f"S3 HeadBucket failed: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - unreachable and the like
+            raise StorageError(f"S3 HeadBucket failed: {exc}") from exc
+        return True
+
+    def create_bucket(self) -> bool:
+        """Create the bucket if it is missing; True if it was created."""
+        if self.bucket_exists():
+            return False
+        kwargs = {}
+        if settings.S3_REGION and settings.S3_REGION != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.S3_REGION}
+        with self._errors("CreateBucket"):
+            self.client.create_bucket(Bucket=self.bucket, **kwargs)
+        return True
+
+    def set_cors(self, origins: list[str]) -> None:
+        """Let browsers on these origins PUT parts (and read the ETag answered) and GET downloads."""
+        with self._errors("PutBucketCors"):
+            self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [{
+                "AllowedOrigins": origins,
+                "AllowedMethods": ["PUT", "GET", "HEAD"],
+                "AllowedHeaders": ["content-type", "content-length", CHECKSUM_HEADER],
+                "ExposeHeaders": ["ETag"],
+                "MaxAgeSeconds": 3600,
+            }]})
+
+
+_BACKENDS = {"local": LocalObjectStore, "s3": S3ObjectStore}
 
 
 def get_store() -> ObjectStore:
     try:
-        return _BACKENDS[settings.STORAGE_BACKEND]()
+        backend = _BACKENDS[settings.STORAGE_BACKEND]
     except KeyError:
         raise ValueError(f"Unknown STORAGE_BACKEND {settings.STORAGE_BACKEND!r}.") from None
+    return backend()

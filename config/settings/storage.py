@@ -1,4 +1,6 @@
-"""File storage: `local` (a folder, the embedded default) or `s3` (any S3 API)."""
+"""File storage: `local` (a folder, the embedded default) or `s3` (any S3 API), upload sessions'
+clean-up and the fixity audit."""
+from .broker import CELERY_BEAT_SCHEDULE as _BROKER_BEAT_SCHEDULE
 from .env import VAR_DIR, env
 
 STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
@@ -8,9 +10,28 @@ S3_BUCKET = env("S3_BUCKET", default="estran")
 S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default=None)
 S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default=None)
 S3_REGION = env("S3_REGION", default="us-east-1")
+# `path` (MinIO, Ceph, local servers), `virtual` (AWS) or `auto`: path when S3_ENDPOINT_URL is set.
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="auto")
+# Every S3 call has a timeout and a bounded number of attempts (retried with backoff by botocore).
+S3_CONNECT_TIMEOUT = env.float("S3_CONNECT_TIMEOUT", default=5.0)
+S3_READ_TIMEOUT = env.float("S3_READ_TIMEOUT", default=60.0)
+S3_MAX_ATTEMPTS = env.int("S3_MAX_ATTEMPTS", default=3)
+
 # Presigned part URLs (and the local backend's signed part URLs) stay valid this long.
 UPLOAD_PART_URL_TTL_SECONDS = env.int("UPLOAD_PART_URL_TTL_SECONDS", default=6 * 3600)
+# S3 refuses parts under 5 MiB (all but the last): keep this at 5 MiB or more with `s3`.
 UPLOAD_MIN_PART_SIZE = env.int("UPLOAD_MIN_PART_SIZE", default=8 * 1024 * 1024)
+# Files up to this size are verified in the completion request (reading back one part's worth
+# costs less than a round trip through the worker, and the client gets the final state at once);
+# larger ones are verified by the worker (`deposit.files.verify`) while the file is `verifying`.
+UPLOAD_VERIFY_INLINE_MAX_SIZE = env.int("UPLOAD_VERIFY_INLINE_MAX_SIZE", default=8 * 1024 * 1024)
+# Unfinished uploads with no part received for this long are aborted (and their parts dropped).
+UPLOAD_ABANDONED_HOURS = env.int("UPLOAD_ABANDONED_HOURS", default=48)
+# Presigned download URLs (S3) are valid this long: enough to start a download, not to share it.
+DOWNLOAD_URL_TTL_SECONDS = env.int("DOWNLOAD_URL_TTL_SECONDS", default=300)
+# Each fixity-audit run re-reads at most this many files and this many bytes (oldest check first).
+FIXITY_AUDIT_FILES = env.int("FIXITY_AUDIT_FILES", default=100)
+FIXITY_AUDIT_BYTES = env.int("FIXITY_AUDIT_BYTES", default=20 * 1024**3)
 
 STORAGES = {
     "default": {
@@ -18,4 +39,17 @@ STORAGES = {
         "OPTIONS": {"location": str(LOCAL_STORAGE_ROOT)},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Storage's periodic tasks join the broker module's schedule (base.py imports this module after it).
+CELERY_BEAT_SCHEDULE = {
+    **_BROKER_BEAT_SCHEDULE,
+    "uploads-abort-abandoned": {
+        "task": "deposit.uploads.abort_abandoned",
+        "schedule": env.float("UPLOAD_ABANDONED_SWEEP_SECONDS", default=3600.0),
+    },
+    "files-fixity-audit": {
+        "task": "repository.files.fixity_audit",
+        "schedule": env.float("FIXITY_AUDIT_INTERVAL_SECONDS", default=3600.0),
+    },
 }

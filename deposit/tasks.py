@@ -1,0 +1,36 @@
+"""Celery tasks of deposits' files: verification after an upload completes, deferred deletion of
+objects, and the sweep of abandoned uploads."""
+from celery import shared_task
+
+from repository.storage import StorageError
+
+
+@shared_task(
+    name="deposit.files.verify", autoretry_for=(StorageError,), retry_backoff=30, retry_backoff_max=3600,
+    max_retries=None,
+)
+def file_verify_task(file_id: int) -> str | None:
+    """Stream the object once, record its MD5 and SHA-256 and compare them with what was declared.
+    While the store is unavailable the file stays `verifying` and the task retries with backoff."""
+    from .services import file_verify_queued
+
+    file = file_verify_queued(file_id=file_id)
+    return file.state if file else None
+
+
+@shared_task(
+    name="deposit.files.delete_object", autoretry_for=(StorageError,), retry_backoff=60, retry_backoff_max=3600,
+    max_retries=20,
+)
+def object_delete_task(key: str) -> bool:
+    """Delete a draft file's object that could not be deleted at once (never a published one)."""
+    from .services import object_delete_unpublished
+
+    return object_delete_unpublished(key=key)
+
+
+@shared_task(name="deposit.uploads.abort_abandoned")
+def uploads_abort_abandoned_task() -> dict:
+    from .services import uploads_abort_abandoned
+
+    return uploads_abort_abandoned()

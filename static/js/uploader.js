@@ -1,0 +1,919 @@
+/* Estran — the browser uploader (templates/deposit/_uploader.html), on the upload-session protocol of
+   the REST API (README, "Uploads and storage"), called with the signed-in session and its CSRF token.
+
+   For each file: open a session (POST /api/deposits/{id}/uploads), then send its parts straight to
+   the store, four at a time across all files. Each part is read with Blob.slice (never the whole
+   file), hashed with SHA-256 (crypto.subtle) and its URL signed for that checksum a batch of four
+   ahead (POST /api/uploads/{id}/parts), so that the store refuses bytes that do not match; the PUT
+   itself streams the slice from disk. A failed part is sent again with exponential backoff (five
+   attempts; a lost connection waits for the network instead of using them up). Pause aborts the
+   parts in flight; resume sends them again. Then complete (POST /api/uploads/{id}/complete) and
+   follow the file until Estran has verified it (ready, with its SHA-256, or failed, with why).
+
+   Open sessions are remembered in localStorage (upload id, name, size, lastModified): after a reload
+   or a crash, choosing the same file again asks the server which parts it holds (GET
+   /api/uploads/{id}, `stored_parts`) and sends only the others.
+
+   bench/upload/client.py does the same in Python. Plain modern JavaScript, no library. */
+(function () {
+  "use strict";
+
+  const CONCURRENCY = 4; // parts in flight, all files together
+  const BATCH = 4; // parts hashed and signed per request, ahead of need
+  const ATTEMPTS = 5; // per part (and per API call) before the upload stops, resumable
+  const BACKOFF_MS = 1000; // 1 s, 2 s, 4 s, 8 s between attempts (with a little jitter)
+  const STALL_MS = 60000; // a part with no progress for this long is sent again
+  const POLL_MS = 2000; // while Estran verifies a completed file
+  const RETRYABLE = new Set([0, 408, 429, 500, 502, 503, 504]);
+  const STORAGE_KEY = "estran:uploads";
+  const SESSION_DAYS = 7; // UPLOAD_SESSION_TTL_HOURS' default: older entries are dropped unasked
+  const ACTIVE = new Set(["queued", "opening", "uploading", "completing"]);
+  const lang = document.documentElement.lang || "en";
+
+  const fmt = (text, values) => String(text).replace(/%\((\w+)\)s/g, (m, key) => (values && key in values ? values[key] : ""));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const backoff = (attempt) => BACKOFF_MS * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+  const hasDigest = !!(window.crypto && window.crypto.subtle && window.isSecureContext);
+
+  // --- Units, in the page's language: as the server's tables (Django's filesizeformat) say them ----
+
+  const UNITS = ["bytes", "kb", "mb", "gb", "tb"]; // the names of their strings in the template
+  let S = {}; // the strings, set by the first uploader
+
+  function bytes(n) {
+    if (n === 1) return S.oneByte;
+    let value = n;
+    let i = 0;
+    while (value >= 1024 && i < UNITS.length - 1) {
+      value /= 1024;
+      i += 1;
+    }
+    const digits = i ? 1 : 0;
+    const number = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+    return fmt(S[UNITS[i]], { n: number });
+  }
+
+  function rate(perSecond) {
+    return fmt(S.perSecond, { size: bytes(perSecond) });
+  }
+
+  function duration(seconds) {
+    const [value, unit, digits] = seconds < 90 ? [Math.max(1, Math.ceil(seconds)), "second", 0]
+      : seconds < 5400 ? [Math.ceil(seconds / 60), "minute", 0] : [seconds / 3600, "hour", 1];
+    return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: digits }).format(value);
+  }
+
+  function percent(done, total) {
+    return total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+  }
+
+  function hex(buffer) {
+    return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // --- Sessions remembered in this browser ---------------------------------------------------------
+
+  const remembered = {
+    read() {
+      try {
+        return JSON.parse(localStorage.getItem(STORAGE_KEY)) || {};
+      } catch (e) {
+        return {};
+      }
+    },
+    write(all) {
+      try {
+        localStorage.setItem(STORAGE_KEY, JSON.stringify(all));
+      } catch (e) { /* private mode or full: resumption after a reload is then not offered */ }
+    },
+    key(deposit, file) {
+      return [deposit, file.name, file.size, file.lastModified].join("|");
+    },
+    get(key) {
+      return this.read()[key] || null;
+    },
+    put(key, entry) {
+      const all = this.read();
+      all[key] = Object.assign({ saved: Date.now() }, entry);
+      this.write(all);
+    },
+    remove(key) {
+      const all = this.read();
+      if (key in all) {
+        delete all[key];
+        this.write(all);
+      }
+    },
+    of(deposit) {
+      const all = this.read();
+      const oldest = Date.now() - SESSION_DAYS * 86400000;
+      let changed = false;
+      const found = [];
+      for (const [key, entry] of Object.entries(all)) {
+        if (!entry || entry.saved < oldest) {
+          delete all[key];
+          changed = true;
+        } else if (String(entry.deposit) === String(deposit)) {
+          found.push(Object.assign({ key }, entry));
+        }
+      }
+      if (changed) this.write(all);
+      return found;
+    },
+  };
+
+  // --- One file ---------------------------------------------------------------------------------
+
+  class FileUpload {
+    constructor(uploader, file) {
+      this.u = uploader;
+      this.file = file;
+      this.key = remembered.key(uploader.deposit, file);
+      this.state = "queued";
+      this.session = null; // the API's upload: id, file_id, part_size, part_count, parts, stored_parts
+      this.etags = new Map(); // part number -> ETag, stored parts included
+      this.pending = []; // part numbers to hash and sign
+      this.signed = []; // {number, url, headers} ready to PUT
+      this.inflight = new Map(); // part number -> {xhr, loaded, at, why}
+      this.attempts = new Map(); // part number -> failed attempts
+      this.signing = false;
+      this.storedBytes = 0; // on the server before this page sent anything
+      this.sentBytes = 0; // by this page, parts finished
+      this.samples = [];
+      this.message = "";
+      this.result = null; // the file as the API answers it, once completed
+      this.el = this.render();
+    }
+
+    get name() {
+      return this.file.name;
+    }
+
+    partLength(n) {
+      const size = this.session.part_size;
+      return Math.max(0, Math.min(size, this.file.size - (n - 1) * size));
+    }
+
+    doneBytes() {
+      let flying = 0;
+      for (const part of this.inflight.values()) flying += part.loaded;
+      return Math.min(this.file.size, this.storedBytes + this.sentBytes + flying);
+    }
+
+    // the bytes this page sent, for the speed (what was stored before does not count)
+    movedBytes() {
+      return this.doneBytes() - this.storedBytes;
+    }
+
+    // --- opening or resuming
+
+    async open() {
+      this.setState("opening");
+      const entry = remembered.get(this.key);
+      let resumed = false;
+      if (entry) {
+        const answer = await this.u.call("GET", "uploads/" + entry.upload, null, this);
+        if (answer.ok && answer.data.state === "open") {
+          this.session = answer.data;
+          resumed = true;
+        } else if (answer.status === 0 || answer.status >= 500) {
+          return this.interrupt(answer.error);
+        } else {
+          remembered.remove(this.key); // completed, aborted, expired: start afresh
+        }
+      }
+      if (!this.session) {
+        if (this.state === "cancelled") return;
+        const answer = await this.u.call("POST", "deposits/" + this.u.deposit + "/uploads",
+          { name: this.file.name, size: this.file.size }, this);
+        if (!answer.ok) {
+          return answer.status === 0 || answer.status >= 500 ? this.interrupt(answer.error) : this.fail(answer.error);
+        }
+        this.session = answer.data;
+        remembered.put(this.key, {
+          deposit: this.u.deposit, upload: this.session.id, name: this.file.name, size: this.file.size,
+          lastModified: this.file.lastModified,
+        });
+        this.u.refreshTable();
+      }
+      const session = this.session;
+      for (const part of session.stored_parts || []) {
+        if (part.size === this.partLength(part.part_number)) {
+          this.etags.set(part.part_number, part.etag);
+          this.storedBytes += part.size;
+        }
+      }
+      this.unsigned = new Map((session.parts || []).map((p) => [p.part_number, p]));
+      this.pending = [];
+      for (let n = 1; n <= session.part_count; n += 1) if (!this.etags.has(n)) this.pending.push(n);
+      this.u.hidePending(this.key);
+      if (this.state === "cancelled") return this.abortOnServer();
+      this.u.say(resumed
+        ? fmt(this.u.S.resumed, { name: this.name, parts: this.etags.size, count: session.part_count })
+        : fmt(this.u.S.started, { name: this.name }));
+      if (this.state === "paused") return this.update();
+      this.setState("uploading");
+      this.u.pump();
+      this.maybeComplete(); // every part was already stored
+    }
+
+    // --- hashing and signing, a batch ahead
+
+    wantsSigning() {
+      return this.state === "uploading" && !this.signing && this.pending.length > 0 && this.signed.length < BATCH;
+    }
+
+    async signBatch() {
+      this.signing = true;
+      const numbers = this.pending.splice(0, BATCH);
+      try {
+        let parts;
+        if (hasDigest) {
+          const digests = [];
+          for (const n of numbers) {
+            const start = (n - 1) * this.session.part_size;
+            // one part in memory at a time, only while it is hashed
+            const buffer = await this.file.slice(start, start + this.partLength(n)).arrayBuffer();
+            digests.push({ part_number: n, sha256: hex(await crypto.subtle.digest("SHA-256", buffer)) });
+          }
+          const answer = await this.u.call("POST", "uploads/" + this.session.id + "/parts", { parts: digests }, this);
+          if (!answer.ok) {
+            this.pending.unshift(...numbers);
+            return this.apiFailure(answer);
+          }
+          parts = answer.data.parts;
+        } else {
+          // no Web Crypto (a page served over plain http): unsigned URLs; Estran still verifies the
+          // whole file after completion
+          parts = numbers.map((n) => this.unsigned.get(n));
+        }
+        for (const p of parts) this.signed.push({ number: p.part_number, url: p.url, headers: p.headers || {} });
+      } catch (error) {
+        this.pending.unshift(...numbers);
+        if (error && error.name === "NotReadableError") return this.fail(this.u.S.unreadable);
+        return this.fail(String((error && error.message) || error));
+      } finally {
+        this.signing = false;
+      }
+      this.u.pump();
+    }
+
+    // --- sending a part
+
+    put(part) {
+      return new Promise((resolve) => {
+        const n = part.number;
+        const start = (n - 1) * this.session.part_size;
+        const xhr = new XMLHttpRequest();
+        const flight = { xhr, loaded: 0, at: Date.now(), why: "" };
+        this.inflight.set(n, flight);
+        const settle = (outcome) => {
+          this.inflight.delete(n);
+          resolve();
+          this.afterPut(part, outcome, flight);
+        };
+        xhr.open("PUT", part.url);
+        for (const [name, value] of Object.entries(part.headers)) xhr.setRequestHeader(name, value);
+        xhr.upload.onprogress = (event) => {
+          flight.loaded = event.loaded;
+          flight.at = Date.now();
+        };
+        xhr.onload = () => settle({ status: xhr.status, etag: xhr.getResponseHeader("ETag"), text: xhr.responseText });
+        xhr.onerror = () => settle({ status: 0 });
+        xhr.onabort = () => settle({ status: 0, aborted: true });
+        xhr.send(this.file.slice(start, start + this.partLength(n)));
+      });
+    }
+
+    afterPut(part, outcome, flight) {
+      const n = part.number;
+      if (this.state === "cancelled") return;
+      if (outcome.status >= 200 && outcome.status < 300 && outcome.etag) {
+        this.etags.set(n, outcome.etag);
+        this.attempts.delete(n);
+        if (!this.attempts.size) this.message = ""; // the retried parts went through
+        this.sentBytes += this.partLength(n);
+        return this.maybeComplete();
+      }
+      if (outcome.aborted && flight.why !== "stall") {
+        // paused or cancelled: the part goes back in line, its URL still valid
+        if (this.state !== "cancelled") this.signed.unshift(part);
+        return;
+      }
+      if (outcome.status === 0 && !navigator.onLine) {
+        this.signed.unshift(part); // waits for the network, no attempt used
+        return this.u.offline();
+      }
+      const error = outcome.status ? fmt(this.u.S.httpStatus, { status: outcome.status }) : this.u.S.unreachable;
+      if (outcome.status === 400 && /BadDigest|checksum/i.test(outcome.text || "")) return this.fail(this.u.S.changed);
+      if (outcome.status === 404) return this.gone();
+      const attempt = (this.attempts.get(n) || 0) + 1;
+      this.attempts.set(n, attempt);
+      if (!(RETRYABLE.has(outcome.status) || outcome.status === 403) || attempt >= ATTEMPTS) {
+        this.signed.unshift(part);
+        return RETRYABLE.has(outcome.status) ? this.interrupt(error) : this.fail(error);
+      }
+      const wait = backoff(attempt);
+      this.message = fmt(this.u.S.retrying, {
+        error, seconds: Math.round(wait / 1000), attempt: attempt + 1, max: ATTEMPTS,
+      });
+      this.u.say(this.name + ": " + this.message);
+      this.update();
+      setTimeout(() => {
+        if (outcome.status === 403) this.pending.unshift(n); // the URL expired: signed again
+        else this.signed.unshift(part);
+        this.u.pump();
+      }, wait);
+    }
+
+    // --- completing and verifying
+
+    maybeComplete() {
+      if (this.state !== "uploading" || this.etags.size < this.session.part_count || this.inflight.size) return;
+      this.complete();
+    }
+
+    async complete() {
+      this.setState("completing");
+      this.message = "";
+      const parts = Array.from(this.etags, ([part_number, etag]) => ({ part_number, etag }))
+        .sort((a, b) => a.part_number - b.part_number);
+      const answer = await this.u.call("POST", "uploads/" + this.session.id + "/complete", { parts }, this);
+      if (answer.status === 200 || answer.status === 202) return this.completed(answer.data);
+      if (answer.status === 409) { // completed before, its answer lost
+        this.closed = true;
+        remembered.remove(this.key);
+        return this.follow();
+      }
+      if (answer.status === 404) return this.gone();
+      if (answer.status === 422) {
+        this.closed = true; // the file failed verification: the upload is over
+        remembered.remove(this.key);
+        this.u.refreshTable();
+        return this.fail(answer.error);
+      }
+      return this.interrupt(answer.error);
+    }
+
+    completed(file) {
+      this.closed = true;
+      remembered.remove(this.key);
+      this.result = file;
+      this.u.refreshTable();
+      if (file.state === "ready") return this.finish(file);
+      if (file.state === "failed") return this.fail(file.error);
+      this.setState("verifying");
+      this.u.say(fmt(this.u.S.verifyingMsg, { name: this.name }));
+      this.follow();
+    }
+
+    async follow() {
+      this.setState("verifying");
+      let delay = POLL_MS;
+      while (this.state === "verifying") {
+        await sleep(delay);
+        const answer = await this.u.call("GET", "deposits/" + this.u.deposit + "/files", null, null, 1);
+        const file = answer.ok ? answer.data.find((f) => f.id === this.session.file_id) : null;
+        if (answer.ok && !file) return this.gone();
+        if (file && file.state === "ready") return this.finish(file);
+        if (file && file.state === "failed") {
+          this.u.refreshTable();
+          return this.fail(file.error);
+        }
+        delay = Math.min(delay * 1.5, 15000);
+      }
+    }
+
+    finish(file) {
+      remembered.remove(this.key);
+      this.result = file;
+      this.message = "";
+      this.setState("ready");
+      this.u.say(fmt(this.u.S.readyMsg, { name: this.name }));
+      this.u.refreshTable();
+    }
+
+    // --- what the depositor does
+
+    pause() {
+      if (!["opening", "uploading"].includes(this.state)) return;
+      this.setState("paused");
+      for (const flight of this.inflight.values()) {
+        flight.why = "pause";
+        flight.xhr.abort();
+      }
+      this.u.say(fmt(this.u.S.pausedMsg, { name: this.name }));
+    }
+
+    resume() {
+      if (!["paused", "interrupted"].includes(this.state)) return;
+      this.attempts.clear();
+      this.message = "";
+      this.u.say(fmt(this.u.S.resumedMsg, { name: this.name }));
+      if (!this.session) return this.open();
+      if (this.etags.size === this.session.part_count && !this.inflight.size) return this.complete();
+      this.setState("uploading");
+      this.u.pump();
+    }
+
+    async cancel() {
+      const wasOpen = !!this.session && !this.closed;
+      this.setState("cancelled");
+      for (const flight of this.inflight.values()) {
+        flight.why = "cancel";
+        flight.xhr.abort();
+      }
+      this.u.drop(this);
+      this.u.say(fmt(this.u.S.cancelled, { name: this.name }));
+      if (wasOpen) await this.abortOnServer();
+    }
+
+    async abortOnServer() {
+      remembered.remove(this.key);
+      if (this.session && !this.closed) {
+        this.closed = true;
+        await this.u.call("DELETE", "uploads/" + this.session.id, null, null, 1);
+      }
+      this.u.refreshTable();
+    }
+
+    remove() {
+      // a file that failed before completion leaves its upload open on the server, holding the
+      // name: removing it from the list cancels that upload, so the file can be added again
+      this.u.drop(this);
+      if (this.state === "failed") this.abortOnServer();
+    }
+
+    // --- outcomes
+
+    apiFailure(answer) {
+      if (answer.status === 404) return this.gone();
+      return answer.status === 0 || answer.status >= 500 ? this.interrupt(answer.error) : this.fail(answer.error);
+    }
+
+    interrupt(error) {
+      if (this.state === "cancelled") return;
+      this.message = fmt(this.u.S.interruptedMsg, { name: this.name, error });
+      this.setState("interrupted");
+      this.u.say(this.message);
+    }
+
+    gone() {
+      this.closed = true;
+      remembered.remove(this.key);
+      this.u.refreshTable();
+      this.fail(this.u.S.gone);
+    }
+
+    fail(reason) {
+      if (this.state === "cancelled") return;
+      for (const flight of this.inflight.values()) {
+        flight.why = "cancel";
+        flight.xhr.abort();
+      }
+      this.message = String(reason || "");
+      this.setState("failed");
+      this.u.say(fmt(this.u.S.failedMsg, { name: this.name, reason: this.message }));
+    }
+
+    setState(state) {
+      this.state = state;
+      this.update();
+      this.u.changed();
+    }
+
+    // --- on the page
+
+    render() {
+      const S = this.u.S;
+      const li = document.createElement("li");
+      li.className = "upload-item";
+      const id = "upload-" + Math.random().toString(36).slice(2, 10);
+      li.innerHTML = `
+        <div class="upload-head">
+          <span class="upload-name" id="${id}-name"></span>
+          <span class="upload-size small muted"></span>
+          <span class="badge upload-state"></span>
+        </div>
+        <div class="uploader-bar" role="progressbar" aria-labelledby="${id}-name" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><span></span></div>
+        <p class="small muted uploader-stats"></p>
+        <p class="small upload-message" hidden></p>
+        <p class="upload-checksum" hidden><span class="small muted">${S.sha256}</span> <span class="mono"></span></p>
+        <div class="buttons upload-actions">
+          <button type="button" class="button small secondary" data-act="pause"></button>
+          <button type="button" class="button small secondary" data-act="resume"></button>
+          <button type="button" class="button small secondary" data-act="cancel"></button>
+          <button type="button" class="button small secondary" data-act="remove"></button>
+        </div>`;
+      li.querySelector(".upload-name").textContent = this.name;
+      li.querySelector(".upload-size").textContent = bytes(this.file.size);
+      for (const button of li.querySelectorAll("[data-act]")) {
+        const act = button.dataset.act;
+        button.textContent = S[act] + " ";
+        const hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = this.name;
+        button.append(hidden);
+        button.addEventListener("click", () => this[act]());
+      }
+      return li;
+    }
+
+    update() {
+      const el = this.el;
+      const S = this.u.S;
+      const shown = this.state === "queued" || this.state === "cancelled" ? "queued" : this.state;
+      el.dataset.state = this.state;
+      const badge = el.querySelector(".upload-state");
+      badge.textContent = S[shown] || this.state;
+      badge.classList.toggle("ok", this.state === "ready");
+      badge.classList.toggle("bad", this.state === "failed");
+      badge.classList.toggle("warn", this.state === "interrupted" || this.state === "paused");
+      const done = this.state === "ready" ? this.file.size : this.doneBytes();
+      const value = this.state === "ready" ? 100 : percent(done, this.file.size);
+      const bar = el.querySelector(".uploader-bar");
+      bar.setAttribute("aria-valuenow", String(value));
+      bar.setAttribute("aria-valuetext", value + " % — " + (S[shown] || ""));
+      bar.firstElementChild.style.width = value + "%";
+      const stats = [fmt(S.progress, { done: bytes(done), total: bytes(this.file.size) })];
+      if (this.state === "uploading") {
+        const speed = this.u.speedOf(this);
+        if (speed > 0) {
+          stats.push(rate(speed));
+          stats.push(fmt(S.left, { time: duration((this.file.size - done) / speed) }));
+        }
+      }
+      el.querySelector(".uploader-stats").textContent = stats.join(" · ");
+      const message = el.querySelector(".upload-message");
+      // reasons are written to follow "failed: "; on their own line they start with a capital
+      message.textContent = this.message.charAt(0).toLocaleUpperCase(lang) + this.message.slice(1);
+      message.hidden = !this.message;
+      message.classList.toggle("error", this.state === "failed" || this.state === "interrupted");
+      const checksum = el.querySelector(".upload-checksum");
+      checksum.hidden = !(this.result && this.result.sha256 && this.state === "ready");
+      if (!checksum.hidden) checksum.querySelector(".mono").textContent = this.result.sha256;
+      const can = {
+        pause: ["opening", "uploading"].includes(this.state),
+        resume: ["paused", "interrupted"].includes(this.state),
+        cancel: ["queued", "opening", "uploading", "paused", "interrupted", "completing"].includes(this.state),
+        remove: ["ready", "failed"].includes(this.state),
+      };
+      for (const button of el.querySelectorAll("[data-act]")) {
+        const wanted = can[button.dataset.act];
+        if (!wanted && button === document.activeElement) this.u.focusAfter(button, el);
+        button.hidden = !wanted;
+      }
+    }
+  }
+
+  // --- The uploader: the drop zone, the queue, four parts in flight --------------------------------
+
+  class Uploader {
+    constructor(root) {
+      this.root = root;
+      this.deposit = root.dataset.deposit;
+      this.api = root.dataset.api;
+      this.refreshUrl = root.dataset.refreshUrl;
+      this.form = root.querySelector("[data-drop]");
+      this.input = root.querySelector("input[type=file]");
+      this.csrf = this.form.querySelector("input[name=csrfmiddlewaretoken]").value;
+      this.list = root.querySelector("[data-list]");
+      this.live = root.querySelector("[data-live]");
+      this.S = {};
+      for (const span of root.querySelectorAll("[data-strings] [data-s]")) this.S[span.dataset.s] = span.textContent;
+      S = this.S;
+      this.uploads = [];
+      this.active = 0;
+      this.samples = [];
+      this.timer = null;
+      this.opening = Promise.resolve();
+      this.enhance();
+      this.showPending();
+    }
+
+    enhance() {
+      this.root.classList.add("is-enhanced");
+      this.root.querySelector("[data-fallback]").hidden = true;
+      for (const el of this.root.querySelectorAll("[data-enhanced-only]")) el.hidden = false;
+      this.input.addEventListener("change", () => {
+        this.add(Array.from(this.input.files));
+        this.input.value = "";
+      });
+      this.form.addEventListener("submit", (event) => event.preventDefault());
+      let depth = 0;
+      const hasFiles = (event) => event.dataTransfer && Array.from(event.dataTransfer.types).includes("Files");
+      this.form.addEventListener("dragenter", (event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        depth += 1;
+        this.form.classList.add("is-dragover");
+      });
+      this.form.addEventListener("dragover", (event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+      });
+      this.form.addEventListener("dragleave", () => {
+        depth = Math.max(0, depth - 1);
+        if (!depth) this.form.classList.remove("is-dragover");
+      });
+      this.form.addEventListener("drop", (event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        depth = 0;
+        this.form.classList.remove("is-dragover");
+        const files = [];
+        const items = Array.from(event.dataTransfer.items || []);
+        Array.from(event.dataTransfer.files).forEach((file, i) => {
+          const entry = items[i] && items[i].webkitGetAsEntry ? items[i].webkitGetAsEntry() : null;
+          if (entry && entry.isDirectory) this.say(fmt(this.S.folder, { name: file.name }));
+          else files.push(file);
+        });
+        this.add(files);
+      });
+      // a file dropped beside the zone would make the browser open it, leaving the page
+      window.addEventListener("dragover", (event) => {
+        if (hasFiles(event) && !this.form.contains(event.target)) event.preventDefault();
+      });
+      window.addEventListener("drop", (event) => {
+        if (hasFiles(event) && !this.form.contains(event.target)) event.preventDefault();
+      });
+      this.root.querySelector("[data-pause-all]").addEventListener("click", () => this.uploads.forEach((u) => u.pause()));
+      this.root.querySelector("[data-resume-all]").addEventListener("click", () => this.uploads.forEach((u) => u.resume()));
+      window.addEventListener("offline", () => this.offline());
+      window.addEventListener("online", () => {
+        this.say(this.S.connectionBack);
+        this.uploads.forEach((u) => u.update());
+        this.pump();
+      });
+      window.addEventListener("beforeunload", (event) => {
+        if (this.uploads.some((u) => ACTIVE.has(u.state))) {
+          event.preventDefault();
+          event.returnValue = this.S.leave;
+        }
+      });
+    }
+
+    add(files) {
+      for (const file of files) {
+        const key = remembered.key(this.deposit, file);
+        const same = this.uploads.find((u) => u.key === key);
+        if (same && !["failed", "ready", "cancelled"].includes(same.state)) {
+          this.say(fmt(this.S.duplicate, { name: file.name }));
+          continue;
+        }
+        if (same) this.drop(same);
+        const upload = new FileUpload(this, file);
+        this.uploads.push(upload);
+        this.list.append(upload.el);
+        upload.update();
+        // sessions are opened one after another, in the order chosen
+        this.opening = this.opening.then(() => (upload.state === "queued" ? upload.open() : null)).catch(() => null);
+      }
+      this.changed();
+    }
+
+    drop(upload) {
+      const index = this.uploads.indexOf(upload);
+      if (index >= 0) this.uploads.splice(index, 1);
+      if (upload.el.contains(document.activeElement)) this.input.focus();
+      upload.el.remove();
+      this.changed();
+    }
+
+    focusAfter(button, item) {
+      // the button pressed disappears (pause becomes resume): keep the focus in the item
+      requestAnimationFrame(() => {
+        if (document.activeElement && document.activeElement !== document.body) return;
+        const next = Array.from(item.querySelectorAll("[data-act]")).find((b) => !b.hidden);
+        (next || this.input).focus();
+      });
+    }
+
+    // --- the parts in flight
+
+    pump() {
+      if (!navigator.onLine) return;
+      let budget = 2 * CONCURRENCY; // parts signed or in flight, ahead of need, over all files
+      for (const upload of this.uploads) {
+        if (upload.state !== "uploading") continue;
+        if (budget > 0 && upload.wantsSigning()) upload.signBatch();
+        budget -= upload.signed.length + upload.inflight.size + (upload.signing ? BATCH : 0);
+      }
+      while (this.active < CONCURRENCY) {
+        const upload = this.uploads.find((u) => u.state === "uploading" && u.signed.length);
+        if (!upload) break;
+        const part = upload.signed.shift();
+        this.active += 1;
+        upload.put(part).then(() => {
+          this.active -= 1;
+          this.pump();
+        });
+      }
+      this.changed();
+    }
+
+    offline() {
+      if (this.wasOffline) return;
+      this.wasOffline = true;
+      this.say(this.S.connectionLost);
+      const back = () => {
+        this.wasOffline = false;
+        window.removeEventListener("online", back);
+      };
+      window.addEventListener("online", back);
+      this.uploads.forEach((u) => u.update());
+    }
+
+    // --- the API, with the session and its CSRF token
+
+    async call(method, path, body, upload, attempts = ATTEMPTS) {
+      let answer;
+      for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        answer = { ok: false, status: 0, data: null, error: this.S.unreachable };
+        try {
+          const response = await fetch(this.api + path, {
+            method,
+            credentials: "same-origin",
+            headers: Object.assign({ Accept: "application/json" },
+              body ? { "Content-Type": "application/json" } : {},
+              method === "GET" ? {} : { "X-CSRFToken": this.csrf }),
+            body: body ? JSON.stringify(body) : undefined,
+          });
+          answer.status = response.status;
+          answer.ok = response.ok;
+          answer.data = await response.json().catch(() => null);
+          answer.error = (answer.data && answer.data.detail) || fmt(this.S.httpStatus, { status: response.status });
+        } catch (error) { /* network: status 0 */ }
+        if (!RETRYABLE.has(answer.status) || attempt === attempts) break;
+        if (answer.status === 0 && !navigator.onLine) {
+          this.offline();
+          await new Promise((resolve) => window.addEventListener("online", resolve, { once: true }));
+          attempt -= 1;
+          continue;
+        }
+        const wait = backoff(attempt);
+        if (upload) {
+          upload.message = fmt(this.S.retrying, {
+            error: answer.error, seconds: Math.round(wait / 1000), attempt: attempt + 1, max: attempts,
+          });
+          upload.update();
+        }
+        await sleep(wait);
+      }
+      if (upload && upload.message && answer.ok) {
+        upload.message = "";
+        upload.update();
+      }
+      return answer;
+    }
+
+    // --- progress, speed and time left
+
+    speedOf(upload) {
+      const samples = upload ? upload.samples : this.samples;
+      if (samples.length < 2) return 0;
+      const [t0, b0] = samples[0];
+      const [t1, b1] = samples[samples.length - 1];
+      return t1 - t0 >= 1000 ? ((b1 - b0) * 1000) / (t1 - t0) : 0;
+    }
+
+    sample(samples, value, now) {
+      samples.push([now, value]);
+      while (samples.length > 2 && now - samples[0][0] > 10000) samples.shift(); // the last ten seconds
+    }
+
+    tick() {
+      const now = Date.now();
+      let moved = 0;
+      for (const upload of this.uploads) {
+        for (const flight of upload.inflight.values()) {
+          if (now - flight.at > STALL_MS) {
+            flight.why = "stall";
+            flight.xhr.abort();
+          }
+        }
+        if (upload.state === "uploading") this.sample(upload.samples, upload.movedBytes(), now);
+        else upload.samples = [];
+        moved += upload.movedBytes();
+      }
+      if (this.uploads.some((u) => u.state === "uploading")) this.sample(this.samples, moved, now);
+      else this.samples = [];
+      this.uploads.forEach((u) => u.update());
+      this.updateOverall();
+    }
+
+    changed() {
+      const busy = this.uploads.some((u) => ACTIVE.has(u.state) || u.state === "verifying");
+      if (busy && !this.timer) this.timer = setInterval(() => this.tick(), 500);
+      if (!busy && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+      this.updateOverall();
+    }
+
+    updateOverall() {
+      const box = this.root.querySelector("[data-overall]");
+      const counted = this.uploads.filter((u) => u.state !== "failed");
+      box.hidden = counted.length === 0;
+      if (box.hidden) return;
+      const total = counted.reduce((sum, u) => sum + u.file.size, 0);
+      const done = counted.reduce((sum, u) => sum + (u.state === "ready" ? u.file.size : u.doneBytes()), 0);
+      const ready = this.uploads.filter((u) => u.state === "ready").length;
+      const value = total ? percent(done, total) : ready === counted.length ? 100 : 0;
+      const bar = box.querySelector("[data-overall-bar]");
+      bar.setAttribute("aria-valuenow", String(value));
+      bar.setAttribute("aria-valuetext", value + " %");
+      bar.firstElementChild.style.width = value + "%";
+      box.querySelector("[data-overall-count]").textContent = fmt(this.S.filesDone, { done: ready, total: this.uploads.length });
+      const stats = [fmt(this.S.progress, { done: bytes(done), total: bytes(total) })];
+      const speed = this.speedOf(null);
+      if (speed > 0 && this.uploads.some((u) => u.state === "uploading")) {
+        stats.push(rate(speed));
+        stats.push(fmt(this.S.left, { time: duration((total - done) / speed) }));
+      }
+      box.querySelector("[data-overall-stats]").textContent = stats.join(" · ");
+      const pausable = this.uploads.some((u) => ["opening", "uploading"].includes(u.state));
+      const resumable = this.uploads.some((u) => ["paused", "interrupted"].includes(u.state));
+      const pauseAll = box.querySelector("[data-pause-all]");
+      const resumeAll = box.querySelector("[data-resume-all]");
+      if (!pausable && pauseAll === document.activeElement && resumable) requestAnimationFrame(() => resumeAll.focus());
+      if (!resumable && resumeAll === document.activeElement && pausable) requestAnimationFrame(() => pauseAll.focus());
+      pauseAll.hidden = !pausable;
+      resumeAll.hidden = !resumable;
+    }
+
+    say(text) {
+      // a change of text is what screen readers announce; the same text twice must be re-set
+      this.live.textContent = "";
+      setTimeout(() => {
+        this.live.textContent = text;
+      }, 50);
+    }
+
+    // --- the wizard's table of files, when on the page (htmx), follows what happens here
+
+    refreshTable() {
+      if (!this.refreshUrl || !window.htmx || !document.getElementById("files-table")) return;
+      clearTimeout(this.refreshing);
+      this.refreshing = setTimeout(() => {
+        window.htmx.ajax("GET", this.refreshUrl, { target: "#files-table", swap: "outerHTML" });
+      }, 300);
+    }
+
+    // --- sessions this browser left unfinished (a reload, a crash, a closed tab)
+
+    async showPending() {
+      const box = this.root.querySelector("[data-pending]");
+      const list = box.querySelector("[data-pending-list]");
+      for (const entry of remembered.of(this.deposit)) {
+        const answer = await this.call("GET", "uploads/" + entry.upload, null, null, 1);
+        if (answer.status === 404 || (answer.ok && answer.data.state !== "open")) {
+          remembered.remove(entry.key);
+          continue;
+        }
+        if (this.uploads.some((u) => u.key === entry.key)) continue; // chosen again meanwhile
+        const stored = answer.ok ? (answer.data.stored_parts || []).reduce((sum, p) => sum + p.size, 0) : null;
+        const li = document.createElement("li");
+        li.dataset.key = entry.key;
+        const text = document.createElement("span");
+        text.textContent = entry.name + " (" + bytes(entry.size) + ")"
+          + (stored === null ? "" : " — " + fmt(this.S.storedAlready, { done: bytes(stored), total: bytes(entry.size) }));
+        const forget = document.createElement("button");
+        forget.type = "button";
+        forget.className = "link-button";
+        forget.textContent = this.S.forget + " ";
+        const hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = entry.name;
+        forget.append(hidden);
+        forget.addEventListener("click", async () => {
+          remembered.remove(entry.key);
+          this.hidePending(entry.key);
+          this.input.focus();
+          await this.call("DELETE", "uploads/" + entry.upload, null, null, 1);
+          this.refreshTable();
+        });
+        li.append(text, " ", forget);
+        list.append(li);
+        box.hidden = false;
+      }
+    }
+
+    hidePending(key) {
+      const box = this.root.querySelector("[data-pending]");
+      for (const li of box.querySelectorAll("[data-pending-list] > li")) if (li.dataset.key === key) li.remove();
+      box.hidden = !box.querySelector("[data-pending-list] > li");
+    }
+  }
+
+  function start() {
+    document.querySelectorAll("[data-uploader]").forEach((root) => {
+      if (!root.uploader) root.uploader = new Uploader(root);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
