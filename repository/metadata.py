@@ -6,6 +6,14 @@ resourceType) plus descriptions, subjects, rights, geoLocations and dates, and g
 wizard. Drafts store whatever was typed (a plain dict); `validate_document` is the strict check run
 at submission and reports every problem against its wizard step and field. Messages are English
 (the API's language), marked for translation; pages translate them when they show them.
+
+Checks that depend on the day (an embargo must end in the future, and within two years) run only
+when the validation context carries `today`, as `validate_document` passes it: a published record
+is read back with `MetadataDocument.model_validate(...)` long after its embargo ended, and must
+still load.
+
+A check made on a whole object names the field at fault by raising `FieldError`, so that
+`validate_document` reports `temporal_extent.end` rather than `temporal_extent`.
 """
 from __future__ import annotations
 
@@ -14,9 +22,85 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 
+import base32_lib
+import idutils
 from django.utils.translation import gettext_noop as N_
-from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, orcid_checksum_ok  # noqa: F401
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, normalize_ror, orcid_checksum_ok  # noqa: F401
+
+
+class FieldError(ValueError):
+    """A problem found by a whole-object check, pinned to one of the object's fields (a dotted path
+    relative to the object, e.g. `end` or `box.south`)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _checked_orcid(v: str | None) -> str | None:
+    if v in (None, ""):
+        return None
+    v = normalize_orcid(v)
+    if not ORCID_RE.match(v) or not orcid_checksum_ok(v):
+        raise ValueError(N_("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit)."))
+    return v
+
+
+def _checked_ror(v: str | None) -> str | None:
+    """A ROR id (URL or bare `02feahw73`) as its URL, its ISO 7064 MOD 97-10 check digits verified
+    (a ROR id is `0`, six Crockford base-32 characters and a two-digit checksum)."""
+    if v in (None, ""):
+        return None
+    ror = normalize_ror(v)
+    if ror:
+        try:
+            base32_lib.decode(ror.rsplit("/", 1)[1][1:], checksum=True)
+        except ValueError:
+            ror = ""
+    if not ror:
+        raise ValueError(N_("A ROR identifier looks like https://ror.org/02feahw73 (with its check digits)."))
+    return ror
+
+
+# BCP 47 as the XSD's xs:language has it (`en`, `fr`, `en-GB`).
+LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+# An absolute URI (thesaurus and concept URIs are mostly http(s), a few are URNs).
+URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
+
+
+def _checked_language(v: str | None) -> str | None:
+    if v in (None, ""):
+        return None
+    if not LANGUAGE_RE.match(v):
+        raise ValueError(N_("Use a language code such as en, fr or en-GB."))
+    return v
+
+
+def _checked_uri(v: str | None) -> str | None:
+    if v in (None, ""):
+        return None
+    if not URI_RE.match(v):
+        raise ValueError(N_("Not a URI: it looks like https://… (no spaces)."))
+    return v
+
+
+def _checked_url(v: str | None) -> str | None:
+    if v in (None, ""):
+        return None
+    if not URL_RE.match(v):
+        raise ValueError(N_("Not a web address: it starts with https:// or http://."))
+    return v
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -34,11 +118,7 @@ class Affiliation(_Strict):
     @field_validator("ror")
     @classmethod
     def _ror(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not ROR_RE.match(v):
-            raise ValueError(N_("A ROR identifier looks like https://ror.org/02feahw73."))
-        return v
+        return _checked_ror(v)
 
 
 class Creator(_Strict):
@@ -46,18 +126,27 @@ class Creator(_Strict):
     name_type: NameType = NameType.personal
     given_name: str | None = None
     family_name: str | None = None
-    orcid: str | None = Field(default=None, description="ORCID iD, 0000-0002-1825-0097")
+    orcid: str | None = Field(default=None, description="ORCID iD of a person, 0000-0002-1825-0097")
+    ror: str | None = Field(default=None, description="ROR id of an organisation, https://ror.org/02feahw73")
     affiliations: list[Affiliation] = []
 
     @field_validator("orcid")
     @classmethod
     def _orcid(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        v = normalize_orcid(v)
-        if not ORCID_RE.match(v) or not orcid_checksum_ok(v):
-            raise ValueError(N_("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit)."))
-        return v
+        return _checked_orcid(v)
+
+    @field_validator("ror")
+    @classmethod
+    def _ror(cls, v: str | None) -> str | None:
+        return _checked_ror(v)
+
+    @model_validator(mode="after")
+    def _identifier_fits_the_kind(self) -> "Creator":
+        if self.name_type is NameType.organizational and self.orcid:
+            raise FieldError(N_("An organisation has no ORCID iD; give its ROR identifier instead."), "orcid")
+        if self.name_type is NameType.personal and self.ror:
+            raise FieldError(N_("A ROR identifier names an organisation; a person is identified by an ORCID iD."), "ror")
+        return self
 
     @model_validator(mode="after")
     def _split_personal_name(self) -> "Creator":
@@ -65,6 +154,122 @@ class Creator(_Strict):
             family, sep, given = self.name.partition(",")
             if sep:
                 self.family_name, self.given_name = family.strip(), given.strip() or None
+        return self
+
+
+class ContributorType(str, Enum):
+    """DataCite 4.6 contributorType."""
+
+    contact_person = "ContactPerson"
+    data_collector = "DataCollector"
+    data_curator = "DataCurator"
+    data_manager = "DataManager"
+    distributor = "Distributor"
+    editor = "Editor"
+    hosting_institution = "HostingInstitution"
+    producer = "Producer"
+    project_leader = "ProjectLeader"
+    project_manager = "ProjectManager"
+    project_member = "ProjectMember"
+    registration_agency = "RegistrationAgency"
+    registration_authority = "RegistrationAuthority"
+    related_person = "RelatedPerson"
+    researcher = "Researcher"
+    research_group = "ResearchGroup"
+    rights_holder = "RightsHolder"
+    sponsor = "Sponsor"
+    supervisor = "Supervisor"
+    translator = "Translator"
+    work_package_leader = "WorkPackageLeader"
+    other = "Other"
+
+
+class Contributor(Creator):
+    contributor_type: ContributorType = ContributorType.other
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class PointOfContact(_Strict):
+    """Who answers questions about the data (ISO 19115-3 requires one)."""
+
+    name: str = Field(min_length=1, max_length=300)
+    email: str = Field(min_length=3, max_length=254)
+    organisation: str | None = None
+    orcid: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if not EMAIL_RE.match(v):
+            raise ValueError(N_("Enter a valid e-mail address."))
+        return v
+
+    @field_validator("orcid")
+    @classmethod
+    def _orcid(cls, v: str | None) -> str | None:
+        return _checked_orcid(v)
+
+
+class FunderIdentifierType(str, Enum):
+    ror = "ROR"
+    crossref_funder_id = "Crossref Funder ID"
+    isni = "ISNI"
+    grid = "GRID"
+    other = "Other"
+
+
+CROSSREF_FUNDER_RE = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:)?(10\.13039/\S+)$", re.IGNORECASE)
+ISNI_RE = re.compile(r"^(?:https?://isni\.org/isni/)?(\d{4} ?\d{4} ?\d{4} ?\d{3}[\dX])$", re.IGNORECASE)
+GRID_RE = re.compile(r"^grid\.\d+\.[0-9a-f]+$")
+
+
+class FundingReference(_Strict):
+    """A funder and, optionally, the award. Identifiers are stored in the form DataCite shows:
+    a ROR URL, a Crossref Funder ID as its doi.org URL, an ISNI as 16 characters."""
+
+    funder_name: str = Field(min_length=1, max_length=300)
+    funder_identifier: str | None = None
+    funder_identifier_type: FunderIdentifierType | None = None
+    award_number: str | None = Field(default=None, max_length=300)
+    award_uri: str | None = None
+    award_title: str | None = Field(default=None, max_length=500)
+
+    @field_validator("award_uri")
+    @classmethod
+    def _award_uri(cls, v: str | None) -> str | None:
+        return _checked_url(v)
+
+    @model_validator(mode="after")
+    def _identifier(self) -> "FundingReference":
+        value, kind = self.funder_identifier or None, self.funder_identifier_type
+        self.funder_identifier = value
+        if value and kind is None:
+            raise FieldError(
+                N_("Say which kind of identifier the funder's is (ROR, Crossref Funder ID…)."), "funder_identifier_type"
+            )
+        if value and kind is FunderIdentifierType.ror:
+            try:
+                self.funder_identifier = _checked_ror(value)
+            except ValueError as exc:
+                raise FieldError(str(exc), "funder_identifier") from None
+        elif value and kind is FunderIdentifierType.crossref_funder_id:
+            match = CROSSREF_FUNDER_RE.match(value)
+            if not match:
+                raise FieldError(
+                    N_("A Crossref Funder ID looks like https://doi.org/10.13039/501100001665."), "funder_identifier"
+                )
+            self.funder_identifier = "https://doi.org/" + match.group(1)
+        elif value and kind is FunderIdentifierType.isni:
+            match = ISNI_RE.match(value)
+            if not match:
+                raise FieldError(N_("An ISNI has 16 characters, e.g. 0000 0001 2259 7504."), "funder_identifier")
+            self.funder_identifier = match.group(1).replace(" ", "").upper()
+        elif value and kind is FunderIdentifierType.grid and not GRID_RE.match(value):
+            raise FieldError(N_("A GRID identifier looks like grid.4444.0."), "funder_identifier")
+        if self.award_uri and not self.award_number:
+            raise FieldError(N_("Give the award number that goes with the award's web address."), "award_number")
         return self
 
 
@@ -79,6 +284,11 @@ class Title(_Strict):
     title: str = Field(min_length=1, max_length=500)
     title_type: TitleType | None = None
     lang: str | None = None
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str | None) -> str | None:
+        return _checked_language(v)
 
 
 class DescriptionType(str, Enum):
@@ -95,8 +305,16 @@ class Description(_Strict):
     description_type: DescriptionType = DescriptionType.abstract
     lang: str | None = None
 
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str | None) -> str | None:
+        return _checked_language(v)
+
 
 class ResourceTypeGeneral(str, Enum):
+    """DataCite 4.6 resourceTypeGeneral (also the type of a related resource: an article is a
+    JournalArticle)."""
+
     dataset = "Dataset"
     collection = "Collection"
     image = "Image"
@@ -104,6 +322,30 @@ class ResourceTypeGeneral(str, Enum):
     physical_object = "PhysicalObject"
     software = "Software"
     text = "Text"
+    audiovisual = "Audiovisual"
+    award = "Award"
+    book = "Book"
+    book_chapter = "BookChapter"
+    computational_notebook = "ComputationalNotebook"
+    conference_paper = "ConferencePaper"
+    conference_proceeding = "ConferenceProceeding"
+    data_paper = "DataPaper"
+    dissertation = "Dissertation"
+    event = "Event"
+    instrument = "Instrument"
+    interactive_resource = "InteractiveResource"
+    journal = "Journal"
+    journal_article = "JournalArticle"
+    output_management_plan = "OutputManagementPlan"
+    peer_review = "PeerReview"
+    preprint = "Preprint"
+    project = "Project"
+    report = "Report"
+    service = "Service"
+    sound = "Sound"
+    standard = "Standard"
+    study_registration = "StudyRegistration"
+    workflow = "Workflow"
     other = "Other"
 
 
@@ -112,17 +354,51 @@ class ResourceType(_Strict):
     type: str = Field(default="", max_length=200)
 
 
+class KeywordType(str, Enum):
+    """ISO 19115-3 MD_KeywordTypeCode values used by the wizard (`parameter` is exported as
+    `theme`, the GeoNetwork convention for measured parameters)."""
+
+    theme = "theme"
+    place = "place"
+    platform = "platform"
+    instrument = "instrument"
+    parameter = "parameter"
+    discipline = "discipline"
+    project = "project"
+    stratum = "stratum"
+
+
 class Subject(_Strict):
+    """A keyword: free (no scheme) or a thesaurus concept (`value_uri`), kept with its thesaurus
+    (`scheme`, `scheme_uri`) so that DataCite and ISO 19115-3 can cite it."""
+
     subject: str = Field(min_length=1, max_length=300)
-    scheme: str | None = None
-    scheme_uri: str | None = None
-    value_uri: str | None = None
+    scheme: str | None = Field(default=None, description="Thesaurus title, e.g. 'NERC P02'.")
+    scheme_uri: str | None = Field(default=None, description="Thesaurus URI.")
+    value_uri: str | None = Field(default=None, description="Concept URI.")
+    keyword_type: KeywordType = KeywordType.theme
+    lang: str | None = None
+
+    @field_validator("scheme_uri", "value_uri")
+    @classmethod
+    def _uri(cls, v: str | None) -> str | None:
+        return _checked_uri(v)
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str | None) -> str | None:
+        return _checked_language(v)
 
 
 class Rights(_Strict):
     identifier: str = Field(description="SPDX identifier, e.g. CC-BY-4.0")
     title: str
     uri: str
+
+    @field_validator("uri")
+    @classmethod
+    def _uri(cls, v: str) -> str:
+        return _checked_uri(v) or ""
 
 
 LICENCES: dict[str, Rights] = {
@@ -151,7 +427,7 @@ class BoundingBox(_Strict):
     @model_validator(mode="after")
     def _order(self) -> "BoundingBox":
         if self.south > self.north:
-            raise ValueError(N_("The southern latitude must not be north of the northern one."))
+            raise FieldError(N_("The southern latitude must not be north of the northern one."), "south")
         return self
 
 
@@ -164,21 +440,115 @@ class GeoLocation(_Strict):
     place: str | None = None
     box: BoundingBox | None = None
     point: Point | None = None
+    polygon: list[Point] | None = Field(
+        default=None, description="A ring of at least three points; closed automatically."
+    )
 
     @model_validator(mode="after")
     def _something(self) -> "GeoLocation":
-        if not (self.place or self.box or self.point):
-            raise ValueError(N_("A location needs a place name, a box or a point."))
+        if not (self.place or self.box or self.point or self.polygon is not None):
+            raise ValueError(N_("A location needs a place name, a box, a point or a polygon."))
+        if self.polygon is not None:
+            ring = list(self.polygon)
+            if len(ring) > 1 and ring[0] == ring[-1]:
+                ring = ring[:-1]
+            if len({(p.longitude, p.latitude) for p in ring}) < 3:
+                raise FieldError(N_("A polygon needs at least three different points."), "polygon")
+            self.polygon = ring + [ring[0]]
+        return self
+
+
+class TemporalExtent(_Strict):
+    """When the data were collected: a start, and an end or `ongoing`."""
+
+    start: date
+    end: date | None = None
+    ongoing: bool = False
+
+    @model_validator(mode="after")
+    def _order(self) -> "TemporalExtent":
+        if self.end is not None and self.end < self.start:
+            raise FieldError(N_("The end date is before the start date."), "end")
+        if self.ongoing and self.end is not None:
+            raise FieldError(N_("An ongoing collection has no end date."), "end")
+        if not self.ongoing and self.end is None:
+            raise FieldError(N_("Give an end date, or say that the collection is ongoing."), "end")
+        return self
+
+
+class VerticalReference(str, Enum):
+    depth = "depth"  # metres below the sea surface, positive down
+    altitude = "altitude"  # metres above mean sea level, positive up
+
+
+class VerticalExtent(_Strict):
+    """The vertical range in metres: depths below the sea surface (positive down) or altitudes
+    above mean sea level; `minimum` is the smaller number either way."""
+
+    minimum: float = Field(ge=-12000, le=100000)
+    maximum: float = Field(ge=-12000, le=100000)
+    unit: Literal["m"] = "m"
+    reference: VerticalReference = VerticalReference.depth
+
+    @model_validator(mode="after")
+    def _order(self) -> "VerticalExtent":
+        if self.minimum > self.maximum:
+            raise FieldError(N_("The minimum is greater than the maximum."), "minimum")
+        return self
+
+
+class AccessLevel(str, Enum):
+    open = "open"
+    embargoed = "embargoed"
+
+
+EMBARGO_MAX_DAYS = 2 * 365 + 1
+
+
+class Access(_Strict):
+    """Who may download the files: everyone, or everyone after an embargo (at most two years).
+
+    The embargo's date is checked against the day only when the validation context has `today`
+    (submission, through `validate_document`): a stored record stays readable once its embargo
+    has ended."""
+
+    level: AccessLevel = AccessLevel.open
+    embargo_until: date | None = None
+
+    @model_validator(mode="after")
+    def _embargo(self, info: ValidationInfo) -> "Access":
+        if self.level is AccessLevel.open:
+            if self.embargo_until is not None:
+                raise FieldError(
+                    N_("Open files take no embargo date; choose “embargoed” to set one."), "embargo_until"
+                )
+            return self
+        if self.embargo_until is None:
+            raise FieldError(N_("Give the date the embargo ends."), "embargo_until")
+        today = (info.context or {}).get("today")
+        if today is None:
+            return self
+        if self.embargo_until <= today:
+            raise FieldError(N_("The embargo must end in the future."), "embargo_until")
+        if (self.embargo_until - today).days > EMBARGO_MAX_DAYS:
+            raise FieldError(N_("An embargo lasts at most two years."), "embargo_until")
         return self
 
 
 class DateType(str, Enum):
+    """DataCite 4.6 dateType."""
+
     collected = "Collected"
     created = "Created"
     issued = "Issued"
     available = "Available"
     updated = "Updated"
     valid = "Valid"
+    accepted = "Accepted"
+    copyrighted = "Copyrighted"
+    coverage = "Coverage"
+    submitted = "Submitted"
+    withdrawn = "Withdrawn"
     other = "Other"
 
 
@@ -197,16 +567,99 @@ class DateEntry(_Strict):
         for part in parts:
             if part and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", part):
                 raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
-            if len(part) == 10:
-                date.fromisoformat(part)
+            try:
+                if len(part) == 10:
+                    date.fromisoformat(part)
+                elif len(part) == 7:
+                    date.fromisoformat(part + "-01")
+            except ValueError:
+                raise ValueError(N_("Not a date of the calendar.")) from None
+        start, _sep, end = v.partition("/")
+        if start and end and len(start) == len(end) and end < start:
+            raise ValueError(N_("The range ends before it starts."))
         return v
 
 
+class RelationType(str, Enum):
+    """DataCite 4.6 relationType."""
+
+    is_cited_by = "IsCitedBy"
+    cites = "Cites"
+    is_supplement_to = "IsSupplementTo"
+    is_supplemented_by = "IsSupplementedBy"
+    is_continued_by = "IsContinuedBy"
+    continues = "Continues"
+    describes = "Describes"
+    is_described_by = "IsDescribedBy"
+    has_metadata = "HasMetadata"
+    is_metadata_for = "IsMetadataFor"
+    has_version = "HasVersion"
+    is_version_of = "IsVersionOf"
+    is_new_version_of = "IsNewVersionOf"
+    is_previous_version_of = "IsPreviousVersionOf"
+    is_part_of = "IsPartOf"
+    has_part = "HasPart"
+    is_published_in = "IsPublishedIn"
+    is_referenced_by = "IsReferencedBy"
+    references = "References"
+    is_documented_by = "IsDocumentedBy"
+    documents = "Documents"
+    is_compiled_by = "IsCompiledBy"
+    compiles = "Compiles"
+    is_variant_form_of = "IsVariantFormOf"
+    is_original_form_of = "IsOriginalFormOf"
+    is_identical_to = "IsIdenticalTo"
+    is_reviewed_by = "IsReviewedBy"
+    reviews = "Reviews"
+    is_derived_from = "IsDerivedFrom"
+    is_source_of = "IsSourceOf"
+    is_required_by = "IsRequiredBy"
+    requires = "Requires"
+    obsoletes = "Obsoletes"
+    is_obsoleted_by = "IsObsoletedBy"
+    is_collected_by = "IsCollectedBy"
+    collects = "Collects"
+    is_translation_of = "IsTranslationOf"
+    has_translation = "HasTranslation"
+
+
+SWHID_RE = re.compile(r"^swh:1:(cnt|dir|rev|rel|snp|ori):[0-9a-f]{40}(;.*)?$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+HANDLE_RE = re.compile(r"^\d[\d.]*/\S+$")
+ARK_RE = re.compile(r"^ark:/?\d{5,}/\S+$")
+
+
 class RelatedIdentifier(_Strict):
-    identifier: str
+    """A typed link: the article (DOI), source code (repository URL or SWHID), project site…"""
+
+    identifier: str = Field(min_length=1, max_length=1000)
     identifier_type: Literal["DOI", "URL", "Handle", "SWHID", "ARK"] = "DOI"
-    relation_type: str = "IsSupplementTo"
+    relation_type: RelationType = RelationType.is_supplement_to
     resource_type_general: ResourceTypeGeneral | None = None
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> "RelatedIdentifier":
+        value = self.identifier.strip()
+        if self.identifier_type == "DOI":
+            if not (idutils.is_doi(value) and " " not in value):
+                raise FieldError(N_("Not a DOI: it looks like 10.1234/abcd (a doi.org link is fine)."), "identifier")
+            self.identifier = idutils.normalize_doi(value)
+        elif self.identifier_type == "URL" and not URL_RE.match(value):
+            raise FieldError(N_("Not a web address: it starts with https:// or http://."), "identifier")
+        elif self.identifier_type == "SWHID" and not SWHID_RE.match(value):
+            raise FieldError(
+                N_("Not a Software Heritage identifier (swh:1:dir:… with 40 hexadecimal characters)."), "identifier"
+            )
+        elif self.identifier_type == "Handle" and not HANDLE_RE.match(value):
+            raise FieldError(N_("Not a Handle (prefix/suffix)."), "identifier")
+        elif self.identifier_type == "ARK" and not ARK_RE.match(value):
+            raise FieldError(N_("Not an ARK (ark:/12345/…)."), "identifier")
+        return self
+
+
+def _comparable_name(name: str) -> str:
+    """`Le Goff,  anne` and `le goff, Anne` are the same name."""
+    return re.sub(r"\s*,\s*", ", ", " ".join(name.casefold().split()))
 
 
 class MetadataDocument(_Strict):
@@ -220,11 +673,39 @@ class MetadataDocument(_Strict):
     publication_year: int | None = None
     language: str | None = "en"
     version: str | None = None
+    lineage: str | None = Field(default=None, max_length=20000, description="How the data were acquired and processed.")
     subjects: list[Subject] = []
+    contributors: list[Contributor] = []
+    point_of_contact: PointOfContact
+    funding_references: list[FundingReference] = []
     rights: Annotated[list[Rights], Field(min_length=1)]
+    access: Access = Access()
     geo_locations: list[GeoLocation] = []
+    temporal_extent: TemporalExtent | None = None
+    vertical_extent: VerticalExtent | None = None
     dates: list[DateEntry] = []
     related_identifiers: list[RelatedIdentifier] = []
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str | None) -> str | None:
+        return _checked_language(v)
+
+    @field_validator("creators")
+    @classmethod
+    def _distinct_creators(cls, creators: list[Creator]) -> list[Creator]:
+        """The same ORCID iD, or the same name however spaced or cased, twice: the later one is
+        reported."""
+        seen_orcids: set[str] = set()
+        seen_names: set[str] = set()
+        for index, creator in enumerate(creators):
+            name = _comparable_name(creator.name)
+            if (creator.orcid and creator.orcid in seen_orcids) or name in seen_names:
+                raise FieldError(N_("The same creator is listed twice."), str(index))
+            if creator.orcid:
+                seen_orcids.add(creator.orcid)
+            seen_names.add(name)
+        return creators
 
     @field_validator("titles")
     @classmethod
@@ -251,24 +732,33 @@ FIELD_STEPS: dict[str, str] = {
     "descriptions": "describe",
     "resource_type": "describe",
     "language": "describe",
+    "lineage": "describe",
     "subjects": "describe",
     "community": "describe",
     "creators": "people",
+    "contributors": "people",
+    "point_of_contact": "people",
+    "funding_references": "people",
     "geo_locations": "where_when",
+    "temporal_extent": "where_when",
+    "vertical_extent": "where_when",
     "dates": "where_when",
     "files": "files",
     "rights": "links_licence",
+    "access": "links_licence",
     "related_identifiers": "links_licence",
     "version": "links_licence",
     "publisher": "links_licence",
     "publication_year": "links_licence",
 }
+STEPS = ("describe", "people", "where_when", "files", "links_licence")
 
 _MESSAGES = {
     "titles": N_("A title is required."),
     "creators": N_("At least one creator is required."),
     "descriptions": N_("An abstract is required."),
     "rights": N_("Choose a licence."),
+    "point_of_contact": N_("Name a point of contact (name and e-mail address)."),
 }
 
 
@@ -276,18 +766,22 @@ def _loc_to_field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def validate_document(data: dict | None) -> tuple[MetadataDocument | None, list[dict]]:
+def validate_document(data: dict | None, *, today: date | None = None) -> tuple[MetadataDocument | None, list[dict]]:
     """The strict check: the parsed document, or None and every problem as
-    `{"step", "field", "message"}`."""
+    `{"step", "field", "message"}`. `today` (default: the current date) is what an embargo is
+    judged against."""
     data = data or {}
     if not isinstance(data, dict):
         return None, [{"step": "describe", "field": "", "message": N_("Metadata must be a JSON object.")}]
     try:
-        return MetadataDocument.model_validate(data), []
+        return MetadataDocument.model_validate(data, context={"today": today or date.today()}), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = err["loc"]
+            loc = tuple(err["loc"])
+            error = (err.get("ctx") or {}).get("error")
+            if isinstance(error, FieldError):
+                loc += tuple(error.field.split("."))
             top = str(loc[0]) if loc else ""
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] in ("missing", "too_short") and len(loc) == 1 and top in _MESSAGES:
@@ -298,3 +792,13 @@ def validate_document(data: dict | None) -> tuple[MetadataDocument | None, list[
 
 def document_json_schema() -> dict:
     return MetadataDocument.model_json_schema()
+
+
+class DocumentJsonSchema:
+    """Annotation for a lenient field (`Annotated[dict[str, Any], DocumentJsonSchema]`): it accepts
+    any object, as drafts do, and its JSON Schema is a reference to `MetadataDocument` (which
+    brings the document's models into the schema's definitions, e.g. the OpenAPI components)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        return handler(MetadataDocument.__pydantic_core_schema__)

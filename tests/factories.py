@@ -18,6 +18,7 @@ def complete_metadata(title: str = "CTD casts of the PELGAS 2024 cruise, Bay of 
         "resource_type": {"general": "Dataset", "type": "CTD profiles"},
         "subjects": [{"subject": "Sea water temperature", "scheme": "NERC P02",
                       "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"}],
+        "point_of_contact": {"name": "Anne Le Goff", "email": "anne.legoff@example.org", "organisation": "Ifremer"},
         "rights": [LICENCES["CC-BY-4.0"].model_dump()],
         "geo_locations": [{"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
         "dates": [{"date": "2024-04-25/2024-05-30", "date_type": "Collected"}],

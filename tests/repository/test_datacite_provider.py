@@ -35,6 +35,7 @@ def xml_for(doi: str, title: str = "CTD casts of the PELGAS 2023 cruise") -> byt
         "creators": [{"name": "Le Goff, Maëlle", "orcid": "0000-0002-1825-0097",
                       "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}]}],
         "descriptions": [{"description": "Temperature and salinity profiles, Bay of Biscay."}],
+        "point_of_contact": {"name": "Le Goff, Maëlle", "email": "maelle.legoff@example.org"},
         "rights": [LICENCES["CC-BY-4.0"].model_dump()],
         "geo_locations": [{"box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
     })

@@ -3,13 +3,25 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from repository import xml_validation
-from repository.metadata import LICENCES, MetadataDocument
+from repository.metadata import (
+    LICENCES,
+    ContributorType,
+    DateType,
+    DescriptionType,
+    FunderIdentifierType,
+    KeywordType,
+    MetadataDocument,
+    RelationType,
+    ResourceTypeGeneral,
+    validate_document,
+)
 from repository.serializers.datacite import to_datacite_xml
 from repository.xml_validation import XMLInvalid, assert_valid, validate
 
@@ -55,6 +67,8 @@ def ctd_document() -> MetadataDocument:
         "resource_type": {"general": "Dataset", "type": "CTD profiles"},
         "language": "en",
         "version": "1.2",
+        "point_of_contact": {"name": "Le Goff, Maëlle", "email": "maelle.legoff@example.org",
+                             "organisation": "Ifremer", "orcid": "0000-0002-1825-0097"},
         "subjects": [
             {"subject": "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE > WATER TEMPERATURE",
              "scheme": "GCMD Science Keywords",
@@ -78,7 +92,7 @@ def ctd_document() -> MetadataDocument:
         ],
         "related_identifiers": [
             {"identifier": "10.1016/j.dsr.2020.103345", "identifier_type": "DOI",
-             "relation_type": "IsSupplementTo", "resource_type_general": "Text"},
+             "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle"},
             {"identifier": "https://github.com/estran-ocean/ctd-processing", "identifier_type": "URL",
              "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
         ],
@@ -90,6 +104,7 @@ def minimal_document(**extra) -> MetadataDocument:
         "titles": [{"title": "Sediment core MD19-3580, grain size"}],
         "creators": [{"name": "Doe, Jane"}],
         "descriptions": [{"description": "Laser grain size every centimetre."}],
+        "point_of_contact": {"name": "Doe, Jane", "email": "jane.doe@example.org"},
         "rights": [LICENCES["CC0-1.0"].model_dump()],
         "language": None,
         **extra,
@@ -217,7 +232,7 @@ def test_related_identifiers_carry_type_relation_and_resource_type():
     paper, code = root.xpath("dc:relatedIdentifiers/dc:relatedIdentifier", namespaces=NS)
     assert paper.text == "10.1016/j.dsr.2020.103345"
     assert (paper.get("relatedIdentifierType"), paper.get("relationType"), paper.get("resourceTypeGeneral")) == (
-        "DOI", "IsSupplementTo", "Text"
+        "DOI", "IsSupplementTo", "JournalArticle"
     )
     assert (code.get("relatedIdentifierType"), code.get("relationType"), code.get("resourceTypeGeneral")) == (
         "URL", "IsCompiledBy", "Software"
@@ -245,11 +260,14 @@ def test_minimal_document_is_valid_and_has_no_empty_optional_wrappers(settings):
     root = parse(xml)
     assert [etree.QName(c).localname for c in root] == [
         "identifier", "creators", "titles", "publisher", "publicationYear", "resourceType",
-        "rightsList", "descriptions",
+        "contributors", "rightsList", "descriptions",
     ]
     assert texts(root, "dc:creators/dc:creator/dc:givenName/text()") == ["Jane"]
     assert texts(root, "dc:resourceType/@resourceTypeGeneral") == ["Dataset"]
     assert texts(root, "dc:rightsList/dc:rights/@rightsIdentifier") == ["CC0-1.0"]
+    # The point of contact (required) is the one contributor; access is open by default.
+    assert texts(root, "dc:contributors/dc:contributor/@contributorType") == ["ContactPerson"]
+    assert texts(root, "dc:rightsList/dc:rights/@rightsURI")[-1] == "info:eu-repo/semantics/openAccess"
 
 
 def test_publisher_and_year_precedence(settings):
@@ -281,14 +299,371 @@ def test_control_characters_pasted_into_text_are_dropped():
     assert texts(parse(xml), "dc:descriptions/dc:description/text()") == ["Grainsize data"]
 
 
-def test_a_relation_type_unknown_to_datacite_makes_the_xml_invalid():
-    # relation_type is free text in the document: the XSD is what catches a wrong value.
-    document = ctd_document()
-    document.related_identifiers[0].relation_type = "Inspires"
-    errors = validate(to_datacite_xml(document, doi=DOI, publication_year=2024))
+def test_a_relation_type_unknown_to_datacite_is_refused_by_the_document():
+    data = ctd_document().model_dump(mode="json")
+    data["related_identifiers"][0]["relation_type"] = "Inspires"
+
+    document, problems = validate_document(data)
+
+    assert document is None
+    assert [(p["step"], p["field"]) for p in problems] == [("links_licence", "related_identifiers.0.relation_type")]
+    assert "'IsSupplementTo'" in problems[0]["message"]
+
+
+def test_the_xsd_catches_a_relation_type_unknown_to_datacite_in_xml_built_by_hand():
+    # The document cannot hold such a value any more; the XSD check is still the last line.
+    xml = to_datacite_xml(ctd_document(), doi=DOI, publication_year=2024)
+    assert validate(xml) == []
+    tampered = xml.replace(b'relationType="IsSupplementTo"', b'relationType="Inspires"')
+    assert tampered != xml
+
+    errors = validate(tampered)
+
     assert len(errors) == 1
     assert errors[0].startswith("line ")
     assert "relationType" in errors[0] and "'Inspires'" in errors[0]
+
+
+# ---- every field of the document: a corpus, each output valid against the XSD -------------------
+
+IN_A_YEAR = date.today() + timedelta(days=365)
+CONTACT = {"name": "Garcia, Sofia", "email": "sofia.garcia@example.org", "organisation": "Ifremer"}
+
+
+def with_base(**fields) -> dict:
+    """A small valid document, with `fields` replacing or adding top-level fields."""
+    return {
+        "titles": [{"title": "Glider section across the Ibiza Channel, March 2024"}],
+        "creators": [{"name": "Garcia, Sofia", "orcid": "0000-0002-1825-0097"}],
+        "descriptions": [{"description": "Temperature, salinity and oxygen from a Slocum glider."}],
+        "point_of_contact": CONTACT,
+        "rights": [LICENCES["CC-BY-4.0"].model_dump()],
+        **fields,
+    }
+
+
+def full_document() -> dict:
+    """Every field the document has, most of them several times."""
+    return with_base(
+        titles=[
+            {"title": "Glider section across the Ibiza Channel, March 2024", "lang": "en"},
+            *[{"title": f"A {kind} title", "title_type": kind, "lang": "fr"}
+              for kind in ("AlternativeTitle", "Subtitle", "TranslatedTitle", "Other")],
+        ],
+        creators=[
+            {"name": "Garcia, Sofia", "orcid": "https://orcid.org/0000-0002-1825-0097",
+             "affiliations": [{"name": "Ifremer", "ror": "044jxhp58"}, {"name": "LOPS"}]},
+            {"name": "Nakamura, Kenji", "given_name": "Kenji", "family_name": "Nakamura",
+             "orcid": "0000-0002-1694-233X"},
+            {"name": "SOCIB glider facility", "name_type": "Organizational", "ror": "https://ror.org/05a28rw58"},
+        ],
+        descriptions=[{"description": f"A {kind.value} description.", "description_type": kind.value, "lang": "en"}
+                      for kind in DescriptionType],
+        resource_type={"general": "Dataset", "type": "Glider section"},
+        publisher="Ifremer SISMER",
+        publication_year=2025,
+        language="en-GB",
+        version="2.0",
+        lineage="Slocum G2 glider, SBE CTD; processed with the SOCIB toolbox; salinity corrected for thermal lag.",
+        subjects=[
+            {"subject": "Temperature of the water column", "scheme": "BODC Parameter Discovery Vocabulary",
+             "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
+             "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/", "keyword_type": "parameter"},
+            {"subject": "Balearic Sea", "scheme": "SeaVoX salt and fresh water body gazetteer",
+             "scheme_uri": "http://vocab.nerc.ac.uk/collection/C19/current/",
+             "value_uri": "http://vocab.nerc.ac.uk/collection/C19/current/3_1_1_3/", "keyword_type": "place"},
+            {"subject": "SEAGLIDER", "scheme": "GCMD Platforms", "keyword_type": "platform",
+             "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/51edfe40-a819-400d-9067-5d114b27b825"},
+            {"subject": "CTD", "scheme": "SeaDataNet device categories", "keyword_type": "instrument",
+             "value_uri": "http://vocab.nerc.ac.uk/collection/L05/current/130/"},
+            *[{"subject": f"a {kind.value} keyword", "keyword_type": kind.value, "lang": "en"}
+              for kind in KeywordType],
+        ],
+        contributors=[
+            {"name": f"Person, {kind.name}", "contributor_type": kind.value,
+             "orcid": "0000-0001-5109-3700" if kind is ContributorType.project_leader else None}
+            for kind in ContributorType
+        ] + [
+            {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58",
+             "contributor_type": "HostingInstitution"},
+        ],
+        point_of_contact={**CONTACT, "orcid": "0000-0002-1825-0097"},
+        funding_references=[
+            {"funder_name": "Agence Nationale de la Recherche", "funder_identifier": "https://ror.org/00rbzpz17",
+             "funder_identifier_type": "ROR", "award_number": "ANR-21-CE01-0001",
+             "award_uri": "https://anr.fr/Project-ANR-21-CE01-0001", "award_title": "Mesoscale fronts in the Balearic Sea"},
+            {"funder_name": "European Commission", "funder_identifier": "10.13039/501100000780",
+             "funder_identifier_type": "Crossref Funder ID", "award_number": "101000001"},
+            {"funder_name": "Some foundation", "funder_identifier": "0000 0001 2259 7504",
+             "funder_identifier_type": "ISNI"},
+            {"funder_name": "Some institute", "funder_identifier": "grid.4444.0", "funder_identifier_type": "GRID"},
+            {"funder_name": "A local sponsor", "funder_identifier": "LS-42", "funder_identifier_type": "Other"},
+            {"funder_name": "An anonymous donor"},
+        ],
+        access={"level": "embargoed", "embargo_until": IN_A_YEAR.isoformat()},
+        geo_locations=[
+            {"place": "Ibiza Channel", "box": {"west": 0.5, "east": 1.5, "south": 38.5, "north": 39.1}},
+            {"place": "Across the antimeridian", "box": {"west": 170.0, "east": -170.0, "south": -20.0, "north": -10.0}},
+            {"point": {"longitude": 1.0, "latitude": 38.8}},
+            {"polygon": [{"longitude": 0.5, "latitude": 38.5}, {"longitude": 1.5, "latitude": 38.5},
+                         {"longitude": 1.0, "latitude": 39.1}]},
+            {"place": "Mooring IC-1"},
+        ],
+        temporal_extent={"start": "2024-03-01", "end": "2024-03-21"},
+        vertical_extent={"minimum": 0, "maximum": 950, "unit": "m", "reference": "depth"},
+        dates=[{"date": f"2024-0{1 + i % 9}-01", "date_type": kind.value} for i, kind in enumerate(DateType)],
+        related_identifiers=[
+            {"identifier": "https://doi.org/10.1016/j.dsr.2020.103345", "identifier_type": "DOI",
+             "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle"},
+            {"identifier": "https://github.com/socib/glider-toolbox", "identifier_type": "URL",
+             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+            {"identifier": "swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d", "identifier_type": "SWHID",
+             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+            {"identifier": "20.500.12345/abc", "identifier_type": "Handle", "relation_type": "References"},
+            {"identifier": "ark:/13030/tf5p30086k", "identifier_type": "ARK", "relation_type": "IsDerivedFrom"},
+        ] + [
+            {"identifier": "https://example.org/related", "identifier_type": "URL", "relation_type": kind.value,
+             "resource_type_general": general.value}
+            for kind, general in zip(RelationType, list(ResourceTypeGeneral) * 2)
+        ],
+    )
+
+
+CORPUS = {
+    "everything": full_document(),
+    "antimeridian box": with_base(geo_locations=[
+        {"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}]),
+    "polygon only": with_base(geo_locations=[{"polygon": [
+        {"longitude": -5.0, "latitude": 48.0}, {"longitude": -4.0, "latitude": 48.0},
+        {"longitude": -4.0, "latitude": 49.0}, {"longitude": -5.0, "latitude": 49.0}, {"longitude": -5.0, "latitude": 48.0}]}]),
+    "ongoing extent": with_base(temporal_extent={"start": "2024-04-25", "ongoing": True}),
+    "organisation creators": with_base(creators=[
+        {"name": "Coriolis data centre", "name_type": "Organizational"},
+        {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58",
+         "affiliations": [{"name": "Ministère de la Recherche"}]}]),
+    "embargo": with_base(access={"level": "embargoed", "embargo_until": IN_A_YEAR.isoformat()}),
+    "funding with ROR": with_base(funding_references=[
+        {"funder_name": "CNRS", "funder_identifier": "02feahw73", "funder_identifier_type": "ROR"}]),
+    "funding with Crossref Funder ID": with_base(funding_references=[
+        {"funder_name": "European Commission", "funder_identifier": "https://doi.org/10.13039/501100000780",
+         "funder_identifier_type": "Crossref Funder ID", "award_number": "862626",
+         "award_uri": "https://cordis.europa.eu/project/id/862626", "award_title": "EuroSea"}]),
+    "all contributor types": with_base(contributors=[
+        {"name": f"Contributor {i}", "name_type": "Organizational" if i % 2 else "Personal",
+         "contributor_type": kind.value} for i, kind in enumerate(ContributorType)]),
+    "contact that is a desk, not a person": with_base(point_of_contact={"name": "SISMER data desk", "email": "sismer@example.org"}),
+    "vertical extent only": with_base(vertical_extent={"minimum": 120, "maximum": 3000, "reference": "altitude"}),
+}
+
+
+def build(data: dict) -> MetadataDocument:
+    document, problems = validate_document(data)
+    assert problems == []
+    return document
+
+
+def xml_of(data: dict) -> etree._Element:
+    xml = to_datacite_xml(build(data), doi=DOI, publication_year=2025)
+    assert validate(xml, "datacite-4.6") == []
+    return parse(xml)
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_every_document_of_the_corpus_is_valid_datacite_4_6(name):
+    xml = to_datacite_xml(build(CORPUS[name]), doi=DOI, publication_year=2025)
+    assert validate(xml, "datacite-4.6") == []
+
+
+def test_the_full_document_uses_every_enumeration_the_document_offers():
+    data = full_document()
+    assert {c["contributor_type"] for c in data["contributors"]} == {k.value for k in ContributorType}
+    assert {r["relation_type"] for r in data["related_identifiers"]} == {k.value for k in RelationType}
+    assert {r.get("resource_type_general") for r in data["related_identifiers"]} >= {k.value for k in ResourceTypeGeneral}
+    assert {d["date_type"] for d in data["dates"]} == {k.value for k in DateType}
+    assert {f.get("funder_identifier_type") for f in data["funding_references"]} >= {k.value for k in FunderIdentifierType}
+    assert {s["keyword_type"] for s in data["subjects"]} == {k.value for k in KeywordType}
+
+
+def test_contributors_carry_their_type_orcid_and_ror():
+    root = xml_of(full_document())
+    contributors = root.xpath("dc:contributors/dc:contributor", namespaces=NS)
+    types = [c.get("contributorType") for c in contributors]
+    assert set(types) == {k.value for k in ContributorType}
+
+    leader = root.xpath("dc:contributors/dc:contributor[@contributorType='ProjectLeader']", namespaces=NS)[0]
+    assert [etree.QName(c).localname for c in leader] == ["contributorName", "givenName", "familyName", "nameIdentifier"]
+    assert texts(leader, "dc:nameIdentifier/text()") == ["https://orcid.org/0000-0001-5109-3700"]
+    assert texts(leader, "dc:nameIdentifier/@nameIdentifierScheme") == ["ORCID"]
+
+    host = root.xpath("dc:contributors/dc:contributor[@contributorType='HostingInstitution']", namespaces=NS)[-1]
+    assert texts(host, "dc:contributorName/text()") == ["Ifremer"]
+    assert texts(host, "dc:contributorName/@nameType") == ["Organizational"]
+    ror = host.xpath("dc:nameIdentifier", namespaces=NS)[0]
+    assert (ror.text, ror.get("nameIdentifierScheme"), ror.get("schemeURI")) == (
+        "https://ror.org/044jxhp58", "ROR", "https://ror.org")
+
+
+def test_an_organisation_creator_carries_its_ror_id_and_no_person_names():
+    root = xml_of(CORPUS["organisation creators"])
+    coriolis, ifremer = root.xpath("dc:creators/dc:creator", namespaces=NS)
+    assert [etree.QName(c).localname for c in coriolis] == ["creatorName"]
+    assert texts(coriolis, "dc:creatorName/@nameType") == ["Organizational"]
+    assert [etree.QName(c).localname for c in ifremer] == ["creatorName", "nameIdentifier", "affiliation"]
+    assert texts(ifremer, "dc:nameIdentifier[@nameIdentifierScheme='ROR']/text()") == ["https://ror.org/044jxhp58"]
+
+
+def test_point_of_contact_is_a_contact_person_without_its_email():
+    root = xml_of(with_base(point_of_contact={**CONTACT, "orcid": "0000-0002-1825-0097"}))
+    contact = root.xpath("dc:contributors/dc:contributor", namespaces=NS)
+    assert len(contact) == 1
+    contact = contact[0]
+    assert contact.get("contributorType") == "ContactPerson"
+    assert texts(contact, "dc:contributorName/text()") == ["Garcia, Sofia"]
+    assert texts(contact, "dc:contributorName/@nameType") == ["Personal"]
+    assert texts(contact, "dc:givenName/text()") == ["Sofia"]
+    assert texts(contact, "dc:familyName/text()") == ["Garcia"]
+    assert texts(contact, "dc:nameIdentifier/text()") == ["https://orcid.org/0000-0002-1825-0097"]
+    assert texts(contact, "dc:affiliation/text()") == ["Ifremer"]
+    assert b"sofia.garcia@example.org" not in etree.tostring(root)
+
+
+def test_a_contact_that_may_not_be_a_person_gets_no_name_type():
+    root = xml_of(CORPUS["contact that is a desk, not a person"])
+    contact = root.xpath("dc:contributors/dc:contributor", namespaces=NS)[0]
+    assert [etree.QName(c).localname for c in contact] == ["contributorName"]
+    assert contact[0].get("nameType") is None and contact[0].text == "SISMER data desk"
+
+
+def test_a_contact_already_listed_as_contact_person_is_not_repeated():
+    data = with_base(contributors=[{"name": "garcia,  Sofia", "contributor_type": "ContactPerson"}])
+    root = xml_of(data)
+    assert texts(root, "dc:contributors/dc:contributor/@contributorType") == ["ContactPerson"]
+    assert texts(root, "dc:contributors/dc:contributor/dc:contributorName/text()") == ["garcia,  Sofia"]
+
+
+def test_funding_references_with_ror_and_crossref_funder_ids():
+    root = xml_of(full_document())
+    refs = root.xpath("dc:fundingReferences/dc:fundingReference", namespaces=NS)
+    assert len(refs) == 6
+    anr, ec, isni, grid, other, anonymous = refs
+
+    assert [etree.QName(c).localname for c in anr] == ["funderName", "funderIdentifier", "awardNumber", "awardTitle"]
+    identifier = anr.xpath("dc:funderIdentifier", namespaces=NS)[0]
+    assert (identifier.text, identifier.get("funderIdentifierType"), identifier.get("schemeURI")) == (
+        "https://ror.org/00rbzpz17", "ROR", "https://ror.org")
+    award = anr.xpath("dc:awardNumber", namespaces=NS)[0]
+    assert (award.text, award.get("awardURI")) == ("ANR-21-CE01-0001", "https://anr.fr/Project-ANR-21-CE01-0001")
+    assert texts(anr, "dc:awardTitle/text()") == ["Mesoscale fronts in the Balearic Sea"]
+
+    # A bare Crossref Funder ID is stored and exported as its doi.org URL, as DataCite shows it.
+    identifier = ec.xpath("dc:funderIdentifier", namespaces=NS)[0]
+    assert (identifier.text, identifier.get("funderIdentifierType"), identifier.get("schemeURI")) == (
+        "https://doi.org/10.13039/501100000780", "Crossref Funder ID", None)
+    assert texts(ec, "dc:awardNumber/text()") == ["101000001"]
+    assert ec.xpath("dc:awardNumber/@awardURI", namespaces=NS) == []
+
+    assert texts(isni, "dc:funderIdentifier/text()") == ["0000000122597504"]
+    assert texts(grid, "dc:funderIdentifier/@funderIdentifierType") == ["GRID"]
+    assert texts(other, "dc:funderIdentifier/@schemeURI") == []
+    assert [etree.QName(c).localname for c in anonymous] == ["funderName"]
+
+
+def test_a_polygon_is_a_closed_ring_of_polygon_points():
+    root = xml_of(CORPUS["polygon only"])
+    points = root.xpath("dc:geoLocations/dc:geoLocation/dc:geoLocationPolygon/dc:polygonPoint", namespaces=NS)
+    coordinates = [(float(p[0].text), float(p[1].text)) for p in points]
+    assert [etree.QName(c).localname for c in points[0]] == ["pointLongitude", "pointLatitude"]
+    assert coordinates == [(-5.0, 48.0), (-4.0, 48.0), (-4.0, 49.0), (-5.0, 49.0), (-5.0, 48.0)]
+
+    # Three points typed: closed by the document, so DataCite gets the four it requires.
+    root = xml_of(full_document())
+    ring = root.xpath("//dc:geoLocationPolygon/dc:polygonPoint", namespaces=NS)
+    assert len(ring) == 4
+    assert (ring[0][0].text, ring[0][1].text) == (ring[-1][0].text, ring[-1][1].text)
+
+
+def test_temporal_extent_is_a_collected_range_open_while_ongoing():
+    root = xml_of(with_base(temporal_extent={"start": "2024-04-25", "end": "2024-05-30"}))
+    assert texts(root, "dc:dates/dc:date[@dateType='Collected']/text()") == ["2024-04-25/2024-05-30"]
+
+    root = xml_of(CORPUS["ongoing extent"])
+    assert texts(root, "dc:dates/dc:date[@dateType='Collected']/text()") == ["2024-04-25/"]
+
+
+def test_a_date_typed_twice_is_exported_once():
+    data = with_base(temporal_extent={"start": "2024-04-25", "end": "2024-05-30"},
+                     dates=[{"date": "2024-04-25/2024-05-30", "date_type": "Collected"},
+                            {"date": "2024-06-01", "date_type": "Created"}])
+    root = xml_of(data)
+    assert [(d.text, d.get("dateType")) for d in root.xpath("dc:dates/dc:date", namespaces=NS)] == [
+        ("2024-04-25/2024-05-30", "Collected"), ("2024-06-01", "Created")]
+
+
+def test_lineage_is_a_methods_description_after_the_others():
+    root = xml_of(full_document())
+    descriptions = root.xpath("dc:descriptions/dc:description", namespaces=NS)
+    assert descriptions[-1].get("descriptionType") == "Methods"
+    assert descriptions[-1].text.startswith("Slocum G2 glider, SBE CTD")
+    assert [d.get("descriptionType") for d in descriptions[:-1]] == [k.value for k in DescriptionType]
+
+
+def test_keywords_of_every_kind_are_subjects_with_their_thesaurus():
+    root = xml_of(full_document())
+    subjects = root.xpath("dc:subjects/dc:subject", namespaces=NS)
+    by_text = {s.text: s for s in subjects}
+
+    parameter = by_text["Temperature of the water column"]
+    assert parameter.get("subjectScheme") == "BODC Parameter Discovery Vocabulary"
+    assert parameter.get("schemeURI") == "http://vocab.nerc.ac.uk/collection/P02/current/"
+    assert parameter.get("valueURI") == "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"
+    place = by_text["Balearic Sea"]
+    assert place.get("valueURI") == "http://vocab.nerc.ac.uk/collection/C19/current/3_1_1_3/"
+    assert by_text["SEAGLIDER"].get("subjectScheme") == "GCMD Platforms"
+    assert by_text["CTD"].get("valueURI") == "http://vocab.nerc.ac.uk/collection/L05/current/130/"
+    free = by_text["a theme keyword"]
+    assert free.get("subjectScheme") is None and free.get(XML_LANG) == "en"
+    assert len(subjects) == 4 + len(KeywordType)
+
+
+def test_an_embargo_is_an_available_date_and_an_embargoed_access_right():
+    root = xml_of(CORPUS["embargo"])
+    assert texts(root, "dc:dates/dc:date[@dateType='Available']/text()") == [IN_A_YEAR.isoformat()]
+    rights = root.xpath("dc:rightsList/dc:rights", namespaces=NS)
+    assert [r.get("rightsURI") for r in rights] == [
+        "https://creativecommons.org/licenses/by/4.0/legalcode", "info:eu-repo/semantics/embargoedAccess"]
+    assert rights[1].text == "Embargoed access"
+
+    root = xml_of(with_base())
+    assert texts(root, "dc:rightsList/dc:rights/@rightsURI")[-1] == "info:eu-repo/semantics/openAccess"
+    assert texts(root, "dc:dates/dc:date[@dateType='Available']") == []
+
+
+def test_an_embargo_that_has_ended_still_serializes_for_the_published_record():
+    # A record is read back long after submission: the day-dependent checks do not run then.
+    data = with_base(access={"level": "embargoed", "embargo_until": "2020-01-01"})
+    assert [p["field"] for p in validate_document(data)[1]] == ["access.embargo_until"]
+    xml = to_datacite_xml(MetadataDocument.model_validate(data), doi=DOI, publication_year=2019)
+    assert validate(xml) == []
+    assert texts(parse(xml), "dc:dates/dc:date[@dateType='Available']/text()") == ["2020-01-01"]
+
+
+def test_the_vertical_extent_has_no_datacite_element():
+    with_extent = xml_of(CORPUS["vertical extent only"])
+    without = xml_of(with_base())
+    assert etree.tostring(with_extent) == etree.tostring(without)
+
+
+def test_related_identifiers_of_every_type_and_relation():
+    root = xml_of(full_document())
+    related = root.xpath("dc:relatedIdentifiers/dc:relatedIdentifier", namespaces=NS)
+    doi, url, swhid, handle, ark = related[:5]
+    assert (doi.text, doi.get("relatedIdentifierType")) == ("10.1016/j.dsr.2020.103345", "DOI")
+    assert url.get("relatedIdentifierType") == "URL"
+    assert (swhid.text, swhid.get("relatedIdentifierType")) == (
+        "https://archive.softwareheritage.org/swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d", "URL")
+    assert (handle.text, handle.get("relatedIdentifierType")) == ("20.500.12345/abc", "Handle")
+    assert (ark.text, ark.get("relatedIdentifierType")) == ("ark:/13030/tf5p30086k", "ARK")
+    assert {r.get("relationType") for r in related} == {k.value for k in RelationType}
 
 
 # ---- the validator ----------------------------------------------------------

@@ -1,0 +1,554 @@
+"""Suggestions for a deposit's "where and when" from a NetCDF file: the box, the time and vertical
+extents and the measured parameters, read from the CF / ACDD attributes (and, where those are
+missing, from the coordinate variables' values), shaped as parts of the metadata document.
+
+The depositor accepts or edits them in the wizard: nothing here is stored. Each suggestion says
+where it came from in `notes`, and what could not be used is said there too rather than guessed.
+"""
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+# The CF standard-name table is not on the machine (nor is NERC's P07 collection, whose concept
+# URIs use identifiers like CFSN0335 that cannot be derived from a name), so a standard name is
+# suggested as it stands, with the table's page as its thesaurus and the name's anchor on that
+# page as its concept URI. The name is not checked against the table; only its spelling is.
+CF_STANDARD_NAMES = "CF Standard Names"
+CF_TABLE_URI = "https://cfconventions.org/Data/cf-standard-names/current/build/cf-standard-name-table.html"
+CF_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# Names of coordinates, not of measured quantities.
+COORDINATE_NAMES = frozenset({
+    "time", "latitude", "longitude", "depth", "altitude", "height", "height_above_mean_sea_level",
+    "grid_latitude", "grid_longitude", "projection_x_coordinate", "projection_y_coordinate",
+    "forecast_reference_time", "forecast_period", "model_level_number",
+})
+LATITUDE_UNITS = frozenset({"degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"})
+LONGITUDE_UNITS = frozenset({"degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"})
+METRE_UNITS = frozenset({"m", "meter", "meters", "metre", "metres"})
+PRESSURE_UNITS = frozenset({"dbar", "decibar", "decibars", "bar", "bars", "pa", "hpa", "kpa", "mbar", "millibar"})
+# Coordinate arrays larger than this are not read (a fallback only; the attributes come first).
+MAX_COORDINATE_VALUES = 50_000_000
+
+
+class NotNetCDF(ValueError):
+    """The file is not one the NetCDF library can open."""
+
+
+def extract_suggestions(path: str | Path) -> dict[str, Any]:
+    """What a NetCDF file says about its extent and contents.
+
+    Returns `notes` (what came from where, and what was left out) and `variables` (each data
+    variable's name, standard_name, long_name and units) always, and, when found, parts of the
+    metadata document: `titles`, `descriptions`, `geo_locations` (one box, or one point),
+    `temporal_extent` (`start`, and `end` when known), `vertical_extent` and `subjects` (the file's
+    keywords, and its variables' standard names as parameters). Raises NotNetCDF."""
+    with warnings.catch_warnings():
+        # Cython's binary-compatibility check warns about numpy.ndarray's size; the warning is a
+        # known false alarm that numpy itself silences, but only in the filters of its first import.
+        warnings.filterwarnings("ignore", message="numpy.ndarray size changed", category=RuntimeWarning)
+        import netCDF4
+
+    try:
+        dataset = netCDF4.Dataset(str(path), "r")
+    except OSError as exc:
+        raise NotNetCDF(str(exc)) from exc
+    with dataset:
+        return _Extraction(dataset).run()
+
+
+# --- Reading attributes ---------------------------------------------------------------------------
+
+
+def _attr(obj, name: str) -> Any:
+    """An attribute as a Python value: a stripped string, a number, or None when absent or empty."""
+    if name not in obj.ncattrs():
+        return None
+    value = obj.getncattr(name)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.strip() or None
+    value = np.asarray(value)
+    if value.size != 1:
+        return None
+    value = value.reshape(())[()]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip() or None
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as a Python number; a float32 keeps its short decimal form (70.01 rather
+    than 70.01000213623047), which is what the file's author wrote."""
+    if isinstance(value, np.floating):
+        return float(str(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _units(var) -> str:
+    return (_text(_attr(var, "units")) or "").strip().lower()
+
+
+def _is_numeric(var) -> bool:
+    return np.issubdtype(var.dtype, np.number) if isinstance(var.dtype, np.dtype) else False
+
+
+def _values(var) -> np.ndarray | None:
+    """A variable's valid values (fill, missing and out-of-valid-range values left out), flat."""
+    if not _is_numeric(var) or var.size == 0 or var.size > MAX_COORDINATE_VALUES:
+        return None
+    data = np.ma.asarray(var[...])
+    if np.issubdtype(data.dtype, np.floating):
+        data = np.ma.masked_invalid(data)
+    values = data.compressed()
+    return values if values.size else None
+
+
+# --- Times ----------------------------------------------------------------------------------------
+
+_REDUCED = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_TZ_WORDS = re.compile(r"\s*(?:UTC|GMT|Z)$", re.IGNORECASE)
+_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+                       r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def _parse_time(text: str, *, end: bool = False) -> tuple[date, bool] | None:
+    """An ISO 8601 time, as ACDD asks and as files write it (`2013-08-24 17:02 UTC`,
+    `20160918T181648Z`, `2014-06-03T21:07:00.901Z`, `2009-01-01T08:00:00`), as a UTC date, and
+    whether it had a time zone. A year or a month alone is its first day (last day for an end)."""
+    text = text.strip()
+    reduced = _REDUCED.match(text)
+    if reduced:
+        year, month = int(reduced.group(1)), reduced.group(2)
+        if month is None:
+            return (date(year, 12, 31) if end else date(year, 1, 1)), True
+        month = int(month)
+        if not 1 <= month <= 12:
+            return None
+        if end:
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return following - timedelta(days=1), True
+        return date(year, month, 1), True
+    zoned = bool(_TZ_WORDS.search(text))
+    text = _TZ_WORDS.sub("", text)
+    if zoned:
+        text += "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.date(), False
+    return moment.astimezone(timezone.utc).date(), True
+
+
+def _parse_duration(text: str) -> timedelta | None:
+    """An ISO 8601 duration in weeks, days, hours, minutes and seconds (`P81000S`, `PT1H`,
+    `P1DT12H`); years and months have no fixed length and are not read."""
+    text = text.strip().upper()
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        # Files often write seconds without the T (`P220598399S`): not ISO 8601, but unambiguous.
+        seconds = re.match(r"^P(\d+(?:\.\d+)?)S$", text)
+        return timedelta(seconds=float(seconds.group(1))) if seconds else None
+    weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _cf_date(value: float, units: str, calendar: str) -> date | None:
+    """A number in CF time units (`days since 1990-01-01`) as a date; None when it is no date of
+    the Gregorian calendar (a 360-day model calendar's 30 February)."""
+    import cftime
+
+    try:
+        moment = cftime.num2date(value, units, calendar=calendar or "standard")
+        return date(moment.year, moment.month, moment.day)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+# --- Longitudes -----------------------------------------------------------------------------------
+
+
+def _to_180(lon: float) -> float:
+    """A longitude in −180..180 (0..360 files are common); 180 stays 180."""
+    return lon - 360.0 if lon > 180.0 else lon
+
+
+def _box_of_longitudes(values: np.ndarray) -> tuple[float, float]:
+    """West and east of the smallest arc holding every longitude: the complement of the widest gap
+    between them. A track crossing 180° gives west > east, as the document stores such a box."""
+    lons = np.unique(np.where(values >= 180, values - 360, values))  # −180 ≤ lon < 180
+    if lons.size == 1:
+        return _plain(lons[0]), _plain(lons[0])
+    gaps = np.diff(lons)
+    widest = int(np.argmax(gaps))
+    wrap_gap = lons[0] + 360 - lons[-1]
+    if wrap_gap >= gaps[widest]:
+        return _plain(lons[0]), _plain(lons[-1])
+    return _plain(lons[widest + 1]), _plain(lons[widest])
+
+
+# --- The extraction -------------------------------------------------------------------------------
+
+
+class _Extraction:
+    def __init__(self, dataset):
+        self.ds = dataset
+        self.notes: list[str] = []
+        self.variables = dict(dataset.variables)
+
+    def note(self, message: str, **params: Any) -> None:
+        self.notes.append(message % params if params else message)
+
+    def run(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        title, summary = _text(_attr(self.ds, "title")), _text(_attr(self.ds, "summary"))
+        if title:
+            result["titles"] = [{"title": title[:500]}]
+        if summary:
+            result["descriptions"] = [{"description": summary[:20000], "description_type": "Abstract"}]
+        if location := self.location():
+            result["geo_locations"] = [location]
+        if extent := self.temporal_extent():
+            result["temporal_extent"] = extent
+        if vertical := self.vertical_extent():
+            result["vertical_extent"] = vertical
+        variables, parameters = self.parameters()
+        subjects = self.keywords() + parameters
+        if subjects:
+            result["subjects"] = subjects
+        result["variables"] = variables
+        result["notes"] = self.notes
+        return result
+
+    # -- which variables are coordinates
+
+    def _with(self, test) -> list:
+        return [var for var in self.variables.values() if test(var)]
+
+    def latitude_variables(self) -> list:
+        return self._with(lambda v: _attr(v, "standard_name") == "latitude" or _units(v) in LATITUDE_UNITS)
+
+    def longitude_variables(self) -> list:
+        return self._with(lambda v: _attr(v, "standard_name") == "longitude" or _units(v) in LONGITUDE_UNITS)
+
+    def time_variables(self) -> list:
+        return self._with(lambda v: (_attr(v, "standard_name") == "time" or str(_attr(v, "axis")).upper() == "T"
+                                     or v.dimensions == (v.name,))
+                          and " since " in _units(v)
+                          and _attr(v, "standard_name") not in ("forecast_reference_time", "forecast_period"))
+
+    def vertical_variables(self) -> list:
+        return self._with(lambda v: str(_attr(v, "axis")).upper() == "Z"
+                          or _attr(v, "positive") in ("up", "down")
+                          or _attr(v, "standard_name") in ("depth", "altitude", "height", "height_above_mean_sea_level"))
+
+    # -- where
+
+    def location(self) -> dict | None:
+        box = self.box_from_attributes()
+        if box is None:
+            box = self.box_from_coordinates()
+        if box is None:
+            return None
+        if box["west"] == box["east"] and box["south"] == box["north"]:
+            return {"point": {"longitude": box["west"], "latitude": box["south"]}}
+        return {"box": box}
+
+    def box_from_attributes(self) -> dict | None:
+        for names, source in (
+            (("geospatial_lat_min", "geospatial_lat_max", "geospatial_lon_min", "geospatial_lon_max"), "ACDD"),
+            (("southernmost_latitude", "northernmost_latitude", "westernmost_longitude", "easternmost_longitude"),
+             "GHRSST"),
+        ):
+            south, north, west, east = (_number(_attr(self.ds, n)) for n in names)
+            if None in (south, north, west, east):
+                if any(v is not None for v in (south, north, west, east)):
+                    self.note(_("The file's %(source)s bounding attributes are incomplete (%(names)s): not used."),
+                              source=source, names=", ".join(names))
+                continue
+            if not (-90 <= south <= 90 and -90 <= north <= 90 and -180 <= west <= 360 and -180 <= east <= 360):
+                self.note(_("The file's %(source)s bounding attributes are out of range: not used."), source=source)
+                continue
+            self.note(_("Box from the file's %(source)s attributes (%(names)s)."), source=source,
+                      names=", ".join(names))
+            if south > north:
+                south, north = north, south
+                self.note(_("The file's southern and northern latitudes were swapped: put back in order."))
+            if east - west >= 360:
+                west, east = -180.0, 180.0
+                self.note(_("The file covers every longitude: the box goes round the globe."))
+            elif west > 180 or east > 180:
+                west, east = _to_180(west), _to_180(east)
+                self.note(_("Longitudes given from 0 to 360° were converted to −180..180°."))
+            if west > east:
+                self.note(_("The box crosses the antimeridian (180°): its west is greater than its east."))
+            return {"west": west, "east": east, "south": south, "north": north}
+        return None
+
+    def box_from_coordinates(self) -> dict | None:
+        lat_vars, lon_vars = self.latitude_variables(), self.longitude_variables()
+        lats = [v for v in (_values(var) for var in lat_vars) if v is not None]
+        lons = [v for v in (_values(var) for var in lon_vars) if v is not None]
+        lats = [v[(v >= -90) & (v <= 90)] for v in lats]
+        lons = [v[(v >= -180) & (v <= 360)] for v in lons]
+        lats, lons = [v for v in lats if v.size], [v for v in lons if v.size]
+        if not (lats and lons):
+            if lat_vars or lon_vars:
+                self.note(_("No bounding attributes, and the latitude and longitude variables hold no valid values."))
+            else:
+                self.note(_("No bounding attributes and no latitude or longitude variable: no box."))
+            return None
+        west, east = _box_of_longitudes(np.concatenate([np.asarray(v, dtype=np.result_type(*lons)) for v in lons]))
+        south = min(_plain(v.min()) for v in lats)
+        north = max(_plain(v.max()) for v in lats)
+        self.note(_("Box from the values of the variables %(names)s (the file has no bounding attributes)."),
+                  names=", ".join(v.name for v in lat_vars + lon_vars))
+        if west > east:
+            self.note(_("The box crosses the antimeridian (180°): its west is greater than its east."))
+        return {"west": west, "east": east, "south": south, "north": north}
+
+    # -- when
+
+    def _time_units(self) -> tuple[str, str] | None:
+        for var in self.time_variables():
+            return _text(_attr(var, "units")), _text(_attr(var, "calendar")) or "standard"
+        return None
+
+    def _coverage(self, name: str, *, end: bool) -> date | None:
+        value = _attr(self.ds, name)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            parsed = _parse_time(value, end=end)
+            if parsed is None:
+                self.note(_("%(name)s = “%(value)s” is not an ISO 8601 time: not used."), name=name, value=value)
+                return None
+            moment, zoned = parsed
+            if not zoned:
+                self.note(_("%(name)s has no time zone: read as UTC."), name=name)
+            return moment
+        number, units = _number(value), self._time_units()
+        if number is not None and units:
+            moment = _cf_date(number, *units)
+            if moment is not None:
+                # ACDD wants ISO 8601 text; a number is read in the units of the time variable.
+                self.note(_("%(name)s is a number, read in the time variable's units (%(units)s)."),
+                          name=name, units=units[0])
+                return moment
+        self.note(_("%(name)s is not an ISO 8601 time: not used."), name=name)
+        return None
+
+    def _time_values(self) -> tuple[date | None, date | None, list[str]]:
+        starts, ends, names = [], [], []
+        for var in self.time_variables():
+            values = _values(var)
+            if values is None:
+                continue
+            units, calendar = _text(_attr(var, "units")), _text(_attr(var, "calendar")) or "standard"
+            first, last = _cf_date(values.min(), units, calendar), _cf_date(values.max(), units, calendar)
+            if first is None or last is None:
+                self.note(_("The times of %(name)s (%(units)s, calendar %(calendar)s) are no calendar dates: not used."),
+                          name=var.name, units=units, calendar=calendar)
+                continue
+            starts.append(first)
+            ends.append(last)
+            names.append(var.name)
+        return (min(starts) if starts else None), (max(ends) if ends else None), names
+
+    def temporal_extent(self) -> dict | None:
+        start = self._coverage("time_coverage_start", end=False)
+        end = self._coverage("time_coverage_end", end=True)
+        if start is not None:
+            self.note(_("Start from time_coverage_start."))
+        if end is not None:
+            self.note(_("End from time_coverage_end."))
+        if start is not None and end is None:
+            duration = _attr(self.ds, "time_coverage_duration")
+            span = _parse_duration(duration) if isinstance(duration, str) else None
+            if span is not None:
+                end = start + span
+                self.note(_("End from time_coverage_start plus time_coverage_duration (%(duration)s)."),
+                          duration=duration)
+        if start is None or end is None:
+            first, last, names = self._time_values()
+            if names:
+                if start is None:
+                    start = first
+                if end is None:
+                    end = last
+                self.note(_("Dates read from the values of the time variables %(names)s."), names=", ".join(names))
+        if start is None:
+            if end is not None:
+                self.note(_("An end date but no start date: no temporal extent."))
+            elif not self.time_variables():
+                self.note(_("No time coverage attributes and no time variable: no temporal extent."))
+            else:
+                self.note(_("No time coverage attributes, and the time variables hold no valid values."))
+            return None
+        if end is None:
+            self.note(_("No end date found: give one, or say the collection is ongoing."))
+            return {"start": start.isoformat()}
+        if end < start:
+            self.note(_("The file's end date is before its start date: the two were swapped."))
+            start, end = end, start
+        return {"start": start.isoformat(), "end": end.isoformat(), "ongoing": False}
+
+    # -- vertical
+
+    def _vertical(self, low: float, high: float, positive: str) -> dict:
+        low, high = min(low, high), max(low, high)
+        if positive == "down":
+            return {"minimum": low, "maximum": high, "unit": "m", "reference": "depth"}
+        if high <= 0 and low < 0:
+            # Heights below the reference (the sea surface, usually): depths, which is how the
+            # ocean community reads them.
+            self.note(_("Heights below zero were turned into depths."))
+            return {"minimum": 0.0 - high, "maximum": 0.0 - low, "unit": "m", "reference": "depth"}
+        return {"minimum": low, "maximum": high, "unit": "m", "reference": "altitude"}
+
+    def vertical_extent(self) -> dict | None:
+        low = _number(_attr(self.ds, "geospatial_vertical_min"))
+        high = _number(_attr(self.ds, "geospatial_vertical_max"))
+        if low is not None and high is not None:
+            units = (_text(_attr(self.ds, "geospatial_vertical_units")) or "").lower()
+            positive = (_text(_attr(self.ds, "geospatial_vertical_positive")) or "").lower()
+            if units and units not in METRE_UNITS:
+                self.note(_("The vertical extent is in “%(units)s”: only metres are taken, it was left out."),
+                          units=units)
+                return None
+            if positive not in ("up", "down"):
+                self.note(_("geospatial_vertical_positive is missing: depth or altitude cannot be told, "
+                            "the vertical extent was left out."))
+                return None
+            if not units:
+                self.note(_("geospatial_vertical_units is missing: read as metres."))
+            self.note(_("Vertical extent from geospatial_vertical_min/max (positive %(positive)s)."),
+                      positive=positive)
+            return self._vertical(low, high, positive)
+        return self.vertical_from_coordinates()
+
+    def vertical_from_coordinates(self) -> dict | None:
+        candidates = self.vertical_variables()
+        ranges: dict[str, list[float]] = {}
+        names: dict[str, list[str]] = {}
+        for var in candidates:
+            units = _units(var)
+            standard_name = _attr(var, "standard_name")
+            positive = str(_attr(var, "positive") or "").lower()
+            if standard_name == "depth":
+                positive = positive or "down"
+            elif standard_name in ("altitude", "height", "height_above_mean_sea_level"):
+                positive = positive or "up"
+            if units not in METRE_UNITS:
+                if units in PRESSURE_UNITS:
+                    self.note(_("The vertical variable %(name)s is a pressure (%(units)s): only metres are taken."),
+                              name=var.name, units=units)
+                continue
+            if positive not in ("up", "down"):
+                continue
+            values = _values(var)
+            if values is None:
+                continue
+            extent = self._vertical(_plain(values.min()), _plain(values.max()), positive)
+            bounds = ranges.setdefault(extent["reference"], [extent["minimum"], extent["maximum"]])
+            bounds[0], bounds[1] = min(bounds[0], extent["minimum"]), max(bounds[1], extent["maximum"])
+            names.setdefault(extent["reference"], []).append(var.name)
+        if not ranges:
+            self.note(_("No geospatial_vertical_min/max attributes and no vertical coordinate in metres with "
+                        "values: no vertical extent."))
+            return None
+        reference = "depth" if "depth" in ranges else "altitude"
+        low, high = ranges[reference]
+        self.note(_("Vertical extent from the values of %(names)s (no geospatial_vertical attributes)."),
+                  names=", ".join(names[reference]))
+        return {"minimum": low, "maximum": high, "unit": "m", "reference": reference}
+
+    # -- what
+
+    def keywords(self) -> list[dict]:
+        text = _text(_attr(self.ds, "keywords"))
+        if not text:
+            return []
+        vocabulary = _text(_attr(self.ds, "keywords_vocabulary"))
+        subjects, seen = [], set()
+        for keyword in (k.strip() for k in text.split(",")):
+            if not keyword or keyword.casefold() in seen or len(keyword) > 300:
+                continue
+            seen.add(keyword.casefold())
+            subject = {"subject": keyword, "keyword_type": "theme"}
+            if vocabulary:
+                subject["scheme"] = vocabulary[:300]
+            subjects.append(subject)
+        self.note(ngettext("%(count)d keyword from the file's keywords attribute%(vocabulary)s.",
+                           "%(count)d keywords from the file's keywords attribute%(vocabulary)s.", len(subjects)),
+                  count=len(subjects),
+                  vocabulary=_(" (vocabulary: %(name)s)") % {"name": vocabulary} if vocabulary else "")
+        return subjects
+
+    def parameters(self) -> tuple[list[dict], list[dict]]:
+        # Coordinates are not parameters; a variable that only says `positive` may be a measured
+        # pressure (a glider's sea_water_pressure), so only an `axis` marks the vertical one.
+        coordinates = {v.name for v in self.latitude_variables() + self.longitude_variables() + self.time_variables()}
+        variables, subjects, seen, skipped = [], [], set(), []
+        for var in self.variables.values():
+            if (var.name in coordinates or var.dimensions == (var.name,) or _attr(var, "axis")
+                    or not _is_numeric(var)):
+                continue
+            standard_name = _text(_attr(var, "standard_name"))
+            long_name, units = _text(_attr(var, "long_name")), _text(_attr(var, "units"))
+            if standard_name is None and long_name is None:
+                continue
+            variables.append({"name": var.name, "standard_name": standard_name, "long_name": long_name,
+                              "units": units})
+            if standard_name is None or standard_name in COORDINATE_NAMES:
+                continue
+            if " " in standard_name:  # a modifier: "sea_water_temperature status_flag" is a QC flag
+                continue
+            if not CF_NAME_RE.match(standard_name):
+                skipped.append(f"{var.name} ({standard_name})")
+                continue
+            if standard_name in seen:
+                continue
+            seen.add(standard_name)
+            subjects.append({
+                "subject": standard_name,
+                "scheme": CF_STANDARD_NAMES,
+                "scheme_uri": CF_TABLE_URI,
+                "value_uri": f"{CF_TABLE_URI}#{standard_name}",
+                "keyword_type": "parameter",
+            })
+        if subjects:
+            self.note(ngettext("%(count)d parameter from the standard_name of the file's variables.",
+                               "%(count)d parameters from the standard_name of the file's variables.", len(subjects)),
+                      count=len(subjects))
+        if skipped:
+            self.note(_("Not CF standard names, left out: %(names)s."), names=", ".join(skipped))
+        return variables, subjects
