@@ -17,12 +17,14 @@ $(UV):
 setup: $(UV)
 	$(UV) sync --locked --quiet
 
-# Chromium drives the browser tests, xmlsec1 signs SAML; installed from Debian when missing.
+# Chromium drives the browser tests, xmlsec1 signs SAML, ncgen (netcdf-bin) turns the NetCDF tests'
+# CDL files into NetCDF; installed from Debian when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v xmlsec1 >/dev/null || missing="$$missing xmlsec1"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v ncgen >/dev/null || missing="$$missing netcdf-bin"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -34,6 +36,7 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0 2>/dev/null || true
 	$(PY) manage.py estran_load_demo
+	$(PY) manage.py estran_load_thesaurus vocabularies/data/estran-demo.ttl --keep-other-sources
 	@echo "Starting the web server and the worker (Ctrl-C stops both)."
 	$(VENV)/bin/honcho -f Procfile.dev start
 

@@ -42,12 +42,14 @@ def _check_storage() -> dict:
 
 def _check_doi_outbox() -> dict:
     from django.db.models import Min
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
 
     from repository.models import PersistentIdentifier
 
     pending = PersistentIdentifier.objects.filter(sync=PersistentIdentifier.Sync.pending)
-    oldest = pending.aggregate(oldest=Min("created"))["oldest"]
+    # Pending since it last became so (a DOI reserved a month ago and published now is new work).
+    oldest = pending.aggregate(oldest=Min(Coalesce("pending_since", "created")))["oldest"]
     return {
         "provider": settings.DOI_PROVIDER,
         "pending": pending.count(),

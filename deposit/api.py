@@ -3,13 +3,14 @@ Thin: parse, call one service, shape the answer."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
+from repository.metadata import DocumentJsonSchema
 
 from . import selectors, services, workflow
 from .models import Deposit, DepositFile, UploadSession
@@ -55,14 +56,24 @@ class DepositOut(Schema):
     events: list[EventOut]
 
 
+# The metadata a client sends: described by the MetadataDocument schema (published in the OpenAPI
+# components), but accepted leniently, as drafts are: anything is kept, and the deposit's `problems`
+# list what `validate_document` refuses (the same check the web pages show, and submission applies).
+DraftMetadata = Annotated[dict[str, Any], DocumentJsonSchema]
+_METADATA_HELP = (
+    "The metadata document (schema: MetadataDocument). A draft keeps whatever is sent, even partial or "
+    "invalid; the deposit's `problems` list what must be fixed, and submission requires it complete."
+)
+
+
 class DepositIn(Schema):
     community: str | None = Field(default=None, description="Community slug, e.g. `ocean`.")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="The metadata document (see MetadataDocument).")
+    metadata: DraftMetadata = Field(default_factory=dict, description=_METADATA_HELP)
 
 
 class DepositPatch(Schema):
     community: str | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: DraftMetadata | None = Field(default=None, description=_METADATA_HELP)
     revision: int | None = Field(default=None, description="The revision you edited; refused with 409 if stale.")
 
 
@@ -80,6 +91,9 @@ class UploadIn(Schema):
 class PartUrl(Schema):
     part_number: int
     url: str
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="Headers to send with the PUT, exactly (signed into the URL)."
+    )
 
 
 class StoredPartOut(Schema):
@@ -108,6 +122,22 @@ class PartIn(Schema):
 
 class CompleteIn(Schema):
     parts: list[PartIn]
+    sha256: str = Field(
+        default="", description="Optional SHA-256 (hex) of the whole file, if not declared at opening."
+    )
+
+
+class PartChecksumIn(Schema):
+    part_number: int
+    sha256: str = Field(description="SHA-256 of the part's bytes, hexadecimal or base64.")
+
+
+class SignPartsIn(Schema):
+    parts: list[PartChecksumIn]
+
+
+class SignedPartsOut(Schema):
+    parts: list[PartUrl]
 
 
 def _deposit_out(deposit: Deposit, user) -> dict:
@@ -207,7 +237,10 @@ def file_delete(request, pk: int, file_id: int):
 @router.post("/deposits/{pk}/uploads", response={201: UploadOut}, summary="Open an upload session for one file")
 def upload_open(request, pk: int, payload: UploadIn):
     """The answer gives the part size and one URL per part. PUT each part's bytes to its URL (no
-    token needed: the URL is signed) and keep the `ETag` response header; then complete."""
+    token needed: the URL is signed) and keep the `ETag` response header; then complete. With S3
+    the URLs are presigned S3 URLs and the bytes never pass through Estran. To have each part's
+    SHA-256 verified by the store as it arrives, get the part URLs from `POST /uploads/{id}/parts`
+    instead. Limits (per file, per deposit, number of files) are refused here, before any byte."""
     deposit = _deposit(request, pk)
     session = services.upload_open(
         deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
@@ -226,22 +259,41 @@ def upload_detail(request, upload_id: int):
     session = _session(request, upload_id)
     deposit = session.file.deposit
     # part URLs are write capabilities: a moderator may read the deposit, not write its files
-    if not (deposit.owner_id == request.auth.pk or request.auth.is_superuser):
-        raise PermissionDenied("Only the depositor can see an upload's part URLs.")
+    if not selectors.can_edit(deposit, request.auth):
+        raise PermissionDenied("Only the depositor and co-depositors can see an upload's part URLs.")
     return _upload_out(session)
 
 
-@router.post("/uploads/{upload_id}/complete", response=FileOut, summary="Complete an upload with its parts' ETags")
+@router.post("/uploads/{upload_id}/parts", response=SignedPartsOut,
+             summary="URLs for parts signed with their SHA-256, which the store verifies")
+def upload_sign_parts(request, upload_id: int, payload: SignPartsIn):
+    """For each part, a URL signed for that part's SHA-256 and exact length: PUT the bytes with the
+    `headers` given (`x-amz-checksum-sha256`, base64) and the store refuses bytes that do not match
+    (S3 answers 400 BadDigest). Ask for one part at a time or several."""
+    session = _session(request, upload_id)
+    parts = services.upload_sign_parts(
+        session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts]
+    )
+    return {"parts": parts}
+
+
+@router.post("/uploads/{upload_id}/complete", response={200: FileOut, 202: FileOut},
+             summary="Complete an upload with its parts' ETags")
 def upload_complete(request, upload_id: int, payload: CompleteIn):
+    """200 with the file `ready` (small files are verified at once), 202 with the file `verifying`
+    while a worker reads it back (poll the deposit's files), 422 if the parts or the bytes are wrong
+    (the file is then `failed`), 503 (`storage_unavailable`) if the store did not answer: the
+    upload stays open, complete it again."""
     session = _session(request, upload_id)
     file = services.upload_complete(
-        session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts]
+        session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts],
+        sha256=payload.sha256,
     )
     if file.state == DepositFile.State.failed:
         # the failed state is committed by the service; the answer names the check that failed
         field = "sha256" if file.declared_sha256 and file.declared_sha256 != file.sha256 else "size"
         raise ValidationFailed(file.error, field=field)
-    return file
+    return Status(202 if file.state == DepositFile.State.verifying else 200, file)
 
 
 @router.delete("/uploads/{upload_id}", response={204: None}, summary="Abort an upload")
@@ -326,3 +378,29 @@ def invitation_accept(request, collaboration_id: int):
              summary="Decline an invitation")
 def invitation_decline(request, collaboration_id: int):
     return _collaborator_out(services.invitation_decline(collaboration_id=collaboration_id, user=request.auth))
+
+
+# --- Deleting a deposit, starting a new version (DOI lifecycle) ---------------------------------
+
+
+@router.delete("/deposits/{pk}", response={204: None}, summary="Delete a deposit and its reserved DOI")
+def deposit_delete(request, pk: int):
+    """Only the depositor who created it (or an administrator), only a draft, a deposit sent back for
+    changes or a rejected one. A reserved (draft) DOI is deleted at DataCite; a registered or
+    findable DOI can never be deleted (409 `doi_permanent`)."""
+    services.deposit_delete(deposit=_deposit(request, pk), actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/records/{pk}/new-version", response={201: DepositOut}, summary="Start a new version of a record")
+def record_new_version(request, pk: int):
+    """A draft prefilled with the record's metadata; once approved it is the dataset's next version,
+    with its own DOI, and the concept DOI (shared by every version) resolves to it. 409
+    `new_version_open` when a new version is already being prepared."""
+    from repository.models import Record
+
+    record = Record.objects.filter(pk=pk).first()
+    if record is None:
+        raise NotFound("No such record.")
+    deposit = services.deposit_new_version(record=record, actor=request.auth)
+    return Status(201, _deposit_out(selectors.deposit_for(request.auth, deposit.pk), request.auth))

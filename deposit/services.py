@@ -9,16 +9,25 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from repository import services as repository_services
 from repository.metadata import MetadataDocument, validate_document
-from repository.storage import PartsMismatch, StorageError, get_store, new_object_key
+from repository.storage import (
+    CHECKSUM_HEADER,
+    PartsMismatch,
+    StorageError,
+    get_store,
+    new_object_key,
+    sha256_hex_and_b64,
+)
 
 from . import workflow
 from .models import Collaboration, Deposit, DepositFile, UploadSession
@@ -70,6 +79,9 @@ def deposit_create(*, owner, metadata: dict | None = None, community=None) -> De
     metadata = metadata or {}
     if not isinstance(metadata, dict):
         raise ValidationFailed(_("Metadata must be a JSON object."), field="metadata")
+    if "point_of_contact" not in metadata and owner.email:
+        # The depositor answers questions about the data unless they name someone else.
+        metadata = {**metadata, "point_of_contact": {"name": owner.name, "email": owner.email}}
     deposit = Deposit.objects.create(
         owner=owner, metadata=metadata, community=_community_from(community), title=_title_of(metadata)
     )
@@ -169,11 +181,77 @@ def deposit_approve(*, deposit: Deposit, actor, note: str = "") -> Deposit:
         for f in deposit.files.filter(state=DepositFile.State.ready)
     ]
     record = repository_services.record_publish(
-        pid=deposit.pid, document=document, community=deposit.community, owner=deposit.owner, files=files
+        pid=deposit.pid, document=document, community=deposit.community, owner=deposit.owner, files=files,
+        actor=actor,
     )
     deposit.record = record
     deposit.save(update_fields=["record"])
     return workflow.apply_transition(deposit_id=deposit.pk, action=Action.publish, actor=None)
+
+
+# Deposits that can be deleted: never submitted, sent back, or rejected. A deposit on its way to
+# publication (submitted, in review, approved) or published cannot.
+DELETABLE = frozenset({Status.draft, Status.changes_requested, Status.rejected})
+
+
+@transaction.atomic
+def deposit_delete(*, deposit: Deposit, actor) -> None:
+    """Delete a deposit that is not on its way to publication, with its files. Its reserved DOI is
+    deleted at DataCite through the outbox (a draft DOI only: a registered or findable DOI can never
+    be deleted, and the deletion is then refused)."""
+    deposit = Deposit.objects.select_for_update(of=("self",)).select_related("pid").get(pk=deposit.pk)
+    if not (actor.is_superuser or deposit.owner_id == actor.pk):
+        raise PermissionDenied(_("Only the depositor who created the deposit can delete it."))
+    if deposit.status not in DELETABLE or deposit.record_id:
+        raise Conflict(
+            _("A deposit that is %(status)s cannot be deleted; only drafts, deposits sent back for changes and "
+              "rejected deposits can.") % {"status": Status(deposit.status).label},
+            code="not_deletable",
+        )
+    if deposit.pid_id:
+        repository_services.pid_delete(pid=deposit.pid)
+    for file in deposit.files.select_related("upload"):
+        upload = getattr(file, "upload", None)
+        if upload is not None and upload.state == UploadSession.State.open:
+            _abort_after_commit(file.storage_key, upload.upload_id)
+        else:
+            _object_delete_after_commit(file.storage_key)
+    log.info("deposit.deleted", deposit=deposit.pk, actor=actor.pk, doi=deposit.pid.doi if deposit.pid_id else None)
+    deposit.delete()
+
+
+@transaction.atomic
+def deposit_new_version(*, record, actor) -> Deposit:
+    """Start the next version of a published record: a draft prefilled with its metadata (the
+    publication year and the version label are the new version's to set), in its community, whose
+    DOI (minted now, reserved at submission) joins the record's concept. Once approved it is
+    published as the next version number. One new version is prepared at a time per dataset."""
+    from repository.models import Concept, Record
+
+    record = Record.objects.select_related("concept").get(pk=record.pk)
+    co_depositor = Collaboration.objects.filter(
+        deposit__record=record, user=actor, state=Collaboration.State.accepted
+    ).exists() if actor.is_authenticated else False
+    if not (actor.is_superuser or record.owner_id == actor.pk or co_depositor):
+        raise PermissionDenied(_("Only the depositors of a record can start a new version of it."))
+    if record.is_withdrawn:
+        raise Conflict(_("A withdrawn record cannot get a new version."), code="withdrawn")
+    concept = Concept.objects.select_for_update().get(pk=record.concept_id)
+    open_deposit = (
+        Deposit.objects.filter(pid__concept=concept, record__isnull=True).exclude(status=Status.rejected).first()
+    )
+    if open_deposit is not None:
+        raise Conflict(
+            _("A new version of this dataset is already being prepared (deposit #%(id)s); finish or delete it first.")
+            % {"id": open_deposit.pk},
+            code="new_version_open",
+        )
+    metadata = {k: v for k, v in record.metadata.items() if k not in ("publication_year", "version")}
+    deposit = deposit_create(owner=actor, metadata=metadata, community=record.community)
+    deposit.pid = repository_services.pid_mint(concept=concept)
+    deposit.save(update_fields=["pid"])
+    log.info("deposit.new_version", deposit=deposit.pk, record=record.pk, concept=concept.pk, doi=deposit.pid.doi)
+    return deposit
 
 
 # --- Files --------------------------------------------------------------------------------------
@@ -203,31 +281,62 @@ def part_size_for(size: int) -> int:
     return max(minimum, math.ceil(size / MAX_PARTS)) if size else minimum
 
 
+class StoreUnavailable(DomainError):
+    """The object store did not answer (or failed); nothing was lost and the same request can be
+    sent again shortly."""
+
+    status_code = 503
+
+    def __init__(self, message: str):
+        super().__init__(message, code="storage_unavailable")
+
+
+def _size(n: int) -> str:
+    return filesizeformat(n)
+
+
+def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
+    """The limits per file, per deposit and on the number of files, refused before any byte is sent."""
+    if size > settings.UPLOAD_MAX_FILE_SIZE:
+        raise ValidationFailed(
+            _("“%(name)s” is %(size)s; files are limited to %(max)s each.")
+            % {"name": name, "size": _size(size), "max": _size(settings.UPLOAD_MAX_FILE_SIZE)},
+            field="size",
+        )
+    existing = deposit.files.exclude(state=DepositFile.State.failed)
+    if existing.count() >= settings.UPLOAD_MAX_FILES:
+        raise ValidationFailed(
+            _("A deposit holds at most %(max)s files.") % {"max": intcomma(settings.UPLOAD_MAX_FILES)}, field="name"
+        )
+    total = existing.aggregate(total=Sum("size"))["total"] or 0
+    if total + size > settings.UPLOAD_MAX_DEPOSIT_SIZE:
+        raise ValidationFailed(
+            _("A deposit holds at most %(max)s; this one already holds %(used)s, and “%(name)s” (%(size)s) "
+              "would take it over.")
+            % {"max": _size(settings.UPLOAD_MAX_DEPOSIT_SIZE), "used": _size(total), "name": name,
+               "size": _size(size)},
+            field="size",
+        )
+
+
 @transaction.atomic
 def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = "") -> UploadSession:
-    """Open a multipart upload of one file; the caller PUTs each part to `upload_part_urls`."""
+    """Open a multipart upload of one file; the caller PUTs each part to `upload_part_urls`
+    (or to `upload_sign_parts`' URLs, which carry each part's SHA-256). A failed file of the same
+    name is replaced."""
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     _require_editor(deposit, actor)
     name = clean_file_name(name)
     if not isinstance(size, int) or size < 0:
         raise ValidationFailed(_("The file size must be a whole number of bytes."), field="size")
-    if size > settings.UPLOAD_MAX_FILE_SIZE:
-        raise ValidationFailed(
-            _("Files are limited to %(max)s bytes.") % {"max": settings.UPLOAD_MAX_FILE_SIZE}, field="size"
-        )
-    existing = deposit.files.exclude(state=DepositFile.State.failed)
-    if existing.count() >= settings.UPLOAD_MAX_FILES:
-        raise ValidationFailed(
-            _("A deposit holds at most %(max)s files.") % {"max": settings.UPLOAD_MAX_FILES}, field="name"
-        )
-    total = existing.aggregate(total=Sum("size"))["total"] or 0
-    if total + size > settings.UPLOAD_MAX_DEPOSIT_SIZE:
-        raise ValidationFailed(
-            _("A deposit holds at most %(max)s bytes.") % {"max": settings.UPLOAD_MAX_DEPOSIT_SIZE}, field="size"
-        )
     sha256 = (sha256 or "").lower()
     if sha256 and not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValidationFailed(_("A SHA-256 checksum is 64 hexadecimal characters."), field="sha256")
+    failed = deposit.files.filter(name=name, state=DepositFile.State.failed).first()
+    if failed is not None:
+        _object_delete_after_commit(failed.storage_key)
+        failed.delete()
+    _check_limits(deposit, name=name, size=size)
     key = new_object_key()
     try:
         with transaction.atomic():
@@ -242,7 +351,8 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     try:
         upload_id = get_store().create_multipart_upload(key=key)
     except StorageError as exc:
-        raise Conflict(_("The file store is unavailable; try again shortly.") + f" ({exc})") from exc
+        log.warning("upload.store_unavailable", step="open", error=str(exc))
+        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     return UploadSession.objects.create(
         file=file,
         upload_id=upload_id,
@@ -253,22 +363,72 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     )
 
 
+def _part_length(session: UploadSession, number: int) -> int:
+    """The exact length of part `number`: the part size, or what is left for the last one."""
+    return max(0, min(session.part_size, session.file.size - (number - 1) * session.part_size))
+
+
 def upload_part_urls(session: UploadSession) -> list[dict]:
+    """One URL per part, with no checksum signed in (any HTTP client can use them)."""
     store = get_store()
-    return [
-        {
-            "part_number": n,
-            "url": store.part_url(
-                key=session.file.storage_key, upload_id=session.upload_id, part_number=n, max_bytes=session.part_size
-            ),
-        }
-        for n in range(1, session.part_count + 1)
-    ]
+    try:
+        return [
+            {
+                "part_number": n,
+                "url": store.part_url(
+                    key=session.file.storage_key, upload_id=session.upload_id, part_number=n,
+                    max_bytes=_part_length(session, n),
+                ),
+                "headers": {},
+            }
+            for n in range(1, session.part_count + 1)
+        ]
+    except StorageError as exc:
+        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
+
+
+@transaction.atomic
+def upload_sign_parts(*, session_id: int, actor, parts: list[dict]) -> list[dict]:
+    """URLs signed for each part's SHA-256 (hex or base64): the client sends the checksum in the
+    `x-amz-checksum-sha256` header and the store refuses the part if its bytes differ (real S3 and
+    the local part endpoint both do). This is what the browser uploader asks for, part by part."""
+    session = _open_session(session_id, actor)
+    store = get_store()
+    signed, seen = [], set()
+    for index, part in enumerate(parts):
+        try:
+            number = int(part["part_number"])
+            hex_digest, b64_digest = sha256_hex_and_b64(str(part["sha256"]))
+        except (KeyError, TypeError, ValueError):
+            raise ValidationFailed(
+                _("Each part needs a part_number and the SHA-256 of its bytes (hexadecimal or base64)."),
+                field=f"parts.{index}",
+            ) from None
+        if not 1 <= number <= session.part_count or number in seen:
+            raise ValidationFailed(
+                _("Part numbers go from 1 to %(count)s, each once.") % {"count": session.part_count},
+                field=f"parts.{index}.part_number",
+            )
+        seen.add(number)
+        try:
+            url = store.part_url(
+                key=session.file.storage_key, upload_id=session.upload_id, part_number=number,
+                max_bytes=_part_length(session, number), sha256=hex_digest,
+            )
+        except StorageError as exc:
+            raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
+        signed.append({"part_number": number, "url": url, "headers": {CHECKSUM_HEADER: b64_digest}})
+    return signed
 
 
 def upload_stored_parts(session: UploadSession) -> list[dict]:
     """The parts the store already holds: a client resumes by sending only the others."""
-    parts = get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+    try:
+        parts = get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+    except FileNotFoundError:
+        return []
+    except StorageError as exc:
+        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     return [{"part_number": p.part_number, "etag": p.etag, "size": p.size} for p in parts]
 
 
@@ -288,9 +448,11 @@ def _open_session(session_id: int, actor) -> UploadSession:
 
 
 @transaction.atomic
-def upload_complete(*, session_id: int, actor, parts: list[dict]) -> DepositFile:
-    """Assemble the parts, then verify the bytes (size, MD5, SHA-256, and the SHA-256 the client
-    declared). A mismatch marks the file failed; a store failure leaves the upload open to retry."""
+def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = "") -> DepositFile:
+    """Assemble the parts; the file is then `verifying` until its bytes are read back once (size,
+    MD5, SHA-256, and the SHA-256 the client declared at opening or here): in this request for
+    small files, by the worker for the others. A mismatch marks the file failed; a store failure
+    leaves the upload open, to be completed again."""
     session = _open_session(session_id, actor)
     file = session.file
     try:
@@ -305,57 +467,205 @@ def upload_complete(*, session_id: int, actor, parts: list[dict]) -> DepositFile
             % {"missing": ", ".join(map(str, missing)) or "—", "count": session.part_count},
             field="parts",
         )
+    sha256 = (sha256 or "").lower()
+    if sha256:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise ValidationFailed(_("A SHA-256 checksum is 64 hexadecimal characters."), field="sha256")
+        if file.declared_sha256 and file.declared_sha256 != sha256:
+            raise ValidationFailed(
+                _("This SHA-256 differs from the one declared when the upload was opened."), field="sha256"
+            )
     store = get_store()
     try:
         store.complete_multipart_upload(key=file.storage_key, upload_id=session.upload_id, parts=numbered)
     except PartsMismatch as exc:
         raise ValidationFailed(str(exc), field="parts") from exc
     except FileNotFoundError:
-        raise Conflict(_("The store no longer holds this upload; start it again.")) from None
+        raise Conflict(_("The store no longer holds this upload; start it again."), code="upload_gone") from None
     except StorageError as exc:
-        raise Conflict(_("The file store is unavailable; complete the upload again shortly.")) from exc
+        log.warning("upload.store_unavailable", step="complete", session=session.pk, error=str(exc))
+        raise StoreUnavailable(
+            _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
+        ) from exc
     session.state = UploadSession.State.completed
     session.save(update_fields=["state"])
-    return file_verify(file=file)
+    file.state = DepositFile.State.verifying
+    file.declared_sha256 = file.declared_sha256 or sha256
+    file.save(update_fields=["state", "declared_sha256"])
+    if file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE:
+        try:
+            return file_verify(file=file)
+        except (StorageError, FileNotFoundError) as exc:
+            log.warning("file.verify_deferred", file=file.pk, error=str(exc))
+    _enqueue_verification(file.pk)
+    return file
+
+
+def _enqueue_verification(file_id: int) -> None:
+    from .tasks import file_verify_task
+
+    transaction.on_commit(lambda: file_verify_task.delay(file_id))
+
+
+def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple[str, str]:
+    if size != file.size:
+        return DepositFile.State.failed, _("Received %(got)s bytes, expected %(want)s.") % {
+            "got": size, "want": file.size}
+    if file.declared_sha256 and file.declared_sha256 != sha256:
+        return DepositFile.State.failed, _(
+            "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit.")
+    return DepositFile.State.ready, ""
 
 
 def file_verify(*, file: DepositFile) -> DepositFile:
+    """Read the object back once and record what it holds; the caller holds the file's row."""
     md5, sha256, size = get_store().checksums(file.storage_key)
     file.md5, file.sha256 = md5, sha256
-    if size != file.size:
-        file.state, file.error = DepositFile.State.failed, _("Received %(got)s bytes, expected %(want)s.") % {
-            "got": size, "want": file.size}
-    elif file.declared_sha256 and file.declared_sha256 != sha256:
-        file.state, file.error = DepositFile.State.failed, _(
-            "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit.")
-    else:
-        file.state, file.error = DepositFile.State.ready, ""
+    file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
     file.save(update_fields=["md5", "sha256", "state", "error"])
     log.info("file.verified", file=file.pk, state=file.state)
+    return file
+
+
+def file_verify_queued(*, file_id: int) -> DepositFile | None:
+    """The worker's side of verification (task `deposit.files.verify`). The object is streamed with
+    no lock held (a large file takes minutes); the result is written only if the file is still
+    the one that was read and still `verifying`, so a retried or duplicated task is harmless.
+    StorageError propagates: the task retries later."""
+    file = DepositFile.objects.filter(pk=file_id, state=DepositFile.State.verifying).first()
+    if file is None:
+        return None
+    try:
+        md5, sha256, size = get_store().checksums(file.storage_key)
+        missing = False
+    except FileNotFoundError:
+        md5 = sha256 = ""
+        size, missing = -1, True
+    with transaction.atomic():
+        file = DepositFile.objects.select_for_update().filter(
+            pk=file_id, state=DepositFile.State.verifying, storage_key=file.storage_key
+        ).first()
+        if file is None:  # deleted or verified meanwhile
+            return None
+        if missing:
+            file.state, file.error = DepositFile.State.failed, _(
+                "The store does not hold this file's bytes; upload it again.")
+        else:
+            file.md5, file.sha256 = md5, sha256
+            file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
+        file.save(update_fields=["md5", "sha256", "state", "error"])
+    log.info("file.verified", file=file.pk, state=file.state, size=size)
     return file
 
 
 @transaction.atomic
 def upload_abort(*, session_id: int, actor) -> None:
     session = _open_session(session_id, actor)
-    get_store().abort_multipart_upload(key=session.file.storage_key, upload_id=session.upload_id)
+    try:
+        get_store().abort_multipart_upload(key=session.file.storage_key, upload_id=session.upload_id)
+    except StorageError as exc:
+        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     session.state = UploadSession.State.aborted
     session.save(update_fields=["state"])
     session.file.delete()
 
 
+def _key_is_published(key: str) -> bool:
+    from repository.models import RecordFile
+
+    return RecordFile.objects.filter(storage_key=key).exists()
+
+
+def object_delete_unpublished(*, key: str) -> bool:
+    """Delete an object unless a published record holds it (a new version's deposit may share its
+    predecessor's objects): the one way the upload paths delete bytes. True if deleted."""
+    if _key_is_published(key):
+        log.warning("object.delete_refused", key=key, reason="published")
+        return False
+    get_store().delete(key)
+    log.info("object.deleted", key=key)
+    return True
+
+
+def _object_delete_after_commit(key: str) -> None:
+    def delete() -> None:
+        try:
+            object_delete_unpublished(key=key)
+        except StorageError as exc:
+            from .tasks import object_delete_task
+
+            log.warning("object.delete_deferred", key=key, error=str(exc))
+            object_delete_task.delay(key)
+
+    transaction.on_commit(delete)
+
+
+def _abort_after_commit(key: str, upload_id: str) -> None:
+    def abort() -> None:
+        try:
+            get_store().abort_multipart_upload(key=key, upload_id=upload_id)
+        except StorageError as exc:  # the abandoned-upload sweep will find it
+            log.warning("upload.abort_deferred", upload_id=upload_id, error=str(exc))
+
+    transaction.on_commit(abort)
+
+
 @transaction.atomic
 def file_delete(*, file: DepositFile, actor) -> None:
+    """Delete a draft's file; its object (or its unfinished upload) goes once the deletion commits."""
     deposit = Deposit.objects.select_for_update().get(pk=file.deposit_id)
     _require_editor(deposit, actor)
     key = file.storage_key
     upload = getattr(file, "upload", None)
     file.delete()
-    store = get_store()
     if upload is not None and upload.state == UploadSession.State.open:
-        transaction.on_commit(lambda: store.abort_multipart_upload(key=key, upload_id=upload.upload_id))
+        _abort_after_commit(key, upload.upload_id)
     else:
-        transaction.on_commit(lambda: store.delete(key))
+        _object_delete_after_commit(key)
+
+
+def uploads_abort_abandoned(*, now=None) -> dict:
+    """Abort unfinished uploads that received nothing for UPLOAD_ABANDONED_HOURS (or outlived
+    UPLOAD_SESSION_TTL_HOURS): our sessions (the file is marked failed, with a message, so that the
+    depositor knows) and the store's own unfinished uploads that no open session knows (a crash
+    between the store's answer and our commit). Aborting never touches a completed object."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.UPLOAD_ABANDONED_HOURS)
+    store = get_store()
+    aborted = 0
+    for session in UploadSession.objects.filter(state=UploadSession.State.open, created__lt=cutoff).select_related("file"):
+        if session.expires_at > now:
+            try:
+                parts = store.list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+            except FileNotFoundError:
+                parts = []
+            latest = max((p.last_modified for p in parts if p.last_modified), default=None)
+            if latest is not None and latest > cutoff:
+                continue  # still receiving parts: slow, not abandoned
+        with transaction.atomic():
+            locked = UploadSession.objects.select_for_update().filter(
+                pk=session.pk, state=UploadSession.State.open).select_related("file").first()
+            if locked is None:
+                continue
+            store.abort_multipart_upload(key=locked.file.storage_key, upload_id=locked.upload_id)
+            locked.state = UploadSession.State.aborted
+            locked.save(update_fields=["state"])
+            file = locked.file
+            file.state = DepositFile.State.failed
+            file.error = _("The upload was not finished within %(hours)s hours and was cancelled; "
+                           "upload the file again.") % {"hours": settings.UPLOAD_ABANDONED_HOURS}
+            file.save(update_fields=["state", "error"])
+        aborted += 1
+        log.info("upload.abandoned", session=session.pk, file=session.file_id)
+    known = set(UploadSession.objects.filter(state=UploadSession.State.open).values_list("upload_id", flat=True))
+    orphans = 0
+    for pending in store.list_multipart_uploads():
+        if pending.upload_id in known or pending.initiated > cutoff:
+            continue
+        store.abort_multipart_upload(key=pending.key, upload_id=pending.upload_id)
+        orphans += 1
+        log.info("upload.orphan_aborted", key=pending.key, upload_id=pending.upload_id)
+    return {"sessions": aborted, "orphans": orphans}
 
 
 def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> DepositFile:
@@ -379,6 +689,74 @@ def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> 
     if buffer or not parts:
         flush(buffer, part_number)
     return upload_complete(session_id=session.pk, actor=actor, parts=parts)
+
+
+# --- NetCDF suggestions ------------------------------------------------------------------------
+
+# NetCDF needs random access to the whole file: a stored object is copied to a temporary file
+# first, up to this size (settings.NETCDF_SUGGESTIONS_MAX_SIZE overrides it).
+NETCDF_SUGGESTIONS_MAX_SIZE = 2 * 1024**3
+
+
+def file_netcdf_suggestions(*, file: DepositFile) -> dict:
+    """What a NetCDF file of the deposit says about its extent and parameters, for the "where and
+    when" step to offer (see `repository.netcdf.extract_suggestions`: document-shaped `geo_locations`,
+    `temporal_extent`, `vertical_extent`, `subjects`…, with `notes` and `variables`). Reads only;
+    the caller checks who may see the file. Refuses a file that is not ready (409), too large or
+    not NetCDF (422); a store that does not answer is StoreUnavailable (503)."""
+    import contextlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from botocore.exceptions import BotoCoreError
+
+    from repository.netcdf import NotNetCDF, extract_suggestions
+
+    limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
+    if file.state != DepositFile.State.ready:
+        raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
+                       code="file_not_ready")
+    if file.size > limit:
+        raise ValidationFailed(
+            _("Only files up to %(limit)s are read for suggestions; this one is %(size)s.")
+            % {"limit": _size(limit), "size": _size(file.size)}, field="file")
+    not_netcdf = ValidationFailed(_("This file cannot be read as NetCDF."), field="file")
+
+    def extract(path: str | Path) -> dict:
+        try:
+            suggestions = extract_suggestions(path)
+        except NotNetCDF:
+            raise not_netcdf from None
+        log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
+        return suggestions
+
+    try:
+        stream = get_store().open(file.storage_key)
+    except FileNotFoundError:
+        raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
+    except StorageError as exc:
+        raise StoreUnavailable(_("The file store is not answering; try again in a moment.")) from exc
+    with contextlib.closing(stream):
+        # A local store hands out a real file: read it in place rather than copying it.
+        local = getattr(stream, "name", None)
+        if isinstance(local, str) and os.path.isfile(local):
+            return extract(local)
+        with tempfile.TemporaryDirectory(prefix="estran-netcdf-") as folder:
+            path = Path(folder) / "data.nc"
+            copied = 0
+            try:
+                with open(path, "wb") as out:
+                    while chunk := stream.read(8 * 1024 * 1024):
+                        copied += len(chunk)
+                        if copied > limit:
+                            raise ValidationFailed(
+                                _("Only files up to %(limit)s are read for suggestions.") % {"limit": _size(limit)},
+                                field="file")
+                        out.write(chunk)
+            except (StorageError, BotoCoreError, OSError) as exc:
+                raise StoreUnavailable(_("The file store stopped answering; try again in a moment.")) from exc
+            return extract(path)
 
 
 # --- Co-depositors ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Deposit pages: my deposits, the simple deposit form (create, edit), a deposit's page with its
-problems, history and the actions its viewer may take. Thin: parse, call one service, turn domain
+"""Deposit pages: my deposits, a deposit's page with its problems (each a link into the wizard,
+`views_wizard.py`), history and the actions its viewer may take. Thin: parse, call one service, turn domain
 errors into messages or form errors."""
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from repository.metadata import LICENCES
 from repository.storage import StorageError
 
-from . import selectors, services, workflow
-from .forms import DepositForm, InviteForm, creator_line_for, read_metadata
+from . import selectors, services, wizard, workflow
+from .forms import InviteForm, read_metadata
 from .models import Deposit
 from .workflow import Action
 
@@ -121,15 +122,6 @@ def _error_message(exc: DomainError) -> str:
     return str(exc.message)
 
 
-def _add_domain_error(form: DepositForm, exc: DomainError) -> None:
-    """Put a service's refusal on the form: each problem on its field when the form has it."""
-    problems = getattr(exc, "problems", None) or [{"field": exc.field, "message": exc.message}]
-    for problem in problems:
-        described = describe_problem(problem)
-        field = described["form_field"] if described["form_field"] in form.fields else None
-        form.add_error(field, described["message"])
-
-
 def _store_files(request, deposit: Deposit, uploads) -> int:
     """Store each uploaded file; a refused one is reported and the others (and the deposit) kept."""
     stored = 0
@@ -166,22 +158,6 @@ def _store_files(request, deposit: Deposit, uploads) -> int:
     return stored
 
 
-def _files_not_stored(form: DepositForm, request) -> None:
-    """The form comes back with errors: files chosen with it were not stored, and a browser cannot
-    refill a file input, so say so."""
-    if request.FILES.getlist("files") and "files" not in form.errors:
-        form.add_error("files", _("The files were not uploaded; choose them again."))
-
-
-def _after_save(request, form: DepositForm, deposit: Deposit):
-    """The deposit's page; or, when an ORCID iD typed in the creators is not one, the edit form,
-    which flags it on the field (the draft is saved all the same: drafts are lenient)."""
-    if getattr(form, "creator_problems", None):
-        messages.warning(request, _("An ORCID iD in the creators is not valid: correct it below."))
-        return redirect("deposit:edit", pk=deposit.pk)
-    return redirect("deposit:detail", pk=deposit.pk)
-
-
 @login_required
 def deposit_list(request):
     deposits = selectors.deposits_of(request.user)
@@ -190,35 +166,14 @@ def deposit_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def deposit_create(request):
-    if request.method == "POST":
-        form = DepositForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                deposit = services.deposit_create(
-                    owner=request.user, metadata=form.metadata(), community=form.cleaned_data["community"]
-                )
-            except DomainError as exc:
-                _add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Your deposit is saved as a draft."))
-                _store_files(request, deposit, form.cleaned_data["files"])
-                return _after_save(request, form, deposit)
-        _files_not_stored(form, request)
-    else:
-        # The depositor is offered as the first creator: name, authenticated ORCID iD, affiliation.
-        form = DepositForm(initial={"creators": creator_line_for(request.user)})
-    return render(request, "deposit/form.html", {"form": form, "deposit": None, "hints": {}})
-
-
-@login_required
 def deposit_detail(request, pk: int):
     deposit = _deposit_or_404(request.user, pk)
     editable = deposit.status in workflow.EDITABLE
     typed = read_metadata(deposit.metadata)
     files = list(deposit.files.all())
-    problems = [describe_problem(p) for p in services.deposit_problems(deposit)] if editable else []
+    problems = (
+        wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files) if editable else []
+    )
     transitions = workflow.allowed_actions(deposit, request.user)
     return render(
         request,
@@ -229,6 +184,7 @@ def deposit_detail(request, pk: int):
             "licence": LICENCES.get(typed["licence"] or ""),
             "files": files,
             "problems": problems,
+            "completeness": wizard.completeness(deposit, problems, files) if editable else None,
             "transitions": transitions,
             "events": list(deposit.events.all()),
             "can_edit": editable and selectors.can_edit(deposit, request.user),
@@ -240,8 +196,8 @@ def deposit_detail(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def deposit_edit(request, pk: int):
+    """The old edit page's address: editing is the wizard now."""
     deposit = _deposit_or_404(request.user, pk)
     if not selectors.can_edit(deposit, request.user):
         raise HttpForbidden(_("Only the depositor and co-depositors can change this deposit."))
@@ -251,49 +207,7 @@ def deposit_edit(request, pk: int):
             _("A deposit that is %(status)s cannot be edited.") % {"status": deposit.get_status_display()},
         )
         return redirect("deposit:detail", pk=deposit.pk)
-    if request.method == "POST":
-        form = DepositForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                deposit = services.deposit_update(
-                    deposit=deposit,
-                    actor=request.user,
-                    metadata=form.metadata(base=deposit.metadata),
-                    community=form.cleaned_data["community"],
-                    revision=form.cleaned_data["revision"],
-                )
-            except Conflict as exc:
-                if exc.code == "stale_revision":
-                    # Keep what was typed; a second save overwrites the other one, knowingly.
-                    data = request.POST.copy()
-                    data["revision"] = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
-                    form = DepositForm(data)
-                    form.is_valid()
-                    form.add_error(
-                        None, exc.message + " " + _("Check the values below and save again to keep yours.")
-                    )
-                else:
-                    messages.error(request, exc.message)
-                    return redirect("deposit:detail", pk=deposit.pk)
-            except DomainError as exc:
-                _add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Your changes are saved."))
-                _store_files(request, deposit, form.cleaned_data["files"])
-                return _after_save(request, form, deposit)
-        _files_not_stored(form, request)
-    else:
-        form = DepositForm.flagged(deposit) or DepositForm(initial=DepositForm.initial_from(deposit))
-    hints: dict[str, list[str]] = {}
-    for problem in services.deposit_problems(deposit):
-        described = describe_problem(problem)
-        if described["form_field"]:
-            hints.setdefault(described["form_field"], []).append(described["message"])
-    return render(
-        request,
-        "deposit/form.html",
-        {"form": form, "deposit": deposit, "hints": hints, "files": list(deposit.files.all())},
-    )
+    return redirect("deposit:wizard", pk=deposit.pk, step="describe")
 
 
 @login_required
@@ -338,7 +252,7 @@ def file_delete(request, pk: int, file_pk: int):
         messages.error(request, _error_message(exc))
         return redirect("deposit:detail", pk=deposit.pk)
     messages.success(request, _("The file “%(name)s” was deleted.") % {"name": file.name})
-    return redirect("deposit:edit", pk=deposit.pk)
+    return redirect(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"}) + "#f-files")
 
 
 # --- Co-depositors ------------------------------------------------------------------------------
@@ -402,3 +316,44 @@ def invitations(request):
             raise Http404(_("No such invitation.")) from None
         return redirect("deposit:invitations")
     return render(request, "deposit/invitations.html", {"invitations": selectors.invitations_for(request.user)})
+
+
+# --- Deleting a deposit, starting a new version (DOI lifecycle) ---------------------------------
+
+
+@login_required
+@require_POST
+def deposit_delete(request, pk: int):
+    deposit = _deposit_or_404(request.user, pk)
+    doi = deposit.pid.doi if deposit.pid_id and deposit.pid.target_state != "none" else None
+    try:
+        services.deposit_delete(deposit=deposit, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        return redirect("deposit:detail", pk=pk)
+    text = _("The deposit was deleted.")
+    if doi:
+        text += " " + _("Its reserved DOI %(doi)s is deleted at DataCite; it will never be used again.") % {"doi": doi}
+    messages.success(request, text)
+    return redirect("deposit:list")
+
+
+@login_required
+@require_POST
+def record_new_version(request, record_pk: int):
+    from repository.models import Record
+
+    record = Record.objects.filter(pk=record_pk).first()
+    if record is None:
+        raise Http404(_("No such record."))
+    try:
+        deposit = services.deposit_new_version(record=record, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        return redirect(record.get_absolute_url())
+    messages.success(
+        request,
+        _("A new version of this dataset is started from version %(version)s: change what is new, then submit it.")
+        % {"version": record.version},
+    )
+    return redirect("deposit:wizard", pk=deposit.pk, step="describe")

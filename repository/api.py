@@ -1,10 +1,11 @@
 """REST endpoints for published records (public)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Router, Schema
+from pydantic import Field
 
 from . import selectors
 
@@ -27,7 +28,12 @@ class RecordOut(Schema):
     title: str
     community: str
     version: int
+    status: str = Field(description="`published`, or `withdrawn` (the landing page is a tombstone, files are gone).")
+    concept_doi: str | None = Field(description="The DOI shared by every version (from the second one on).")
     publication_date: date
+    modified: datetime
+    embargo_until: date | None
+    withdrawal: dict[str, Any] | None
     landing_page: str
     metadata: dict[str, Any]
     files: list[RecordFileOut]
@@ -44,7 +50,13 @@ def _record_out(record) -> dict:
         "title": record.title,
         "community": record.community.slug,
         "version": record.version,
+        "status": record.status,
+        "concept_doi": record.concept.pid.doi if record.concept.pid_id else None,
         "publication_date": record.publication_date,
+        "modified": record.modified,
+        "embargo_until": record.embargo_until,
+        "withdrawal": {"date": record.withdrawn_at, "reason": record.withdrawal_reason, "note": record.withdrawal_note}
+        if record.is_withdrawn else None,
         "landing_page": record.landing_url,
         "metadata": record.metadata,
         "files": [
@@ -65,4 +77,19 @@ def record_list(request, limit: int = 50, offset: int = 0):
 
 @router.get("/records/{pk}", response=RecordOut, auth=None, summary="One published record")
 def record_detail(request, pk: int):
+    return _record_out(selectors.record_get(pk))
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(description="data_error, duplicate, rights, sensitive, depositor_request or other.")
+    note: str = Field(default="", description="Shown on the tombstone page; required with `other`.")
+
+
+@router.post("/records/{pk}/withdraw", response=RecordOut, summary="Withdraw a record (moderators, administrators)")
+def record_withdraw(request, pk: int, payload: WithdrawIn):
+    """The landing page becomes a tombstone with the reason, the files are no longer served, the DOI
+    becomes registered (hidden) and still resolves. 409 if already withdrawn."""
+    from . import services
+
+    services.record_withdraw(record=selectors.record_get(pk), actor=request.auth, reason=payload.reason, note=payload.note)
     return _record_out(selectors.record_get(pk))

@@ -1,27 +1,35 @@
-"""Published records (immutable metadata snapshots with their files) and persistent identifiers,
-whose rows double as the outbox of DOI registrations."""
+"""Published records (metadata snapshots with their history, files, versions grouped by a concept)
+and persistent identifiers, whose rows double as the outbox of DOI registrations."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .pids.base import DOIState
+from .pids.base import PERMANENT_STATES, DOIState
 
 
 class PersistentIdentifier(models.Model):
     """A DOI, the state the agency confirmed (`state`) and the state we want (`target_state`).
     A worker moves `state` towards `target_state`; `state` changes only after the agency said so,
-    so a retried registration is always safe."""
+    so a retried registration is always safe. The metadata sent is computed at each attempt from
+    the record (or, before publication, from `document`), so a re-sent DOI always carries the
+    record's current metadata. Rows are never deleted: a minted DOI is never minted again."""
 
     class Sync(models.TextChoices):
         pending = "pending", _("pending")
         done = "done", _("done")
         rejected = "rejected", _("rejected by the registration agency")
 
+    class Kind(models.TextChoices):
+        version = "version", _("version (one record)")
+        concept = "concept", _("concept (all versions)")
+
     doi = models.CharField(max_length=255, unique=True)
     provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.version)
     state = models.CharField(max_length=12, choices=[(s.value, s.value) for s in DOIState], default=DOIState.none)
     target_state = models.CharField(
         max_length=12, choices=[(s.value, s.value) for s in DOIState], default=DOIState.draft
@@ -29,15 +37,28 @@ class PersistentIdentifier(models.Model):
     url = models.URLField(max_length=500, blank=True)
     document = models.JSONField(default=dict, help_text="Metadata to send while no record exists yet.")
     record = models.OneToOneField("Record", null=True, blank=True, on_delete=models.PROTECT, related_name="pid")
+    # The version chain a DOI belongs to, known before its record exists (a new version's deposit).
+    concept = models.ForeignKey(
+        "Concept", null=True, blank=True, on_delete=models.PROTECT, related_name="version_pids"
+    )
     sync = models.CharField(max_length=10, choices=Sync.choices, default=Sync.pending)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the row last became pending: the outbox's age, which /healthz reports.
+    pending_since = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    # What the last reconciliation found different at the agency (empty: nothing).
+    drift = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sync", "next_attempt_at"])]
+        verbose_name = _("persistent identifier")
+        indexes = [
+            models.Index(fields=["sync", "next_attempt_at"]),
+            models.Index(fields=["sync", "pending_since"], name="pid_sync_pending_since_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.doi
@@ -46,21 +67,75 @@ class PersistentIdentifier(models.Model):
     def is_demo(self) -> bool:
         return self.provider == "local"
 
+    @property
+    def is_permanent(self) -> bool:
+        """Registered or findable at the agency (or on its way there): never deletable."""
+        return self.state in PERMANENT_STATES or self.target_state in PERMANENT_STATES
+
+
+class Concept(models.Model):
+    """A dataset across its versions. Its DOI (the concept DOI) is minted when a second version is
+    published, and resolves to the latest version."""
+
+    pid = models.OneToOneField(
+        PersistentIdentifier, null=True, blank=True, on_delete=models.PROTECT, related_name="concept_of"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.pid.doi if self.pid_id else f"concept #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("repository:concept", kwargs={"pk": self.pk})
+
+    @property
+    def landing_url(self) -> str:
+        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
+
+class WithdrawalReason(models.TextChoices):
+    data_error = "data_error", _("Errors in the data")
+    duplicate = "duplicate", _("Duplicate of another record")
+    rights = "rights", _("Rights or licensing problem")
+    sensitive = "sensitive", _("Sensitive or personal data")
+    depositor_request = "depositor_request", _("At the depositor's request")
+    other = "other", _("Other reason")
+
 
 class Record(models.Model):
-    """One published version of a dataset. Never edited after publication."""
+    """One published version of a dataset. Its files never change; its metadata changes only by
+    the system (a lifted embargo), each snapshot kept in `revisions`."""
+
+    class Status(models.TextChoices):
+        published = "published", _("published")
+        withdrawn = "withdrawn", _("withdrawn")
 
     title = models.CharField(max_length=500)
     metadata = models.JSONField()
     doi = models.CharField(max_length=255, unique=True)
     community = models.ForeignKey("accounts.Community", on_delete=models.PROTECT, related_name="records")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records")
+    concept = models.ForeignKey(Concept, on_delete=models.PROTECT, related_name="records")
     version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.published)
     publication_date = models.DateField()
+    # Denormalised from metadata.access (the daily lift and every download ask for it).
+    embargo_until = models.DateField(null=True, blank=True, db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.CharField(max_length=20, choices=WithdrawalReason.choices, blank=True)
+    withdrawal_note = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
+    # Any change harvesters must see (a lifted embargo, a withdrawal, a new version's link).
+    modified = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "version"], name="record_concept_version_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.doi})"
@@ -72,6 +147,32 @@ class Record(models.Model):
     def landing_url(self) -> str:
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.withdrawn
+
+    def embargoed_on(self, day) -> bool:
+        return self.embargo_until is not None and self.embargo_until > day
+
+
+class RecordRevision(models.Model):
+    """Each metadata snapshot a record has had, the first one at publication."""
+
+    class Reason(models.TextChoices):
+        published = "published", _("published")
+        embargo_lifted = "embargo_lifted", _("embargo lifted")
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    metadata = models.JSONField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "number"]
+        constraints = [models.UniqueConstraint(fields=["record", "number"], name="record_revision_unique")]
+
 
 class RecordFile(models.Model):
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="files")
@@ -81,10 +182,14 @@ class RecordFile(models.Model):
     sha256 = models.CharField(max_length=64)
     storage_key = models.CharField(max_length=255)
     download_count = models.PositiveIntegerField(default=0)
+    # The fixity audit re-reads files oldest-checked first and records what it found.
+    last_fixity_check_at = models.DateTimeField(null=True, blank=True)
+    fixity_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["record", "name"], name="record_file_name_unique")]
+        indexes = [models.Index(fields=["last_fixity_check_at"], name="recordfile_fixity_idx")]
 
     def __str__(self) -> str:
         return self.name

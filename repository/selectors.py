@@ -1,19 +1,30 @@
-"""Reads on published records."""
+"""Reads on published records, their versions, and the metadata document each DOI is registered
+with (the depositor's document, plus what the repository knows: the version chain, a withdrawal)."""
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.errors import NotFound
 
-from .models import Record
+from .metadata import DateEntry, DateType, MetadataDocument, RelatedIdentifier, RelationType
+from .models import Concept, PersistentIdentifier, Record
 
 
 def records_published() -> QuerySet[Record]:
-    return Record.objects.select_related("community", "pid").order_by("-created")
+    """Records that are published (not withdrawn), newest first: what lists show."""
+    return records_all().filter(status=Record.Status.published)
+
+
+def records_all() -> QuerySet[Record]:
+    """Every record, withdrawn ones included (their landing page is a tombstone)."""
+    return Record.objects.select_related("community", "pid", "concept__pid").order_by("-created")
 
 
 def record_get(pk: int) -> Record:
-    record = records_published().prefetch_related("files").filter(pk=pk).first()
+    record = records_all().prefetch_related("files").filter(pk=pk).first()
     if record is None:
         raise NotFound("No such record.")
     return record
@@ -24,3 +35,149 @@ def record_by_doi(doi: str) -> Record:
     if record is None:
         raise NotFound("No such DOI.")
     return record
+
+
+def concept_by_doi(doi: str) -> Concept:
+    concept = Concept.objects.filter(pid__doi__iexact=doi.strip()).first()
+    if concept is None:
+        raise NotFound("No such DOI.")
+    return concept
+
+
+def concept_versions(concept: Concept) -> list[Record]:
+    """The records of a concept, first version first (one query)."""
+    return list(concept.records.select_related("pid").order_by("version"))
+
+
+def concept_latest(concept: Concept, versions: list[Record] | None = None) -> Record | None:
+    """The version a concept DOI resolves to: the latest published one, else (every version
+    withdrawn) the latest, whose tombstone then answers."""
+    versions = versions if versions is not None else concept_versions(concept)
+    published = [r for r in versions if r.status == Record.Status.published]
+    return (published or versions or [None])[-1]
+
+
+# --- The document a DOI is registered with ------------------------------------------------------
+
+
+def _relation(doi: str, relation: RelationType) -> RelatedIdentifier:
+    return RelatedIdentifier(identifier=doi, identifier_type="DOI", relation_type=relation)
+
+
+def _with_relations(document: MetadataDocument, relations: list[RelatedIdentifier]) -> list[RelatedIdentifier]:
+    """The depositor's related identifiers, then the repository's, each (identifier, relation) once."""
+    seen, merged = set(), []
+    for related in [*document.related_identifiers, *relations]:
+        key = (related.identifier.lower(), related.relation_type)
+        if key not in seen:
+            seen.add(key)
+            merged.append(related)
+    return merged
+
+
+def version_relations(record: Record, versions: list[Record]) -> list[RelatedIdentifier]:
+    """IsVersionOf the concept DOI (once there is one), IsNewVersionOf the version before,
+    IsPreviousVersionOf the version after. Derived from the chain whenever a document is built,
+    never stored in the depositor's metadata."""
+    relations = []
+    concept_pid = record.concept.pid if record.concept.pid_id else None
+    if concept_pid is not None:
+        relations.append(_relation(concept_pid.doi, RelationType.is_version_of))
+    index = next((i for i, r in enumerate(versions) if r.pk == record.pk), None)
+    if index is not None:
+        if index > 0:
+            relations.append(_relation(versions[index - 1].doi, RelationType.is_new_version_of))
+        if index + 1 < len(versions):
+            relations.append(_relation(versions[index + 1].doi, RelationType.is_previous_version_of))
+    return relations
+
+
+def record_document(record: Record, versions: list[Record] | None = None) -> MetadataDocument:
+    """The record's metadata as registered and exported: its snapshot, its version relations, its
+    version number when the depositor gave none, and the date of a withdrawal."""
+    document = MetadataDocument.model_validate(record.metadata)
+    versions = versions if versions is not None else concept_versions(record.concept)
+    update: dict = {
+        "related_identifiers": _with_relations(document, version_relations(record, versions)),
+        "version": document.version or str(record.version),
+    }
+    if record.is_withdrawn and record.withdrawn_at:
+        update["dates"] = [*document.dates, DateEntry(date=record.withdrawn_at.date().isoformat(),
+                                                      date_type=DateType.withdrawn)]
+    return document.model_copy(update=update)
+
+
+def concept_document(concept: Concept) -> tuple[MetadataDocument, int] | None:
+    """The concept DOI's document: the latest version's description, HasVersion each version, no
+    version number; and its publication year."""
+    versions = concept_versions(concept)
+    latest = concept_latest(concept, versions)
+    if latest is None:
+        return None
+    document = MetadataDocument.model_validate(latest.metadata)
+    relations = [_relation(r.doi, RelationType.has_version) for r in versions]
+    document = document.model_copy(
+        update={"related_identifiers": _with_relations(document, relations), "version": None}
+    )
+    return document, latest.publication_date.year
+
+
+def draft_document(pid: PersistentIdentifier) -> MetadataDocument:
+    """A reserved DOI's document (no record yet): the deposit's metadata and, for a new version,
+    its place in the chain."""
+    document = MetadataDocument.model_validate(pid.document)
+    concept = pid.concept if pid.concept_id else None
+    if concept is None:
+        return document
+    relations = []
+    if concept.pid_id:
+        relations.append(_relation(concept.pid.doi, RelationType.is_version_of))
+    latest = concept_versions(concept)[-1:]
+    if latest:
+        relations.append(_relation(latest[0].doi, RelationType.is_new_version_of))
+    return document.model_copy(update={"related_identifiers": _with_relations(document, relations)})
+
+
+def pid_datacite_xml(pid: PersistentIdentifier) -> bytes:
+    """The DataCite XML a DOI is sent with now: computed at each attempt, so a retried or re-sent
+    registration always carries the record's current metadata."""
+    from .serializers.datacite import to_datacite_xml
+
+    if pid.kind == PersistentIdentifier.Kind.concept:
+        built = concept_document(pid.concept_of)
+        if built is None:
+            raise NotFound("This concept has no version yet.")
+        document, year = built
+    elif pid.record_id:
+        document = record_document(pid.record)
+        year = pid.record.publication_date.year
+    else:
+        document = draft_document(pid)
+        year = date.today().year
+    return to_datacite_xml(document, doi=pid.doi, publication_year=year)
+
+
+def pid_expected_url(pid: PersistentIdentifier) -> str:
+    """Where the DOI should point now (the site's address may have changed since it was sent)."""
+    if pid.kind == PersistentIdentifier.Kind.concept and hasattr(pid, "concept_of"):
+        return pid.concept_of.landing_url
+    if pid.record_id:
+        return pid.record.landing_url
+    return pid.url
+
+
+# --- The outbox, for operators ------------------------------------------------------------------
+
+
+def pids_unfinished() -> QuerySet[PersistentIdentifier]:
+    return PersistentIdentifier.objects.exclude(sync=PersistentIdentifier.Sync.done).order_by("pending_since", "created")
+
+
+def records_embargo_due(today: date | None = None) -> QuerySet[Record]:
+    today = today or timezone.now().date()
+    return Record.objects.filter(embargo_until__lte=today).order_by("embargo_until", "pk")
+
+
+def landing_versions(record: Record) -> list[Record]:
+    return concept_versions(record.concept)
+

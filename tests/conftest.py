@@ -110,6 +110,20 @@ def api_client(db):
     return make
 
 
+@pytest.fixture
+def eager_celery(settings):
+    """Tasks run in-process at once, for tests that need no worker (those with one use
+    `celery_worker`). Celery's configuration is read before the setting changes, so that the
+    previous mode is restored."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
     """Each test stores files in its own folder."""
@@ -210,3 +224,8 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message
         if time.monotonic() > deadline:
             pytest.fail(f"Timed out after {timeout}s waiting for {message}.")
         time.sleep(interval)
+
+
+# --- The S3 API server (moto) on loopback, its settings and its worker (tests/fakes/s3_server.py) -
+
+from tests.fakes.s3_server import s3, s3_celery_worker, s3_server, s3_worker  # noqa: E402,F401

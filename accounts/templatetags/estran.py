@@ -68,5 +68,6 @@ def doi_state_label(value: str) -> str:
         "draft": _("reserved (draft)"),
         "registered": _("registered (hidden)"),
         "findable": _("findable"),
+        "deleted": _("deleted (it was a draft)"),
     }
     return labels.get(value, value)

@@ -29,6 +29,19 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+from celery.schedules import crontab  # noqa: E402
+
+from .pids import DOI_RECONCILE_HOUR, DOI_RECONCILE_WEEKDAY, EMBARGO_LIFT_MINUTE  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "pids-redrive": {"task": "repository.pids.redrive", "schedule": 300.0},
+    # DOIs: compare every DOI with DataCite once a week; embargoes: lift the day's every day.
+    "pids-reconcile": {
+        "task": "repository.pids.reconcile",
+        "schedule": crontab(minute=30, hour=DOI_RECONCILE_HOUR, day_of_week=DOI_RECONCILE_WEEKDAY),
+    },
+    "records-lift-embargoes": {
+        "task": "repository.records.lift_embargoes",
+        "schedule": crontab(minute=EMBARGO_LIFT_MINUTE, hour=0),
+    },
 }

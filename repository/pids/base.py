@@ -16,12 +16,18 @@ from django.utils.module_loading import import_string
 
 
 class DOIState(str, Enum):
-    """DataCite's states for a DOI (plus `none`: unknown to the agency)."""
+    """DataCite's states for a DOI, plus `none` (never sent to the agency) and `deleted` (a draft
+    the agency deleted at our request; the DOI is never minted again)."""
 
     none = "none"
     draft = "draft"
     registered = "registered"
     findable = "findable"
+    deleted = "deleted"
+
+
+# States the agency keeps forever: a DOI in one of them can never be deleted.
+PERMANENT_STATES = frozenset({DOIState.registered.value, DOIState.findable.value})
 
 
 class ProviderError(Exception):
@@ -50,7 +56,12 @@ class RemoteDOI:
 
 class DOIProvider:
     """Base class: `reserve` (draft), `register` (findable), `update`, `hide` (registered), `delete`
-    (drafts only) and `get`."""
+    (drafts only) and `get`.
+
+    `reserve`, `register` and `hide` return the state the agency answered with when it says (None
+    when it does not), so that the caller records what the agency confirmed, not what it asked for.
+    `hide` takes the landing page and metadata too: a withdrawn record's DOI is hidden with its
+    final metadata, and a DOI that never left the draft state is registered (hidden) at once."""
 
     name: str = ""
     is_demo: bool = False
@@ -59,16 +70,16 @@ class DOIProvider:
     def prefix(self) -> str:
         raise NotImplementedError
 
-    def reserve(self, *, doi: str, xml: bytes) -> None:
+    def reserve(self, *, doi: str, xml: bytes) -> DOIState | None:
         raise NotImplementedError
 
-    def register(self, *, doi: str, url: str, xml: bytes) -> None:
+    def register(self, *, doi: str, url: str, xml: bytes) -> DOIState | None:
         raise NotImplementedError
 
     def update(self, *, doi: str, url: str, xml: bytes) -> None:
         raise NotImplementedError
 
-    def hide(self, *, doi: str) -> None:
+    def hide(self, *, doi: str, url: str | None = None, xml: bytes | None = None) -> DOIState | None:
         raise NotImplementedError
 
     def delete(self, *, doi: str) -> None:

@@ -150,6 +150,14 @@ def _attributes(response) -> dict[str, Any]:
     return (data or {}).get("attributes") or {}
 
 
+def _state(attributes: dict[str, Any]) -> DOIState | None:
+    """The state DataCite answered with, when it said."""
+    try:
+        return DOIState(attributes.get("state")) if attributes.get("state") else None
+    except ValueError:
+        return None
+
+
 def _b64(xml: bytes) -> str:
     return base64.b64encode(xml).decode("ascii")
 
@@ -174,24 +182,38 @@ class DataCiteDOIProvider(DOIProvider):
             raise RejectedError("The DataCite XML is not valid against DataCite 4.6: "
                                 + "; ".join(errors))
 
-    def reserve(self, *, doi: str, xml: bytes) -> None:
+    def reserve(self, *, doi: str, xml: bytes) -> DOIState | None:
         self._check(doi, xml)
-        self.client.put_doi(doi, {"doi": doi, "xml": _b64(xml)})
+        answered = self.client.put_doi(doi, {"doi": doi, "xml": _b64(xml)})
         log.info("doi.reserved", doi=doi, provider=self.name)
+        return _state(answered)
 
-    def register(self, *, doi: str, url: str, xml: bytes) -> None:
+    def register(self, *, doi: str, url: str, xml: bytes) -> DOIState | None:
         self._check(doi, xml)
-        self.client.put_doi(doi, {"doi": doi, "event": "publish", "url": url, "xml": _b64(xml)})
+        answered = self.client.put_doi(doi, {"doi": doi, "event": "publish", "url": url, "xml": _b64(xml)})
         log.info("doi.registered", doi=doi, url=url, provider=self.name)
+        return _state(answered)
 
     def update(self, *, doi: str, url: str, xml: bytes) -> None:
         self._check(doi, xml)
         self.client.put_doi(doi, {"doi": doi, "url": url, "xml": _b64(xml)})
         log.info("doi.updated", doi=doi, url=url, provider=self.name)
 
-    def hide(self, *, doi: str) -> None:
-        self.client.put_doi(doi, {"doi": doi, "event": "hide"})
-        log.info("doi.hidden", doi=doi, provider=self.name)
+    def hide(self, *, doi: str, url: str | None = None, xml: bytes | None = None) -> DOIState | None:
+        attributes: dict[str, Any] = {"doi": doi, "event": "hide"}
+        if url:
+            attributes["url"] = url
+        if xml is not None:
+            self._check(doi, xml)
+            attributes["xml"] = _b64(xml)
+        answered = _state(self.client.put_doi(doi, attributes))
+        if answered is DOIState.draft and url and xml is not None:
+            # `hide` applies to findable DOIs only; a DOI that never left the draft state (its
+            # record was withdrawn before DataCite confirmed the publication) is registered instead,
+            # so that it still resolves, to the tombstone, and stays out of DataCite's search.
+            answered = _state(self.client.put_doi(doi, {**attributes, "event": "register"}))
+        log.info("doi.hidden", doi=doi, provider=self.name, state=answered.value if answered else None)
+        return answered
 
     def delete(self, *, doi: str) -> None:
         # A DOI DataCite does not know is as deleted as it gets: a retried delete succeeds.

@@ -30,17 +30,6 @@ def run(*args, **kwargs) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def eager_celery(settings):
-    from config.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 # --- estran_createuser --------------------------------------------------------------------------
 
 

@@ -321,8 +321,11 @@ def test_a_hand_typed_id_is_stored_unverified_and_shown_so(client, depositor, or
     assert SOFIA in page and ">unverified<" in page and ">authenticated<" not in page
     assert "Authenticate your iD with ORCID" in page
     # Not offered in a new deposit: only the name is.
-    form = client.get(reverse("deposit:create")).context["form"]
-    assert form.initial["creators"] == "Depositor"
+    client.post(reverse("deposit:create"), {"title": ""})
+    from deposit.models import Deposit
+
+    assert Deposit.objects.get(owner=depositor).metadata["creators"] == [
+        {"name_type": "Personal", "family_name": "Depositor", "name": "Depositor"}]
 
 
 @pytest.mark.parametrize(
@@ -383,135 +386,77 @@ def test_linking_orcid_to_a_local_account_authenticates_its_id(client, depositor
 # --- the depositor as first creator -----------------------------------------------------------
 
 
-def test_the_new_deposit_form_offers_the_orcid_signed_in_depositor_as_first_creator(client, sofia, orcid, communities):
+def _people_step(client, deposit) -> str:
+    return client.get(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "people"})).content.decode()
+
+
+def _save_people(client, deposit, fields):
+    from deposit.models import Deposit
+
+    revision = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
+    return client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
+                       {"step": "people", "revision": revision, **fields})
+
+
+def test_a_new_deposit_offers_the_orcid_signed_in_depositor_as_first_creator(client, sofia, orcid, communities):
+    from deposit.models import Deposit
+
     sign_in_with_orcid(client)
 
-    response = client.get(reverse("deposit:create"))
+    response = client.post(reverse("deposit:create"), {"title": "Glider section"})
 
-    assert response.context["form"].initial["creators"] == f"Garcia, Sofia; {SOFIA}; Ifremer ({IFREMER})"
-    assert f"Garcia, Sofia; {SOFIA}; Ifremer ({IFREMER})" in response.content.decode()
+    deposit = Deposit.objects.get()
+    assert response.status_code == 302
+    assert deposit.metadata["creators"] == [{
+        "name_type": "Personal", "family_name": "Garcia", "given_name": "Sofia", "name": "Garcia, Sofia",
+        "orcid": SOFIA, "affiliations": [{"name": "Ifremer", "ror": IFREMER}]}]
+    page = _people_step(client, deposit)
+    assert 'value="Garcia"' in page and 'value="Sofia"' in page and f'value="{SOFIA}"' in page
+    assert 'value="Ifremer"' in page and f'value="{IFREMER}"' in page
 
 
-def test_a_creator_line_with_an_affiliation_saves_it_with_its_ror_id(client, depositor, communities):
+def test_a_creator_with_affiliations_saves_them_with_their_ror_ids(client, depositor, communities):
     from deposit.models import Deposit
 
     client.force_login(depositor)
-    response = client.post(reverse("deposit:create"), {
-        "title": "Glider section", "creators": f"Garcia, Sofia; {SOFIA}; Ifremer ({IFREMER}); LOPS\nMartin, Paul",
-        "description": "", "community": "ocean", "licence": "CC-BY-4.0",
+    client.post(reverse("deposit:create"), {"title": "Glider section", "community": "ocean"})
+    deposit = Deposit.objects.get()
+    response = _save_people(client, deposit, {
+        "creators-0-name_type": "Personal", "creators-0-family_name": "Garcia", "creators-0-given_name": "Sofia",
+        "creators-0-orcid": SOFIA, "creators-0-affiliations-0-name": "Ifremer",
+        "creators-0-affiliations-0-ror": IFREMER.rsplit("/", 1)[1], "creators-0-affiliations-1-name": "LOPS",
+        "creators-1-name_type": "Personal", "creators-1-family_name": "Martin", "creators-1-given_name": "Paul",
     })
 
-    deposit = Deposit.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("deposit:detail", kwargs={"pk": deposit.pk})
-    first, second = deposit.metadata["creators"]
-    assert first == {"name": "Garcia, Sofia", "orcid": SOFIA,
-                     "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}]}
-    assert second == {"name": "Martin, Paul"}
-    edit = client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk}))
-    assert edit.context["form"].initial["creators"] == f"Garcia, Sofia; {SOFIA}; Ifremer ({IFREMER}); LOPS\nMartin, Paul"
+    assert response.status_code == 200
+    first, second = Deposit.objects.get().metadata["creators"]
+    assert first == {"name": "Garcia, Sofia", "name_type": "Personal", "family_name": "Garcia", "given_name": "Sofia",
+                     "orcid": SOFIA, "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}]}
+    assert second == {"name": "Martin, Paul", "name_type": "Personal", "family_name": "Martin", "given_name": "Paul"}
+    page = _people_step(client, deposit)
+    assert f'value="{IFREMER}"' in page and 'value="LOPS"' in page
 
 
 def test_a_bad_orcid_id_in_the_creators_is_flagged_on_the_field_and_the_draft_is_saved(client, depositor, communities):
     from deposit.models import Deposit
 
     client.force_login(depositor)
-    response = client.post(reverse("deposit:create"), {
-        "title": "Glider section", "creators": f"Garcia, Sofia; {SOFIA}\nMartin, Paul; 0000-0002-1825-0098",
-        "description": "", "community": "ocean", "licence": "CC-BY-4.0",
-    }, follow=True)
+    client.post(reverse("deposit:create"), {"title": "Glider section", "community": "ocean"})
+    deposit = Deposit.objects.get()
+    creators = {
+        "creators-0-name_type": "Personal", "creators-0-family_name": "Garcia", "creators-0-orcid": SOFIA,
+        "creators-1-name_type": "Personal", "creators-1-family_name": "Martin",
+        "point_of_contact-name": "Sofia Garcia", "point_of_contact-email": "sofia@example.org",
+    }
+    response = _save_people(client, deposit, {**creators, "creators-1-orcid": "0000-0002-1825-0098"})
 
-    deposit = Deposit.objects.get()  # saved: drafts are lenient
-    assert deposit.metadata["creators"][1]["orcid"] == "0000-0002-1825-0098"
-    assert response.redirect_chain[-1][0] == reverse("deposit:edit", kwargs={"pk": deposit.pk})
-    errors = response.context["form"].errors["creators"]
-    assert len(errors) == 1 and errors[0].startswith("Line 2:") and "check digit" in errors[0]
-    page = response.content.decode()
-    assert "Your deposit is saved as a draft." in page
-    assert "An ORCID iD in the creators is not valid" in page
+    assert Deposit.objects.get().metadata["creators"][1]["orcid"] == "0000-0002-1825-0098"  # saved: lenient
+    [problem] = response.json()["problems"]
+    assert problem["anchor"] == "f-creators-1-orcid" and "check digit" in problem["message"]
+    page = _people_step(client, deposit)
+    assert re.search(r'id="f-creators-1-orcid"[^>]*aria-invalid="true"', page)
 
-    # Corrected, the deposit's page comes next as usual.
-    fixed = client.post(reverse("deposit:edit", kwargs={"pk": deposit.pk}), {
-        "title": "Glider section", "creators": f"Garcia, Sofia; {SOFIA}\nMartin, Paul; {YANN}",
-        "description": "", "community": "ocean", "licence": "CC-BY-4.0", "revision": deposit.revision,
-    })
-    assert fixed.status_code == 302 and fixed["Location"] == reverse("deposit:detail", kwargs={"pk": deposit.pk})
-    assert "errorlist" not in client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk})).content.decode()
-
-
-# --- reading iDs and records --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("typed", [SOFIA, f"https://orcid.org/{SOFIA}", f"orcid.org/{SOFIA}", "0000000218250097",
-                                   f"  http://orcid.org/{SOFIA} "])
-def test_an_orcid_id_is_read_in_its_usual_spellings(typed):
-    assert normalize_orcid(typed) == SOFIA
-    assert orcid_problem(typed) is None
-
-
-def test_an_id_ending_in_x_is_valid_in_either_case():
-    assert orcid_problem("0000-0002-9079-593X") is None
-    assert normalize_orcid("0000-0002-9079-593x") == "0000-0002-9079-593X"
-    assert orcid_problem("0000-0002-9079-5932") is not None
-
-
-def test_the_api_url_defaults_to_the_public_api_beside_the_site():
-    assert default_api_url("https://orcid.org") == "https://pub.orcid.org/v3.0"
-    assert default_api_url("https://sandbox.orcid.org/") == "https://pub.sandbox.orcid.org/v3.0"
-    assert default_api_url("http://127.0.0.1:8123") == "http://127.0.0.1:8123/v3.0"
-
-
-def test_the_current_employment_is_the_latest_one_not_ended_and_its_ror_id_only_when_ror(orcid):
-    person = orcid.add_person(Person(orcid=SOFIA, given_names="Sofia", family_name="Garcia", employments=[
-        Employment("Old lab", ror=CNRS, start=(2001, 1), end=(2005, 1)),
-        Employment("Ifremer", ror=IFREMER, start=(2015, 1)),
-        Employment("Station biologique", ror="", start=(2020, 3)),  # disambiguated by Ringgold
-        Employment("Next job", ror=CNRS, start=(2019, 1), end=(date.today().year + 2, 1)),
-    ]))
-    profile = profile_from_record(orcid.record(person.orcid))
-    assert (profile.affiliation, profile.affiliation_ror) == ("Station biologique", "")
-    person.employments.pop(2)
-    profile = profile_from_record(orcid.record(person.orcid))
-    assert (profile.affiliation, profile.affiliation_ror) == ("Next job", CNRS)
-    assert profile_from_record({"orcid-identifier": {"path": SOFIA}}).affiliation == ""
-
-
-def test_the_fake_orcid_refuses_a_wrong_secret_a_reused_code_and_a_foreign_redirect_uri(orcid, sofia):
-    authorize = (f"{orcid.url}/oauth/authorize?client_id={CLIENT_ID}&response_type=code&scope=/authenticate"
-                 f"&redirect_uri={CALLBACK}&state=s1")
-    callback = approve(authorize)
-    code = parse_qs(urlsplit(callback).query)["code"][0]
-    token = {"client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "authorization_code",
-             "code": code, "redirect_uri": CALLBACK}
-    wrong = requests.post(f"{orcid.url}/oauth/token", data={**token, "client_secret": "nope"}, timeout=5)
-    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
-    good = requests.post(f"{orcid.url}/oauth/token", data=token, timeout=5)
-    assert good.status_code == 200
-    assert {"access_token", "token_type", "refresh_token", "expires_in", "scope", "name", "orcid"} <= good.json().keys()
-    assert good.json()["orcid"] == SOFIA and good.json()["name"] == "Sofia Garcia"
-    again = requests.post(f"{orcid.url}/oauth/token", data=token, timeout=5)
-    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
-    foreign = requests.get(authorize.replace(CALLBACK, "https://evil.example/cb"), timeout=5, allow_redirects=False)
-    assert foreign.status_code == 400
-    anonymous = requests.get(f"{orcid.url}/v3.0/{SOFIA}/record", headers={"Accept": "application/orcid+json"}, timeout=5)
-    assert anonymous.status_code == 401
-
-
-def test_an_orcid_already_linked_to_another_account_is_refused_with_a_clear_message(
-    client, depositor, other_depositor, sofia, orcid
-):
-    # Sofia's ORCID iD belongs to the depositor's account first.
-    client.force_login(depositor)
-    come_back(client, approve(start_sign_in(client, process="connect")))
-    assert depositor.socialaccount_set.get().uid == SOFIA
-    client.logout()
-
-    # Another account tries to link the same iD: refused, nothing moves.
-    client.force_login(other_depositor)
-    response = come_back(client, approve(start_sign_in(client, process="connect")))
-    followed = client.get(response["Location"]) if response.status_code == 302 else response
-    assert "already connected to a different account" in followed.content.decode()
-    assert not other_depositor.socialaccount_set.exists()
-    assert depositor.socialaccount_set.get().uid == SOFIA
-    other_depositor.refresh_from_db()
-    assert other_depositor.orcid == "" and not other_depositor.orcid_authenticated
-    assert signed_in_user(client) == other_depositor
+    # Corrected, nothing is flagged any more.
+    fixed = _save_people(client, deposit, {**creators, "creators-1-orcid": YANN})
+    assert fixed.json()["problems"] == []
+    assert "aria-invalid" not in _people_step(client, deposit)

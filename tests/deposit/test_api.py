@@ -86,18 +86,6 @@ def problem_fields(response) -> list:
 
 
 @pytest.fixture
-def eager_celery(settings):
-    """Tasks run in-process at once (the variant with a real worker lives elsewhere)."""
-    from config.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture
 def small_parts(settings):
     settings.UPLOAD_MIN_PART_SIZE = 5
     return settings

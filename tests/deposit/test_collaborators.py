@@ -154,7 +154,7 @@ def test_the_web_pages_invite_accept_and_show_co_depositors(client, depositor, o
     invitation = Collaboration.objects.get()
     accepted = client.post(reverse("deposit:invitations"), {"invitation": invitation.pk, "answer": "accept"}, follow=True)
     assert accepted.request["PATH_INFO"] == reverse("deposit:detail", kwargs={"pk": deposit.pk})
-    assert client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk})).status_code == 200
+    assert client.get(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})).status_code == 200
 
 
 @pytest.mark.parametrize("role", ["anonymous", "other_depositor", "moderator", "other_moderator"])
@@ -172,3 +172,14 @@ def test_the_invitation_pages_give_nothing_to_others(client, role, request, depo
     else:
         assert (invite.status_code, accept.status_code, remove.status_code) == (404, 404, 404)
     assert list(Collaboration.objects.values_list("state", flat=True)) == ["pending"]
+
+
+def test_a_co_depositor_resumes_an_upload_with_its_part_urls(api_client, depositor, other_depositor, deposit, moderator):
+    invitation = _invite(api_client, depositor, deposit, email="other_depositor@example.org").json()
+    co = api_client(other_depositor)
+    co.post(f"/api/invitations/{invitation['id']}/accept")
+    opened = co.post(f"/api/deposits/{deposit.pk}/uploads", {"name": "more.csv", "size": 10},
+                     content_type="application/json")
+    assert opened.status_code == 201, opened.content
+    resumed = co.get(f"/api/uploads/{opened.json()['id']}")
+    assert resumed.status_code == 200 and resumed.json()["parts"]

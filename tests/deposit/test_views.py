@@ -1,6 +1,7 @@
-"""The web interface through Django's test client: a deposit typed into the form travels through
+"""The web interface through Django's test client: a deposit typed into the wizard travels through
 review to its landing page; bad input gets a clear error and loses nothing; every page answers each
-role as it should; the queue and the deposit page run a bounded number of queries."""
+role as it should; the queue and the deposit page run a bounded number of queries. (The wizard's
+own behaviour, step by step, is in test_wizard.py.)"""
 from __future__ import annotations
 
 import hashlib
@@ -23,16 +24,46 @@ TITLE = "CTD casts of the PELGAS 2024 cruise, Bay of Biscay"
 ROLES = ["anonymous", "depositor", "other_depositor", "moderator", "other_moderator", "admin"]
 
 
-def form_data(**overrides) -> dict:
+def describe(**overrides) -> dict:
     data = {
         "title": TITLE,
-        "creators": "Le Goff, Anne; 0000-0002-1825-0097\nMartin, Paul",
-        "description": "Temperature and salinity profiles from 120 CTD casts.",
+        "abstract": "Temperature and salinity profiles from 120 CTD casts.",
+        "resource_type_general": "Dataset",
+        "language": "en",
         "community": "ocean",
-        "licence": "CC-BY-4.0",
     }
     data.update(overrides)
     return data
+
+
+CREATORS = {
+    "creators-0-name_type": "Personal", "creators-0-family_name": "Le Goff", "creators-0-given_name": "Anne",
+    "creators-0-orcid": "0000-0002-1825-0097",
+    "creators-1-name_type": "Personal", "creators-1-family_name": "Martin", "creators-1-given_name": "Paul",
+    "point_of_contact-name": "Anne Le Goff", "point_of_contact-email": "anne.legoff@example.org",
+}
+
+
+def wizard_save(client, deposit, step, fields):
+    revision = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
+    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
+                           {"step": step, "revision": revision, **fields})
+    assert response.status_code == 200, response.content
+    return response
+
+
+def start(client, title="") -> Deposit:
+    """`New deposit`, as the button does: a draft, and its first step."""
+    response = client.post(reverse("deposit:create"), {"title": title})
+    deposit = Deposit.objects.latest("pk")
+    assert response.status_code == 302
+    assert response.url == reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
+    return deposit
+
+
+def upload(client, deposit, *files):
+    return client.post(reverse("deposit:wizard-upload", kwargs={"pk": deposit.pk}), {"files": list(files)},
+                       follow=True)
 
 
 def messages_of(response) -> list[str]:
@@ -67,36 +98,37 @@ def _submit(deposit, actor):
 # --- The whole path -----------------------------------------------------------------------------
 
 
-def test_a_deposit_typed_into_the_form_goes_through_review_to_its_landing_page(client, depositor, moderator):
+def test_a_deposit_typed_into_the_wizard_goes_through_review_to_its_landing_page(client, depositor, moderator):
     client.force_login(depositor)
     assert client.get(reverse("deposit:create")).status_code == 200
+    deposit = start(client)
+    wizard_save(client, deposit, "describe", describe())
+    wizard_save(client, deposit, "people", CREATORS)
+    wizard_save(client, deposit, "links_licence", {"licence": "CC-BY-4.0", "access-level": "open"})
+    upload(client, deposit, SimpleUploadedFile("ctd.csv", CSV, "text/csv"))
 
-    response = client.post(
-        reverse("deposit:create"), {**form_data(), "files": [SimpleUploadedFile("ctd.csv", CSV, "text/csv")]}
-    )
-    deposit = Deposit.objects.get(owner=depositor)
-    assert response.status_code == 302
-    assert response.url == reverse("deposit:detail", kwargs={"pk": deposit.pk})
+    deposit.refresh_from_db()
     assert deposit.status == Status.draft
     assert deposit.title == TITLE
     assert deposit.community.slug == "ocean"
-    assert deposit.metadata["creators"] == [
-        {"name": "Le Goff, Anne", "orcid": "0000-0002-1825-0097"},
-        {"name": "Martin, Paul"},
-    ]
+    assert [(c["name"], c.get("orcid")) for c in deposit.metadata["creators"]] == [
+        ("Le Goff, Anne", "0000-0002-1825-0097"), ("Martin, Paul", None)]
     assert deposit.metadata["rights"][0]["identifier"] == "CC-BY-4.0"
-    assert deposit.metadata["resource_type"] == {"general": "Dataset"}
+    assert deposit.metadata["resource_type"] == {"general": "Dataset", "type": ""}
     [file] = deposit.files.all()
     assert (file.name, file.size, file.state) == ("ctd.csv", len(CSV), "ready")
     assert file.sha256 == hashlib.sha256(CSV).hexdigest()
+    response = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk}))
 
-    page = client.get(response.url).content.decode()
+    page = response.content.decode()
     assert TITLE in page
     assert "ctd.csv" in page and file.sha256 in page
     assert "Before you can submit" not in page
     assert 'value="submit"' in page
 
-    response = client.post(reverse("deposit:act", kwargs={"pk": deposit.pk}), {"action": "submit", "note": ""})
+    review = client.get(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "links_licence"})).content.decode()
+    assert "Nothing is missing: the deposit can be submitted." in review
+    client.post(reverse("deposit:wizard-submit", kwargs={"pk": deposit.pk}))
     deposit.refresh_from_db()
     assert deposit.status == Status.submitted
     assert deposit.pid.doi.startswith("10.5072/")
@@ -136,11 +168,10 @@ def test_a_deposit_typed_into_the_form_goes_through_review_to_its_landing_page(c
 
 def test_an_incomplete_deposit_lists_its_problems_and_submitting_it_changes_nothing(client, depositor):
     client.force_login(depositor)
-    client.post(
-        reverse("deposit:create"), {"title": "Half-typed", "creators": "", "description": "", "licence": "CC0-1.0"}
-    )
-    deposit = Deposit.objects.get(owner=depositor)
-    assert deposit.title == "Half-typed"  # lenient: saved although incomplete
+    deposit = start(client, "Half-typed")
+    wizard_save(client, deposit, "people", {"point_of_contact-name": "D", "point_of_contact-email": "d@example.org"})
+    deposit.refresh_from_db()
+    assert deposit.title == "Half-typed" and "creators" not in deposit.metadata  # lenient: saved although incomplete
 
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     assert "Before you can submit" in page
@@ -159,41 +190,35 @@ def test_an_incomplete_deposit_lists_its_problems_and_submitting_it_changes_noth
     assert not deposit.events.exists()
 
 
-def test_the_edit_form_keeps_what_it_does_not_show_and_hints_at_problems(client, depositor, communities):
+def test_the_edit_address_opens_the_wizard_whose_steps_keep_what_they_do_not_show(client, depositor, communities):
     metadata = complete_metadata()
     metadata["creators"][1]["orcid"] = "0000-0000-0000-0000"  # bad check digit
     deposit = deposit_with_file(depositor, community=communities["ocean"], metadata=metadata)
     client.force_login(depositor)
-    page = client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk})).content.decode()
-    assert "Le Goff, Anne; 0000-0002-1825-0097" in page
-    assert "Needed before submission" in page and "Not a valid ORCID iD" in page
+    response = client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk}), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
+    people = client.get(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "people"})).content.decode()
+    assert 'value="Le Goff"' in people and 'value="0000-0000-0000-0000"' in people
+    assert "Not a valid ORCID iD" in people
 
-    response = client.post(
-        reverse("deposit:edit", kwargs={"pk": deposit.pk}),
-        form_data(
-            title="A better title", creators="Le Goff, Anne; 0000-0002-1825-0097\nMartin, Paul",
-            revision=deposit.revision,
-        ),
-    )
-    assert response.status_code == 302
+    wizard_save(client, deposit, "describe", describe(title="A better title"))
     deposit.refresh_from_db()
     assert deposit.title == "A better title"
     assert deposit.metadata["creators"][0]["affiliations"][0]["name"] == "Ifremer"  # kept
     assert deposit.metadata["geo_locations"] == metadata["geo_locations"]  # kept
-    assert "orcid" not in deposit.metadata["creators"][1]
+    assert deposit.metadata["dates"] == metadata["dates"]  # no step shows them: kept
 
 
 def test_saving_over_a_newer_revision_is_refused_and_keeps_what_was_typed(client, depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     client.force_login(depositor)
     stale = deposit.revision
-    client.post(reverse("deposit:edit", kwargs={"pk": deposit.pk}), form_data(title="First tab", revision=stale))
-    response = client.post(
-        reverse("deposit:edit", kwargs={"pk": deposit.pk}), form_data(title="Second tab", revision=stale)
-    )
-    assert response.status_code == 200
+    url = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
+    client.post(url, {**describe(title="First tab"), "step": "describe", "revision": stale})
+    response = client.post(url, {**describe(title="Second tab"), "step": "describe", "revision": stale})
+    assert response.status_code == 409
     page = response.content.decode()
-    assert "saved elsewhere" in page and "Second tab" in page
+    assert "saved elsewhere" in page and "Second tab" in page and "First tab" in page
     assert Deposit.objects.get(pk=deposit.pk).title == "First tab"
 
 
@@ -259,30 +284,27 @@ def test_a_refused_file_name_gets_a_clear_error_and_the_deposit_is_kept(rf, depo
     """Django's multipart parser already strips paths and control characters from the names browsers
     send (see the next test); a name that reaches the view unclean is refused by the service, and the
     view says so without losing the deposit or the other files."""
-    from deposit.views import deposit_create
+    from deposit.views_wizard import wizard_upload
 
-    request = rf.post(reverse("deposit:create"), form_data())
+    deposit = deposit_with_file(depositor, community=None, name="first.csv")
+    request = rf.post(reverse("deposit:wizard-upload", kwargs={"pk": deposit.pk}), {})
     request.POST  # parse the body first; then stand in for what an upload handler could let through
     request._files = MultiValueDict(
         {"files": [SimpleUploadedFile("ctd\x07.csv", CSV), SimpleUploadedFile("good.csv", CSV)]}
     )
     request.user = depositor
     request._messages = CookieStorage(request)
-    response = deposit_create(request)
+    response = wizard_upload(request, pk=deposit.pk)
     assert response.status_code == 302
-    deposit = Deposit.objects.get(owner=depositor)
-    assert [f.name for f in deposit.files.all()] == ["good.csv"]
+    assert sorted(f.name for f in deposit.files.all()) == ["first.csv", "good.csv"]
     shown = [str(m) for m in request._messages]
     assert any("ctd\x07.csv" in m and "cannot contain control characters" in m for m in shown)
 
 
 def test_file_names_with_a_path_or_control_characters_are_never_stored_as_sent(client, depositor):
     client.force_login(depositor)
-    client.post(
-        reverse("deposit:create"),
-        {**form_data(),
-         "files": [SimpleUploadedFile("ctd\x07\x1b.csv", CSV), SimpleUploadedFile("..\\..\\evil.csv", CSV)]},
-    )
+    deposit = start(client)
+    upload(client, deposit, SimpleUploadedFile("ctd\x07\x1b.csv", CSV), SimpleUploadedFile("..\\..\\evil.csv", CSV))
     names = sorted(DepositFile.objects.values_list("name", flat=True))
     assert names == ["ctd.csv", "evil.csv"]
 
@@ -290,42 +312,37 @@ def test_file_names_with_a_path_or_control_characters_are_never_stored_as_sent(c
 def test_a_duplicate_file_name_gets_a_clear_error_and_nothing_is_lost(client, depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"], name="ctd.csv")
     client.force_login(depositor)
-    response = client.post(
-        reverse("deposit:edit", kwargs={"pk": deposit.pk}),
-        {**form_data(title="Renamed", revision=deposit.revision),
-         "files": [SimpleUploadedFile("ctd.csv", b"other"), SimpleUploadedFile("notes.txt", b"hello")]},
-        follow=True,
-    )
+    response = upload(client, deposit, SimpleUploadedFile("ctd.csv", b"other"), SimpleUploadedFile("notes.txt", b"hello"))
     shown = [str(m) for m in response.context["messages"]]
     assert any("already has a file named “ctd.csv”" in m for m in shown)
     deposit.refresh_from_db()
-    assert deposit.title == "Renamed"
     assert sorted(f.name for f in deposit.files.all()) == ["ctd.csv", "notes.txt"]
     assert deposit.files.get(name="ctd.csv").size == len(b"depth,temp\n1,12.5\n")
 
 
-def test_the_depositor_deletes_a_file_from_the_edit_page(client, depositor, communities):
+def test_the_depositor_deletes_a_file_from_the_files_step(client, depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     file = deposit.files.get()
     client.force_login(depositor)
-    assert f"delete-file-{file.pk}" in client.get(reverse("deposit:edit", kwargs={"pk": deposit.pk})).content.decode()
+    files_step = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"})
+    assert f"delete-file-{file.pk}" in client.get(files_step).content.decode()
     url = reverse("deposit:file-delete", kwargs={"pk": deposit.pk, "file_pk": file.pk})
     assert client.get(url).status_code == 405
     response = client.post(url)
-    assert response.url == reverse("deposit:edit", kwargs={"pk": deposit.pk})
+    assert response.url == files_step + "#f-files"
     assert not deposit.files.exists()
 
 
-def test_an_invalid_form_keeps_what_was_typed_and_says_the_files_were_not_uploaded(client, depositor):
+def test_an_unknown_community_is_refused_at_its_field_and_nothing_saved_is_lost(client, depositor):
     client.force_login(depositor)
-    response = client.post(
-        reverse("deposit:create"),
-        {**form_data(community="atlantis"), "files": [SimpleUploadedFile("ctd.csv", CSV)]},
-    )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert TITLE in page and "Select a valid choice" in page and "choose them again" in page
-    assert not Deposit.objects.exists()
+    deposit = start(client, "Kept")
+    revision = Deposit.objects.get(pk=deposit.pk).revision
+    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
+                           {"step": "describe", "revision": revision, **describe(community="atlantis")})
+    assert response.status_code == 422
+    assert response.json()["problems"] == [{"anchor": "f-community", "message": "Unknown community “atlantis”."}]
+    deposit.refresh_from_db()
+    assert deposit.title == "Kept" and deposit.revision == revision
 
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -397,12 +414,15 @@ def test_pages_speak_french_when_the_browser_asks(client, depositor):
 
 def test_the_language_switcher_sets_french_for_the_next_pages(client, depositor):
     client.force_login(depositor)
-    page = client.get(reverse("deposit:create")).content.decode()
+    deposit = start(client)
+    people = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "people"})
+    page = client.get(people).content.decode()
     assert f'action="{reverse("set_language")}"' in page
-    response = client.post(reverse("set_language"), {"language": "fr", "next": reverse("deposit:create")})
-    assert response.url == reverse("deposit:create")
-    page = client.get(reverse("deposit:create")).content.decode()
-    assert "Enregistrer le brouillon" in page and "Créateurs" in page
+    response = client.post(reverse("set_language"), {"language": "fr", "next": people})
+    assert response.url == people
+    page = client.get(people).content.decode()
+    assert "Personnes et financements" in page and "Créateurs" in page and "Ajouter un créateur" in page
+    assert "Commencer le dépôt" in client.get(reverse("deposit:create")).content.decode()
 
 
 def test_the_demo_doi_banner_is_on_every_page_only_with_the_demo_provider(client, db, settings):
@@ -445,7 +465,8 @@ LOGIN = "/accounts/login/"
 # other_moderator, admin. For anonymous, 302 is the way to the sign-in page.
 DETAIL_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200)))
 DETAIL_SUBMITTED = dict(zip(ROLES, (302, 200, 404, 200, 404, 200)))
-EDIT_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200)))
+# The edit address leads editors to the wizard (its own matrix is in test_wizard.py).
+EDIT_DRAFT = dict(zip(ROLES, (302, 302, 404, 404, 404, 302)))
 EDIT_SUBMITTED = dict(zip(ROLES, (302, 302, 404, 403, 404, 302)))
 
 
@@ -465,6 +486,8 @@ def test_deposit_pages_answer_each_role(client, cast, world, role, page, which, 
     assert response.status_code == expected[role]
     if role == "anonymous":
         assert response.url.startswith(LOGIN)
+    elif expected[role] == 302 and which == "draft":
+        assert response.url == reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
     elif expected[role] == 302:  # not editable any more: back to the deposit's page, with a message
         assert response.url == reverse("deposit:detail", kwargs={"pk": deposit.pk})
     if expected[role] == 200:

@@ -1,5 +1,5 @@
-"""The walking skeleton in a real browser: a depositor signs in, fills the deposit form with a file
-and submits it; a moderator signs in, works the queue, claims and approves; the DOI read from the
+"""The walking skeleton in a real browser: a depositor signs in, goes through the deposit wizard
+with a file and submits it; a moderator signs in, works the queue, claims and approves; the DOI read from the
 page resolves to a landing page with the title and the file. Chromium (the Debian package) driven by
 Playwright, against the live server, PostgreSQL, Redis and a real Celery worker."""
 from __future__ import annotations
@@ -92,26 +92,37 @@ def test_a_deposit_goes_from_the_form_to_a_published_landing_page(
     csv = tmp_path / "ctd_casts.csv"
     csv.write_bytes(CSV)
 
-    # The depositor fills the form, with a file, and submits.
+    # The depositor goes through the wizard, with a file, and submits.
     sign_in(page, site, "depositor", screenshot="00-sign-in")
     shot(page, "01-my-deposits-empty")
     page.get_by_role("link", name="New deposit").click()
-    page.get_by_label("Title").fill(TITLE)
-    page.get_by_label("Creators").fill("Le Goff, Anne; 0000-0002-1825-0097\nMartin, Paul")
-    page.get_by_label("Abstract").fill("Temperature and salinity profiles from 120 CTD casts on the shelf.")
-    page.get_by_label("Community").select_option("ocean")
-    expect(page.get_by_label("Licence")).to_have_value("CC-BY-4.0")
-    page.locator("input[type=file][name=files]").set_input_files(str(csv))
+    page.get_by_label("Title of the dataset").fill(TITLE)
+    page.get_by_role("button", name="Start the deposit").click()
+    page.wait_for_url(re.compile(r"/wizard/describe/$"))
+    page.locator("#f-abstract").fill("Temperature and salinity profiles from 120 CTD casts on the shelf.")
+    page.locator("#f-community").select_option("ocean")
+    page.get_by_role("button", name="People and funding →").click()
+    page.locator("#f-creators-0-family_name").fill("Le Goff")
+    page.locator("#f-creators-0-given_name").fill("Anne")
+    page.locator("#f-creators-0-orcid").fill("0000-0002-1825-0097")
+    page.get_by_role("button", name="Add a creator").click()
+    page.locator("#f-creators-1-family_name").fill("Martin")
+    page.locator("#f-creators-1-given_name").fill("Paul")
+    page.locator('.wstep[data-step="files"] a').click()  # steps in any order
+    page.wait_for_url(re.compile(r"/wizard/files/$"))
+    page.get_by_label("Choose files").set_input_files(str(csv))
+    if page.locator("[data-fallback]").is_visible():  # no JavaScript uploader: the plain form
+        page.locator("[data-fallback]").click()
+    expect(page.locator("#files-table")).to_contain_text("ready", timeout=30_000)
     shot(page, "02-deposit-form")
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_url(re.compile(r"/deposits/\d+/$"))
-    expect(page.locator(".messages")).to_contain_text("1 file added.")
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.locator("table")).to_contain_text("ctd_casts.csv")
-    expect(page.locator("table")).to_contain_text("ready")
+    page.get_by_role("button", name="Links, licence and review →").click()
+    expect(page.get_by_label("Creative Commons Attribution 4.0 International (CC-BY-4.0)")).to_be_checked()
+    expect(page.locator("#review")).to_contain_text("Nothing is missing")
     shot(page, "03-deposit-draft")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".messages")).to_contain_text("Submitted for review.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.locator("table")).to_contain_text("ctd_casts.csv")
     expect(page.locator(".badge.status-submitted")).to_be_visible()
     expect(page.get_by_text("Reserved — becomes active on publication")).to_be_visible()
     shot(page, "04-deposit-submitted")

@@ -117,5 +117,11 @@ def test_a_researcher_signs_in_with_orcid_and_is_offered_as_first_creator(live_s
     # A new deposit starts with the depositor as first creator.
     page.goto(f"{site}/deposits/")
     page.get_by_role("link", name="New deposit").click()
-    expect(page.get_by_label("Creators")).to_have_value(f"Garcia, Sofia; {SOFIA}; Ifremer ({IFREMER})")
+    page.get_by_role("button", name="Start the deposit").click()
+    page.locator('.wstep[data-step="people"] a').click()
+    expect(page.locator("#f-creators-0-family_name")).to_have_value("Garcia")
+    expect(page.locator("#f-creators-0-given_name")).to_have_value("Sofia")
+    expect(page.locator("#f-creators-0-orcid")).to_have_value(SOFIA)
+    expect(page.locator("#f-creators-0-affiliations-0-name")).to_have_value("Ifremer")
+    expect(page.locator("#f-creators-0-affiliations-0-ror")).to_have_value(IFREMER)
     shot(page, "orcid-04-new-deposit")

@@ -16,8 +16,9 @@ What it enforces, like DataCite:
   `{"errors": [{"source": "xml", "title": ...}]}`). Real DataCite accepts incomplete metadata
   on drafts; this fake is stricter on purpose, so our XML is always checked.
 
-Faults can be injected: `fail_next`, `fail_ratio`, `delay`, `throttle_next`. Every request is
-recorded, on the server (`requests`) and on the DOI it targets (`dois[doi].requests`).
+Faults can be injected: `fail_next`, `fail_ratio`, `delay`, `throttle_next`; drift too: `mutate`
+changes a DOI as if someone had edited it at DataCite. Every request is recorded, on the server
+(`requests`) and on the DOI it targets (`dois[doi].requests`).
 """
 from __future__ import annotations
 
@@ -184,6 +185,24 @@ class FakeDataCite:
         """Wait this long before processing each request (0 turns it off): client timeouts."""
         with self._lock:
             self._delay = seconds
+
+    def mutate(self, doi: str, *, state: str | None = None, url: str | None = None, xml: bytes | None = None,
+               delete: bool = False) -> None:
+        """Change a DOI behind the client's back (someone edited it in DataCite Fabrica): drift for
+        reconciliation to find. `delete` forgets it whatever its state."""
+        doi = doi.lower()
+        with self._lock:
+            if delete:
+                self._dois.pop(doi, None)
+                return
+            stored = self._dois[doi]
+            if state is not None:
+                stored.state = state
+            if url is not None:
+                stored.url = url
+            if xml is not None:
+                stored.xml = xml
+            stored.updated = _now()
 
     def throttle_next(self, n: int = 1, retry_after: float = 1) -> None:
         """The next `n` requests are answered 429 with a Retry-After header."""

@@ -1,0 +1,265 @@
+/* Estran — the map of step 3 ("Where and when"): Leaflet over an offline Natural Earth base map,
+   with three drawing tools (box, polygon, point). Every shape is a line of the "Locations" list,
+   whose numeric inputs are the truth: drawing fills them, typing in them redraws the shape.
+
+   Longitudes are stored in −180…180. A box drawn across the antimeridian is stored with
+   west > east (DataCite's and ISO's convention) and drawn by unwrapping east by 360°. */
+(function () {
+  "use strict";
+
+  const COLOURS = ["#0b4f6c", "#c2410c", "#6d28d9", "#15803d", "#b91c1c", "#0e7490", "#a16207", "#be185d"];
+  const round = (x) => Math.round(x * 10000) / 10000;
+  const wrap = (lng) => {
+    const w = ((((lng + 180) % 360) + 360) % 360) - 180;
+    return w === -180 && lng > 0 ? 180 : w;
+  };
+  const clampLat = (lat) => Math.max(-90, Math.min(90, lat));
+
+  function start() {
+    const W = window.EstranWizard;
+    const el = document.getElementById("map");
+    if (!W || !el || !window.L) return;
+    const S = W.strings;
+    const status = document.getElementById("map-status");
+    const say = (text) => { if (status) status.textContent = text; };
+    const num = (row, name) => {
+      const input = row.querySelector('[data-name="' + name + '"]');
+      const value = input ? W.parseNumber(input.value) : null;
+      return value === null || Number.isNaN(value) ? null : value;
+    };
+
+    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true });
+    map.setView([30, 0], 2);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
+
+    // The base map: land from Natural Earth 1:50m (vendored), repeated on each side of the
+    // antimeridian, and a 10° graticule; no tile server, so it works offline.
+    // Drawn on a canvas: thousands of coastline vertices would make SVG slow on a tablet.
+    const canvas = L.canvas({ padding: 0.2 });
+    const base = L.layerGroup().addTo(map);
+    fetch(el.dataset.land)
+      .then((response) => response.json())
+      .then((topology) => {
+        const land = window.topojson.feature(topology, topology.objects.land);
+        [-360, 0, 360].forEach((shift) => {
+          L.geoJSON(land, {
+            interactive: false,
+            renderer: canvas,
+            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
+            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
+          }).addTo(base);
+        });
+      })
+      .catch(() => { /* the shapes still show on the blank sea */ });
+    const graticule = [];
+    for (let lat = -80; lat <= 80; lat += 10) graticule.push([[lat, -540], [lat, 540]]);
+    for (let lng = -540; lng <= 540; lng += 10) graticule.push([[-85, lng], [85, lng]]);
+    L.polyline(graticule, { color: "#9cbccc", weight: 0.5, opacity: 0.7, interactive: false, renderer: canvas }).addTo(base);
+    L.polyline([[[-85, 180], [85, 180]], [[-85, -180], [85, -180]]],
+               { color: "#6b8fa3", weight: 1, dashArray: "4 4", interactive: false, renderer: canvas }).addTo(base);
+
+    // --- Shapes from the list ----------------------------------------------------------------
+    const shapes = L.featureGroup().addTo(map);
+    const layerOf = new Map();
+
+    function shapeOf(row, colour) {
+      const kind = row.dataset.kind;
+      const style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.15 };
+      if (kind === "box") {
+        const w = num(row, "box-west"), e = num(row, "box-east"), s = num(row, "box-south"), n = num(row, "box-north");
+        if ([w, e, s, n].some((v) => v === null) || Math.abs(w) > 180 || Math.abs(e) > 180 || Math.abs(s) > 90 || Math.abs(n) > 90) return null;
+        const east = e < w ? e + 360 : e;
+        return L.rectangle([[Math.min(s, n), w], [Math.max(s, n), east]], style);
+      }
+      if (kind === "point") {
+        const lon = num(row, "point-longitude"), lat = num(row, "point-latitude");
+        if (lon === null || lat === null || Math.abs(lon) > 180 || Math.abs(lat) > 90) return null;
+        return L.circleMarker([lat, lon], Object.assign({}, style, { radius: 7, fillOpacity: 0.6 }));
+      }
+      if (kind === "polygon") {
+        const input = row.querySelector('[data-name="polygon"]');
+        const points = [];
+        let previous = null;
+        for (const line of (input ? input.value : "").split("\n")) {
+          const parts = line.trim().replace(/\u2212/g, "-").split(/[\s,;]+/).filter(Boolean);
+          if (parts.length !== 2) continue;
+          let lon = W.parseNumber(parts[0]);
+          const lat = W.parseNumber(parts[1]);
+          if (lon === null || lat === null || Number.isNaN(lon) || Number.isNaN(lat)) continue;
+          if (previous !== null) {
+            while (lon - previous > 180) lon -= 360;
+            while (previous - lon > 180) lon += 360;
+          }
+          previous = lon;
+          points.push([lat, lon]);
+        }
+        return points.length >= 3 ? L.polygon(points, style) : points.length ? L.polyline(points, style) : null;
+      }
+      return null;
+    }
+
+    function redraw(fit) {
+      shapes.clearLayers();
+      layerOf.clear();
+      W.rowsOf("geo_locations").forEach((row, index) => {
+        const colour = COLOURS[index % COLOURS.length];
+        const swatch = row.querySelector(".geo-swatch");
+        if (swatch) swatch.style.background = colour;
+        const layer = shapeOf(row, colour);
+        if (!layer) return;
+        layer.on("click", () => {
+          const input = row.querySelector('input:not([type=hidden]), textarea');
+          if (input) input.focus();
+        });
+        layer.addTo(shapes);
+        layerOf.set(row, layer);
+      });
+      if (fit && shapes.getLayers().length) {
+        map.fitBounds(shapes.getBounds().pad(0.3), { maxZoom: 7 });
+      }
+    }
+
+    let timer = null;
+    const group = document.getElementById("f-geo_locations");
+    const later = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => redraw(false), 150);
+    };
+    group.addEventListener("input", later);
+    group.addEventListener("change", later);
+    W.form.addEventListener("wizard:rows-changed", (event) => {
+      const detail = event.detail || {};
+      redraw(Boolean(detail.restored || detail.fit));
+    });
+    group.addEventListener("focusin", (event) => {
+      const row = event.target.closest("[data-row]");
+      layerOf.forEach((layer, r) => layer.setStyle && layer.setStyle({ weight: r === row ? 4 : 2 }));
+    });
+    redraw(true);
+
+    // --- Drawing ----------------------------------------------------------------------------
+    const tools = Array.from(document.querySelectorAll("[data-draw]"));
+    const finishButton = document.querySelector("[data-draw-finish]");
+    let mode = null;
+    let draft = null; // the shape being drawn
+    let anchor = null; // box: the corner where the drag started
+    let vertices = [];
+
+    function setMode(next) {
+      cancelDraft();
+      mode = next;
+      tools.forEach((button) => button.setAttribute("aria-pressed", button.dataset.draw === mode ? "true" : "false"));
+      el.classList.toggle("drawing", Boolean(mode));
+      if (finishButton) finishButton.hidden = mode !== "polygon";
+      if (mode === "box") {
+        map.dragging.disable();
+        map.boxZoom.disable();
+        say(S.drawBox);
+      } else {
+        map.dragging.enable();
+        map.boxZoom.enable();
+      }
+      if (mode === "polygon") {
+        map.doubleClickZoom.disable();
+        say(S.drawPolygon);
+      } else map.doubleClickZoom.enable();
+      if (mode === "point") say(S.drawPoint);
+    }
+
+    function cancelDraft() {
+      if (draft && draft._markers) map.removeLayer(draft._markers);
+      if (draft) map.removeLayer(draft);
+      draft = null;
+      anchor = null;
+      vertices = [];
+    }
+
+    function done(kind, values) {
+      const row = W.addRow("geo_locations", kind, values);
+      setMode(null);
+      say(S.drawn);
+      redraw(false);
+      if (row) {
+        row.scrollIntoView({ block: "nearest" });
+        const place = row.querySelector('[data-name="place"]');
+        if (place) place.focus({ preventScroll: true });
+      }
+    }
+
+    tools.forEach((button) => {
+      button.addEventListener("click", () => setMode(mode === button.dataset.draw ? null : button.dataset.draw));
+    });
+    if (finishButton) finishButton.addEventListener("click", () => finishPolygon());
+    document.addEventListener("keydown", (event) => {
+      if (!mode) return;
+      if (event.key === "Escape") {
+        setMode(null);
+        say("");
+      } else if (event.key === "Enter" && mode === "polygon" && vertices.length >= 3) {
+        event.preventDefault();
+        finishPolygon();
+      }
+    });
+
+    map.on("mousedown", (event) => {
+      if (mode !== "box") return;
+      anchor = event.latlng;
+      draft = L.rectangle([anchor, anchor], { color: "#f0a500", weight: 2, dashArray: "5 4", fillOpacity: 0.1 }).addTo(map);
+    });
+    map.on("mousemove", (event) => {
+      if (mode === "box" && anchor && draft) draft.setBounds(L.latLngBounds(anchor, event.latlng));
+      if (mode === "polygon" && draft && vertices.length) draft.setLatLngs(vertices.concat([event.latlng]));
+    });
+    map.on("mouseup", (event) => {
+      if (mode !== "box" || !anchor) return;
+      const a = anchor, b = event.latlng;
+      cancelDraft();
+      if (Math.abs(a.lng - b.lng) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6) return; // a click, not a drag
+      let west = Math.min(a.lng, b.lng), east = Math.max(a.lng, b.lng);
+      if (east - west >= 360) {
+        west = -180;
+        east = 180;
+      } else {
+        west = wrap(west);
+        east = wrap(east);
+      }
+      done("box", {
+        "box-west": round(west), "box-east": round(east),
+        "box-south": round(clampLat(Math.min(a.lat, b.lat))), "box-north": round(clampLat(Math.max(a.lat, b.lat))),
+      });
+    });
+    map.on("click", (event) => {
+      if (mode === "point") {
+        done("point", { "point-latitude": round(clampLat(event.latlng.lat)), "point-longitude": round(wrap(event.latlng.lng)) });
+      } else if (mode === "polygon") {
+        if (vertices.length >= 3) {
+          const first = map.latLngToContainerPoint(vertices[0]);
+          if (first.distanceTo(event.containerPoint) < 10) {
+            finishPolygon();
+            return;
+          }
+        }
+        vertices.push(event.latlng);
+        if (!draft) draft = L.polyline(vertices, { color: "#f0a500", weight: 2, dashArray: "5 4" }).addTo(map);
+        else draft.setLatLngs(vertices);
+        L.circleMarker(event.latlng, { radius: 4, color: "#f0a500" }).addTo(draft._markers || (draft._markers = L.layerGroup().addTo(map)));
+      }
+    });
+    map.on("dblclick", () => { if (mode === "polygon" && vertices.length >= 3) finishPolygon(); });
+
+    function finishPolygon() {
+      if (vertices.length < 3) {
+        say(S.polygonFew);
+        return;
+      }
+      const text = vertices.map((v) => round(wrap(v.lng)) + ", " + round(clampLat(v.lat))).join("\n");
+      done("polygon", { polygon: text });
+    }
+
+    window.EstranMap = { map, redraw, setMode };
+  }
+
+  if (window.EstranWizard) start();
+  else document.addEventListener("wizard:ready", start);
+})();
