@@ -9,7 +9,7 @@ from deposit.workflow import Action
 from repository.models import PersistentIdentifier
 from repository.pids.base import RetryableError
 from repository.services import pid_sync
-from tests.factories import complete_metadata, deposit_with_file
+from tests.factories import deposit_with_file
 
 
 def submit(depositor, communities, *, metadata=None, content=b"depth,temp\n1,12.5\n"):
@@ -58,5 +58,3 @@ def drain(*, rounds: int = 20, ignore_schedule: bool = False) -> int:
                 pass
     return runs
 
-
-__all__ = ["approve", "complete_metadata", "drain", "publish", "publish_new_version", "submit"]
