@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from config.settings.auth import orcid_provider_settings
-from tests.conftest import IN_CI
 from tests.fakes.orcid_server import Employment, FakeOrcid, Person
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures and of the
@@ -21,32 +20,11 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CLIENT_ID = "APP-ESTRANBROWSER1"
 SECRET = "browser-test-secret"
 SOFIA = "0000-0002-1825-0097"
 IFREMER = "https://ror.org/044jxhp58"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}."
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

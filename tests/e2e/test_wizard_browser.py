@@ -15,7 +15,7 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.e2e.test_browser_flow import CHROMIUM, PASSWORD, SCREENSHOTS, sign_in, sign_out  # noqa: E402
+from tests.e2e.test_browser_flow import PASSWORD, SCREENSHOTS, sign_in, sign_out  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,25 +31,6 @@ CSV = b"station,time,latitude,longitude,pressure_dbar,temperature_degC,salinity_
 README = b"CTD section, PELGAS 2024.\nColumns: station, time (UTC), latitude, longitude (degrees), pressure (dbar), ...\n"
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
