@@ -225,7 +225,8 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
     # The same file chosen again: only the missing parts are sent. Three go through, then the
     # depositor pauses while the others hang, and resumes.
     before = set(stored_parts(deposit))
-    assert before == set(range(1, 7))
+    # Six parts, whichever of the four in flight finished first: not always exactly 1 to 6.
+    assert len(before) == 6 and before <= set(range(1, 11)), before
     page.route(LOCAL_PART, let_through(3))
     page.get_by_label("Choose files").set_input_files(str(path))
     expect(pending).to_be_hidden()
