@@ -237,7 +237,6 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
     expect(row.locator(".upload-state")).to_have_text("Paused")
     expect(row.get_by_role("button", name="Resume glider_section.nc")).to_be_focused()
     shot(page, "05-wizard-paused")
-    aborted = len(held)
     page.unroute_all(behavior="ignoreErrors")
 
     # Slowed down, so that speed and time left show.
@@ -256,7 +255,11 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
 
     missing = sorted(set(range(1, count + 1)) - before)
     assert sorted(set(sent)) == missing, sent  # no stored part was sent again
-    assert len(sent) == len(missing) + aborted, sent  # and each missing one once, but those paused
+    # Each missing part sent once, except those held when the depositor paused: sent again once.
+    # (Counted at the end: a part started just before the pause reaches the route a little later.)
+    paused_parts = {int(LOCAL_PART.search(route.request.url).group(1)) for route in held}
+    repeated = {number for number in sent if sent.count(number) > 1}
+    assert repeated <= paused_parts and all(sent.count(number) <= 2 for number in sent), (sent, paused_parts)
     file = DepositFile.objects.get(deposit=deposit)
     assert (file.state, file.sha256, file.size) == ("ready", sha256, 64 * MiB)
     assert page.evaluate("localStorage.getItem('estran:uploads')") in (None, "{}")
