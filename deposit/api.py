@@ -1,5 +1,5 @@
-"""REST endpoints for deposits, their files and upload sessions, and lifecycle actions.
-Thin: parse, call one service, shape the answer."""
+"""REST endpoints for deposits, their files and upload sessions, lifecycle actions, and the look-ups
+that help fill in creators (ORCID names, ROR organisations). Thin: parse, call one service, shape the answer."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from accounts import lookups
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from repository.metadata import DocumentJsonSchema
 
@@ -79,7 +80,12 @@ class DepositPatch(Schema):
 
 class ActionIn(Schema):
     action: workflow.Action
-    note: str = ""
+    note: str = Field(default="", description="The message to the depositor (required to request changes or reject).")
+    reason: workflow.RejectionReason | None = Field(default=None, description="Required to reject.")
+    assignee: str | None = Field(default=None, description="To assign: the username of a moderator of the community.")
+    expected_status: workflow.Status | None = Field(
+        default=None, description="The status the client last saw; the action is refused (409, code `stale`) "
+        "when the deposit has moved on meanwhile.")
 
 
 class UploadIn(Schema):
@@ -210,12 +216,16 @@ def deposit_update(request, pk: int, payload: DepositPatch):
 
 @router.post("/deposits/{pk}/actions", response=DepositOut, summary="Apply a lifecycle action")
 def deposit_action(request, pk: int, payload: ActionIn):
-    """`submit`, `resubmit` and `edit` for the depositor; `claim`, `request_changes`, `approve` and
-    `reject` for a moderator of the deposit's community (`note` is required to request changes or
-    reject). Illegal actions get 409 with the reason; an incomplete deposit gets 422 with every
-    problem against its field."""
+    """`submit`, `resubmit` and `edit` for the depositor; `claim`, `release`, `assign`,
+    `request_changes`, `approve` and `reject` for a moderator of the deposit's community (`note` is
+    required to request changes or reject, `reason` to reject, `assignee` to assign). Illegal
+    actions get 409 with the reason; an incomplete deposit gets 422 with every problem against its
+    field."""
     deposit = _deposit(request, pk)
-    services.deposit_act(deposit=deposit, action=payload.action, actor=request.auth, note=payload.note)
+    services.deposit_act(
+        deposit=deposit, action=payload.action, actor=request.auth, note=payload.note,
+        reason=payload.reason or "", assignee=payload.assignee or "", seen_status=payload.expected_status or "",
+    )
     return _deposit_out(_deposit(request, pk), request.auth)
 
 
@@ -404,3 +414,37 @@ def record_new_version(request, pk: int):
         raise NotFound("No such record.")
     deposit = services.deposit_new_version(record=record, actor=request.auth)
     return Status(201, _deposit_out(selectors.deposit_for(request.auth, deposit.pk), request.auth))
+
+
+# --- Look-ups for creators and affiliations (ORCID names, ROR organisations) ---------------------
+
+
+class OrcidPersonOut(Schema):
+    orcid: str
+    given_name: str
+    family_name: str
+    name: str = Field(description="The published (credit) name, else given and family names; \"\" when private.")
+
+
+class OrganisationOut(Schema):
+    id: str = Field(description="The ROR id, as a URL: `https://ror.org/044jxhp58`.")
+    name: str = Field(description="ROR's display name.")
+    country: str
+    aliases: list[str] = Field(description="Other labels, aliases and acronyms.")
+
+
+@router.get("/lookups/orcid/{orcid}", response=OrcidPersonOut, tags=["look-ups"],
+            summary="The name on an ORCID record")
+def lookup_orcid(request, orcid: str):
+    """Read from ORCID's public API when `ORCID_API_URL` is set (404 `lookup_off` otherwise); 404
+    `orcid_not_found`, 422 not an ORCID iD, 503 `lookup_unavailable` when ORCID does not answer."""
+    return lookups.orcid_person(orcid)
+
+
+@router.get("/lookups/ror", response=list[OrganisationOut], tags=["look-ups"],
+            summary="Search the Research Organization Registry")
+def lookup_ror(request, q: str = ""):
+    """Organisations whose names, aliases or acronyms match `q` (two characters at least), when
+    `ROR_API_URL` is set (404 `lookup_off` otherwise); 503 `lookup_unavailable` when ROR does not
+    answer."""
+    return lookups.ror_search(q)

@@ -30,6 +30,9 @@ class Deposit(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # How many times it was submitted: the current review round (0 for a draft never submitted).
+    round = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-modified"]
@@ -51,10 +54,30 @@ class DepositEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     note = models.TextField(blank=True)
+    reason = models.CharField(max_length=30, blank=True)  # a rejection's reason (workflow.RejectionReason)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # who an `assign` gave the deposit to
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created", "pk"]
+
+
+class ReviewRound(models.Model):
+    """What the moderator was given at each submission: the metadata and the list of files, kept so
+    that the next round can show what changed."""
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    metadata = models.JSONField()
+    files = models.JSONField(default=list)  # [{"name", "size", "sha256"}]
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deposit", "number"]
+        constraints = [models.UniqueConstraint(fields=["deposit", "number"], name="review_round_unique")]
 
 
 class DepositFile(models.Model):
@@ -73,6 +96,8 @@ class DepositFile(models.Model):
     md5 = models.CharField(max_length=32, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
+    # What a reviewer sees without downloading: first lines of text, a NetCDF header (moderation.previews).
+    preview = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

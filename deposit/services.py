@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Community
+from accounts.models import Community, User
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from repository import services as repository_services
@@ -138,29 +138,41 @@ def deposit_problems(deposit: Deposit) -> list[dict]:
 # --- Lifecycle ----------------------------------------------------------------------------------
 
 
-def deposit_act(*, deposit: Deposit, action: str, actor, note: str = "") -> Deposit:
+def deposit_act(
+    *, deposit: Deposit, action: str, actor, note: str = "", reason: str = "", assignee: str = "",
+    seen_status: str = "",
+) -> Deposit:
     """Apply one lifecycle action on behalf of a user; the single entry point of the web views and
-    the API. Submission validates strictly and reserves the DOI; approval publishes."""
+    the API. Submission validates strictly and reserves the DOI; approval publishes. `assignee` is
+    a username; `seen_status` the status the actor's page showed (see workflow.apply_transition)."""
     if action in (Action.submit, Action.resubmit):
-        return deposit_submit(deposit=deposit, actor=actor, action=action)
+        return deposit_submit(deposit=deposit, actor=actor, action=action, seen_status=seen_status)
     if action == Action.approve:
-        return deposit_approve(deposit=deposit, actor=actor, note=note)
+        return deposit_approve(deposit=deposit, actor=actor, note=note, seen_status=seen_status)
     if action == Action.publish:
         raise PermissionDenied(_("Publication follows approval; it cannot be requested."))
-    return workflow.apply_transition(deposit_id=deposit.pk, action=action, actor=actor, note=note)
+    target = None
+    if action == Action.assign:
+        target = User.objects.filter(username=assignee, is_active=True).first() if assignee else None
+    return workflow.apply_transition(
+        deposit_id=deposit.pk, action=action, actor=actor, note=note, seen_status=seen_status, reason=reason,
+        assignee=target,
+    )
 
 
 @transaction.atomic
-def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit) -> Deposit:
+def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen_status: str = "") -> Deposit:
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     transition = workflow.transition_for(deposit.status, action)
+    if seen_status and seen_status != deposit.status:
+        transition = None  # apply_transition below says what happened
     if transition is not None:
         if transition.role not in workflow.roles_of(deposit, actor):
             raise PermissionDenied(_("You may not do this to this deposit."))
         problems = deposit_problems(deposit)
         if problems:
             raise ValidationFailed(_("The deposit is not complete yet."), problems=problems)
-    deposit = workflow.apply_transition(deposit_id=deposit.pk, action=action, actor=actor)
+    deposit = workflow.apply_transition(deposit_id=deposit.pk, action=action, actor=actor, seen_status=seen_status)
     document = MetadataDocument.model_validate(deposit.metadata)
     if deposit.pid_id is None:
         deposit.pid = repository_services.pid_reserve(document=document)
@@ -171,10 +183,12 @@ def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit) -> D
 
 
 @transaction.atomic
-def deposit_approve(*, deposit: Deposit, actor, note: str = "") -> Deposit:
+def deposit_approve(*, deposit: Deposit, actor, note: str = "", seen_status: str = "") -> Deposit:
     """Approve and publish in one transaction: the record exists when the moderator sees the answer;
     the DOI becomes findable asynchronously (the registration waits in the outbox if DataCite is down)."""
-    deposit = workflow.apply_transition(deposit_id=deposit.pk, action=Action.approve, actor=actor, note=note)
+    deposit = workflow.apply_transition(
+        deposit_id=deposit.pk, action=Action.approve, actor=actor, note=note, seen_status=seen_status
+    )
     document = MetadataDocument.model_validate(deposit.metadata)
     files = [
         {"name": f.name, "size": f.size, "md5": f.md5, "sha256": f.sha256, "storage_key": f.storage_key}

@@ -22,6 +22,9 @@ urlpatterns = [
     path("<int:pk>/co-depositors", views.collaborator_invite, name="collaborator-invite"),
     path("<int:pk>/co-depositors/<int:collaboration_pk>/remove", views.collaborator_remove, name="collaborator-remove"),
     path("invitations", views.invitations, name="invitations"),
+    # The people step's look-ups (JSON): the name on an ORCID record, organisations in ROR.
+    path("lookup/orcid/<str:orcid>", views_wizard.lookup_orcid, name="lookup-orcid"),
+    path("lookup/ror", views_wizard.lookup_ror, name="lookup-ror"),
 ]
 
 # The DOI lifecycle: deleting a deposit (and its reserved DOI), starting a new version of a record.

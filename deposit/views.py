@@ -77,6 +77,8 @@ SUCCESS = {
     Action.submit: gettext_lazy("Submitted for review."),
     Action.resubmit: gettext_lazy("Resubmitted for review."),
     Action.claim: gettext_lazy("You are now reviewing this deposit."),
+    Action.release: gettext_lazy("Released: the deposit is back in the queue for any moderator of the community."),
+    Action.assign: gettext_lazy("Assigned."),
     Action.approve: gettext_lazy("Approved: the record is published."),
     Action.reject: gettext_lazy("The deposit was rejected."),
     Action.request_changes: gettext_lazy("Changes requested: the deposit went back to its depositor."),
@@ -215,9 +217,12 @@ def deposit_edit(request, pk: int):
 def deposit_act(request, pk: int):
     deposit = _deposit_or_404(request.user, pk)
     action = request.POST.get("action", "")
-    note = request.POST.get("note", "")
     try:
-        deposit = services.deposit_act(deposit=deposit, action=action, actor=request.user, note=note)
+        deposit = services.deposit_act(
+            deposit=deposit, action=action, actor=request.user, note=request.POST.get("note", ""),
+            reason=request.POST.get("reason", ""), assignee=request.POST.get("assignee", ""),
+            seen_status=request.POST.get("seen_status", ""),
+        )
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         for problem in exc.problems:
@@ -236,7 +241,17 @@ def deposit_act(request, pk: int):
             reserved = _("The DOI %(doi)s is reserved for this deposit; it becomes active on publication.")
             text += " " + reserved % {"doi": deposit.pid.doi}
         messages.success(request, text)
-    return redirect("deposit:detail", pk=deposit.pk)
+    return redirect(_after_action(request, deposit))
+
+
+def _after_action(request, deposit: Deposit) -> str:
+    """Back where the action was taken (the review page or the deposit's page), if it is ours."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return deposit.get_absolute_url()
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import lookups
 from accounts.models import Community
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.logging import get_logger
@@ -68,6 +69,16 @@ def _typeahead_url() -> str | None:
         return reverse("vocabularies:search")
     except NoReverseMatch:
         return None
+
+
+def _lookup_urls() -> dict:
+    """Where the people step's script looks up ORCID names and ROR organisations: "" for a look-up
+    that is not configured (the fields are then typed by hand, as without JavaScript)."""
+    return {
+        "orcid": reverse("deposit:lookup-orcid", kwargs={"orcid": "__orcid__"})
+        if lookups.orcid_lookup_enabled() else "",
+        "ror": reverse("deposit:lookup-ror") if lookups.ror_lookup_enabled() else "",
+    }
 
 
 def _netcdf_suggester():
@@ -130,6 +141,18 @@ def js_strings() -> dict:
         "orcidFormat": _("An ORCID iD has 16 digits (the last may be X), as in 0000-0002-1825-0097."),
         "orcidCheck": _("This ORCID iD's last character (its check digit) does not match: copy it again from the ORCID record."),
         "rorFormat": _("A ROR id looks like https://ror.org/02feahw73 (or just 02feahw73)."),
+        "orcidLooking": _("Reading the name on the ORCID record…"),
+        "orcidFilled": _("Name filled in from the ORCID record: %(name)s."),
+        "orcidMatches": _("The name matches the ORCID record."),
+        "orcidDiffers": _("The ORCID record gives the name %(name)s."),
+        "orcidUseName": _("Use the name on the ORCID record: %(name)s"),
+        "orcidUsed": _("Name taken from the ORCID record: %(name)s."),
+        "orcidNoName": _("This ORCID record does not show a name publicly: type it yourself."),
+        "lookupFailed": _("The look-up could not be made (no connection?): type the value yourself."),
+        "rorSuggestions": _("Organisations in the Research Organization Registry"),
+        "rorFound": _("%(n)s organisation(s) found in ROR: arrow keys to browse, Enter to choose."),
+        "rorNoMatch": _("No organisation found in ROR for “%(q)s”: the affiliation is kept as typed."),
+        "rorChosen": _("Chosen: %(name)s, ROR id %(id)s."),
         "embargoMax": _("An embargo lasts at most two years (until %(date)s)."),
         "embargoPast": _("The embargo must end in the future."),
         "polygonLine": _("Line %(n)s is not “longitude, latitude”."),
@@ -179,6 +202,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "has_uploader": _has_uploader(),
         "upload_form": WizardUploadForm(),
         "typeahead_url": _typeahead_url(),
+        "lookups": _lookup_urls() if step.slug == "people" else {},
         "communities": list(Community.objects.all()),
         "choices": {
             "resource_types": wizard.RESOURCE_TYPES,
@@ -474,3 +498,33 @@ def wizard_submit(request, pk: int):
             "doi": deposit.pid.doi}
     messages.success(request, text)
     return redirect("deposit:detail", pk=deposit.pk)
+
+
+# --- Look-ups for the people step (ORCID names, ROR organisations) -------------------------------
+
+
+@login_required
+@require_GET
+def lookup_orcid(request, orcid: str):
+    """The name on an ORCID record, for the people step to fill in or offer: 200 `{"orcid",
+    "given_name", "family_name", "name"}`; 404 `orcid_not_found` (or `lookup_off` when ORCID_API_URL
+    is not set), 422 not an iD, 503 `lookup_unavailable` when ORCID does not answer in time. Any
+    signed-in user: it reads public records only, and the depositor may be typing a co-author."""
+    try:
+        person = lookups.orcid_person(orcid)
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status_code, exc.code)
+    return JsonResponse(person)
+
+
+@login_required
+@require_GET
+def lookup_ror(request):
+    """`?q=`: organisations of the Research Organization Registry for the affiliation type-ahead,
+    200 `{"results": [{"id", "name", "country", "aliases"}]}`; 404 `lookup_off` when ROR_API_URL is
+    not set, 503 `lookup_unavailable` when ROR does not answer in time."""
+    try:
+        results = lookups.ror_search(request.GET.get("q", ""))
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status_code, exc.code)
+    return JsonResponse({"results": results})

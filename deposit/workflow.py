@@ -1,13 +1,16 @@
 """The deposit lifecycle: statuses, actions, the one transitions table, and the one function that
 applies a transition (row lock, table check, audit event).
 
-    draft ──submit──▶ submitted ──claim──▶ in_review ──approve──▶ approved ──publish──▶ published
-      ▲                   ▲                   │  │
-      │                   └──── resubmit ─────┤  └──reject──▶ rejected
-      └──── edit ── changes_requested ◀───────┘ request_changes
+    draft ──submit──▶ submitted ──claim / assign──▶ in_review ──approve──▶ approved ──publish──▶ published
+      ▲                  ▲  ▲                 │  │ │
+      │                  │  └─── release ─────┘  │ └──reject──▶ rejected
+      │                  └──── resubmit ───┐     │
+      └──── edit ── changes_requested ◀────┴─────┘ request_changes
 
-`edit` takes a deposit that came back for changes back to a plain draft; `resubmit` sends it
-straight back to the queue. `publish` is done by the system once the record exists.
+`claim` takes an unclaimed deposit (or one returned to the same moderator); `assign` gives it to a
+colleague of the same community; `release` puts it back in the queue. `edit` takes a deposit that
+came back for changes back to a plain draft; `resubmit` sends it straight back to the queue, to the
+moderator of the previous round by default. `publish` is done by the system once the record exists.
 """
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ EDITABLE = frozenset({Status.draft, Status.changes_requested})
 class Action(models.TextChoices):
     submit = "submit", _("Submit for review")
     claim = "claim", _("Claim")
+    release = "release", _("Release")
+    assign = "assign", _("Assign to a colleague")
     approve = "approve", _("Approve")
     reject = "reject", _("Reject")
     request_changes = "request_changes", _("Request changes")
@@ -62,9 +67,24 @@ class Transition:
     note_required: bool = False
 
 
+class RejectionReason(models.TextChoices):
+    out_of_scope = "out_of_scope", _("Outside the community's scope")
+    not_research_data = "not_research_data", _("Not research data")
+    duplicate = "duplicate", _("Already published elsewhere (duplicate)")
+    insufficient = "insufficient", _("Too little documentation or quality to be reused")
+    rights = "rights", _("Rights or licence do not allow publication")
+    sensitive = "sensitive", _("Sensitive or personal data")
+    other = "other", _("Another reason (explained below)")
+
+
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.submit, Status.draft, Status.submitted, Role.depositor),
-    Transition(Action.claim, Status.submitted, Status.in_review, Role.moderator),
+    # The reviewer role holds for an unclaimed deposit too: any moderator may claim one, but a
+    # deposit returned to the moderator of its previous round is theirs until they release it.
+    Transition(Action.claim, Status.submitted, Status.in_review, Role.reviewer),
+    Transition(Action.release, Status.in_review, Status.submitted, Role.reviewer),
+    Transition(Action.assign, Status.submitted, Status.in_review, Role.reviewer),
+    Transition(Action.assign, Status.in_review, Status.in_review, Role.reviewer),
     Transition(Action.approve, Status.in_review, Status.approved, Role.reviewer),
     Transition(Action.reject, Status.in_review, Status.rejected, Role.reviewer, note_required=True),
     Transition(Action.request_changes, Status.in_review, Status.changes_requested, Role.reviewer, note_required=True),
@@ -108,9 +128,32 @@ def allowed_actions(deposit, user) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == deposit.status and t.role in roles and t.role is not Role.system]
 
 
-def apply_transition(*, deposit_id: int, action: str, actor, note: str = ""):
+def _changed_under(deposit, seen_status: str, actor) -> Conflict:
+    """The message for an action taken on a page that was out of date: what happened meanwhile."""
+    from .models import DepositEvent
+
+    last = DepositEvent.objects.filter(deposit=deposit).select_related("actor").order_by("-created", "-pk").first()
+    who = last.actor.name if last and last.actor_id and last.actor_id != getattr(actor, "pk", None) else None
+    status = Status(deposit.status).label
+    if who:
+        message = _("%(who)s acted on this deposit while you were looking at it: it is now %(status)s. "
+                    "Nothing was changed by your action; the page shows the deposit as it is now.")
+        message = message % {"who": who, "status": status}
+    else:
+        message = _("This deposit changed while you were looking at it: it is now %(status)s. "
+                    "Nothing was changed by your action; the page shows the deposit as it is now.") % {"status": status}
+    return Conflict(message, code="stale")
+
+
+def apply_transition(
+    *, deposit_id: int, action: str, actor, note: str = "", seen_status: str = "", reason: str = "", assignee=None
+):
     """Apply `action` to the deposit, or refuse it. Locks the row so that two concurrent actions
-    (two moderators, a double click) are serialised and the second sees the new status."""
+    (two moderators, a double click) are serialised and the second sees the new status. A page
+    posts the status it showed (`seen_status`): when the deposit moved on meanwhile, the action is
+    refused with what happened rather than applied to a deposit the actor did not see."""
+    from accounts.selectors import is_moderator_of
+
     from .models import Deposit, DepositEvent
 
     with transaction.atomic():
@@ -119,6 +162,8 @@ def apply_transition(*, deposit_id: int, action: str, actor, note: str = ""):
             action_enum = Action(action)
         except ValueError:
             raise Conflict(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action") from None
+        if seen_status and seen_status != deposit.status:
+            raise _changed_under(deposit, seen_status, actor)
         transition = transition_for(deposit.status, action_enum)
         if transition is None:
             raise Conflict(
@@ -130,27 +175,87 @@ def apply_transition(*, deposit_id: int, action: str, actor, note: str = ""):
             if transition.role is Role.reviewer and Role.moderator in roles_of(deposit, actor):
                 raise Conflict(_("Another moderator has claimed this deposit."), code="claimed_by_other")
             raise PermissionDenied(_("You may not do this to this deposit."))
+        from core.errors import ValidationFailed
+
         note = (note or "").strip()
         if transition.note_required and not note:
-            from core.errors import ValidationFailed
-
             raise ValidationFailed(_("A message to the depositor is required."), field="note")
+        if transition.action is Action.reject:
+            if reason not in RejectionReason.values:
+                raise ValidationFailed(_("Choose the reason for the rejection."), field="reason")
+        else:
+            reason = ""
+        if transition.action is Action.assign:
+            assignee = _assignable(deposit, assignee)
+        else:
+            assignee = None
         source = deposit.status
         deposit.status = transition.target
         fields = ["status", "modified"]
-        if transition.action is Action.claim:
-            deposit.reviewer = actor
-            fields.append("reviewer")
+        now = timezone.now()
+        if transition.action in (Action.claim, Action.assign):
+            deposit.reviewer = assignee or actor
+            deposit.claimed_at = now
+            fields += ["reviewer", "claimed_at"]
+        if transition.action is Action.release:
+            deposit.reviewer = None
+            deposit.claimed_at = None
+            fields += ["reviewer", "claimed_at"]
         if transition.action in (Action.submit, Action.resubmit):
-            deposit.submitted_at = timezone.now()
-            fields.append("submitted_at")
+            deposit.submitted_at = now
+            deposit.round += 1
+            fields += ["submitted_at", "round"]
+            # Back to the moderator of the previous round, while they still moderate the community.
+            deposit.claimed_at = None
+            fields.append("claimed_at")
+            if deposit.reviewer_id and not is_moderator_of(deposit.reviewer, deposit.community):
+                deposit.reviewer = None
+                fields.append("reviewer")
         deposit.save(update_fields=fields)
-        DepositEvent.objects.create(
+        if transition.action in (Action.submit, Action.resubmit):
+            _snapshot_round(deposit, actor)
+        event = DepositEvent.objects.create(
             deposit=deposit,
             action=transition.action,
             from_status=source,
             to_status=transition.target,
             actor=actor,
             note=note,
+            reason=reason,
+            assignee=assignee,
         )
+        _announce(event)
         return deposit
+
+
+def _assignable(deposit, assignee):
+    """The colleague a deposit is assigned to: a moderator of its community."""
+    from accounts.selectors import is_moderator_of
+    from core.errors import ValidationFailed
+
+    if assignee is None or not getattr(assignee, "is_active", False) or not is_moderator_of(assignee, deposit.community):
+        raise ValidationFailed(
+            _("A deposit can only be assigned to a moderator of its community."), field="assignee"
+        )
+    return assignee
+
+
+def _snapshot_round(deposit, actor) -> None:
+    """Keep what the moderator is given in this round, for the next round's diff."""
+    from .models import ReviewRound
+
+    files = [
+        {"name": f.name, "size": f.size, "sha256": f.sha256}
+        for f in deposit.files.order_by("name").only("name", "size", "sha256")
+    ]
+    ReviewRound.objects.update_or_create(
+        deposit=deposit, number=deposit.round,
+        defaults={"metadata": deposit.metadata, "files": files, "submitted_by": actor},
+    )
+
+
+def _announce(event) -> None:
+    """Tell the people concerned, once the transaction has committed (notifications app)."""
+    from notifications.services import notify_event
+
+    transaction.on_commit(lambda: notify_event(event_id=event.pk))

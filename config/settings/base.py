@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "repository",
     "deposit",
     "moderation",
+    "notifications",
     "vocabularies",
 ]
 

@@ -215,12 +215,12 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     [item] = [i for i in queue.json() if i["id"] == deposit["id"]]
     assert (item["status"], item["community"], item["owner"], item["doi"], item["title"]) == (
         "submitted", "ocean", "depositor", doi, TITLE)
-    assert moderator_client.get(f"/api/deposits/{deposit['id']}").json()["allowed_actions"] == ["claim"]
+    assert moderator_client.get(f"/api/deposits/{deposit['id']}").json()["allowed_actions"] == ["claim", "assign"]
 
     claimed = act(moderator_client, deposit["id"], "claim")
     assert claimed.status_code == 200, claimed.content
     assert claimed.json()["status"] == "in_review"
-    assert set(claimed.json()["allowed_actions"]) == {"approve", "reject", "request_changes"}
+    assert set(claimed.json()["allowed_actions"]) == {"release", "assign", "approve", "reject", "request_changes"}
 
     with django_capture_on_commit_callbacks(execute=True):
         approved = act(moderator_client, deposit["id"], "approve", note="Fine data.")

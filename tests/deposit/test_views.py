@@ -239,7 +239,7 @@ def test_request_changes_or_reject_without_a_note_shows_an_error_and_changes_not
     assert deposit.status == Status.in_review
     assert deposit.events.count() == events
 
-    client.post(url, {"action": action, "note": "The salinity units are missing."})
+    client.post(url, {"action": action, "note": "The salinity units are missing.", "reason": "insufficient"})
     deposit.refresh_from_db()
     assert deposit.status == (Status.changes_requested if action == "request_changes" else Status.rejected)
     client.force_login(depositor)

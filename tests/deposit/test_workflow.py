@@ -29,7 +29,11 @@ def test_every_status_action_pair(status, action, depositor, moderator, communit
         assert deposit.status == status
         assert not DepositEvent.objects.filter(deposit=deposit).exists()
         return
-    apply_transition(deposit_id=deposit.pk, action=action, actor=actor, note="because")
+    # what the actions that need more than a note need: a reason to reject, a colleague to assign to
+    extra = {"reason": "out_of_scope"} if action is Action.reject else {}
+    if action is Action.assign:
+        extra["assignee"] = moderator
+    apply_transition(deposit_id=deposit.pk, action=action, actor=actor, note="because", **extra)
     deposit.refresh_from_db()
     assert deposit.status == transition.target
     events = list(DepositEvent.objects.filter(deposit=deposit))
@@ -73,7 +77,7 @@ def test_request_changes_and_reject_need_a_message(depositor, moderator, communi
 def test_allowed_actions_offer_only_legal_steps_for_the_role(depositor, moderator, communities):
     deposit = Deposit.objects.create(owner=depositor, community=communities["ocean"], status=Status.submitted)
     assert allowed_actions(deposit, depositor) == []
-    assert [t.action for t in allowed_actions(deposit, moderator)] == [Action.claim]
+    assert [t.action for t in allowed_actions(deposit, moderator)] == [Action.claim, Action.assign]
     deposit.status = Status.draft
     assert [t.action for t in allowed_actions(deposit, depositor)] == [Action.submit]
     assert allowed_actions(deposit, moderator) == []

@@ -132,7 +132,7 @@ def test_only_the_depositor_who_created_it_or_an_administrator_deletes(datacite,
 def test_the_deposit_page_offers_deletion_and_says_what_happens_to_the_doi(client, datacite, depositor, moderator, communities):
     deposit = submit(depositor, communities)
     deposit = deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
-    deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="Out of scope.")
+    deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="Out of scope.", reason="out_of_scope")
     client.force_login(depositor)
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     assert reverse("deposit:delete", kwargs={"pk": deposit.pk}) in page
@@ -159,7 +159,7 @@ def test_deletion_through_the_api(datacite, depositor, other_depositor, moderato
     refused = api_client(depositor).delete(url)
     assert refused.status_code == 409 and refused.json()["code"] == "not_deletable"
     deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
-    deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="No.")
+    deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="No.", reason="other")
     assert api_client(moderator).delete(url).status_code == 403
     assert api_client(depositor).delete(url).status_code == 204
     assert api_client(depositor).get(url).status_code == 404

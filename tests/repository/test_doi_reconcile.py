@@ -89,7 +89,7 @@ def test_a_doi_deleted_here_and_still_at_datacite_is_drift(datacite, depositor, 
     deposit = submit(depositor, communities)
     drain()
     deposit = deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
-    deposit = deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="No.")
+    deposit = deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="No.", reason="other")
     pid = deposit.pid
     deposit_services.deposit_delete(deposit=deposit, actor=depositor)
     drain()

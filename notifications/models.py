@@ -1,0 +1,53 @@
+"""In-app notifications (the bell) and each user's choice of e-mail: immediately or a daily digest."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    submitted = "submitted", _("submitted for review")
+    claimed = "claimed", _("claimed by a moderator")
+    assigned = "assigned", _("assigned to you")
+    comment = "comment", _("new comment")
+    changes_requested = "changes_requested", _("changes requested")
+    resubmitted = "resubmitted", _("resubmitted")
+    approved = "approved", _("approved")
+    rejected = "rejected", _("rejected")
+    published = "published", _("published")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    deposit = models.ForeignKey("deposit.Deposit", on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "moderation.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.TextField(blank=True)  # the note of a decision, or the comment's first lines
+    created = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # sent alone or in a digest
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["emailed_at", "created"]),
+        ]
+
+
+class EmailMode(models.TextChoices):
+    immediate = "immediate", _("one e-mail for each notification")
+    digest = "digest", _("a daily digest")
+    off = "off", _("no e-mail (the bell only)")
+
+
+class Preference(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    email = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.immediate)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
