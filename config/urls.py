@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("repository.urls")),
     path("deposits/", include("deposit.urls")),
     path("moderation/", include("moderation.urls")),
+    path("notifications/", include("notifications.urls")),
     path("vocabularies/", include("vocabularies.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

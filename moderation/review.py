@@ -1,0 +1,158 @@
+"""The review page's reading of a deposit: its metadata laid out by the wizard's steps, and what
+changed since the previous round, field by field (and file by file)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deposit import wizard
+from deposit.models import Deposit, ReviewRound
+
+# The steps whose fields are metadata (the files step is shown as the file list).
+METADATA_STEPS = wizard.FORM_STEPS
+
+
+@dataclass
+class Row:
+    name: str  # the wizard's field name, the anchor of comments: `geo_locations-0-box-west`
+    label: str
+    value: str
+
+
+def anchor_of(name: str) -> str:
+    """The field a comment is attached to: a whole item of a list (`creators-1`, `geo_locations-0`,
+    the bounding box and place of one location) or a single field (`title`, `point_of_contact`)."""
+    parts = name.split("-")
+    if len(parts) > 1 and parts[1].isdigit():
+        return f"{parts[0]}-{parts[1]}"
+    return parts[0]
+
+
+def anchor_label(anchor: str) -> str:
+    return wizard.field_label(anchor)
+
+
+def step_of_anchor(anchor: str) -> str | None:
+    """The wizard step that holds the field, for links and for showing comments in the wizard."""
+    head = anchor.split("-")[0]
+    if head == "files":
+        return "files"
+    for slug in METADATA_STEPS:
+        if head in _STEP_HEADS[slug]:
+            return slug
+    return None
+
+
+@dataclass
+class Group:
+    anchor: str
+    label: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    slug: str
+    label: str
+    groups: list[Group] = field(default_factory=list)
+
+
+def sections(metadata: dict, deposit: Deposit | None = None) -> list[Section]:
+    """Every filled field, step by step, labelled as in the wizard, grouped by what a comment can
+    be attached to."""
+    out = []
+    for slug in METADATA_STEPS:
+        step = wizard.STEP_BY_SLUG[slug]
+        groups: dict[str, Group] = {}
+        for name, value in wizard.step_values_flat(slug, metadata or {}, deposit).items():
+            if not value.strip():
+                continue
+            anchor = anchor_of(name)
+            group = groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
+            label = wizard.field_label(name)
+            prefix = f"{group.label} › "
+            group.rows.append(Row(name, label[len(prefix):] if label.startswith(prefix) else label, value))
+        out.append(Section(slug, str(step.label), list(groups.values())))
+    return out
+
+
+# Which first segments of field names each step holds (from the step's empty form).
+_STEP_HEADS = {
+    slug: {name.split("-")[0] for name in wizard.step_values_flat(slug, {})} | {
+        "describe": {"title", "abstract", "keywords", "free_keywords", "alt_titles", "lineage", "community"},
+        "people": {"creators", "contributors", "point_of_contact", "funding_references"},
+        "where_when": {"geo_locations", "temporal_extent", "vertical_extent"},
+        "links_licence": {"related_identifiers", "licence", "access", "version"},
+    }[slug]
+    for slug in METADATA_STEPS
+}
+
+
+@dataclass
+class Change:
+    name: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def kind(self) -> str:
+        if not self.before:
+            return "added"
+        if not self.after:
+            return "removed"
+        return "changed"
+
+
+@dataclass
+class RoundDiff:
+    previous: int  # the round compared with
+    current: int
+    steps: list[Section]  # rows unused; `changes` per step below
+    changes: dict[str, list[Change]]
+    files_added: list[dict]
+    files_removed: list[dict]
+    files_changed: list[dict]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.changes.values()) and not (self.files_added or self.files_removed or self.files_changed)
+
+
+def diff_rounds(before: ReviewRound, after: ReviewRound, deposit: Deposit | None = None) -> RoundDiff:
+    changes: dict[str, list[Change]] = {}
+    steps = []
+    for slug in METADATA_STEPS:
+        old = wizard.step_values_flat(slug, before.metadata or {}, deposit)
+        new = wizard.step_values_flat(slug, after.metadata or {}, deposit)
+        names = list(dict.fromkeys([*old, *new]))
+        step_changes = [
+            Change(name, wizard.field_label(name), old.get(name, "").strip(), new.get(name, "").strip())
+            for name in names
+            if old.get(name, "").strip() != new.get(name, "").strip()
+        ]
+        steps.append(Section(slug, str(wizard.STEP_BY_SLUG[slug].label)))
+        changes[slug] = step_changes
+    old_files = {f["name"]: f for f in before.files}
+    new_files = {f["name"]: f for f in after.files}
+    return RoundDiff(
+        previous=before.number,
+        current=after.number,
+        steps=steps,
+        changes=changes,
+        files_added=[new_files[n] for n in new_files if n not in old_files],
+        files_removed=[old_files[n] for n in old_files if n not in new_files],
+        files_changed=[
+            new_files[n] for n in new_files
+            if n in old_files and (old_files[n].get("sha256"), old_files[n].get("size"))
+            != (new_files[n].get("sha256"), new_files[n].get("size"))
+        ],
+    )
+
+
+def latest_diff(deposit: Deposit) -> RoundDiff | None:
+    """What changed between the last two rounds; None before the first resubmission. Two queries."""
+    rounds = list(ReviewRound.objects.filter(deposit=deposit).order_by("-number")[:2])
+    if len(rounds) < 2:
+        return None
+    current, previous = rounds
+    return diff_rounds(previous, current, deposit)

@@ -1,0 +1,6 @@
+"""Notification pages, under /notifications/."""
+from django.urls import path
+
+app_name = "notifications"
+
+urlpatterns: list = []
