@@ -18,13 +18,15 @@ setup: $(UV)
 	$(UV) sync --locked --quiet
 
 # Chromium drives the browser tests, xmlsec1 signs SAML, ncgen (netcdf-bin) turns the NetCDF tests'
-# CDL files into NetCDF; installed from Debian when missing.
+# CDL files into NetCDF, Pango lets WeasyPrint write review reports as PDF; installed from Debian
+# when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v xmlsec1 >/dev/null || missing="$$missing xmlsec1"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v ncgen >/dev/null || missing="$$missing netcdf-bin"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -69,7 +69,7 @@ def deposit_for(user, pk: int) -> Deposit:
         Deposit.objects.select_related("owner", "community", "pid", "record", "reviewer")
         .prefetch_related(
             "files",
-            Prefetch("events", queryset=DepositEvent.objects.select_related("actor")),
+            Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")),
             Prefetch("collaborations", queryset=Collaboration.objects.select_related("user")),
         )
         .filter(pk=pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.selectors import is_moderator_of
 from core.errors import DomainError, NotFound, ValidationFailed
 from repository.metadata import LICENCES
 from repository.storage import StorageError
@@ -176,7 +177,11 @@ def deposit_detail(request, pk: int):
     problems = (
         wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files) if editable else []
     )
+    from moderation import conversation, timeline
+    from moderation.views_review import colleagues_for
+
     transitions = workflow.allowed_actions(deposit, request.user)
+    thread = conversation.thread_for(deposit)
     return render(
         request,
         "deposit/detail.html",
@@ -188,7 +193,11 @@ def deposit_detail(request, pk: int):
             "problems": problems,
             "completeness": wizard.completeness(deposit, problems, files) if editable else None,
             "transitions": transitions,
-            "events": list(deposit.events.all()),
+            "thread": thread,
+            "timeline": timeline.entries(deposit, thread),
+            "colleagues": colleagues_for(deposit, request.user, transitions),
+            "rejection_reasons": workflow.RejectionReason.choices,
+            "is_moderator": is_moderator_of(request.user, deposit.community),
             "can_edit": editable and selectors.can_edit(deposit, request.user),
             "is_owner": deposit.owner_id == request.user.pk or request.user.is_superuser,
             "collaborations": list(selectors.collaborations_of(deposit)),

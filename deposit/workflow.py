@@ -255,7 +255,8 @@ def _snapshot_round(deposit, actor) -> None:
 
 
 def _announce(event) -> None:
-    """Tell the people concerned, once the transaction has committed (notifications app)."""
+    """Tell the people concerned, once the transaction has committed (notifications app). Robust:
+    the action is done whatever happens to its notifications (a failure is logged)."""
     from notifications.services import notify_event
 
-    transaction.on_commit(lambda: notify_event(event_id=event.pk))
+    transaction.on_commit(lambda: notify_event(event_id=event.pk), robust=True)

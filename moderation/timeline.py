@@ -1,8 +1,13 @@
-"""The deposit's timeline: every transition and every comment, with actor and time, in order."""
+"""The deposit's timeline: every transition and every comment, with actor and time, in order. Read
+from what the page already loaded (the deposit's prefetched events, the thread's comments)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from deposit.workflow import RejectionReason
+
+from .review import anchor_label
 
 
 @dataclass
@@ -13,9 +18,23 @@ class Entry:
     event: object = None
     comment: object = None
 
+    @property
+    def reason_label(self) -> str:
+        reason = getattr(self.event, "reason", "")
+        return str(RejectionReason(reason).label) if reason in RejectionReason.values else ""
+
+    @property
+    def where(self) -> str:
+        """What a comment is about: a field, a file, or the deposit as a whole ("")."""
+        comment = self.comment
+        if comment is None:
+            return ""
+        if comment.field:
+            return anchor_label(comment.field)
+        return comment.file_name
+
 
 def entries(deposit, thread=None) -> list[Entry]:
-    """From the deposit's prefetched events and the comments already loaded for the thread."""
     out = [Entry(e.created, "event", e.actor, event=e) for e in deposit.events.all()]
     for comment in _comments(thread):
         out.append(Entry(comment.created, "comment", comment.author, comment=comment))
@@ -23,6 +42,9 @@ def entries(deposit, thread=None) -> list[Entry]:
 
 
 def _comments(thread) -> list:
+    """Every comment of the thread, replies included, whatever shape the thread has."""
     if not thread:
         return []
-    return list(getattr(thread, "all_comments", thread))
+    if hasattr(thread, "all_comments"):
+        return list(thread.all_comments)
+    return list(thread)

@@ -4,22 +4,22 @@ the timeline. For the moderators of the deposit's community (and administrators)
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import community_moderators, is_moderator_of
 from deposit import workflow
-from deposit.models import Deposit, DepositEvent
+from deposit.models import Deposit, DepositEvent, ReviewRound
 from deposit.workflow import RejectionReason, Status
 
-from . import checks, conversation, review, timeline
+from . import checks, conversation, timeline
+from . import review as layout
 
 
 def deposit_for_review(user, pk: int) -> Deposit:
     """The deposit, for a moderator of its community; 404 for anyone else (nobody learns it exists)."""
-    from django.db.models import Prefetch
-
     deposit = (
         Deposit.objects.select_related("owner", "community", "pid", "record", "reviewer")
         .prefetch_related(
@@ -36,33 +36,93 @@ def deposit_for_review(user, pk: int) -> Deposit:
     return deposit
 
 
+def colleagues_for(deposit: Deposit, user, transitions) -> list:
+    """The moderators of the deposit's community a deposit can be assigned to (not the user), when
+    assigning is one of the user's actions; a single query."""
+    if not any(t.action is workflow.Action.assign for t in transitions):
+        return []
+    return sorted(
+        (u for u in community_moderators(deposit.community) if u.pk != user.pk and u.is_active),
+        key=lambda u: u.name.lower(),
+    )
+
+
 @login_required
 @require_GET
 def review(request, pk: int):
     deposit = deposit_for_review(request.user, pk)
     files = list(deposit.files.all())
-    transitions = workflow.allowed_actions(deposit, request.user)
-    actions = {t.action.value for t in transitions}
-    colleagues = []
-    if "assign" in actions:
-        colleagues = sorted(
-            (u for u in community_moderators(deposit.community) if u.pk != request.user.pk and u.is_active),
-            key=lambda u: u.name.lower(),
-        )
+    transitions = [t for t in workflow.allowed_actions(deposit, request.user) if t.role is not workflow.Role.depositor]
     thread = conversation.thread_for(deposit)
     return render(
         request,
         "moderation/review.html",
         {
             "deposit": deposit,
-            "sections": review.sections(deposit.metadata, deposit),
+            "sections": layout.sections(deposit.metadata, deposit),
             "files": files,
             "checks": checks.run_checks(deposit, files),
             "thread": thread,
-            "diff": review.latest_diff(deposit),
+            "diff": layout.latest_diff(deposit),
             "timeline": timeline.entries(deposit, thread),
-            "actions": actions,
-            "colleagues": colleagues,
+            "transitions": transitions,
+            "colleagues": colleagues_for(deposit, request.user, transitions),
             "rejection_reasons": RejectionReason.choices,
         },
     )
+
+
+REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+@login_required
+@require_GET
+def report(request, pk: int, fmt: str):
+    """The review report: the deposit's rounds, every transition and comment, and the automatic
+    checks as they stand, for both parties' files. HTML to read or print, PDF to archive."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from deposit.selectors import can_view
+
+    if fmt not in REPORT_FORMATS:
+        raise Http404("Reports are HTML or PDF.")
+    deposit = (
+        Deposit.objects.select_related("owner", "community", "pid", "reviewer")
+        .prefetch_related(
+            "files",
+            Prefetch("rounds", queryset=ReviewRound.objects.select_related("submitted_by")),
+            Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if deposit is None or not can_view(deposit, request.user):
+        raise Http404("No such deposit.")
+    files = list(deposit.files.all())
+    thread = conversation.thread_for(deposit)
+    html = render_to_string(
+        "moderation/report.html",
+        {
+            "deposit": deposit,
+            "files": files,
+            "rounds": list(deposit.rounds.all()),
+            "checks": checks.run_checks(deposit, files),
+            "timeline": timeline.entries(deposit, thread),
+            "generated": timezone.now(),
+            "generated_by": request.user,
+        },
+        request=request,
+    )
+    name = f"estran-review-{deposit.pk}"
+    if fmt == "html":
+        response = HttpResponse(html, content_type=REPORT_FORMATS["html"])
+        response["Content-Disposition"] = f'inline; filename="{name}.html"'
+        return response
+    import weasyprint
+
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type=REPORT_FORMATS["pdf"])
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -40,6 +40,8 @@ def event_label(value: str) -> str:
     labels = {
         Action.submit: _("Submitted for review"),
         Action.claim: _("Claimed for review"),
+        Action.release: _("Released back to the queue"),
+        Action.assign: _("Assigned"),
         Action.approve: _("Approved"),
         Action.reject: _("Rejected"),
         Action.request_changes: _("Changes requested"),
