@@ -1,5 +1,6 @@
 """REST endpoints for deposits, their files and upload sessions, lifecycle actions, and the look-ups
-that help fill in creators (ORCID names, ROR organisations). Thin: parse, call one service, shape the answer."""
+that help fill in creators (ORCID names, ROR organisations). Thin: parse, call one service, shape
+the answer."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,6 +26,8 @@ class EventOut(Schema):
     to_status: str
     actor: str | None
     note: str
+    reason: str = Field(description="A rejection's reason (see RejectionReason); empty otherwise.")
+    assignee: str | None = Field(description="Who an `assign` gave the deposit to.")
     created: datetime
 
 
@@ -49,6 +52,8 @@ class DepositOut(Schema):
     doi_is_demo: bool | None
     record_id: int | None
     owner: str
+    reviewer: str | None = Field(description="The moderator reviewing it (or to whom it returns on resubmission).")
+    round: int = Field(description="How many times it was submitted: the current review round.")
     created: datetime
     modified: datetime
     allowed_actions: list[str]
@@ -158,6 +163,8 @@ def _deposit_out(deposit: Deposit, user) -> dict:
         "doi_is_demo": deposit.pid.is_demo if deposit.pid_id else None,
         "record_id": deposit.record_id,
         "owner": deposit.owner.username,
+        "reviewer": deposit.reviewer.username if deposit.reviewer_id else None,
+        "round": deposit.round,
         "created": deposit.created,
         "modified": deposit.modified,
         "allowed_actions": [t.action.value for t in workflow.allowed_actions(deposit, user)],
@@ -165,7 +172,8 @@ def _deposit_out(deposit: Deposit, user) -> dict:
         "files": list(deposit.files.all()),
         "events": [
             {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": e.actor.username if e.actor else None, "note": e.note, "created": e.created}
+             "actor": e.actor.username if e.actor else None, "note": e.note, "reason": e.reason,
+             "assignee": e.assignee.username if e.assignee else None, "created": e.created}
             for e in deposit.events.all()
         ],
     }
@@ -192,7 +200,7 @@ def _deposit(request, pk: int) -> Deposit:
 
 @router.get("/deposits", response=list[DepositOut], summary="Your deposits")
 def deposit_list(request):
-    return [_deposit_out(d, request.auth) for d in selectors.deposits_of(request.auth).prefetch_related("files", "events__actor")]
+    return [_deposit_out(d, request.auth) for d in selectors.deposits_of(request.auth).prefetch_related("files", "events__actor", "events__assignee")]
 
 
 @router.post("/deposits", response={201: DepositOut}, summary="Create a deposit (a draft)")

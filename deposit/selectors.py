@@ -15,7 +15,7 @@ from .workflow import Status
 def deposits_of(user) -> QuerySet[Deposit]:
     """Deposits the user owns or co-deposits."""
     co_deposited = Collaboration.objects.filter(user=user, state=Collaboration.State.accepted).values("deposit_id")
-    return Deposit.objects.filter(Q(owner=user) | Q(pk__in=co_deposited)).select_related("community", "pid", "record")
+    return Deposit.objects.filter(Q(owner=user) | Q(pk__in=co_deposited)).select_related("owner", "community", "pid", "record", "reviewer")
 
 
 def is_editor(deposit: Deposit, user) -> bool:
