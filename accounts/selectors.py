@@ -18,9 +18,16 @@ def communities_moderated_by(user) -> QuerySet[Community]:
 
 
 def is_moderator_of(user, community: Community | None) -> bool:
+    """Remembered on the user object, as Django remembers permissions: a page asks several times
+    (may view, which actions, which links) and each answer from guardian costs two queries."""
     if community is None or not user.is_authenticated:
         return False
-    return user.is_superuser or user.has_perm("accounts.moderate_community", community)
+    if user.is_superuser:
+        return True
+    known = user.__dict__.setdefault("_moderates", {})
+    if community.pk not in known:
+        known[community.pk] = user.has_perm("accounts.moderate_community", community)
+    return known[community.pk]
 
 
 def community_moderators(community: Community):

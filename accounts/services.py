@@ -64,10 +64,12 @@ def community_get(*, slug: str) -> Community:
 
 def moderator_grant(*, user, community: Community) -> None:
     assign_perm("moderate_community", user, community)
+    user.__dict__.pop("_moderates", None)  # what accounts.selectors.is_moderator_of remembered
 
 
 def moderator_revoke(*, user, community: Community) -> None:
     remove_perm("moderate_community", user, community)
+    user.__dict__.pop("_moderates", None)
 
 
 @transaction.atomic

@@ -538,7 +538,17 @@ def file_verify(*, file: DepositFile) -> DepositFile:
     file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
     file.save(update_fields=["md5", "sha256", "state", "error"])
     log.info("file.verified", file=file.pk, state=file.state)
+    _preview_if_ready(file)
     return file
+
+
+def _preview_if_ready(file: DepositFile) -> None:
+    """What the review page shows of a file that just became ready (first lines, NetCDF header);
+    never fails the file (moderation.previews stores an error preview instead)."""
+    if file.state == DepositFile.State.ready:
+        from moderation.previews import file_preview_update
+
+        file_preview_update(file=file)
 
 
 def file_verify_queued(*, file_id: int) -> DepositFile | None:
@@ -569,6 +579,7 @@ def file_verify_queued(*, file_id: int) -> DepositFile | None:
             file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
         file.save(update_fields=["md5", "sha256", "state", "error"])
     log.info("file.verified", file=file.pk, state=file.state, size=size)
+    _preview_if_ready(file)  # after the row lock is released: a NetCDF copy from S3 takes time
     return file
 
 

@@ -263,7 +263,12 @@ def wizard_step(request, pk: int, step: str):
         return redirect("deposit:detail", pk=deposit.pk)
     if request.method == "POST":
         return _save_from_page(request, deposit, step_obj)
-    return render(request, step_obj.template, _context(request, deposit, step_obj))
+    context = _context(request, deposit, step_obj)
+    # The moderator's open comments, shown at the top of the step and beside their fields.
+    from moderation.conversation import thread_for
+
+    context["thread"] = thread_for(deposit)
+    return render(request, step_obj.template, context)
 
 
 def _target_after_save(request, step: wizard.Step) -> str:

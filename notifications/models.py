@@ -18,6 +18,15 @@ class Kind(models.TextChoices):
     published = "published", _("published")
 
 
+class Audience(models.TextChoices):
+    """Which side of the review the recipient is on: it decides where the notification leads
+    (the deposit's page, or the moderator's review page). Recorded when the notification is made,
+    so that listing notifications needs no permission look-up per row."""
+
+    depositor = "depositor", _("depositor")
+    moderator = "moderator", _("moderator")
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -28,6 +37,11 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         "moderation.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # The transition told (its note, rejection reason, assignee); empty for a comment.
+    event = models.ForeignKey(
+        "deposit.DepositEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.depositor)
     text = models.TextField(blank=True)  # the note of a decision, or the comment's first lines
     created = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -1,10 +1,364 @@
-"""Who is told what: notifications for deposit events and comments (filled in by the notifications work)."""
+"""Who is told what: one notification per person concerned by a deposit event or a comment (never
+the person who acted), the e-mail of each one for those who want them at once, the daily digest for
+the others, and marking notifications read.
+
+Each notification is e-mailed once: the mail is sent while the notification's row is locked and
+`emailed_at` is set in the same transaction, so a retried task or a second digest worker finds it
+sent (and a send that failed leaves it to be retried)."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from core.errors import NotFound
+from core.logging import get_logger
+
+from .models import Audience, EmailMode, Kind, Notification, Preference
+
+log = get_logger(__name__)
+
+TEXT_MAX = 500  # a comment's first characters kept in the notification
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: object
+    kind: str
+    audience: str
+    actor: object = None  # who the notification names, when not the event's actor
+
+
+# --- who is concerned ----------------------------------------------------------------------------
+
+
+def _depositors(deposit) -> list:
+    """The owner and the accepted co-depositors."""
+    from deposit.models import Collaboration
+
+    users = [deposit.owner]
+    users += [
+        c.user for c in Collaboration.objects.filter(
+            deposit=deposit, state=Collaboration.State.accepted, user__isnull=False
+        ).select_related("user")
+    ]
+    return users
+
+
+def _moderators(deposit) -> list:
+    from accounts.selectors import community_moderators
+
+    if deposit.community_id is None:
+        return []
+    return list(community_moderators(deposit.community))
+
+
+def _reviewer_or_moderators(deposit) -> list:
+    return [deposit.reviewer] if deposit.reviewer_id else _moderators(deposit)
+
+
+def _was_submitted_before(event) -> bool:
+    from deposit.models import DepositEvent
+    from deposit.workflow import Action
+
+    return DepositEvent.objects.filter(
+        deposit_id=event.deposit_id, action__in=[Action.submit, Action.resubmit], pk__lt=event.pk
+    ).exists()
+
+
+def _event_recipients(event) -> list[Recipient]:
+    from deposit.workflow import Action
+
+    deposit = event.deposit
+    action = event.action
+    to_depositors = lambda kind, actor=None: [  # noqa: E731
+        Recipient(u, kind, Audience.depositor, actor) for u in _depositors(deposit)
+    ]
+    if action in (Action.submit, Action.resubmit):
+        # A submission after "back to draft" is a resubmission too: it goes to the kept reviewer.
+        if action == Action.resubmit or _was_submitted_before(event):
+            return [Recipient(u, Kind.resubmitted, Audience.moderator) for u in _reviewer_or_moderators(deposit)]
+        return [Recipient(u, Kind.submitted, Audience.moderator) for u in _moderators(deposit)]
+    if action == Action.claim:
+        return to_depositors(Kind.claimed)
+    if action == Action.assign:
+        recipients = []
+        if event.assignee_id:
+            recipients.append(Recipient(event.assignee, Kind.assigned, Audience.moderator))
+        # The depositors are told who reviews their deposit now: the colleague, not the assigner.
+        return recipients + to_depositors(Kind.claimed, actor=event.assignee or event.actor)
+    decisions = {
+        Action.request_changes: Kind.changes_requested,
+        Action.approve: Kind.approved,
+        Action.reject: Kind.rejected,
+        Action.publish: Kind.published,
+    }
+    if action in decisions:
+        return to_depositors(decisions[action])
+    return []  # release, edit: nobody needs to know
+
+
+def _comment_recipients(comment) -> list[Recipient]:
+    deposit = comment.deposit
+    depositors = _depositors(deposit)
+    depositor_ids = {u.pk for u in depositors}
+    if comment.author_id in depositor_ids:
+        recipients = [Recipient(u, Kind.comment, Audience.moderator) for u in _reviewer_or_moderators(deposit)]
+    else:
+        recipients = [Recipient(u, Kind.comment, Audience.depositor) for u in depositors]
+    parent = comment.parent
+    if parent is not None:
+        audience = Audience.depositor if parent.author_id in depositor_ids else Audience.moderator
+        recipients.append(Recipient(parent.author, Kind.comment, audience))
+    return recipients
+
+
+# --- making notifications ------------------------------------------------------------------------
 
 
 def notify_event(*, event_id: int) -> None:
-    """Notify the people concerned by one deposit event."""
+    """Notify the people concerned by one deposit event. Called once the transition has committed:
+    a failure here is logged, never turned into an error for a transition that did happen."""
+    from deposit.models import DepositEvent
+
+    try:
+        event = DepositEvent.objects.select_related(
+            "deposit__owner", "deposit__community", "deposit__reviewer", "actor", "assignee"
+        ).get(pk=event_id)
+        notifications_create(
+            recipients=_event_recipients(event), deposit=event.deposit, actor=event.actor, event=event,
+            text=event.note,
+        )
+    except Exception:
+        log.exception("notifications.event_failed", event_id=event_id)
 
 
 def notify_comment(*, comment_id: int) -> None:
-    """Notify the other party of a new comment."""
+    """Notify the other party of a new comment, and the author of the comment it answers."""
+    from moderation.models import Comment
+
+    try:
+        comment = Comment.objects.select_related(
+            "deposit__owner", "deposit__community", "deposit__reviewer", "author", "parent__author"
+        ).get(pk=comment_id)
+        body = comment.body.strip()
+        text = body if len(body) <= TEXT_MAX else body[: TEXT_MAX - 1].rstrip() + "…"
+        notifications_create(
+            recipients=_comment_recipients(comment), deposit=comment.deposit, actor=comment.author,
+            comment=comment, text=text,
+        )
+    except Exception:
+        log.exception("notifications.comment_failed", comment=comment_id)
+
+
+def notifications_create(
+    *, recipients: list[Recipient], deposit, actor, event=None, comment=None, text: str = ""
+) -> list[Notification]:
+    """One notification per person (the first reason wins when someone is concerned twice), never
+    for the actor nor an inactive account; then the e-mails of those who want them at once."""
+    chosen: dict[int, Recipient] = {}
+    for recipient in recipients:
+        user = recipient.user
+        if user is None or not user.is_active or (actor is not None and user.pk == actor.pk):
+            continue
+        chosen.setdefault(user.pk, recipient)
+    if not chosen:
+        return []
+    with transaction.atomic():
+        notifications = Notification.objects.bulk_create([
+            Notification(
+                recipient_id=pk, kind=r.kind, audience=r.audience, deposit=deposit,
+                actor=r.actor if r.actor is not None else actor, event=event, comment=comment, text=text,
+            )
+            for pk, r in chosen.items()
+        ])
+        modes = email_modes(user_ids=list(chosen))
+        immediate = [n.pk for n in notifications if modes[n.recipient_id] == EmailMode.immediate]
+        for pk in immediate:
+            transaction.on_commit(lambda pk=pk: _enqueue_email(pk))
+    log.info(
+        "notifications.created", deposit=deposit.pk, event_id=getattr(event, "pk", None),
+        comment=getattr(comment, "pk", None), count=len(notifications), immediate=len(immediate),
+    )
+    return notifications
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from .tasks import notification_email_task
+
+    try:
+        notification_email_task.delay(notification_id)
+    except Exception:  # the broker is down: the notification is in the bell, the e-mail is lost
+        log.exception("notifications.email_not_queued", notification=notification_id)
+
+
+def email_modes(*, user_ids: list[int]) -> dict[int, str]:
+    """Each user's choice of e-mail; immediate for those who never chose."""
+    chosen = dict(Preference.objects.filter(user_id__in=user_ids).values_list("user_id", "email"))
+    return {pk: chosen.get(pk, EmailMode.immediate) for pk in user_ids}
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+
+def language_of(user) -> str:
+    """The recipient's language: the account's when it records one, else the site's."""
+    language = getattr(user, "language", "") or ""
+    available = {code for code, _name in settings.LANGUAGES}
+    return language if language in available else settings.LANGUAGE_CODE
+
+
+def _send(*, user, subject: str, template: str, context: dict) -> None:
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    context = {
+        **context,
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "settings_url": settings.SITE_URL + reverse("notifications:settings"),
+    }
+    text = render_to_string(f"notifications/email/{template}.txt", context)
+    html = render_to_string(f"notifications/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send(fail_silently=False)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send one notification's e-mail unless it was sent already, or its recipient no longer wants
+    it at once. The row stays locked while the mail is handed to the server, so a retried or
+    duplicated task waits and then finds `emailed_at` set; a failed send rolls back and is retried."""
+    from . import messages
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "deposit", "actor", "event")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        user = notification.recipient
+        if not user.is_active or not user.email:
+            return False
+        if email_modes(user_ids=[user.pk])[user.pk] != EmailMode.immediate:
+            return False  # switched to the digest (which will take it) or to no e-mail
+        with translation.override(language_of(user)):
+            _send(
+                user=user, subject=messages.subject(notification), template="notification",
+                context={
+                    "notification": notification,
+                    "headline": messages.headline(notification),
+                    "url": messages.target_url(notification),
+                    "reason": messages.rejection_reason(notification),
+                },
+            )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    log.info("notifications.emailed", notification=notification_id, kind=notification.kind)
+    return True
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """The daily digest: one e-mail to each digest reader with notifications not yet e-mailed
+    (made before `now`). Returns how many digests were sent. Safe to run twice, or in two workers
+    at once: each reader's digest is made under a lock the other run skips."""
+    now = now or timezone.now()
+    user_ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True, created__lte=now, recipient__is_active=True,
+            recipient__notification_preference__email=EmailMode.digest,
+        ).values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
+    )
+    sent = sum(1 for user_id in user_ids if digest_send(user_id=user_id, now=now))
+    log.info("notifications.digests_sent", readers=len(user_ids), sent=sent)
+    return sent
+
+
+def digest_send(*, user_id: int, now: datetime) -> bool:
+    """One reader's digest, grouped by deposit. The reader's preference row is the lock: a second
+    run skips a reader whose digest is being made, and one that comes after finds nothing left."""
+    from . import messages
+
+    with transaction.atomic():
+        preference = (
+            Preference.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(user_id=user_id, email=EmailMode.digest)
+            .first()
+        )
+        if preference is None:
+            return False
+        user = preference.user
+        if not user.is_active or not user.email:
+            return False
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("deposit", "actor", "event")
+            .filter(recipient_id=user_id, emailed_at__isnull=True, created__lte=now)
+            .order_by("created", "pk")
+        )
+        if not pending:
+            return False
+        with translation.override(language_of(user)):
+            groups: dict[int, dict] = {}
+            for n in pending:
+                group = groups.setdefault(n.deposit_id, {
+                    "title": messages.deposit_title(n.deposit), "url": messages.target_url(n), "items": [],
+                })
+                group["items"].append({"notification": n, "headline": messages.headline(n)})
+            from django.utils.translation import ngettext
+
+            subject = ngettext(
+                "[%(site)s] Your daily digest: %(count)d notification",
+                "[%(site)s] Your daily digest: %(count)d notifications",
+                len(pending),
+            ) % {"site": settings.SITE_NAME, "count": len(pending)}
+            _send(user=user, subject=subject, template="digest",
+                  context={"groups": list(groups.values()), "count": len(pending)})
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+        preference.digest_sent_at = now
+        preference.save(update_fields=["digest_sent_at"])
+    log.info("notifications.digest_sent", user=user_id, count=len(pending))
+    return True
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def notification_read(*, user, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (someone else's does not exist for them)."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or those listed (ids that are not
+    theirs are ignored)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def preference_set(*, user, email: str) -> Preference:
+    from core.errors import ValidationFailed
+    from django.utils.translation import gettext as _
+
+    if email not in EmailMode.values:
+        raise ValidationFailed(_("Choose how you receive e-mails."), field="email")
+    preference, _created = Preference.objects.update_or_create(user=user, defaults={"email": email})
+    log.info("notifications.preference_set", user=user.pk, email=email)
+    return preference

@@ -44,3 +44,15 @@ def orcid_provider_settings(*, base_url: str, client_id: str, secret: str, api_u
 ORCID_SOCIALACCOUNT_PROVIDER = orcid_provider_settings(
     base_url=ORCID_BASE_URL, api_url=ORCID_API_URL, client_id=ORCID_CLIENT_ID, secret=ORCID_CLIENT_SECRET
 )
+
+# --- Look-ups in the deposit wizard (accounts/lookups.py) -----------------------------------------
+# The name on an ORCID record is read, when an ORCID iD is typed in the people step, from
+# `<ORCID_API_URL>/<iD>/person`, only when ORCID_API_URL is set: sign-in's fallback (the API beside
+# ORCID_BASE_URL) does not turn it on, so that nothing is asked of ORCID that was not configured.
+# ROR_API_URL: the Research Organization Registry's API v2 (https://api.ror.org/v2), searched as
+# an affiliation is typed; empty: affiliations and their ROR ids are typed by hand.
+ROR_API_URL = env("ROR_API_URL", default="").rstrip("/")
+# Seconds per look-up call (someone is typing: better no answer than a late one).
+LOOKUP_TIMEOUT = env.float("LOOKUP_TIMEOUT", default=3.0)
+# How long an answer is kept in the cache (names and organisations change seldom).
+LOOKUP_CACHE_SECONDS = env.int("LOOKUP_CACHE_SECONDS", default=6 * 3600)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "moderation",
     "notifications",
     "vocabularies",
+    "oai",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -139,9 +141,11 @@ from .auth import *  # noqa: E402,F401,F403
 from .broker import *  # noqa: E402,F401,F403
 from .cache import *  # noqa: E402,F401,F403
 from .email import *  # noqa: E402,F401,F403
+from .moderation import *  # noqa: E402,F401,F403
 from .pids import *  # noqa: E402,F401,F403
 from .saml import *  # noqa: E402,F401,F403
 from .storage import *  # noqa: E402,F401,F403
+from .notifications import *  # noqa: E402,F401,F403  (after storage: adds to its beat schedule)
 
 # Each integration module names its allauth provider settings; they are gathered here.
 SOCIALACCOUNT_PROVIDERS = {
@@ -149,3 +153,22 @@ SOCIALACCOUNT_PROVIDERS = {
     "saml": SAML_SOCIALACCOUNT_PROVIDER,  # noqa: F405
     "orcid": ORCID_SOCIALACCOUNT_PROVIDER,  # noqa: F405
 }
+
+# OAI-PMH (the `oai` app, served at /oai): harvesters' public contract, see the README.
+# The repository identifier is the namespace of every OAI identifier (`oai:<it>:<record id>`):
+# set it once to the public host name and never change it. The default is SITE_URL's host when
+# it is a domain name (the oai-identifier syntax refuses IP addresses and `localhost`).
+import re as _re  # noqa: E402
+from email.utils import parseaddr as _parseaddr  # noqa: E402
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+_site_host = _urlsplit(SITE_URL).hostname or ""
+_OAI_NAMESPACE_RE = r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+"
+OAI_REPOSITORY_IDENTIFIER = env(
+    "OAI_REPOSITORY_IDENTIFIER",
+    default=_site_host if _re.fullmatch(_OAI_NAMESPACE_RE, _site_host) else "estran.localhost",
+)
+OAI_REPOSITORY_NAME = env("OAI_REPOSITORY_NAME", default=SITE_NAME)
+OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=_parseaddr(DEFAULT_FROM_EMAIL)[1])  # noqa: F405
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
+OAI_TOKEN_TTL_SECONDS = env.int("OAI_TOKEN_TTL_SECONDS", default=24 * 3600)

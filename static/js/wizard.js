@@ -2,7 +2,8 @@
    step, every ten seconds while something is unsaved, on the Save button, and when the tab is
    hidden or closed), keeps unsaved edits in localStorage and offers them back after a crash, shows a
    conflict when someone else saved in between, manages repeated lines (add, remove, reorder by drag
-   or by keyboard), the thesaurus type-ahead, and checks values as they are typed.
+   or by keyboard), the thesaurus type-ahead, checks values as they are typed, and, where the site
+   has them, looks up the name on an ORCID record and organisations in ROR.
 
    Field names are the document's paths with dashes (`creators-1-orcid`); ids are `f-<name>`. Inside
    repeated groups the names are recomputed from the structure (`data-repeat`, `data-row`,
@@ -671,9 +672,14 @@
     return Number(t);
   };
 
-  function orcidProblem(value) {
+  function normalizeOrcid(value) {
     let v = String(value || "").trim().replace(/^https?:\/\//i, "").replace(/^(www\.|sandbox\.)?orcid\.org\//i, "").toUpperCase();
     if (/^\d{15}[\dX]$/.test(v)) v = v.replace(/(.{4})(?=.)/g, "$1-");
+    return v;
+  }
+
+  function orcidProblem(value) {
+    const v = normalizeOrcid(value);
     if (!/^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/.test(v)) return S.orcidFormat;
     const digits = v.replace(/-/g, "");
     let total = 0;
@@ -793,6 +799,269 @@
     }
   }
 
+  // --- Look-ups: the name on an ORCID record, organisations in ROR --------------------------------
+  // Only where the page names the look-up's URL (data-orcid-lookup, data-ror-lookup on the creators'
+  // and contributors' groups): otherwise the fields are typed by hand, as without JavaScript. What a
+  // look-up says is shown under its field and announced; the fields always stay free to type.
+
+  function lookupNote(input, create) {
+    const field = input.closest(".wfield") || input.parentElement;
+    let note = Array.from(field.querySelectorAll("[data-lookup-note]")).find((n) => n.closest(".wfield") === field);
+    if (!note && create) {
+      note = document.createElement("div");
+      note.className = "help lookup-note";
+      note.setAttribute("data-lookup-note", "");
+      note.dataset.id = input.dataset.name + "-lookup"; // renumber() keeps its id with the line's
+      field.appendChild(note);
+      input.dataset.describedby = ((input.dataset.describedby || "") + " " + note.dataset.id).trim();
+      renumber();
+    }
+    return note;
+  }
+
+  function clearLookupNote(input) {
+    const note = lookupNote(input, false);
+    if (!note) return;
+    input.dataset.describedby = (input.dataset.describedby || "").split(/\s+/).filter((id) => id && id !== note.dataset.id).join(" ");
+    note.remove();
+    renumber();
+  }
+
+  function sayBeside(input, text, button) {
+    const note = lookupNote(input, true);
+    note.textContent = "";
+    const p = document.createElement("span");
+    p.textContent = text;
+    note.appendChild(p);
+    if (button) {
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(button);
+    }
+    announce(button ? text + " " + button.textContent : text);
+  }
+
+  async function getJson(url) {
+    // {ok, data}; data.detail is the server's own (translated) reason when it refused.
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const data = await response.json();
+      return { ok: response.ok, data: data || {} };
+    } catch (e) {
+      return { ok: false, data: {} }; // offline, or not JSON (a sign-in page after the session ended)
+    }
+  }
+
+  const orcidLookups = new WeakMap(); // input → the iD asked last: a late answer for another is dropped
+
+  async function lookupOrcid(input) {
+    const group = input.closest("[data-orcid-lookup]");
+    if (!group || !group.dataset.orcidLookup) return;
+    const orcid = normalizeOrcid(input.value);
+    if (!input.value.trim() || orcidProblem(input.value)) {
+      orcidLookups.delete(input);
+      clearLookupNote(input);
+      return;
+    }
+    orcidLookups.set(input, orcid);
+    lookupNote(input, true).textContent = S.orcidLooking;
+    const { ok, data } = await getJson(group.dataset.orcidLookup.replace("__orcid__", encodeURIComponent(orcid)));
+    if (orcidLookups.get(input) !== orcid || !input.isConnected) return;
+    if (!ok) {
+      sayBeside(input, data.detail || S.lookupFailed);
+      return;
+    }
+    offerOrcidName(input, data);
+  }
+
+  function offerOrcidName(input, person) {
+    const given = sibling(input, "given_name");
+    const family = sibling(input, "family_name");
+    if (!given || !family) return;
+    const recordGiven = person.given_name || "";
+    const recordFamily = person.family_name || "";
+    if (!recordGiven && !recordFamily) {
+      sayBeside(input, S.orcidNoName);
+      return;
+    }
+    const name = person.name || [recordGiven, recordFamily].filter(Boolean).join(" ");
+    const same = (a, b) => a.trim().replace(/\s+/g, " ").toLowerCase() === b.trim().replace(/\s+/g, " ").toLowerCase();
+    const pairs = [[given, recordGiven], [family, recordFamily]];
+    if (!pairs.some(([el, value]) => el.value.trim() && value && !same(el.value, value))) {
+      // Nothing typed disagrees with the record: fill in what is empty.
+      const empty = pairs.filter(([el, value]) => !el.value.trim() && value);
+      empty.forEach(([el, value]) => { el.value = value; });
+      sayBeside(input, empty.length ? fmt(S.orcidFilled, { name }) : S.orcidMatches);
+      if (empty.length) changed();
+      return;
+    }
+    // The depositor typed another name: theirs stays unless they take the record's.
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "button small secondary";
+    use.textContent = fmt(S.orcidUseName, { name });
+    use.addEventListener("click", () => {
+      pairs.forEach(([el, value]) => { el.value = value; });
+      sayBeside(input, fmt(S.orcidUsed, { name }));
+      input.focus();
+      changed();
+    });
+    sayBeside(input, fmt(S.orcidDiffers, { name }), use);
+  }
+
+  function syncRorIds(input) {
+    const list = input.parentElement.querySelector("[role=listbox]");
+    if (!list) return;
+    list.id = input.id + "-list";
+    input.setAttribute("aria-controls", list.id);
+  }
+
+  function setupRorCombobox(input) {
+    const group = input.closest("[data-ror-lookup]");
+    if (input.dataset.rorCombobox || !group || !group.dataset.rorLookup) return;
+    input.dataset.rorCombobox = "1";
+    // The thesaurus type-ahead's pattern (ARIA 1.2 combobox with a listbox), on a field that keeps
+    // what is typed: the name is the affiliation whether or not a suggestion is chosen.
+    const wrap = document.createElement("div");
+    wrap.style.position = "relative"; // the list opens under the field
+    input.before(wrap);
+    wrap.appendChild(input);
+    const list = document.createElement("ul");
+    list.className = "typeahead-list";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", S.rorSuggestions);
+    list.hidden = true;
+    const status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    wrap.append(list, status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+    syncRorIds(input);
+    let results = [];
+    let active = -1;
+    let timer = null;
+    let seq = 0;
+
+    function close() {
+      list.hidden = true;
+      list.innerHTML = "";
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      const options = list.querySelectorAll("[role=option]");
+      options.forEach((opt, i) => opt.setAttribute("aria-selected", i === index ? "true" : "false"));
+      active = index;
+      if (index >= 0 && options[index]) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
+    }
+
+    function render() {
+      syncRorIds(input);
+      list.innerHTML = "";
+      results.forEach((org, index) => {
+        const li = document.createElement("li");
+        li.id = input.id + "-opt-" + index;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        const label = document.createElement("span");
+        label.className = "opt-label";
+        label.textContent = org.name;
+        const meta = document.createElement("span");
+        meta.className = "opt-meta";
+        meta.textContent = [org.country, (org.aliases || []).slice(0, 3).join(", "), org.id.replace(/^https:\/\//, "")]
+          .filter(Boolean).join(" · ");
+        li.append(label, meta);
+        li.addEventListener("mousedown", (event) => {
+          event.preventDefault(); // keep the focus in the field
+          choose(index);
+        });
+        list.appendChild(li);
+      });
+      list.hidden = results.length === 0;
+      input.setAttribute("aria-expanded", results.length ? "true" : "false");
+      active = -1;
+    }
+
+    function choose(index) {
+      const org = results[index];
+      if (!org) return;
+      input.value = org.name;
+      const ror = sibling(input, "ror");
+      if (ror) {
+        ror.value = org.id;
+        runChecks(ror);
+      }
+      close();
+      status.textContent = "";
+      clearLookupNote(input);
+      announce(fmt(S.rorChosen, { name: org.name, id: org.id }));
+      input.focus();
+      changed();
+    }
+
+    async function search() {
+      const q = input.value.trim();
+      const mine = ++seq;
+      if (q.length < 2) {
+        results = [];
+        close();
+        return;
+      }
+      const { ok, data } = await getJson(group.dataset.rorLookup + "?" + new URLSearchParams({ q }));
+      if (mine !== seq || document.activeElement !== input) return;
+      if (!ok) {
+        results = [];
+        close();
+        sayBeside(input, data.detail || S.lookupFailed); // typing goes on: the name is kept as typed
+        return;
+      }
+      clearLookupNote(input);
+      results = Array.isArray(data.results) ? data.results : [];
+      render();
+      status.textContent = results.length ? fmt(S.rorFound, { n: results.length }) : fmt(S.rorNoMatch, { q });
+    }
+
+    input.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 250);
+    });
+    input.addEventListener("keydown", (event) => {
+      const count = results.length;
+      if (event.key === "ArrowDown" && count) {
+        event.preventDefault();
+        if (list.hidden) render();
+        highlight((active + 1) % count);
+      } else if (event.key === "ArrowUp" && count) {
+        event.preventDefault();
+        if (list.hidden) render();
+        highlight(active <= 0 ? count - 1 : active - 1);
+      } else if (event.key === "Enter" && !list.hidden) {
+        event.preventDefault();
+        if (active >= 0) choose(active);
+        else close();
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      } else if (event.key === "Tab") close();
+    });
+    input.addEventListener("blur", () => window.setTimeout(() => {
+      seq += 1; // an answer arriving after the field was left opens nothing
+      close();
+    }, 150));
+  }
+
+  function setupLookups() {
+    form.querySelectorAll('[data-ror-lookup] [data-repeat="affiliations"] [data-row] [data-name="name"]').forEach(setupRorCombobox);
+    form.querySelectorAll("[data-ror-combobox]").forEach(syncRorIds); // lines renumbered: ids follow
+  }
+
   // --- Small behaviours ---------------------------------------------------------------------------
 
   function syncOngoing() {
@@ -896,6 +1165,7 @@
     const el = event.target;
     runChecks(el);
     if (el.dataset && el.dataset.name === "name_type") el.closest("[data-row]").dataset.nameType = el.value;
+    if (el.dataset && el.dataset.name === "orcid") lookupOrcid(el);
     if (el.dataset && el.dataset.name === "temporal_extent-ongoing") syncOngoing();
     if (el.dataset && el.dataset.name === "access-level") syncEmbargo();
     if (el.dataset && el.dataset.name === "identifier_type") {
@@ -1097,6 +1367,8 @@
   renumber();
   syncOngoing();
   syncEmbargo();
+  setupLookups();
+  form.addEventListener("wizard:rows-changed", setupLookups);
   form.querySelectorAll("[data-check]").forEach((el) => { if (el.value) runChecks(el); });
   const live = document.createElement("p");
   live.id = "wizard-announce";

@@ -1,6 +1,6 @@
 """A local HTTP server that speaks ORCID's OAuth 2 and the record of its API 3.0, so that allauth's
-ORCID provider code runs in tests against something that answers like orcid.org. No Django: only
-the standard library.
+ORCID provider code runs in tests against something that answers like orcid.org. No Django in the
+server: only the standard library (pytest for the fixtures at the end).
 
 What it does, like ORCID (https://info.orcid.org/documentation/api-tutorials/):
 
@@ -21,9 +21,14 @@ What it does, like ORCID (https://info.orcid.org/documentation/api-tutorials/):
   organization with its disambiguated-organization, ROR or other). An access token is required
   when `record_requires_token` (the default): a missing or unknown one → 401 `invalid_token`. An
   unknown iD → 404 with ORCID's error body.
+- `GET /v3.0/<iD>/person` with a JSON `Accept`: the record's person section (name, other names,
+  public e-mails…), which ORCID's public API gives without a token, as the deposit wizard's name
+  look-up reads it. An unknown iD → 404 with ORCID's error body.
 
-People are configured per test (`add_person`, `sign_in_as`). Faults: `fail_record` (status),
-`delay` (seconds before each answer). Every request is recorded in `requests`.
+People are configured per test (`add_person`, `sign_in_as`). Faults: `fail_record` (status, for
+the record and the person section), `delay` (seconds before each answer). Every request is recorded
+in `requests`. The fixtures at the end (`orcid_api_server`, `orcid_api`) serve the wizard's name
+look-up; the sign-in tests start their own server with the client they need.
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
 
 JSON_TYPES = ("application/orcid+json", "application/vnd.orcid+json", "application/json")
 CODE_TTL_SECONDS = 600
@@ -63,6 +70,7 @@ class Person:
     email: str = ""  # public e-mail on the record; "" when kept private (ORCID's default)
     email_verified: bool = True
     employments: list[Employment] = field(default_factory=list)
+    name_public: bool = True  # False: the record keeps its name private (`"name": null`)
 
     @property
     def published_name(self) -> str:
@@ -216,6 +224,8 @@ class FakeOrcid:
                     self._token(form)
                 if path.startswith("/v3.0/") and path.endswith("/record") and method == "GET":
                     self._record(path[len("/v3.0/"):-len("/record")], headers)
+                if path.startswith("/v3.0/") and path.endswith("/person") and method == "GET":
+                    self._person(path[len("/v3.0/"):-len("/person")], headers)
                 raise _Reply(404, {"error": "not_found", "error_description": f"No {method} {path} here."})
             except _Reply:
                 raise
@@ -338,9 +348,27 @@ class FakeOrcid:
 
     def _record(self, orcid: str, headers) -> None:
         with self._lock:
-            fault = self._record_fault
-            person = self._people.get(orcid)
             tokens = dict(self._tokens)
+        self._check_read(orcid, headers)
+        if self.record_requires_token:
+            authorization = headers.get("Authorization") or ""
+            raw = authorization[7:].replace("-", "") if authorization.startswith("Bearer ") else ""
+            if raw not in tokens:
+                raise _Reply(401, {"error": "invalid_token", "error_description": "Invalid access token"})
+        self._check_known(orcid)
+        raise _Reply(200, json.dumps(self.record(orcid)).encode(),
+                     {"Content-Type": "application/vnd.orcid+json; qs=4;charset=UTF-8"})
+
+    def _person(self, orcid: str, headers) -> None:
+        self._check_read(orcid, headers)
+        self._check_known(orcid)
+        raise _Reply(200, json.dumps(self.record(orcid)["person"]).encode(),
+                     {"Content-Type": "application/json;charset=UTF-8"})
+
+    def _check_read(self, orcid: str, headers) -> None:
+        """An injected fault, then the media type: what every read of the API checks first."""
+        with self._lock:
+            fault = self._record_fault
         if fault:
             raise _Reply(fault, {"response-code": fault, "developer-message": "Injected failure",
                                  "user-message": "Something went wrong."})
@@ -348,19 +376,16 @@ class FakeOrcid:
         if accept not in JSON_TYPES:
             raise _Reply(406, {"error": "not_acceptable",
                                "error_description": "This fake serves JSON only: send Accept: application/orcid+json"})
-        if self.record_requires_token:
-            authorization = headers.get("Authorization") or ""
-            raw = authorization[7:].replace("-", "") if authorization.startswith("Bearer ") else ""
-            if raw not in tokens:
-                raise _Reply(401, {"error": "invalid_token", "error_description": "Invalid access token"})
-        if person is None:
+
+    def _check_known(self, orcid: str) -> None:
+        with self._lock:
+            known = orcid in self._people
+        if not known:
             raise _Reply(404, {"response-code": 404,
                                "developer-message": "404 Not Found: The resource was not found. "
                                                     f"Full validation error: ORCID iD {orcid} not found",
                                "user-message": "The resource was not found.", "error-code": 9016,
                                "more-info": "https://members.orcid.org/api/resources/troubleshooting"})
-        raise _Reply(200, json.dumps(self.record(orcid)).encode(),
-                     {"Content-Type": "application/vnd.orcid+json; qs=4;charset=UTF-8"})
 
     def record(self, orcid: str) -> dict:
         """The person's record, as ORCID's API 3.0 gives it in JSON (public parts only)."""
@@ -412,7 +437,7 @@ class FakeOrcid:
                          "given-names": {"value": person.given_names},
                          "family-name": {"value": person.family_name} if person.family_name else None,
                          "credit-name": {"value": person.credit_name} if person.credit_name else None,
-                         "source": None, "visibility": "public", "path": orcid},
+                         "source": None, "visibility": "public", "path": orcid} if person.name_public else None,
                 "other-names": {"last-modified-date": None, "other-name": [], "path": f"/{orcid}/other-names"},
                 "biography": None,
                 "researcher-urls": {"last-modified-date": None, "researcher-url": [],
@@ -479,3 +504,28 @@ def _make_handler(fake: FakeOrcid) -> type[BaseHTTPRequestHandler]:
             return
 
     return Handler
+
+
+# --- pytest fixtures for the wizard's name look-up (ORCID_API_URL on this server) ----------------
+
+
+@pytest.fixture(scope="session")
+def orcid_api_server():
+    """An ORCID server for the look-ups, shared by the session (emptied by `orcid_api`)."""
+    server = FakeOrcid().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def orcid_api(orcid_api_server, settings):
+    """The ORCID server, emptied, with this process's ORCID_API_URL on its API and the look-ups'
+    cache empty. Sign-in stays as configured (these look-ups need no client)."""
+    from django.core.cache import cache
+
+    orcid_api_server.reset()
+    settings.ORCID_API_URL = f"{orcid_api_server.url}/v3.0"
+    settings.LOOKUP_TIMEOUT = 2.0
+    cache.clear()
+    yield orcid_api_server
+    orcid_api_server.reset()

@@ -1,0 +1,432 @@
+"""Previews of a deposit's files, for the review page: the first lines of a text file, the first rows
+of a CSV / TSV as a table, the header of a NetCDF file (dimensions, variables, global attributes).
+
+A preview is computed once, when the file becomes ready (`deposit.services` calls
+`file_preview_update`), and kept in `DepositFile.preview`, so the review page reads no object. Text
+previews read only the object's first `PREVIEW_BYTES` (a ranged read, whatever the file's size).
+NetCDF needs random access: a local object is opened in place; an S3 object is copied to a
+temporary file first, up to the size `file_netcdf_suggestions` accepts (`NETCDF_SUGGESTIONS_MAX_SIZE`);
+a larger one gets a preview that says so. Making a preview never fails the file: what goes wrong is
+stored as `{"kind": "error", "message": ...}` and logged, and `manage.py estran_previews --errors`
+tries again.
+
+The shapes stored (all with `"v": PREVIEW_VERSION`):
+
+- `{"kind": "table", "delimiter", "header": [...] | None, "rows": [[...]], "columns", "comments": [...], "truncated"}`
+- `{"kind": "text", "lines": [...], "truncated"}`
+- `{"kind": "netcdf", "format", "dimensions": [{"name", "size", "unlimited"}], "variables": [{"name",
+  "dimensions", "dtype", "attributes": {"standard_name", "long_name", "units"}}], "attributes": [{"name",
+  "value"}], "groups", "more_variables", "more_attributes"}`, or `{"kind": "netcdf", "too_large": true,
+  "size", "limit"}`
+- `{"kind": "none"}` (a format not previewed), `{"kind": "error", "message"}`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from django.conf import settings
+
+from core.logging import get_logger
+from deposit.models import DepositFile
+from repository.storage import StorageError, get_store
+
+log = get_logger(__name__)
+
+PREVIEW_VERSION = 1
+PREVIEW_BYTES = 64 * 1024  # read from the start of a text object, at most
+PREVIEW_LINES = 20  # lines of text, rows of a table
+MAX_LINE_CHARS = 300
+MAX_COLUMNS = 40
+MAX_CELL_CHARS = 80
+MAX_COMMENT_LINES = 10
+MAX_VARIABLES = 200
+MAX_ATTRIBUTES = 100
+MAX_ATTRIBUTE_CHARS = 500
+VARIABLE_ATTRIBUTES = ("standard_name", "long_name", "units")
+
+TABLE_EXTENSIONS = frozenset({"csv", "tsv", "tab", "psv"})
+TEXT_EXTENSIONS = frozenset(
+    {
+        "txt",
+        "text",
+        "md",
+        "markdown",
+        "rst",
+        "json",
+        "geojson",
+        "jsonld",
+        "xml",
+        "yaml",
+        "yml",
+        "toml",
+        "ini",
+        "cfg",
+        "cnv",
+        "odv",
+        "dat",
+        "asc",
+        "log",
+        "cdl",
+        "html",
+        "htm",
+        "tex",
+        "bib",
+        "py",
+        "r",
+        "m",
+        "jl",
+        "sh",
+        "sql",
+        "f90",
+    }
+)
+NETCDF_EXTENSIONS = frozenset({"nc", "nc4", "cdf", "netcdf"})
+HDF5_EXTENSIONS = frozenset({"h5", "hdf5", "he5"})  # NetCDF-4 is HDF5: tried, silently skipped if unreadable
+# Formats known not to be text: not even read.
+BINARY_EXTENSIONS = frozenset(
+    {
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "xz",
+        "7z",
+        "rar",
+        "tar",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "tif",
+        "tiff",
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "odt",
+        "ods",
+        "mat",
+        "sav",
+        "dta",
+        "shp",
+        "dbf",
+        "parquet",
+        "gpkg",
+        "hex",
+        "grb",
+        "grib",
+        "grib2",
+        "mp4",
+        "wav",
+    }
+)
+NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+# --- Reading the object -------------------------------------------------------------------------
+
+
+def read_head(store, key: str, length: int = PREVIEW_BYTES) -> tuple[bytes, bool]:
+    """The object's first `length` bytes, and whether it holds more. S3 is asked for that range
+    only (GetObject with `Range`), never the whole object."""
+    client, bucket = getattr(store, "client", None), getattr(store, "bucket", None)
+    if client is None or bucket is None:
+        with store.open(key) as fh:
+            data = fh.read(length + 1)
+        return data[:length], len(data) > length
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        answer = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{length}")
+        with contextlib.closing(answer["Body"]) as body:
+            data = body.read()
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code == "InvalidRange":  # an empty object has no byte 0
+            return b"", False
+        if code in ("NoSuchKey", "404", "NotFound"):
+            raise FileNotFoundError(key) from exc
+        raise StorageError(f"S3 GetObject (range) failed: {code}") from exc
+    except BotoCoreError as exc:
+        raise StorageError(f"S3 GetObject (range) failed: {exc}") from exc
+    return data[:length], len(data) > length
+
+
+def _netcdf_limit() -> int:
+    from deposit.services import NETCDF_SUGGESTIONS_MAX_SIZE
+
+    return getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
+
+
+@contextlib.contextmanager
+def _local_path(store, key: str, limit: int):
+    """A path to the object's bytes: the local store's own file, or a temporary copy (at most
+    `limit` bytes, else ValueError)."""
+    stream = store.open(key)
+    with contextlib.closing(stream):
+        local = getattr(stream, "name", None)
+        if isinstance(local, str) and os.path.isfile(local):
+            yield local
+            return
+        with tempfile.TemporaryDirectory(prefix="estran-preview-") as folder:
+            path = Path(folder) / "data.nc"
+            copied = 0
+            with open(path, "wb") as out:
+                while chunk := stream.read(8 * 1024 * 1024):
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise ValueError("larger than the NetCDF preview limit")
+                    out.write(chunk)
+            yield str(path)
+
+
+# --- Text and tables ----------------------------------------------------------------------------
+
+
+def _looks_like_text(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return True
+    if b"\x00" in sample:
+        return False
+    text = sample.decode("utf-8", "replace")
+    odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    return odd <= max(2, len(text) // 20)
+
+
+def _decode(data: bytes, more: bool) -> tuple[str, bool]:
+    """UTF-8 with replacement; when the read stopped inside the file, the last (partial) line is
+    dropped, so that no line or multi-byte character is shown cut."""
+    if more and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
+    text = data.decode("utf-8", "replace").lstrip("\ufeff").replace("\x00", "")
+    return text, more
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text_preview(data: bytes, more: bool) -> dict:
+    text, truncated = _decode(data, more)
+    lines = text.splitlines()
+    return {
+        "v": PREVIEW_VERSION,
+        "kind": "text",
+        "lines": [_cap(line, MAX_LINE_CHARS) for line in lines[:PREVIEW_LINES]],
+        "truncated": truncated or len(lines) > PREVIEW_LINES,
+    }
+
+
+def _is_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith(("#", "//", "%"))
+
+
+def table_preview(data: bytes, more: bool, *, extension: str = "csv") -> dict | None:
+    """The first rows as a table: leading comment lines (`#`, `//`, `%`: ODV and many instrument
+    exports start so) apart, the delimiter found by `csv.Sniffer` (else the extension's). None when
+    the text has fewer than two columns: it is shown as text instead."""
+    text, truncated = _decode(data, more)
+    lines = text.splitlines(keepends=True)
+    skip = 0
+    while skip < len(lines) and _is_comment(lines[skip]):
+        skip += 1
+    comments = [_cap(line.rstrip("\r\n"), MAX_LINE_CHARS) for line in lines[:skip] if line.strip()]
+    body = "".join(lines[skip:])
+    sample = "".join(lines[skip : skip + PREVIEW_LINES + 1])
+    default = "\t" if extension in ("tsv", "tab") else "|" if extension == "psv" else ","
+    sniffer = csv.Sniffer()
+    try:
+        dialect = sniffer.sniff(sample, delimiters=",;\t|")
+        delimiter, quotechar = dialect.delimiter, dialect.quotechar or '"'
+    except csv.Error:
+        delimiter, quotechar = default, '"'
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter, quotechar=quotechar)
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) > PREVIEW_LINES:
+                break
+            rows.append(row)
+    except csv.Error:
+        return None
+    more_rows = len(rows) > PREVIEW_LINES
+    rows = rows[:PREVIEW_LINES]
+    columns = max((len(r) for r in rows), default=0)
+    if columns < 2:
+        return None
+    try:
+        has_header = sniffer.has_header(sample)
+    except csv.Error:
+        has_header = True
+    if (
+        rows
+        and all(not _is_number(cell) for cell in rows[0] if cell.strip())
+        and any(_is_number(cell) for row in rows[1:] for cell in row)
+    ):
+        has_header = True  # words above numbers: a header, whatever the sniffer guessed
+    shown = [[_cap(cell.strip(), MAX_CELL_CHARS) for cell in row[:MAX_COLUMNS]] for row in rows]
+    header = shown[0] if has_header and shown else None
+    return {
+        "v": PREVIEW_VERSION,
+        "kind": "table",
+        "delimiter": {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delimiter, delimiter),
+        "header": header,
+        "rows": shown[1:] if header is not None else shown,
+        "columns": columns,
+        "more_columns": max(0, columns - MAX_COLUMNS),
+        "comments": comments[:MAX_COMMENT_LINES],
+        "truncated": truncated or more_rows,
+    }
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+# --- NetCDF -------------------------------------------------------------------------------------
+
+
+def _attribute_text(value) -> str:
+    import numpy as np
+
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        text = value
+    else:
+        array = np.atleast_1d(np.asarray(value))
+        items = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in array[:10].tolist()]
+        text = ", ".join(str(v) for v in items) + (", …" if array.size > 10 else "")
+    return _cap(text.replace("\x00", "").strip(), MAX_ATTRIBUTE_CHARS)
+
+
+def _attributes(obj, names) -> list[dict]:
+    out = []
+    for name in names:
+        try:
+            out.append({"name": name, "value": _attribute_text(obj.getncattr(name))})
+        except Exception:  # noqa: BLE001 - an attribute of a type the library cannot convert
+            out.append({"name": name, "value": "?"})
+    return out
+
+
+def netcdf_header(path: str) -> dict:
+    """Dimensions, variables (with their standard name, long name and units) and global attributes,
+    read from the header only (no data)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="numpy.ndarray size changed", category=RuntimeWarning)
+        import netCDF4
+
+    with netCDF4.Dataset(path, "r") as ds:
+        dimensions = [
+            {"name": d.name, "size": len(d), "unlimited": bool(d.isunlimited())}
+            for d in ds.dimensions.values()
+        ]
+        variables = []
+        all_variables = list(ds.variables.values())
+        for var in all_variables[:MAX_VARIABLES]:
+            names = [n for n in var.ncattrs() if n in VARIABLE_ATTRIBUTES]
+            variables.append(
+                {
+                    "name": var.name,
+                    "dimensions": list(var.dimensions),
+                    "dtype": "string" if var.dtype is str else str(var.dtype),
+                    "attributes": {a["name"]: a["value"] for a in _attributes(var, names)},
+                }
+            )
+        names = list(ds.ncattrs())
+        return {
+            "v": PREVIEW_VERSION,
+            "kind": "netcdf",
+            "format": ds.data_model,
+            "dimensions": dimensions,
+            "variables": variables,
+            "more_variables": max(0, len(all_variables) - MAX_VARIABLES),
+            "attributes": _attributes(ds, names[:MAX_ATTRIBUTES]),
+            "more_attributes": max(0, len(names) - MAX_ATTRIBUTES),
+            "groups": list(ds.groups)[:50],
+        }
+
+
+NOT_NETCDF = {
+    "v": PREVIEW_VERSION,
+    "kind": "error",
+    "code": "not_netcdf",
+    "message": "Not readable as NetCDF.",
+}
+
+
+def _netcdf_preview(store, file: DepositFile, *, unreadable: dict = NOT_NETCDF) -> dict:
+    limit = _netcdf_limit()
+    is_local = getattr(store, "client", None) is None
+    if not is_local and file.size > limit:
+        return {"v": PREVIEW_VERSION, "kind": "netcdf", "too_large": True, "size": file.size, "limit": limit}
+    with _local_path(store, file.storage_key, limit) as path:
+        try:
+            return netcdf_header(path)
+        except OSError:  # what netCDF4 raises for bytes it cannot read ("NetCDF: Unknown file format")
+            return dict(unreadable)
+
+
+# --- The preview of a file ----------------------------------------------------------------------
+
+
+def preview_compute(file: DepositFile, *, store=None) -> dict:
+    """What the review page shows of the file, read from the store. Raises what reading raises
+    (`file_preview_update` turns it into an error preview)."""
+    store = store or get_store()
+    extension = _extension(file.name)
+    if extension in NETCDF_EXTENSIONS:
+        return _netcdf_preview(store, file)
+    if extension in HDF5_EXTENSIONS:
+        return _netcdf_preview(store, file, unreadable={"v": PREVIEW_VERSION, "kind": "none"})
+    if extension in BINARY_EXTENSIONS:
+        return {"v": PREVIEW_VERSION, "kind": "none"}
+    data, more = read_head(store, file.storage_key)
+    if extension not in TABLE_EXTENSIONS | TEXT_EXTENSIONS and data.startswith(NETCDF_MAGIC):
+        return _netcdf_preview(store, file)  # a NetCDF file under another name
+    if not _looks_like_text(data):
+        return {"v": PREVIEW_VERSION, "kind": "none"}
+    if extension in TABLE_EXTENSIONS:
+        table = table_preview(data, more, extension=extension)
+        if table is not None:
+            return table
+    return text_preview(data, more)
+
+
+def file_preview_update(*, file: DepositFile, store=None) -> dict:
+    """Compute and store the file's preview. Never raises for the file's sake: a preview that cannot
+    be made is stored as an error (and logged), and the file stays as it is."""
+    try:
+        preview = preview_compute(file, store=store)
+    except Exception as exc:  # noqa: BLE001 - the file is fine; only its preview failed
+        log.warning("file.preview_failed", file=file.pk, error=repr(exc)[:500])
+        preview = {
+            "v": PREVIEW_VERSION,
+            "kind": "error",
+            "message": _cap(str(exc) or exc.__class__.__name__, 300),
+        }
+    # Written by key, not by save(): the state and checksums are not this function's to overwrite,
+    # and a file replaced in between (another storage key) keeps its own preview.
+    DepositFile.objects.filter(pk=file.pk, storage_key=file.storage_key).update(preview=preview)
+    file.preview = preview
+    log.info("file.previewed", file=file.pk, kind=preview["kind"])
+    return preview

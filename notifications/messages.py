@@ -1,0 +1,89 @@
+"""What a notification says and where it leads: its one-line headline, its e-mail subject and its
+link. Worded when shown, not when made, so each reader gets it in their own language."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Audience, Kind
+
+# The subject line's first words: "[Estran] Changes requested: <title>".
+SUBJECTS = {
+    Kind.submitted: gettext_lazy("Submitted for review"),
+    Kind.resubmitted: gettext_lazy("Resubmitted for review"),
+    Kind.claimed: gettext_lazy("In review"),
+    Kind.assigned: gettext_lazy("Assigned to you"),
+    Kind.comment: gettext_lazy("New comment"),
+    Kind.changes_requested: gettext_lazy("Changes requested"),
+    Kind.approved: gettext_lazy("Approved"),
+    Kind.rejected: gettext_lazy("Rejected"),
+    Kind.published: gettext_lazy("Published"),
+}
+
+
+def deposit_title(deposit) -> str:
+    return deposit.title or _("Untitled deposit #%(id)s") % {"id": deposit.pk}
+
+
+def actor_name(notification) -> str:
+    """Who did it; the system (publication) or a deleted account has no name."""
+    return notification.actor.name if notification.actor_id and notification.actor else _("Someone")
+
+
+def rejection_reason(notification) -> str:
+    from deposit.workflow import RejectionReason
+
+    reason = notification.event.reason if notification.event_id and notification.event else ""
+    try:
+        return str(RejectionReason(reason).label)
+    except ValueError:
+        return ""
+
+
+def headline(notification) -> str:
+    """One sentence saying what happened, for the bell's list, the e-mail and the digest."""
+    values = {"who": actor_name(notification), "title": deposit_title(notification.deposit)}
+    kind = notification.kind
+    if kind == Kind.submitted:
+        return _("%(who)s submitted “%(title)s” for review.") % values
+    if kind == Kind.resubmitted:
+        return _("%(who)s resubmitted “%(title)s” after changes.") % values
+    if kind == Kind.claimed:
+        # For an assignment the actor recorded for the depositors is the colleague now reviewing.
+        return _("%(who)s is now reviewing “%(title)s”.") % values
+    if kind == Kind.assigned:
+        return _("%(who)s assigned “%(title)s” to you for review.") % values
+    if kind == Kind.comment:
+        return _("%(who)s commented on “%(title)s”.") % values
+    if kind == Kind.changes_requested:
+        return _("%(who)s requested changes to “%(title)s”.") % values
+    if kind == Kind.approved:
+        return _("%(who)s approved “%(title)s”.") % values
+    if kind == Kind.rejected:
+        reason = rejection_reason(notification)
+        if reason:
+            return _("%(who)s rejected “%(title)s”: %(reason)s.") % {**values, "reason": reason}
+        return _("%(who)s rejected “%(title)s”.") % values
+    if kind == Kind.published:
+        return _("“%(title)s” is published.") % values
+    return deposit_title(notification.deposit)
+
+
+def subject(notification) -> str:
+    label = SUBJECTS.get(notification.kind, notification.kind)
+    return _("[%(site)s] %(label)s: %(title)s") % {
+        "site": settings.SITE_NAME, "label": label, "title": deposit_title(notification.deposit)
+    }
+
+
+def target_path(notification) -> str:
+    """Moderators are led to the review page, depositors to their deposit's page."""
+    if notification.audience == Audience.moderator:
+        return reverse("moderation:review", kwargs={"pk": notification.deposit_id})
+    return reverse("deposit:detail", kwargs={"pk": notification.deposit_id})
+
+
+def target_url(notification) -> str:
+    return settings.SITE_URL + target_path(notification)
