@@ -254,9 +254,12 @@ def deposit_act(request, pk: int):
 
 
 def _after_action(request, deposit: Deposit) -> str:
-    """Back where the action was taken (the review page or the deposit's page), if it is ours."""
+    """Back where the action was taken (the queue, the review page), if it is ours; after a final
+    decision, the deposit's page, which shows the outcome (the record and its DOI)."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
+    if deposit.status in workflow.TERMINAL:
+        return deposit.get_absolute_url()
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target

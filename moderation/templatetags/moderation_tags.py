@@ -21,7 +21,7 @@ def markdown_filter(text: str) -> str:
 def conversation_rights(thread, user) -> dict:
     """`{% conversation_rights thread request.user as rights %}`: rights.comment, rights.moderate,
     rights.edit; computed once per page and thread."""
-    if not thread or not hasattr(thread, "rights"):
+    if thread is None or not hasattr(thread, "rights"):  # an empty Thread is falsy, yet open
         return {"comment": False, "moderate": False, "edit": False, "user_id": getattr(user, "pk", None)}
     return thread.rights(user)
 

@@ -47,7 +47,7 @@ def review_url(deposit) -> str:
 
 
 def test_the_review_page_lays_out_the_deposit_by_step_for_the_community_moderators_only(
-    client, submitted, moderator, other_moderator, depositor, other_depositor, admin
+    client, submitted, moderator, colleague, other_moderator, depositor, other_depositor, admin
 ):
     client.force_login(moderator)
     page = client.get(review_url(submitted)).content.decode()
@@ -55,7 +55,9 @@ def test_the_review_page_lays_out_the_deposit_by_step_for_the_community_moderato
         assert heading in page
     assert 'id="field-geo_locations-0"' in page and "Bay of Biscay" in page
     assert "ctd.csv" in page
-    assert 'value="claim"' in page and 'value="assign"' in page
+    assert 'value="claim"' in page and 'value="assign"' in page and "Claire Colleague" in page
+    # Comments can be written on every field group and file, even before the first comment.
+    assert page.count("Comment on this") >= 10 and "Comment on the deposit as a whole" in page
 
     client.force_login(admin)
     assert client.get(review_url(submitted)).status_code == 200
