@@ -8,7 +8,7 @@ sent (and a send that failed leaves it to be retried)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -191,8 +191,35 @@ def _enqueue_email(notification_id: int) -> None:
 
     try:
         notification_email_task.delay(notification_id)
-    except Exception:  # the broker is down: the notification is in the bell, the e-mail is lost
+    except Exception:  # the broker is down: the bell has it; emails_resend_unsent sends it later
         log.exception("notifications.email_not_queued", notification=notification_id)
+
+
+# An immediate e-mail that was not sent after this long was lost on the way (the broker was down
+# when it was queued, a worker died): the sweep queues it again. Older ones are left to the bell.
+RESEND_AFTER = timedelta(minutes=10)
+RESEND_WITHIN = timedelta(days=2)
+
+
+def emails_resend_unsent(*, now: datetime | None = None) -> int:
+    """Queue again the immediate e-mails still unsent after RESEND_AFTER (run by beat). Sending is
+    idempotent (notification_email_send), so a task that was only slow is harmless."""
+    now = now or timezone.now()
+    digest_or_off = Preference.objects.exclude(email=EmailMode.immediate).values("user_id")
+    pending = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True, created__lt=now - RESEND_AFTER, created__gte=now - RESEND_WITHIN,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .exclude(recipient_id__in=digest_or_off)
+        .values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in pending:
+        _enqueue_email(notification_id)
+    if pending:
+        log.info("notifications.emails_requeued", count=len(pending))
+    return len(pending)
 
 
 def email_modes(*, user_ids: list[int]) -> dict[int, str]:

@@ -19,3 +19,10 @@ def digests_send_task() -> int:
     from .services import digests_send
 
     return digests_send()
+
+
+@shared_task(name="notifications.email.resend_unsent")
+def emails_resend_unsent_task() -> int:
+    from .services import emails_resend_unsent
+
+    return emails_resend_unsent()

@@ -14,4 +14,10 @@ CELERY_BEAT_SCHEDULE["notifications-send-digests"] = {
     "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
 }
 
+# Immediate e-mails lost on the way (broker down when queued) are queued again.
+CELERY_BEAT_SCHEDULE["notifications-resend-unsent"] = {
+    "task": "notifications.email.resend_unsent",
+    "schedule": crontab(minute="*/10"),
+}
+
 __all__ = ["NOTIFICATIONS_DIGEST_HOUR", "NOTIFICATIONS_PAGE_SIZE"]

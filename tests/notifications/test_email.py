@@ -122,3 +122,34 @@ def test_mails_are_in_the_site_language(deposit, depositor, moderator, act, mail
     mail = mails_to(mailoutbox, "moderator@example.org")[0]
     assert mail.subject == f"[{settings.SITE_NAME}] Soumis pour examen : Glider section off Brest"
     assert "Bonjour Moderator," in mail.body
+
+
+def test_an_immediate_e_mail_lost_on_the_way_is_sent_by_the_sweep_once(
+    deposit, depositor, moderator, act, mailoutbox, settings
+):
+    """The broker was down when the e-mail was queued: the notification is in the bell but unsent.
+    The sweep (beat, every ten minutes) queues it again; a second sweep sends nothing more."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import emails_resend_unsent
+
+    act(deposit, "submit", depositor)
+    notification = Notification.objects.get(recipient=moderator)
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=None)  # as if never queued
+    mailoutbox.clear()
+    now = timezone.now()
+    assert emails_resend_unsent(now=now) == 0  # too recent: its task may still be on its way
+    later = now + timedelta(minutes=11)
+    assert emails_resend_unsent(now=later) == 1
+    [mail] = mails_to(mailoutbox, "moderator@example.org")
+    assert "Submitted for review" in mail.subject
+    assert emails_resend_unsent(now=later) == 0
+    assert len(mailoutbox) == 1
+    # Digest readers and old notifications are left alone.
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+    Preference.objects.update_or_create(user=moderator, defaults={"email": EmailMode.digest})
+    assert emails_resend_unsent(now=later) == 0
+    Preference.objects.filter(user=moderator).update(email=EmailMode.immediate)
+    assert emails_resend_unsent(now=now + timedelta(days=3)) == 0
