@@ -1,6 +1,6 @@
-"""Public pages of published records (home, landing page or tombstone, downloads, exports), the DOI
-resolver and concept DOIs, withdrawal, and the local store's part-upload endpoint (what a presigned
-S3 URL is for the `s3` backend)."""
+"""Public pages of published records (home, landing page or tombstone, downloads, exports and
+content negotiation), the DOI resolver and concept DOIs, withdrawal, and the local store's
+part-upload endpoint (what a presigned S3 URL is for the `s3` backend)."""
 from __future__ import annotations
 
 import mimetypes
@@ -8,6 +8,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -19,16 +20,20 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from core.errors import DomainError, NotFound
 
-from . import selectors, services
-from .metadata import MetadataDocument
+from . import selectors, services, signposting, usage
+from .landing import LandingRecord
 from .models import WithdrawalReason
+from .serializers import citation as citations
+from .serializers.schemaorg import jsonld_script
 from .storage import CHECKSUM_HEADER, ChecksumMismatch, LocalObjectStore, get_store, sha256_hex_and_b64
 
 
@@ -37,68 +42,123 @@ def home(request):
     return render(request, "repository/home.html", {"records": selectors.records_published()[:20]})
 
 
-def _record_or_404(pk: int):
+def _record_or_404(pk: int, *, with_usage: bool = False):
+    """The record with its files (and, for its landing page, its views and downloads, in the same
+    query)."""
+    if with_usage:
+        record = usage.with_usage(selectors.records_all().prefetch_related("files")).filter(pk=pk).first()
+        if record is None:
+            raise Http404("No such record.")
+        return record
     try:
         return selectors.record_get(pk)
     except NotFound:
         raise Http404("No such record.") from None
 
 
-@require_GET
+@require_safe
+@vary_on_headers("Accept")
 def landing(request, pk: int):
     """The landing page; for a withdrawn record, the tombstone (410 Gone) with its citation and the
-    reason, where the DOI keeps resolving."""
-    record = _record_or_404(pk)
-    document = MetadataDocument.model_validate(record.metadata)
-    versions = selectors.landing_versions(record)
+    reason, where the DOI keeps resolving. A client whose `Accept` prefers one of the `EXPORTS`
+    media types gets that format instead (406 when it accepts neither HTML nor any of them).
+    Every answer carries the Signposting `Link` header, HEAD included."""
+    negotiated = negotiate(request)
+    if negotiated is None:
+        return not_acceptable()
+    fmt, params = negotiated
+    if fmt != HTML:
+        record = _record_or_404(pk)
+        return _export_response(request, record, fmt, attachment=False, params=params)
+    record = _record_or_404(pk, with_usage=True)
+    page = LandingRecord(record)
+    status = 410 if record.is_withdrawn else 200
+    if request.method == "HEAD":
+        response = HttpResponse(status=status, content_type="text/html; charset=utf-8")
+    else:
+        response = render(request, *_landing_template(request, page), status=status)
+    response["Link"] = signposting.link_header(page.links(_describedby(record)))
+    if status == 200 and request.method == "GET":
+        usage.count_view(request, record_id=record.pk)
+    return response
+
+
+def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
+    record = page.record
+    versions = page.versions
+    style = request.GET.get("style", "")
+    if style not in {s for _label, s in citations.OFFERED_STYLES}:
+        style = citations.DATACITE_STYLE
     context = {
         "record": record,
-        "document": document,
-        "citation": citation_text(record, document),
+        "page": page,
+        "document": page.metadata,
+        "citation": page.citation if style == citations.DATACITE_STYLE else _styled_citation(request, page, style),
+        "citation_style": style,
+        "citation_styles": citations.OFFERED_STYLES,
+        "citation_exports": CITATION_EXPORTS,
+        "metadata_exports": METADATA_EXPORTS,
         "versions": versions if len(versions) > 1 else [],
         "latest": selectors.concept_latest(record.concept, versions),
+        "views": record.usage_views,
+        "downloads": record.usage_downloads,
     }
     if record.is_withdrawn:
-        return render(request, "repository/tombstone.html", context, status=410)
+        return "repository/tombstone.html", context
     user = request.user
     today = timezone.now().date()
+    embargoed = record.embargoed_on(today)
     context.update({
-        "files": list(record.files.all()),
-        "embargoed": record.embargoed_on(today),
-        "can_download_embargoed": record.embargoed_on(today) and _may_see_embargoed(record, user),
+        "files": page.files,
+        "files_total_size": sum(f.size for f in page.files),
+        "embargoed": embargoed,
+        "can_download_embargoed": embargoed and _may_see_embargoed(record, user),
         "can_withdraw": services.can_withdraw(record, user),
         "can_new_version": user.is_authenticated and (user.is_superuser or record.owner_id == user.pk),
         "withdrawal_reasons": WithdrawalReason.choices,
+        "jsonld": jsonld_script(page.schemaorg()),
+        "shapes": page.shapes,
+        "locale": _citation_locale(request),
     })
-    return render(request, "repository/landing.html", context)
+    return "repository/landing.html", context
 
 
-def format_citation(*, creators: list[tuple[str, str | None, str | None]], year: int, title: str, doi: str,
-                    version: int = 1, publisher: str | None = None) -> str:
-    """A DataCite-recommended citation: Creators (Year). Title. Version. Publisher. DOI. Each creator
-    is (name, family name, given name)."""
-    names = []
-    for name, family, given in creators:
-        if family:
-            initials = " ".join(f"{p[0]}." for p in (given or "").split() if p)
-            names.append(f"{family}, {initials}".strip().rstrip(","))
-        else:
-            names.append(name)
-    version_text = f" Version {version}." if version > 1 else ""
-    return f"{'; '.join(names)} ({year}). {title}.{version_text} {publisher or 'Estran'}. https://doi.org/{doi}"
+def _citation_locale(request) -> str:
+    """The citation locale of the page's language (`fr` pages cite in French)."""
+    from django.utils.translation import get_language
+
+    return citations.normalize_locale((get_language() or "en").split("-")[0])
 
 
-def citation_text(record, document: MetadataDocument) -> str:
-    return format_citation(
-        creators=[(c.name, c.family_name, c.given_name) for c in document.creators],
-        year=record.publication_date.year, title=document.title, doi=record.doi, version=record.version,
-        publisher=document.publisher,
-    )
+def _styled_citation(request, page: LandingRecord, style: str) -> str:
+    return citations.format_bibliography(page.csl, style=style, locale=_citation_locale(request),
+                                         version_number=page.record.version)
 
 
-@require_GET
+def _describedby(record) -> list[tuple[str, str]]:
+    """(URL, media type) of each metadata format, for Signposting's `describedby`."""
+    base = settings.SITE_URL
+    return [
+        (base + reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt}), EXPORTS[fmt][0])
+        for fmt in DESCRIBEDBY
+    ]
+
+
+# Kept here for `repository.templatetags.doi_tags` (a reserved DOI's citation on the deposit page).
+format_citation = citations.format_citation
+
+
+@require_safe
+@vary_on_headers("Accept")
 def doi_resolve(request, doi: str):
-    """A record's DOI to its landing page (or tombstone); a concept DOI to its latest version."""
+    """A record's DOI to its landing page (or tombstone); a concept DOI to its latest version. With
+    an `Accept` of one of the export formats, that format of the record (of the latest version
+    for a concept DOI) is the answer, as DOI content negotiation gives it; 406 when the client
+    accepts neither HTML nor any of them."""
+    negotiated = negotiate(request)
+    if negotiated is None:
+        return not_acceptable()
+    fmt, params = negotiated
     try:
         record = selectors.record_by_doi(doi)
     except NotFound:
@@ -106,11 +166,20 @@ def doi_resolve(request, doi: str):
             concept = selectors.concept_by_doi(doi)
         except NotFound:
             raise Http404("This DOI is not (or not yet) published here.") from None
-        return concept_resolve(request, concept.pk)
-    return HttpResponseRedirect(record.get_absolute_url())
+        if fmt == HTML:
+            return concept_resolve(request, concept.pk)
+        latest = selectors.concept_latest(concept)
+        if latest is None:
+            raise Http404("No such dataset.")
+        record = latest
+    if fmt == HTML:
+        return HttpResponseRedirect(record.get_absolute_url())
+    response = _export_response(request, _record_or_404(record.pk), fmt, attachment=False, params=params)
+    response["Content-Location"] = reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt})
+    return response
 
 
-@require_GET
+@require_safe
 def concept_resolve(request, pk: int):
     """A concept (all versions of a dataset) resolves to its latest version: never cached, since
     the next version changes the answer."""
@@ -244,9 +313,10 @@ def file_download(request, pk: int, name: str):
     url = store.download_url(file.storage_key, content_disposition=disposition, content_type=content_type)
     if url is not None:
         if request.method == "GET":
-            services.record_file_count_download(record_file=file)
+            _count_download(request, file)
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "no-store"  # the URL expires; never cache the redirect
+        response["Link"] = _collection_link(record)
         return response
 
     etag = f'"{file.sha256}"'
@@ -263,7 +333,7 @@ def file_download(request, pk: int, name: str):
     first, last = span if span else (0, file.size - 1)
     length = max(0, last - first + 1)
     if request.method == "GET" and first == 0:
-        services.record_file_count_download(record_file=file)
+        _count_download(request, file)
     if request.method == "HEAD":
         response = HttpResponse(status=206 if span else 200)
     else:
@@ -276,26 +346,163 @@ def file_download(request, pk: int, name: str):
     response["Digest"] = f"sha-256={file.sha256}"
     if span:
         response["Content-Range"] = f"bytes {first}-{last}/{file.size}"
+    response["Link"] = _collection_link(record)
     return response
 
 
-EXPORTS = {
-    "datacite-xml": ("application/vnd.datacite.datacite+xml", "xml"),
-}
+def _count_download(request, file) -> None:
+    """`download_count` is every transfer started (operators' figure); the landing page's count is
+    COUNTER's (no robots, no double clicks)."""
+    services.record_file_count_download(record_file=file)
+    usage.count_download(request, record_id=file.record_id, file_id=file.pk)
 
 
-@require_GET
-def export(request, pk: int, fmt: str):
+def _collection_link(record) -> str:
+    """Signposting from a file back to its landing page."""
+    return f'<{record.landing_url}>; rel="collection"; type="text/html"'
+
+
+def _datacite_xml(page: LandingRecord, **_params) -> bytes:
     from .serializers.datacite import to_datacite_xml
 
+    record = page.record
+    return to_datacite_xml(page.document, doi=record.doi, publication_year=record.publication_date.year)
+
+
+def _datacite_json(page: LandingRecord, **_params) -> bytes:
+    from .serializers.datacite_json import to_datacite_json
+
+    return to_datacite_json(_datacite_xml(page), url=page.record.landing_url)
+
+
+def _iso19115_3_xml(page: LandingRecord, **_params) -> bytes:
+    from .serializers.iso19115 import IsoResource, to_iso19115_3_xml
+
+    return to_iso19115_3_xml(page.document, resource=IsoResource.from_record(page.record))
+
+
+def _schemaorg(page: LandingRecord, **_params) -> bytes:
+    from .serializers.schemaorg import to_jsonld
+
+    return to_jsonld(page.schemaorg())
+
+
+def _csl_json(page: LandingRecord, **_params) -> bytes:
+    return citations.to_csl_json(page.csl)
+
+
+def _bibtex(page: LandingRecord, **_params) -> bytes:
+    return citations.to_bibtex(page.csl, rights=[r.title for r in page.metadata.rights]).encode()
+
+
+def _ris(page: LandingRecord, **_params) -> bytes:
+    return citations.to_ris(page.csl, date=page.record.publication_date.isoformat()).encode()
+
+
+def _bibliography(page: LandingRecord, *, style: str | None = None, locale: str | None = None, **_params) -> bytes:
+    text = citations.format_bibliography(page.csl, style=style or citations.DEFAULT_STYLE, locale=locale,
+                                         version_number=page.record.version)
+    return (text + "\n").encode()
+
+
+def _linkset(page: LandingRecord, **_params) -> bytes:
+    import json
+
+    record = page.record
+    data = signposting.linkset(record.landing_url, page.links(_describedby(record)))
+    return json.dumps(data, indent=2).encode()
+
+
+# format: (media type, file extension, serializer of the record's `LandingRecord`, which gives the
+# exported document, its files, its CSL item…; keyword parameters are the client's: `style` and
+# `locale` of a formatted citation). The ISO 19115-3 media type is the one OGC API - Records,
+# OpenSearch-EO and GeoNetwork use for ISO 19115-3 XML; the others are DOI content negotiation's.
+EXPORTS = {
+    "datacite-xml": ("application/vnd.datacite.datacite+xml", "xml", _datacite_xml),
+    "datacite-json": ("application/vnd.datacite.datacite+json", "json", _datacite_json),
+    "iso19115-3": ("application/vnd.iso.19115-3+xml", "xml", _iso19115_3_xml),
+    "schemaorg": ("application/ld+json", "jsonld", _schemaorg),
+    "bibtex": ("application/x-bibtex", "bib", _bibtex),
+    "ris": ("application/x-research-info-systems", "ris", _ris),
+    "csl-json": ("application/vnd.citationstyles.csl+json", "json", _csl_json),
+    "citation": ("text/x-bibliography", "txt", _bibliography),
+    "linkset": ("application/linkset+json", "json", _linkset),
+}
+# Formats offered on the landing page (label, format); `describedby` in Signposting.
+METADATA_EXPORTS = (("DataCite XML", "datacite-xml"), ("DataCite JSON", "datacite-json"),
+                    ("schema.org JSON-LD", "schemaorg"), ("ISO 19115-3", "iso19115-3"))
+CITATION_EXPORTS = (("BibTeX", "bibtex"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
+DESCRIBEDBY = [fmt for _label, fmt in METADATA_EXPORTS + CITATION_EXPORTS]
+HTML = "html"
+# Media types answered with the landing page: a browser's, and what `*/*` and `text/*` mean here.
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _export_response(request, record, fmt: str, *, attachment: bool, params: dict | None = None) -> HttpResponse:
+    media_type, extension, serialize = EXPORTS[fmt]
+    params = dict(params or {})
+    page = LandingRecord(record)
+    options = {}
+    if fmt == "citation":
+        options = {"style": params.get("style") or request.GET.get("style"),
+                   "locale": params.get("locale") or request.GET.get("locale")}
+    try:
+        body = serialize(page, **options)
+    except citations.UnknownStyle as exc:
+        # A style asked for in `Accept` cannot be given (406); one in the query string is a bad
+        # parameter (400).
+        status = 406 if params.get("style") or params.get("locale") else 400
+        return HttpResponse(f"{exc}\n", status=status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    if attachment:
+        response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
+    response["Link"] = f'<{record.landing_url}>; rel="describes"; type="text/html", <https://doi.org/{record.doi}>; rel="cite-as"'
+    response["Access-Control-Allow-Origin"] = "*"  # metadata is public; citation managers fetch it from pages
+    return response
+
+
+@require_safe
+def export(request, pk: int, fmt: str):
     record = _record_or_404(pk)
     if fmt not in EXPORTS:
         raise Http404(f"Unknown format; available: {', '.join(EXPORTS)}.")
-    media_type, extension = EXPORTS[fmt]
-    document = selectors.record_document(record)
-    body = to_datacite_xml(document, doi=record.doi, publication_year=record.publication_date.year)
-    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
+    return _export_response(request, record, fmt, attachment=fmt not in ("citation", "linkset"))
+
+
+def negotiate(request) -> tuple[str, dict] | None:
+    """The representation the `Accept` header prefers: `HTML` or an `EXPORTS` format, with the
+    parameters of the accepted media type (`text/x-bibliography; style=apa; locale=fr-FR`); None
+    when nothing offered is acceptable (406). A missing header, `*/*` and browsers' headers give the
+    page. Parameters never prevent a match, unlike Django's `get_preferred_type`, which would refuse
+    `text/x-bibliography; style=apa` for `text/x-bibliography`."""
+    if not request.headers.get("Accept", "").strip():
+        return HTML, {}
+    offers = [(media_type, HTML) for media_type in HTML_TYPES]
+    offers += [(media_type, fmt) for fmt, (media_type, _ext, _ser) in EXPORTS.items()]
+    # Django orders them by quality, then specificity; equal ones keep the header's order.
+    for accepted in request.accepted_types:
+        for media_type, fmt in offers:
+            main, _slash, sub = media_type.partition("/")
+            if accepted.main_type in ("*", main) and accepted.sub_type in ("*", sub):
+                return fmt, dict(accepted.range_params)
+    return None
+
+
+def negotiated_export(request) -> str | None:
+    """The export format the `Accept` header prefers to the HTML page, if any."""
+    negotiated = negotiate(request)
+    return negotiated[0] if negotiated and negotiated[0] != HTML else None
+
+
+def supported_media_types() -> list[str]:
+    return [*HTML_TYPES, *(media_type for media_type, _ext, _ser in EXPORTS.values())]
+
+
+def not_acceptable() -> HttpResponse:
+    """406, with the media types that can be asked for (RFC 9110 § 15.5.7)."""
+    lines = ["None of the media types in Accept is available here. Available:", *supported_media_types()]
+    response = HttpResponse("\n".join(lines) + "\n", status=406, content_type="text/plain; charset=utf-8")
+    response["Vary"] = "Accept"
     return response
 
 
