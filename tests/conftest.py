@@ -153,21 +153,11 @@ def datacite_server():
 def celery_worker(django_db_setup, django_db_blocker, datacite_server, tmp_path_factory):
     """A real `celery worker` process consuming this session's Redis queue, on the test database,
     with the `datacite` provider pointed at the session's DataCite server."""
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
     from django.conf import settings
 
-    require_service("Redis", settings.CELERY_BROKER_URL)
-    db = settings.DATABASES["default"]
+    from tests.fakes.celery_worker import celery_worker_process
+
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "DATACITE_API_URL": datacite_server.url,
         "DATACITE_USERNAME": DATACITE_USERNAME,
         "DATACITE_PASSWORD": DATACITE_PASSWORD,
@@ -176,28 +166,9 @@ def celery_worker(django_db_setup, django_db_blocker, datacite_server, tmp_path_
         "DOI_RETRY_BASE_SECONDS": "1",
         "DOI_RETRY_MAX_SECONDS": "2",
     }
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    log = open(log_path, "w")
-    root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "4",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-mingle", "--without-gossip", "-l", "info"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    proc.log_path = log_path
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with celery_worker_process(queue=settings.CELERY_TASK_DEFAULT_QUEUE, env=env,
+                               log_dir=tmp_path_factory.mktemp("worker")) as proc:
+        yield proc
 
 
 @pytest.fixture

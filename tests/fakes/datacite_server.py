@@ -32,10 +32,11 @@ import string
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
 
 from repository.xml_validation import validate
+from tests.fakes.loopback import LoopbackServer
 
 JSONAPI = "application/vnd.api+json"
 EVENTS = ("register", "publish", "hide")
@@ -95,16 +96,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class FakeDataCite:
+class FakeDataCite(LoopbackServer):
     """`start()` it, point the client at `.url`, `stop()` it. Also a context manager."""
 
     def __init__(self, *, username: str = "ESTRAN.TEST", password: str = "secret",
                  prefixes: tuple[str, ...] | list[str] = ("10.80000",)):
+        super().__init__()
         self.username = username
         self.password = password
         self.prefixes = tuple(prefixes)
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._dois: dict[str, StoredDOI] = {}
         self._requests: list[dict] = []
         self._fail_next: list[int] = []
@@ -112,41 +113,12 @@ class FakeDataCite:
         self._random = random.Random()
         self._delay = 0.0
         self._throttle: list[float] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ---- lifecycle -------------------------------------------------------
+    name = "fake-datacite"
+    url_suffix = "/"
 
-    def start(self) -> "FakeDataCite":
-        self._stopping.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        # A short poll interval: shutdown() waits for the serving loop to notice.
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name="fake-datacite",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # wakes handlers sleeping in an injected delay
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    def __enter__(self) -> "FakeDataCite":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+    def _handler(self):
+        return _make_handler(self)
 
     # ---- state and faults ------------------------------------------------
 

@@ -39,10 +39,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+
+from tests.fakes.loopback import LoopbackServer
 
 JSON_TYPES = ("application/orcid+json", "application/vnd.orcid+json", "application/json")
 CODE_TTL_SECONDS = 600
@@ -102,19 +104,19 @@ def _fuzzy(parts: tuple[int, ...] | None) -> dict | None:
     return date
 
 
-class FakeOrcid:
+class FakeOrcid(LoopbackServer):
     """`start()` it, point ORCID_BASE_URL at `.url`, `stop()` it. Also a context manager."""
 
     def __init__(self, *, client_id: str = "APP-ESTRANTEST0001", client_secret: str = "orcid-test-secret",
                  redirect_uris: list[str] | tuple[str, ...] = (), auto_approve: bool = False,
                  record_requires_token: bool = True):
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uris = list(redirect_uris)  # empty: any http(s) redirect URI is accepted
         self.auto_approve = auto_approve
         self.record_requires_token = record_requires_token
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._people: dict[str, Person] = {}
         self._signed_in: str | None = None
         self._codes: dict[str, dict] = {}
@@ -122,39 +124,12 @@ class FakeOrcid:
         self._requests: list[dict] = []
         self._record_fault: int | None = None
         self._delay = 0.0
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ---- lifecycle -------------------------------------------------------
+    name = "fake-orcid"
+    url_suffix = ""
 
-    def start(self) -> "FakeOrcid":
-        self._stopping.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-orcid", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    def __enter__(self) -> "FakeOrcid":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def _handler(self):
+        return _make_handler(self)
 
     # ---- people and faults -----------------------------------------------
 

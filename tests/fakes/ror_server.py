@@ -28,10 +28,12 @@ import copy
 import json
 import threading
 import unicodedata
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+
+from tests.fakes.loopback import LoopbackServer
 
 PAGE_SIZE = 20
 
@@ -102,50 +104,23 @@ class _Reply(Exception):
         self.body = json.dumps(body).encode() if isinstance(body, dict) else body
 
 
-class FakeRor:
+class FakeRor(LoopbackServer):
     """`start()` it, point ROR_API_URL at `.api_url`, `stop()` it. Also a context manager."""
 
     def __init__(self, organisations=FRENCH_ORGANISATIONS):
+        super().__init__()
         self._initial = [copy.deepcopy(o) for o in organisations]
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._organisations = copy.deepcopy(self._initial)
         self._requests: list[dict] = []
         self._fault: int | None = None
         self._delay = 0.0
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ---- lifecycle -------------------------------------------------------
+    name = "fake-ror"
+    url_suffix = ""
 
-    def start(self) -> "FakeRor":
-        self._stopping.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-ror", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    def __enter__(self) -> "FakeRor":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def _handler(self):
+        return _make_handler(self)
 
     @property
     def api_url(self) -> str:

@@ -33,7 +33,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -299,43 +298,13 @@ def s3_celery_worker(django_db_setup, django_db_blocker, s3_server, tmp_path_fac
     `celery_worker` runs on local storage): tests route their tasks to it with `s3_worker`."""
     from django.conf import settings
 
-    from tests.conftest import require_service
+    from tests.fakes.celery_worker import celery_worker_process
 
-    require_service("Redis", settings.CELERY_BROKER_URL)
-    db = settings.DATABASES["default"]
-    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-s3"
-    env = {
-        **os.environ,
-        **s3_server.env(),
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "S3_MAX_ATTEMPTS": "2",
-    }
-    log_path = tmp_path_factory.mktemp("s3-worker") / "worker.log"
-    log = open(log_path, "w")
-    root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "2",
-         "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"The S3 Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    proc.queue = queue
-    proc.log_path = log_path
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with celery_worker_process(
+        queue=f"{settings.CELERY_TASK_DEFAULT_QUEUE}-s3", env={**s3_server.env(), "S3_MAX_ATTEMPTS": "2"},
+        log_dir=tmp_path_factory.mktemp("s3-worker"), concurrency=2, name="The S3 Celery worker",
+    ) as proc:
+        yield proc
 
 
 @pytest.fixture

@@ -19,15 +19,16 @@ import html
 import shutil
 import subprocess
 import tempfile
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
+
+from tests.fakes.loopback import LoopbackServer
 
 XMLSEC1 = shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
 
@@ -468,42 +469,23 @@ def auto_post_page(acs_url: str, fields: dict[str, str]) -> str:
     )
 
 
-class FakeIdPServer:
+class FakeIdPServer(LoopbackServer):
     """Serves a `FakeIdP` on loopback: `GET /sso?SAMLRequest=…` signs the (test) user in at once and
     answers with the auto-posting page; `GET /logo.png` is a tiny logo. `requests` records what
     was asked. `start()` first: the SSO URL (for the IdP's metadata) needs the port."""
 
     def __init__(self):
+        super().__init__()
         self.idp: FakeIdP | None = None
         self.knobs: dict = {}
         self.requests: list[str] = []
         self.errors: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> "FakeIdPServer":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-saml-idp",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+    name = "fake-saml-idp"
+    url_suffix = "/"
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+    def _handler(self):
+        return _make_handler(self)
 
 
 # A 1×1 PNG, for logos that a browser may load.
