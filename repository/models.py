@@ -3,11 +3,13 @@ and persistent identifiers, whose rows double as the outbox of DOI registrations
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import TextListField
 from .pids.base import PERMANENT_STATES, DOIState
 
 
@@ -131,6 +133,34 @@ class Record(models.Model):
     # Any change harvesters must see (a lifted embargo, a withdrawal, a new version's link).
     modified = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Search and facets, denormalised from `metadata` by `repository.indexing.record_index` (never
+    # written anywhere else; `manage.py estran_reindex` rebuilds them). Only the latest published
+    # version of a concept is searchable (`search_latest`); a withdrawn record's columns are empty.
+    # Their PostgreSQL indexes (GIN) and storage (large values out of line) are set by migration 0004.
+    search_latest = models.BooleanField(default=False, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_abstract = models.TextField(blank=True, editable=False)
+    # SQLite only: title, keywords, creators and abstract, case-folded and without accents.
+    search_text = models.TextField(blank=True, editable=False)
+    search_resource_type = models.CharField(max_length=40, blank=True, editable=False)
+    search_licence = models.CharField(max_length=60, blank=True, editable=False)
+    search_year = models.PositiveSmallIntegerField(null=True, editable=False)
+    # A keyword's key is its concept URI, or its label when it has none; labels are parallel.
+    search_keywords = TextListField(editable=False)
+    search_keyword_labels = TextListField(editable=False)
+    search_creators = TextListField(editable=False)
+    # The extent (boxes, points, polygons) as one box, or two when it crosses the antimeridian
+    # (west..180 and -180..east2): neither box ever has west > east.
+    search_south = models.FloatField(null=True, editable=False)
+    search_north = models.FloatField(null=True, editable=False)
+    search_west = models.FloatField(null=True, editable=False)
+    search_east = models.FloatField(null=True, editable=False)
+    search_west2 = models.FloatField(null=True, editable=False)
+    search_east2 = models.FloatField(null=True, editable=False)
+    # When the data were collected; an ongoing collection has no end.
+    search_start = models.DateField(null=True, editable=False)
+    search_end = models.DateField(null=True, editable=False)
+
     class Meta:
         ordering = ["-created"]
         constraints = [
@@ -193,3 +223,21 @@ class RecordFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordUsage(models.Model):
+    """A record's views and downloads on one day (UTC), counted the COUNTER way by
+    `repository.usage` (robots and machines left out, double clicks within 30 seconds counted
+    once): one row per record and day with activity, each counted event one upsert."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("record usage (day)")
+        constraints = [models.UniqueConstraint(fields=["record", "day"], name="record_usage_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.day}: {self.views} views, {self.downloads} downloads"

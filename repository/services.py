@@ -23,6 +23,7 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 
 from . import selectors
+from .indexing import record_index
 from .metadata import AccessLevel, MetadataDocument
 from .models import Concept, PersistentIdentifier, Record, RecordFile, RecordRevision, WithdrawalReason
 from .pids.base import DOIState, RejectedError, RetryableError, get_provider
@@ -348,6 +349,7 @@ def record_publish(
     RecordRevision.objects.create(record=record, number=1, metadata=record.metadata,
                                   reason=RecordRevision.Reason.published, actor=actor, created=now)
     RecordFile.objects.bulk_create(RecordFile(record=record, **f) for f in files)
+    record_index(record=record)  # records before identifiers: the lock order
     pid.record = record
     pid.concept = concept
     pid.target_state = DOIState.findable
@@ -427,6 +429,7 @@ def record_withdraw(*, record: Record, actor, reason: str, note: str = "") -> Re
     record.withdrawn_by = actor
     record.modified = now
     record.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "withdrawal_note", "withdrawn_by", "modified"])
+    record_index(record=record)
     _pid_resend(_record_pid_id(record), target=DOIState.registered)
     concept = record.concept
     if concept.pid_id:
@@ -458,6 +461,7 @@ def record_lift_embargo(*, record: Record, today: date | None = None, actor=None
     record.embargo_until = None
     record.modified = now
     record.save(update_fields=["metadata", "embargo_until", "modified"])
+    record_index(record=record)
     _pid_resend(_record_pid_id(record))
     concept = record.concept
     if concept.pid_id and selectors.concept_latest(concept) == record:

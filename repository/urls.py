@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 app_name = "repository"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search", search_views.search_page, name="search"),
     path("records/<int:pk>", views.landing, name="landing"),
     path("records/<int:pk>/files/<path:name>", views.file_download, name="file-download"),
     path("records/<int:pk>/export/<str:fmt>", views.export, name="export"),

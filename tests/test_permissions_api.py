@@ -372,7 +372,7 @@ def test_published_records_are_public_through_the_api(role, client_of, record):
     client = client_of(role)
     listed = client.get("/api/records")
     assert listed.status_code == 200
-    assert [r["id"] for r in listed.json()] == [record.pk]
+    assert [r["id"] for r in listed.json()["hits"]] == [record.pk]
     detail = client.get(f"/api/records/{record.pk}")
     assert detail.status_code == 200
     assert detail.json()["doi"] == record.doi
@@ -394,7 +394,7 @@ def test_unpublished_deposits_have_no_public_pages(client_of, deposit_in):
     deposit = deposit_in("submitted")
     anonymous = client_of("anonymous")
     assert anonymous.get(f"/doi/{deposit.pid.doi}").status_code == 404  # reserved, not yet published
-    assert anonymous.get("/api/records").json() == []
+    assert anonymous.get("/api/records").json()["hits"] == []
 
 
 # --- the local store's part endpoint ------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     assert record["landing_page"] == f"{django_settings.SITE_URL}/records/{body['record_id']}"
     assert [(f["name"], f["size"], f["md5"], f["sha256"]) for f in record["files"]] == [
         ("ctd.csv", len(DATA), hashlib.md5(DATA).hexdigest(), hashlib.sha256(DATA).hexdigest())]
-    assert [r["id"] for r in anonymous.get("/api/records").json()] == [body["record_id"]]
+    assert [r["id"] for r in anonymous.get("/api/records").json()["hits"]] == [body["record_id"]]
 
     resolved = anonymous.get(f"/doi/{doi}")
     assert resolved.status_code == 302
@@ -621,6 +621,6 @@ def test_request_validation_errors_name_the_field_as_the_client_sent_it(owner_cl
 
     response = post(owner_client, f"/api/deposits/{deposit['id']}/uploads", {"size": 3})
     assert problem_fields(response) == ["name"]
-    response = api_client(None).get("/api/records?limit=many")
+    response = api_client(None).get("/api/records?size=many")
     assert response.status_code == 422
-    assert problem_fields(response) == ["limit"]
+    assert problem_fields(response) == ["size"]

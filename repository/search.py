@@ -1,0 +1,685 @@
+"""Searching published records: one validated query (`SearchQuery`), one function (`search`) that
+returns a page of hits, the total and the facets. The search page and `GET /api/records` both call
+it. The columns it reads are written by `repository.indexing`.
+
+PostgreSQL: full-text search on `search_vector` with `websearch_to_tsquery` in English and in French
+(quoted phrases, `or`, `-word`), ranked by `ts_rank_cd` (title A > keywords and creators B >
+abstract C), snippets from `ts_headline`. SQLite (the embedded default): every word of the query
+must appear in the record's case-folded, accent-free text (a final s or x dropped, a poor man's
+stemming), ranked by the words found in the title. Everything else is the same on both.
+
+Facets are counted over the records matching every filter except the facet's own (so that ticking
+a community still shows the other communities' counts), values within a facet are alternatives
+(OR), facets combine (AND). One SQL statement computes the total, the page of hits and every facet
+(see *The statement* below); with the communities and the page's records, a search is three or four
+queries whatever the number of records or hits. Browsing (facets only, no words, area or period)
+is cached until the records change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any, Iterable, Mapping
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_noop as N_
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.errors import ValidationFailed
+
+from .indexing import TEXT_CONFIGS, fold
+from .metadata import LICENCES
+from .models import Record
+
+FACETS = ("community", "keyword", "resource_type", "licence", "year", "creator")
+FACET_SIZE = 10
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# Hits beyond this rank are not paged to (deep OFFSETs cost the database; nobody reads that far).
+MAX_WINDOW = 10_000
+SNIPPET_CHARS = 240
+# How long a browse's counts are kept (they are dropped sooner by any change of the records).
+BROWSE_CACHE_SECONDS = 600
+
+
+class Sort(str, Enum):
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+    title = "title"
+
+
+class BBox(BaseModel):
+    """A query box in WGS 84 degrees; west > east crosses the antimeridian."""
+
+    model_config = ConfigDict(frozen=True)
+
+    west: float = Field(ge=-180, le=180)
+    south: float = Field(ge=-90, le=90)
+    east: float = Field(ge=-180, le=180)
+    north: float = Field(ge=-90, le=90)
+
+    @model_validator(mode="after")
+    def _order(self) -> "BBox":
+        if self.south > self.north:
+            raise ValueError(N_("The southern latitude must not be north of the northern one."))
+        return self
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        return self.west > self.east
+
+    def longitude_ranges(self) -> list[tuple[float, float]]:
+        """The box as one or two ranges that do not cross the antimeridian."""
+        if self.crosses_antimeridian:
+            return [(self.west, 180.0), (-180.0, self.east)]
+        return [(self.west, self.east)]
+
+    def as_param(self) -> str:
+        return ",".join(degrees(v) for v in (self.west, self.south, self.east, self.north))
+
+
+def degrees(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _parse_bbox(value: Any) -> Any:
+    """`west,south,east,north` (the OGC / STAC order), as the API takes it."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        parts = [p.strip() for p in value.replace("\u2212", "-").split(",")]
+        if len(parts) != 4:
+            raise ValueError(N_("Give four numbers: west,south,east,north."))
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError:
+            raise ValueError(N_("Give four numbers: west,south,east,north.")) from None
+        return {"west": west, "south": south, "east": east, "north": north}
+    return value
+
+
+class SearchQuery(BaseModel):
+    """What a search asks for. Lists are alternatives within a facet; facets combine."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    q: str = Field(default="", max_length=500)
+    community: list[str] = []
+    keyword: list[str] = []
+    resource_type: list[str] = []
+    licence: list[str] = []
+    year: list[int] = []
+    creator: list[str] = []
+    bbox: BBox | None = None
+    start: date | None = None
+    end: date | None = None
+    sort: Sort | None = None
+    page: int = Field(default=1, ge=1)
+    size: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("community", "keyword", "resource_type", "licence", "creator", mode="before")
+    @classmethod
+    def _strings(cls, v: Any) -> list[str]:
+        values = [v] if isinstance(v, str) else list(v or [])
+        return list(dict.fromkeys(s.strip() for s in values if isinstance(s, str) and s.strip()))
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _years(cls, v: Any) -> list:
+        values = [v] if isinstance(v, (str, int)) else list(v or [])
+        return list(dict.fromkeys(s for s in values if s not in ("", None)))
+
+    @field_validator("bbox", mode="before")
+    @classmethod
+    def _bbox(cls, v: Any) -> Any:
+        return _parse_bbox(v)
+
+    @field_validator("start", "end", "sort", mode="before")
+    @classmethod
+    def _blank(cls, v: Any) -> Any:
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _checks(self) -> "SearchQuery":
+        if self.start and self.end and self.end < self.start:
+            raise _FieldError(N_("The end date is before the start date."), "end")
+        if self.page * self.size > MAX_WINDOW and self.page > 1:
+            raise _FieldError(N_("Results are paged up to the first 10,000; narrow the search."), "page")
+        return self
+
+    @property
+    def effective_sort(self) -> Sort:
+        if self.sort is None or (self.sort is Sort.relevance and not self.q):
+            return Sort.relevance if self.q else Sort.newest
+        return self.sort
+
+    def selected(self, facet: str) -> list[str]:
+        return [str(v) for v in getattr(self, facet)]
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.bbox or self.start or self.end or any(getattr(self, f) for f in FACETS))
+
+    def params(self, **changes) -> list[tuple[str, str]]:
+        """The query as URL parameters (for links: pages, removing a filter), with `changes`."""
+        data = {**self.model_dump(), **changes}
+        pairs: list[tuple[str, str]] = []
+        if data.get("q"):
+            pairs.append(("q", data["q"]))
+        for facet in FACETS:
+            pairs += [(facet, str(v)) for v in data.get(facet) or []]
+        bbox = data.get("bbox")
+        if bbox:
+            pairs.append(("bbox", BBox.model_validate(bbox).as_param()))
+        for name in ("start", "end"):
+            if data.get(name):
+                pairs.append((name, data[name].isoformat()))
+        if data.get("sort"):
+            pairs.append(("sort", Sort(data["sort"]).value))
+        if data.get("size") and data["size"] != PAGE_SIZE:
+            pairs.append(("size", str(data["size"])))
+        if data.get("page", 1) != 1:
+            pairs.append(("page", str(data["page"])))
+        return pairs
+
+
+class _FieldError(ValueError):
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def parse_query(data: Mapping[str, Any]) -> SearchQuery:
+    """A `SearchQuery` from request parameters (lists for the facets), or ValidationFailed with
+    every problem against its parameter. The page's four coordinate inputs (`west`, `south`,
+    `east`, `north`) stand for `bbox` when it is absent."""
+    data = dict(data)
+    problems: list[dict] = []
+    sides = ("west", "south", "east", "north")
+    corners = [data.pop(k, None) for k in sides]
+    corners = [(c[0] if isinstance(c, list) else c) for c in corners]
+    corners = [c.strip() if isinstance(c, str) else c for c in corners]
+    if not data.get("bbox") and any(c not in (None, "") for c in corners):
+        try:
+            if any(c in (None, "") for c in corners):
+                raise ValueError(N_("Give the four sides of the box (west, south, east, north), or none."))
+            try:  # a decimal comma, a typographic minus, as people type them
+                data["bbox"] = {side: float(str(c).replace("\u2212", "-").replace(",", "."))
+                                for side, c in zip(sides, corners)}
+            except ValueError:
+                raise ValueError(N_("Give every side of the box in decimal degrees, e.g. -4.5.")) from None
+        except ValueError as exc:
+            problems.append({"field": "bbox", "message": str(exc)})
+    try:
+        query = SearchQuery.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"]]
+            error = (err.get("ctx") or {}).get("error")
+            name = error.field if isinstance(error, _FieldError) else (loc[0] if loc else "")
+            message = err["msg"].removeprefix("Value error, ")
+            if len(loc) > 1 and name == "bbox":
+                message = f"{loc[1]}: {message}"  # which side of the box
+            problems.append({"field": name, "message": message})
+    if problems:
+        failure = ValidationFailed(N_("The search is not valid."), problems=problems)
+        failure.code = "invalid_request"  # as the API's other invalid parameters
+        raise failure
+    return query
+
+
+def query_from_querydict(querydict) -> SearchQuery:
+    """From a Django QueryDict (the page's GET form, the API's query string)."""
+    data: dict[str, Any] = {}
+    for key in querydict:
+        values = querydict.getlist(key)
+        data[key] = values if key in FACETS else values[-1]
+    return parse_query(data)
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Hit:
+    record: Record
+    score: float | None
+    snippet: SafeString
+
+    @property
+    def creators(self) -> list[str]:
+        return list(self.record.search_creators)
+
+    @property
+    def year(self) -> int | None:
+        return self.record.search_year
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int:
+        return self.query.page
+
+    @property
+    def size(self) -> int:
+        return self.query.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(min(self.total, MAX_WINDOW) / self.size))
+
+    @property
+    def first_rank(self) -> int:
+        return (self.page - 1) * self.size + 1
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _words(q: str) -> list[str]:
+    """SQLite: the query's words, folded, operators and quotes dropped, a final s or x removed."""
+    words = []
+    for word in re.findall(r"\w+", fold(q)):
+        if word in ("or", "and"):
+            continue
+        if len(word) > 3 and word[-1] in "sx":
+            word = word[:-1]
+        words.append(word)
+    return list(dict.fromkeys(words))
+
+
+def _tsquery(q: str):
+    from django.contrib.postgres.search import SearchQuery as TsQuery
+
+    english, french = (TsQuery(q, config=config, search_type="websearch") for config in TEXT_CONFIGS)
+    return english | french
+
+
+def _text_filter(query: SearchQuery) -> Q | None:
+    if not query.q:
+        return None
+    if _postgres():
+        return Q(search_vector=_tsquery(query.q))
+    words = _words(query.q)
+    if not words:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in words:
+        condition &= Q(search_text__contains=word)
+    return condition
+
+
+def _list_filter(column: str, values: list[str]) -> Q:
+    """Records whose list column holds one of `values`."""
+    if _postgres():
+        return Q(**{f"{column}__overlap": values})
+    placeholders = ", ".join(["%s"] * len(values))
+    sql = f"EXISTS (SELECT 1 FROM json_each({Record._meta.db_table}.{column}) WHERE json_each.value IN ({placeholders}))"
+    return Q(RawSQL(sql, values, output_field=BooleanField()))
+
+
+def _bbox_filter(box: BBox) -> Q:
+    """Records whose extent (one box, or two across the antimeridian) meets the query's (one or
+    two); edges touching count."""
+    condition = Q()
+    for q_west, q_east in box.longitude_ranges():
+        condition |= Q(search_west__lte=q_east, search_east__gte=q_west)
+        condition |= Q(search_west2__lte=q_east, search_east2__gte=q_west)
+    return Q(search_south__lte=box.north, search_north__gte=box.south) & condition
+
+
+def _time_filter(query: SearchQuery) -> Q | None:
+    """Records collected at some time between `start` and `end` (either may be open); an ongoing
+    collection has no end. Records without a time are left out."""
+    if not (query.start or query.end):
+        return None
+    condition = Q(search_start__isnull=False) | Q(search_end__isnull=False)
+    if query.end:
+        condition &= Q(search_start__isnull=True) | Q(search_start__lte=query.end)
+    if query.start:
+        condition &= Q(search_end__isnull=True) | Q(search_end__gte=query.start)
+    return condition
+
+
+def _facet_filter(facet: str, values: list[str], communities: dict[str, Any]) -> Q:
+    if facet == "community":
+        return Q(community_id__in=[communities[s].pk for s in values if s in communities])
+    if facet == "keyword":
+        return _list_filter("search_keywords", values)
+    if facet == "creator":
+        return _list_filter("search_creators", values)
+    if facet == "resource_type":
+        return Q(search_resource_type__in=values)
+    if facet == "licence":
+        return Q(search_licence__in=values)
+    if facet == "year":
+        return Q(search_year__in=[int(v) for v in values])
+    raise ValueError(facet)
+
+
+def searchable() -> QuerySet[Record]:
+    """Records search shows: the latest published version of each dataset."""
+    return Record.objects.filter(search_latest=True)
+
+
+def _base(query: SearchQuery) -> QuerySet[Record]:
+    """The records meeting the query's area, period and words: what every facet is counted over."""
+    records = searchable()
+    # The words last: PostgreSQL evaluates conditions of equal cost in the order written, and a
+    # record's tsvector is kept out of line (TOAST, migration 0004), the dearest to read.
+    for condition in (_bbox_filter(query.bbox) if query.bbox else None, _time_filter(query), _text_filter(query)):
+        if condition is not None:
+            records = records.filter(condition)
+    return records
+
+
+# --- The statement ------------------------------------------------------------------------------
+#
+# One SQL statement answers the page: the records meeting the area, period and words (`base`,
+# computed once, materialised) with a flag per facet filter in use; `matched`, those whose every
+# flag holds; then the total, the page of hits (in order, with their score), and each facet's counts
+# over the base records whose flags hold except the facet's own. So the words are matched once,
+# through the GIN index, and a tsvector is read (from TOAST) only to rank a matched record.
+
+# facet: (column, labels column or None, is a list)
+_FACET_COLUMNS = {
+    "community": ("community_id", None, False),
+    "keyword": ("search_keywords", "search_keyword_labels", True),
+    "resource_type": ("search_resource_type", None, False),
+    "licence": ("search_licence", None, False),
+    "year": ("search_year", None, False),
+    "creator": ("search_creators", None, True),
+}
+_BASE_COLUMNS = ("id", "publication_date", "title", "search_vector", *dict.fromkeys(
+    c for column, labels, _list in _FACET_COLUMNS.values() for c in (column, labels) if c))
+
+
+def _flags(query: SearchQuery, communities: dict[str, Any]) -> dict[str, Any]:
+    """`f_<facet>`: a boolean per facet with selected values."""
+    flags = {}
+    for facet in FACETS:
+        values = query.selected(facet)
+        if not values:
+            continue
+        if facet == "community" and not any(s in communities for s in values):
+            flags[f"f_{facet}"] = Value(False, output_field=BooleanField())
+            continue
+        flags[f"f_{facet}"] = ExpressionWrapper(_facet_filter(facet, values, communities), output_field=BooleanField())
+    return flags
+
+
+def _rank_sql(query: SearchQuery) -> tuple[str, list]:
+    """The score of a matched record `m`, higher first. The base carries the tsvector's TOAST
+    pointer, so only the records ranked have theirs read, with no second look-up of the row."""
+    if not query.q:
+        return "NULL", []
+    if _postgres():
+        tsquery = " || ".join(f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in TEXT_CONFIGS)
+        return f"ts_rank_cd(m.search_vector, {tsquery})", [query.q] * len(TEXT_CONFIGS)
+    words = _words(query.q) or [""]
+    return " + ".join(["(CASE WHEN m.title LIKE %s THEN 1 ELSE 0 END)"] * len(words)), [f"%{w}%" for w in words]
+
+
+def _order_sql(query: SearchQuery) -> str:
+    sort = query.effective_sort
+    if sort is Sort.relevance:
+        return "s.score DESC, s.publication_date DESC, s.id DESC"
+    if sort is Sort.oldest:
+        return "s.publication_date ASC, s.id ASC"
+    if sort is Sort.title:
+        return "lower(s.title) ASC, s.id ASC"
+    return "s.publication_date DESC, s.id DESC"
+
+
+def _hits_sql(query: SearchQuery) -> tuple[str, list]:
+    """The page of hits in order, with their score. Ranked by relevance, every matched record is
+    scored; otherwise only the page's are."""
+    rank_sql, rank_params = _rank_sql(query)
+    by_relevance = bool(query.q) and query.effective_sort is Sort.relevance
+    page = (f"SELECT s.id, s.score, row_number() OVER (ORDER BY {_order_sql(query)}) AS position FROM ("
+            f"SELECT m.id, m.publication_date, m.title, {rank_sql if by_relevance else 'NULL'} AS score FROM matched m"
+            f") s ORDER BY position LIMIT %s OFFSET %s")
+    paging = [query.size, (query.page - 1) * query.size]
+    if by_relevance or not query.q:
+        return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, h.score FROM ({page}) h",
+                [*(rank_params if by_relevance else []), *paging])
+    return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, {rank_sql} FROM ({page}) h "
+            f"JOIN matched m ON m.id = h.id", [*rank_params, *paging])
+
+
+def _facet_sql(facet: str, selected: list[str], others: list[str], size: int) -> tuple[str, list]:
+    """(value, label, count) of a facet over the base records whose other flags hold, the selected
+    values first, then the most frequent."""
+    column, label_column, is_list = _FACET_COLUMNS[facet]
+    where = " AND ".join(f"b.f_{other}" for other in others) or "1 = 1"
+    if is_list and _postgres():
+        # unnest() in the select list (zipping the two arrays) costs a third less than a LATERAL join.
+        labels = f", unnest(b.{label_column}) AS l" if label_column else ""
+        source = f"(SELECT unnest(b.{column}) AS k{labels} FROM base b WHERE {where}) u"
+        where = "1 = 1"
+        key, label = "u.k", ("max(u.l)" if label_column else "max(u.k)")
+    elif is_list:
+        source = f"base b JOIN json_each(b.{column}) u"
+        if label_column:
+            source += f" JOIN json_each(b.{label_column}) v ON v.key = u.key"
+        key, label = "u.value", ("max(v.value)" if label_column else "max(u.value)")
+    else:
+        source = "base b"
+        key = f"CAST(b.{column} AS TEXT)" if facet in ("community", "year") else f"b.{column}"
+        label = f"max({key})"
+    params: list = []
+    order = "count(*) DESC, 2"
+    if selected:
+        order = f"CASE WHEN {key} IN ({', '.join(['%s'] * len(selected))}) THEN 0 ELSE 1 END, " + order
+        params += selected
+    params.append(size + len(selected))
+    sql = (f"SELECT * FROM (SELECT {key} AS v, {label} AS l, count(*) AS n FROM {source} "
+           f"WHERE {where} AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key} ORDER BY {order} LIMIT %s) f{facet}")
+    return sql, params
+
+
+def _statement(query: SearchQuery, communities: dict[str, Any], facet_size: int,
+               with_facets: bool) -> tuple[str, list] | None:
+    flags = _flags(query, communities)
+    base = _base(query).order_by().annotate(**flags).values(*_BASE_COLUMNS, *flags)
+    try:
+        base_sql, base_params = base.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    selected = [name.removeprefix("f_") for name in flags]
+    matched_where = " AND ".join(f"b.{name}" for name in flags) or "1 = 1"
+    materialized = "MATERIALIZED " if _postgres() else ""
+    hits_sql, hits_params = _hits_sql(query)
+    parts = ["SELECT 'total', NULL, NULL, (SELECT count(*) FROM matched), NULL", hits_sql]
+    params = [*base_params, *hits_params]
+    if with_facets:
+        for facet in FACETS:
+            sql, facet_params = _facet_sql(facet, query.selected(facet),
+                                           [other for other in selected if other != facet], facet_size)
+            parts.append(f"SELECT '{facet}', f{facet}.v, f{facet}.l, f{facet}.n, NULL FROM ({sql}) f{facet}")
+            params += facet_params
+    statement = (f"WITH base AS {materialized}({base_sql}), "
+                 f"matched AS (SELECT b.id, b.publication_date, b.title, b.search_vector FROM base b WHERE {matched_where}) "
+                 + " UNION ALL ".join(parts))
+    return statement, params
+
+
+def _run(query: SearchQuery, communities: dict[str, Any], facet_size: int, with_facets: bool) -> list[tuple]:
+    built = _statement(query, communities, facet_size, with_facets)
+    if built is None:
+        return [("total", None, None, 0, None)]
+    statement, params = built
+    with connection.cursor() as cursor:
+        if _postgres() and query.q:
+            # The planner cannot tell that reading a tsvector out of line is dear: with words,
+            # it is told to match them through the GIN index, which needs no tsvector read.
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+_START, _STOP = "\x02", "\x03"  # ts_headline's marks, replaced by <mark> once the text is escaped
+
+
+def _marked(text: str) -> SafeString:
+    return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+def _plain_snippet(text: str, words: list[str]) -> SafeString:
+    """SQLite: the abstract around the first word found, the words marked."""
+    folded_chars = [(i, fold(c)) for i, c in enumerate(text)]
+    folded = "".join(f for _i, f in folded_chars)
+    index_of = [i for i, f in folded_chars for _ in f]  # folded position -> original position
+    spans = []
+    for word in words:
+        for match in re.finditer(re.escape(word), folded):
+            spans.append((index_of[match.start()], index_of[match.end() - 1] + 1))
+    first = min((s for s, _e in spans), default=0)
+    begin = max(0, first - SNIPPET_CHARS // 3)
+    end = min(len(text), begin + SNIPPET_CHARS)
+    pieces, cursor = [], begin
+    for s, e in sorted(spans):
+        if s < cursor or e > end:
+            continue
+        pieces += [escape(text[cursor:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        cursor = e
+    pieces.append(escape(text[cursor:end]))
+    return mark_safe(("…" if begin else "") + "".join(pieces) + ("…" if end < len(text) else ""))
+
+
+def _cut(text: str) -> SafeString:
+    if len(text) <= SNIPPET_CHARS:
+        return escape(text)
+    return escape(text[:SNIPPET_CHARS].rsplit(" ", 1)[0]) + mark_safe("…")
+
+
+def _facets(rows: list[tuple], query: SearchQuery, communities: dict[str, Any], size: int) -> dict[str, list[FacetValue]]:
+    by_id = {str(c.pk): c for c in communities.values()}
+    facets: dict[str, list[FacetValue]] = {facet: [] for facet in FACETS}
+    for kind, value, label, count, _score in rows:
+        if kind not in facets:
+            continue
+        if kind == "community":
+            community = by_id.get(str(value))
+            if community is None:
+                continue
+            value, label = community.slug, community.name
+        facets[kind].append(FacetValue(value=str(value), label=str(label), count=count,
+                                       selected=str(value) in query.selected(kind)))
+    for facet, values in facets.items():
+        # Selected values first in the query's order of counts, then the top of the others.
+        chosen = [v for v in values if v.selected]
+        others = [v for v in values if not v.selected][: max(0, size - len(chosen))]
+        ordered = sorted(chosen + others, key=lambda v: (-v.count, v.label.casefold()))
+        if facet == "year":
+            ordered.sort(key=lambda v: v.value, reverse=True)
+        facets[facet] = ordered
+    return facets
+
+
+def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
+    """The page's records in order (one query, with their snippets on PostgreSQL)."""
+    page = sorted((position, int(value), score) for kind, value, _label, position, score in rows if kind == "hit")
+    if not page:
+        return []
+    records = Record.objects.filter(pk__in=[pk for _p, pk, _s in page]).select_related("community").defer(
+        "metadata", "search_vector", "search_text")
+    if query.q and _postgres():
+        from django.contrib.postgres.search import SearchHeadline
+
+        records = records.annotate(headline=SearchHeadline(
+            "search_abstract", _tsquery(query.q), config=TEXT_CONFIGS[0], start_sel=_START, stop_sel=_STOP,
+            max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+        ))
+    by_pk = {record.pk: record for record in records}
+    words = _words(query.q) if query.q and not _postgres() else []
+    hits = []
+    for _position, pk, score in page:
+        record = by_pk.get(pk)
+        if record is None:  # withdrawn between the two queries
+            continue
+        if getattr(record, "headline", None) is not None:
+            snippet = _marked(record.headline)
+        elif words:
+            snippet = _plain_snippet(record.search_abstract, words)
+        else:
+            snippet = _cut(record.search_abstract)
+        hits.append(Hit(record=record, score=score, snippet=snippet))
+    return hits
+
+
+def _communities() -> dict[str, Any]:
+    from accounts.models import Community
+
+    return {c.slug: c for c in Community.objects.all()}
+
+
+def _browse_key(query: SearchQuery, facet_size: int, with_facets: bool) -> str | None:
+    """The cache key of a browse (no words, area or period: only facets, sort and page), which
+    counts over the whole collection and is asked again and again (the search page's first view).
+    It changes with the latest `Record.modified`, which every publication, withdrawal and lifted
+    embargo moves: a cached browse never outlives a change of the records."""
+    if query.q or query.bbox or query.start or query.end:
+        return None
+    latest = Record.objects.aggregate(latest=Max("modified"))["latest"]
+    described = json.dumps([query.params(), facet_size, with_facets, latest.isoformat() if latest else None])
+    return "estran:search:browse:" + hashlib.sha256(described.encode()).hexdigest()
+
+
+def search(query: SearchQuery, *, facet_size: int = FACET_SIZE, with_facets: bool = True) -> SearchResult:
+    """A page of published records matching `query`, the total, and the facets: three queries on
+    SQLite (communities, the statement, the page's records), four on PostgreSQL with words (the
+    planner's setting for the statement); a browse (see `_browse_key`) asks for the latest change
+    first and comes from the cache, when it is there, in three."""
+    communities = _communities()
+    key = _browse_key(query, facet_size, with_facets) if BROWSE_CACHE_SECONDS else None
+    rows = cache.get(key) if key else None
+    if rows is None:
+        with transaction.atomic(savepoint=False):  # the planner's setting lasts for this transaction
+            rows = _run(query, communities, facet_size, with_facets)
+        if key:
+            cache.set(key, rows, BROWSE_CACHE_SECONDS)
+    total = next((count for kind, _v, _l, count, _s in rows if kind == "total"), 0)
+    facets = _facets(rows, query, communities, facet_size) if with_facets else {}
+    return SearchResult(query=query, hits=_hits(rows, query), total=total, facets=facets)
+
+
+def licence_title(identifier: str) -> str:
+    licence = LICENCES.get(identifier)
+    return licence.title if licence else identifier
+
+
+def facet_values(values: Iterable[FacetValue]) -> list[dict]:
+    return [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in values]

@@ -1,0 +1,183 @@
+/* Estran — the search page: a Leaflet map (the wizard's offline Natural Earth base map) on which a
+   box is drawn with the mouse to filter the records by area, kept in sync with the four coordinate
+   inputs (the inputs are the truth: the page works without this script); ticking a facet or
+   choosing a sort submits the form at once.
+
+   Longitudes are −180…180; a box drawn across the antimeridian is sent with west > east and drawn
+   by unwrapping east by 360°, as in static/js/map.js. */
+(function () {
+  "use strict";
+
+  const round = (x) => Math.round(x * 100) / 100; // 0.01° (about a kilometre) is plenty to search by
+  const wrap = (lng) => {
+    const w = ((((lng + 180) % 360) + 360) % 360) - 180;
+    return w === -180 && lng > 0 ? 180 : w;
+  };
+  const clampLat = (lat) => Math.max(-90, Math.min(90, lat));
+  const parse = (text) => {
+    const value = String(text || "").trim().replace(/\u2212/g, "-").replace(",", ".");
+    if (value === "") return null;
+    const number = Number(value);
+    return Number.isFinite(number) ? number : NaN;
+  };
+
+  function start() {
+    const form = document.getElementById("search-form");
+    if (!form) return;
+    const inputs = {
+      west: document.getElementById("f-west"), south: document.getElementById("f-south"),
+      east: document.getElementById("f-east"), north: document.getElementById("f-north"),
+    };
+
+    // Empty inputs are left out of the URL; a facet or a sort applies at once.
+    form.addEventListener("submit", () => {
+      form.querySelectorAll("input[type=text], input[type=search], input[type=date]").forEach((input) => {
+        if (!input.value.trim()) input.disabled = true;
+      });
+    });
+    window.addEventListener("pageshow", () => form.querySelectorAll("input:disabled").forEach((i) => { i.disabled = false; }));
+    form.querySelectorAll(".facet input[type=checkbox], #f-sort").forEach((input) => {
+      input.addEventListener("change", () => {
+        // Keyboard users find themselves where they were once the new page is there.
+        try { window.sessionStorage.setItem("estran-search-focus", JSON.stringify([input.name, input.value])); } catch (e) { /* private mode */ }
+        form.requestSubmit();
+      });
+    });
+    document.querySelectorAll("[data-js-only]").forEach((el) => { el.hidden = false; });
+    try {
+      const focus = JSON.parse(window.sessionStorage.getItem("estran-search-focus") || "null");
+      window.sessionStorage.removeItem("estran-search-focus");
+      const target = focus && (focus[0] === "sort" ? document.getElementById("f-sort")
+        : form.querySelector('input[name="' + CSS.escape(focus[0]) + '"][value="' + CSS.escape(focus[1]) + '"]'));
+      if (target) target.focus();
+    } catch (e) { /* private mode */ }
+
+    const el = document.getElementById("search-map");
+    if (!el || !window.L) return;
+    el.hidden = false;
+    const status = document.getElementById("map-status");
+    const say = (text) => { if (status) status.textContent = text; };
+    const drawButton = form.querySelector("[data-draw-box]");
+    const clearButton = form.querySelector("[data-clear-box]");
+    drawButton.hidden = false;
+
+    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true });
+    map.setView([20, 0], 1);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
+    const canvas = L.canvas({ padding: 0.2 });
+    fetch(el.dataset.land)
+      .then((response) => response.json())
+      .then((topology) => {
+        const land = window.topojson.feature(topology, topology.objects.land);
+        [-360, 0, 360].forEach((shift) => {
+          L.geoJSON(land, {
+            interactive: false, renderer: canvas,
+            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
+            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
+          }).addTo(map);
+        });
+      })
+      .catch(() => { /* the box still shows on the blank sea */ });
+    const graticule = [];
+    for (let lat = -80; lat <= 80; lat += 20) graticule.push([[lat, -540], [lat, 540]]);
+    for (let lng = -540; lng <= 540; lng += 20) graticule.push([[-85, lng], [85, lng]]);
+    L.polyline(graticule, { color: "#9cbccc", weight: 0.5, opacity: 0.7, interactive: false, renderer: canvas }).addTo(map);
+    L.polyline([[[-85, 180], [85, 180]], [[-85, -180], [85, -180]]],
+               { color: "#6b8fa3", weight: 1, dashArray: "4 4", interactive: false, renderer: canvas }).addTo(map);
+
+    // --- The box of the inputs ---------------------------------------------------------------
+    let box = null;
+    function values() {
+      const v = {};
+      for (const name in inputs) v[name] = parse(inputs[name].value);
+      return v;
+    }
+    function redraw(fit) {
+      if (box) map.removeLayer(box);
+      box = null;
+      const v = values();
+      const complete = ["west", "south", "east", "north"].every((k) => v[k] !== null && !Number.isNaN(v[k]));
+      clearButton.hidden = !["west", "south", "east", "north"].some((k) => v[k] !== null);
+      if (!complete || Math.abs(v.west) > 180 || Math.abs(v.east) > 180 || Math.abs(v.south) > 90 || Math.abs(v.north) > 90) return;
+      const east = v.east < v.west ? v.east + 360 : v.east;
+      box = L.rectangle([[Math.min(v.south, v.north), v.west], [Math.max(v.south, v.north), east]],
+                        { color: "#c2410c", weight: 2, fillColor: "#c2410c", fillOpacity: 0.12, interactive: false }).addTo(map);
+      if (fit) map.fitBounds(box.getBounds().pad(0.6), { maxZoom: 6 });
+    }
+    let timer = null;
+    Object.values(inputs).forEach((input) => input.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => redraw(false), 150);
+    }));
+    redraw(true);
+
+    // --- Drawing -----------------------------------------------------------------------------
+    let drawing = false;
+    let anchor = null;
+    let draft = null;
+    function setDrawing(on) {
+      drawing = on;
+      drawButton.setAttribute("aria-pressed", on ? "true" : "false");
+      el.classList.toggle("drawing", on);
+      if (draft) map.removeLayer(draft);
+      draft = null;
+      anchor = null;
+      if (on) {
+        map.dragging.disable();
+        map.boxZoom.disable();
+        say(drawButton.dataset.help || "");
+      } else {
+        map.dragging.enable();
+        map.boxZoom.enable();
+      }
+    }
+    drawButton.dataset.help = el.dataset.drawHelp || "";
+    drawButton.addEventListener("click", () => setDrawing(!drawing));
+    clearButton.addEventListener("click", () => {
+      Object.values(inputs).forEach((input) => { input.value = ""; });
+      redraw(false);
+      form.requestSubmit();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (drawing && event.key === "Escape") {
+        setDrawing(false);
+        say("");
+      }
+    });
+    map.on("mousedown", (event) => {
+      if (!drawing) return;
+      anchor = event.latlng;
+      draft = L.rectangle([anchor, anchor], { color: "#f0a500", weight: 2, dashArray: "5 4", fillOpacity: 0.1 }).addTo(map);
+    });
+    map.on("mousemove", (event) => {
+      if (drawing && anchor && draft) draft.setBounds(L.latLngBounds(anchor, event.latlng));
+    });
+    map.on("mouseup", (event) => {
+      if (!drawing || !anchor) return;
+      const a = anchor, b = event.latlng;
+      setDrawing(false);
+      if (Math.abs(a.lng - b.lng) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6) return; // a click, not a drag
+      let west = Math.min(a.lng, b.lng), east = Math.max(a.lng, b.lng);
+      if (east - west >= 360) {
+        west = -180;
+        east = 180;
+      } else {
+        west = wrap(west);
+        east = wrap(east);
+      }
+      inputs.west.value = round(west);
+      inputs.east.value = round(east);
+      inputs.south.value = round(clampLat(Math.min(a.lat, b.lat)));
+      inputs.north.value = round(clampLat(Math.max(a.lat, b.lat)));
+      redraw(false);
+      say(el.dataset.drawnHelp || "");
+      form.requestSubmit();
+    });
+
+    window.EstranSearchMap = { map, redraw, setDrawing };
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
