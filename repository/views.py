@@ -22,19 +22,33 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from core.errors import DomainError, NotFound
 
+from . import landing as landing_page
 from . import selectors, services, signposting, usage
 from .landing import LandingRecord
 from .models import WithdrawalReason
 from .serializers import citation as citations
 from .serializers.schemaorg import jsonld_script
-from .storage import CHECKSUM_HEADER, ChecksumMismatch, LocalObjectStore, get_store, sha256_hex_and_b64
+from .storage import (
+    CHECKSUM_HEADER,
+    ChecksumMismatch,
+    LocalObjectStore,
+    get_store,
+    sha256_hex_and_b64,
+)
 
 
 @require_GET
@@ -62,7 +76,8 @@ def landing(request, pk: int):
     """The landing page; for a withdrawn record, the tombstone (410 Gone) with its citation and the
     reason, where the DOI keeps resolving. A client whose `Accept` prefers one of the `EXPORTS`
     media types gets that format instead (406 when it accepts neither HTML nor any of them).
-    Every answer carries the Signposting `Link` header, HEAD included."""
+    Every answer carries the Signposting `Link` header, HEAD included. Anonymous readers' pages
+    come from the page cache (see `repository.landing`)."""
     negotiated = negotiate(request)
     if negotiated is None:
         return not_acceptable()
@@ -70,16 +85,69 @@ def landing(request, pk: int):
     if fmt != HTML:
         record = _record_or_404(pk)
         return _export_response(request, record, fmt, attachment=False, params=params)
+    if _page_cacheable(request):
+        return _landing_cached(request, pk)
     record = _record_or_404(pk, with_usage=True)
     page = LandingRecord(record)
-    status = 410 if record.is_withdrawn else 200
+    text = landing_page.usage_text(record.usage_views, record.usage_downloads)
+    status, html, link = _render_landing(request, page, usage_text=text)
+    return _landing_response(request, record.pk, status, html, link)
+
+
+def _page_cacheable(request) -> bool:
+    """An anonymous reader's plain page: no session (so no user and no message kept in it), no
+    message waiting in a cookie, no query string."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    cookies = request.COOKIES
+    return (landing_page.page_cache_seconds() > 0 and not request.GET
+            and settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies)
+
+
+def _landing_cached(request, pk: int) -> HttpResponse:
+    from django.core.cache import cache
+    from django.middleware.csrf import get_token
+    from django.utils.translation import get_language
+
+    state = landing_page.page_state(pk)
+    if state is None:
+        raise Http404("No such record.")
+    key = landing_page.page_cache_key(state, get_language() or settings.LANGUAGE_CODE)
+    cached = cache.get(key)
+    if cached is None:
+        page = LandingRecord(_record_or_404(pk))
+        cached = _render_landing(request, page, usage_text=SafeString(landing_page.USAGE_MARK),
+                                 csrf_token=landing_page.CSRF_MARK)
+        if request.method == "GET":  # a HEAD renders no HTML: nothing to keep
+            cache.set(key, cached, landing_page.page_cache_seconds())
+    status, html, link = cached
+    if request.method == "GET":
+        text = landing_page.usage_text(state["usage_views"], state["usage_downloads"])
+        html = html.replace(landing_page.CSRF_MARK, get_token(request)).replace(landing_page.USAGE_MARK, escape(text))
+    return _landing_response(request, pk, status, html, link)
+
+
+def _render_landing(request, page: LandingRecord, *, usage_text: str, csrf_token: str | None = None):
+    """(status, HTML, Link header) of a record's page (HEAD: no HTML)."""
+    from django.template.loader import render_to_string
+
+    status = 410 if page.record.is_withdrawn else 200
+    link = signposting.link_header(page.links(_describedby(page.record)))
     if request.method == "HEAD":
-        response = HttpResponse(status=status, content_type="text/html; charset=utf-8")
-    else:
-        response = render(request, *_landing_template(request, page), status=status)
-    response["Link"] = signposting.link_header(page.links(_describedby(record)))
+        return status, "", link
+    template, context = _landing_template(request, page)
+    context["usage_text"] = usage_text
+    if csrf_token:
+        context["csrf_token"] = csrf_token
+    return status, render_to_string(template, context, request), link
+
+
+def _landing_response(request, record_id: int, status: int, html: str, link: str) -> HttpResponse:
+    response = HttpResponse(html if request.method == "GET" else b"", status=status,
+                            content_type="text/html; charset=utf-8")
+    response["Link"] = link
     if status == 200 and request.method == "GET":
-        usage.count_view(request, record_id=record.pk)
+        usage.count_view(request, record_id=record_id)
     return response
 
 
@@ -96,12 +164,11 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
         "citation": page.citation if style == citations.DATACITE_STYLE else _styled_citation(request, page, style),
         "citation_style": style,
         "citation_styles": citations.OFFERED_STYLES,
-        "citation_exports": CITATION_EXPORTS,
-        "metadata_exports": METADATA_EXPORTS,
+        "citation_exports": [(label, fmt, EXPORTS[fmt][0]) for label, fmt in CITATION_EXPORTS],
+        "metadata_exports": [(label, fmt, EXPORTS[fmt][0]) for label, fmt in METADATA_EXPORTS],
         "versions": versions if len(versions) > 1 else [],
         "latest": selectors.concept_latest(record.concept, versions),
-        "views": record.usage_views,
-        "downloads": record.usage_downloads,
+        "locale": _citation_locale(request),
     }
     if record.is_withdrawn:
         return "repository/tombstone.html", context
@@ -118,7 +185,6 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
         "withdrawal_reasons": WithdrawalReason.choices,
         "jsonld": jsonld_script(page.schemaorg()),
         "shapes": page.shapes,
-        "locale": _citation_locale(request),
     })
     return "repository/landing.html", context
 
@@ -436,6 +502,7 @@ DESCRIBEDBY = [fmt for _label, fmt in METADATA_EXPORTS + CITATION_EXPORTS]
 HTML = "html"
 # Media types answered with the landing page: a browser's, and what `*/*` and `text/*` mean here.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_EXPORT_TYPES = tuple(media_type for media_type, _ext, _ser in EXPORTS.values())
 
 
 def _export_response(request, record, fmt: str, *, attachment: bool, params: dict | None = None) -> HttpResponse:
@@ -453,7 +520,7 @@ def _export_response(request, record, fmt: str, *, attachment: bool, params: dic
         # parameter (400).
         status = 406 if params.get("style") or params.get("locale") else 400
         return HttpResponse(f"{exc}\n", status=status, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    response = HttpResponse(body if request.method != "HEAD" else b"", content_type=f"{media_type}; charset=utf-8")
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
     response["Link"] = f'<{record.landing_url}>; rel="describes"; type="text/html", <https://doi.org/{record.doi}>; rel="cite-as"'
@@ -475,7 +542,12 @@ def negotiate(request) -> tuple[str, dict] | None:
     when nothing offered is acceptable (406). A missing header, `*/*` and browsers' headers give the
     page. Parameters never prevent a match, unlike Django's `get_preferred_type`, which would refuse
     `text/x-bibliography; style=apa` for `text/x-bibliography`."""
-    if not request.headers.get("Accept", "").strip():
+    header = request.headers.get("Accept", "").strip()
+    if not header:
+        return HTML, {}
+    # A browser's header starts with text/html and names none of the export types: the page,
+    # without parsing every media range of it.
+    if header.partition(",")[0].strip() == "text/html" and not any(t in header for t in _EXPORT_TYPES):
         return HTML, {}
     offers = [(media_type, HTML) for media_type in HTML_TYPES]
     offers += [(media_type, fmt) for fmt, (media_type, _ext, _ser) in EXPORTS.items()]

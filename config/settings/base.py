@@ -172,3 +172,7 @@ OAI_REPOSITORY_NAME = env("OAI_REPOSITORY_NAME", default=SITE_NAME)
 OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=_parseaddr(DEFAULT_FROM_EMAIL)[1])  # noqa: F405
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_TOKEN_TTL_SECONDS = env.int("OAI_TOKEN_TTL_SECONDS", default=24 * 3600)
+
+# Landing pages and usage counts (repository/landing.py, repository/usage.py; README, *Landing pages*).
+LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=24 * 3600)
+USAGE_FLUSH_SECONDS = env.int("USAGE_FLUSH_SECONDS", default=10)

@@ -1,0 +1,256 @@
+"""What a record's landing page shows, and says to machines, computed from the record, its files and
+its versions as the view loaded them (no query here): the exported document, the citation (CSL-JSON
+item and DataCite's recommended text), the schema.org JSON-LD, the Signposting links, the files
+with their formats, the map's shapes and the related resources with their links.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from django.conf import settings
+from django.urls import reverse
+
+from . import selectors, signposting
+from .metadata import MetadataDocument, RelationType
+from .models import Record
+from .serializers import citation as citations
+from .serializers.schemaorg import Distribution, encoding_format, identifier_url, to_schemaorg
+
+# Relations the repository computes from the version chain: shown as "Versions", not as related
+# resources.
+VERSION_RELATIONS = {RelationType.is_version_of, RelationType.is_new_version_of, RelationType.is_previous_version_of}
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    pk: int
+    name: str
+    size: int
+    sha256: str
+    media_type: str
+    path: str  # the download's path on this site
+
+    @property
+    def url(self) -> str:
+        return settings.SITE_URL + self.path
+
+    @property
+    def format_label(self) -> str:
+        """The file's extension in capitals (`NC`, `CSV`), what readers recognise."""
+        _stem, dot, extension = self.name.rpartition(".")
+        return extension.upper() if dot and len(extension) <= 8 else ""
+
+
+@dataclass(frozen=True)
+class RelatedResource:
+    identifier: str
+    identifier_type: str
+    relation_type: str
+    resource_type: str | None
+    url: str | None
+
+
+class LandingRecord:
+    """A record as its landing page and exports see it. `versions` are the records of its concept,
+    first version first (one query, made by the caller)."""
+
+    def __init__(self, record: Record, versions: list[Record] | None = None):
+        self.record = record
+        self.versions = versions if versions is not None else selectors.landing_versions(record)
+
+    @cached_property
+    def metadata(self) -> MetadataDocument:
+        """The depositor's document, as published."""
+        return MetadataDocument.model_validate(self.record.metadata)
+
+    @cached_property
+    def document(self) -> MetadataDocument:
+        """The document as registered and exported: with the version relations and number."""
+        return selectors.record_document(self.record, self.versions)
+
+    @cached_property
+    def files(self) -> list[LandingFile]:
+        record = self.record
+        if record.is_withdrawn:
+            return []
+        return [
+            LandingFile(pk=f.pk, name=f.name, size=f.size, sha256=f.sha256, media_type=encoding_format(f.name),
+                        path=reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}))
+            for f in record.files.all()
+        ]
+
+    @property
+    def files_open(self) -> bool:
+        """Whether anybody may download the files now (not withdrawn, not under embargo)."""
+        from django.utils import timezone
+
+        return not self.record.is_withdrawn and not self.record.embargoed_on(timezone.now().date())
+
+    @cached_property
+    def csl(self) -> dict:
+        return citations.to_csl(self.document, doi=self.record.doi, year=self.record.publication_date.year,
+                                version=self.document.version)
+
+    @cached_property
+    def citation(self) -> str:
+        """DataCite's recommended citation, what the page shows first."""
+        return citations.datacite_citation(self.csl, version_number=self.record.version)
+
+    def schemaorg(self) -> dict:
+        record = self.record
+        return to_schemaorg(
+            self.document, doi=record.doi, url=record.landing_url, date_published=record.publication_date,
+            date_modified=record.modified,
+            distributions=[Distribution(f.name, f.size, f.sha256, f.url) for f in self.files],
+            catalog_name=settings.SITE_NAME, catalog_url=settings.SITE_URL + "/", citation=self.citation,
+            withdrawn=record.is_withdrawn,
+        )
+
+    def links(self, describedby: list[tuple[str, str]]) -> list[signposting.Link]:
+        """The Signposting links; `describedby` is (URL, media type) of each metadata format."""
+        record = self.record
+        return signposting.record_links(
+            doi=record.doi,
+            creators_orcids=[c.orcid for c in self.metadata.creators if c.orcid],
+            describedby=describedby,
+            items=[(f.url, f.media_type) for f in self.files] if self.files_open else [],
+            licences=[r.uri for r in self.metadata.rights],
+            linkset_url=settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}),
+        )
+
+    @cached_property
+    def related(self) -> list[RelatedResource]:
+        """The depositor's related resources (the version chain is shown apart)."""
+        return [
+            RelatedResource(
+                identifier=r.identifier, identifier_type=r.identifier_type, relation_type=r.relation_type.value,
+                resource_type=r.resource_type_general.value if r.resource_type_general else None,
+                url=identifier_url(r.identifier, r.identifier_type),
+            )
+            for r in self.metadata.related_identifiers if r.relation_type not in VERSION_RELATIONS
+        ]
+
+    @cached_property
+    def shapes(self) -> list[dict]:
+        """The extent for the map: boxes, points and polygons (`[lat, lon]` rings), with their place."""
+        shapes = []
+        for location in self.metadata.geo_locations:
+            label = location.place or ""
+            if location.box:
+                b = location.box
+                shapes.append({"kind": "box", "west": b.west, "east": b.east, "south": b.south, "north": b.north,
+                               "label": label})
+            if location.point:
+                shapes.append({"kind": "point", "lat": location.point.latitude, "lon": location.point.longitude,
+                               "label": label})
+            if location.polygon:
+                shapes.append({"kind": "polygon", "points": [[p.latitude, p.longitude] for p in location.polygon],
+                               "label": label})
+        return shapes
+
+
+
+# --- The page cache ---------------------------------------------------------------------------------
+#
+# An anonymous reader's page depends only on the record, its versions, its DOI's state, the day
+# (an embargo ends), the language, and two things that change with every request: the CSRF token of
+# the language form and the usage counts. So the whole page is rendered once with marks in their
+# place and cached under a key made of all the rest (`page_state`, one query, which reads the usage
+# totals too); a hit is a cache read and two replacements. Signed-in users (buttons, forms, the
+# moderation count) and pages with a query string (a citation style) are rendered each time.
+
+CSRF_MARK = "ESTRANCSRFTOKENMARK"
+USAGE_MARK = "<!--estran:usage-->"
+
+
+def usage_text(views: int, downloads: int) -> str:
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.translation import ngettext
+
+    return " · ".join([
+        ngettext("%(n)s view", "%(n)s views", views) % {"n": intcomma(views)},
+        ngettext("%(n)s download", "%(n)s downloads", downloads) % {"n": intcomma(downloads)},
+    ])
+
+
+@lru_cache(maxsize=4)
+def _state_sql(vendor: str) -> str:
+    """The state query, written by hand for PostgreSQL and SQLite alike: the ORM's version (four
+    correlated subqueries) takes PostgreSQL a third longer to plan, and building it in Python costs
+    more than running it. Each pair of aggregates comes back as one text ("a|b")."""
+    from django.db import connection
+
+    from .models import Concept, PersistentIdentifier, RecordUsage
+
+    q = connection.ops.quote_name
+    record, concept = q(Record._meta.db_table), q(Concept._meta.db_table)
+    pid, usage = q(PersistentIdentifier._meta.db_table), q(RecordUsage._meta.db_table)
+    return (
+        f"SELECT r.id, r.modified, r.status, r.embargo_until, p.state, p.sync, p.provider, c.pid_id, "
+        f"(SELECT CAST(max(v.modified) AS TEXT) || '|' || CAST(count(*) AS TEXT) FROM {record} v "
+        f"WHERE v.concept_id = r.concept_id), "
+        f"(SELECT CAST(coalesce(sum(u.views), 0) AS TEXT) || '|' || CAST(coalesce(sum(u.downloads), 0) AS TEXT) "
+        f"FROM {usage} u WHERE u.record_id = r.id) "
+        f"FROM {record} r INNER JOIN {concept} c ON c.id = r.concept_id "
+        f"LEFT OUTER JOIN {pid} p ON p.record_id = r.id WHERE r.id = %s"
+    )
+
+
+def page_state(pk: int) -> dict | None:
+    """What an anonymous page depends on, beyond the record's own immutable rows, and its usage
+    totals: one query (None: no such record)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(connection.vendor), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, modified, status, embargo_until, pid_state, pid_sync, provider, concept_pid, versions, counts = row
+    views, downloads = (int(n) for n in (counts or "0|0").split("|"))
+    if isinstance(embargo_until, str):  # SQLite
+        from datetime import date
+
+        embargo_until = date.fromisoformat(embargo_until)
+    return {
+        "pk": pk, "modified": str(modified), "status": status, "embargo_until": embargo_until,
+        "pid": (pid_state, pid_sync, provider), "concept_pid": concept_pid, "versions": versions,
+        "usage_views": views, "usage_downloads": downloads,
+    }
+
+
+@lru_cache(maxsize=1)
+def _templates_version() -> str:
+    """A digest of the templates a page is made of and of the translations: a deployment that
+    changes them never serves pages cached before it."""
+    import hashlib
+    from pathlib import Path
+
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.blake2b(digest_size=8)
+    for path in ("templates/base.html", "templates/repository/landing.html", "templates/repository/_versions.html",
+                 "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo"):
+        try:
+            digest.update((base / path).read_bytes())
+        except OSError:
+            pass
+    digest.update(f"{settings.SITE_URL}|{settings.SITE_NAME}|{settings.DOI_PROVIDER}".encode())
+    return digest.hexdigest()
+
+
+def page_cache_key(state: dict, language: str) -> str:
+    import hashlib
+
+    from django.utils import timezone
+
+    embargo = state["embargo_until"]
+    open_today = embargo is None or embargo <= timezone.now().date()
+    parts = [state["pk"], language, state["modified"], state["status"], open_today, *state["pid"],
+             state["concept_pid"], state["versions"]]
+    fingerprint = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+    return f"landing:{_templates_version()}:{state['pk']}:{language}:{fingerprint}"
+
+
+def page_cache_seconds() -> int:
+    return getattr(settings, "LANDING_CACHE_SECONDS", 24 * 3600)

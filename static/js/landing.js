@@ -1,0 +1,141 @@
+/* Estran — the landing page: the citation's copy button and style chooser, and the map of the
+   extent (Leaflet over the vendored Natural Earth land, in display mode: no drawing, shapes from
+   the page's JSON). Everything works without it: the citation can be selected by hand, the style
+   form reloads the page, and the locations are listed in words under the map. */
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  const status = document.getElementById("citation-status");
+  const say = (text) => {
+    if (!status) return;
+    status.textContent = "";
+    // A new text in a live region is what screen readers announce: set it on the next frame.
+    window.requestAnimationFrame(() => { status.textContent = text; });
+  };
+
+  // --- Copy the citation -------------------------------------------------------------------------
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise((resolve, reject) => {
+      const area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      const ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  const copyButton = document.getElementById("copy-citation");
+  if (copyButton) {
+    copyButton.addEventListener("click", () => {
+      const target = document.getElementById(copyButton.dataset.copyTarget);
+      if (!target) return;
+      copyText(target.textContent.trim())
+        .then(() => {
+          say(copyButton.dataset.copied);
+          copyButton.classList.add("copied");
+        })
+        .catch(() => say(copyButton.dataset.failed));
+    });
+  }
+
+  // --- Citation style ----------------------------------------------------------------------------
+  const form = document.getElementById("citation-style-form");
+  const select = document.getElementById("citation-style");
+  const citation = document.getElementById("citation-text");
+  if (form && select && citation) {
+    const cache = {};
+    const initial = select.value;
+    cache[initial] = citation.textContent;
+    select.addEventListener("change", () => {
+      const style = select.value;
+      const show = (text) => {
+        citation.textContent = text;
+        citation.dataset.style = style;
+        say(select.options[select.selectedIndex].text);
+      };
+      if (cache[style]) { show(cache[style]); return; }
+      const url = form.dataset.export + "?style=" + encodeURIComponent(style) + "&locale=" + encodeURIComponent(form.dataset.locale || "en-US");
+      fetch(url, { headers: { Accept: "text/x-bibliography" } })
+        .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+        .then((text) => { cache[style] = text.trim(); show(cache[style]); })
+        .catch(() => form.submit());
+    });
+  }
+
+  // --- The map of the extent ---------------------------------------------------------------------
+  function startMap() {
+    const el = document.getElementById("extent-map");
+    const data = document.getElementById("extent-shapes");
+    if (!el || !data || !window.L) return;
+    const shapes = JSON.parse(data.textContent);
+    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true, scrollWheelZoom: false });
+    map.setView([30, 0], 2);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" rel="noopener">Leaflet</a>');
+    const canvas = L.canvas({ padding: 0.2 });
+    fetch(el.dataset.land)
+      .then((response) => response.json())
+      .then((topology) => {
+        const land = window.topojson.feature(topology, topology.objects.land);
+        [-360, 0, 360].forEach((shift) => {
+          L.geoJSON(land, {
+            interactive: false,
+            renderer: canvas,
+            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
+            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
+          }).addTo(map);
+        });
+        el.dataset.ready = "land";
+      })
+      .catch(() => { /* the shapes still show on the blank sea */ });
+
+    const style = { color: "#c2410c", weight: 2, fillColor: "#c2410c", fillOpacity: 0.18 };
+    const group = L.featureGroup().addTo(map);
+    shapes.forEach((shape) => {
+      let layer = null;
+      if (shape.kind === "box") {
+        // West greater than east crosses the antimeridian: drawn by unwrapping east by 360°.
+        const east = shape.east < shape.west ? shape.east + 360 : shape.east;
+        layer = L.rectangle([[shape.south, shape.west], [shape.north, east]], style);
+      } else if (shape.kind === "point") {
+        layer = L.circleMarker([shape.lat, shape.lon], Object.assign({}, style, { radius: 7, fillOpacity: 0.6 }));
+      } else if (shape.kind === "polygon") {
+        let previous = null;
+        const points = shape.points.map(([lat, lon]) => {
+          if (previous !== null) {
+            while (lon - previous > 180) lon -= 360;
+            while (previous - lon > 180) lon += 360;
+          }
+          previous = lon;
+          return [lat, lon];
+        });
+        layer = L.polygon(points, style);
+      }
+      if (layer) {
+        if (shape.label) layer.bindTooltip(shape.label);
+        layer.addTo(group);
+      }
+    });
+    if (group.getLayers().length) {
+      map.fitBounds(group.getBounds().pad(0.4), { maxZoom: 6 });
+    }
+    el.dataset.shapes = String(group.getLayers().length);
+    window.addEventListener("beforeprint", () => map.invalidateSize());
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startMap);
+  } else {
+    startMap();
+  }
+})();

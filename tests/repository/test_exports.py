@@ -1,0 +1,343 @@
+"""Every export of a record, read back the way its consumers read it: DataCite XML against the 4.6
+XSD; DataCite JSON against DataCite's JSON Schema and turned back into valid XML; schema.org as
+JSON-LD (pyld and rdflib, with no network); BibTeX with a BibTeX parser, RIS with a RIS reader,
+CSL-JSON against the CSL data schema; formatted citations in APA, Harvard and Chicago."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+from lxml import etree
+
+from repository.xml_validation import validate
+from tests.repository.landing_support import (
+    ORCID_ANNE,
+    add_version,
+    counting,  # noqa: F401 - the fixture
+    full_metadata,
+    record_create,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counting")]
+
+D = "{http://datacite.org/schema/kernel-4}"
+SDO = "https://schema.org/"
+
+
+@pytest.fixture
+def record(depositor, communities):
+    return record_create(owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)])
+
+
+def export(client, record, fmt: str, **params):
+    response = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt}), params)
+    assert response.status_code == 200, response.content
+    return response
+
+
+# --- DataCite ----------------------------------------------------------------------------------------
+
+
+def test_the_datacite_xml_is_valid_against_the_4_6_schema(client, record):
+    response = export(client, record, "datacite-xml")
+    assert response["Content-Type"] == "application/vnd.datacite.datacite+xml; charset=utf-8"
+    assert validate(response.content, "datacite-4.6") == []
+    root = etree.fromstring(response.content)
+    assert root.findtext(f"{D}identifier") == record.doi
+
+
+def datacite_facts(xml: bytes) -> dict:
+    """What a DataCite record says, independent of element order and formatting."""
+    root = etree.fromstring(xml)
+
+    def ordered(items):  # tuples with None (an attribute left out) sort too
+        return sorted(items, key=repr)
+
+    def texts(path):
+        return ordered((el.text or "").strip() for el in root.iterfind(path))
+
+    return {
+        "identifier": root.findtext(f"{D}identifier"),
+        "creators": texts(f"{D}creators/{D}creator/{D}creatorName"),
+        "orcids": texts(f"{D}creators/{D}creator/{D}nameIdentifier"),
+        "affiliations": ordered((el.text, el.get("affiliationIdentifier")) for el in root.iterfind(f".//{D}affiliation")),
+        "titles": ordered((el.text, el.get("titleType")) for el in root.iterfind(f"{D}titles/{D}title")),
+        "publisher": root.findtext(f"{D}publisher"),
+        "year": root.findtext(f"{D}publicationYear"),
+        "type": root.find(f"{D}resourceType").get("resourceTypeGeneral"),
+        "subjects": ordered((el.text, el.get("valueURI")) for el in root.iterfind(f"{D}subjects/{D}subject")),
+        "contributors": ordered((el.findtext(f"{D}contributorName"), el.get("contributorType"))
+                               for el in root.iterfind(f"{D}contributors/{D}contributor")),
+        "dates": ordered((el.text, el.get("dateType")) for el in root.iterfind(f"{D}dates/{D}date")),
+        "related": ordered((el.text, el.get("relationType")) for el in root.iterfind(f".//{D}relatedIdentifier")),
+        "rights": ordered((el.text, el.get("rightsURI")) for el in root.iterfind(f"{D}rightsList/{D}rights")),
+        "descriptions": ordered((el.text, el.get("descriptionType")) for el in root.iterfind(f".//{D}description")),
+        "boxes": ordered(tuple(float(c.text) for c in box) for box in root.iterfind(f".//{D}geoLocationBox")),
+        "points": ordered(tuple(float(c.text) for c in pt) for pt in root.iterfind(f".//{D}geoLocationPoint")),
+        "polygon_points": len(list(root.iterfind(f".//{D}polygonPoint"))),
+        "funders": ordered((el.findtext(f"{D}funderName"), el.findtext(f"{D}awardNumber"))
+                          for el in root.iterfind(f".//{D}fundingReference")),
+    }
+
+
+def test_the_datacite_json_follows_datacite_s_schema_and_says_what_the_xml_says(client, record):
+    from datacite import schema45
+
+    xml = export(client, record, "datacite-xml").content
+    response = export(client, record, "datacite-json")
+    assert response["Content-Type"] == "application/vnd.datacite.datacite+json; charset=utf-8"
+    data = response.json()
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in schema45.validator.iter_errors(data)]
+    assert errors == []
+    assert data["doi"] == record.doi and data["url"] == record.landing_url
+    assert data["types"] == {"resourceTypeGeneral": "Dataset", "resourceType": "CTD profiles"}
+    assert data["publisher"] == {"name": "Estran"} and data["publicationYear"] == str(record.publication_date.year)
+    anne = data["creators"][0]
+    assert anne["nameIdentifiers"] == [{"nameIdentifier": f"https://orcid.org/{ORCID_ANNE}",
+                                        "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org"}]
+    assert anne["affiliation"][0]["affiliationIdentifier"] == "https://ror.org/044jxhp58"
+    assert data["geoLocations"][0]["geoLocationBox"] == {"westBoundLongitude": -6.0, "eastBoundLongitude": -1.0,
+                                                         "southBoundLatitude": 43.5, "northBoundLatitude": 48.0}
+    # DataCite's own JSON-to-XML conversion of it is valid 4.6 XML, and says what our XML says.
+    back = schema45.tostring(data).encode()
+    assert validate(back, "datacite-4.6") == []
+    assert datacite_facts(back) == datacite_facts(xml)
+
+
+# --- schema.org JSON-LD --------------------------------------------------------------------------------
+
+
+def no_network(url, options=None):
+    raise AssertionError(f"The JSON-LD processor tried to fetch {url}")
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's own parser
+def test_the_schema_org_json_ld_is_linked_data_read_without_the_network(client, record):
+    from pyld import jsonld
+
+    response = export(client, record, "schemaorg")
+    assert response["Content-Type"] == "application/ld+json; charset=utf-8"
+    data = response.json()
+    expanded = jsonld.expand(data, {"documentLoader": no_network})
+    assert len(expanded) == 1
+    dataset = expanded[0]
+    assert dataset["@type"] == [SDO + "Dataset"] and dataset["@id"] == f"https://doi.org/{record.doi}"
+    identifier = dataset[SDO + "identifier"][0]
+    assert identifier["@type"] == [SDO + "PropertyValue"]
+    assert identifier[SDO + "propertyID"] == [{"@value": "https://registry.identifiers.org/registry/doi"}]
+    creators = dataset[SDO + "creator"][0]["@list"]
+    assert creators[0]["@id"] == f"https://orcid.org/{ORCID_ANNE}" and creators[0]["@type"] == [SDO + "Person"]
+    assert creators[2]["@type"] == [SDO + "Organization"]
+    download = dataset[SDO + "distribution"][1]
+    assert download["@type"] == [SDO + "DataDownload"]
+    assert download[SDO + "contentUrl"] == [{"@value": f"{record.landing_url}/files/ctd%20casts.nc"}]
+    assert download["http://spdx.org/rdf/terms#checksum"][0]["http://spdx.org/rdf/terms#algorithm"] == [
+        {"@id": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"}]
+    # rdflib reads the same graph
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=response.content, format="json-ld")
+    dataset_node = rdflib.URIRef(f"https://doi.org/{record.doi}")
+    assert (dataset_node, rdflib.RDF.type, rdflib.URIRef(SDO + "Dataset")) in graph
+    assert (dataset_node, rdflib.URIRef(SDO + "name"), rdflib.Literal(record.title)) in graph
+
+
+def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, settings):
+    data = export(client, record, "schemaorg").json()
+    assert data["@context"]["@vocab"] == "https://schema.org/"
+    assert data["identifier"] == {
+        "@id": f"https://doi.org/{record.doi}", "@type": "PropertyValue",
+        "propertyID": "https://registry.identifiers.org/registry/doi", "value": f"doi:{record.doi}",
+        "url": f"https://doi.org/{record.doi}"}
+    anne = data["creator"]["@list"][0]
+    assert anne["@id"] == f"https://orcid.org/{ORCID_ANNE}" and anne["givenName"] == "Anne"
+    assert anne["affiliation"] == [{"@type": "Organization", "name": "Ifremer", "@id": "https://ror.org/044jxhp58",
+                                    "identifier": {"@id": "https://ror.org/044jxhp58", "@type": "PropertyValue",
+                                                   "propertyID": "https://registry.identifiers.org/registry/ror",
+                                                   "value": "ror:044jxhp58", "url": "https://ror.org/044jxhp58"}}]
+    places = data["spatialCoverage"]
+    assert places[0] == {"@type": "Place", "name": "Bay of Biscay",
+                         "geo": {"@type": "GeoShape", "box": "43.5 -6 48 -1"},
+                         "additionalProperty": {"@type": "PropertyValue", "name": "depth",
+                                                "description": "metres below the sea surface, positive down",
+                                                "minValue": 0.0, "maxValue": 2000.0, "unitCode": "MTR", "unitText": "m"}}
+    assert places[1]["geo"] == {"@type": "GeoCoordinates", "latitude": 46.5, "longitude": -4.25}
+    assert places[2]["geo"]["polygon"] == "44 -5 44 -2 47 -3.5 44 -5"
+    assert data["temporalCoverage"] == "2024-04-25/2024-05-30"
+    assert data["variableMeasured"] == [{"@type": "PropertyValue", "name": "Practical salinity of the water body",
+                                         "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/"}]
+    assert {"@type": "DefinedTerm", "name": "Sea water temperature", "inDefinedTermSet": "NERC P02",
+            "url": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"} in data["keywords"]
+    assert "Bay of Biscay" in data["keywords"]
+    assert [(d["name"], d["encodingFormat"], d["contentSize"]) for d in data["distribution"]] == [
+        ("README.md", "text/markdown", "512 B"), ("ctd casts.nc", "application/x-netcdf", "4096 B")]
+    assert data["license"] == ["https://spdx.org/licenses/CC-BY-4.0",
+                               "https://creativecommons.org/licenses/by/4.0/legalcode"]
+    assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Estran", "url": settings.SITE_URL + "/"}
+    assert data["funding"][0]["funder"] == {"@type": "Organization", "name": "Agence nationale de la recherche",
+                                            "identifier": "https://ror.org/00rbzpz17", "@id": "https://ror.org/00rbzpz17"}
+    assert data["subjectOf"] == [{"@id": "https://doi.org/10.1016/j.pocean.2024.103210"}]
+    assert data["datePublished"] == record.publication_date.isoformat()
+    assert data["creditText"].startswith("Le Goff, A.; Martin, P.")
+
+
+def test_an_ongoing_collection_has_an_open_temporal_coverage(client, depositor, communities):
+    metadata = full_metadata()
+    metadata["temporal_extent"] = {"start": "2024-04-25", "ongoing": True}
+    record = record_create(owner=depositor, community=communities["ocean"], metadata=metadata)
+    assert export(client, record, "schemaorg").json()["temporalCoverage"] == "2024-04-25/.."
+
+
+# --- Citations ---------------------------------------------------------------------------------------
+
+
+def test_the_bibtex_is_read_back_by_a_bibtex_parser(client, record):
+    import bibtexparser
+    from bibtexparser import middlewares
+
+    response = export(client, record, "bibtex")
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    text = response.content.decode()
+    library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors(),
+                                                                 middlewares.SplitNameParts()])
+    assert library.failed_blocks == [] and len(library.entries) == 1
+    entry = library.entries[0]
+    assert entry.entry_type == "misc"
+    fields = {name: field.value for name, field in entry.fields_dict.items()}
+    authors = fields["author"]
+    assert (authors[0].last, authors[0].first) == (["Le", "Goff"], ["Anne"])
+    assert (authors[1].last, authors[1].first) == (["Martin"], ["Paul"])
+    # the organisation stays one name, its special characters escaped
+    assert authors[2].last == ["{Coriolis \\& Co\\_data \\{centre\\}}"] and authors[2].first == []
+    assert fields["doi"] == record.doi and fields["url"] == f"https://doi.org/{record.doi}"
+    assert fields["year"] == str(record.publication_date.year) and fields["publisher"] == "Estran"
+    assert fields["title"] == record.title
+    assert entry.key.startswith(f"LeGoff{record.publication_date.year}_")
+    decoded = bibtexparser.parse_string(text, append_middleware=[middlewares.LatexDecodingMiddleware()])
+    assert "Coriolis & Co_data {centre}" in decoded.entries[0].fields_dict["author"].value
+
+
+def test_the_ris_is_read_back_by_a_ris_reader(client, record):
+    import rispy
+
+    response = export(client, record, "ris")
+    assert response["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+    [entry] = rispy.loads(response.content.decode())
+    assert entry["type_of_reference"] == "DATA"
+    assert entry["authors"] == ["Le Goff, Anne", "Martin, Paul", "Coriolis & Co_data {centre}"]
+    assert entry["title"] == record.title and entry["year"] == str(record.publication_date.year)
+    assert entry["doi"] == record.doi and entry["urls"] == [f"https://doi.org/{record.doi}"]
+    assert entry["publisher"] == "Estran" and entry["edition"] == "1"
+    assert entry["keywords"] == ["Sea water temperature", "Practical salinity of the water body", "Bay of Biscay", "CTD"]
+    assert entry["date"] == record.publication_date.isoformat().replace("-", "/")
+
+
+# The parts of the CSL data schema (citation-style-language/schema, csl-data.json) our items use.
+CSL_DATA_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "type"],
+        "properties": {
+            "id": {"type": ["string", "number"]},
+            "type": {"enum": ["article", "article-journal", "book", "chapter", "collection", "dataset", "document",
+                              "event", "graphic", "motion_picture", "paper-conference", "report", "software", "song",
+                              "standard", "thesis", "webpage"]},
+            "author": {"type": "array", "items": {"type": "object", "properties": {
+                "family": {"type": "string"}, "given": {"type": "string"}, "literal": {"type": "string"}},
+                "additionalProperties": False}},
+            "issued": {"type": "object", "properties": {"date-parts": {
+                "type": "array", "items": {"type": "array", "items": {"type": ["string", "number"]},
+                                           "minItems": 1, "maxItems": 3}, "minItems": 1, "maxItems": 2}},
+                "additionalProperties": False},
+            "title": {"type": "string"}, "publisher": {"type": "string"}, "DOI": {"type": "string"},
+            "URL": {"type": "string"}, "version": {"type": "string"}, "abstract": {"type": "string"},
+            "keyword": {"type": "string"}, "language": {"type": "string"}, "genre": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+}
+
+
+def test_the_csl_json_is_csl_data(client, record):
+    import jsonschema
+
+    response = export(client, record, "csl-json")
+    assert response["Content-Type"] == "application/vnd.citationstyles.csl+json; charset=utf-8"
+    items = json.loads(response.content)
+    jsonschema.validate(items, CSL_DATA_SCHEMA)
+    [item] = items
+    assert item["type"] == "dataset" and item["DOI"] == record.doi
+    assert item["author"] == [{"family": "Le Goff", "given": "Anne"}, {"family": "Martin", "given": "Paul"},
+                              {"literal": "Coriolis & Co_data {centre}"}]
+    assert item["issued"] == {"date-parts": [[record.publication_date.year]]} and item["version"] == "1"
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    ("apa", "Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({year}). CTD casts of the PELGAS 2024 "
+            "cruise, Bay of Biscay (Version 1) [CTD profiles]. Estran. https://doi.org/{doi}"),
+    ("harvard", "Le Goff, A., Martin, P. and Coriolis & Co_data {{centre}} ({year}) “CTD casts of the PELGAS 2024 "
+                "cruise, Bay of Biscay”. Estran. Available at: https://doi.org/{doi}."),
+    ("chicago", "Le Goff, A., P. Martin, and Coriolis & Co_data {{centre}}. {year}. “CTD Casts of the PELGAS 2024 "
+                "Cruise, Bay of Biscay”. CTD profiles. Version 1. Estran. https://doi.org/{doi}."),
+    ("datacite", "Le Goff, A.; Martin, P.; Coriolis & Co_data {{centre}} ({year}). CTD casts of the PELGAS 2024 "
+                 "cruise, Bay of Biscay. Estran. https://doi.org/{doi}"),
+])
+def test_the_formatted_citation_in_each_style(client, record, style, expected):
+    response = export(client, record, "citation", style=style)
+    assert response["Content-Type"] == "text/x-bibliography; charset=utf-8"
+    assert "Content-Disposition" not in response
+    assert response.content.decode() == expected.format(year=record.publication_date.year, doi=record.doi) + "\n"
+
+
+def test_the_formatted_citation_defaults_to_apa_and_speaks_french(client, record):
+    apa = export(client, record, "citation").content.decode()
+    assert apa == export(client, record, "citation", style="apa").content.decode()
+    french = export(client, record, "citation", style="harvard", locale="fr").content.decode()
+    assert "Coriolis & Co_data {centre} (" in french and "« CTD casts" in french and "Disponible sur" in french
+
+
+def test_any_csl_style_can_be_asked_for_by_name_and_an_unknown_one_is_refused(client, record):
+    ieee = export(client, record, "citation", style="ieee").content.decode()
+    assert "A. Le Goff, P. Martin" in ieee and f"doi: {record.doi}" in ieee
+    url = reverse("repository:export", kwargs={"pk": record.pk, "fmt": "citation"})
+    for bad in ({"style": "no-such-style"}, {"style": "../../../etc/passwd"}, {"locale": "xx-YY"}):
+        response = client.get(url, bad)
+        assert response.status_code == 400, bad
+        assert "Unknown" in response.content.decode()
+
+
+def test_a_second_version_is_cited_as_such(client, record):
+    second = add_version(record)
+    assert "Version 2." in export(client, second, "citation", style="datacite").content.decode()
+    assert "(Version 2)" in export(client, second, "citation", style="apa").content.decode()
+    [entry] = __import__("rispy").loads(export(client, second, "ris").content.decode())
+    assert entry["edition"] == "2"
+
+
+# --- The export URLs -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "name"), [
+    ("datacite-xml", "xml"), ("datacite-json", "json"), ("schemaorg", "jsonld"), ("bibtex", "bib"), ("ris", "ris"),
+    ("csl-json", "json"), ("iso19115-3", "xml"),
+])
+def test_each_export_downloads_with_a_file_name(client, record, fmt, name):
+    response = export(client, record, fmt)
+    assert response["Content-Disposition"] == f'attachment; filename="estran-{record.pk}-{fmt}.{name}"'
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert f'<https://doi.org/{record.doi}>; rel="cite-as"' in response["Link"]
+
+
+def test_an_unknown_format_or_record_is_not_found(client, record):
+    assert client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": "marcxml"})).status_code == 404
+    assert client.get(reverse("repository:export", kwargs={"pk": 999999, "fmt": "bibtex"})).status_code == 404
+
+
+@pytest.mark.parametrize("role", [None, "depositor", "other_depositor", "moderator", "other_moderator", "admin"])
+def test_the_exports_are_public_for_every_role(client, record, role, request):
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    for fmt in ("datacite-json", "schemaorg", "bibtex", "ris", "csl-json", "citation", "linkset"):
+        assert client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt})).status_code == 200
