@@ -43,6 +43,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.support import ensure_database, setup_django  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/estran_bench_search"
 DOI_PREFIX = "10.5072/bench-search."
 P02 = "http://vocab.nerc.ac.uk/collection/P02/current/"
@@ -121,31 +124,6 @@ FAMILY = ["Le Goff", "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard
           "Smith", "Jones", "Nguyen", "Müller", "Rossi", "García López", "Kowalski", "Andersen", "O'Neill", "Kerbrat"]
 GIVEN = ["Anne", "Paul", "Marie", "Jean", "Claire", "Pierre", "Sophie", "Luc", "Julie", "Yann", "Élise", "Hugo",
          "Camille", "Nicolas", "Léa", "Thomas", "Chloé", "Antoine", "Inès", "Mathieu"]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"Created database {name}.", file=sys.stderr)
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"  # no query log
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
 
 
 def _pick(rng: random.Random, weighted: list) -> tuple:

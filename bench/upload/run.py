@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.support import children_of as _children, rss_kib as _rss_kib  # noqa: E402
+
 from bench.upload.client import EstranUploader  # noqa: E402
 from tests.fakes.s3_server import S3Server, free_port  # noqa: E402
 
@@ -79,25 +81,6 @@ def part_size_for(size: int, minimum: int = 8 * MiB) -> int:
 
 
 # --- resident memory of the web process ----------------------------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            return [int(p) for p in fh.read().split()]
-    except OSError:
-        return []
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 class RssSampler:
