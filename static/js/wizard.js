@@ -538,31 +538,39 @@
     return true;
   }
 
-  function setupTypeahead(input) {
-    const list = document.getElementById(input.getAttribute("aria-controls"));
-    const status = input.parentElement.querySelector("[data-typeahead-status]");
-    let results = [];
-    let active = -1;
-    let timer = null;
-    let seq = 0;
-
-    function close() {
+  // The listbox of a combobox (ARIA 1.2 pattern), shared by the thesaurus pickers and the ROR
+  // search: closing it, and the option highlighted with the arrow keys (`active`, -1 for none).
+  function comboboxList(input, list) {
+    const box = { active: -1 };
+    box.close = function () {
       list.hidden = true;
       list.innerHTML = "";
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function highlight(index) {
+      box.active = -1;
+    };
+    box.highlight = function (index) {
       const options = list.querySelectorAll("[role=option]");
       options.forEach((opt, i) => opt.setAttribute("aria-selected", i === index ? "true" : "false"));
-      active = index;
+      box.active = index;
       if (index >= 0 && options[index]) {
         input.setAttribute("aria-activedescendant", options[index].id);
         options[index].scrollIntoView({ block: "nearest" });
       } else input.removeAttribute("aria-activedescendant");
-    }
+    };
+    return box;
+  }
+
+  function setupTypeahead(input) {
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    const status = input.parentElement.querySelector("[data-typeahead-status]");
+    let results = [];
+    let timer = null;
+    let seq = 0;
+
+    const box = comboboxList(input, list);
+    const close = box.close;
+    const highlight = box.highlight;
 
     function render() {
       list.innerHTML = "";
@@ -588,7 +596,7 @@
       });
       list.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
-      active = -1;
+      box.active = -1;
     }
 
     function choose(index) {
@@ -639,13 +647,13 @@
       if (event.key === "ArrowDown" && count) {
         event.preventDefault();
         if (list.hidden) render();
-        highlight((active + 1) % count);
+        highlight((box.active + 1) % count);
       } else if (event.key === "ArrowUp" && count) {
         event.preventDefault();
-        highlight(active <= 0 ? count - 1 : active - 1);
+        highlight(box.active <= 0 ? count - 1 : box.active - 1);
       } else if (event.key === "Enter") {
         event.preventDefault();
-        if (active >= 0) choose(active);
+        if (box.active >= 0) choose(box.active);
         else if (input.value.trim()) {
           addChip(input.dataset.group, { subject: input.value.trim(), keyword_type: input.dataset.keywordType });
           input.value = "";
@@ -940,27 +948,12 @@
     input.setAttribute("autocomplete", "off");
     syncRorIds(input);
     let results = [];
-    let active = -1;
     let timer = null;
     let seq = 0;
 
-    function close() {
-      list.hidden = true;
-      list.innerHTML = "";
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function highlight(index) {
-      const options = list.querySelectorAll("[role=option]");
-      options.forEach((opt, i) => opt.setAttribute("aria-selected", i === index ? "true" : "false"));
-      active = index;
-      if (index >= 0 && options[index]) {
-        input.setAttribute("aria-activedescendant", options[index].id);
-        options[index].scrollIntoView({ block: "nearest" });
-      } else input.removeAttribute("aria-activedescendant");
-    }
+    const box = comboboxList(input, list);
+    const close = box.close;
+    const highlight = box.highlight;
 
     function render() {
       syncRorIds(input);
@@ -986,7 +979,7 @@
       });
       list.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
-      active = -1;
+      box.active = -1;
     }
 
     function choose(index) {
@@ -1037,14 +1030,14 @@
       if (event.key === "ArrowDown" && count) {
         event.preventDefault();
         if (list.hidden) render();
-        highlight((active + 1) % count);
+        highlight((box.active + 1) % count);
       } else if (event.key === "ArrowUp" && count) {
         event.preventDefault();
         if (list.hidden) render();
-        highlight(active <= 0 ? count - 1 : active - 1);
+        highlight(box.active <= 0 ? count - 1 : box.active - 1);
       } else if (event.key === "Enter" && !list.hidden) {
         event.preventDefault();
-        if (active >= 0) choose(active);
+        if (box.active >= 0) choose(box.active);
         else close();
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
