@@ -78,26 +78,8 @@
     const data = document.getElementById("extent-shapes");
     if (!el || !data || !window.L) return;
     const shapes = JSON.parse(data.textContent);
-    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true, scrollWheelZoom: false });
-    map.setView([30, 0], 2);
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" rel="noopener">Leaflet</a>');
-    const canvas = L.canvas({ padding: 0.2 });
-    fetch(el.dataset.land)
-      .then((response) => response.json())
-      .then((topology) => {
-        const land = window.topojson.feature(topology, topology.objects.land);
-        [-360, 0, 360].forEach((shift) => {
-          L.geoJSON(land, {
-            interactive: false,
-            renderer: canvas,
-            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
-            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
-          }).addTo(map);
-        });
-        el.dataset.ready = "land";
-      })
-      .catch(() => { /* the shapes still show on the blank sea */ });
+    const basemap = window.EstranBasemap(el, { center: [30, 0], zoom: 2, map: { scrollWheelZoom: false } });
+    const map = basemap.map;
 
     const style = { color: "#c2410c", weight: 2, fillColor: "#c2410c", fillOpacity: 0.18 };
     const group = L.featureGroup().addTo(map);

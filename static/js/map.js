@@ -28,36 +28,8 @@
       return value === null || Number.isNaN(value) ? null : value;
     };
 
-    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true });
-    map.setView([30, 0], 2);
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
-
-    // The base map: land from Natural Earth 1:50m (vendored), repeated on each side of the
-    // antimeridian, and a 10° graticule; no tile server, so it works offline.
-    // Drawn on a canvas: thousands of coastline vertices would make SVG slow on a tablet.
-    const canvas = L.canvas({ padding: 0.2 });
-    const base = L.layerGroup().addTo(map);
-    fetch(el.dataset.land)
-      .then((response) => response.json())
-      .then((topology) => {
-        const land = window.topojson.feature(topology, topology.objects.land);
-        [-360, 0, 360].forEach((shift) => {
-          L.geoJSON(land, {
-            interactive: false,
-            renderer: canvas,
-            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
-            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
-          }).addTo(base);
-        });
-      })
-      .catch(() => { /* the shapes still show on the blank sea */ });
-    const graticule = [];
-    for (let lat = -80; lat <= 80; lat += 10) graticule.push([[lat, -540], [lat, 540]]);
-    for (let lng = -540; lng <= 540; lng += 10) graticule.push([[-85, lng], [85, lng]]);
-    L.polyline(graticule, { color: "#9cbccc", weight: 0.5, opacity: 0.7, interactive: false, renderer: canvas }).addTo(base);
-    L.polyline([[[-85, 180], [85, 180]], [[-85, -180], [85, -180]]],
-               { color: "#6b8fa3", weight: 1, dashArray: "4 4", interactive: false, renderer: canvas }).addTo(base);
+    const basemap = window.EstranBasemap(el, { center: [30, 0], zoom: 2 });
+    const map = basemap.map;
 
     // --- Shapes from the list ----------------------------------------------------------------
     const shapes = L.featureGroup().addTo(map);

@@ -61,30 +61,8 @@
     const clearButton = form.querySelector("[data-clear-box]");
     drawButton.hidden = false;
 
-    const map = L.map(el, { zoomSnap: 0.5, minZoom: 1, worldCopyJump: false, keyboard: true });
-    map.setView([20, 0], 1);
-    map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution('<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> · <a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
-    const canvas = L.canvas({ padding: 0.2 });
-    fetch(el.dataset.land)
-      .then((response) => response.json())
-      .then((topology) => {
-        const land = window.topojson.feature(topology, topology.objects.land);
-        [-360, 0, 360].forEach((shift) => {
-          L.geoJSON(land, {
-            interactive: false, renderer: canvas,
-            style: { color: "#8d9b8a", weight: 0.6, fillColor: "#ece6d3", fillOpacity: 1 },
-            coordsToLatLng: (c) => L.latLng(c[1], c[0] + shift),
-          }).addTo(map);
-        });
-      })
-      .catch(() => { /* the box still shows on the blank sea */ });
-    const graticule = [];
-    for (let lat = -80; lat <= 80; lat += 20) graticule.push([[lat, -540], [lat, 540]]);
-    for (let lng = -540; lng <= 540; lng += 20) graticule.push([[-85, lng], [85, lng]]);
-    L.polyline(graticule, { color: "#9cbccc", weight: 0.5, opacity: 0.7, interactive: false, renderer: canvas }).addTo(map);
-    L.polyline([[[-85, 180], [85, 180]], [[-85, -180], [85, -180]]],
-               { color: "#6b8fa3", weight: 1, dashArray: "4 4", interactive: false, renderer: canvas }).addTo(map);
+    const basemap = window.EstranBasemap(el, { center: [20, 0], zoom: 1, step: 20 });
+    const map = basemap.map;
 
     // --- The box of the inputs ---------------------------------------------------------------
     let box = null;
