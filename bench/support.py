@@ -51,3 +51,41 @@ def rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_web(web) -> None:
+    """Stop a server process (gunicorn's master stops its workers), killing it after 20 s."""
+    import subprocess
+
+    web.terminate()
+    try:
+        web.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        web.kill()
+        web.wait()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile, interpolated between the two nearest ranks."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(samples: list[dict]) -> dict:
+    """p50, p95, p99, max and mean of the samples' `ms`, to a tenth of a millisecond."""
+    import statistics
+
+    ms = [s["ms"] for s in samples]
+    out = {"samples": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+           "max": max(ms), "mean": statistics.fmean(ms)}
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}

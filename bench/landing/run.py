@@ -44,7 +44,6 @@ import os
 import platform
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django  # noqa: E402
+from bench.support import ensure_database, setup_django, free_port, stop_web  # noqa: E402
 
 DEFAULT_DATABASE = "estran_bench_landing"
 DOI_PREFIX = "10.5072/bench-landing."
@@ -217,12 +216,6 @@ def seed(n: int, *, reseed: bool) -> float:
 # --- the web process ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_web(url: str, port: int, workers: int, threads: int, cache_url: str, log) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -255,15 +248,6 @@ def start_web(url: str, port: int, workers: int, threads: int, cache_url: str, l
         if web.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("gunicorn did not start; see its log")
         time.sleep(0.2)
-
-
-def stop_web(web: subprocess.Popen) -> None:
-    web.terminate()
-    try:
-        web.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        web.kill()
-        web.wait()
 
 
 # --- the clients ------------------------------------------------------------------------------------

@@ -43,7 +43,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django, children_of as _children, rss_kib as _rss_kib  # noqa: E402
+from bench.support import (  # noqa: E402
+    ensure_database,
+    setup_django,
+    children_of as _children,
+    rss_kib as _rss_kib,
+    free_port,
+    stop_web,
+)
 
 DEFAULT_DATABASE = "estran_bench_oai"
 DOI_PREFIX = "10.5072/bench-oai."
@@ -219,12 +226,6 @@ class RssSampler:
         self._thread.join()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_web(url: str, port: int, page_size: int, log) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -254,15 +255,6 @@ def start_web(url: str, port: int, page_size: int, log) -> subprocess.Popen:
         if web.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("gunicorn did not start; see its log")
         time.sleep(0.1)
-
-
-def stop_web(web: subprocess.Popen) -> None:
-    web.terminate()  # the master stops its worker
-    try:
-        web.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        web.kill()
-        web.wait()
 
 
 # --- the harvest ---------------------------------------------------------------------------------

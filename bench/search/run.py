@@ -44,7 +44,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django  # noqa: E402
+from bench.support import ensure_database, setup_django, summary  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/estran_bench_search"
 DOI_PREFIX = "10.5072/bench-search."
@@ -400,13 +400,6 @@ class HttpTarget:
             self.proc.kill()
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def measure(target, queries: list[dict], rounds: int) -> list[dict]:
     for query in queries:  # warm-up: caches, connections, plans
         target.get(query["params"])
@@ -419,13 +412,6 @@ def measure(target, queries: list[dict], rounds: int) -> list[dict]:
             assert status == 200, (status, query)
             samples.append({**query, "ms": elapsed, "total": total})
     return samples
-
-
-def summary(samples: list[dict]) -> dict:
-    ms = [s["ms"] for s in samples]
-    out = {"samples": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-           "max": max(ms), "mean": statistics.fmean(ms)}
-    return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,6 @@ import os
 import platform
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django  # noqa: E402
+from bench.support import ensure_database, setup_django, summary  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "vocabularies"
 DEMO = ROOT / "vocabularies" / "data" / "estran-demo.ttl"
@@ -209,13 +208,6 @@ class ClientTarget:
         pass
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def measure(target, queries: list[dict], rounds: int) -> list[dict]:
     for query in queries:  # warm-up: caches, connections, plans
         target.get({k: v for k, v in query.items() if k != "shape" and v})
@@ -229,13 +221,6 @@ def measure(target, queries: list[dict], rounds: int) -> list[dict]:
             assert status == 200, (status, params)
             samples.append({**query, "ms": elapsed, "results": count})
     return samples
-
-
-def summary(samples: list[dict]) -> dict:
-    ms = [s["ms"] for s in samples]
-    out = {"samples": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-           "max": max(ms), "mean": statistics.fmean(ms)}
-    return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
