@@ -89,3 +89,22 @@ def summary(samples: list[dict]) -> dict:
     out = {"samples": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
            "max": max(ms), "mean": statistics.fmean(ms)}
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def wait_for_web(web, port: int, *, log_hint: str = "its log", seconds: float = 60):
+    """Wait until gunicorn (`web`, started in its own session) accepts connections on `port` and
+    has forked its worker; fail if it exits or takes longer than `seconds`."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            if children_of(web.pid):
+                return web
+        except OSError:
+            pass
+        if web.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn did not start; see {log_hint}")
+        time.sleep(0.1)

@@ -31,7 +31,6 @@ import os
 import platform
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
+    wait_for_web,
     ensure_database,
     setup_django,
     children_of as _children,
@@ -244,17 +244,7 @@ def start_web(url: str, port: int, page_size: int, log) -> subprocess.Popen:
          "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--timeout", "300"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            if _children(web.pid):
-                return web
-        except OSError:
-            pass
-        if web.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not start; see its log")
-        time.sleep(0.1)
+    return wait_for_web(web, port)
 
 
 # --- the harvest ---------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ import secrets
 import shutil
 import signal
 import statistics
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import children_of as _children, rss_kib as _rss_kib  # noqa: E402
+from bench.support import children_of as _children, rss_kib as _rss_kib, wait_for_web  # noqa: E402
 
 from bench.upload.client import EstranUploader  # noqa: E402
 from tests.fakes.s3_server import S3Server, free_port  # noqa: E402
@@ -122,17 +121,7 @@ def start_web(env: dict, workdir: Path, port: int, log) -> subprocess.Popen:
          "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--timeout", "300"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            if _children(web.pid):
-                return web
-        except OSError:
-            pass
-        if web.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"gunicorn did not start; see {workdir / 'web.log'}")
-        time.sleep(0.1)
+    return wait_for_web(web, port, log_hint=str(workdir / "web.log"))
 
 
 def create_token(env: dict) -> str:

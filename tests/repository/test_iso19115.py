@@ -16,25 +16,10 @@ from repository.serializers.iso19115 import (
     to_iso19115_3_element,
     to_iso19115_3_xml,
 )
+from repository.serializers.iso19115 import NS
 from repository.xml_validation import validate
 from tests.repository.test_datacite_serializer import CORPUS, DOI, IN_A_YEAR, build, full_document, with_base
 
-NS = {
-    "mdb": "http://standards.iso.org/iso/19115/-3/mdb/2.0",
-    "cit": "http://standards.iso.org/iso/19115/-3/cit/2.0",
-    "gco": "http://standards.iso.org/iso/19115/-3/gco/1.0",
-    "gcx": "http://standards.iso.org/iso/19115/-3/gcx/1.0",
-    "gex": "http://standards.iso.org/iso/19115/-3/gex/1.0",
-    "lan": "http://standards.iso.org/iso/19115/-3/lan/1.0",
-    "mcc": "http://standards.iso.org/iso/19115/-3/mcc/1.0",
-    "mco": "http://standards.iso.org/iso/19115/-3/mco/1.0",
-    "mrd": "http://standards.iso.org/iso/19115/-3/mrd/1.0",
-    "mri": "http://standards.iso.org/iso/19115/-3/mri/1.0",
-    "mrl": "http://standards.iso.org/iso/19115/-3/mrl/2.0",
-    "mrs": "http://standards.iso.org/iso/19115/-3/mrs/1.0",
-    "gml": "http://www.opengis.net/gml/3.2",
-    "xlink": "http://www.w3.org/1999/xlink",
-}
 CODELISTS = "http://standards.iso.org/iso/19115/resources/Codelists/cat/codelists.xml"
 HREF = "{http://www.w3.org/1999/xlink}href"
 LANDING = "https://data.estran.example.org/records/42"
