@@ -46,6 +46,10 @@ class Notification(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # sent alone or in a digest
+    # The outbox claim: set (and committed) before the mail is handed to the server, cleared again
+    # if the server refuses it. A claim with no `emailed_at` is a send whose outcome is unknown (the
+    # worker died, or recording it failed): never sent again automatically, shown to operators.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]
