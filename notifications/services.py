@@ -2,16 +2,20 @@
 the person who acted), the e-mail of each one for those who want them at once, the daily digest for
 the others, and marking notifications read.
 
-Each notification is e-mailed once: the mail is sent while the notification's row is locked and
-`emailed_at` is set in the same transaction, so a retried task or a second digest worker finds it
-sent (and a send that failed leaves it to be retried)."""
+Each notification is e-mailed once, through an outbox: its row is claimed by one conditional update
+that a single worker wins, the claim commits, the mail is handed to the server with no transaction
+open, and `emailed_at` is recorded after. A send that fails releases the claim (and is retried); a
+commit that fails can no longer undo the record of a mail that left, so neither a retried task nor
+the sweep sends it again. A claim left without `emailed_at` (a worker killed mid-send) is never
+sent again automatically: the admin lists it as unconfirmed."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 
 from core.errors import NotFound
@@ -48,12 +52,30 @@ def _depositors(deposit) -> list:
     return users
 
 
-def _moderators(deposit) -> list:
+def _community_deciders(deposit) -> list:
+    """The community's moderators who may moderate the deposit: not its depositors
+    (deposit.selectors.may_moderate)."""
     from accounts.selectors import community_moderators
+    from deposit.selectors import editor_ids
 
     if deposit.community_id is None:
         return []
-    return list(community_moderators(deposit.community))
+    editors = editor_ids(deposit)
+    return [u for u in community_moderators(deposit.community) if u.pk not in editors]
+
+
+def _administrators(deposit) -> list:
+    """The administrators who may moderate the deposit: they decide when its community has no other
+    moderator (its only moderator deposited it)."""
+    from django.contrib.auth import get_user_model
+
+    from deposit.selectors import editor_ids
+
+    return list(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk__in=editor_ids(deposit)))
+
+
+def _moderators(deposit) -> list:
+    return _community_deciders(deposit) or _administrators(deposit)
 
 
 def _reviewer_or_moderators(deposit) -> list:
@@ -81,7 +103,10 @@ def _event_recipients(event) -> list[Recipient]:
         # A submission after "back to draft" is a resubmission too: it goes to the kept reviewer.
         if action == Action.resubmit or _was_submitted_before(event):
             return [Recipient(u, Kind.resubmitted, Audience.moderator) for u in _reviewer_or_moderators(deposit)]
-        return [Recipient(u, Kind.submitted, Audience.moderator) for u in _moderators(deposit)]
+        deciders = _community_deciders(deposit)
+        if not deciders:  # the administrators are told why it comes to them
+            return [Recipient(u, Kind.for_administrators, Audience.moderator) for u in _administrators(deposit)]
+        return [Recipient(u, Kind.submitted, Audience.moderator) for u in deciders]
     if action == Action.claim:
         return to_depositors(Kind.claimed)
     if action == Action.assign:
@@ -209,7 +234,7 @@ def emails_resend_unsent(*, now: datetime | None = None) -> int:
     pending = list(
         Notification.objects.filter(
             emailed_at__isnull=True, created__lt=now - RESEND_AFTER, created__gte=now - RESEND_WITHIN,
-            recipient__is_active=True,
+            recipient__is_active=True, email_claimed_at__isnull=True,  # a claimed one may have left
         )
         .exclude(recipient__email="")
         .exclude(recipient_id__in=digest_or_off)
@@ -257,26 +282,49 @@ def _send(*, user, subject: str, template: str, context: dict) -> None:
     message.send(fail_silently=False)
 
 
+# Recording a send's outcome is retried a little: the mail has left (or failed), and a write lost to
+# a busy database would leave the notification claimed but unconfirmed.
+_OUTBOX_WRITE_ATTEMPTS = 5
+
+
+def _outbox_write(rows, **values) -> int:
+    """Update outbox rows in a transaction of their own, retrying a few times when the database is
+    busy (SQLite's lock); the last failure propagates."""
+    for attempt in range(_OUTBOX_WRITE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return rows.update(**values)
+        except OperationalError:
+            if attempt == _OUTBOX_WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.25 * 2**attempt)
+    return 0
+
+
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one notification's e-mail unless it was sent already, or its recipient no longer wants
-    it at once. The row stays locked while the mail is handed to the server, so a retried or
-    duplicated task waits and then finds `emailed_at` set; a failed send rolls back and is retried."""
+    """Send one notification's e-mail unless it was sent (or claimed) already, or its recipient no
+    longer wants it at once. The claim commits before the mail is handed to the server (see the
+    module's docstring): a retried or duplicated task finds it claimed and does nothing."""
     from . import messages
 
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient", "deposit", "actor", "event")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if notification is None:
-            return False
-        user = notification.recipient
-        if not user.is_active or not user.email:
-            return False
-        if email_modes(user_ids=[user.pk])[user.pk] != EmailMode.immediate:
-            return False  # switched to the digest (which will take it) or to no e-mail
+    stamp = timezone.now()
+    claimed = _outbox_write(
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, email_claimed_at__isnull=True),
+        email_claimed_at=stamp,
+    )
+    if not claimed:
+        return False
+    ours = Notification.objects.filter(pk=notification_id, email_claimed_at=stamp, emailed_at__isnull=True)
+    notification = (
+        Notification.objects.select_related("recipient", "deposit", "actor", "event").filter(pk=notification_id).first()
+    )
+    if notification is None:
+        return False
+    user = notification.recipient
+    if not user.is_active or not user.email or email_modes(user_ids=[user.pk])[user.pk] != EmailMode.immediate:
+        _outbox_write(ours, email_claimed_at=None)  # switched to the digest (which will take it), or to none
+        return False
+    try:
         with translation.override(language_of(user)):
             _send(
                 user=user, subject=messages.subject(notification), template="notification",
@@ -287,10 +335,21 @@ def notification_email_send(*, notification_id: int) -> bool:
                     "reason": messages.rejection_reason(notification),
                 },
             )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+    except BaseException:
+        _outbox_write(ours, email_claimed_at=None)  # not sent: the task's retry (or the sweep) sends it
+        raise
+    _record_sent(ours, notification_id=notification_id)
     log.info("notifications.emailed", notification=notification_id, kind=notification.kind)
     return True
+
+
+def _record_sent(rows, **where) -> None:
+    """`emailed_at` for rows whose mail left. Never raises: the mail is out, and the claim alone
+    already keeps it from being sent again."""
+    try:
+        _outbox_write(rows, emailed_at=timezone.now())
+    except OperationalError as exc:
+        log.error("notifications.email_sent_unrecorded", error=str(exc), **where)
 
 
 def digests_send(*, now: datetime | None = None) -> int:
@@ -300,7 +359,7 @@ def digests_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     user_ids = list(
         Notification.objects.filter(
-            emailed_at__isnull=True, created__lte=now, recipient__is_active=True,
+            emailed_at__isnull=True, email_claimed_at__isnull=True, created__lte=now, recipient__is_active=True,
             recipient__notification_preference__email=EmailMode.digest,
         ).values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
     )
@@ -310,8 +369,9 @@ def digests_send(*, now: datetime | None = None) -> int:
 
 
 def digest_send(*, user_id: int, now: datetime) -> bool:
-    """One reader's digest, grouped by deposit. The reader's preference row is the lock: a second
-    run skips a reader whose digest is being made, and one that comes after finds nothing left."""
+    """One reader's digest, grouped by deposit. Its notifications are claimed under the reader's
+    preference row lock (a second run skips a reader being claimed, and one that comes after finds
+    nothing left), then the mail is sent with no transaction open and recorded, as for one e-mail."""
     from . import messages
 
     with transaction.atomic():
@@ -326,14 +386,15 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
         user = preference.user
         if not user.is_active or not user.email:
             return False
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("deposit", "actor", "event")
-            .filter(recipient_id=user_id, emailed_at__isnull=True, created__lte=now)
-            .order_by("created", "pk")
-        )
-        if not pending:
-            return False
+        stamp = timezone.now()
+        Notification.objects.filter(
+            recipient_id=user_id, emailed_at__isnull=True, email_claimed_at__isnull=True, created__lte=now
+        ).update(email_claimed_at=stamp)
+    ours = Notification.objects.filter(recipient_id=user_id, email_claimed_at=stamp, emailed_at__isnull=True)
+    pending = list(ours.select_related("deposit", "actor", "event").order_by("created", "pk"))
+    if not pending:
+        return False
+    try:
         with translation.override(language_of(user)):
             groups: dict[int, dict] = {}
             for n in pending:
@@ -350,9 +411,11 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
             ) % {"site": settings.SITE_NAME, "count": len(pending)}
             _send(user=user, subject=subject, template="digest",
                   context={"groups": list(groups.values()), "count": len(pending)})
-        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
-        preference.digest_sent_at = now
-        preference.save(update_fields=["digest_sent_at"])
+    except BaseException:
+        _outbox_write(ours, email_claimed_at=None)
+        raise
+    _record_sent(Notification.objects.filter(pk__in=[n.pk for n in pending]), user=user_id)
+    Preference.objects.filter(pk=preference.pk).update(digest_sent_at=now)
     log.info("notifications.digest_sent", user=user_id, count=len(pending))
     return True
 

@@ -137,7 +137,7 @@ def test_an_immediate_e_mail_lost_on_the_way_is_sent_by_the_sweep_once(
 
     act(deposit, "submit", depositor)
     notification = Notification.objects.get(recipient=moderator)
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=None)  # as if never queued
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=None, email_claimed_at=None)  # never queued
     mailoutbox.clear()
     now = timezone.now()
     assert emails_resend_unsent(now=now) == 0  # too recent: its task may still be on its way
@@ -148,7 +148,7 @@ def test_an_immediate_e_mail_lost_on_the_way_is_sent_by_the_sweep_once(
     assert emails_resend_unsent(now=later) == 0
     assert len(mailoutbox) == 1
     # Digest readers and old notifications are left alone.
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=None, email_claimed_at=None)
     Preference.objects.update_or_create(user=moderator, defaults={"email": EmailMode.digest})
     assert emails_resend_unsent(now=later) == 0
     Preference.objects.filter(user=moderator).update(email=EmailMode.immediate)
