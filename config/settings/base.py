@@ -84,8 +84,17 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process and the worker share the file: wait for a lock rather than fail at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The web process and the worker share the file (README, *How many people the embedded default
+    # serves*). WAL lets readers go on while one writer writes; synchronous=NORMAL is durable in WAL
+    # but for the last transactions at a power cut. IMMEDIATE takes the write lock when a
+    # transaction begins: a deferred one that read first and writes later cannot wait for the lock
+    # (SQLite answers "database is locked" at once instead of running the busy timeout), whereas
+    # an immediate one waits up to `timeout` seconds for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
