@@ -40,6 +40,25 @@ def _check_storage() -> dict:
     return {"backend": store.name}
 
 
+def _check_cache() -> dict:
+    """A value written and read back; and, where production requires it, a cache shared by every
+    process (rate limits and SAML replay protection hold only then)."""
+    from django.core.cache import cache
+
+    from .checks import per_process_caches
+
+    key = f"healthz:{os.getpid()}:{time.monotonic_ns()}"
+    cache.set(key, "1", 30)
+    kept = cache.get(key) == "1"
+    cache.delete(key)
+    if not kept:
+        raise OSError("the cache did not keep a value")
+    per_process = per_process_caches()
+    if per_process and settings.REQUIRE_SHARED_CACHE:
+        raise OSError(f"per-process cache ({', '.join(per_process)}): set CACHE_URL to a shared cache")
+    return {"backend": type(cache).__name__, "shared": not per_process}
+
+
 def _check_doi_outbox() -> dict:
     from django.db.models import Min
     from django.db.models.functions import Coalesce
@@ -58,12 +77,13 @@ def _check_doi_outbox() -> dict:
     }
 
 
-CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _check_storage}
+CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _check_storage, "cache": _check_cache}
 
 
 @never_cache
 def healthz(request):
-    """Database, broker and storage, each `ok` or `error` with the reason; HTTP 503 if one is down.
+    """Database, broker, storage and cache, each `ok` or `error` with the reason; HTTP 503 if one is
+    down (or, in production, if the cache is per-process).
     The DOI outbox is reported for operators but never makes the check fail."""
     report, healthy = {}, True
     for name, check in CHECKS.items():

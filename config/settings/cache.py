@@ -3,3 +3,5 @@ Rate limits only hold across processes with a shared cache, so set CACHE_URL wit
 from .env import env
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://estran")}
+# Production sets it: a per-process cache is then refused (core/checks.py) and /healthz says so.
+REQUIRE_SHARED_CACHE = False
