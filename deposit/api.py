@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -267,8 +266,11 @@ def upload_open(request, pk: int, payload: UploadIn):
 
 
 def _session(request, upload_id: int) -> UploadSession:
-    session = get_object_or_404(UploadSession.objects.select_related("file", "file__deposit"), pk=upload_id)
-    selectors.deposit_for(request.auth, session.file.deposit_id)  # 404 for those who may not see it
+    """The upload session, when the user may see its deposit. A missing session and someone else's
+    get the same 404, so that trying ids tells nobody which exist."""
+    session = UploadSession.objects.select_related("file__deposit").filter(pk=upload_id).first()
+    if session is None or not selectors.can_view(session.file.deposit, request.auth):
+        raise NotFound("No such upload.")
     return session
 
 

@@ -192,6 +192,29 @@ def test_abort_an_upload(role, code, client_of, open_upload):
     assert DepositFile.objects.filter(pk=session.file_id).exists() is (code != 204)
 
 
+@pytest.mark.parametrize("role", ["other_depositor", "other_moderator", "moderator"])
+def test_someone_elses_upload_and_a_missing_one_get_the_same_404(role, client_of, open_upload):
+    """Trying upload ids tells nobody which sessions exist: the same status and body either way."""
+    deposit, session, etag = open_upload
+    before = snapshot(deposit)
+    client = client_of(role)
+    missing = UploadSession.objects.order_by("-pk").first().pk + 1000
+    for method, suffix, payload in [
+        ("get", "", None),
+        ("post", "/parts", {"parts": [{"part_number": 1, "sha256": "0" * 64}]}),
+        ("post", "/complete", {"parts": [{"part_number": 1, "etag": etag}]}),
+        ("delete", "", None),
+    ]:
+        answers = []
+        for upload_id in (session.pk, missing):
+            path = f"/api/uploads/{upload_id}{suffix}"
+            response = post(client, path, payload) if method == "post" else getattr(client, method)(path)
+            answers.append((response.status_code, response.json()))
+        assert answers[0] == answers[1] == (404, {"detail": "No such upload.", "code": "NotFound"}), (method, suffix)
+    assert snapshot(deposit) == before
+    assert UploadSession.objects.get(pk=session.pk).state == "open"
+
+
 COMPLETED_UPLOAD = table({
     # upload sessions are the depositor's: a moderator who may read the deposit is refused them
     "submitted": codes(401, 200, 404, 403, 404, 200),
