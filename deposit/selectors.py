@@ -28,6 +28,16 @@ def is_editor(deposit: Deposit, user) -> bool:
     return any(c.user_id == user.pk and c.state == Collaboration.State.accepted for c in deposit.collaborations.all())
 
 
+def is_record_co_depositor(record, user) -> bool:
+    """An accepted co-depositor of the deposit a record was published from (registered with
+    `repository.hooks` in DepositConfig.ready)."""
+    if not user.is_authenticated:
+        return False
+    return Collaboration.objects.filter(
+        deposit__record=record, user=user, state=Collaboration.State.accepted
+    ).exists()
+
+
 def can_edit(deposit: Deposit, user) -> bool:
     return user.is_authenticated and (user.is_superuser or is_editor(deposit, user))
 

@@ -37,7 +37,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.errors import DomainError, NotFound
 
 from . import landing as landing_page
-from . import selectors, services, signposting, usage
+from . import hooks, selectors, services, signposting, usage
 from .landing import LandingRecord
 from .models import WithdrawalReason
 from .serializers import citation as citations
@@ -276,18 +276,20 @@ def record_withdraw(request, pk: int):
 
 
 def _may_see_embargoed(record, user) -> bool:
-    """The depositor, the community's moderators and administrators reach embargoed files."""
+    """The depositors (owner and co-depositors), the community's moderators and administrators
+    reach embargoed files: the one rule, for the landing page's links and the downloads."""
     from accounts.selectors import is_moderator_of
 
     if not user.is_authenticated:
         return False
-    return user.is_superuser or record.owner_id == user.pk or is_moderator_of(user, record.community)
+    return (user.is_superuser or record.owner_id == user.pk or is_moderator_of(user, record.community)
+            or hooks.is_record_co_depositor(record, user))
 
 
 def download_allowed(*, record_file, user) -> bool:
     """Whether `user` (possibly anonymous) may download this file: the one place that decides, for
     both the S3 redirect and the local stream. A withdrawn record's files are served to nobody;
-    an embargoed record's only to its depositor, the community's moderators and administrators,
+    an embargoed record's only to its depositors, the community's moderators and administrators,
     until the embargo's day (from that day on they are open, even before the daily task runs)."""
     record = record_file.record
     if record.is_withdrawn:

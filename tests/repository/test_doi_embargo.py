@@ -67,6 +67,35 @@ def test_embargoed_files_are_served_only_to_the_depositor_moderators_and_adminis
         assert "under embargo until" in page
 
 
+@pytest.fixture
+def co_deposited(datacite, depositor, other_depositor, moderator, communities):
+    """An embargoed record whose deposit `other_depositor` co-deposited (and submitted)."""
+    from deposit import services as deposit_services
+    from deposit.workflow import Action
+    from tests.factories import deposit_with_file
+    from tests.repository.doi_support import approve
+
+    metadata = {**complete_metadata(), "access": {"level": "embargoed", "embargo_until": EMBARGO_UNTIL.isoformat()}}
+    with time_machine.travel(PUBLISHED_ON):
+        deposit = deposit_with_file(depositor, community=communities["ocean"], metadata=metadata)
+        invitation = deposit_services.collaborator_invite(deposit=deposit, actor=depositor, email=other_depositor.email)
+        deposit_services.invitation_accept(collaboration_id=invitation.pk, user=other_depositor)
+        deposit = deposit_services.deposit_act(deposit=deposit, action=Action.submit, actor=other_depositor)
+        record = approve(deposit, moderator).record
+        drain()
+    return record
+
+
+def test_a_co_depositor_downloads_their_own_records_embargoed_files(co_deposited, embargoed, client, other_depositor):
+    with time_machine.travel(datetime(2027, 3, 9, 12, 0, tzinfo=dt_timezone.utc)):
+        client.force_login(other_depositor)
+        assert download(client, co_deposited).status_code == 200
+        assert "You can download them already." in client.get(co_deposited.get_absolute_url()).content.decode()
+        # Not the embargoed files of a record they did not deposit.
+        assert download(client, embargoed).status_code == 403
+        assert "You can download them already." not in client.get(embargoed.get_absolute_url()).content.decode()
+
+
 def test_the_daily_task_lifts_the_embargo_on_its_day(embargoed, datacite, client):
     with time_machine.travel(datetime(2027, 3, 9, 0, 5, tzinfo=dt_timezone.utc)):
         assert records_lift_embargoes() == 0
