@@ -10,7 +10,9 @@ at submission and reports every problem against its wizard step and field. Messa
 Checks that depend on the day (an embargo must end in the future, and within two years) run only
 when the validation context carries `today`, as `validate_document` passes it: a published record
 is read back with `MetadataDocument.model_validate(...)` long after its embargo ended, and must
-still load.
+still load. So do the checks that only web addresses become links (keyword, thesaurus and licence
+URIs, funder identifiers of kind Other): a document stored before them still loads, and pages link
+only its web addresses (`core.links`).
 
 A check made on a whole object names the field at fault by raising `FieldError`, so that
 `validate_document` reports `temporal_extent.end` rather than `temporal_extent`.
@@ -36,6 +38,7 @@ from pydantic import (
 )
 
 from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, normalize_ror, orcid_checksum_ok  # noqa: F401
+from core.links import is_web_url
 
 
 class FieldError(ValueError):
@@ -74,7 +77,7 @@ def _checked_ror(v: str | None) -> str | None:
 
 # BCP 47 as the XSD's xs:language has it (`en`, `fr`, `en-GB`).
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
-# An absolute URI (thesaurus and concept URIs are mostly http(s), a few are URNs).
+# An absolute URI, what a keyword's or licence's URI was before only web addresses were accepted.
 URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
 
 
@@ -86,18 +89,25 @@ def _checked_language(v: str | None) -> str | None:
     return v
 
 
-def _checked_uri(v: str | None) -> str | None:
+def _submitted(info: ValidationInfo) -> bool:
+    """Whether this is the strict check of `validate_document` (not a stored document read back)."""
+    return bool(info.context)
+
+
+def _checked_uri(v: str | None, *, submitted: bool = True) -> str | None:
+    """A thesaurus, concept or licence URI: pages link to it, so it is a web address (see
+    `core.links`: a `javascript:` URI would run script when clicked)."""
     if v in (None, ""):
         return None
-    if not URI_RE.match(v):
-        raise ValueError(N_("Not a URI: it looks like https://… (no spaces)."))
-    return v
+    if not submitted and URI_RE.match(v):
+        return v
+    return _checked_url(v)
 
 
 def _checked_url(v: str | None) -> str | None:
     if v in (None, ""):
         return None
-    if not URL_RE.match(v):
+    if not is_web_url(v):
         raise ValueError(N_("Not a web address: it starts with https:// or http://."))
     return v
 
@@ -223,6 +233,7 @@ class FunderIdentifierType(str, Enum):
 CROSSREF_FUNDER_RE = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:)?(10\.13039/\S+)$", re.IGNORECASE)
 ISNI_RE = re.compile(r"^(?:https?://isni\.org/isni/)?(\d{4} ?\d{4} ?\d{4} ?\d{3}[\dX])$", re.IGNORECASE)
 GRID_RE = re.compile(r"^grid\.\d+\.[0-9a-f]+$")
+URI_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 class FundingReference(_Strict):
@@ -242,7 +253,7 @@ class FundingReference(_Strict):
         return _checked_url(v)
 
     @model_validator(mode="after")
-    def _identifier(self) -> "FundingReference":
+    def _identifier(self, info: ValidationInfo) -> "FundingReference":
         value, kind = self.funder_identifier or None, self.funder_identifier_type
         self.funder_identifier = value
         if value and kind is None:
@@ -268,6 +279,13 @@ class FundingReference(_Strict):
             self.funder_identifier = match.group(1).replace(" ", "").upper()
         elif value and kind is FunderIdentifierType.grid and not GRID_RE.match(value):
             raise FieldError(N_("A GRID identifier looks like grid.4444.0."), "funder_identifier")
+        elif (value and kind is FunderIdentifierType.other and _submitted(info) and URI_SCHEME_RE.match(value)
+              and not is_web_url(value)):
+            # Pages link an identifier that is a web address: any other scheme (javascript:…) is refused.
+            raise FieldError(
+                N_("A funder identifier is a web address (https://…) or a plain code, not another kind of link."),
+                "funder_identifier",
+            )
         if self.award_uri and not self.award_number:
             raise FieldError(N_("Give the award number that goes with the award's web address."), "award_number")
         return self
@@ -381,8 +399,8 @@ class Subject(_Strict):
 
     @field_validator("scheme_uri", "value_uri")
     @classmethod
-    def _uri(cls, v: str | None) -> str | None:
-        return _checked_uri(v)
+    def _uri(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _checked_uri(v, submitted=_submitted(info))
 
     @field_validator("lang")
     @classmethod
@@ -397,8 +415,8 @@ class Rights(_Strict):
 
     @field_validator("uri")
     @classmethod
-    def _uri(cls, v: str) -> str:
-        return _checked_uri(v) or ""
+    def _uri(cls, v: str, info: ValidationInfo) -> str:
+        return _checked_uri(v, submitted=_submitted(info)) or ""
 
 
 LICENCES: dict[str, Rights] = {
@@ -624,7 +642,6 @@ class RelationType(str, Enum):
 
 
 SWHID_RE = re.compile(r"^swh:1:(cnt|dir|rev|rel|snp|ori):[0-9a-f]{40}(;.*)?$")
-URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 HANDLE_RE = re.compile(r"^\d[\d.]*/\S+$")
 ARK_RE = re.compile(r"^ark:/?\d{5,}/\S+$")
 
@@ -644,7 +661,7 @@ class RelatedIdentifier(_Strict):
             if not (idutils.is_doi(value) and " " not in value):
                 raise FieldError(N_("Not a DOI: it looks like 10.1234/abcd (a doi.org link is fine)."), "identifier")
             self.identifier = idutils.normalize_doi(value)
-        elif self.identifier_type == "URL" and not URL_RE.match(value):
+        elif self.identifier_type == "URL" and not is_web_url(value):
             raise FieldError(N_("Not a web address: it starts with https:// or http://."), "identifier")
         elif self.identifier_type == "SWHID" and not SWHID_RE.match(value):
             raise FieldError(

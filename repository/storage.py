@@ -81,6 +81,13 @@ def new_object_key() -> str:
     return f"files/{uuid.uuid4().hex}"
 
 
+def multipart_etag(etags: list[str]) -> str:
+    """The ETag S3 gives an object assembled from parts with these ETags (in part order): the MD5 of
+    their MD5s, a dash and their count. How a completion sent again recognises its own object."""
+    digests = b"".join(bytes.fromhex(etag.strip('"')) for etag in etags)
+    return f"{hashlib.md5(digests).hexdigest()}-{len(etags)}"
+
+
 class ObjectStore:
     name = ""
 
@@ -111,6 +118,9 @@ class ObjectStore:
         raise NotImplementedError
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        """Assemble the parts into the object. Idempotent: when the upload is already complete and
+        the object is there (a completion whose answer, or whose database commit, was lost; or one
+        racing this one), it returns as if it had done it."""
         raise NotImplementedError
 
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
@@ -244,7 +254,14 @@ class LocalObjectStore(ObjectStore):
                 yield PendingUpload(key="", upload_id=directory.name, initiated=initiated)
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
-        stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
+        # The parts are dropped only once the assembled object has replaced the target, so parts
+        # gone and an object there means this upload was completed.
+        try:
+            stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
+        except FileNotFoundError:
+            if self._path(key).is_file():
+                return
+            raise
         for number, etag in parts:
             part = stored.get(number)
             if part is None:
@@ -253,13 +270,23 @@ class LocalObjectStore(ObjectStore):
                 raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".assembling")
+        # A name of its own: two completions racing each assemble a whole copy, never one file.
+        tmp = target.with_name(f"{target.name}.assembling-{uuid.uuid4().hex}")
         directory = self._upload_dir(upload_id)
-        with open(tmp, "wb") as out:
-            for number, _etag in parts:
-                with open(directory / f"{number:05d}.{stored[number].etag}", "rb") as fh:
-                    shutil.copyfileobj(fh, out, 1024 * 1024)
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "wb") as out:
+                for number, _etag in parts:
+                    with open(directory / f"{number:05d}.{stored[number].etag}", "rb") as fh:
+                        shutil.copyfileobj(fh, out, 1024 * 1024)
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            tmp.unlink(missing_ok=True)
+            if not directory.is_dir() and target.is_file():
+                return  # a racing completion assembled it and dropped the parts meanwhile
+            raise
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         shutil.rmtree(directory, ignore_errors=True)
 
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
@@ -418,20 +445,27 @@ class S3ObjectStore(ObjectStore):
                 ]
         return sorted(parts, key=lambda p: p.part_number)
 
-    def _exists(self, key: str) -> bool:
+    def _assembled_from(self, key: str, parts: list[tuple[int, str]]) -> bool:
+        """Whether the object exists, assembled from these parts. A completed upload is gone from S3
+        (NoSuchUpload): its object, with the ETag these parts give, is how it is recognised."""
         try:
-            self.size(key)
+            with self._errors("HeadObject"):
+                etag = self.client.head_object(Bucket=self.bucket, Key=key)["ETag"].strip('"')
         except FileNotFoundError:
             return False
+        # Stores that do not follow S3's form of multipart ETags (no "-N") are taken at their word.
+        if "-" in etag and etag != multipart_etag([e for _n, e in parts]):
+            raise PartsMismatch("The store holds this file assembled from other parts than those named.")
         return True
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
-        """Idempotent: when S3 completed the upload but its answer was lost (a timeout), the upload
-        is gone and the object exists, and the retried completion succeeds."""
+        """Idempotent: when S3 completed the upload but its answer was lost (a timeout), or Estran's
+        commit after it failed, the upload is gone and the object exists: the completion sent again
+        succeeds."""
         try:
             stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
         except FileNotFoundError:
-            if self._exists(key):
+            if self._assembled_from(key, parts):
                 return
             raise
         # Checked here first so that the client hears which part is wrong, not S3's "InvalidPart".
@@ -447,8 +481,8 @@ class S3ObjectStore(ObjectStore):
                     Bucket=self.bucket, Key=key, UploadId=upload_id,
                     MultipartUpload={"Parts": [{"PartNumber": n, "ETag": _quoted(e)} for n, e in parts]},
                 )
-        except FileNotFoundError:
-            if not self._exists(key):
+        except FileNotFoundError:  # completed meanwhile by a racing completion
+            if not self._assembled_from(key, parts):
                 raise
 
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:

@@ -116,6 +116,45 @@ def test_completing_an_unknown_upload_raises_file_not_found(store):
         store.complete_multipart_upload(key=new_object_key(), upload_id="0" * 32, parts=[(1, "x")])
 
 
+def test_completing_again_after_the_parts_were_assembled_succeeds_and_keeps_the_object(store):
+    """A completion whose answer (or whose database commit) was lost is sent again: the parts are
+    gone, the object is there, and the store answers as if it had assembled it."""
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etags = [(1, put(store, upload_id, 1, b"first-")), (2, put(store, upload_id, 2, b"second"))]
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=etags)
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=etags)
+    assert read(store, key) == b"first-second"
+    assert sorted(p.name for p in (store.root / "files").iterdir()) == [key.removeprefix("files/")]
+
+
+def test_completions_racing_each_other_assemble_one_whole_object(store):
+    import threading
+
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    parts = {n: bytes([n]) * (256 * 1024) for n in range(1, 9)}
+    etags = [(n, put(store, upload_id, n, data)) for n, data in parts.items()]
+    start, errors = threading.Barrier(4), []
+
+    def complete():
+        try:
+            start.wait(timeout=10)
+            store.complete_multipart_upload(key=key, upload_id=upload_id, parts=etags)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=complete) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert read(store, key) == b"".join(parts[n] for n in sorted(parts))
+    assert not (store.root / "uploads" / upload_id).exists()
+    assert [p.name for p in (store.root / "files").iterdir()] == [key.removeprefix("files/")]  # no leftovers
+
+
 def test_abort_removes_the_parts(store):
     key = new_object_key()
     upload_id = store.create_multipart_upload(key=key)

@@ -20,6 +20,7 @@ from repository.storage import (
     S3ObjectStore,
     StorageError,
     get_store,
+    multipart_etag,
     new_object_key,
     sha256_hex_and_b64,
 )
@@ -148,6 +149,22 @@ def test_completion_is_idempotent_when_s3_already_completed(store):
     # the answer was lost, the client completes again: S3 no longer knows the upload, the object is there
     store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, etags[1])])
     assert read(store, key) == b"only part"
+
+
+def test_a_completion_sent_again_recognises_its_object_by_the_multipart_etag(store):
+    """After S3 completed (NoSuchUpload now), the object's ETag is the one these parts give: the
+    completion succeeds; other parts named are refused rather than taken for it."""
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etags = upload_parts(store, key, upload_id, {1: b"a" * (5 * MiB), 2: b"tail"})
+    parts = sorted(etags.items())
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=parts)
+    assert store.client.head_object(Bucket=store.bucket, Key=key)["ETag"].strip('"') == multipart_etag(
+        [e for _n, e in parts])
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=parts)
+    with pytest.raises(PartsMismatch, match="other parts"):
+        store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, parts[0][1]), (2, "0" * 32)])
+    assert read(store, key) == b"a" * (5 * MiB) + b"tail"
 
 
 def test_an_aborted_upload_cannot_be_completed_and_abort_is_idempotent(store):
