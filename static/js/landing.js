@@ -104,7 +104,12 @@
         layer = L.polygon(points, style);
       }
       if (layer) {
-        if (shape.label) layer.bindTooltip(shape.label);
+        if (shape.label) {
+          // The place name is the depositor's text: a string would go into Leaflet's innerHTML.
+          const tip = document.createElement("span");
+          tip.textContent = shape.label;
+          layer.bindTooltip(tip);
+        }
         layer.addTo(group);
       }
     });

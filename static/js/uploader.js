@@ -498,7 +498,7 @@
         <div class="uploader-bar" role="progressbar" aria-labelledby="${id}-name" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><span></span></div>
         <p class="small muted uploader-stats"></p>
         <p class="small upload-message" hidden></p>
-        <p class="upload-checksum" hidden><span class="small muted">${S.sha256}</span> <span class="mono"></span></p>
+        <p class="upload-checksum" hidden><span class="small muted"></span> <span class="mono"></span></p>
         <div class="buttons upload-actions">
           <button type="button" class="button small secondary" data-act="pause"></button>
           <button type="button" class="button small secondary" data-act="resume"></button>
@@ -506,6 +506,7 @@
           <button type="button" class="button small secondary" data-act="remove"></button>
         </div>`;
       li.querySelector(".upload-name").textContent = this.name;
+      li.querySelector(".upload-checksum .muted").textContent = S.sha256;
       li.querySelector(".upload-size").textContent = bytes(this.file.size);
       for (const button of li.querySelectorAll("[data-act]")) {
         const act = button.dataset.act;

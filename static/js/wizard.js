@@ -23,6 +23,9 @@
   const lang = (document.documentElement.lang || "en").slice(0, 2);
   const PERIOD_MS = 10000; // while something is unsaved
   const IDLE_MS = 2000; // after the last keystroke
+  // Only a web address becomes a link (as core/links.py): a draft keeps whatever was typed, and a
+  // `javascript:` concept URI would run script when its chip's link is clicked.
+  const webHref = (value) => (/^https?:\/\/[^\s\/$.?#]\S*$/i.test(value || "") ? value : "");
 
   // --- Names and ids from the structure ---------------------------------------------------------
 
@@ -514,8 +517,9 @@
     scheme.textContent = value("scheme");
     scheme.hidden = !value("scheme");
     const uri = row.querySelector("[data-chip-uri]");
-    uri.href = value("value_uri") || "#";
-    uri.hidden = !value("value_uri");
+    const href = webHref(value("value_uri"));
+    uri.href = href || "#";
+    uri.hidden = !href;
     const remove = row.querySelector("[data-remove] .visually-hidden");
     if (remove) remove.textContent = S.remove + " " + value("subject");
   }
