@@ -5,6 +5,7 @@ with their formats, the map's shapes and the related resources with their links.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -159,9 +160,16 @@ class LandingRecord:
 # place and cached under a key made of all the rest (`page_state`, one query, which reads the usage
 # totals too); a hit is a cache read and two replacements. Signed-in users (buttons, forms, the
 # moderation count) and pages with a query string (a citation style) are rendered each time.
+#
+# The CSRF mark is drawn at random for each rendering and kept beside the page: a fixed mark could
+# be typed into a title or a link by a depositor, and every visitor's token would be put there (and
+# sent away with a click). The usage mark is an HTML comment, which escaped metadata cannot form.
 
-CSRF_MARK = "ESTRANCSRFTOKENMARK"
 USAGE_MARK = "<!--estran:usage-->"
+
+
+def csrf_mark() -> str:
+    return "estran-csrf-" + secrets.token_hex(16)
 
 
 def usage_text(views: int, downloads: int) -> str:

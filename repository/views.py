@@ -116,14 +116,15 @@ def _landing_cached(request, pk: int) -> HttpResponse:
     cached = cache.get(key)
     if cached is None:
         page = LandingRecord(_record_or_404(pk))
-        cached = _render_landing(request, page, usage_text=SafeString(landing_page.USAGE_MARK),
-                                 csrf_token=landing_page.CSRF_MARK)
+        mark = landing_page.csrf_mark()
+        cached = (*_render_landing(request, page, usage_text=SafeString(landing_page.USAGE_MARK), csrf_token=mark),
+                  mark)
         if request.method == "GET":  # a HEAD renders no HTML: nothing to keep
             cache.set(key, cached, landing_page.page_cache_seconds())
-    status, html, link = cached
+    status, html, link, mark = cached
     if request.method == "GET":
         text = landing_page.usage_text(state["usage_views"], state["usage_downloads"])
-        html = html.replace(landing_page.CSRF_MARK, get_token(request)).replace(landing_page.USAGE_MARK, escape(text))
+        html = html.replace(mark, get_token(request)).replace(landing_page.USAGE_MARK, escape(text))
     return _landing_response(request, pk, status, html, link)
 
 
