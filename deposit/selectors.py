@@ -38,6 +38,25 @@ def is_record_co_depositor(record, user) -> bool:
     ).exists()
 
 
+def editor_ids(deposit: Deposit) -> set[int]:
+    """The ids of the owner and the accepted co-depositors (from the prefetch when there is one)."""
+    return {deposit.owner_id} | {
+        c.user_id for c in deposit.collaborations.all() if c.user_id and c.state == Collaboration.State.accepted
+    }
+
+
+def may_moderate(deposit: Deposit, user) -> bool:
+    """Whether `user` moderates this deposit: claims it, is assigned it, decides on it, speaks as a
+    moderator in its conversation. A moderator of its community (administrators moderate every
+    community) who is not one of its depositors: nobody moderates their own deposit, where they are
+    a depositor like any other, and another moderator (an administrator when there is none) decides.
+    The one rule every place asks; places that look at many deposits at once apply it as "the
+    community's moderators less the deposit's editors" (editor_ids)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return is_moderator_of(user, deposit.community) and not is_editor(deposit, user)
+
+
 def can_edit(deposit: Deposit, user) -> bool:
     return user.is_authenticated and (user.is_superuser or is_editor(deposit, user))
 

@@ -53,7 +53,7 @@ class Action(models.TextChoices):
 
 class Role(str, Enum):
     depositor = "depositor"  # the deposit's owner or an accepted co-depositor
-    moderator = "moderator"  # a moderator of the deposit's community (or an administrator)
+    moderator = "moderator"  # may moderate it (selectors.may_moderate): never one of its depositors
     reviewer = "reviewer"  # the moderator who claimed the deposit (or an administrator)
     system = "system"
 
@@ -75,6 +75,13 @@ class RejectionReason(models.TextChoices):
     rights = "rights", _("Rights or licence do not allow publication")
     sensitive = "sensitive", _("Sensitive or personal data")
     other = "other", _("Another reason (explained below)")
+
+
+# Refusal of a moderation action (claim, assign, decisions) to a moderator on their own deposit.
+OWN_DEPOSIT = _(
+    "This is your own deposit (you are its depositor or a co-depositor), and nobody moderates their own "
+    "deposit: another moderator of the community decides on it."
+)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -103,19 +110,18 @@ def transition_for(status: str, action: str) -> Transition | None:
 
 
 def roles_of(deposit, user) -> set[Role]:
-    """The roles `user` holds on `deposit`; None stands for the system."""
-    from accounts.selectors import is_moderator_of
-
+    """The roles `user` holds on `deposit`; None stands for the system. A moderator of the
+    community who deposited it (or co-deposits it) is only its depositor (selectors.may_moderate)."""
     if user is None:
         return {Role.system}
     roles: set[Role] = set()
     if not user.is_authenticated:
         return roles
-    from .selectors import is_editor
+    from .selectors import is_editor, may_moderate
 
     if is_editor(deposit, user):
         roles.add(Role.depositor)
-    if is_moderator_of(user, deposit.community):
+    if may_moderate(deposit, user):
         roles.add(Role.moderator)
         if user.is_superuser or deposit.reviewer_id in (None, user.pk):
             roles.add(Role.reviewer)
@@ -155,6 +161,7 @@ def apply_transition(
     from accounts.selectors import is_moderator_of
 
     from .models import Deposit, DepositEvent
+    from .selectors import may_moderate
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(of=("self",)).select_related("community").get(pk=deposit_id)
@@ -171,9 +178,13 @@ def apply_transition(
                 % {"status": Status(deposit.status).label, "action": action_enum.label},
                 code="illegal_transition",
             )
-        if transition.role not in roles_of(deposit, actor):
-            if transition.role is Role.reviewer and Role.moderator in roles_of(deposit, actor):
+        roles = roles_of(deposit, actor)
+        if transition.role not in roles:
+            if transition.role is Role.reviewer and Role.moderator in roles:
                 raise Conflict(_("Another moderator has claimed this deposit."), code="claimed_by_other")
+            own = Role.depositor in roles and is_moderator_of(actor, deposit.community)
+            if transition.role is Role.reviewer and own:
+                raise PermissionDenied(str(OWN_DEPOSIT), code="own_deposit")
             raise PermissionDenied(_("You may not do this to this deposit."))
         from core.errors import ValidationFailed
 
@@ -205,10 +216,10 @@ def apply_transition(
             deposit.submitted_at = now
             deposit.round += 1
             fields += ["submitted_at", "round"]
-            # Back to the moderator of the previous round, while they still moderate the community.
+            # Back to the moderator of the previous round, while they may still moderate it.
             deposit.claimed_at = None
             fields.append("claimed_at")
-            if deposit.reviewer_id and not is_moderator_of(deposit.reviewer, deposit.community):
+            if deposit.reviewer_id and not may_moderate(deposit, deposit.reviewer):
                 deposit.reviewer = None
                 fields.append("reviewer")
         deposit.save(update_fields=fields)
@@ -229,13 +240,21 @@ def apply_transition(
 
 
 def _assignable(deposit, assignee):
-    """The colleague a deposit is assigned to: a moderator of its community."""
+    """The colleague a deposit is assigned to: a moderator of its community who may moderate it."""
     from accounts.selectors import is_moderator_of
     from core.errors import ValidationFailed
+
+    from .selectors import may_moderate
 
     if assignee is None or not getattr(assignee, "is_active", False) or not is_moderator_of(assignee, deposit.community):
         raise ValidationFailed(
             _("A deposit can only be assigned to a moderator of its community."), field="assignee"
+        )
+    if not may_moderate(deposit, assignee):
+        raise ValidationFailed(
+            _("%(name)s is a depositor of this deposit and cannot review it: assign it to another moderator.")
+            % {"name": assignee.name},
+            field="assignee",
         )
     return assignee
 

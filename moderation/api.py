@@ -46,6 +46,8 @@ class QueueItem(Schema):
     sla: Literal["on_time", "due_soon", "overdue"] | None
     sla_due_at: datetime | None
     allowed_actions: list[str]  # of claim, release, assign
+    yours: bool  # you deposited or co-deposit it: another moderator decides (no action is yours)
+    administrator_decides: bool  # every moderator of its community is one of its depositors
     changes_requested_at: datetime | None
     decided_at: datetime | None
 
@@ -61,7 +63,9 @@ class QueueItem(Schema):
         "last 30 days). Filters: `community` (slug), `resource_type` (DataCite resourceTypeGeneral), "
         "`size` (total size of the files), `waiting` (working days since submission, or `overdue` against "
         f"the service level). Longest wait first, {PAGE_SIZE} per `page`; the header `X-Total-Count` gives "
-        "the tab's total."
+        "the tab's total. Nobody moderates their own deposit: one you deposited or co-deposit is `yours`, "
+        "with no action, and another moderator decides; `administrator_decides` when its community has no "
+        "moderator but its depositors."
     ),
 )
 def moderation_queue(request, response: HttpResponse, query: Query[QueueQuery]):
@@ -100,6 +104,8 @@ def _item(row: selectors.QueueRow) -> dict:
         "sla": row.waiting.level.value if row.waiting else None,
         "sla_due_at": row.waiting.due_at if row.waiting else None,
         "allowed_actions": row.actions,
+        "yours": row.yours,
+        "administrator_decides": row.administrator_decides,
         "changes_requested_at": row.returned_at,
         "decided_at": getattr(d, "decided_at", None) if d.status in selectors.DECIDED_STATUSES else None,
     }

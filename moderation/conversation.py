@@ -16,8 +16,8 @@ Rules, kept in this one module so the web views and the API apply the same ones:
   depositor does not close a moderator's point: they answer it ("done, see the new abstract") and
   the moderator, who raised it, judges whether it is addressed. A reply to a resolved thread
   reopens it: someone is still talking about it.
-- On their own deposit a moderator is a depositor (badge, resolving): nobody moderates the
-  conversation about their own work. Administrators always count as moderators.
+- On their own deposit a moderator (or an administrator) is a depositor (badge, resolving): nobody
+  moderates the conversation about their own work. Elsewhere administrators count as moderators.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from accounts.selectors import is_moderator_of
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from deposit.models import Collaboration, Deposit
-from deposit.selectors import is_editor
+from deposit.selectors import is_editor, may_moderate
 from deposit.workflow import Status
 
 from .models import Comment
@@ -70,13 +70,10 @@ def is_party(deposit: Deposit, user) -> bool:
 
 
 def acts_as_moderator(deposit: Deposit, user) -> bool:
-    """A moderator of the community who is not one of the deposit's editors (nobody moderates the
-    conversation about their own deposit: there they are a depositor), or an administrator."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return not is_editor(deposit, user) and is_moderator_of(user, deposit.community)
+    """A moderator of the community (or an administrator) who is not one of the deposit's editors:
+    nobody moderates the conversation about their own deposit, there they are a depositor. The
+    same rule as for claims and decisions (deposit.selectors.may_moderate)."""
+    return may_moderate(deposit, user)
 
 
 def may_resolve(deposit: Deposit, root: Comment, user) -> bool:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
 from accounts.selectors import communities_moderated_by
-from deposit.models import Deposit, DepositEvent, DepositFile
+from deposit.models import Collaboration, Deposit, DepositEvent, DepositFile
 from deposit.workflow import TRANSITIONS, Action, Role, Status
 from repository.metadata import ResourceTypeGeneral
 
@@ -158,6 +158,13 @@ def tab_q(tab: str, user, *, now: datetime) -> Q:
     raise ValueError(tab)
 
 
+def own_q(user, prefix: str = "") -> Q:
+    """The deposits `user` owns or co-deposits (`prefix`: the path to the deposit, e.g. "deposits__"):
+    in their queue but not theirs to moderate (deposit.selectors.may_moderate)."""
+    co_deposited = Collaboration.objects.filter(user=user, state=Collaboration.State.accepted).values("deposit_id")
+    return Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}pk__in": co_deposited})
+
+
 def _latest_event(*actions: str, value: str = "created") -> Subquery:
     events = DepositEvent.objects.filter(deposit=OuterRef("pk"), action__in=actions).order_by("-created", "-pk")
     return Subquery(events.values(value)[:1])
@@ -217,7 +224,9 @@ def queue_counts(user, *, communities: list[Community], filters: QueueFilters, n
         "pk",
         filter=timed & Q(submitted_at__gt=overdue_cutoff, submitted_at__lte=sla.due_soon_cutoff(now=now)) & filtered,
     )
-    aggregates["to_do"] = Count("pk", filter=tab_q(Tab.waiting, user, now=now) | tab_q(Tab.mine, user, now=now))
+    aggregates["to_do"] = Count(
+        "pk", filter=(tab_q(Tab.waiting, user, now=now) | tab_q(Tab.mine, user, now=now)) & ~own_q(user)
+    )
     values = _annotated(communities).aggregate(**aggregates)
     return Counts(
         tabs={tab: values[tab] for tab in TAB_VALUES},
@@ -235,12 +244,13 @@ def queue_nav_count(user) -> int:
 
 def queue_nav_summary(user) -> tuple[bool, int]:
     """Whether the user moderates a community, and the navigation's count, in one query: every
-    page asks both."""
+    page asks both. Their own deposits are not counted: another moderator decides on them."""
     if not user.is_authenticated:
         return False, 0
-    to_do = Q(deposits__status=Status.submitted, deposits__reviewer__isnull=True) | Q(
-        deposits__status__in=TIMED_STATUSES, deposits__reviewer=user
-    )
+    to_do = (
+        Q(deposits__status=Status.submitted, deposits__reviewer__isnull=True)
+        | Q(deposits__status__in=TIMED_STATUSES, deposits__reviewer=user)
+    ) & ~own_q(user, prefix="deposits__")
     values = Community.objects.filter(pk__in=communities_moderated_by(user).values("pk")).aggregate(
         communities=Count("pk", distinct=True), to_do=Count("deposits", filter=to_do)
     )
@@ -259,6 +269,8 @@ class QueueRow:
     returned_to_me: bool = False  # resubmitted to the moderator of its previous round
     returned_at: datetime | None = None  # changes requested on
     decision: DepositEvent | None = None  # approval or rejection
+    yours: bool = False  # the user deposited or co-deposits it: another moderator decides
+    administrator_decides: bool = False  # every moderator of its community is one of its depositors
 
     @property
     def total_size(self) -> int:
@@ -277,8 +289,8 @@ def queue_rows(
     user, *, communities: list[Community], tab: str, filters: QueueFilters, now: datetime,
     offset: int = 0, limit: int = PAGE_SIZE, with_colleagues: bool = True,
 ) -> list[QueueRow]:
-    """One page of a tab: one query for the deposits, one or two for the colleagues, one for the
-    decisions of the decided tab."""
+    """One page of a tab: one query for the deposits, one for their co-depositors, two or three for
+    the community's moderators, one for the decisions of the decided tab."""
     queryset = (
         _annotated(communities)
         .filter(tab_q(tab, user, now=now), filters.as_q(now=now))
@@ -286,7 +298,8 @@ def queue_rows(
         .defer("metadata")
     )
     deposits = list(_ordered(queryset, tab)[offset:offset + limit])
-    colleagues = moderators_by_community([c.pk for c in communities]) if with_colleagues and deposits else {}
+    editors = _editors_of(deposits)
+    moderators = moderators_by_community(sorted({d.community_id for d in deposits})) if deposits else {}
     decisions = {}
     if tab == Tab.decided and deposits:
         ids = [d.decision_id for d in deposits if d.decision_id]
@@ -295,25 +308,42 @@ def queue_rows(
     rows = []
     for deposit in deposits:
         timed = deposit.status in TIMED_STATUSES
-        actions = _row_actions(deposit, user)
+        yours = user.pk in editors[deposit.pk]
+        # Who may moderate it, as deposit.selectors.may_moderate decides: its community's moderators
+        # less its depositors (administrators, who moderate everything, are listed where granted).
+        deciders = [u for u in moderators.get(deposit.community_id, []) if u.pk not in editors[deposit.pk]]
+        actions = [] if yours else _row_actions(deposit, user)
         rows.append(QueueRow(
             deposit=deposit,
             waiting=sla.waiting(deposit.submitted_at, now=now, target=target) if timed else None,
             actions=actions,
-            colleagues=[
-                u for u in colleagues.get(deposit.community_id, []) if u.pk != user.pk
-            ] if Action.assign in actions else [],
+            colleagues=[u for u in deciders if u.pk != user.pk] if with_colleagues and Action.assign in actions else [],
             returned_to_me=deposit.status == Status.submitted and deposit.reviewer_id == user.pk,
             returned_at=getattr(deposit, "returned_at", None),
             decision=decisions.get(getattr(deposit, "decision_id", None)),
+            yours=yours,
+            administrator_decides=timed and not deciders,
         ))
     return rows
 
 
+def _editors_of(deposits: list[Deposit]) -> dict[int, set[int]]:
+    """The owner and accepted co-depositors of each deposit (deposit.selectors.editor_ids), in one
+    query for the page."""
+    editors = {d.pk: {d.owner_id} for d in deposits}
+    if deposits:
+        for deposit_id, user_id in Collaboration.objects.filter(
+            deposit_id__in=list(editors), state=Collaboration.State.accepted, user__isnull=False
+        ).values_list("deposit_id", "user_id"):
+            editors[deposit_id].add(user_id)
+    return editors
+
+
 def _row_actions(deposit: Deposit, user) -> list[str]:
-    """The queue's actions the transitions table allows here. The user moderates the deposit's
-    community (it is in their queue); they act as its reviewer when it is unclaimed or theirs
-    (administrators always), as workflow.roles_of decides, without a query per row."""
+    """The queue's actions the transitions table allows here, on a deposit that is not the user's.
+    The user moderates the deposit's community (it is in their queue); they act as its reviewer
+    when it is unclaimed or theirs (administrators always), as workflow.roles_of decides, without a
+    query per row."""
     if not (user.is_superuser or deposit.reviewer_id in (None, user.pk)):
         return []
     return [

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import community_moderators, is_moderator_of
 from deposit import workflow
 from deposit.models import Deposit, DepositEvent, ReviewRound
+from deposit.selectors import editor_ids, is_editor
 from deposit.workflow import RejectionReason, Status
 
 from . import checks, conversation, timeline
@@ -37,12 +38,13 @@ def deposit_for_review(user, pk: int) -> Deposit:
 
 
 def colleagues_for(deposit: Deposit, user, transitions) -> list:
-    """The moderators of the deposit's community a deposit can be assigned to (not the user), when
-    assigning is one of the user's actions; a single query."""
+    """The moderators of the deposit's community a deposit can be assigned to (not the user, nor
+    its depositors: deposit.selectors.may_moderate), when assigning is one of the user's actions."""
     if not any(t.action is workflow.Action.assign for t in transitions):
         return []
+    editors = editor_ids(deposit)
     return sorted(
-        (u for u in community_moderators(deposit.community) if u.pk != user.pk and u.is_active),
+        (u for u in community_moderators(deposit.community) if u.pk != user.pk and u.is_active and u.pk not in editors),
         key=lambda u: u.name.lower(),
     )
 
@@ -68,6 +70,7 @@ def review(request, pk: int):
             "transitions": transitions,
             "colleagues": colleagues_for(deposit, request.user, transitions),
             "rejection_reasons": RejectionReason.choices,
+            "yours": is_editor(deposit, request.user),
         },
     )
 

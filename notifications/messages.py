@@ -12,6 +12,7 @@ from .models import Audience, Kind
 # The subject line's first words: "[Estran] Changes requested: <title>".
 SUBJECTS = {
     Kind.submitted: gettext_lazy("Submitted for review"),
+    Kind.for_administrators: gettext_lazy("For an administrator to decide"),
     Kind.resubmitted: gettext_lazy("Resubmitted for review"),
     Kind.claimed: gettext_lazy("In review"),
     Kind.assigned: gettext_lazy("Assigned to you"),
@@ -48,6 +49,9 @@ def headline(notification) -> str:
     kind = notification.kind
     if kind == Kind.submitted:
         return _("%(who)s submitted “%(title)s” for review.") % values
+    if kind == Kind.for_administrators:
+        return _("%(who)s submitted “%(title)s” for review. No other moderator of its community may review "
+                 "it (nobody moderates their own deposit): an administrator decides.") % values
     if kind == Kind.resubmitted:
         return _("%(who)s resubmitted “%(title)s” after changes.") % values
     if kind == Kind.claimed:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Kind(models.TextChoices):
     submitted = "submitted", _("submitted for review")
+    # Submitted in a community whose only moderators are its depositors: an administrator decides.
+    for_administrators = "for_administrators", _("submitted for an administrator to decide")
     claimed = "claimed", _("claimed by a moderator")
     assigned = "assigned", _("assigned to you")
     comment = "comment", _("new comment")

@@ -588,10 +588,13 @@ def test_the_navigation_count_is_one_query_run_once_per_request(rf, depositor, m
 
 # --- Bounded queries ----------------------------------------------------------------------------
 
-# Measured 7-8: session, user, communities, the counts, the rows, the colleagues (grants to users,
-# to groups), the decisions (decided tab); the notification bell's count; content types when cold.
+# Measured 8-9: session, user, communities, the counts, the rows, their co-depositors, the colleagues
+# (grants to users, to groups), the decisions (decided tab); the notification bell's count; content
+# types when cold.
 PAGE_QUERIES = 10
-API_QUERIES = 7  # measured 5: token (and its last use), communities, rows, counts
+# measured 8: token (and its last use), communities, rows, their co-depositors, the communities'
+# moderators (two: who is yours to decide), counts
+API_QUERIES = 9
 
 
 def _many(n, moderator, colleague, communities):
