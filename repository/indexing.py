@@ -10,7 +10,8 @@ the abstract (C), each analysed twice, with `estran_en` and `estran_fr`: copies 
 `english` and `french` configurations that strip accents first (`unaccent`, when the extension could
 be created), so that "températures", "temperature" and "Température" meet, and English and French
 words are both stemmed. A query is analysed with both too (see `repository.search`). On SQLite,
-`search_text` holds the same text case-folded and without accents, for a plainer word match.
+the same three texts go to the FTS5 table of `repository.fts` (one row per indexed record, rowid =
+the record's id), written here too.
 
 Space: the union of a record's boxes, points and polygons as the smallest longitude arc that covers
 them (the complement of the largest empty gap, so that a Pacific dataset spanning 170°E–170°W is
@@ -18,7 +19,6 @@ them (the complement of the largest empty gap, so that a Pacific dataset spannin
 """
 from __future__ import annotations
 
-import unicodedata
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +29,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from core.logging import get_logger
+
+from . import fts
 
 log = get_logger(__name__)
 
@@ -65,17 +67,6 @@ class SearchColumns:
     @property
     def people_and_keywords(self) -> str:
         return " ".join([*self.keyword_labels, *self.creators])
-
-    @property
-    def folded_text(self) -> str:
-        """SQLite's match text: every searchable word, case-folded and without accents."""
-        return fold(" \n".join([self.title_text, " ".join(self.keyword_labels), " ".join(self.creators), self.abstract]))
-
-
-def fold(text: str) -> str:
-    """Case-folded, without accents: `Température` → `temperature`."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _list(value: Any) -> list:
@@ -288,11 +279,10 @@ def search_columns(*, title: str, metadata: dict, publication_date: date | None,
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def _row(pk: int, c: SearchColumns, *, postgres: bool) -> dict:
+def _row(pk: int, c: SearchColumns) -> dict:
     return {
         "id": pk,
         "search_abstract": c.abstract,
-        "search_text": "" if postgres or not c.indexed else c.folded_text,
         "search_resource_type": c.resource_type,
         "search_licence": c.licence,
         "search_year": c.year,
@@ -311,7 +301,7 @@ def _row(pk: int, c: SearchColumns, *, postgres: bool) -> dict:
 
 
 _PG_CASTS = {
-    "id": "bigint", "search_abstract": "text", "search_text": "text", "search_resource_type": "text",
+    "id": "bigint", "search_abstract": "text", "search_resource_type": "text",
     "search_licence": "text", "search_year": "integer", "search_keywords": "text[]",
     "search_keyword_labels": "text[]", "search_creators": "text[]", "search_south": "float8",
     "search_north": "float8", "search_west": "float8", "search_east": "float8", "search_west2": "float8",
@@ -346,6 +336,17 @@ def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
         cursor.execute(sql, params)
 
 
+def _write_fts(rows: list[tuple[dict, SearchColumns]]) -> None:
+    """SQLite: each record's row of the FTS5 table replaced; none for a record with nothing to search."""
+    table, columns = fts.FTS_TABLE, ", ".join(fts.FTS_COLUMNS)
+    texts = [(row["id"], *map(fts.normalized, (c.title_text, c.people_and_keywords, c.abstract)))
+             for row, c in rows if c.indexed]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(row["id"],) for row, _c in rows])
+        if texts:
+            cursor.executemany(f"INSERT INTO {table} (rowid, {columns}) VALUES (%s, %s, %s, %s)", texts)
+
+
 def _write_other(model, rows: list[tuple[dict, SearchColumns]]) -> None:
     for row, _c in rows:
         pk = row.pop("id")
@@ -363,7 +364,7 @@ def _mark_latest(model, concept_ids: Iterable[int] | None) -> None:
     rows.filter(search_latest=True).exclude(is_latest).update(search_latest=False)
 
 
-def _index_rows(model, records: list) -> None:
+def _index_rows(model, records: list, *, with_fts: bool = True) -> None:
     postgres = connection.vendor == "postgresql"
     rows = []
     for record in records:
@@ -371,17 +372,20 @@ def _index_rows(model, records: list) -> None:
             title=record.title, metadata=record.metadata, publication_date=record.publication_date,
             published=record.status == "published",
         )
-        rows.append((_row(record.pk, columns, postgres=postgres), columns))
+        rows.append((_row(record.pk, columns), columns))
     if postgres:
         _write_postgres(model._meta.db_table, rows)
-    else:
-        _write_other(model, rows)
+        return
+    if with_fts and connection.vendor == "sqlite":
+        _write_fts(rows)
+    _write_other(model, rows)
 
 
 @transaction.atomic
 def record_index(*, record) -> None:
     """Write a record's search columns from its metadata and status (a withdrawn record's are
-    emptied), and which version of its concept search shows. Three queries."""
+    emptied), and which version of its concept search shows. Three queries (five on SQLite: its FTS5
+    row too)."""
     from .models import Record
 
     _index_rows(Record, [record])
@@ -392,10 +396,13 @@ def records_reindex(*, batch_size: int = 500, progress: Callable[[int, int], Non
                     record_model=None) -> int:
     """Rebuild the search columns of every record (after an upgrade, or a change of what is
     indexed), a batch per transaction; `progress(done, total)` after each. Returns the count.
-    `record_model`: the historical model, when a migration calls it."""
+    `record_model`: the historical model, when a migration calls it. On SQLite the FTS5 table is
+    rebuilt too: every record's row rewritten, the rows of records no longer there deleted."""
     from .models import Record as LiveRecord
 
     model = record_model or LiveRecord
+    # Migration 0004 reindexes before 0006 has created the FTS5 table (and then fills it).
+    with_fts = connection.vendor == "sqlite" and fts.FTS_TABLE in connection.introspection.table_names()
     total = model.objects.count()
     done, last_pk = 0, 0
     fields = ("pk", "title", "metadata", "status", "publication_date", "concept_id")
@@ -404,7 +411,7 @@ def records_reindex(*, batch_size: int = 500, progress: Callable[[int, int], Non
             batch = list(model.objects.filter(pk__gt=last_pk).order_by("pk").only(*fields)[:batch_size])
             if not batch:
                 break
-            _index_rows(model, batch)
+            _index_rows(model, batch, with_fts=with_fts)
         last_pk = batch[-1].pk
         done += len(batch)
         if progress:
@@ -413,5 +420,10 @@ def records_reindex(*, batch_size: int = 500, progress: Callable[[int, int], Non
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+    if with_fts:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {fts.FTS_TABLE} WHERE rowid NOT IN (SELECT id FROM {model._meta.db_table})")
+            # The segments written batch by batch merged into one, as FTS5 would do later, bit by bit.
+            cursor.execute(f"INSERT INTO {fts.FTS_TABLE} ({fts.FTS_TABLE}) VALUES ('optimize')")
     log.info("search.reindexed", records=done)
     return done

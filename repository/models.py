@@ -140,8 +140,7 @@ class Record(models.Model):
     search_latest = models.BooleanField(default=False, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     search_abstract = models.TextField(blank=True, editable=False)
-    # SQLite only: title, keywords, creators and abstract, case-folded and without accents.
-    search_text = models.TextField(blank=True, editable=False)
+    # (On SQLite the text is searched in an FTS5 table beside this one: `repository.fts`.)
     search_resource_type = models.CharField(max_length=40, blank=True, editable=False)
     search_licence = models.CharField(max_length=60, blank=True, editable=False)
     search_year = models.PositiveSmallIntegerField(null=True, editable=False)

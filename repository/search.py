@@ -4,9 +4,13 @@ it. The columns it reads are written by `repository.indexing`.
 
 PostgreSQL: full-text search on `search_vector` with `websearch_to_tsquery` in English and in French
 (quoted phrases, `or`, `-word`), ranked by `ts_rank_cd` (title A > keywords and creators B >
-abstract C), snippets from `ts_headline`. SQLite (the embedded default): every word of the query
-must appear in the record's case-folded, accent-free text (a final s or x dropped, a poor man's
-stemming), ranked by the words found in the title. Everything else is the same on both.
+abstract C), snippets from `ts_headline`. SQLite (the embedded default): FTS5 (`repository.fts`),
+the same syntax read in Python and matched with every word quoted (nothing typed is an FTS5
+operator), accents and case folded, ranked by bm25 column by column with the same weights, snippets
+from FTS5's `snippet`. What differs: stemming is English only (Porter), a phrase matches its stop
+words too, the ranking formula is not the same (the usual order is: title, then keywords and
+creators, then abstract, on both) and a snippet is one fragment; `repository.fts` says more.
+Everything else is the same on both.
 
 Facets are counted over the records matching every filter except the facet's own (so that ticking
 a community still shows the other communities' counts), values within a facet are alternatives
@@ -20,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -38,7 +41,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.errors import ValidationFailed
 
-from .indexing import TEXT_CONFIGS, fold
+from . import fts
+from .indexing import TEXT_CONFIGS
 from .metadata import LICENCES
 from .models import Record
 
@@ -306,18 +310,6 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _words(q: str) -> list[str]:
-    """SQLite: the query's words, folded, operators and quotes dropped, a final s or x removed."""
-    words = []
-    for word in re.findall(r"\w+", fold(q)):
-        if word in ("or", "and"):
-            continue
-        if len(word) > 3 and word[-1] in "sx":
-            word = word[:-1]
-        words.append(word)
-    return list(dict.fromkeys(words))
-
-
 def _tsquery(q: str):
     from django.contrib.postgres.search import SearchQuery as TsQuery
 
@@ -330,13 +322,11 @@ def _text_filter(query: SearchQuery) -> Q | None:
         return None
     if _postgres():
         return Q(search_vector=_tsquery(query.q))
-    words = _words(query.q)
-    if not words:
+    match = fts.match(query.q)
+    if match is None:  # nothing to look for: PostgreSQL's empty tsquery matches nothing either
         return Q(pk__in=[])
-    condition = Q()
-    for word in words:
-        condition &= Q(search_text__contains=word)
-    return condition
+    sql, params = match.condition(f"{Record._meta.db_table}.id")
+    return Q(RawSQL(sql, params, output_field=BooleanField()))
 
 
 def _list_filter(column: str, values: list[str]) -> Q:
@@ -446,8 +436,21 @@ def _rank_sql(query: SearchQuery) -> tuple[str, list]:
     if _postgres():
         tsquery = " || ".join(f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in TEXT_CONFIGS)
         return f"ts_rank_cd(m.search_vector, {tsquery})", [query.q] * len(TEXT_CONFIGS)
-    words = _words(query.q) or [""]
-    return " + ".join(["(CASE WHEN m.title LIKE %s THEN 1 ELSE 0 END)"] * len(words)), [f"%{w}%" for w in words]
+    match = fts.match(query.q)
+    # A record found only as one without a `-word` (the query's groups of `-words` alone) has no
+    # word to rank by, as on PostgreSQL (where `ts_rank_cd` gives it 0).
+    return ("coalesce(fts_rank.score, 0)" if match and match.ranking() else "0"), []
+
+
+def _rank_join(query: SearchQuery) -> tuple[str, list]:
+    """SQLite: the join that brings bm25's scores to `m` (bm25 can only be computed in a query of
+    the FTS5 table itself, once per match); nothing on PostgreSQL."""
+    match = fts.match(query.q) if query.q and not _postgres() else None
+    ranking = match.ranking() if match else None
+    if ranking is None:
+        return "", []
+    sql, params = ranking
+    return f" LEFT JOIN ({sql}) fts_rank ON fts_rank.id = m.id", params
 
 
 def _order_sql(query: SearchQuery) -> str:
@@ -465,16 +468,18 @@ def _hits_sql(query: SearchQuery) -> tuple[str, list]:
     """The page of hits in order, with their score. Ranked by relevance, every matched record is
     scored; otherwise only the page's are."""
     rank_sql, rank_params = _rank_sql(query)
+    join_sql, join_params = _rank_join(query)
     by_relevance = bool(query.q) and query.effective_sort is Sort.relevance
     page = (f"SELECT s.id, s.score, row_number() OVER (ORDER BY {_order_sql(query)}) AS position FROM ("
-            f"SELECT m.id, m.publication_date, m.title, {rank_sql if by_relevance else 'NULL'} AS score FROM matched m"
+            f"SELECT m.id, m.publication_date, m.title, {rank_sql if by_relevance else 'NULL'} AS score "
+            f"FROM matched m{join_sql if by_relevance else ''}"
             f") s ORDER BY position LIMIT %s OFFSET %s")
     paging = [query.size, (query.page - 1) * query.size]
     if by_relevance or not query.q:
         return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, h.score FROM ({page}) h",
-                [*(rank_params if by_relevance else []), *paging])
+                [*(rank_params + join_params if by_relevance else []), *paging])
     return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, {rank_sql} FROM ({page}) h "
-            f"JOIN matched m ON m.id = h.id", [*rank_params, *paging])
+            f"JOIN matched m ON m.id = h.id{join_sql}", [*rank_params, *paging, *join_params])
 
 
 def _facet_sql(facet: str, selected: list[str], others: list[str], size: int) -> tuple[str, list]:
@@ -550,33 +555,11 @@ def _run(query: SearchQuery, communities: dict[str, Any], facet_size: int, with_
 
 # --- Results ------------------------------------------------------------------------------------
 
-_START, _STOP = "\x02", "\x03"  # ts_headline's marks, replaced by <mark> once the text is escaped
+_START, _STOP = "\x02", "\x03"  # ts_headline's (snippet's) marks, made <mark> once the text is escaped
 
 
 def _marked(text: str) -> SafeString:
     return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))
-
-
-def _plain_snippet(text: str, words: list[str]) -> SafeString:
-    """SQLite: the abstract around the first word found, the words marked."""
-    folded_chars = [(i, fold(c)) for i, c in enumerate(text)]
-    folded = "".join(f for _i, f in folded_chars)
-    index_of = [i for i, f in folded_chars for _ in f]  # folded position -> original position
-    spans = []
-    for word in words:
-        for match in re.finditer(re.escape(word), folded):
-            spans.append((index_of[match.start()], index_of[match.end() - 1] + 1))
-    first = min((s for s, _e in spans), default=0)
-    begin = max(0, first - SNIPPET_CHARS // 3)
-    end = min(len(text), begin + SNIPPET_CHARS)
-    pieces, cursor = [], begin
-    for s, e in sorted(spans):
-        if s < cursor or e > end:
-            continue
-        pieces += [escape(text[cursor:s]), "<mark>", escape(text[s:e]), "</mark>"]
-        cursor = e
-    pieces.append(escape(text[cursor:end]))
-    return mark_safe(("…" if begin else "") + "".join(pieces) + ("…" if end < len(text) else ""))
 
 
 def _cut(text: str) -> SafeString:
@@ -610,12 +593,14 @@ def _facets(rows: list[tuple], query: SearchQuery, communities: dict[str, Any], 
 
 
 def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
-    """The page's records in order (one query, with their snippets on PostgreSQL)."""
+    """The page's records in order (one query, with their snippets)."""
     page = sorted((position, int(value), score) for kind, value, _label, position, score in rows if kind == "hit")
     if not page:
         return []
     records = Record.objects.filter(pk__in=[pk for _p, pk, _s in page]).select_related("community").defer(
-        "metadata", "search_vector", "search_text")
+        "metadata", "search_vector")
+    match = fts.match(query.q) if query.q and not _postgres() else None
+    snippet_sql = match.snippet(f"{Record._meta.db_table}.id", _START, _STOP) if match else None
     if query.q and _postgres():
         from django.contrib.postgres.search import SearchHeadline
 
@@ -623,8 +608,9 @@ def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
             "search_abstract", _tsquery(query.q), config=TEXT_CONFIGS[0], start_sel=_START, stop_sel=_STOP,
             max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
         ))
+    elif snippet_sql:
+        records = records.annotate(headline=RawSQL(*snippet_sql))
     by_pk = {record.pk: record for record in records}
-    words = _words(query.q) if query.q and not _postgres() else []
     hits = []
     for _position, pk, score in page:
         record = by_pk.get(pk)
@@ -632,8 +618,6 @@ def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
             continue
         if getattr(record, "headline", None) is not None:
             snippet = _marked(record.headline)
-        elif words:
-            snippet = _plain_snippet(record.search_abstract, words)
         else:
             snippet = _cut(record.search_abstract)
         hits.append(Hit(record=record, score=score, snippet=snippet))

@@ -79,7 +79,6 @@ def test_keywords_creators_and_facets():
     assert c.creators == ["Le Goff, Anne", "Martin, Paul"]
     assert (c.licence, c.resource_type, c.year) == ("CC0-1.0", "Model", 2024)
     assert "Titre en français" in c.title_text
-    assert "titre en francais" in c.folded_text
 
 
 def test_a_withdrawn_record_has_nothing_to_search():
