@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -651,7 +652,9 @@ def search(query: SearchQuery, *, facet_size: int = FACET_SIZE, with_facets: boo
     key = _browse_key(query, facet_size, with_facets) if BROWSE_CACHE_SECONDS else None
     rows = cache.get(key) if key else None
     if rows is None:
-        with transaction.atomic(savepoint=False):  # the planner's setting lasts for this transaction
+        # On PostgreSQL the planner's setting lasts for this transaction; on SQLite a transaction
+        # would be an IMMEDIATE one (config/settings/base.py), taking the write lock for a read.
+        with transaction.atomic(savepoint=False) if _postgres() else nullcontext():
             rows = _run(query, communities, facet_size, with_facets)
         if key:
             cache.set(key, rows, BROWSE_CACHE_SECONDS)
