@@ -29,7 +29,7 @@ from repository.storage import (
     sha256_hex_and_b64,
 )
 
-from . import workflow
+from . import hooks, workflow
 from .models import Collaboration, Deposit, DepositFile, UploadSession
 from .workflow import Action, Status
 
@@ -791,7 +791,7 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
 def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str = "") -> Collaboration:
     """Invite a co-depositor by e-mail or ORCID iD. Only the owner (or an administrator) invites.
     The invitation reaches an existing account with that verified e-mail or authenticated iD,
-    or waits for one; an e-mail is sent when an address is given."""
+    or waits for one; the invitee is told (notifications.services.notify_invitation)."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
 
@@ -834,29 +834,11 @@ def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str 
     collaboration = Collaboration.objects.create(
         deposit=deposit, invited_by=actor, email=email, orcid=orcid, user=invitee
     )
-    recipient = email or (invitee.email if invitee else "")
-    if recipient:
-        _mail_invitation(collaboration, recipient)
+    # The invitee is told once this commits, through the notifications' outbox like every mail
+    # (recorded, retried, sent once): nothing about the mail can fail the invitation.
+    hooks.announce_on_commit(hooks.collaborator_invited, collaboration_id=collaboration.pk)
     log.info("collaborator.invited", deposit=deposit.pk, collaboration=collaboration.pk)
     return collaboration
-
-
-def _mail_invitation(collaboration: Collaboration, recipient: str) -> None:
-    from django.conf import settings as django_settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    subject = _("You are invited to co-deposit “%(title)s” on %(site)s") % {
-        "title": collaboration.deposit.title or _("a dataset"), "site": django_settings.SITE_NAME}
-    body = _(
-        "%(name)s invites you to describe and submit the dataset “%(title)s” with them.\n\n"
-        "Sign in (or create an account with this e-mail address) and accept the invitation:\n%(url)s\n"
-    ) % {
-        "name": collaboration.invited_by.name,
-        "title": collaboration.deposit.title or _("a dataset"),
-        "url": django_settings.SITE_URL + reverse("deposit:invitations"),
-    }
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=False))
 
 
 def _invitation_for(user, collaboration_id: int) -> Collaboration:

@@ -274,8 +274,8 @@ def _snapshot_round(deposit, actor) -> None:
 
 
 def _announce(event) -> None:
-    """Tell the people concerned, once the transaction has committed (notifications app). Robust:
-    the action is done whatever happens to its notifications (a failure is logged)."""
-    from notifications.services import notify_event
+    """Tell the people concerned, once the transaction has committed (the notifications app, through
+    deposit.hooks). Robust: the action is done whatever happens to its notifications."""
+    from . import hooks
 
-    transaction.on_commit(lambda: notify_event(event_id=event.pk), robust=True)
+    hooks.announce_on_commit(hooks.transition_applied, event_id=event.pk)

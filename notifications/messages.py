@@ -2,6 +2,8 @@
 link. Worded when shown, not when made, so each reader gets it in their own language."""
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +23,35 @@ SUBJECTS = {
     Kind.approved: gettext_lazy("Approved"),
     Kind.rejected: gettext_lazy("Rejected"),
     Kind.published: gettext_lazy("Published"),
+    Kind.invited: gettext_lazy("Invitation to co-deposit"),
 }
+
+# A subject is one line: a title is cut to SUBJECT_TITLE_MAX characters in it, the whole to SUBJECT_MAX.
+SUBJECT_TITLE_MAX = 120
+SUBJECT_MAX = 200
+
+
+def single_line(text: str, *, max_length: int = SUBJECT_MAX) -> str:
+    """`text` on one line of at most `max_length` characters, for an e-mail subject. A header is one
+    line: Django refuses a subject holding CR or LF (BadHeaderError), and a line break in it could
+    forge headers. Every run of whitespace and control characters (CR, LF, tab, NEL, the Unicode
+    line and paragraph separators) becomes one space; invisible format characters (bidi overrides,
+    zero-width spaces), lone surrogates and unassigned code points are dropped; a longer text is cut
+    at a word with an ellipsis."""
+    kept = []
+    for char in str(text):
+        category = unicodedata.category(char)
+        if char.isspace() or category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif category not in ("Cf", "Cs", "Co", "Cn"):
+            kept.append(char)
+    line = " ".join("".join(kept).split())
+    if len(line) <= max_length:
+        return line
+    cut = line[: max_length - 1]
+    if " " in cut[max_length // 2:]:  # end at a word when one ends in the second half
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
 
 
 def deposit_title(deposit) -> str:
@@ -72,18 +102,25 @@ def headline(notification) -> str:
         return _("%(who)s rejected “%(title)s”.") % values
     if kind == Kind.published:
         return _("“%(title)s” is published.") % values
+    if kind == Kind.invited:
+        return _("%(who)s invites you to describe and submit the dataset “%(title)s” with them.") % values
     return deposit_title(notification.deposit)
 
 
 def subject(notification) -> str:
+    """"[Estran] Changes requested: <title>", on one line whatever the title holds."""
     label = SUBJECTS.get(notification.kind, notification.kind)
-    return _("[%(site)s] %(label)s: %(title)s") % {
-        "site": settings.SITE_NAME, "label": label, "title": deposit_title(notification.deposit)
-    }
+    title = single_line(deposit_title(notification.deposit), max_length=SUBJECT_TITLE_MAX)
+    return single_line(_("[%(site)s] %(label)s: %(title)s") % {
+        "site": settings.SITE_NAME, "label": label, "title": title
+    })
 
 
 def target_path(notification) -> str:
-    """Moderators are led to the review page, depositors to their deposit's page."""
+    """Moderators are led to the review page, depositors to their deposit's page, an invitee to
+    their invitations (the deposit is theirs to see once they accept)."""
+    if notification.kind == Kind.invited:
+        return reverse("deposit:invitations")
     if notification.audience == Audience.moderator:
         return reverse("moderation:review", kwargs={"pk": notification.deposit_id})
     return reverse("deposit:detail", kwargs={"pk": notification.deposit_id})

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     approved = "approved", _("approved")
     rejected = "rejected", _("rejected")
     published = "published", _("published")
+    invited = "invited", _("invitation to co-deposit")
 
 
 class Audience(models.TextChoices):
@@ -30,7 +31,14 @@ class Audience(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # None only for an invitation to an address that no account has verified yet: e-mailed, no bell.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    email = models.EmailField(blank=True)  # the address mailed when it is not the recipient's own (an invitation)
+    collaboration = models.ForeignKey(
+        "deposit.Collaboration", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     deposit = models.ForeignKey("deposit.Deposit", on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(
@@ -52,6 +60,11 @@ class Notification(models.Model):
     # if the server refuses it. A claim with no `emailed_at` is a send whose outcome is unknown (the
     # worker died, or recording it failed): never sent again automatically, shown to operators.
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Sends that failed, the last error, and when the outbox gave up (after
+    # NOTIFICATIONS_EMAIL_MAX_ATTEMPTS): a mail the server keeps refusing is not tried for ever.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-pk"]

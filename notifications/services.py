@@ -7,7 +7,9 @@ that a single worker wins, the claim commits, the mail is handed to the server w
 open, and `emailed_at` is recorded after. A send that fails releases the claim (and is retried); a
 commit that fails can no longer undo the record of a mail that left, so neither a retried task nor
 the sweep sends it again. A claim left without `emailed_at` (a worker killed mid-send) is never
-sent again automatically: the admin lists it as unconfirmed."""
+sent again automatically: the admin lists it as unconfirmed. A mail that keeps failing is given up
+after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS (marked failed, listed in the admin). Invitations to
+co-deposit go through the same outbox, to an address that may not have an account yet."""
 from __future__ import annotations
 
 import time
@@ -16,10 +18,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 
 from core.errors import NotFound
 from core.logging import get_logger
+from deposit.models import Collaboration
 
 from .models import Audience, EmailMode, Kind, Notification, Preference
 
@@ -179,6 +183,28 @@ def notify_comment(*, comment_id: int) -> None:
         log.exception("notifications.comment_failed", comment=comment_id)
 
 
+def notify_invitation(*, collaboration_id: int) -> None:
+    """Tell the person invited to co-deposit: by e-mail through the outbox (to the address the
+    invitation names, or to the account it reached), and in the bell of that account. Called once
+    the invitation has committed; a failure here is logged, never turned into an error for an
+    invitation that was made."""
+    try:
+        collaboration = Collaboration.objects.select_related("deposit", "invited_by", "user").get(pk=collaboration_id)
+        user = collaboration.user if collaboration.user_id and collaboration.user.is_active else None
+        if user is None and not collaboration.email:
+            return  # an ORCID iD no account has authenticated yet: nobody to write to
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=user, email=collaboration.email, kind=Kind.invited, audience=Audience.depositor,
+                deposit=collaboration.deposit, actor=collaboration.invited_by, collaboration=collaboration,
+            )
+            if user is None or email_modes(user_ids=[user.pk])[user.pk] == EmailMode.immediate:
+                transaction.on_commit(lambda: _enqueue_email(notification.pk))
+        log.info("notifications.invitation", collaboration=collaboration_id, notification=notification.pk)
+    except Exception:
+        log.exception("notifications.invitation_failed", collaboration=collaboration_id)
+
+
 def notifications_create(
     *, recipients: list[Recipient], deposit, actor, event=None, comment=None, text: str = ""
 ) -> list[Notification]:
@@ -231,13 +257,20 @@ def emails_resend_unsent(*, now: datetime | None = None) -> int:
     idempotent (notification_email_send), so a task that was only slow is harmless."""
     now = now or timezone.now()
     digest_or_off = Preference.objects.exclude(email=EmailMode.immediate).values("user_id")
+    # An account that wants its mail at once, or an invitation to an address no account has yet.
+    addressed = (Q(recipient__is_active=True) & ~Q(recipient__email="") & ~Q(recipient_id__in=digest_or_off)) | Q(
+        recipient__isnull=True, email__gt=""
+    )
+    # An invitation withdrawn or answered before its mail left: nobody needs it any more.
+    withdrawn = Q(collaboration__isnull=False) & ~Q(collaboration__state=Collaboration.State.pending)
     pending = list(
         Notification.objects.filter(
             emailed_at__isnull=True, created__lt=now - RESEND_AFTER, created__gte=now - RESEND_WITHIN,
-            recipient__is_active=True, email_claimed_at__isnull=True,  # a claimed one may have left
+            email_claimed_at__isnull=True,  # a claimed one may have left
+            email_failed_at__isnull=True,  # given up after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS
         )
-        .exclude(recipient__email="")
-        .exclude(recipient_id__in=digest_or_off)
+        .filter(addressed)
+        .exclude(withdrawn)
         .values_list("pk", flat=True)[:1000]
     )
     for notification_id in pending:
@@ -263,8 +296,14 @@ def language_of(user) -> str:
     return language if language in available else settings.LANGUAGE_CODE
 
 
-def _send(*, user, subject: str, template: str, context: dict) -> None:
+def _send(*, user, subject: str, template: str, context: dict, to: str = "") -> None:
+    """Render and send one mail to `to` (by default the user's address; `user` is None for an
+    invitation to an address no account has yet). The subject is made one line here, whatever
+    built it (messages.single_line)."""
     from django.core.mail import EmailMultiAlternatives
+
+    from .messages import single_line
+
     from django.template.loader import render_to_string
     from django.urls import reverse
 
@@ -277,7 +316,7 @@ def _send(*, user, subject: str, template: str, context: dict) -> None:
     }
     text = render_to_string(f"notifications/email/{template}.txt", context)
     html = render_to_string(f"notifications/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    message = EmailMultiAlternatives(subject=single_line(subject), body=text, to=[to or user.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 
@@ -309,25 +348,35 @@ def notification_email_send(*, notification_id: int) -> bool:
 
     stamp = timezone.now()
     claimed = _outbox_write(
-        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, email_claimed_at__isnull=True),
+        Notification.objects.filter(
+            pk=notification_id, emailed_at__isnull=True, email_claimed_at__isnull=True, email_failed_at__isnull=True
+        ),
         email_claimed_at=stamp,
     )
     if not claimed:
         return False
     ours = Notification.objects.filter(pk=notification_id, email_claimed_at=stamp, emailed_at__isnull=True)
     notification = (
-        Notification.objects.select_related("recipient", "deposit", "actor", "event").filter(pk=notification_id).first()
+        Notification.objects.select_related("recipient", "deposit", "actor", "event", "collaboration")
+        .filter(pk=notification_id).first()
     )
     if notification is None:
         return False
     user = notification.recipient
-    if not user.is_active or not user.email or email_modes(user_ids=[user.pk])[user.pk] != EmailMode.immediate:
+    if notification.collaboration_id and notification.collaboration.state != Collaboration.State.pending:
+        _outbox_write(ours, email_claimed_at=None)  # the invitation was withdrawn (or answered) meanwhile
+        return False
+    if user is None:  # an invitation to an address no account has verified yet
+        address, language = notification.email, settings.LANGUAGE_CODE
+    elif not user.is_active or not user.email or email_modes(user_ids=[user.pk])[user.pk] != EmailMode.immediate:
         _outbox_write(ours, email_claimed_at=None)  # switched to the digest (which will take it), or to none
         return False
+    else:
+        address, language = notification.email or user.email, language_of(user)
     try:
-        with translation.override(language_of(user)):
+        with translation.override(language):
             _send(
-                user=user, subject=messages.subject(notification), template="notification",
+                user=user, to=address, subject=messages.subject(notification), template="notification",
                 context={
                     "notification": notification,
                     "headline": messages.headline(notification),
@@ -335,12 +384,48 @@ def notification_email_send(*, notification_id: int) -> bool:
                     "reason": messages.rejection_reason(notification),
                 },
             )
+    except Exception as exc:
+        _outbox_failed(ours, [notification_id], exc)  # not sent: the task's retry (or the sweep) sends it
+        raise
     except BaseException:
-        _outbox_write(ours, email_claimed_at=None)  # not sent: the task's retry (or the sweep) sends it
+        _outbox_write(ours, email_claimed_at=None)  # the worker is stopping: not an attempt that failed
         raise
     _record_sent(ours, notification_id=notification_id)
     log.info("notifications.emailed", notification=notification_id, kind=notification.kind)
     return True
+
+
+def _outbox_failed(rows, pks: list[int], exc: Exception) -> None:
+    """A send that failed: the claim is released for the task's retry or the sweep, and the attempt
+    counted with its error. After NOTIFICATIONS_EMAIL_MAX_ATTEMPTS the mail is marked failed: neither
+    the task nor the sweep tries it again (a mail the server keeps refusing is not tried for ever),
+    and the admin lists it for operators, who can send it again once the cause is fixed."""
+    limit = settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS
+    error = f"{type(exc).__name__}: {exc}"[:1000]
+    _outbox_write(
+        rows, email_claimed_at=None, email_attempts=F("email_attempts") + 1, email_error=error,
+        # SET reads the row as it was: the attempt being counted is the last one allowed.
+        email_failed_at=Case(When(email_attempts__gte=limit - 1, then=Value(timezone.now())), default=None),
+    )
+    given_up = list(Notification.objects.filter(pk__in=pks, email_failed_at__isnull=False, emailed_at__isnull=True)
+                    .values_list("pk", flat=True))
+    if given_up:
+        log.error("notifications.email_failed", notifications=given_up, attempts=limit, error=error)
+    else:
+        log.warning("notifications.email_attempt_failed", notifications=pks, error=error)
+
+
+def emails_retry_failed(*, notification_ids: list[int]) -> int:
+    """Give failed e-mails a new round of attempts and queue them (an operator fixed the cause: the
+    admin's action). Those sent meanwhile, or not failed, are left alone."""
+    ids = list(Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True, email_failed_at__isnull=False
+    ).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(email_failed_at=None, email_attempts=0)
+    for notification_id in ids:
+        _enqueue_email(notification_id)
+    log.info("notifications.emails_retried", count=len(ids))
+    return len(ids)
 
 
 def _record_sent(rows, **where) -> None:
@@ -359,8 +444,8 @@ def digests_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     user_ids = list(
         Notification.objects.filter(
-            emailed_at__isnull=True, email_claimed_at__isnull=True, created__lte=now, recipient__is_active=True,
-            recipient__notification_preference__email=EmailMode.digest,
+            emailed_at__isnull=True, email_claimed_at__isnull=True, email_failed_at__isnull=True, created__lte=now,
+            recipient__is_active=True, recipient__notification_preference__email=EmailMode.digest,
         ).values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
     )
     sent = sum(1 for user_id in user_ids if digest_send(user_id=user_id, now=now))
@@ -388,7 +473,8 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
             return False
         stamp = timezone.now()
         Notification.objects.filter(
-            recipient_id=user_id, emailed_at__isnull=True, email_claimed_at__isnull=True, created__lte=now
+            recipient_id=user_id, emailed_at__isnull=True, email_claimed_at__isnull=True, email_failed_at__isnull=True,
+            created__lte=now,
         ).update(email_claimed_at=stamp)
     ours = Notification.objects.filter(recipient_id=user_id, email_claimed_at=stamp, emailed_at__isnull=True)
     pending = list(ours.select_related("deposit", "actor", "event").order_by("created", "pk"))
@@ -411,6 +497,9 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
             ) % {"site": settings.SITE_NAME, "count": len(pending)}
             _send(user=user, subject=subject, template="digest",
                   context={"groups": list(groups.values()), "count": len(pending)})
+    except Exception as exc:
+        _outbox_failed(ours, [n.pk for n in pending], exc)
+        raise
     except BaseException:
         _outbox_write(ours, email_claimed_at=None)
         raise

@@ -8,6 +8,9 @@ from .storage import CELERY_BEAT_SCHEDULE
 
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_PAGE_SIZE = env.int("NOTIFICATIONS_PAGE_SIZE", default=25)
+# An e-mail whose sending failed this many times (the task's retries and the sweep's together) is
+# marked failed, shown in the admin (Notifications, e-mail: failed) and no longer tried.
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=10)
 
 CELERY_BEAT_SCHEDULE["notifications-send-digests"] = {
     "task": "notifications.digest.send",
@@ -20,4 +23,4 @@ CELERY_BEAT_SCHEDULE["notifications-resend-unsent"] = {
     "schedule": crontab(minute="*/10"),
 }
 
-__all__ = ["NOTIFICATIONS_DIGEST_HOUR", "NOTIFICATIONS_PAGE_SIZE"]
+__all__ = ["NOTIFICATIONS_DIGEST_HOUR", "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", "NOTIFICATIONS_PAGE_SIZE"]

@@ -17,7 +17,7 @@ def _invite(api_client, owner, deposit, **who):
 
 
 def test_an_invitation_by_email_reaches_the_account_with_that_verified_address_and_mails_it(
-    api_client, depositor, other_depositor, deposit, mailoutbox, django_capture_on_commit_callbacks
+    api_client, depositor, other_depositor, deposit, mailoutbox, django_capture_on_commit_callbacks, eager_celery
 ):
     with django_capture_on_commit_callbacks(execute=True):
         answer = _invite(api_client, depositor, deposit, email="Other_Depositor@Example.org")
