@@ -25,6 +25,7 @@ import hashlib
 import json
 import math
 from contextlib import nullcontext
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -311,9 +312,20 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# websearch_to_tsquery nests a NOT for every minus sign before a word (skipping the spaces and the
+# characters ! & | ( ) < between them) and fails past 32 ("tsquery stack too small"): a run of them
+# is cut to one or two, which means the same (two cancel out) and leaves the parser in the same state.
+_MINUS_RUN = re.compile(r'(?:^|(?<=[\s"!&|()<]))-(?:[\s!&|()<]*-)+')
+
+
+def _websearch_text(q: str) -> str:
+    return _MINUS_RUN.sub(lambda run: "-" if run.group().count("-") % 2 else "--", q)
+
+
 def _tsquery(q: str):
     from django.contrib.postgres.search import SearchQuery as TsQuery
 
+    q = _websearch_text(q)
     english, french = (TsQuery(q, config=config, search_type="websearch") for config in TEXT_CONFIGS)
     return english | french
 
@@ -436,7 +448,7 @@ def _rank_sql(query: SearchQuery) -> tuple[str, list]:
         return "NULL", []
     if _postgres():
         tsquery = " || ".join(f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in TEXT_CONFIGS)
-        return f"ts_rank_cd(m.search_vector, {tsquery})", [query.q] * len(TEXT_CONFIGS)
+        return f"ts_rank_cd(m.search_vector, {tsquery})", [_websearch_text(query.q)] * len(TEXT_CONFIGS)
     match = fts.match(query.q)
     # A record found only as one without a `-word` (the query's groups of `-words` alone) has no
     # word to rank by, as on PostgreSQL (where `ts_rank_cd` gives it 0).

@@ -1,5 +1,5 @@
-"""Rebuild the search columns of every record (after an upgrade, a restore, or a change of what is
-indexed); progress on stderr."""
+"""Rebuild the search columns of every record, and on SQLite the FTS5 table (after an upgrade, a
+restore, or a change of what is indexed); progress on stderr."""
 import sys
 import time
 
@@ -10,8 +10,9 @@ from repository.indexing import records_reindex
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search and facet columns of every record from its metadata (withdrawn records are "
-        "emptied; only the latest published version of a dataset is searchable). Safe to run at any time."
+        "Rebuild the search and facet columns of every record from its metadata, and on SQLite the "
+        "full-text (FTS5) table (withdrawn records are emptied; only the latest published version of a "
+        "dataset is searchable). Safe to run at any time."
     )
 
     def add_arguments(self, parser):
