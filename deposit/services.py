@@ -727,8 +727,10 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
     """What a NetCDF file of the deposit says about its extent and parameters, for the "where and
     when" step to offer (see `repository.netcdf.extract_suggestions`: document-shaped `geo_locations`,
     `temporal_extent`, `vertical_extent`, `subjects`…, with `notes` and `variables`). Reads only;
-    the caller checks who may see the file. Refuses a file that is not ready (409), too large or
-    not NetCDF (422); a store that does not answer is StoreUnavailable (503)."""
+    the caller checks who may see the file. Refuses a file that is not ready (409), too large, not
+    NetCDF or that could not be read (422); a store that does not answer is StoreUnavailable (503).
+    The file is read in a child process with memory and time limits (`repository.sandbox`): a
+    hostile file fails there, not in this process."""
     import contextlib
     import os
     import tempfile
@@ -736,7 +738,8 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
 
     from botocore.exceptions import BotoCoreError
 
-    from repository.netcdf import NotNetCDF, extract_suggestions
+    from repository.netcdf import netcdf_kind
+    from repository.sandbox import Unreadable, run_isolated
 
     limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
     if file.state != DepositFile.State.ready:
@@ -749,10 +752,14 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
     not_netcdf = ValidationFailed(_("This file cannot be read as NetCDF."), field="file")
 
     def extract(path: str | Path) -> dict:
+        if netcdf_kind(path) is None:
+            raise not_netcdf
         try:
-            suggestions = extract_suggestions(path)
-        except NotNetCDF:
-            raise not_netcdf from None
+            suggestions = run_isolated("repository.netcdf:extract_suggestions", path)
+        except Unreadable:
+            raise ValidationFailed(
+                _("This file could not be read: its header is damaged or declares more than the file holds, "
+                  "or reading it needed more memory or time than Estran allows."), field="file") from None
         log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
         return suggestions
 

@@ -11,7 +11,13 @@ from repository.storage import StorageError
 )
 def file_verify_task(file_id: int) -> str | None:
     """Stream the object once, record its MD5 and SHA-256 and compare them with what was declared.
-    While the store is unavailable the file stays `verifying` and the task retries with backoff."""
+    While the store is unavailable the file stays `verifying` and the task retries with backoff.
+
+    Late acknowledgement redelivers the message of a worker that died mid-task; that must not loop
+    on a hostile file. Nothing here parses the file in this process: the checksums only hash bytes,
+    and the preview (NetCDF headers) is read in a child process with memory and time limits
+    (`repository.sandbox`), after the file's new state is committed, so a redelivered message finds
+    the file no longer `verifying` and ends at once."""
     from .services import file_verify_queued
 
     file = file_verify_queued(file_id=file_id)

@@ -6,7 +6,10 @@ A preview is computed once, when the file becomes ready (`deposit.services` call
 previews read only the object's first `PREVIEW_BYTES` (a ranged read, whatever the file's size).
 NetCDF needs random access: a local object is opened in place; an S3 object is copied to a
 temporary file first, up to the size `file_netcdf_suggestions` accepts (`NETCDF_SUGGESTIONS_MAX_SIZE`);
-a larger one gets a preview that says so. Making a preview never fails the file: what goes wrong is
+a larger one gets a preview that says so. The header is read by the netCDF C library, so in a child
+process with memory and time limits (`repository.sandbox`): a hostile file (a header declaring 2^31
+dimensions, absurd chunks) gets a preview that says it could not be read, and the web or worker
+process that made the preview carries on. Making a preview never fails the file: what goes wrong is
 stored as `{"kind": "error", "message": ...}` and logged, and `manage.py estran_previews --errors`
 tries again.
 
@@ -16,9 +19,11 @@ The shapes stored (all with `"v": PREVIEW_VERSION`):
 - `{"kind": "text", "lines": [...], "truncated"}`
 - `{"kind": "netcdf", "format", "dimensions": [{"name", "size", "unlimited"}], "variables": [{"name",
   "dimensions", "dtype", "attributes": {"standard_name", "long_name", "units"}}], "attributes": [{"name",
-  "value"}], "groups", "more_variables", "more_attributes"}`, or `{"kind": "netcdf", "too_large": true,
-  "size", "limit"}`
-- `{"kind": "none"}` (a format not previewed), `{"kind": "error", "message"}`.
+  "value"}], "groups", "more_dimensions", "more_variables", "more_attributes"}`, or `{"kind": "netcdf",
+  "too_large": true, "size", "limit"}`
+- `{"kind": "none"}` (a format not previewed), `{"kind": "error", "message"}`; for NetCDF,
+  `{"kind": "error", "code": "not_netcdf"}` (no NetCDF signature) or `{"kind": "error", "code":
+  "unreadable", "reason"}` (the reader refused the header, or ran out of memory or time).
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ import csv
 import io
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 from django.conf import settings
 
 from core.logging import get_logger
 from deposit.models import DepositFile
+from repository.netcdf import netcdf_kind
+from repository.sandbox import Unreadable, run_isolated
 from repository.storage import StorageError, get_store
 
 log = get_logger(__name__)
@@ -46,10 +52,7 @@ MAX_LINE_CHARS = 300
 MAX_COLUMNS = 40
 MAX_CELL_CHARS = 80
 MAX_COMMENT_LINES = 10
-MAX_VARIABLES = 200
-MAX_ATTRIBUTES = 100
-MAX_ATTRIBUTE_CHARS = 500
-VARIABLE_ATTRIBUTES = ("standard_name", "long_name", "units")
+SNIFF_CHARS = 4096  # of the table's first lines, read by csv.Sniffer to guess the delimiter and header
 
 TABLE_EXTENSIONS = frozenset({"csv", "tsv", "tab", "psv"})
 TEXT_EXTENSIONS = frozenset(
@@ -246,7 +249,9 @@ def table_preview(data: bytes, more: bool, *, extension: str = "csv") -> dict | 
         skip += 1
     comments = [_cap(line.rstrip("\r\n"), MAX_LINE_CHARS) for line in lines[:skip] if line.strip()]
     body = "".join(lines[skip:])
-    sample = "".join(lines[skip : skip + PREVIEW_LINES + 1])
+    # csv.Sniffer's regular expressions take time quadratic in the sample's length: a crafted 64 KiB
+    # line costs minutes of CPU, the first SNIFF_CHARS characters a few milliseconds.
+    sample = "".join(lines[skip : skip + PREVIEW_LINES + 1])[:SNIFF_CHARS]
     default = "\t" if extension in ("tsv", "tab") else "|" if extension == "psv" else ","
     sniffer = csv.Sniffer()
     try:
@@ -304,66 +309,11 @@ def _is_number(text: str) -> bool:
 # --- NetCDF -------------------------------------------------------------------------------------
 
 
-def _attribute_text(value) -> str:
-    import numpy as np
-
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, str):
-        text = value
-    else:
-        array = np.atleast_1d(np.asarray(value))
-        items = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in array[:10].tolist()]
-        text = ", ".join(str(v) for v in items) + (", …" if array.size > 10 else "")
-    return _cap(text.replace("\x00", "").strip(), MAX_ATTRIBUTE_CHARS)
-
-
-def _attributes(obj, names) -> list[dict]:
-    out = []
-    for name in names:
-        try:
-            out.append({"name": name, "value": _attribute_text(obj.getncattr(name))})
-        except Exception:  # noqa: BLE001 - an attribute of a type the library cannot convert
-            out.append({"name": name, "value": "?"})
-    return out
-
-
 def netcdf_header(path: str) -> dict:
     """Dimensions, variables (with their standard name, long name and units) and global attributes,
-    read from the header only (no data)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="numpy.ndarray size changed", category=RuntimeWarning)
-        import netCDF4
-
-    with netCDF4.Dataset(path, "r") as ds:
-        dimensions = [
-            {"name": d.name, "size": len(d), "unlimited": bool(d.isunlimited())}
-            for d in ds.dimensions.values()
-        ]
-        variables = []
-        all_variables = list(ds.variables.values())
-        for var in all_variables[:MAX_VARIABLES]:
-            names = [n for n in var.ncattrs() if n in VARIABLE_ATTRIBUTES]
-            variables.append(
-                {
-                    "name": var.name,
-                    "dimensions": list(var.dimensions),
-                    "dtype": "string" if var.dtype is str else str(var.dtype),
-                    "attributes": {a["name"]: a["value"] for a in _attributes(var, names)},
-                }
-            )
-        names = list(ds.ncattrs())
-        return {
-            "v": PREVIEW_VERSION,
-            "kind": "netcdf",
-            "format": ds.data_model,
-            "dimensions": dimensions,
-            "variables": variables,
-            "more_variables": max(0, len(all_variables) - MAX_VARIABLES),
-            "attributes": _attributes(ds, names[:MAX_ATTRIBUTES]),
-            "more_attributes": max(0, len(names) - MAX_ATTRIBUTES),
-            "groups": list(ds.groups)[:50],
-        }
+    read from the header only (no data), in a child process with memory and time limits
+    (`repository.netcdf.read_header` run by `repository.sandbox`). Raises Unreadable."""
+    return {"v": PREVIEW_VERSION, "kind": "netcdf", **run_isolated("repository.netcdf:read_header", path)}
 
 
 NOT_NETCDF = {
@@ -372,18 +322,30 @@ NOT_NETCDF = {
     "code": "not_netcdf",
     "message": "Not readable as NetCDF.",
 }
+UNREADABLE = {
+    "v": PREVIEW_VERSION,
+    "kind": "error",
+    "code": "unreadable",
+    "message": "Could not be read.",
+}
 
 
-def _netcdf_preview(store, file: DepositFile, *, unreadable: dict = NOT_NETCDF) -> dict:
+def _netcdf_preview(store, file: DepositFile, *, quiet: bool = False) -> dict:
+    """The header's preview; `quiet` (an HDF5 file, maybe not NetCDF-4): no preview rather than an
+    error when it cannot be read."""
     limit = _netcdf_limit()
     is_local = getattr(store, "client", None) is None
     if not is_local and file.size > limit:
         return {"v": PREVIEW_VERSION, "kind": "netcdf", "too_large": True, "size": file.size, "limit": limit}
     with _local_path(store, file.storage_key, limit) as path:
+        if netcdf_kind(path) is None:  # no child process for a file that is plainly something else
+            return {"v": PREVIEW_VERSION, "kind": "none"} if quiet else dict(NOT_NETCDF)
         try:
             return netcdf_header(path)
-        except OSError:  # what netCDF4 raises for bytes it cannot read ("NetCDF: Unknown file format")
-            return dict(unreadable)
+        except Unreadable as exc:
+            if quiet:
+                return {"v": PREVIEW_VERSION, "kind": "none"}
+            return {**UNREADABLE, "reason": exc.reason}
 
 
 # --- The preview of a file ----------------------------------------------------------------------
@@ -397,7 +359,7 @@ def preview_compute(file: DepositFile, *, store=None) -> dict:
     if extension in NETCDF_EXTENSIONS:
         return _netcdf_preview(store, file)
     if extension in HDF5_EXTENSIONS:
-        return _netcdf_preview(store, file, unreadable={"v": PREVIEW_VERSION, "kind": "none"})
+        return _netcdf_preview(store, file, quiet=True)
     if extension in BINARY_EXTENSIONS:
         return {"v": PREVIEW_VERSION, "kind": "none"}
     data, more = read_head(store, file.storage_key)

@@ -4,10 +4,17 @@ missing, from the coordinate variables' values), shaped as parts of the metadata
 
 The depositor accepts or edits them in the wizard: nothing here is stored. Each suggestion says
 where it came from in `notes`, and what could not be used is said there too rather than guessed.
+
+Also the header the review page previews (`read_header`). Both readers take untrusted files and
+hand them to the netCDF C library, so they are run by `repository.sandbox` in a child process
+with memory and time limits, and they check the header first (`check_header`): a classic header
+whose counts and lengths the file cannot hold, or an HDF5 file without its signature, never
+reaches the library. This module imports no models, so that the child can import it alone.
 """
 from __future__ import annotations
 
 import math
+import os
 import re
 import warnings
 from datetime import date, datetime, timedelta, timezone
@@ -37,21 +44,214 @@ LONGITUDE_UNITS = frozenset({"degrees_east", "degree_east", "degree_e", "degrees
 METRE_UNITS = frozenset({"m", "meter", "meters", "metre", "metres"})
 PRESSURE_UNITS = frozenset({"dbar", "decibar", "decibars", "bar", "bars", "pa", "hpa", "kpa", "mbar", "millibar"})
 # Coordinate arrays larger than this are not read (a fallback only; the attributes come first).
-MAX_COORDINATE_VALUES = 50_000_000
+# Reading one makes a few copies of it (masked, compressed): 10 million doubles stay well inside
+# the reader's memory limit (FILE_PARSE_MEMORY_LIMIT, 1 GiB by default).
+MAX_COORDINATE_VALUES = 10_000_000
 
 
 class NotNetCDF(ValueError):
-    """The file is not one the NetCDF library can open."""
+    """The file is not one the NetCDF library can open, or its header cannot be honest."""
 
 
-def extract_suggestions(path: str | Path) -> dict[str, Any]:
-    """What a NetCDF file says about its extent and contents.
+# --- Before the library sees the file -------------------------------------------------------------
 
-    Returns `notes` (what came from where, and what was left out) and `variables` (each data
-    variable's name, standard_name, long_name and units) always, and, when found, parts of the
-    metadata document: `titles`, `descriptions`, `geo_locations` (one box, or one point),
-    `temporal_extent` (`start`, and `end` when known), `vertical_extent` and `subjects` (the file's
-    keywords, and its variables' standard names as parameters). Raises NotNetCDF."""
+CLASSIC_VERSIONS = {b"CDF\x01": 1, b"CDF\x02": 2, b"CDF\x05": 5}
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+# netcdf.h's NC_MAX_NAME and NC_MAX_VAR_DIMS: the longest name, the most dimensions of a variable.
+NC_MAX_NAME = 256
+NC_MAX_VAR_DIMS = 1024
+# Bytes of one value of each nc_type: byte, char, short, int, float, double; CDF-5 adds ubyte,
+# ushort, uint, int64, uint64.
+NC_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 4, 6: 8, 7: 1, 8: 2, 9: 4, 10: 8, 11: 8}
+_ABSENT, _NC_DIMENSION, _NC_VARIABLE, _NC_ATTRIBUTE = 0x00, 0x0A, 0x0B, 0x0C
+# The header is walked item by item in Python; real files have hundreds of items, not millions.
+MAX_HEADER_ITEMS = 200_000
+# Reading one value of a chunked variable brings its whole chunk into memory (and a 4 GiB chunk of
+# zeros compresses to a few megabytes): larger chunks than this are refused.
+MAX_CHUNK_BYTES = 256 * 1024**2
+
+
+def netcdf_kind(path: str | Path) -> str | None:
+    """`classic` or `hdf5` (NetCDF-4) from the file's signature, None when it has neither. An HDF5
+    superblock is at 0 or after a user block of 512, 1024, 2048… bytes. Reads a few bytes only."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        if fh.read(4) in CLASSIC_VERSIONS:
+            return "classic"
+        offset = 0
+        while offset + len(HDF5_SIGNATURE) <= size:
+            fh.seek(offset)
+            if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                return "hdf5"
+            offset = 512 if offset == 0 else offset * 2
+    return None
+
+
+def check_header(path: str | Path) -> None:
+    """Refuse (NotNetCDF) a file whose header cannot be honest, before the library allocates what
+    it declares: no NetCDF signature; an HDF5 superblock of an unknown version or with impossible
+    sizes; a classic header whose counts or lengths need more bytes than the file has (an 80-byte
+    file declaring 2^31 dimensions), names longer than NC_MAX_NAME, unknown types, or dimension
+    ids that do not exist."""
+    kind = netcdf_kind(path)
+    if kind is None:
+        raise NotNetCDF("no NetCDF signature (CDF or HDF5)")
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        if kind == "classic":
+            _ClassicHeader(fh, size).walk()
+        else:
+            _check_hdf5_superblock(fh, size)
+
+
+def _check_hdf5_superblock(fh, size: int) -> None:
+    offset = 0
+    while True:
+        fh.seek(offset)
+        if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+            break
+        offset = 512 if offset == 0 else offset * 2
+    fields = fh.read(8)
+    if len(fields) < 8:
+        raise NotNetCDF("HDF5 superblock cut short")
+    version = fields[0]
+    # Versions 0 and 1 give the sizes of offsets and lengths at bytes 13-14, versions 2 and 3 at 9-10.
+    if version in (0, 1):
+        sizes = fields[5:7]
+    elif version in (2, 3):
+        sizes = fields[1:3]
+    else:
+        raise NotNetCDF(f"HDF5 superblock version {version} unknown")
+    if any(s not in (2, 4, 8, 16, 32) for s in sizes):
+        raise NotNetCDF(f"HDF5 superblock with sizes {list(sizes)}")
+
+
+def _padded(n: int) -> int:
+    return n + (-n % 4)
+
+
+class _ClassicHeader:
+    """The header of a classic file (CDF-1; CDF-2, 64-bit offsets; CDF-5, 64-bit data), walked
+    without trusting it: every count is weighed against the bytes left in the file before anything
+    is read for it, and what is not needed (attribute values) is skipped, not read."""
+
+    def __init__(self, fh, size: int):
+        self.fh, self.size, self.pos, self.items = fh, size, 0, 0
+
+    def left(self) -> int:
+        return self.size - self.pos
+
+    def skip(self, n: int) -> None:
+        if n > self.left():
+            raise NotNetCDF(f"the header declares {n} bytes at byte {self.pos}, the file has {self.size}")
+        self.fh.seek(n, os.SEEK_CUR)
+        self.pos += n
+
+    def integer(self, n: int) -> int:
+        if n > self.left():
+            raise NotNetCDF(f"the header is cut short at byte {self.pos}")
+        self.pos += n
+        return int.from_bytes(self.fh.read(n), "big")
+
+    def walk(self) -> None:
+        version = CLASSIC_VERSIONS[self.fh.read(4)]
+        self.pos = 4
+        # CDF-5 writes counts, lengths and sizes on 8 bytes; CDF-1 and CDF-2 on 4.
+        self.wide = 8 if version == 5 else 4
+        self.types = NC_TYPE_SIZES if version == 5 else {t: s for t, s in NC_TYPE_SIZES.items() if t <= 6}
+        numrecs = self.integer(self.wide)
+        lengths = [0] * self.count(_NC_DIMENSION, "dimensions", smallest=2 * self.wide + 4)
+        for i in range(len(lengths)):
+            self.name()
+            lengths[i] = self.integer(self.wide)
+        self.attributes()
+        variables = self.count(_NC_VARIABLE, "variables", smallest=4 * self.wide + 16)
+        fixed, records = [], []  # (begin, bytes of the variable, or of one of its records)
+        for _i in range(variables):
+            self.name()
+            ndims = self.integer(self.wide)
+            if ndims > NC_MAX_VAR_DIMS or ndims * self.wide > self.left():
+                raise NotNetCDF(f"a variable with {ndims} dimensions")
+            self.items += ndims
+            shape = []
+            for _j in range(ndims):
+                dimid = self.integer(self.wide)
+                if dimid >= len(lengths):
+                    raise NotNetCDF("a variable names a dimension that does not exist")
+                shape.append(lengths[dimid])
+            self.attributes()
+            value_size = self.type()
+            self.integer(self.wide)  # vsize: recomputed below, as the library does
+            begin = self.integer(4 if version == 1 else 8)
+            is_record = bool(shape) and shape[0] == 0
+            size = math.prod(shape[1:] if is_record else shape) * value_size
+            (records if is_record else fixed).append((begin, size))
+        self.check_data(fixed, records, numrecs)
+
+    def check_data(self, fixed: list, records: list, numrecs: int) -> None:
+        """The data the header places must be in the file: a truncated file is refused here, as the
+        library would open it and read zeros. (netCDF-C pads a file to its full size when it closes
+        it, even in no-fill mode, so a whole file always holds it.)"""
+        ends = [begin + size for begin, size in fixed]
+        streaming = numrecs == (1 << (8 * self.wide)) - 1
+        if records and numrecs and not streaming:
+            # One record variable: records are not padded; several: each slab is, to 4 bytes.
+            record_size = records[0][1] if len(records) == 1 else sum(_padded(size) for _b, size in records)
+            ends += [begin + (numrecs - 1) * record_size + size for begin, size in records]
+        if ends and max(ends) > self.size:
+            raise NotNetCDF(f"the header places data up to byte {max(ends)}, the file has {self.size}: truncated")
+
+    def count(self, tag: int, what: str, *, smallest: int) -> int:
+        found, n = self.integer(4), self.integer(self.wide)
+        if found == _ABSENT and n == 0:
+            return 0
+        if found != tag:
+            raise NotNetCDF(f"the header's list of {what} has tag {found:#x}")
+        if n * smallest > self.left():
+            raise NotNetCDF(f"the header declares {n} {what} in a file of {self.size} bytes")
+        self.items += n
+        if self.items > MAX_HEADER_ITEMS:
+            raise NotNetCDF(f"the header declares more than {MAX_HEADER_ITEMS} items")
+        return n
+
+    def name(self) -> None:
+        length = self.integer(self.wide)
+        if not 1 <= length <= NC_MAX_NAME:
+            raise NotNetCDF(f"a name of {length} bytes")
+        self.skip(_padded(length))
+
+    def type(self) -> int:
+        nc_type = self.integer(4)
+        if nc_type not in self.types:
+            raise NotNetCDF(f"unknown type {nc_type}")
+        return self.types[nc_type]
+
+    def attributes(self) -> None:
+        for _i in range(self.count(_NC_ATTRIBUTE, "attributes", smallest=2 * self.wide + 8)):
+            self.name()
+            value_size = self.type()
+            self.skip(_padded(self.integer(self.wide) * value_size))
+
+
+def check_chunking(dataset) -> None:
+    """Refuse a NetCDF-4 file whose variables declare chunks that reading would hold in memory
+    whole: larger than MAX_CHUNK_BYTES, or larger than a dimension of fixed size."""
+    for var in dataset.variables.values():
+        chunking = var.chunking()
+        if not isinstance(chunking, list):  # contiguous, or a classic file
+            continue
+        value_size = max(getattr(var.dtype, "itemsize", 8), 1)
+        if math.prod(chunking) * value_size > MAX_CHUNK_BYTES:
+            raise NotNetCDF(f"variable {var.name!r} has chunks of {chunking} values")
+        for chunk, dimension in zip(chunking, var.get_dims()):
+            if not dimension.isunlimited() and chunk > max(len(dimension), 1):
+                raise NotNetCDF(f"variable {var.name!r} has chunks larger than its dimensions")
+
+
+def _open(path: str | Path):
+    """The dataset, read-only, once its header passed `check_header` and its chunking
+    `check_chunking`. Raises NotNetCDF."""
+    check_header(path)
     with warnings.catch_warnings():
         # Cython's binary-compatibility check warns about numpy.ndarray's size; the warning is a
         # known false alarm that numpy itself silences, but only in the filters of its first import.
@@ -62,8 +262,92 @@ def extract_suggestions(path: str | Path) -> dict[str, Any]:
         dataset = netCDF4.Dataset(str(path), "r")
     except OSError as exc:
         raise NotNetCDF(str(exc)) from exc
-    with dataset:
+    try:
+        check_chunking(dataset)
+    except BaseException:
+        dataset.close()
+        raise
+    return dataset
+
+
+def extract_suggestions(path: str | Path) -> dict[str, Any]:
+    """What a NetCDF file says about its extent and contents.
+
+    Returns `notes` (what came from where, and what was left out) and `variables` (each data
+    variable's name, standard_name, long_name and units) always, and, when found, parts of the
+    metadata document: `titles`, `descriptions`, `geo_locations` (one box, or one point),
+    `temporal_extent` (`start`, and `end` when known), `vertical_extent` and `subjects` (the file's
+    keywords, and its variables' standard names as parameters). Raises NotNetCDF. Untrusted files
+    are read through `repository.sandbox.run_isolated("repository.netcdf:extract_suggestions", …)`."""
+    with _open(path) as dataset:
         return _Extraction(dataset).run()
+
+
+# --- The header, for the review page's preview ------------------------------------------------------
+
+MAX_DIMENSIONS = 200
+MAX_VARIABLES = 200
+MAX_ATTRIBUTES = 100
+MAX_ATTRIBUTE_CHARS = 500
+VARIABLE_ATTRIBUTES = ("standard_name", "long_name", "units")
+
+
+def read_header(path: str | Path) -> dict[str, Any]:
+    """Dimensions, variables (with their standard name, long name and units) and global attributes,
+    read from the header only (no data), each list capped (`more_…` counts what was left out).
+    Raises NotNetCDF. Untrusted files are read through `repository.sandbox`."""
+    with _open(path) as ds:
+        all_dimensions = list(ds.dimensions.values())
+        dimensions = [
+            {"name": d.name, "size": len(d), "unlimited": bool(d.isunlimited())}
+            for d in all_dimensions[:MAX_DIMENSIONS]
+        ]
+        variables = []
+        all_variables = list(ds.variables.values())
+        for var in all_variables[:MAX_VARIABLES]:
+            names = [n for n in var.ncattrs() if n in VARIABLE_ATTRIBUTES]
+            variables.append(
+                {
+                    "name": var.name,
+                    "dimensions": list(var.dimensions),
+                    "dtype": "string" if var.dtype is str else str(var.dtype),
+                    "attributes": {a["name"]: a["value"] for a in _header_attributes(var, names)},
+                }
+            )
+        names = list(ds.ncattrs())
+        return {
+            "format": ds.data_model,
+            "dimensions": dimensions,
+            "more_dimensions": max(0, len(all_dimensions) - MAX_DIMENSIONS),
+            "variables": variables,
+            "more_variables": max(0, len(all_variables) - MAX_VARIABLES),
+            "attributes": _header_attributes(ds, names[:MAX_ATTRIBUTES]),
+            "more_attributes": max(0, len(names) - MAX_ATTRIBUTES),
+            "groups": list(ds.groups)[:50],
+        }
+
+
+def _attribute_text(value) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        text = value
+    else:
+        array = np.atleast_1d(np.asarray(value))
+        items = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in array[:10].tolist()]
+        text = ", ".join(str(v) for v in items) + (", …" if array.size > 10 else "")
+    text = text.replace("\x00", "").strip()
+    return text if len(text) <= MAX_ATTRIBUTE_CHARS else text[: MAX_ATTRIBUTE_CHARS - 1] + "…"
+
+
+def _header_attributes(obj, names) -> list[dict]:
+    out = []
+    for name in names:
+        try:
+            out.append({"name": name, "value": _attribute_text(obj.getncattr(name))})
+        except Exception:  # noqa: BLE001 - an attribute of a type the library cannot convert
+            out.append({"name": name, "value": "?"})
+    return out
 
 
 # --- Reading attributes ---------------------------------------------------------------------------

@@ -25,6 +25,12 @@ UPLOAD_MIN_PART_SIZE = env.int("UPLOAD_MIN_PART_SIZE", default=8 * 1024 * 1024)
 # costs less than a round trip through the worker, and the client gets the final state at once);
 # larger ones are verified by the worker (`deposit.files.verify`) while the file is `verifying`.
 UPLOAD_VERIFY_INLINE_MAX_SIZE = env.int("UPLOAD_VERIFY_INLINE_MAX_SIZE", default=8 * 1024 * 1024)
+# Files are read (NetCDF headers and suggestions) in a child process with these limits
+# (repository/sandbox.py): address space in bytes, CPU seconds, wall-clock seconds. A hostile
+# file then fails alone, "could not be read", instead of taking the web or worker process down.
+FILE_PARSE_MEMORY_LIMIT = env.int("FILE_PARSE_MEMORY_LIMIT", default=1024**3)
+FILE_PARSE_CPU_SECONDS = env.int("FILE_PARSE_CPU_SECONDS", default=20)
+FILE_PARSE_TIMEOUT_SECONDS = env.float("FILE_PARSE_TIMEOUT_SECONDS", default=30.0)
 # Unfinished uploads with no part received for this long are aborted (and their parts dropped).
 UPLOAD_ABANDONED_HOURS = env.int("UPLOAD_ABANDONED_HOURS", default=48)
 # Presigned download URLs (S3) are valid this long: enough to start a download, not to share it.
