@@ -78,12 +78,17 @@ def netcdf_kind(path: str | Path) -> str | None:
     with open(path, "rb") as fh:
         if fh.read(4) in CLASSIC_VERSIONS:
             return "classic"
-        offset = 0
-        while offset + len(HDF5_SIGNATURE) <= size:
-            fh.seek(offset)
-            if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
-                return "hdf5"
-            offset = 512 if offset == 0 else offset * 2
+        return "hdf5" if _hdf5_superblock(fh, size) is not None else None
+
+
+def _hdf5_superblock(fh, size: int) -> int | None:
+    """The offset of the HDF5 signature (0, 512, 1024, 2048…), or None: at most log2(size) reads."""
+    offset = 0
+    while offset + len(HDF5_SIGNATURE) <= size:
+        fh.seek(offset)
+        if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+            return offset
+        offset = 512 if offset == 0 else offset * 2
     return None
 
 
@@ -105,12 +110,10 @@ def check_header(path: str | Path) -> None:
 
 
 def _check_hdf5_superblock(fh, size: int) -> None:
-    offset = 0
-    while True:
-        fh.seek(offset)
-        if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
-            break
-        offset = 512 if offset == 0 else offset * 2
+    offset = _hdf5_superblock(fh, size)
+    if offset is None:
+        raise NotNetCDF("no HDF5 signature")
+    fh.seek(offset + len(HDF5_SIGNATURE))
     fields = fh.read(8)
     if len(fields) < 8:
         raise NotNetCDF("HDF5 superblock cut short")
