@@ -3,6 +3,7 @@ institution"), its search endpoint, and the hand-over to the chosen IdP."""
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -44,6 +45,9 @@ def _passthrough(request) -> dict:
 
 
 @require_GET
+# The institutions' logos come from the federation's metadata, each from its own host (http or https,
+# as the import accepts): the one page where images from elsewhere are allowed.
+@csp_update({"img-src": ["https:", "http:"]})
 def discovery_page(request):
     query = request.GET.get("q", "")[:MAX_QUERY]
     results = list(discovery.search(query)) if query else []

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -149,6 +150,7 @@ LOGGING = {
 from .auth import *  # noqa: E402,F401,F403
 from .broker import *  # noqa: E402,F401,F403
 from .cache import *  # noqa: E402,F401,F403
+from .csp import *  # noqa: E402,F401,F403
 from .email import *  # noqa: E402,F401,F403
 from .moderation import *  # noqa: E402,F401,F403
 from .pids import *  # noqa: E402,F401,F403

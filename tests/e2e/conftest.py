@@ -1,5 +1,10 @@
 """Chromium for the browser tests: Debian's package driven by Playwright, one per module.
 
+Every page opened through it is watched for Content-Security-Policy violations (Chromium reports
+each in the console): a test that caused one fails, since it means a script, a style or an image
+of Estran's that its own policy blocks. Only Estran's pages send the policy, so the fake servers'
+pages (IdP, ORCID) cannot cause one.
+
 Playwright's sync API runs an event loop in the test thread; the ORM calls of the fixtures and
 tests are still synchronous and safe, which Django is told here."""
 import os
@@ -19,6 +24,48 @@ CHROMIUM_ARGS = [
 ]
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch(target) -> None:
+    """Record the CSP violations reported in the console of a context's (or a page's) pages."""
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            url = message.page.url if message.page else message.location.get("url", "")
+            CSP_VIOLATIONS.append(f"{url}: {message.text}")
+    target.on("console", on_console)
+
+
+class WatchedBrowser:
+    """The browser, whose new contexts and pages are watched for CSP violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        _watch(context)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        _watch(page)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation():
+    """Fails the test (at its teardown, once its pages are closed) on any CSP violation."""
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found[:20]), pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
@@ -30,5 +77,5 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()

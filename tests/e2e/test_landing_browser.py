@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -60,8 +61,8 @@ def test_the_map_shows_the_extent_over_the_base_map(site, context, record):
     map_el = page.locator("#extent-map")
     map_el.scroll_into_view_if_needed()
     # The box, the point and the polygon, each drawn as a path of Leaflet's SVG layer.
-    page.wait_for_function("document.getElementById('extent-map').dataset.shapes === '3'")
-    page.wait_for_function("document.getElementById('extent-map').dataset.ready === 'land'")
+    expect(page.locator("#extent-map")).to_have_attribute("data-shapes", "3")
+    expect(page.locator("#extent-map")).to_have_attribute("data-ready", "land")
     assert map_el.locator("path.leaflet-interactive").count() == 3
     assert map_el.locator("canvas").count() >= 1  # the land, drawn on a canvas
     assert map_el.get_attribute("role") == "region" and "extent" in map_el.get_attribute("aria-label")
@@ -77,7 +78,7 @@ def test_the_citation_is_copied_to_the_clipboard_and_the_copy_is_announced(site,
     citation = page.locator("#citation-text").inner_text()
     assert citation.startswith("Le Goff, A.; Martin, P.") and citation.endswith(f"https://doi.org/{record.doi}")
     page.get_by_role("button", name="Copy citation").click()
-    page.wait_for_function("document.getElementById('citation-status').textContent.length > 0")
+    expect(page.locator("#citation-status")).to_have_text(re.compile(r"\S"))
     assert page.locator("#citation-status").inner_text() == "Citation copied to the clipboard."
     assert page.evaluate("navigator.clipboard.readText()") == citation
 
@@ -93,16 +94,16 @@ def test_another_style_replaces_the_citation_in_place(site, context, record):
     page.goto(f"{site}{record.get_absolute_url()}")
     assert not page.get_by_role("button", name="Show").is_visible()  # the form submits itself without script only
     page.select_option("#citation-style", "apa")
-    page.wait_for_function("document.getElementById('citation-text').dataset.style === 'apa'")
+    expect(page.locator("#citation-text")).to_have_attribute("data-style", "apa")
     apa = page.locator("#citation-text").inner_text()
     assert re.match(r"^Le Goff, A\., Martin, P\., & .+\(\d{4}\)\. CTD casts", apa), apa
     assert "[Data set]" in apa or "[CTD profiles]" in apa
     assert page.url == f"{site}{record.get_absolute_url()}"  # no reload
     page.get_by_role("button", name="Copy citation").click()
-    page.wait_for_function("document.getElementById('citation-status').textContent.length > 0")
+    expect(page.locator("#citation-status")).to_have_text(re.compile(r"\S"))
     assert page.evaluate("navigator.clipboard.readText()") == apa
     page.select_option("#citation-style", "chicago")
-    page.wait_for_function("document.getElementById('citation-text').dataset.style === 'chicago'")
+    expect(page.locator("#citation-text")).to_have_attribute("data-style", "chicago")
     assert "“CTD Casts of the PELGAS 2024 Cruise, Bay of Biscay”" in page.locator("#citation-text").inner_text()
     page.select_option("#citation-style", "datacite")
     assert page.locator("#citation-text").inner_text() == citation_of(record)
@@ -111,7 +112,7 @@ def test_another_style_replaces_the_citation_in_place(site, context, record):
 def test_the_printed_page_leaves_out_navigation_and_controls(site, context, record):
     page = context.new_page()
     page.goto(f"{site}{record.get_absolute_url()}")
-    page.wait_for_function("document.getElementById('extent-map').dataset.shapes === '3'")
+    expect(page.locator("#extent-map")).to_have_attribute("data-shapes", "3")
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".site-footer").is_visible()
