@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from datetime import date
 
 import pytest
@@ -100,8 +99,8 @@ def test_the_snippet_marks_the_words_found_in_the_abstract(catalogue):
     [hit] = search(parse_query({"q": "underwater"})).hits
     assert "<mark>underwater</mark>" in hit.snippet
     [hit] = search(parse_query({"q": '"side by side"'})).hits
-    # PostgreSQL marks each word of the phrase, FTS5 the phrase as a whole.
-    assert re.search(r"<mark>[^<]*\bby\b[^<]*</mark>", hit.snippet)
+    # PostgreSQL marks each word of the phrase but "by", FTS5 the phrase as a whole.
+    assert hit.snippet.startswith("Both instruments <mark>side")
 
 
 def test_reindexing_rebuilds_the_text_index(catalogue):
