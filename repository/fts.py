@@ -41,7 +41,6 @@ from pathlib import Path
 FTS_TABLE = "repository_record_fts"
 # The table's columns, in order (snippets name the abstract by its position).
 FTS_COLUMNS = ("title", "people_and_keywords", "abstract")
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # PostgreSQL's default weights of A, B and C (`ts_rank_cd`), for the columns in the same order.
 WEIGHTS = (1.0, 0.4, 0.2)
 SNIPPET_TOKENS = 35

@@ -1,7 +1,7 @@
 # SQLite's full-text search moves to FTS5 (repository/fts.py): the FTS5 table, created on SQLite only,
 # filled from the existing records; the folded text column it replaces is dropped.
 
-from django.db import migrations
+from django.db import OperationalError, migrations
 
 # Spelled out rather than imported, so that this migration keeps creating what it created.
 CREATE_FTS = (
@@ -15,7 +15,14 @@ def sqlite_forwards(apps, schema_editor):
         return
     from repository.indexing import records_reindex
 
-    schema_editor.execute(CREATE_FTS)
+    try:
+        schema_editor.execute(CREATE_FTS)
+    except OperationalError as exc:  # "no such module: fts5"
+        raise RuntimeError(
+            "This Python's SQLite has no FTS5, which search on SQLite needs (SQLite 3.9 or later built "
+            "with FTS5, as Debian's, Ubuntu's, python.org's and Docker's Python images are): use such a "
+            "Python, or PostgreSQL (DATABASE_URL)."
+        ) from exc
     records_reindex(record_model=apps.get_model("repository", "Record"))
 
 
