@@ -12,7 +12,13 @@
 
    Open sessions are remembered in localStorage (upload id, name, size, lastModified): after a reload
    or a crash, choosing the same file again asks the server which parts it holds (GET
-   /api/uploads/{id}, `stored_parts`) and sends only the others.
+   /api/uploads/{id}, `stored_parts`) and sends only the others. Forgotten here (another browser,
+   cleared storage), the same file chosen again is resumed by the server itself: opening an upload
+   of a name and size whose upload is unfinished answers that session.
+
+   Completion is safe to send again: the server answers a completed upload with its file. So any
+   failure of a completion (5xx, 409, no answer) is followed by reading the session again: completed,
+   the file is followed to `ready`; still open, the completion is sent again.
 
    bench/upload/client.py does the same in Python. Plain modern JavaScript, no library. */
 (function () {
@@ -176,6 +182,9 @@
         if (answer.ok && answer.data.state === "open") {
           this.session = answer.data;
           resumed = true;
+        } else if (answer.ok && answer.data.state === "completed") {
+          this.session = answer.data; // completed while this page was away: follow its file
+          return this.followCompleted();
         } else if (answer.status === 0 || answer.status >= 500) {
           return this.interrupt(answer.error);
         } else {
@@ -190,11 +199,14 @@
           return answer.status === 0 || answer.status >= 500 ? this.interrupt(answer.error) : this.fail(answer.error);
         }
         this.session = answer.data;
+        this.u.refreshTable();
+        // the server resumes an unfinished upload of the same file: completed already, or with parts
+        if (this.session.state === "completed") return this.followCompleted();
+        resumed = (this.session.stored_parts || []).length > 0;
         remembered.put(this.key, {
           deposit: this.u.deposit, upload: this.session.id, name: this.file.name, size: this.file.size,
           lastModified: this.file.lastModified,
         });
-        this.u.refreshTable();
       }
       const session = this.session;
       for (const part of session.stored_parts || []) {
@@ -338,26 +350,49 @@
       this.message = "";
       const parts = Array.from(this.etags, ([part_number, etag]) => ({ part_number, etag }))
         .sort((a, b) => a.part_number - b.part_number);
-      const answer = await this.u.call("POST", "uploads/" + this.session.id + "/complete", { parts }, this);
-      if (answer.status === 200 || answer.status === 202) return this.completed(answer.data);
-      if (answer.status === 409) { // completed before, its answer lost
-        this.closed = true;
-        remembered.remove(this.key);
-        return this.follow();
+      let error = "";
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+        const answer = await this.u.call("POST", "uploads/" + this.session.id + "/complete", { parts }, this, 1);
+        if (this.state !== "completing") return; // cancelled meanwhile
+        if (answer.status === 200 || answer.status === 202) return this.completed(answer.data);
+        if (answer.status === 404) return this.gone();
+        if (answer.status === 422) {
+          this.closed = true; // the parts or the bytes are wrong: the upload is over
+          remembered.remove(this.key);
+          this.u.refreshTable();
+          return this.fail(answer.error);
+        }
+        // 5xx, 409 or no answer: the completion may have happened (its answer lost, or a commit
+        // that failed after the store assembled the parts). What the server holds decides.
+        error = answer.error;
+        const session = await this.u.call("GET", "uploads/" + this.session.id, null, null, 1);
+        if (this.state !== "completing") return;
+        if (session.status === 404 || (session.ok && session.data.state === "aborted")) return this.gone();
+        if (session.ok && session.data.state === "completed") return this.followCompleted();
+        if (attempt === ATTEMPTS) break;
+        const wait = backoff(attempt);
+        this.message = fmt(this.u.S.retrying, {
+          error, seconds: Math.round(wait / 1000), attempt: attempt + 1, max: ATTEMPTS,
+        });
+        this.update();
+        await sleep(wait);
+        if (this.state !== "completing") return;
       }
-      if (answer.status === 404) return this.gone();
-      if (answer.status === 422) {
-        this.closed = true; // the file failed verification: the upload is over
-        remembered.remove(this.key);
-        this.u.refreshTable();
-        return this.fail(answer.error);
-      }
-      return this.interrupt(answer.error);
+      return this.interrupt(error);
+    }
+
+    followCompleted() {
+      this.closed = true;
+      remembered.remove(this.key);
+      this.message = "";
+      this.u.refreshTable();
+      return this.follow();
     }
 
     completed(file) {
       this.closed = true;
       remembered.remove(this.key);
+      this.message = "";
       this.result = file;
       this.u.refreshTable();
       if (file.state === "ready") return this.finish(file);
