@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 
@@ -433,7 +433,7 @@ def _record_sent(rows, **where) -> None:
     already keeps it from being sent again."""
     try:
         _outbox_write(rows, emailed_at=timezone.now())
-    except OperationalError as exc:
+    except DatabaseError as exc:
         log.error("notifications.email_sent_unrecorded", error=str(exc), **where)
 
 
