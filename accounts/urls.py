@@ -8,9 +8,9 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("tokens/new", views.token_create, name="token-create"),
-    path("tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
+    path("tokens/<id:pk>/revoke", views.token_revoke, name="token-revoke"),
     path("orcid", views.orcid_update, name="orcid-update"),
-    path("identities/<int:pk>/unlink", views.identity_unlink, name="identity-unlink"),
+    path("identities/<id:pk>/unlink", views.identity_unlink, name="identity-unlink"),
 ]
 
 # Institutional sign-in (SAML federations): the discovery page, its search, the hand-over to an IdP.

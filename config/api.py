@@ -3,14 +3,19 @@ the signed-in session with its CSRF token), one error shape, routers from the ap
 /api/openapi.json, browsable at /api/docs."""
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
+from pydantic import Field
 
 from core.errors import DomainError, PermissionDenied, ValidationFailed
+from core.text import DEPTH_MESSAGE, input_problem
 
 
 class TokenAuth(HttpBearer):
@@ -67,7 +72,63 @@ class UploaderSessionAuth:
         return user
 
 
-api = NinjaAPI(
+class StrictJSONParser(Parser):
+    """Request bodies holding only what can be stored (see core.text): no NaN or Infinity (which
+    Python's JSON reader accepts), no number beyond a float's range (`1e999` reads as infinity) or
+    beyond 64 bits, no NUL character, no lone surrogate, no absurd nesting. django-ninja turns any
+    exception raised here into a 400; the `HttpError` handler below answers with the error that
+    caused it, in the API's shape, naming the field at fault. Query strings and path parameters are
+    checked by core.middleware."""
+
+    def parse_body(self, request: HttpRequest):
+        try:
+            data = json.loads(request.body)
+        except RecursionError:
+            raise DomainError(_(DEPTH_MESSAGE), code="invalid_json") from None
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError among them
+            raise DomainError(
+                _("The request body is not valid JSON: %(error)s") % {"error": _(str(exc))}, code="invalid_json"
+            ) from None
+        problem = input_problem(data)
+        if problem is not None:
+            field, message = problem
+            raise ValidationFailed(_(message), field=field or None)
+        return data
+
+
+class ProblemOut(Schema):
+    field: str | None = Field(description="The input at fault, as a dotted path (`metadata.titles.0.title`).")
+    message: str
+    step: str | None = Field(default=None, description="For the metadata's problems: the wizard step of the field.")
+
+
+class ErrorOut(Schema):
+    """The one shape of every error the API answers."""
+
+    detail: str = Field(description="What went wrong, in a sentence.")
+    code: str = Field(description="A stable code to test in a program, e.g. `invalid_request`, `NotFound`, `stale`.")
+    problems: list[ProblemOut] = Field(default=[], description="Each problem against its field, when there are some.")
+
+
+class EstranAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """The description, with the error shape documented as every operation's other answer
+        (`default`): errors are 4xx (and 503 when a store does not answer), never another shape."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(error.pop("$defs", {}))
+        components["Error"] = error
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault("default", {
+                    "description": "An error (4xx; 503 when the object store does not answer).",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                })
+        return schema
+
+
+api = EstranAPI(
     title="Estran API",
     version="1",
     description=(
@@ -76,6 +137,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), UploaderSessionAuth()],
     urls_namespace="api",
+    parser=StrictJSONParser(),
 )
 
 
@@ -103,6 +165,19 @@ def _input_error(request, exc: ValidationError):
     return api.create_response(
         request, {"detail": "The request is not valid.", "code": "invalid_request", "problems": problems}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """django-ninja's own errors (a body it could not parse, above all) in the API's shape."""
+    if isinstance(exc.__cause__, DomainError):  # what StrictJSONParser refused, and why
+        return _domain_error(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc), "code": "bad_request"}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found."), "code": "NotFound"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

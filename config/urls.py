@@ -1,12 +1,16 @@
 """URL map: pages, the REST API, the DOI resolver, OAI-PMH, health."""
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts.saml.views import metadata as saml_sp_metadata
 from config.api import api
+from core.converters import IdConverter
 from core.views import healthz
 from oai.views import endpoint as oai_endpoint
 from repository.sitemaps import robots_txt, sitemap_index, sitemap_section
+
+# `<id:pk>` in every app's URLs: registered before the apps' URL modules are included below.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("repository.urls")),

@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.text import MendingJSONDecoder
+
 from .workflow import Status
 
 
@@ -15,7 +17,10 @@ class Deposit(models.Model):
         "accounts.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="deposits"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.draft)
-    metadata = models.JSONField(default=dict, blank=True, help_text="As typed; validated at submission.")
+    # Read with the mending decoder: text stored before the input checks never breaks a page.
+    metadata = models.JSONField(
+        default=dict, blank=True, decoder=MendingJSONDecoder, help_text="As typed; validated at submission."
+    )
     revision = models.PositiveIntegerField(default=1)
     title = models.CharField(max_length=500, blank=True)
     pid = models.OneToOneField(
@@ -70,7 +75,7 @@ class ReviewRound(models.Model):
 
     deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveIntegerField()
-    metadata = models.JSONField()
+    metadata = models.JSONField(decoder=MendingJSONDecoder)
     files = models.JSONField(default=list)  # [{"name", "size", "sha256"}]
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)

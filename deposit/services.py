@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, User
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
+from core.text import input_problem, text_problem
 from repository import services as repository_services
 from repository.metadata import MetadataDocument, validate_document
 from repository.storage import (
@@ -63,6 +64,18 @@ def _title_of(metadata: dict) -> str:
         return ""
 
 
+def _storable(metadata) -> dict:
+    """The metadata, if it is an object that can be stored: lenient drafts keep anything typed,
+    but not what the database cannot hold (see core.text), reported at its field."""
+    if not isinstance(metadata, dict):
+        raise ValidationFailed(_("Metadata must be a JSON object."), field="metadata")
+    problem = input_problem(metadata)
+    if problem is not None:
+        field, message = problem
+        raise ValidationFailed(_(message), field=field)
+    return metadata
+
+
 def _community_from(value) -> Community | None:
     if value in (None, ""):
         return None
@@ -76,9 +89,7 @@ def _community_from(value) -> Community | None:
 
 @transaction.atomic
 def deposit_create(*, owner, metadata: dict | None = None, community=None) -> Deposit:
-    metadata = metadata or {}
-    if not isinstance(metadata, dict):
-        raise ValidationFailed(_("Metadata must be a JSON object."), field="metadata")
+    metadata = _storable(metadata or {})
     if "point_of_contact" not in metadata and owner.email:
         # The depositor answers questions about the data unless they name someone else.
         metadata = {**metadata, "point_of_contact": {"name": owner.name, "email": owner.email}}
@@ -105,9 +116,7 @@ def deposit_update(
         )
     fields = ["revision", "modified"]
     if metadata is not None:
-        if not isinstance(metadata, dict):
-            raise ValidationFailed(_("Metadata must be a JSON object."), field="metadata")
-        deposit.metadata = metadata
+        deposit.metadata = _storable(metadata)
         deposit.title = _title_of(metadata)
         fields += ["metadata", "title"]
     if community is not ...:
@@ -277,6 +286,8 @@ def clean_file_name(name: str) -> str:
     """A file name as stored: NFC-normalised, no path, no control characters, not empty."""
     if not isinstance(name, str):
         raise ValidationFailed(_("A file name is required."), field="name")
+    if problem := text_problem(name):  # a lone surrogate cannot even be normalised and stored
+        raise ValidationFailed(_(problem), field="name")
     name = unicodedata.normalize("NFC", name).strip()
     if not name or name in (".", ".."):
         raise ValidationFailed(_("A file name is required."), field="name")

@@ -10,6 +10,7 @@ keyword groups, which share `subjects`) are mapped explicitly below.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -294,7 +295,9 @@ def flat(data) -> dict[str, str]:
     return {str(k): _s(v).strip() for k, v in dict(data).items()}
 
 
-_ROW = re.compile(r"^(\d+)-(.+)$")
+# A line's index has at most six digits (more lines than any list holds); a longer run of digits is
+# not a line of the form, and is ignored.
+_ROW = re.compile(r"^(\d{1,6})-(.+)$")
 
 
 def rows(values: dict[str, str], group: str) -> list[dict[str, str]]:
@@ -319,9 +322,11 @@ def number(text: str):
     if candidate.count(",") == 1 and "." not in candidate:
         candidate = candidate.replace(",", ".")  # a decimal comma
     try:
-        return float(candidate)
+        value = float(candidate)
     except ValueError:
         return text
+    # "nan", "inf" and "1e999" are floats to Python but no JSON number: kept as typed, and flagged
+    return value if math.isfinite(value) else text
 
 
 def parse_polygon(text: str) -> list:

@@ -7,15 +7,15 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("deposits/<int:pk>/", views_review.review, name="review"),
-    path("deposits/<int:pk>/report.<str:fmt>", views_review.report, name="report"),
+    path("deposits/<id:pk>/", views_review.review, name="review"),
+    path("deposits/<id:pk>/report.<str:fmt>", views_review.report, name="report"),
 ]
 
 # The conversation (both parties): comments and replies, resolving and reopening a thread.
 from . import views_comments  # noqa: E402
 
 urlpatterns += [
-    path("deposits/<int:pk>/comments", views_comments.comment_add, name="comment-add"),
-    path("deposits/<int:pk>/comments/<int:comment_id>/resolve", views_comments.comment_resolve, name="comment-resolve"),
-    path("deposits/<int:pk>/comments/<int:comment_id>/reopen", views_comments.comment_reopen, name="comment-reopen"),
+    path("deposits/<id:pk>/comments", views_comments.comment_add, name="comment-add"),
+    path("deposits/<id:pk>/comments/<id:comment_id>/resolve", views_comments.comment_resolve, name="comment-resolve"),
+    path("deposits/<id:pk>/comments/<id:comment_id>/reopen", views_comments.comment_reopen, name="comment-reopen"),
 ]

@@ -113,7 +113,8 @@ def _checked_url(v: str | None) -> str | None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # NaN and Infinity are no JSON numbers: refused even in a document read back
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class NameType(str, Enum):

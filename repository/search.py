@@ -145,7 +145,12 @@ class SearchQuery(BaseModel):
     @classmethod
     def _years(cls, v: Any) -> list:
         values = [v] if isinstance(v, (str, int)) else list(v or [])
-        return list(dict.fromkeys(s for s in values if s not in ("", None)))
+        years = list(dict.fromkeys(s for s in values if s not in ("", None)))
+        for year in years:  # a year no column holds (2**64) fails the query, not the search
+            text = str(year).strip()
+            if not (text.isascii() and text.isdigit() and len(text) <= 4):
+                raise ValueError(N_("A year is a number of at most four digits, e.g. 2024."))
+        return years
 
     @field_validator("bbox", mode="before")
     @classmethod

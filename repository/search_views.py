@@ -29,7 +29,8 @@ SORTS = [
     ("title", gettext_lazy("Title (A–Z)")),
 ]
 # Which form input shows a problem of each query field.
-PROBLEM_INPUTS = {"bbox": "west", "start": "start", "end": "end", "page": "q", "size": "q", "sort": "sort", "q": "q"}
+PROBLEM_INPUTS = {"bbox": "west", "start": "start", "end": "end", "page": "q", "size": "q", "sort": "sort", "q": "q",
+                  "year": "q"}
 
 
 def _url(query: search.SearchQuery, **changes) -> str:

@@ -7,11 +7,11 @@ app_name = "repository"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search", search_views.search_page, name="search"),
-    path("records/<int:pk>", views.landing, name="landing"),
-    path("records/<int:pk>/files/<path:name>", views.file_download, name="file-download"),
-    path("records/<int:pk>/export/<str:fmt>", views.export, name="export"),
-    path("records/<int:pk>/withdraw", views.record_withdraw, name="withdraw"),
-    path("concepts/<int:pk>", views.concept_resolve, name="concept"),
+    path("records/<id:pk>", views.landing, name="landing"),
+    path("records/<id:pk>/files/<path:name>", views.file_download, name="file-download"),
+    path("records/<id:pk>/export/<str:fmt>", views.export, name="export"),
+    path("records/<id:pk>/withdraw", views.record_withdraw, name="withdraw"),
+    path("concepts/<id:pk>", views.concept_resolve, name="concept"),
     path("doi/<path:doi>", views.doi_resolve, name="doi-resolve"),
-    path("storage/uploads/<str:upload_id>/parts/<int:part_number>", views.upload_part, name="upload-part"),
+    path("storage/uploads/<str:upload_id>/parts/<id:part_number>", views.upload_part, name="upload-part"),
 ]

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After CSRF and sign-in, so that only their checks come first.
+    "core.middleware.RefuseUnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
