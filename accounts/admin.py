@@ -15,7 +15,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Community)
 class CommunityAdmin(GuardedModelAdmin):
-    list_display = ("name", "acronym", "slug")
+    list_display = ("name", "acronym", "slug", "contact_email")
+    list_editable = ("contact_email",)
 
 
 @admin.register(ApiToken)

@@ -21,7 +21,14 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
+        """How the site's own pages name the user (signed-in people only: the username as a last resort)."""
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def public_name(self) -> str:
+        """The name anything public may carry (a creator, a point of contact): never the username;
+        empty until the user gives one."""
+        return (self.display_name or self.get_full_name()).strip()
 
 
 class Community(models.Model):
@@ -31,6 +38,12 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=40)
     description = models.TextField(_("description"), blank=True)
+    contact_email = models.EmailField(
+        _("contact address"),
+        blank=True,
+        help_text=_("Published as the point of contact's address of the records whose depositor did not "
+                    "publish one of their own. Empty: the repository's address (OAI_ADMIN_EMAIL)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +52,10 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})"
+
+    @property
+    def public_contact_email(self) -> str:
+        return self.contact_email or settings.OAI_ADMIN_EMAIL
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -55,6 +55,23 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def user_name_set(*, user, display_name: str) -> None:
+    """The name the user is published under (creator, point of contact): whatever public output
+    names a depositor uses it, never the username."""
+    from django.utils.translation import gettext as _
+
+    name = " ".join((display_name or "").split())
+    if not name:
+        raise ValidationFailed(_("Give your name as it should appear in citations, e.g. Anne Le Goff."),
+                               field="display_name")
+    max_length = get_user_model()._meta.get_field("display_name").max_length
+    if len(name) > max_length:
+        raise ValidationFailed(_("A name is at most %(n)s characters.") % {"n": max_length}, field="display_name")
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+
+
 def community_get(*, slug: str) -> Community:
     try:
         return Community.objects.get(slug=slug)

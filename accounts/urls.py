@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("tokens/new", views.token_create, name="token-create"),
     path("tokens/<id:pk>/revoke", views.token_revoke, name="token-revoke"),
+    path("name", views.name_update, name="name-update"),
     path("orcid", views.orcid_update, name="orcid-update"),
     path("identities/<id:pk>/unlink", views.identity_unlink, name="identity-unlink"),
 ]

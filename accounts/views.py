@@ -36,10 +36,21 @@ class TokenForm(forms.Form):
     )
 
 
-def _profile(request, form: TokenForm, status: int = 200, orcid_form: OrcidForm | None = None):
+class NameForm(forms.Form):
+    display_name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=200,
+        help_text=gettext_lazy("As it appears as a creator and a point of contact, e.g. Anne Le Goff. "
+                               "Your username is never published."),
+    )
+
+
+def _profile(request, form: TokenForm, status: int = 200, orcid_form: OrcidForm | None = None,
+             name_form: NameForm | None = None):
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
     context = {
         "form": form,
+        "name_form": name_form or NameForm(initial={"display_name": request.user.public_name}),
         "tokens": tokens,
         "orcid_form": orcid_form or OrcidForm(initial={"orcid": request.user.orcid}),
         "orcid_site": orcid_base_url(),
@@ -80,6 +91,21 @@ def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def name_update(request):
+    form = NameForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, TokenForm(), status=400, name_form=form)
+    try:
+        services.user_name_set(user=request.user, display_name=form.cleaned_data["display_name"])
+    except DomainError as exc:
+        form.add_error("display_name", exc.message)
+        return _profile(request, TokenForm(), status=400, name_form=form)
+    messages.success(request, _("Your name is saved."))
     return redirect("accounts:profile")
 
 

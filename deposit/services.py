@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,9 +91,10 @@ def _community_from(value) -> Community | None:
 @transaction.atomic
 def deposit_create(*, owner, metadata: dict | None = None, community=None) -> Deposit:
     metadata = _storable(metadata or {})
-    if "point_of_contact" not in metadata and owner.email:
-        # The depositor answers questions about the data unless they name someone else.
-        metadata = {**metadata, "point_of_contact": {"name": owner.name, "email": owner.email}}
+    if "point_of_contact" not in metadata and owner.public_name:
+        # The depositor answers questions about the data unless they name someone else: under their
+        # public name, never their username; their address stays private (the community's is shown).
+        metadata = {**metadata, "point_of_contact": {"name": owner.public_name}}
     deposit = Deposit.objects.create(
         owner=owner, metadata=metadata, community=_community_from(community), title=_title_of(metadata)
     )
@@ -169,6 +171,20 @@ def deposit_act(
     )
 
 
+class NameRequired(ValidationFailed):
+    """Submission from an account that has no name yet: what is published names depositors by their
+    names, never by their usernames, so the name is asked for first (on the account page)."""
+
+    def __init__(self):
+        url = settings.SITE_URL + reverse("accounts:profile") + "#name-title"
+        super().__init__(
+            _("Give your name on your account page (%(url)s) before you submit: deposits are published under "
+              "their depositors' names, never under usernames.") % {"url": url},
+            field="account.display_name",
+        )
+        self.code = "name_required"
+
+
 @transaction.atomic
 def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen_status: str = "") -> Deposit:
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
@@ -178,6 +194,8 @@ def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen
     if transition is not None:
         if transition.role not in workflow.roles_of(deposit, actor):
             raise PermissionDenied(_("You may not do this to this deposit."))
+        if not actor.public_name:
+            raise NameRequired()
         problems = deposit_problems(deposit)
         if problems:
             raise ValidationFailed(_("The deposit is not complete yet."), problems=problems)

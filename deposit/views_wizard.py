@@ -490,6 +490,9 @@ def wizard_submit(request, pk: int):
     action = Action.resubmit if deposit.status == Status.changes_requested else Action.submit
     try:
         deposit = services.deposit_act(deposit=deposit, action=action, actor=request.user)
+    except services.NameRequired as exc:  # about the account, not a field of the deposit
+        messages.error(request, exc.message)
+        return redirect(reverse("deposit:wizard", kwargs={"pk": pk, "step": "links_licence"}) + "#review")
     except ValidationFailed as exc:
         messages.error(request, _("%(message)s Each problem is listed below, with a link to its field.")
                        % {"message": exc.message})

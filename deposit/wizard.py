@@ -410,7 +410,11 @@ def read_step(step: str, metadata: dict | None, deposit=None) -> dict:
         return {
             "creators": [_person(c) for c in _l(md.get("creators"))],
             "contributors": [_person(c) for c in _l(md.get("contributors"))],
-            "point_of_contact": {k: _s(contact.get(k)) for k in ("name", "email", "organisation", "orcid")},
+            "point_of_contact": {
+                **{k: _s(contact.get(k)) for k in ("name", "email", "organisation", "orcid")},
+                # Which address is published: one the depositor gave, else the community's.
+                "address": "own" if "email" in contact else "community",
+            },
             "funding_references": [
                 {k: _s(_d(f).get(k)) for k in ("funder_name", "funder_identifier", "funder_identifier_type",
                                                 "award_number", "award_uri", "award_title")}
@@ -577,6 +581,11 @@ def merge_step(step: str, metadata: dict | None, data) -> tuple[dict, object]:
         contact = {k: values.get(f"point_of_contact-{k}", "") for k in ("name", "email", "organisation", "orcid")}
         if contact["orcid"]:
             contact["orcid"] = _orcid_as_typed(contact["orcid"])
+        # The address is published only when the depositor chose to give one (an empty one is kept,
+        # for submission to ask for it); otherwise the community's address is published.
+        address = values.get("point_of_contact-address") or ("own" if contact["email"] else "community")
+        if address != "own":
+            contact.pop("email")
         if any(contact.values()):
             _set(md, "point_of_contact", {k: v for k, v in contact.items() if v or k in ("name", "email")})
         else:
@@ -664,7 +673,8 @@ def merge_step(step: str, metadata: dict | None, data) -> tuple[dict, object]:
 
 def initial_metadata(user) -> dict:
     """A new deposit: the signed-in depositor as first creator (name, authenticated ORCID iD,
-    affiliation with its ROR id) and as point of contact, the default licence, a dataset."""
+    affiliation with its ROR id) and as point of contact (without their address), the default
+    licence, a dataset."""
     creator: dict = {"name_type": "Personal"}
     if user.last_name:
         creator["family_name"] = user.last_name
@@ -698,8 +708,10 @@ def initial_metadata(user) -> dict:
     }
     if creator["name"]:
         metadata["creators"] = [creator]
-    if user.email:
-        contact = {"name": user.name, "email": user.email}
+    # The depositor answers questions about the data, under their public name (never their
+    # username); their address is published only if they choose to: by default, the community's.
+    if user.public_name:
+        contact = {"name": user.public_name}
         if user.affiliation:
             contact["organisation"] = user.affiliation
         if user.orcid and user.orcid_authenticated:
@@ -754,6 +766,7 @@ LEAF_LABELS = {
     "orcid": gettext_lazy("ORCID iD"),
     "ror": gettext_lazy("ROR id"),
     "email": gettext_lazy("E-mail address"),
+    "address": gettext_lazy("Public contact address"),
     "organisation": gettext_lazy("Organisation"),
     "contributor_type": gettext_lazy("Role"),
     "funder_name": gettext_lazy("Funder"),
@@ -1034,7 +1047,7 @@ def _filled(key: str, md: dict, deposit, files) -> bool:
         return bool(persons) and all(c.get("affiliations") or c.get("name_type") == "Organizational" for c in persons)
     if key == "point_of_contact":
         contact = _d(md.get("point_of_contact"))
-        return bool(contact.get("name") and contact.get("email"))
+        return bool(contact.get("name") and ("email" not in contact or contact.get("email")))
     if key == "geo_locations":
         return bool(_l(md.get("geo_locations")))
     if key == "temporal_extent":

@@ -35,13 +35,20 @@ class RecordOut(Schema):
     embargo_until: date | None
     withdrawal: dict[str, Any] | None
     landing_page: str
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = Field(description=(
+        "The metadata document as deposited. `point_of_contact.email` is there only when the depositor "
+        "published an address (otherwise the community's contact address is the public one). A record "
+        "withdrawn for sensitive data keeps only its title, type, publisher and year, and no files."))
     files: list[RecordFileOut]
 
 
 def _record_out(record) -> dict:
     from django.urls import reverse
 
+    # A record withdrawn for sensitive data keeps only what identifies it (its files' names too go).
+    redacted = selectors.record_is_redacted(record)
+    metadata = selectors.record_public_metadata(record).model_dump(mode="json", exclude_none=True) if redacted \
+        else record.metadata
     return {
         "id": record.pk,
         "doi": record.doi,
@@ -58,8 +65,8 @@ def _record_out(record) -> dict:
         "withdrawal": {"date": record.withdrawn_at, "reason": record.withdrawal_reason, "note": record.withdrawal_note}
         if record.is_withdrawn else None,
         "landing_page": record.landing_url,
-        "metadata": record.metadata,
-        "files": [
+        "metadata": metadata,
+        "files": [] if redacted else [
             {"name": f.name, "size": f.size, "md5": f.md5, "sha256": f.sha256,
              "download_url": record.landing_url.removesuffix(record.get_absolute_url())
              + reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name})}

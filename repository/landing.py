@@ -62,8 +62,13 @@ class LandingRecord:
 
     @cached_property
     def metadata(self) -> MetadataDocument:
-        """The depositor's document, as published."""
-        return MetadataDocument.model_validate(self.record.metadata)
+        """The depositor's document, as published (see `selectors.record_public_metadata`)."""
+        return selectors.record_public_metadata(self.record)
+
+    @property
+    def redacted(self) -> bool:
+        """Withdrawn for sensitive data: the tombstone names no one and cites nothing."""
+        return selectors.record_is_redacted(self.record)
 
     @cached_property
     def document(self) -> MetadataDocument:
@@ -238,7 +243,7 @@ def _templates_version() -> str:
     base = Path(settings.BASE_DIR)
     digest = hashlib.blake2b(digest_size=8)
     for path in ("templates/base.html", "templates/repository/landing.html", "templates/repository/_versions.html",
-                 "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo"):
+                 "templates/repository/tombstone.html", "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo"):
         try:
             digest.update((base / path).read_bytes())
         except OSError:

@@ -203,17 +203,20 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class PointOfContact(_Strict):
-    """Who answers questions about the data (ISO 19115-3 requires one)."""
+    """Who answers questions about the data (ISO 19115-3 requires one). Its address is published
+    only when the depositor gives one; without it, catalogues show the community's contact address
+    (`repository.selectors.record_document`)."""
 
     name: str = Field(min_length=1, max_length=300)
-    email: str = Field(min_length=3, max_length=254)
+    email: str | None = Field(default=None, min_length=3, max_length=254, description=(
+        "Published as the contact's address; leave it out to publish the community's contact address instead."))
     organisation: str | None = None
     orcid: str | None = None
 
     @field_validator("email")
     @classmethod
-    def _email(cls, v: str) -> str:
-        if not EMAIL_RE.match(v):
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not EMAIL_RE.match(v):
             raise ValueError(N_("Enter a valid e-mail address."))
         return v
 
@@ -776,7 +779,7 @@ _MESSAGES = {
     "creators": N_("At least one creator is required."),
     "descriptions": N_("An abstract is required."),
     "rights": N_("Choose a licence."),
-    "point_of_contact": N_("Name a point of contact (name and e-mail address)."),
+    "point_of_contact": N_("Name a point of contact."),
 }
 
 

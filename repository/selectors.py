@@ -9,8 +9,19 @@ from django.utils import timezone
 
 from core.errors import NotFound
 
-from .metadata import DateEntry, DateType, MetadataDocument, RelatedIdentifier, RelationType
-from .models import Concept, PersistentIdentifier, Record
+from .metadata import (
+    Creator,
+    DateEntry,
+    DateType,
+    Description,
+    MetadataDocument,
+    NameType,
+    PointOfContact,
+    RelatedIdentifier,
+    RelationType,
+    Title,
+)
+from .models import Concept, PersistentIdentifier, Record, WithdrawalReason
 
 
 def records_published() -> QuerySet[Record]:
@@ -92,10 +103,57 @@ def version_relations(record: Record, versions: list[Record]) -> list[RelatedIde
     return relations
 
 
-def record_document(record: Record, versions: list[Record] | None = None) -> MetadataDocument:
-    """The record's metadata as registered and exported: its snapshot, its version relations, its
-    version number when the depositor gave none, and the date of a withdrawal."""
+# --- What public outputs may show -------------------------------------------------------------
+
+# DataCite's standard value for information withheld on purpose ("unallowed, suppressed intentionally"),
+# where its schema requires a value: the creator of a record withdrawn for sensitive data.
+SUPPRESSED = ":unal"
+SUPPRESSED_DESCRIPTION = (
+    "This record was withdrawn because it held sensitive or personal data: only its identifier, title, "
+    "publisher and publication year remain public."
+)
+
+
+def record_is_redacted(record: Record) -> bool:
+    """Withdrawn for sensitive or personal data: its public outputs (tombstone, API, exports, OAI-PMH,
+    DataCite) keep only what identifies it, as InvenioRDM's tombstones and DataCite's guidance do:
+    the DOI, the title, the publisher, the year, the resource type and the withdrawal. Creators go
+    too (DataCite's `:unal`): a name may be what made the record sensitive."""
+    return record.is_withdrawn and record.withdrawal_reason == WithdrawalReason.sensitive
+
+
+def record_public_metadata(record: Record) -> MetadataDocument:
+    """The depositor's document as anything public shows it: the snapshot, with the community's
+    contact address where the depositor published none of their own; for a redacted record, only
+    what identifies it."""
     document = MetadataDocument.model_validate(record.metadata)
+    community = record.community
+    if record_is_redacted(record):
+        return MetadataDocument(
+            titles=[Title(title=document.title)],
+            creators=[Creator(name=SUPPRESSED, name_type=NameType.organizational)],
+            descriptions=[Description(description=SUPPRESSED_DESCRIPTION)],
+            resource_type=document.resource_type,
+            publisher=document.publisher,
+            publication_year=document.publication_year,
+            language=document.language,
+            version=document.version,
+            point_of_contact=PointOfContact(name=f"{community.name} ({community.acronym})",
+                                            email=community.public_contact_email),
+            rights=document.rights,
+            access=document.access,
+        )
+    contact = document.point_of_contact
+    if contact.email:
+        return document
+    public = contact.model_copy(update={"email": community.public_contact_email})
+    return document.model_copy(update={"point_of_contact": public})
+
+
+def record_document(record: Record, versions: list[Record] | None = None) -> MetadataDocument:
+    """The record's metadata as registered and exported: its public document, its version relations,
+    its version number when the depositor gave none, and the date of a withdrawal."""
+    document = record_public_metadata(record)
     versions = versions if versions is not None else concept_versions(record.concept)
     update: dict = {
         "related_identifiers": _with_relations(document, version_relations(record, versions)),
@@ -114,7 +172,7 @@ def concept_document(concept: Concept) -> tuple[MetadataDocument, int] | None:
     latest = concept_latest(concept, versions)
     if latest is None:
         return None
-    document = MetadataDocument.model_validate(latest.metadata)
+    document = record_public_metadata(latest)
     relations = [_relation(r.doi, RelationType.has_version) for r in versions]
     document = document.model_copy(
         update={"related_identifiers": _with_relations(document, relations), "version": None}

@@ -46,8 +46,11 @@ def communities(db):
     from accounts.models import Community
 
     seed = importlib.import_module("accounts.migrations.0002_seed_communities")
+    addresses = importlib.import_module("accounts.migrations.0004_community_contact_email")
     for slug, name, acronym, description in seed.COMMUNITIES:
-        Community.objects.get_or_create(slug=slug, defaults={"name": name, "acronym": acronym, "description": description})
+        Community.objects.get_or_create(slug=slug, defaults={
+            "name": name, "acronym": acronym, "description": description,
+            "contact_email": f"{addresses.ADDRESSES[slug]}@{addresses.mail_domain()}"})
     return {c.slug: c for c in Community.objects.all()}
 
 

@@ -1073,6 +1073,12 @@
     if (box) box.hidden = !chosen || chosen.value !== "embargoed";
   }
 
+  function syncContactAddress() {
+    const chosen = form.querySelector('[data-name="point_of_contact-address"]:checked');
+    const box = form.querySelector("[data-contact-email]");
+    if (box) box.hidden = !chosen || chosen.value !== "own";
+  }
+
   function contactFromCreator() {
     const creators = groupByName("creators");
     const first = creators && rowsOf(creators)[0];
@@ -1092,7 +1098,7 @@
     set("orcid", personal ? get("orcid") : "");
     set("organisation", affiliation ? affiliation.value.trim() : "");
     const email = form.querySelector('[data-name="point_of_contact-email"]');
-    if (email) email.focus();
+    if (email && !email.closest("[hidden]")) email.focus();
     changed();
   }
 
@@ -1165,6 +1171,7 @@
     if (el.dataset && el.dataset.name === "orcid") lookupOrcid(el);
     if (el.dataset && el.dataset.name === "temporal_extent-ongoing") syncOngoing();
     if (el.dataset && el.dataset.name === "access-level") syncEmbargo();
+    if (el.dataset && el.dataset.name === "point_of_contact-address") syncContactAddress();
     if (el.dataset && el.dataset.name === "identifier_type") {
       const identifier = sibling(el, "identifier");
       if (identifier) runChecks(identifier);
@@ -1300,6 +1307,7 @@
     form.querySelectorAll("[data-check]").forEach((el) => { if (el.value) runChecks(el); });
     syncOngoing();
     syncEmbargo();
+    syncContactAddress();
     form.dispatchEvent(new CustomEvent("wizard:rows-changed", { bubbles: true, detail: { restored: true } }));
   }
 
@@ -1364,6 +1372,7 @@
   renumber();
   syncOngoing();
   syncEmbargo();
+  syncContactAddress();
   setupLookups();
   form.addEventListener("wizard:rows-changed", setupLookups);
   form.querySelectorAll("[data-check]").forEach((el) => { if (el.value) runChecks(el); });

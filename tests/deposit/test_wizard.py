@@ -79,11 +79,14 @@ def test_a_new_deposit_starts_the_wizard_with_the_depositor_as_first_creator_and
     [creator] = deposit.metadata["creators"]
     assert creator == {"name_type": "Personal", "family_name": "Le Goff", "given_name": "Anne", "name": "Le Goff, Anne",
                        "orcid": ANNE, "affiliations": [{"name": "Ifremer", "ror": IFREMER}]}
-    assert deposit.metadata["point_of_contact"] == {"name": depositor.name, "email": "depositor@example.org",
-                                                    "organisation": "Ifremer", "orcid": ANNE}
+    # The depositor's address is not filled in: the community's is published unless they choose.
+    assert deposit.metadata["point_of_contact"] == {"name": "Depositor", "organisation": "Ifremer", "orcid": ANNE}
     assert deposit.metadata["rights"][0]["identifier"] == "CC-BY-4.0"
     people = client.get(step_url(deposit, "people")).content.decode()
     assert 'value="Le Goff"' in people and f'value="{ANNE}"' in people and f'value="{IFREMER}"' in people
+    assert 'id="f-point_of_contact-address-community" value="community" checked' in people
+    assert f"The contact address of ODATIS, {communities['ocean'].contact_email}" in people
+    assert "depositor@example.org" not in people
 
 
 def test_a_hand_typed_orcid_id_is_not_offered_as_the_first_creators(client, depositor):
@@ -179,6 +182,27 @@ PEOPLE = {
     "funding_references-0-award_title": "SHELF",
     "funding_references-0-award_uri": "",
 }
+
+
+@pytest.mark.parametrize(("address", "typed", "stored"), [
+    ("community", "anne.legoff@example.org", None),  # typed, then the community's address chosen
+    ("own", "anne.legoff@example.org", "anne.legoff@example.org"),
+    ("own", "", ""),  # chosen but not typed yet: kept, for submission to ask for it
+])
+def test_the_contact_address_is_published_only_when_the_depositor_gives_one(
+    client, depositor, draft, address, typed, stored
+):
+    client.force_login(depositor)
+    fields = {"point_of_contact-name": "Anne Le Goff", "point_of_contact-address": address,
+              "point_of_contact-email": typed}
+    assert save(client, draft, "people", fields).status_code == 200
+    contact = fresh(draft).metadata["point_of_contact"]
+    assert contact.get("email") == stored and ("email" in contact) is (stored is not None)
+    problems = {p["field"] for p in validate_document(fresh(draft).metadata)[1]}
+    assert ("point_of_contact.email" in problems) is (stored == "")
+    page = client.get(step_url(draft, "people")).content.decode()
+    assert f'id="f-point_of_contact-address-{address}" value="{address}" checked' in page
+    assert ("data-contact-email hidden" in page) is (address == "community")
 
 
 def test_people_round_trips_in_order_with_orcid_ids_and_ror_ids(client, depositor, draft):

@@ -306,6 +306,35 @@ def test_a_depositor_deposits_a_ctd_section_through_the_five_steps(
     assert "ANR-22-CE01-0001" in text
 
 
+def test_the_contact_address_is_a_visible_choice_the_communitys_by_default(site, page, depositor, communities):
+    """The depositor's address is never filled in: the community's is published unless they choose
+    to give one, and the e-mail field appears only then."""
+    from playwright.sync_api import expect
+
+    from deposit import services, wizard
+    from deposit.models import Deposit
+
+    deposit = services.deposit_create(owner=depositor, metadata=wizard.initial_metadata(depositor),
+                                      community=communities["ocean"])
+    sign_in(page, site, "depositor")
+    page.goto(f"{site}/deposits/{deposit.pk}/wizard/people/")
+    community = page.get_by_label(re.compile("The contact address of ODATIS"))
+    expect(community).to_be_checked()
+    expect(page.locator("#f-point_of_contact-email")).to_be_hidden()
+
+    page.get_by_label(re.compile("An address I give")).check()
+    expect(page.locator("#f-point_of_contact-email")).to_be_visible()
+    page.locator("#f-point_of_contact-email").fill("desk@example.org")
+    page.locator("#f-point_of_contact-name").click()
+    saved(page)
+    assert Deposit.objects.get(pk=deposit.pk).metadata["point_of_contact"]["email"] == "desk@example.org"
+
+    community.check()
+    expect(page.locator("#f-point_of_contact-email")).to_be_hidden()
+    saved(page)
+    assert "email" not in Deposit.objects.get(pk=deposit.pk).metadata["point_of_contact"]
+
+
 def test_two_tabs_never_overwrite_each_other_silently(site, context, page, depositor, communities):
     from playwright.sync_api import expect
 

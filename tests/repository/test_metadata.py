@@ -479,7 +479,7 @@ def test_a_personal_name_is_split_into_family_and_given_names():
 def test_a_missing_point_of_contact_is_reported_on_the_people_step():
     data = document(point_of_contact=None)
     assert problems_of(data) == [("people", "point_of_contact")]
-    assert message_of(data, "point_of_contact") == "Name a point of contact (name and e-mail address)."
+    assert message_of(data, "point_of_contact") == "Name a point of contact."
 
 
 @pytest.mark.parametrize(("contact", "field"), [
@@ -487,13 +487,19 @@ def test_a_missing_point_of_contact_is_reported_on_the_people_step():
     ({"name": "Anne Le Goff", "email": "anne legoff@example.org"}, "email"),
     ({"name": "Anne Le Goff", "email": "@example.org"}, "email"),
     ({"name": "Anne Le Goff", "email": "anne@example"}, "email"),
-    ({"name": "Anne Le Goff"}, "email"),
+    ({"name": "Anne Le Goff", "email": ""}, "email"),
     ({"name": "", "email": "anne@example.org"}, "name"),
     ({"email": "anne@example.org"}, "name"),
     ({"name": "Anne Le Goff", "email": "anne@example.org", "phone": "+33 2 98 22 40 40"}, "phone"),
 ])
 def test_a_bad_point_of_contact_is_reported_at_its_field(contact, field):
     assert problems_of(document(point_of_contact=contact)) == [("people", f"point_of_contact.{field}")]
+
+
+def test_a_point_of_contact_without_an_address_is_complete():
+    """The depositor keeps their address private: the community's contact address is published."""
+    contact = parsed(document(point_of_contact={"name": "Anne Le Goff"})).point_of_contact
+    assert contact.name == "Anne Le Goff" and contact.email is None
 
 
 def test_a_good_point_of_contact():
