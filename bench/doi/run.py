@@ -112,6 +112,8 @@ def main(argv=None) -> dict:
         "CELERY_BROKER_URL": args.broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "LOCAL_STORAGE_ROOT": str(workdir / "storage"),
+        # Production refuses a per-process cache (core/checks.py): one shared through the disk.
+        "CACHE_URL": f"filecache://{workdir / 'cache'}",
         "SITE_URL": "https://estran.example.org",
         "DOI_PROVIDER": "datacite",
         "DATACITE_API_URL": fake.url,
@@ -154,7 +156,8 @@ def main(argv=None) -> dict:
                                  "-n", f"bench{n}@%h", "--without-mingle", "--without-gossip", "-l", "warning"])
         spawn("beat", ["beat", "-s", str(workdir / "beat-schedule"), "-l", "warning"])
 
-        depositor = user_create(username="bench-depositor", email="depositor@example.org", password="bench-password-1")
+        depositor = user_create(username="bench-depositor", email="depositor@example.org", password="bench-password-1",
+                                display_name="Bench Depositor")  # an account submits under a name
         moderator = user_create(username="bench-moderator", email="moderator@example.org", password="bench-password-2")
         ocean = Community.objects.get(slug="ocean")
         moderator_grant(user=moderator, community=ocean)

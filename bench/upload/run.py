@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> dict:
         "CELERY_BROKER_URL": "filesystem://",
         "CELERY_BROKER_FOLDER": str(workdir / "broker"),
         "LOCAL_STORAGE_ROOT": str(workdir / "storage"),
+        # Production refuses a per-process cache (core/checks.py): one shared through the disk.
+        "CACHE_URL": f"filecache://{workdir / 'cache'}",
         "LOG_LEVEL": "WARNING",
     }
     web = None
