@@ -300,8 +300,20 @@ def deposit_new_version(*, record, actor) -> Deposit:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def _format_character(name: str) -> str | None:
+    """The first Unicode format character (category Cf) of a name, as "U+202E RIGHT-TO-LEFT
+    OVERRIDE", or None."""
+    for char in name:
+        if unicodedata.category(char) == "Cf":
+            return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+    return None
+
+
 def clean_file_name(name: str) -> str:
-    """A file name as stored: NFC-normalised, no path, no control characters, not empty."""
+    """A file name as stored: NFC-normalised, no path, no control or format characters, not empty.
+
+    Format characters are invisible and change how the rest displays: `report<U+202E>fdp.exe` shows
+    as `reportexe.pdf`, and zero-width characters or a byte order mark make two names look alike."""
     if not isinstance(name, str):
         raise ValidationFailed(_("A file name is required."), field="name")
     if problem := text_problem(name):  # a lone surrogate cannot even be normalised and stored
@@ -313,6 +325,12 @@ def clean_file_name(name: str) -> str:
         raise ValidationFailed(_("A file name cannot contain a path (“/” or “\\”)."), field="name")
     if _CONTROL.search(name):
         raise ValidationFailed(_("A file name cannot contain control characters."), field="name")
+    if char := _format_character(name):
+        raise ValidationFailed(
+            _("A file name cannot contain %(char)s: invisible formatting characters (bidirectional overrides, "
+              "zero-width characters, byte order marks) can make a name look like another one.") % {"char": char},
+            field="name",
+        )
     if len(name) > 255:
         raise ValidationFailed(_("A file name is at most 255 characters."), field="name")
     return name
