@@ -104,6 +104,10 @@ class DepositFile(models.Model):
     # What a reviewer sees without downloading: first lines of text, a NetCDF header (moderation.previews).
     preview = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # When its verification was last handed to the worker: a file still `verifying` long after was
+    # lost on the way (the file-system broker forgets a task whose worker was killed), and the sweep
+    # hands it over again.
+    verify_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

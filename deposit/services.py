@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -384,7 +384,10 @@ def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
 def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = "") -> UploadSession:
     """Open a multipart upload of one file; the caller PUTs each part to `upload_part_urls`
     (or to `upload_sign_parts`' URLs, which carry each part's SHA-256). A failed file of the same
-    name is replaced."""
+    name is replaced. The same file chosen again (same name and size) while its upload is unfinished
+    resumes that upload: its session is answered, with the parts the store holds (or, if the store
+    had assembled it and only the record was lost, completed); another file of that name replaces
+    the unfinished upload."""
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     _require_editor(deposit, actor)
     name = clean_file_name(name)
@@ -397,6 +400,21 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     if failed is not None:
         _object_delete_after_commit(failed.storage_key)
         failed.delete()
+    unfinished = UploadSession.objects.filter(
+        file__deposit=deposit, file__name=name, file__state=DepositFile.State.uploading,
+        state=UploadSession.State.open,
+    ).select_related("file").first()
+    if unfinished is not None:
+        file = unfinished.file
+        same_file = file.size == size and (not sha256 or not file.declared_sha256 or sha256 == file.declared_sha256)
+        if same_file and unfinished.expires_at > timezone.now():
+            log.info("upload.resumed", session=unfinished.pk, file=file.pk)
+            if _assembled(unfinished):
+                _completion_record(unfinished, sha256="", verify_later=True)
+            return unfinished
+        log.info("upload.replaced", session=unfinished.pk, file=file.pk)
+        _abort_after_commit(file.storage_key, unfinished.upload_id)
+        file.delete()
     _check_limits(deposit, name=name, size=size)
     key = new_object_key()
     try:
@@ -493,7 +511,8 @@ def upload_stored_parts(session: UploadSession) -> list[dict]:
     return [{"part_number": p.part_number, "etag": p.etag, "size": p.size} for p in parts]
 
 
-def _open_session(session_id: int, actor) -> UploadSession:
+def _editable_session(session_id: int, actor) -> UploadSession:
+    """The upload session, locked, when `actor` may change its deposit."""
     session = (
         UploadSession.objects.select_for_update()
         .select_related("file", "file__deposit")
@@ -503,19 +522,17 @@ def _open_session(session_id: int, actor) -> UploadSession:
     if session is None:
         raise NotFound(_("No such upload."))
     _require_editor(session.file.deposit, actor)
+    return session
+
+
+def _open_session(session_id: int, actor) -> UploadSession:
+    session = _editable_session(session_id, actor)
     if session.state != UploadSession.State.open:
         raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
     return session
 
 
-@transaction.atomic
-def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = "") -> DepositFile:
-    """Assemble the parts; the file is then `verifying` until its bytes are read back once (size,
-    MD5, SHA-256, and the SHA-256 the client declared at opening or here): in this request for
-    small files, by the worker for the others. A mismatch marks the file failed; a store failure
-    leaves the upload open, to be completed again."""
-    session = _open_session(session_id, actor)
-    file = session.file
+def _completion_parts(session: UploadSession, parts: list[dict]) -> list[tuple[int, str]]:
     try:
         numbered = sorted((int(p["part_number"]), str(p["etag"])) for p in parts)
     except (KeyError, TypeError, ValueError):
@@ -528,6 +545,10 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
             % {"missing": ", ".join(map(str, missing)) or "—", "count": session.part_count},
             field="parts",
         )
+    return numbered
+
+
+def _completion_sha256(file: DepositFile, sha256: str) -> str:
     sha256 = (sha256 or "").lower()
     if sha256:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -536,29 +557,89 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
             raise ValidationFailed(
                 _("This SHA-256 differs from the one declared when the upload was opened."), field="sha256"
             )
+    return sha256
+
+
+def _completion_record(session: UploadSession, *, sha256: str, verify_later: bool) -> DepositFile:
+    """Record, in the caller's transaction (which holds the session's row), that the store holds the
+    assembled file: the session is completed and the file `verifying`. `verify_later`: the worker
+    verifies it once this commits (else the caller does, at once)."""
+    session.state = UploadSession.State.completed
+    session.save(update_fields=["state"])
+    file = session.file
+    file.state = DepositFile.State.verifying
+    file.declared_sha256 = file.declared_sha256 or sha256
+    file.verify_queued_at = timezone.now()
+    file.save(update_fields=["state", "declared_sha256", "verify_queued_at"])
+    if verify_later:
+        _enqueue_verification(file.pk)
+    return file
+
+
+def _assembled(session: UploadSession) -> bool:
+    """Whether the store no longer holds the session's upload but holds its whole object: the store
+    completed it and the record of that was lost (a failed commit, a process that died)."""
     store = get_store()
     try:
-        store.complete_multipart_upload(key=file.storage_key, upload_id=session.upload_id, parts=numbered)
+        store.list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+        return False
+    except FileNotFoundError:
+        pass
+    try:
+        return store.size(session.file.storage_key) == session.file.size
+    except FileNotFoundError:
+        return False
+
+
+def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = "") -> DepositFile:
+    """Assemble the parts; the file is then `verifying` until its bytes are read back once (size,
+    MD5, SHA-256, and the SHA-256 the client declared at opening or here): in this request for
+    small files, by the worker for the others. A mismatch marks the file failed; a store failure
+    leaves the upload open, to be completed again.
+
+    Safe to send again in any failure order, and ends with one verified file: a completion already
+    recorded (its answer lost, a double click, two requests racing) answers the file as it stands;
+    one whose record failed after the store assembled the parts (the database refused the commit)
+    finds the store's completion done (it is idempotent) and records it. The store assembles with
+    no transaction open, so that a large file's assembly never holds the database (on SQLite, every
+    writer) for its length; the verification reads with none open either."""
+    with transaction.atomic():
+        session = _editable_session(session_id, actor)
+        if session.state == UploadSession.State.completed:
+            return session.file
+        if session.state != UploadSession.State.open:
+            raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
+        numbered = _completion_parts(session, parts)
+        sha256 = _completion_sha256(session.file, sha256)
+        key, upload_id = session.file.storage_key, session.upload_id
+    try:
+        get_store().complete_multipart_upload(key=key, upload_id=upload_id, parts=numbered)
     except PartsMismatch as exc:
         raise ValidationFailed(str(exc), field="parts") from exc
     except FileNotFoundError:
         raise Conflict(_("The store no longer holds this upload; start it again."), code="upload_gone") from None
     except StorageError as exc:
-        log.warning("upload.store_unavailable", step="complete", session=session.pk, error=str(exc))
+        log.warning("upload.store_unavailable", step="complete", session=session_id, error=str(exc))
         raise StoreUnavailable(
             _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
         ) from exc
-    session.state = UploadSession.State.completed
-    session.save(update_fields=["state"])
-    file.state = DepositFile.State.verifying
-    file.declared_sha256 = file.declared_sha256 or sha256
-    file.save(update_fields=["state", "declared_sha256"])
-    if file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE:
+    with transaction.atomic():
+        session = UploadSession.objects.select_for_update().select_related("file").filter(pk=session_id).first()
+        if session is None:  # the file was deleted while its parts were assembled
+            _object_delete_after_commit(key)
+            raise NotFound(_("No such upload."))
+        if session.state == UploadSession.State.aborted:
+            raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
+        if session.state == UploadSession.State.completed:
+            return session.file  # a racing completion recorded it first, and verifies it
+        inline = session.file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
+        file = _completion_record(session, sha256=sha256, verify_later=not inline)
+    if inline:
         try:
-            return file_verify(file=file)
-        except (StorageError, FileNotFoundError) as exc:
+            return file_verify_queued(file_id=file.pk) or DepositFile.objects.get(pk=file.pk)
+        except StorageError as exc:
             log.warning("file.verify_deferred", file=file.pk, error=str(exc))
-    _enqueue_verification(file.pk)
+            _enqueue_verification(file.pk)
     return file
 
 
@@ -578,17 +659,6 @@ def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple
     return DepositFile.State.ready, ""
 
 
-def file_verify(*, file: DepositFile) -> DepositFile:
-    """Read the object back once and record what it holds; the caller holds the file's row."""
-    md5, sha256, size = get_store().checksums(file.storage_key)
-    file.md5, file.sha256 = md5, sha256
-    file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
-    file.save(update_fields=["md5", "sha256", "state", "error"])
-    log.info("file.verified", file=file.pk, state=file.state)
-    _preview_if_ready(file)
-    return file
-
-
 def _preview_if_ready(file: DepositFile) -> None:
     """What the review page shows of a file that just became ready (first lines, NetCDF header);
     never fails the file (moderation.previews stores an error preview instead)."""
@@ -599,9 +669,10 @@ def _preview_if_ready(file: DepositFile) -> None:
 
 
 def file_verify_queued(*, file_id: int) -> DepositFile | None:
-    """The worker's side of verification (task `deposit.files.verify`). The object is streamed with
-    no lock held (a large file takes minutes); the result is written only if the file is still
-    the one that was read and still `verifying`, so a retried or duplicated task is harmless.
+    """Verify a `verifying` file: the worker's task (`deposit.files.verify`), and the completion
+    request itself for small files. The object is streamed with no lock held (a large file takes
+    minutes); the result is written only if the file is still the one that was read and still
+    `verifying`, so a retried or duplicated verification is harmless (None: done meanwhile).
     StorageError propagates: the task retries later."""
     file = DepositFile.objects.filter(pk=file_id, state=DepositFile.State.verifying).first()
     if file is None:
@@ -700,11 +771,12 @@ def uploads_abort_abandoned(*, now=None) -> dict:
     """Abort unfinished uploads that received nothing for UPLOAD_ABANDONED_HOURS (or outlived
     UPLOAD_SESSION_TTL_HOURS): our sessions (the file is marked failed, with a message, so that the
     depositor knows) and the store's own unfinished uploads that no open session knows (a crash
-    between the store's answer and our commit). Aborting never touches a completed object."""
+    between the store's answer and our commit). Aborting never touches a completed object, and a
+    session whose upload the store did complete (its record lost) is recorded and verified instead."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.UPLOAD_ABANDONED_HOURS)
     store = get_store()
-    aborted = 0
+    aborted = recovered = 0
     for session in UploadSession.objects.filter(state=UploadSession.State.open, created__lt=cutoff).select_related("file"):
         if session.expires_at > now:
             try:
@@ -718,6 +790,11 @@ def uploads_abort_abandoned(*, now=None) -> dict:
             locked = UploadSession.objects.select_for_update().filter(
                 pk=session.pk, state=UploadSession.State.open).select_related("file").first()
             if locked is None:
+                continue
+            if _assembled(locked):
+                _completion_record(locked, sha256="", verify_later=True)
+                recovered += 1
+                log.info("upload.completion_recovered", session=session.pk, file=session.file_id)
                 continue
             store.abort_multipart_upload(key=locked.file.storage_key, upload_id=locked.upload_id)
             locked.state = UploadSession.State.aborted
@@ -737,7 +814,37 @@ def uploads_abort_abandoned(*, now=None) -> dict:
         store.abort_multipart_upload(key=pending.key, upload_id=pending.upload_id)
         orphans += 1
         log.info("upload.orphan_aborted", key=pending.key, upload_id=pending.upload_id)
-    return {"sessions": aborted, "orphans": orphans}
+    return {"sessions": aborted, "orphans": orphans, "recovered": recovered}
+
+
+# A file still `verifying` this long after its verification was handed over (plus the time to read
+# it at a slow 10 MiB/s) was lost on the way: a worker killed mid-task, whose message the file-system
+# broker does not keep.
+VERIFY_STALLED_AFTER = timedelta(minutes=30)
+VERIFY_SLOWEST_BYTES_PER_SECOND = 10 * 1024 * 1024
+
+
+def files_verify_stalled(*, now=None) -> int:
+    """Hand over again the verifications lost on the way (beat, every ten minutes); verifying twice
+    is harmless (file_verify_queued). Returns how many were handed over."""
+    now = now or timezone.now()
+    candidates = DepositFile.objects.filter(state=DepositFile.State.verifying).filter(
+        Q(verify_queued_at__isnull=True) | Q(verify_queued_at__lt=now - VERIFY_STALLED_AFTER)
+    ).values_list("pk", "size", "verify_queued_at")[:1000]
+    requeued = 0
+    for pk, size, queued_at in candidates:
+        allowance = VERIFY_STALLED_AFTER + timedelta(seconds=size / VERIFY_SLOWEST_BYTES_PER_SECOND)
+        if queued_at is not None and queued_at > now - allowance:
+            continue
+        # The conditional update is the claim: two sweeps at once hand a file over once.
+        if DepositFile.objects.filter(pk=pk, state=DepositFile.State.verifying, verify_queued_at=queued_at).update(
+            verify_queued_at=now
+        ):
+            _enqueue_verification(pk)
+            requeued += 1
+    if requeued:
+        log.warning("file.verify_requeued", count=requeued)
+    return requeued
 
 
 def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> DepositFile:

@@ -1,5 +1,5 @@
-"""Celery tasks of deposits' files: verification after an upload completes, deferred deletion of
-objects, and the sweep of abandoned uploads."""
+"""Celery tasks of deposits' files: verification after an upload completes (and its sweep of
+verifications lost on the way), deferred deletion of objects, and the sweep of abandoned uploads."""
 from celery import shared_task
 
 from repository.storage import StorageError
@@ -40,3 +40,11 @@ def uploads_abort_abandoned_task() -> dict:
     from .services import uploads_abort_abandoned
 
     return uploads_abort_abandoned()
+
+
+@shared_task(name="deposit.files.verify_stalled")
+def files_verify_stalled_task() -> int:
+    """Verifications lost on the way (a worker killed mid-task) are handed over again."""
+    from .services import files_verify_stalled
+
+    return files_verify_stalled()

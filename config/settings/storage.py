@@ -54,6 +54,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deposit.uploads.abort_abandoned",
         "schedule": env.float("UPLOAD_ABANDONED_SWEEP_SECONDS", default=3600.0),
     },
+    # Verifications lost on the way (a worker killed mid-task) are handed over again.
+    "files-verify-stalled": {"task": "deposit.files.verify_stalled", "schedule": 600.0},
     "files-fixity-audit": {
         "task": "repository.files.fixity_audit",
         "schedule": env.float("FIXITY_AUDIT_INTERVAL_SECONDS", default=3600.0),

@@ -374,11 +374,19 @@ def test_a_second_file_with_the_same_name_is_refused(owner_client):
 
 
 def test_names_equal_after_unicode_normalisation_are_the_same_file(owner_client):
+    """Chosen again under its other spelling while unfinished, the file resumes its one upload;
+    once it is ready, the name is taken."""
     deposit = create_deposit(owner_client)
-    assert open_upload(owner_client, deposit["id"], "caf\u00e9.csv", DATA).status_code == 201
+    first = open_upload(owner_client, deposit["id"], "caf\u00e9.csv", DATA)
+    assert first.status_code == 201
+    again = open_upload(owner_client, deposit["id"], "cafe\u0301.csv", DATA)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    upload = again.json()
+    assert complete(owner_client, upload["id"], send_parts(owner_client, upload, DATA)).status_code == 200
     response = open_upload(owner_client, deposit["id"], "cafe\u0301.csv", DATA)
     assert response.status_code == 422
     assert problem_fields(response) == ["name"]
+    assert DepositFile.objects.filter(deposit_id=deposit["id"]).count() == 1
 
 
 def test_a_file_over_the_size_limit_is_refused(owner_client, settings):

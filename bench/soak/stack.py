@@ -1,0 +1,177 @@
+"""Estran's processes as `make run` starts them: Procfile.dev's web server and worker (with beat), in
+a folder of their own, either on the embedded default (SQLite, the file-system broker, the local
+store) or on the test suite's PostgreSQL and Redis, with accounts and API tokens for a scenario.
+
+The soak test (tests/test_soak.py), the browser test of seven files (tests/e2e/
+test_uploader_embedded_browser.py) and the soak benchmark (bench/soak/run.py) start Estran this way,
+as tests/test_embedded_default.py does for one deposit."""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCFILE = ROOT / "Procfile.dev"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def procfile_commands(*, port: int, beat_schedule: Path) -> dict[str, list[str]]:
+    """Procfile.dev's commands as `make run` (honcho) runs them, with the web server on `port` and
+    beat's schedule file at `beat_schedule`, so that several stacks can run side by side."""
+    commands = {}
+    for line in PROCFILE.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if not sep or line.lstrip().startswith("#"):
+            continue
+        command = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        command = command.replace("var/celerybeat-schedule", str(beat_schedule))
+        commands[name.strip()] = shlex.split(command)
+    return commands
+
+
+def _database(url: str, *, drop: bool) -> None:
+    """Create (or drop) the PostgreSQL database of `url`, from the server's `postgres` database."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class Stack:
+    backend: str  # "embedded" or "postgres"
+    site: str
+    env: dict[str, str]
+    workdir: Path
+    tokens: dict[str, str] = field(default_factory=dict)  # username -> API token
+    commands: dict[str, list[str]] = field(default_factory=dict)  # Procfile.dev's, adapted
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+    def log(self, name: str) -> str:
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def run(self, *args: str, timeout: float = 300) -> str:
+        """A command (`manage.py …`, `-m bench.soak.audit`…) in this stack's environment; its stdout."""
+        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-4000:]}")
+        return done.stdout
+
+    def start(self, name: str) -> subprocess.Popen:
+        """Start (or start again) one of Procfile.dev's processes; its log is appended to."""
+        log = open(self.logs / f"{name}.log", "a")
+        self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.env, stdout=log,
+                                                stderr=subprocess.STDOUT)
+        return self.processes[name]
+
+    def exited(self) -> list[str]:
+        """The processes that exited (none while all is well)."""
+        return [name for name, proc in self.processes.items() if proc.poll() is not None]
+
+
+def stack_environment(workdir: Path, *, backend: str, port: int, email_url: str, database_url: str = "",
+                      broker_url: str = "", extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Nothing from the caller's environment but PATH and HOME: the embedded default needs nothing
+    else. The PostgreSQL stack adds its database, broker and a queue of its own."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/root"),
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "LOCAL_STORAGE_ROOT": str(workdir / "storage"),
+        "EMAIL_URL": email_url,
+    }
+    if backend == "embedded":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'estran.sqlite3'}"
+        env["CELERY_BROKER_FOLDER"] = str(workdir / "broker")
+    elif backend == "postgres":
+        env["DATABASE_URL"] = database_url
+        env["CELERY_BROKER_URL"] = broker_url
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"estran-soak-{uuid.uuid4().hex[:12]}"
+    else:
+        raise ValueError(f"Unknown backend {backend!r}.")
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_stack(workdir: Path, *, backend: str = "embedded", email_url: str, depositors: int = 0,
+                  moderators: int = 0, database_url: str = "", broker_url: str = "",
+                  extra_env: dict[str, str] | None = None, start_timeout: float = 90) -> Iterator[Stack]:
+    """Migrate, load the demo accounts (as `make run`), create `depositors` and `moderators` (of the
+    ocean community) with API tokens, start Procfile.dev's processes and wait until the web server
+    answers /healthz and the worker is ready; stop them on exit (and drop the PostgreSQL database)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = stack_environment(workdir, backend=backend, port=port, email_url=email_url,
+                            database_url=database_url, broker_url=broker_url, extra=extra_env)
+    stack = Stack(backend=backend, site=env["SITE_URL"], env=env, workdir=workdir)
+    stack.logs.mkdir(exist_ok=True)
+    if backend == "postgres":
+        _database(database_url, drop=False)
+    try:
+        stack.run("manage.py", "migrate", "--noinput", "-v0")
+        stack.run("manage.py", "estran_load_demo")
+        if depositors or moderators:
+            out = stack.run("-m", "bench.soak.accounts", str(depositors), str(moderators))
+            stack.tokens = json.loads(out.strip().splitlines()[-1])
+        stack.commands = procfile_commands(port=port, beat_schedule=workdir / "celerybeat-schedule")
+        for name in stack.commands:
+            stack.start(name)
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                web_up = requests.get(f"{stack.site}/healthz", timeout=10).status_code == 200
+            except requests.RequestException:  # not listening yet, or busy starting
+                web_up = False
+            if web_up and "ready." in stack.log("worker"):
+                break
+            if time.monotonic() > deadline or stack.exited():
+                raise RuntimeError(
+                    f"Estran ({backend}) did not start:\n--- web\n{stack.log('web')[-2000:]}\n"
+                    f"--- worker\n{stack.log('worker')[-2000:]}"
+                )
+            time.sleep(0.3)
+        yield stack
+    finally:
+        for proc in stack.processes.values():
+            proc.terminate()
+        for proc in stack.processes.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if backend == "postgres":
+            _database(database_url, drop=True)
