@@ -257,7 +257,10 @@ def upload_open(request, pk: int, payload: UploadIn):
     token needed: the URL is signed) and keep the `ETag` response header; then complete. With S3
     the URLs are presigned S3 URLs and the bytes never pass through Estran. To have each part's
     SHA-256 verified by the store as it arrives, get the part URLs from `POST /uploads/{id}/parts`
-    instead. Limits (per file, per deposit, number of files) are refused here, before any byte."""
+    instead. Limits (per file, per deposit, number of files) are refused here, before any byte.
+    The same file (name and size) opened again while its upload is unfinished answers that session,
+    with the parts already stored (`state` is `completed` if the store had finished it); another
+    file of that name replaces the unfinished upload."""
     deposit = _deposit(request, pk)
     session = services.upload_open(
         deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
@@ -303,7 +306,8 @@ def upload_complete(request, upload_id: int, payload: CompleteIn):
     """200 with the file `ready` (small files are verified at once), 202 with the file `verifying`
     while a worker reads it back (poll the deposit's files), 422 if the parts or the bytes are wrong
     (the file is then `failed`), 503 (`storage_unavailable`) if the store did not answer: the
-    upload stays open, complete it again."""
+    upload stays open, complete it again. Safe to send again in any case (an answer lost, a 5xx, a
+    409): a completed upload answers its file as it stands."""
     session = _session(request, upload_id)
     file = services.upload_complete(
         session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts],
