@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := chromium xmlsec1 gettext
 
-.PHONY: setup run test test-fast soak lint messages clean system-packages
+.PHONY: setup run test test-fast fuzz soak lint messages clean system-packages
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +47,12 @@ test: setup system-packages
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Nightly: the REST API fuzzed against its OpenAPI description (tests/test_api_fuzz.py) with
+# FUZZ_EXAMPLES examples per operation and Schemathesis' coverage phase (`make test` runs 10 each).
+FUZZ_EXAMPLES ?= 300
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(PY) -m pytest -o timeout=3600 tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 # The soak of issue 13 for longer than `make test` runs it (tests/test_soak.py, 60 s a backend): the
 # embedded default, then PostgreSQL and Redis, SOAK_SECONDS each; prints the figures, exits 1 if
