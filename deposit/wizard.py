@@ -855,6 +855,7 @@ _PYDANTIC_MESSAGES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^String should have at least 1 character"), N_("This is required.")),
     (re.compile(r"^String should have at most (?P<n>\d+) characters?"), N_("Keep it under %(n)s characters.")),
     (re.compile(r"^List should have at least 1 item"), N_("At least one is required.")),
+    (re.compile(r"^List should have at most (?P<n>\d+) items?"), N_("At most %(n)s are allowed here.")),
     (re.compile(r"^Extra inputs are not permitted"), N_("This field is not part of the description.")),
 )
 

@@ -56,10 +56,17 @@ class Section:
     groups: list[Group] = field(default_factory=list)
 
 
+# Items of one list shown each in its own group, with its own comment form; the others (a
+# consortium's 2,000 creators) share one compact group, a line each, commented on as a whole: 2,000
+# forms made a page of megabytes that took seconds to render.
+FULL_ITEMS = 100
+
+
 def sections(metadata: dict, deposit: Deposit | None = None) -> list[Section]:
     """Every filled field, step by step, labelled as in the wizard, grouped by what a comment can
     be attached to."""
     out = []
+    labels: dict[str, str] = {}  # a field's label within its group (`affiliations-0-name`), computed once
     for slug in METADATA_STEPS:
         step = wizard.STEP_BY_SLUG[slug]
         groups: dict[str, Group] = {}
@@ -67,11 +74,32 @@ def sections(metadata: dict, deposit: Deposit | None = None) -> list[Section]:
             if not value.strip():
                 continue
             anchor = anchor_of(name)
-            group = groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
-            label = wizard.field_label(name)
-            prefix = f"{group.label} › "
-            group.rows.append(Row(name, label[len(prefix):] if label.startswith(prefix) else label, value))
-        out.append(Section(slug, str(step.label), list(groups.values())))
+            group = groups.get(anchor) or groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
+            tail = name[len(anchor) + 1:]
+            if tail not in labels:
+                labels[tail] = wizard.field_label(tail) if tail else ""
+            group.rows.append(Row(name, labels[tail] or group.label, value))
+        out.append(Section(slug, str(step.label), _compacted(list(groups.values()))))
+    return out
+
+
+def _compacted(groups: list[Group]) -> list[Group]:
+    """The groups, the items of a list beyond `FULL_ITEMS` gathered in one group of one line each,
+    anchored on the whole list (`creators`)."""
+    out: list[Group] = []
+    rest: dict[str, Group] = {}
+    for group in groups:
+        head, _sep, index = group.anchor.partition("-")
+        if not (index.isdigit() and int(index) >= FULL_ITEMS):
+            out.append(group)
+            continue
+        if head not in rest:
+            rest[head] = Group(head, "")
+            out.append(rest[head])
+        line = "; ".join(f"{row.label}: {row.value}" if row.label != group.label else row.value for row in group.rows)
+        rest[head].rows.append(Row(group.anchor, group.label, line))
+    for head, group in rest.items():
+        group.label = f"{group.rows[0].label} – {group.rows[-1].label}"  # "Creators 101 – Creators 2000"
     return out
 
 

@@ -36,9 +36,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError, core_schema
 
 from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, normalize_ror, orcid_checksum_ok  # noqa: F401
 from core.links import is_web_url
+
+from . import limits
 
 
 class FieldError(ValueError):
@@ -117,6 +120,43 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
+class Limit:
+    """`Annotated[str, Limit(300)]`, `Annotated[list[X], Limit(2000)]`: at most so many characters or
+    items (see `repository.limits`). Checked at submission, like the day's checks, so that a
+    document stored before a limit still loads; published in the JSON Schema as maxLength /
+    maxItems. The messages are pydantic's own, which the wizard puts in words."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.with_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        target["maxItems" if target.get("type") == "array" else "maxLength"] = self.maximum
+        return json_schema
+
+    def _check(self, value, info: ValidationInfo):
+        if _submitted(info) and len(value) > self.maximum:
+            if isinstance(value, list):
+                raise PydanticCustomError(
+                    "too_long", "List should have at most {max_length} items", {"max_length": self.maximum}
+                )
+            raise PydanticCustomError(
+                "string_too_long", "String should have at most {max_length} characters", {"max_length": self.maximum}
+            )
+        return value
+
+
+Name = Annotated[str, Limit(limits.NAME)]
+PersonName = Annotated[str, Limit(limits.GIVEN_FAMILY_NAME)]
+Identifier = Annotated[str, Limit(limits.IDENTIFIER)]
+Uri = Annotated[str, Limit(limits.URI)]
+Language = Annotated[str, Limit(limits.LANGUAGE)]
+
+
 class NameType(str, Enum):
     personal = "Personal"
     organizational = "Organizational"
@@ -124,7 +164,7 @@ class NameType(str, Enum):
 
 class Affiliation(_Strict):
     name: str = Field(min_length=1, max_length=300)
-    ror: str | None = None
+    ror: Identifier | None = None
 
     @field_validator("ror")
     @classmethod
@@ -135,11 +175,11 @@ class Affiliation(_Strict):
 class Creator(_Strict):
     name: str = Field(min_length=1, max_length=300, description="'Family, Given' or an organisation")
     name_type: NameType = NameType.personal
-    given_name: str | None = None
-    family_name: str | None = None
-    orcid: str | None = Field(default=None, description="ORCID iD of a person, 0000-0002-1825-0097")
-    ror: str | None = Field(default=None, description="ROR id of an organisation, https://ror.org/02feahw73")
-    affiliations: list[Affiliation] = []
+    given_name: PersonName | None = None
+    family_name: PersonName | None = None
+    orcid: Identifier | None = Field(default=None, description="ORCID iD of a person, 0000-0002-1825-0097")
+    ror: Identifier | None = Field(default=None, description="ROR id of an organisation, https://ror.org/02feahw73")
+    affiliations: Annotated[list[Affiliation], Limit(limits.AFFILIATIONS)] = []
 
     @field_validator("orcid")
     @classmethod
@@ -210,8 +250,8 @@ class PointOfContact(_Strict):
     name: str = Field(min_length=1, max_length=300)
     email: str | None = Field(default=None, min_length=3, max_length=254, description=(
         "Published as the contact's address; leave it out to publish the community's contact address instead."))
-    organisation: str | None = None
-    orcid: str | None = None
+    organisation: Name | None = None
+    orcid: Identifier | None = None
 
     @field_validator("email")
     @classmethod
@@ -245,10 +285,10 @@ class FundingReference(_Strict):
     a ROR URL, a Crossref Funder ID as its doi.org URL, an ISNI as 16 characters."""
 
     funder_name: str = Field(min_length=1, max_length=300)
-    funder_identifier: str | None = None
+    funder_identifier: Name | None = None
     funder_identifier_type: FunderIdentifierType | None = None
     award_number: str | None = Field(default=None, max_length=300)
-    award_uri: str | None = None
+    award_uri: Uri | None = None
     award_title: str | None = Field(default=None, max_length=500)
 
     @field_validator("award_uri")
@@ -305,7 +345,7 @@ class TitleType(str, Enum):
 class Title(_Strict):
     title: str = Field(min_length=1, max_length=500)
     title_type: TitleType | None = None
-    lang: str | None = None
+    lang: Language | None = None
 
     @field_validator("lang")
     @classmethod
@@ -325,7 +365,7 @@ class DescriptionType(str, Enum):
 class Description(_Strict):
     description: str = Field(min_length=1, max_length=20000)
     description_type: DescriptionType = DescriptionType.abstract
-    lang: str | None = None
+    lang: Language | None = None
 
     @field_validator("lang")
     @classmethod
@@ -395,11 +435,11 @@ class Subject(_Strict):
     (`scheme`, `scheme_uri`) so that DataCite and ISO 19115-3 can cite it."""
 
     subject: str = Field(min_length=1, max_length=300)
-    scheme: str | None = Field(default=None, description="Thesaurus title, e.g. 'NERC P02'.")
-    scheme_uri: str | None = Field(default=None, description="Thesaurus URI.")
-    value_uri: str | None = Field(default=None, description="Concept URI.")
+    scheme: Name | None = Field(default=None, description="Thesaurus title, e.g. 'NERC P02'.")
+    scheme_uri: Uri | None = Field(default=None, description="Thesaurus URI.")
+    value_uri: Uri | None = Field(default=None, description="Concept URI.")
     keyword_type: KeywordType = KeywordType.theme
-    lang: str | None = None
+    lang: Language | None = None
 
     @field_validator("scheme_uri", "value_uri")
     @classmethod
@@ -413,9 +453,9 @@ class Subject(_Strict):
 
 
 class Rights(_Strict):
-    identifier: str = Field(description="SPDX identifier, e.g. CC-BY-4.0")
-    title: str
-    uri: str
+    identifier: Identifier = Field(description="SPDX identifier, e.g. CC-BY-4.0")
+    title: Name
+    uri: Uri
 
     @field_validator("uri")
     @classmethod
@@ -459,15 +499,17 @@ class Point(_Strict):
 
 
 class GeoLocation(_Strict):
-    place: str | None = None
+    place: Name | None = None
     box: BoundingBox | None = None
     point: Point | None = None
+    # At most limits.POLYGON_POINTS points, the closing one (a repeat of the first) not counted.
     polygon: list[Point] | None = Field(
-        default=None, description="A ring of at least three points; closed automatically."
+        default=None, description="A ring of at least three points; closed automatically.",
+        json_schema_extra={"maxItems": limits.POLYGON_POINTS + 1},
     )
 
     @model_validator(mode="after")
-    def _something(self) -> "GeoLocation":
+    def _something(self, info: ValidationInfo) -> "GeoLocation":
         if not (self.place or self.box or self.point or self.polygon is not None):
             raise ValueError(N_("A location needs a place name, a box, a point or a polygon."))
         if self.polygon is not None:
@@ -476,6 +518,9 @@ class GeoLocation(_Strict):
                 ring = ring[:-1]
             if len({(p.longitude, p.latitude) for p in ring}) < 3:
                 raise FieldError(N_("A polygon needs at least three different points."), "polygon")
+            if _submitted(info) and len(ring) > limits.POLYGON_POINTS:
+                # the number is limits.POLYGON_POINTS
+                raise FieldError(N_("A polygon has at most 1,000 points: simplify it."), "polygon")
             self.polygon = ring + [ring[0]]
         return self
 
@@ -577,7 +622,7 @@ class DateType(str, Enum):
 class DateEntry(_Strict):
     """A date or an RKMS-ISO8601 range `start/end` (either side may be open for ongoing data)."""
 
-    date: str
+    date: Annotated[str, Limit(limits.DATE)]
     date_type: DateType = DateType.collected
 
     @field_validator("date")
@@ -686,26 +731,26 @@ def _comparable_name(name: str) -> str:
 class MetadataDocument(_Strict):
     """A complete description, as required at submission."""
 
-    titles: Annotated[list[Title], Field(min_length=1)]
-    creators: Annotated[list[Creator], Field(min_length=1)]
-    descriptions: Annotated[list[Description], Field(min_length=1)]
+    titles: Annotated[list[Title], Field(min_length=1), Limit(limits.TITLES)]
+    creators: Annotated[list[Creator], Field(min_length=1), Limit(limits.CREATORS)]
+    descriptions: Annotated[list[Description], Field(min_length=1), Limit(limits.DESCRIPTIONS)]
     resource_type: ResourceType = ResourceType()
-    publisher: str | None = None
+    publisher: Name | None = None
     publication_year: int | None = None
-    language: str | None = "en"
-    version: str | None = None
+    language: Language | None = "en"
+    version: Annotated[str, Limit(limits.VERSION)] | None = None
     lineage: str | None = Field(default=None, max_length=20000, description="How the data were acquired and processed.")
-    subjects: list[Subject] = []
-    contributors: list[Contributor] = []
+    subjects: Annotated[list[Subject], Limit(limits.SUBJECTS)] = []
+    contributors: Annotated[list[Contributor], Limit(limits.CONTRIBUTORS)] = []
     point_of_contact: PointOfContact
-    funding_references: list[FundingReference] = []
-    rights: Annotated[list[Rights], Field(min_length=1)]
+    funding_references: Annotated[list[FundingReference], Limit(limits.FUNDING_REFERENCES)] = []
+    rights: Annotated[list[Rights], Field(min_length=1), Limit(limits.RIGHTS)]
     access: Access = Access()
-    geo_locations: list[GeoLocation] = []
+    geo_locations: Annotated[list[GeoLocation], Limit(limits.GEO_LOCATIONS)] = []
     temporal_extent: TemporalExtent | None = None
     vertical_extent: VerticalExtent | None = None
-    dates: list[DateEntry] = []
-    related_identifiers: list[RelatedIdentifier] = []
+    dates: Annotated[list[DateEntry], Limit(limits.DATES)] = []
+    related_identifiers: Annotated[list[RelatedIdentifier], Limit(limits.RELATED_IDENTIFIERS)] = []
 
     @field_validator("language")
     @classmethod
@@ -727,6 +772,17 @@ class MetadataDocument(_Strict):
                 seen_orcids.add(creator.orcid)
             seen_names.add(name)
         return creators
+
+    @field_validator("geo_locations")
+    @classmethod
+    def _polygon_points(cls, v: list[GeoLocation], info: ValidationInfo) -> list[GeoLocation]:
+        """Each polygon is limited, and so are all of them together: a DataCite record of
+        100,000 points is refused by DataCite and weighs 15 MB."""
+        vertices = sum(len(g.polygon) - 1 for g in v if g.polygon)  # each ring is stored closed
+        if _submitted(info) and vertices > limits.POLYGON_POINTS_TOTAL:
+            # the number is limits.POLYGON_POINTS_TOTAL
+            raise ValueError(N_("All the polygons together have at most 10,000 points: simplify them."))
+        return v
 
     @field_validator("titles")
     @classmethod

@@ -4,6 +4,8 @@ With no environment at all Estran runs on the embedded default: SQLite, local fi
 `var/`, a file-system Celery broker that needs no server, and the local demo DOI provider.
 """
 
+from repository import limits  # plain numbers: the metadata document's size limits
+
 from .env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env("SECRET_KEY", default="estran-embedded-default-not-for-production")
@@ -138,6 +140,9 @@ UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=1000)
 UPLOAD_SESSION_TTL_HOURS = env.int("UPLOAD_SESSION_TTL_HOURS", default=24 * 7)
 # Parts may be as large as the part size; Django must accept them in one request body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+# The wizard posts a whole step at once: the people step of the largest deposit the metadata's
+# limits allow (2,000 creators, 500 contributors, 10 affiliations each) is some 66,000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=limits.WIZARD_MAX_FORM_FIELDS)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
