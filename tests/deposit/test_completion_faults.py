@@ -166,6 +166,27 @@ def test_choosing_the_same_file_again_resumes_an_upload_whose_record_was_lost(to
     assert DepositFile.objects.get(pk=upload["file_id"]).state == "verifying"  # the worker's, once committed
 
 
+def test_a_verification_is_handed_over_again_only_once_it_has_stalled(
+    token, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    """Thirty minutes after it was handed over, plus the time to read the file at 10 MiB/s; once,
+    however many sweeps run. (The completion's own task waits for a commit that this test's
+    transaction never makes: it is the one lost.)"""
+    from deposit.services import files_verify_stalled
+
+    settings.UPLOAD_VERIFY_INLINE_MAX_SIZE = 10
+    upload = opened(client_of(token), DATA)
+    assert complete(client_of(token), upload).status_code == 202
+    queued = DepositFile.objects.get(pk=upload["file_id"]).verify_queued_at
+    assert files_verify_stalled(now=queued + timedelta(minutes=29)) == 0
+    assert DepositFile.objects.get(pk=upload["file_id"]).state == "verifying"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert files_verify_stalled(now=queued + timedelta(minutes=31)) == 1  # eager: verified at once
+    file = DepositFile.objects.get(pk=upload["file_id"])
+    assert (file.state, file.sha256) == ("ready", hashlib.sha256(DATA).hexdigest())
+    assert files_verify_stalled(now=queued + timedelta(hours=5)) == 0
+
+
 # --- the worker killed while it verifies, on the embedded default ---------------------------------
 
 
