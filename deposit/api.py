@@ -13,7 +13,7 @@ from accounts import lookups
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from repository.metadata import DocumentJsonSchema
 
-from . import selectors, services, workflow
+from . import policy, selectors, services, workflow
 from .models import Deposit, DepositFile, UploadSession
 
 router = Router(tags=["deposits"])
@@ -272,7 +272,7 @@ def _session(request, upload_id: int) -> UploadSession:
     """The upload session, when the user may see its deposit. A missing session and someone else's
     get the same 404, so that trying ids tells nobody which exist."""
     session = UploadSession.objects.select_related("file__deposit").filter(pk=upload_id).first()
-    if session is None or not selectors.can_view(session.file.deposit, request.auth):
+    if session is None or not policy.may_view(session.file.deposit, request.auth):
         raise NotFound("No such upload.")
     return session
 
@@ -282,7 +282,7 @@ def upload_detail(request, upload_id: int):
     session = _session(request, upload_id)
     deposit = session.file.deposit
     # part URLs are write capabilities: a moderator may read the deposit, not write its files
-    if not selectors.can_edit(deposit, request.auth):
+    if not policy.may_edit(deposit, request.auth):
         raise PermissionDenied("Only the depositor and co-depositors can see an upload's part URLs.")
     return _upload_out(session)
 

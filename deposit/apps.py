@@ -9,7 +9,9 @@ class DepositConfig(AppConfig):
     def ready(self) -> None:
         from repository import hooks
 
-        from .selectors import is_record_co_depositor
+        from . import policy
 
-        if is_record_co_depositor not in hooks.record_co_depositor_checks:
-            hooks.record_co_depositor_checks.append(is_record_co_depositor)
+        # repository, below deposit, asks the one policy about records through its hooks.
+        hooks.register_record_rule("see_embargoed_files", policy.may_see_embargoed_files)
+        hooks.register_record_rule("start_new_version", policy.may_start_new_version)
+        hooks.register_record_rule("withdraw", policy.may_withdraw)

@@ -31,7 +31,7 @@ from repository.storage import (
     sha256_hex_and_b64,
 )
 
-from . import hooks, workflow
+from . import hooks, policy, workflow
 from .models import Collaboration, Deposit, DepositFile, UploadSession
 from .workflow import Action, Status
 
@@ -44,9 +44,7 @@ MAX_PARTS = 10_000
 
 
 def _require_editor(deposit: Deposit, user) -> None:
-    from .selectors import can_edit
-
-    if not can_edit(deposit, user):
+    if not policy.may_edit(deposit, user):
         raise PermissionDenied(_("Only the depositor and co-depositors can change this deposit."))
     if deposit.status not in workflow.EDITABLE:
         raise Conflict(
@@ -192,7 +190,7 @@ def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen
     if seen_status and seen_status != deposit.status:
         transition = None  # apply_transition below says what happened
     if transition is not None:
-        if transition.role not in workflow.roles_of(deposit, actor):
+        if transition.role not in policy.roles_of(deposit, actor):
             raise PermissionDenied(_("You may not do this to this deposit."))
         if not actor.public_name:
             raise NameRequired()
@@ -241,7 +239,7 @@ def deposit_delete(*, deposit: Deposit, actor) -> None:
     deleted at DataCite through the outbox (a draft DOI only: a registered or findable DOI can never
     be deleted, and the deletion is then refused)."""
     deposit = Deposit.objects.select_for_update(of=("self",)).select_related("pid").get(pk=deposit.pk)
-    if not (actor.is_superuser or deposit.owner_id == actor.pk):
+    if not policy.may_delete(deposit, actor):
         raise PermissionDenied(_("Only the depositor who created the deposit can delete it."))
     if deposit.status not in DELETABLE or deposit.record_id:
         raise Conflict(
@@ -270,10 +268,7 @@ def deposit_new_version(*, record, actor) -> Deposit:
     from repository.models import Concept, Record
 
     record = Record.objects.select_related("concept").get(pk=record.pk)
-    co_depositor = Collaboration.objects.filter(
-        deposit__record=record, user=actor, state=Collaboration.State.accepted
-    ).exists() if actor.is_authenticated else False
-    if not (actor.is_superuser or record.owner_id == actor.pk or co_depositor):
+    if not policy.may_start_new_version(record, actor):
         raise PermissionDenied(_("Only the depositors of a record can start a new version of it."))
     if record.is_withdrawn:
         raise Conflict(_("A withdrawn record cannot get a new version."), code="withdrawn")
@@ -959,7 +954,7 @@ def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str 
     from repository.metadata import ORCID_RE, normalize_orcid, orcid_checksum_ok
 
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    if not (actor.is_superuser or deposit.owner_id == actor.pk):
+    if not policy.may_invite(deposit, actor):
         raise PermissionDenied(_("Only the depositor who created the deposit can invite co-depositors."))
     if deposit.status in workflow.TERMINAL:
         raise Conflict(_("This deposit is closed to co-depositors."))
@@ -1035,8 +1030,7 @@ def invitation_decline(*, collaboration_id: int, user) -> Collaboration:
 @transaction.atomic
 def collaboration_revoke(*, collaboration: Collaboration, actor) -> None:
     """The owner withdraws an invitation or removes a co-depositor; a co-depositor may leave."""
-    deposit = collaboration.deposit
-    if not (actor.is_superuser or deposit.owner_id == actor.pk or collaboration.user_id == actor.pk):
+    if not policy.may_revoke(collaboration, actor):
         raise PermissionDenied(_("Only the depositor can remove a co-depositor."))
     collaboration.state = Collaboration.State.revoked
     collaboration.responded_at = timezone.now()

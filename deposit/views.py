@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import is_moderator_of
 from core.errors import DomainError, NotFound, ValidationFailed
 from repository.metadata import LICENCES
 from repository.storage import StorageError
 
-from . import selectors, services, wizard, workflow
+from . import policy, selectors, services, wizard, workflow
 from .forms import InviteForm, read_metadata
 from .models import Deposit
 from .workflow import Action
@@ -197,9 +196,7 @@ def deposit_detail(request, pk: int):
             "timeline": timeline.entries(deposit, thread),
             "colleagues": colleagues_for(deposit, request.user, transitions),
             "rejection_reasons": workflow.RejectionReason.choices,
-            "is_moderator": is_moderator_of(request.user, deposit.community),
-            "can_edit": editable and selectors.can_edit(deposit, request.user),
-            "is_owner": deposit.owner_id == request.user.pk or request.user.is_superuser,
+            "can_edit": editable and policy.may_edit(deposit, request.user),
             "collaborations": list(selectors.collaborations_of(deposit)),
             "invite_form": InviteForm(),
         },
@@ -210,7 +207,7 @@ def deposit_detail(request, pk: int):
 def deposit_edit(request, pk: int):
     """The old edit page's address: editing is the wizard now."""
     deposit = _deposit_or_404(request.user, pk)
-    if not selectors.can_edit(deposit, request.user):
+    if not policy.may_edit(deposit, request.user):
         raise HttpForbidden(_("Only the depositor and co-depositors can change this deposit."))
     if deposit.status not in workflow.EDITABLE:
         messages.info(
@@ -316,7 +313,7 @@ def collaborator_remove(request, pk: int, collaboration_pk: int):
     except DomainError as exc:
         messages.error(request, _error_message(exc))
         return redirect("deposit:detail", pk=pk)
-    if collaboration.user_id == request.user.pk and deposit.owner_id != request.user.pk:
+    if policy.may_leave(collaboration, request.user):
         messages.success(request, _("You no longer co-deposit this dataset."))
         return redirect("deposit:list")
     messages.success(request, _("The co-depositor was removed."))

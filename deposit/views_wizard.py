@@ -22,7 +22,7 @@ from accounts.models import Community
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.logging import get_logger
 
-from . import selectors, services, wizard, workflow
+from . import policy, selectors, services, wizard, workflow
 from .forms import WizardStartForm, WizardUploadForm
 from .models import Deposit
 from .workflow import Action, Status
@@ -46,7 +46,7 @@ def _editable(request, pk: int) -> Deposit:
     """The deposit, if the user may edit it: 404 when they may not even see it, 403 when they see it
     (a moderator of its community) but do not edit it."""
     deposit = _viewable(request, pk)
-    if not selectors.can_edit(deposit, request.user):
+    if not policy.may_edit(deposit, request.user):
         raise HttpForbidden(_("Only the depositor and co-depositors can change this deposit."))
     return deposit
 

@@ -53,7 +53,7 @@ class Action(models.TextChoices):
 
 class Role(str, Enum):
     depositor = "depositor"  # the deposit's owner or an accepted co-depositor
-    moderator = "moderator"  # may moderate it (selectors.may_moderate): never one of its depositors
+    moderator = "moderator"  # may moderate it (policy.may_moderate): never one of its depositors
     reviewer = "reviewer"  # the moderator who claimed the deposit (or an administrator)
     system = "system"
 
@@ -109,27 +109,10 @@ def transition_for(status: str, action: str) -> Transition | None:
         return None
 
 
-def roles_of(deposit, user) -> set[Role]:
-    """The roles `user` holds on `deposit`; None stands for the system. A moderator of the
-    community who deposited it (or co-deposits it) is only its depositor (selectors.may_moderate)."""
-    if user is None:
-        return {Role.system}
-    roles: set[Role] = set()
-    if not user.is_authenticated:
-        return roles
-    from .selectors import is_editor, may_moderate
-
-    if is_editor(deposit, user):
-        roles.add(Role.depositor)
-    if may_moderate(deposit, user):
-        roles.add(Role.moderator)
-        if user.is_superuser or deposit.reviewer_id in (None, user.pk):
-            roles.add(Role.reviewer)
-    return roles
-
-
 def allowed_actions(deposit, user) -> list[Transition]:
     """The transitions `user` may apply now: what the UI offers as buttons."""
+    from .policy import roles_of  # policy reads this module's table
+
     roles = roles_of(deposit, user)
     return [t for t in TRANSITIONS if t.source == deposit.status and t.role in roles and t.role is not Role.system]
 
@@ -161,7 +144,7 @@ def apply_transition(
     from accounts.selectors import is_moderator_of
 
     from .models import Deposit, DepositEvent
-    from .selectors import may_moderate
+    from .policy import may_moderate, roles_of
 
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(of=("self",)).select_related("community").get(pk=deposit_id)
@@ -244,7 +227,7 @@ def _assignable(deposit, assignee):
     from accounts.selectors import is_moderator_of
     from core.errors import ValidationFailed
 
-    from .selectors import may_moderate
+    from .policy import may_moderate
 
     if assignee is None or not getattr(assignee, "is_active", False) or not is_moderator_of(assignee, deposit.community):
         raise ValidationFailed(

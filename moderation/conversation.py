@@ -28,11 +28,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import is_moderator_of
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
+from deposit import policy
 from deposit.models import Collaboration, Deposit
-from deposit.selectors import is_editor, may_moderate
 from deposit.workflow import Status
 
 from .models import Comment
@@ -62,25 +61,10 @@ def is_open(deposit: Deposit) -> bool:
     return has_conversation(deposit) and deposit.status not in CLOSED_STATUSES
 
 
-def is_party(deposit: Deposit, user) -> bool:
-    """An editor of the deposit or a moderator of its community (or an administrator)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return is_editor(deposit, user) or is_moderator_of(user, deposit.community)
-
-
-def acts_as_moderator(deposit: Deposit, user) -> bool:
-    """A moderator of the community (or an administrator) who is not one of the deposit's editors:
-    nobody moderates the conversation about their own deposit, there they are a depositor. The
-    same rule as for claims and decisions (deposit.selectors.may_moderate)."""
-    return may_moderate(deposit, user)
-
-
 def may_resolve(deposit: Deposit, root: Comment, user) -> bool:
-    """See the module's docstring: the community's moderators and the thread's author."""
-    if not is_open(deposit) or not is_party(deposit, user):
-        return False
-    return root.author_id == user.pk or acts_as_moderator(deposit, user)
+    """While the conversation is open, as deposit.policy.may_resolve says: the thread's author and
+    those who moderate the deposit."""
+    return is_open(deposit) and policy.may_resolve(deposit, user, author_id=root.author_id)
 
 
 def conversation_deposit(user, pk: int) -> Deposit:
@@ -95,13 +79,9 @@ def conversation_deposit(user, pk: int) -> Deposit:
         .filter(pk=pk)
         .first()
     )
-    if deposit is None or not getattr(user, "is_authenticated", False):
+    if deposit is None or not policy.may_read_conversation(deposit, user):
         raise NotFound(_("No such deposit."))
-    if user.is_superuser or is_editor(deposit, user):
-        return deposit
-    if has_conversation(deposit) and is_moderator_of(user, deposit.community):
-        return deposit
-    raise NotFound(_("No such deposit."))
+    return deposit
 
 
 def comment_for(deposit: Deposit, comment_id) -> Comment:
@@ -118,7 +98,7 @@ def comment_for(deposit: Deposit, comment_id) -> Comment:
 
 
 def _require_open(deposit: Deposit, user) -> None:
-    if not is_party(deposit, user):
+    if not policy.may_comment(deposit, user):
         raise PermissionDenied(_("Only the depositors and the community's moderators take part in this conversation."))
     if not has_conversation(deposit):
         raise PermissionDenied(
@@ -368,10 +348,10 @@ class Thread:
             if not self.roots and not is_open(deposit):  # nothing to show, nothing to write: no query
                 self.rights_cache[key] = {"comment": False, "moderate": False, "edit": False, "user_id": key}
                 return self.rights_cache[key]
-            editor = getattr(user, "is_authenticated", False) and is_editor(deposit, user)
-            moderator = acts_as_moderator(deposit, user)
+            editor = policy.is_editor(deposit, user)
+            moderator = policy.may_moderate(deposit, user)
             self.rights_cache[key] = {
-                "comment": bool(editor or moderator) and is_open(deposit),
+                "comment": policy.may_comment(deposit, user) and is_open(deposit),
                 "moderate": moderator,
                 "edit": bool(editor),
                 "user_id": key,

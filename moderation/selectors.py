@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
 from accounts.selectors import communities_moderated_by
-from deposit.models import Collaboration, Deposit, DepositEvent, DepositFile
+from deposit import policy
+from deposit.models import Deposit, DepositEvent, DepositFile
 from deposit.workflow import TRANSITIONS, Action, Role, Status
 from repository.metadata import ResourceTypeGeneral
 
@@ -160,9 +161,8 @@ def tab_q(tab: str, user, *, now: datetime) -> Q:
 
 def own_q(user, prefix: str = "") -> Q:
     """The deposits `user` owns or co-deposits (`prefix`: the path to the deposit, e.g. "deposits__"):
-    in their queue but not theirs to moderate (deposit.selectors.may_moderate)."""
-    co_deposited = Collaboration.objects.filter(user=user, state=Collaboration.State.accepted).values("deposit_id")
-    return Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}pk__in": co_deposited})
+    in their queue but not theirs to moderate (deposit.policy.may_moderate)."""
+    return policy.own_q(user, prefix)
 
 
 def _latest_event(*actions: str, value: str = "created") -> Subquery:
@@ -298,7 +298,7 @@ def queue_rows(
         .defer("metadata")
     )
     deposits = list(_ordered(queryset, tab)[offset:offset + limit])
-    editors = _editors_of(deposits)
+    editors = policy.editors_by_deposit(deposits)
     moderators = moderators_by_community(sorted({d.community_id for d in deposits})) if deposits else {}
     decisions = {}
     if tab == Tab.decided and deposits:
@@ -309,7 +309,7 @@ def queue_rows(
     for deposit in deposits:
         timed = deposit.status in TIMED_STATUSES
         yours = user.pk in editors[deposit.pk]
-        # Who may moderate it, as deposit.selectors.may_moderate decides: its community's moderators
+        # Who may moderate it, as deposit.policy.may_moderate decides: its community's moderators
         # less its depositors (administrators, who moderate everything, are listed where granted).
         deciders = [u for u in moderators.get(deposit.community_id, []) if u.pk not in editors[deposit.pk]]
         actions = [] if yours else _row_actions(deposit, user)
@@ -327,24 +327,12 @@ def queue_rows(
     return rows
 
 
-def _editors_of(deposits: list[Deposit]) -> dict[int, set[int]]:
-    """The owner and accepted co-depositors of each deposit (deposit.selectors.editor_ids), in one
-    query for the page."""
-    editors = {d.pk: {d.owner_id} for d in deposits}
-    if deposits:
-        for deposit_id, user_id in Collaboration.objects.filter(
-            deposit_id__in=list(editors), state=Collaboration.State.accepted, user__isnull=False
-        ).values_list("deposit_id", "user_id"):
-            editors[deposit_id].add(user_id)
-    return editors
-
-
 def _row_actions(deposit: Deposit, user) -> list[str]:
     """The queue's actions the transitions table allows here, on a deposit that is not the user's.
     The user moderates the deposit's community (it is in their queue); they act as its reviewer
-    when it is unclaimed or theirs (administrators always), as workflow.roles_of decides, without a
+    when it is unclaimed or theirs (administrators always), as deposit.policy.roles_of decides, without a
     query per row."""
-    if not (user.is_superuser or deposit.reviewer_id in (None, user.pk)):
+    if not policy.may_take_claim(deposit, user):
         return []
     return [
         t.action.value for t in TRANSITIONS

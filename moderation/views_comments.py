@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound, ValidationFailed
+from deposit import policy
 
 from . import conversation
 from .models import Comment
@@ -60,9 +61,7 @@ def _back(request, deposit, anchor: str = "") -> str:
 
 
 def _moderates(user, deposit) -> bool:
-    from accounts.selectors import is_moderator_of
-
-    return is_moderator_of(user, deposit.community)
+    return policy.may_open_review(deposit, user)
 
 
 def _fragment(request, deposit, *, error: str = "", notice: str = "", status: int = 200):

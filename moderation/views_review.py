@@ -9,11 +9,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import community_moderators, is_moderator_of
-from deposit import workflow
+from accounts.selectors import community_moderators
+from deposit import policy, workflow
 from deposit.models import Deposit, DepositEvent, ReviewRound
-from deposit.selectors import editor_ids, is_editor
-from deposit.workflow import RejectionReason, Status
+from deposit.workflow import RejectionReason
 
 from . import checks, conversation, timeline
 from . import review as layout
@@ -30,19 +29,17 @@ def deposit_for_review(user, pk: int) -> Deposit:
         .filter(pk=pk)
         .first()
     )
-    if deposit is None or deposit.status == Status.draft and deposit.round == 0:
-        raise Http404("No such deposit.")
-    if not is_moderator_of(user, deposit.community):
+    if deposit is None or not policy.may_open_review(deposit, user):
         raise Http404("No such deposit.")
     return deposit
 
 
 def colleagues_for(deposit: Deposit, user, transitions) -> list:
     """The moderators of the deposit's community a deposit can be assigned to (not the user, nor
-    its depositors: deposit.selectors.may_moderate), when assigning is one of the user's actions."""
+    its depositors: deposit.policy.may_moderate), when assigning is one of the user's actions."""
     if not any(t.action is workflow.Action.assign for t in transitions):
         return []
-    editors = editor_ids(deposit)
+    editors = policy.editor_ids(deposit)
     return sorted(
         (u for u in community_moderators(deposit.community) if u.pk != user.pk and u.is_active and u.pk not in editors),
         key=lambda u: u.name.lower(),
@@ -70,7 +67,7 @@ def review(request, pk: int):
             "transitions": transitions,
             "colleagues": colleagues_for(deposit, request.user, transitions),
             "rejection_reasons": RejectionReason.choices,
-            "yours": is_editor(deposit, request.user),
+            "yours": policy.is_editor(deposit, request.user),
         },
     )
 
@@ -87,8 +84,6 @@ def report(request, pk: int, fmt: str):
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    from deposit.selectors import can_view
-
     if fmt not in REPORT_FORMATS:
         raise Http404("Reports are HTML or PDF.")
     deposit = (
@@ -101,7 +96,7 @@ def report(request, pk: int, fmt: str):
         .filter(pk=pk)
         .first()
     )
-    if deposit is None or not can_view(deposit, request.user):
+    if deposit is None or not policy.may_view(deposit, request.user):
         raise Http404("No such deposit.")
     files = list(deposit.files.all())
     thread = conversation.thread_for(deposit)

@@ -58,9 +58,9 @@ def _depositors(deposit) -> list:
 
 def _community_deciders(deposit) -> list:
     """The community's moderators who may moderate the deposit: not its depositors
-    (deposit.selectors.may_moderate)."""
+    (deposit.policy.may_moderate)."""
     from accounts.selectors import community_moderators
-    from deposit.selectors import editor_ids
+    from deposit.policy import editor_ids
 
     if deposit.community_id is None:
         return []
@@ -73,7 +73,7 @@ def _administrators(deposit) -> list:
     moderator (its only moderator deposited it)."""
     from django.contrib.auth import get_user_model
 
-    from deposit.selectors import editor_ids
+    from deposit.policy import editor_ids
 
     return list(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk__in=editor_ids(deposit)))
 

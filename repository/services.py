@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 
-from . import selectors
+from . import hooks, selectors
 from .indexing import record_index
 from .metadata import AccessLevel, MetadataDocument
 from .models import Concept, PersistentIdentifier, Record, RecordFile, RecordRevision, WithdrawalReason
@@ -398,18 +398,12 @@ def _concept_pid_mint(concept: Concept, *, provider_name: str) -> PersistentIden
 # --- Withdrawal ---------------------------------------------------------------------------------
 
 
-def can_withdraw(record: Record, user) -> bool:
-    from accounts.selectors import is_moderator_of
-
-    return bool(user and user.is_authenticated and is_moderator_of(user, record.community))
-
-
 @transaction.atomic
 def record_withdraw(*, record: Record, actor, reason: str, note: str = "") -> Record:
     """A moderator of the record's community (or an administrator) withdraws it: its landing page
     becomes a tombstone with the citation and the reason, its files are no longer served, and its
     DOI becomes registered (hidden from DataCite's search, still resolving to the tombstone)."""
-    if not can_withdraw(record, actor):
+    if not hooks.may("withdraw", record, actor):
         raise PermissionDenied(_("Only a moderator of the record's community or an administrator can withdraw it."))
     if reason not in WithdrawalReason.values:
         raise ValidationFailed(_("Choose a reason from the list."), field="reason")

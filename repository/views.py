@@ -180,9 +180,9 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
         "files": page.files,
         "files_total_size": sum(f.size for f in page.files),
         "embargoed": embargoed,
-        "can_download_embargoed": embargoed and _may_see_embargoed(record, user),
-        "can_withdraw": services.can_withdraw(record, user),
-        "can_new_version": user.is_authenticated and (user.is_superuser or record.owner_id == user.pk),
+        "can_download_embargoed": embargoed and hooks.may("see_embargoed_files", record, user),
+        "can_withdraw": hooks.may("withdraw", record, user),
+        "can_new_version": hooks.may("start_new_version", record, user),
         "withdrawal_reasons": WithdrawalReason.choices,
         "jsonld": jsonld_script(page.schemaorg()),
         "shapes": page.shapes,
@@ -276,17 +276,6 @@ def record_withdraw(request, pk: int):
     return redirect("repository:landing", pk=pk)
 
 
-def _may_see_embargoed(record, user) -> bool:
-    """The depositors (owner and co-depositors), the community's moderators and administrators
-    reach embargoed files: the one rule, for the landing page's links and the downloads."""
-    from accounts.selectors import is_moderator_of
-
-    if not user.is_authenticated:
-        return False
-    return (user.is_superuser or record.owner_id == user.pk or is_moderator_of(user, record.community)
-            or hooks.is_record_co_depositor(record, user))
-
-
 def download_allowed(*, record_file, user) -> bool:
     """Whether `user` (possibly anonymous) may download this file: the one place that decides, for
     both the S3 redirect and the local stream. A withdrawn record's files are served to nobody;
@@ -296,7 +285,7 @@ def download_allowed(*, record_file, user) -> bool:
     if record.is_withdrawn:
         return False
     if record.embargoed_on(timezone.now().date()):
-        return _may_see_embargoed(record, user)
+        return hooks.may("see_embargoed_files", record, user)
     return True
 
 
