@@ -277,10 +277,10 @@ def record_withdraw(request, pk: int):
 
 
 def download_allowed(*, record_file, user) -> bool:
-    """Whether `user` (possibly anonymous) may download this file: the one place that decides, for
-    both the S3 redirect and the local stream. A withdrawn record's files are served to nobody;
-    an embargoed record's only to its depositors, the community's moderators and administrators,
-    until the embargo's day (from that day on they are open, even before the daily task runs)."""
+    """Whether `user` (possibly anonymous) may download this file, for both the S3 redirect and the
+    local stream. A withdrawn record's files are served to nobody; an embargoed record's only to
+    those deposit.policy.may_see_embargoed_files names (asked through repository.hooks), until the
+    embargo's day (from that day on they are open, even before the daily task runs)."""
     record = record_file.record
     if record.is_withdrawn:
         return False

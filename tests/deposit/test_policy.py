@@ -202,6 +202,10 @@ def test_the_landing_page_offers_a_new_version_to_a_co_depositor(cast, record, c
     assert button not in client.get(record.get_absolute_url()).content.decode()
     client.force_login(cast["co_depositor"])
     assert button in client.get(record.get_absolute_url()).content.decode()
+    response = client.post(button)
+    started = Deposit.objects.get(pid__concept=record.concept, record__isnull=True)
+    assert started.owner == cast["co_depositor"] and started.status == Status.draft
+    assert response.url == reverse("deposit:wizard", kwargs={"pk": started.pk, "step": "describe"})
 
 
 # --- Nobody else decides ---------------------------------------------------------------------------
