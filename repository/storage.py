@@ -254,25 +254,31 @@ class LocalObjectStore(ObjectStore):
                 yield PendingUpload(key="", upload_id=directory.name, initiated=initiated)
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
-        # The parts are dropped only once the assembled object has replaced the target, so parts
-        # gone and an object there means this upload was completed.
+        # The parts' folder goes (renamed away at once, then deleted) only once the assembled object
+        # has replaced the target: no folder and an object there means this upload was completed,
+        # possibly by a racing completion while this one was reading the folder.
+        target, directory = self._path(key), self._upload_dir(upload_id)
+
+        def completed_meanwhile() -> bool:
+            return not directory.is_dir() and target.is_file()
+
         try:
             stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
         except FileNotFoundError:
-            if self._path(key).is_file():
+            if target.is_file():
                 return
             raise
         for number, etag in parts:
             part = stored.get(number)
-            if part is None:
-                raise PartsMismatch(f"Part {number} was never uploaded.")
-            if part.etag != etag.strip('"'):
+            if part is None or part.etag != etag.strip('"'):
+                if completed_meanwhile():
+                    return
+                if part is None:
+                    raise PartsMismatch(f"Part {number} was never uploaded.")
                 raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
-        target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         # A name of its own: two completions racing each assemble a whole copy, never one file.
         tmp = target.with_name(f"{target.name}.assembling-{uuid.uuid4().hex}")
-        directory = self._upload_dir(upload_id)
         try:
             with open(tmp, "wb") as out:
                 for number, _etag in parts:
@@ -281,13 +287,21 @@ class LocalObjectStore(ObjectStore):
             os.replace(tmp, target)
         except FileNotFoundError:
             tmp.unlink(missing_ok=True)
-            if not directory.is_dir() and target.is_file():
-                return  # a racing completion assembled it and dropped the parts meanwhile
+            if completed_meanwhile():
+                return
             raise
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        shutil.rmtree(directory, ignore_errors=True)
+        # Renamed away first, so that the folder's absence says "completed" at once, even to a
+        # racing completion that read it while its files were being deleted. (The new name is not
+        # alphanumeric: list_multipart_uploads does not take it for an upload.)
+        gone = directory.with_name(f"{directory.name}.done-{uuid.uuid4().hex}")
+        try:
+            os.rename(directory, gone)
+        except FileNotFoundError:
+            return  # a racing completion got there first
+        shutil.rmtree(gone, ignore_errors=True)
 
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
         shutil.rmtree(self._upload_dir(upload_id), ignore_errors=True)
