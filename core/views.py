@@ -10,6 +10,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from core import hooks
+
 
 def _check_database() -> dict:
     with connection.cursor() as cursor:
@@ -32,14 +34,6 @@ def _check_broker() -> dict:
         return {"transport": conn.transport.driver_type}
 
 
-def _check_storage() -> dict:
-    from repository.storage import get_store
-
-    store = get_store()
-    store.check()
-    return {"backend": store.name}
-
-
 def _check_cache() -> dict:
     """A value written and read back; and, where production requires it, a cache shared by every
     process (rate limits and SAML replay protection hold only then)."""
@@ -59,34 +53,16 @@ def _check_cache() -> dict:
     return {"backend": type(cache).__name__, "shared": not per_process}
 
 
-def _check_doi_outbox() -> dict:
-    from django.db.models import Min
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-
-    from repository.models import PersistentIdentifier
-
-    pending = PersistentIdentifier.objects.filter(sync=PersistentIdentifier.Sync.pending)
-    # Pending since it last became so (a DOI reserved a month ago and published now is new work).
-    oldest = pending.aggregate(oldest=Min(Coalesce("pending_since", "created")))["oldest"]
-    return {
-        "provider": settings.DOI_PROVIDER,
-        "pending": pending.count(),
-        "rejected": PersistentIdentifier.objects.filter(sync=PersistentIdentifier.Sync.rejected).count(),
-        "oldest_pending_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0,
-    }
-
-
-CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _check_storage, "cache": _check_cache}
+CHECKS = {"database": _check_database, "broker": _check_broker, "cache": _check_cache}
 
 
 @never_cache
 def healthz(request):
-    """Database, broker, storage and cache, each `ok` or `error` with the reason; HTTP 503 if one is
-    down (or, in production, if the cache is per-process).
-    The DOI outbox is reported for operators but never makes the check fail."""
+    """Database, broker, cache and the checks the apps register (storage), each `ok` or `error`
+    with the reason; HTTP 503 if one is down (or, in production, if the cache is per-process).
+    The reports the apps register (the DOI outbox) are shown to operators but never make it fail."""
     report, healthy = {}, True
-    for name, check in CHECKS.items():
+    for name, check in {**CHECKS, **hooks.health_checks}.items():
         started = time.monotonic()
         try:
             detail = check()
@@ -95,8 +71,9 @@ def healthz(request):
             healthy = False
             report[name] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
         report[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
-    try:
-        report["doi_outbox"] = _check_doi_outbox()
-    except Exception as exc:  # noqa: BLE001
-        report["doi_outbox"] = {"status": "error", "error": str(exc)[:300]}
+    for name, report_of in hooks.health_reports.items():
+        try:
+            report[name] = report_of()
+        except Exception as exc:  # noqa: BLE001
+            report[name] = {"status": "error", "error": str(exc)[:300]}
     return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)
