@@ -656,11 +656,10 @@ def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple
 
 def _preview_if_ready(file: DepositFile) -> None:
     """What the review page shows of a file that just became ready (first lines, NetCDF header);
-    never fails the file (moderation.previews stores an error preview instead)."""
+    never fails the file (moderation.previews, through hooks.file_ready, stores an error preview
+    instead)."""
     if file.state == DepositFile.State.ready:
-        from moderation.previews import file_preview_update
-
-        file_preview_update(file=file)
+        hooks.announce(hooks.file_ready, file=file)
 
 
 def file_verify_queued(*, file_id: int) -> DepositFile | None:

@@ -18,7 +18,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from repository.metadata import LICENCES
 from repository.storage import StorageError
 
-from . import policy, selectors, services, wizard, workflow
+from . import hooks, policy, selectors, services, wizard, workflow
 from .forms import InviteForm, read_metadata
 from .models import Deposit
 from .workflow import Action
@@ -176,11 +176,7 @@ def deposit_detail(request, pk: int):
     problems = (
         wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files) if editable else []
     )
-    from moderation import conversation, timeline
-    from moderation.views_review import colleagues_for
-
     transitions = workflow.allowed_actions(deposit, request.user)
-    thread = conversation.thread_for(deposit)
     return render(
         request,
         "deposit/detail.html",
@@ -192,9 +188,10 @@ def deposit_detail(request, pk: int):
             "problems": problems,
             "completeness": wizard.completeness(deposit, problems, files) if editable else None,
             "transitions": transitions,
-            "thread": thread,
-            "timeline": timeline.entries(deposit, thread),
-            "colleagues": colleagues_for(deposit, request.user, transitions),
+            # The conversation, timeline and colleagues to assign, from moderation.
+            **hooks.context_from(
+                hooks.detail_page_context, deposit=deposit, user=request.user, transitions=transitions
+            ),
             "rejection_reasons": workflow.RejectionReason.choices,
             "can_edit": editable and policy.may_edit(deposit, request.user),
             "collaborations": list(selectors.collaborations_of(deposit)),

@@ -22,7 +22,7 @@ from accounts.models import Community
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.logging import get_logger
 
-from . import policy, selectors, services, wizard, workflow
+from . import hooks, policy, selectors, services, wizard, workflow
 from .forms import WizardStartForm, WizardUploadForm
 from .models import Deposit
 from .workflow import Action, Status
@@ -265,9 +265,7 @@ def wizard_step(request, pk: int, step: str):
         return _save_from_page(request, deposit, step_obj)
     context = _context(request, deposit, step_obj)
     # The moderator's open comments, shown at the top of the step and beside their fields.
-    from moderation.conversation import thread_for
-
-    context["thread"] = thread_for(deposit)
+    context.update(hooks.context_from(hooks.wizard_page_context, deposit=deposit, user=request.user))
     return render(request, step_obj.template, context)
 
 

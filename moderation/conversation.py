@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
-from deposit import policy
+from deposit import hooks, policy, wizard
 from deposit.models import Collaboration, Deposit
 from deposit.workflow import Status
 
@@ -131,15 +131,11 @@ def clean_anchor(value: str) -> str:
 
 def _known_segments() -> set[str]:
     """The parts a wizard field name is made of (`box`, `west`, `affiliations`, `ror`…)."""
-    from deposit import wizard
-
     return set(wizard.LEAF_LABELS) | set(wizard.GROUP_LABELS)
 
 
 def comment_add(*, deposit: Deposit, author, body: str, field: str = "", file=None, parent: Comment | None = None) -> Comment:
     """Write a comment (or, with `parent`, a reply) and tell the other party once it is saved."""
-    from notifications.services import notify_comment
-
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Write a message."), field="body")
@@ -174,7 +170,7 @@ def comment_add(*, deposit: Deposit, author, body: str, field: str = "", file=No
         if root is not None and root.resolved_at is not None:
             root.resolved_at, root.resolved_by = None, None
             root.save(update_fields=["resolved_at", "resolved_by"])
-        transaction.on_commit(lambda: notify_comment(comment_id=comment.pk))
+        hooks.announce_on_commit(hooks.comment_added, comment_id=comment.pk)
     log.info("comment.added", deposit=deposit.pk, comment=comment.pk, author=author.pk,
              anchor=anchor or None, file=comment.file_id, reply_to=comment.parent_id)
     return comment

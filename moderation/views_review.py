@@ -46,6 +46,23 @@ def colleagues_for(deposit: Deposit, user, transitions) -> list:
     )
 
 
+def deposit_detail_context(*, deposit: Deposit, user, transitions) -> dict:
+    """What the deposit's own page (deposit.views.deposit_detail) shows of its moderation, through
+    deposit.hooks.detail_page_context."""
+    thread = conversation.thread_for(deposit)
+    return {
+        "thread": thread,
+        "timeline": timeline.entries(deposit, thread),
+        "colleagues": colleagues_for(deposit, user, transitions),
+    }
+
+
+def wizard_step_context(*, deposit: Deposit, user) -> dict:
+    """The moderator's open comments, shown at the top of a wizard step and beside their fields
+    (deposit.hooks.wizard_page_context)."""
+    return {"thread": conversation.thread_for(deposit)}
+
+
 @login_required
 @require_GET
 def review(request, pk: int):

@@ -41,6 +41,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_noop as N_
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from accounts.models import Community
 from core.errors import ValidationFailed
 
 from . import fts
@@ -643,8 +644,6 @@ def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
 
 
 def _communities() -> dict[str, Any]:
-    from accounts.models import Community
-
     return {c.slug: c for c in Community.objects.all()}
 
 

@@ -1,10 +1,10 @@
-"""Template helpers shared by every page: roles in the navigation, labels of workflow values."""
+"""Template helpers shared by every page: roles in the navigation, a DOI's state in words (the
+workflow's labels are deposit's `workflow_tags`)."""
 from __future__ import annotations
 
 from django import template
 
 from accounts.selectors import communities_moderated_by
-from deposit.workflow import Action, Status
 
 register = template.Library()
 
@@ -22,42 +22,6 @@ def is_moderator(context) -> bool:
         cached = communities_moderated_by(user).exists()
         request._estran_is_moderator = cached
     return cached
-
-
-@register.filter
-def action_label(value: str) -> str:
-    try:
-        return Action(value).label
-    except ValueError:
-        return value
-
-
-@register.filter
-def event_label(value: str) -> str:
-    """What an action did, as the history tells it."""
-    from django.utils.translation import gettext as _
-
-    labels = {
-        Action.submit: _("Submitted for review"),
-        Action.claim: _("Claimed for review"),
-        Action.release: _("Released back to the queue"),
-        Action.assign: _("Assigned"),
-        Action.approve: _("Approved"),
-        Action.reject: _("Rejected"),
-        Action.request_changes: _("Changes requested"),
-        Action.resubmit: _("Resubmitted"),
-        Action.edit: _("Returned to draft"),
-        Action.publish: _("Published"),
-    }
-    return labels.get(value, action_label(value))
-
-
-@register.filter
-def status_label(value: str) -> str:
-    try:
-        return Status(value).label
-    except ValueError:
-        return value
 
 
 @register.filter

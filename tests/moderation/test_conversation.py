@@ -22,9 +22,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 @pytest.fixture(autouse=True)
 def _notified(monkeypatch):
-    """The comments announced to the notifications app (its own tests cover what it does)."""
+    """The comments announced through deposit.hooks, in place of the notifications app (its own
+    tests cover what it does)."""
     calls: list[int] = []
-    monkeypatch.setattr("notifications.services.notify_comment", lambda *, comment_id: calls.append(comment_id))
+    monkeypatch.setattr("deposit.hooks.comment_added", [lambda *, comment_id: calls.append(comment_id)])
     return calls
 
 
