@@ -21,11 +21,12 @@ def test_the_doi_benchmark_runs_and_finds_one_doi_per_record(tmp_path, settings)
     db = settings.DATABASES["default"]
     require_service("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}")
     out = tmp_path / "doi.json"
-    subprocess.run(
+    finished = subprocess.run(
         [sys.executable, "bench/doi/run.py", "--deposits", "20", "--retry-base", "1", "--retry-max", "2",
-         "--latency", "0", "--database", "estran_bench_doi_smoke", "--timeout", "120", "--json", str(out)],
-        cwd=ROOT, check=True, timeout=300, capture_output=True,
+         "--latency", "0", "--database", f"{db['NAME']}_doi_bench", "--timeout", "120", "--json", str(out)],
+        cwd=ROOT, timeout=300, capture_output=True, text=True,
     )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     figures = json.loads(out.read_text())
     assert figures["records"] == figures["dois_at_datacite"] == 20
     assert figures["dois_per_record"] == {"1": 20}
