@@ -12,6 +12,7 @@ from pydantic import Field
 from accounts import lookups
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from repository.metadata import DocumentJsonSchema
+from repository.models import Record
 
 from . import policy, selectors, services, workflow
 from .models import Deposit, DepositFile, UploadSession
@@ -421,8 +422,6 @@ def record_new_version(request, pk: int):
     """A draft prefilled with the record's metadata; once approved it is the dataset's next version,
     with its own DOI, and the concept DOI (shared by every version) resolves to it. 409
     `new_version_open` when a new version is already being prepared."""
-    from repository.models import Record
-
     record = Record.objects.filter(pk=pk).first()
     if record is None:
         raise NotFound("No such record.")

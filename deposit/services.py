@@ -21,7 +21,16 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied, Valid
 from core.logging import get_logger
 from core.text import input_problem, text_problem
 from repository import services as repository_services
-from repository.metadata import MetadataDocument, validate_document
+from repository.metadata import (
+    ORCID_RE,
+    MetadataDocument,
+    normalize_orcid,
+    orcid_checksum_ok,
+    validate_document,
+)
+from repository.models import Concept, Record, RecordFile
+from repository.netcdf import netcdf_kind
+from repository.sandbox import Unreadable, run_isolated
 from repository.storage import (
     CHECKSUM_HEADER,
     PartsMismatch,
@@ -265,8 +274,6 @@ def deposit_new_version(*, record, actor) -> Deposit:
     publication year and the version label are the new version's to set), in its community, whose
     DOI (minted now, reserved at submission) joins the record's concept. Once approved it is
     published as the next version number. One new version is prepared at a time per dataset."""
-    from repository.models import Concept, Record
-
     record = Record.objects.select_related("concept").get(pk=record.pk)
     if not policy.may_start_new_version(record, actor):
         raise PermissionDenied(_("Only the depositors of a record can start a new version of it."))
@@ -708,8 +715,6 @@ def upload_abort(*, session_id: int, actor) -> None:
 
 
 def _key_is_published(key: str) -> bool:
-    from repository.models import RecordFile
-
     return RecordFile.objects.filter(storage_key=key).exists()
 
 
@@ -886,9 +891,6 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
 
     from botocore.exceptions import BotoCoreError
 
-    from repository.netcdf import netcdf_kind
-    from repository.sandbox import Unreadable, run_isolated
-
     limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
     if file.state != DepositFile.State.ready:
         raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
@@ -949,8 +951,6 @@ def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str 
     or waits for one; the invitee is told (notifications.services.notify_invitation)."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
-
-    from repository.metadata import ORCID_RE, normalize_orcid, orcid_checksum_ok
 
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     if not policy.may_invite(deposit, actor):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, ValidationFailed
 from repository.metadata import LICENCES
+from repository.models import Record
 from repository.storage import StorageError
 
 from . import hooks, policy, selectors, services, wizard, workflow
@@ -362,8 +363,6 @@ def deposit_delete(request, pk: int):
 @login_required
 @require_POST
 def record_new_version(request, record_pk: int):
-    from repository.models import Record
-
     record = Record.objects.filter(pk=record_pk).first()
     if record is None:
         raise Http404(_("No such record."))

@@ -21,7 +21,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, PermissionDenied
+from accounts.selectors import is_moderator_of
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 
 
 class Status(models.TextChoices):
@@ -141,8 +142,6 @@ def apply_transition(
     (two moderators, a double click) are serialised and the second sees the new status. A page
     posts the status it showed (`seen_status`): when the deposit moved on meanwhile, the action is
     refused with what happened rather than applied to a deposit the actor did not see."""
-    from accounts.selectors import is_moderator_of
-
     from .models import Deposit, DepositEvent
     from .policy import may_moderate, roles_of
 
@@ -169,8 +168,6 @@ def apply_transition(
             if transition.role is Role.reviewer and own:
                 raise PermissionDenied(str(OWN_DEPOSIT), code="own_deposit")
             raise PermissionDenied(_("You may not do this to this deposit."))
-        from core.errors import ValidationFailed
-
         note = (note or "").strip()
         if transition.note_required and not note:
             raise ValidationFailed(_("A message to the depositor is required."), field="note")
@@ -224,9 +221,6 @@ def apply_transition(
 
 def _assignable(deposit, assignee):
     """The colleague a deposit is assigned to: a moderator of its community who may moderate it."""
-    from accounts.selectors import is_moderator_of
-    from core.errors import ValidationFailed
-
     from .policy import may_moderate
 
     if assignee is None or not getattr(assignee, "is_active", False) or not is_moderator_of(assignee, deposit.community):

@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 
 from . import conversation
 from .markdown import render
@@ -81,8 +81,6 @@ def comment_list(request, pk: int):
 def comment_create(request, pk: int, payload: CommentIn):
     """403 before the first submission and after the final decision; 422 for an empty or too long
     body, a field that is not one of the wizard's, or a file of another deposit."""
-    from core.errors import ValidationFailed
-
     deposit = conversation.conversation_deposit(request.auth, pk)
     parent = conversation.comment_for(deposit, payload.parent) if payload.parent else None
     file = None

@@ -39,6 +39,7 @@ from django.conf import settings
 
 from core.logging import get_logger
 from deposit.models import DepositFile
+from deposit.services import NETCDF_SUGGESTIONS_MAX_SIZE
 from repository.netcdf import netcdf_kind
 from repository.sandbox import Unreadable, run_isolated
 from repository.storage import StorageError, get_store
@@ -168,8 +169,6 @@ def read_head(store, key: str, length: int = PREVIEW_BYTES) -> tuple[bytes, bool
 
 
 def _netcdf_limit() -> int:
-    from deposit.services import NETCDF_SUGGESTIONS_MAX_SIZE
-
     return getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
 
 

@@ -24,6 +24,7 @@ from accounts.models import Community
 from accounts.selectors import communities_moderated_by
 from deposit import policy
 from deposit.models import Deposit, DepositEvent, DepositFile
+from deposit.wizard import RESOURCE_TYPES
 from deposit.workflow import TRANSITIONS, Action, Role, Status
 from repository.metadata import ResourceTypeGeneral
 
@@ -88,8 +89,6 @@ RESOURCE_TYPE_VALUES = frozenset(t.value for t in ResourceTypeGeneral)
 
 def resource_type_choices() -> list[tuple[str, str]]:
     """The wizard's resource types (with their labels), the ones it does not offer after them."""
-    from deposit.wizard import RESOURCE_TYPES
-
     offered = dict(RESOURCE_TYPES)
     return [*RESOURCE_TYPES, *((t.value, t.value) for t in ResourceTypeGeneral if t.value not in offered)]
 

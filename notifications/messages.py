@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deposit.workflow import RejectionReason
+
 from .models import Audience, Kind
 
 # The subject line's first words: "[Estran] Changes requested: <title>".
@@ -64,8 +66,6 @@ def actor_name(notification) -> str:
 
 
 def rejection_reason(notification) -> str:
-    from deposit.workflow import RejectionReason
-
     reason = notification.event.reason if notification.event_id and notification.event else ""
     try:
         return str(RejectionReason(reason).label)

@@ -21,9 +21,13 @@ from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 
-from core.errors import NotFound
+from accounts.selectors import community_moderators
+from core.errors import NotFound, ValidationFailed
 from core.logging import get_logger
-from deposit.models import Collaboration
+from deposit.models import Collaboration, DepositEvent
+from deposit.policy import editor_ids
+from deposit.workflow import Action
+from moderation.models import Comment
 
 from .models import Audience, EmailMode, Kind, Notification, Preference
 
@@ -45,8 +49,6 @@ class Recipient:
 
 def _depositors(deposit) -> list:
     """The owner and the accepted co-depositors."""
-    from deposit.models import Collaboration
-
     users = [deposit.owner]
     users += [
         c.user for c in Collaboration.objects.filter(
@@ -59,9 +61,6 @@ def _depositors(deposit) -> list:
 def _community_deciders(deposit) -> list:
     """The community's moderators who may moderate the deposit: not its depositors
     (deposit.policy.may_moderate)."""
-    from accounts.selectors import community_moderators
-    from deposit.policy import editor_ids
-
     if deposit.community_id is None:
         return []
     editors = editor_ids(deposit)
@@ -72,8 +71,6 @@ def _administrators(deposit) -> list:
     """The administrators who may moderate the deposit: they decide when its community has no other
     moderator (its only moderator deposited it)."""
     from django.contrib.auth import get_user_model
-
-    from deposit.policy import editor_ids
 
     return list(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk__in=editor_ids(deposit)))
 
@@ -87,17 +84,12 @@ def _reviewer_or_moderators(deposit) -> list:
 
 
 def _was_submitted_before(event) -> bool:
-    from deposit.models import DepositEvent
-    from deposit.workflow import Action
-
     return DepositEvent.objects.filter(
         deposit_id=event.deposit_id, action__in=[Action.submit, Action.resubmit], pk__lt=event.pk
     ).exists()
 
 
 def _event_recipients(event) -> list[Recipient]:
-    from deposit.workflow import Action
-
     deposit = event.deposit
     action = event.action
     to_depositors = lambda kind, actor=None: [  # noqa: E731
@@ -151,8 +143,6 @@ def _comment_recipients(comment) -> list[Recipient]:
 def notify_event(*, event_id: int) -> None:
     """Notify the people concerned by one deposit event. Called once the transition has committed:
     a failure here is logged, never turned into an error for a transition that did happen."""
-    from deposit.models import DepositEvent
-
     try:
         event = DepositEvent.objects.select_related(
             "deposit__owner", "deposit__community", "deposit__reviewer", "actor", "assignee"
@@ -167,8 +157,6 @@ def notify_event(*, event_id: int) -> None:
 
 def notify_comment(*, comment_id: int) -> None:
     """Notify the other party of a new comment, and the author of the comment it answers."""
-    from moderation.models import Comment
-
     try:
         comment = Comment.objects.select_related(
             "deposit__owner", "deposit__community", "deposit__reviewer", "author", "parent__author"
@@ -533,7 +521,6 @@ def notifications_read(*, user, ids: list[int] | None = None) -> int:
 
 
 def preference_set(*, user, email: str) -> Preference:
-    from core.errors import ValidationFailed
     from django.utils.translation import gettext as _
 
     if email not in EmailMode.values:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
+from deposit import wizard
+from deposit.workflow import EDITABLE
 from moderation import markdown as md
 
 register = template.Library()
@@ -53,8 +55,6 @@ def step_markers(thread, slug: str) -> list:
 
 @register.filter
 def step_label(slug: str) -> str:
-    from deposit import wizard
-
     step = wizard.STEP_BY_SLUG.get(slug)
     return str(step.label) if step else slug
 
@@ -67,8 +67,6 @@ def thread_scope(context, thread, *, anchor="", file=None, roots=None, general=F
     and the new-comment form, if any. Also the `scope` key the forms post, so that an htmx answer
     re-renders the same part of the page (moderation/views_comments.py)."""
     from django.urls import reverse
-
-    from deposit.workflow import EDITABLE
 
     request = context.get("request")
     user = getattr(request, "user", None)
