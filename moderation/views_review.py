@@ -135,7 +135,7 @@ def report(request, pk: int, fmt: str):
         response = HttpResponse(html, content_type=REPORT_FORMATS["html"])
         response["Content-Disposition"] = f'inline; filename="{name}.html"'
         return response
-    import weasyprint
+    import weasyprint  # lazily: WeasyPrint and Pango take a second to load, only PDFs need them
 
     pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type=REPORT_FORMATS["pdf"])

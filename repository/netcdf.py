@@ -471,7 +471,7 @@ def _parse_duration(text: str) -> timedelta | None:
 def _cf_date(value: float, units: str, calendar: str) -> date | None:
     """A number in CF time units (`days since 1990-01-01`) as a date; None when it is no date of
     the Gregorian calendar (a 360-day model calendar's 30 February)."""
-    import cftime
+    import cftime  # lazily, as netCDF4: only NetCDF files need it, loaded in the sandbox child
 
     try:
         moment = cftime.num2date(value, units, calendar=calendar or "standard")

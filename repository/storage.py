@@ -339,7 +339,7 @@ _BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall"}
 
 @functools.lru_cache(maxsize=8)
 def _s3_client(endpoint_url, region, access_key, secret_key, addressing_style, connect_timeout, read_timeout, attempts):
-    import boto3
+    import boto3  # lazily: boto3 takes a while to load, and the local store never needs it
     from botocore.config import Config
 
     config = Config(
