@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import threading
 import time
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from django.test import Client
 from deposit.models import DepositFile, UploadSession
 from tests.factories import complete_metadata
 from tests.fakes.db_faults import refused_writes
+from tests.races import run_at_once
 
 MiB = 1024 * 1024
 DATA = b"station,depth,temperature\n" + b"A1,5,13.2\n" * 50_000  # 500 kB: one part, verified at once
@@ -122,26 +122,8 @@ def test_a_lost_answer_while_the_worker_verifies_answers_the_file_verifying_agai
 
 @pytest.mark.django_db(transaction=True)
 def test_two_completions_racing_end_in_one_ready_file(token):
-    from django.db import connection
-
     upload = opened(client_of(token), DATA)
-    start, answers, errors = threading.Barrier(3), [], []
-
-    def send():
-        try:
-            start.wait(timeout=10)
-            answers.append(complete(client_of(token), upload))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    answers = run_at_once(lambda: complete(client_of(token), upload), times=3, timeout=60)
     assert sorted(a.status_code for a in answers) in ([200, 200, 200], [200, 200, 202], [200, 202, 202])
     assert {a.json()["id"] for a in answers} == {upload["file_id"]}
     file = DepositFile.objects.get(pk=upload["file_id"])

@@ -4,7 +4,6 @@ that fails is retried; a mail that left is never sent again, not even when recor
 The failures are real: PostgreSQL triggers refusing the writes (tests/fakes/db_faults.py)."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone
 from notifications.models import EmailMode, Notification, Preference
 from notifications.services import emails_resend_unsent, notification_email_send
 from tests.fakes.db_faults import refused_writes
+from tests.races import run_at_once
 
 RECORDING = "NEW.emailed_at IS NOT NULL AND OLD.emailed_at IS NULL"
 
@@ -86,25 +86,7 @@ def test_a_send_the_mail_server_refuses_releases_the_claim_for_the_sweep(unsent,
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_one_mail_at_once_send_it_once(unsent, mailoutbox):
     """Two real concurrent transactions: the conditional update of the claim is won by one."""
-    from django.db import connection
-
-    start, results, errors = threading.Barrier(2), [], []
-
-    def worker():
-        try:
-            start.wait(timeout=10)
-            results.append(notification_email_send(notification_id=unsent.pk))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    results = run_at_once(lambda: notification_email_send(notification_id=unsent.pk))
     assert sorted(results) == [False, True]
     assert len(to_moderator(mailoutbox)) == 1
 
