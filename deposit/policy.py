@@ -238,8 +238,12 @@ def may_start_new_version(record, user) -> bool:
 
 
 def may_withdraw(record, user) -> bool:
-    """A moderator of its community or an administrator: withdrawal is a moderation decision."""
-    return _authenticated(user) and is_moderator_of(user, record.community)
+    """A moderator of its community or an administrator who is not one of its depositors: withdrawal
+    is a moderation decision, and nobody moderates their own work (as may_moderate); a depositor asks
+    another moderator, who records the reason on the tombstone."""
+    return (
+        _authenticated(user) and is_moderator_of(user, record.community) and not is_record_editor(record, user)
+    )
 
 
 # --- Templates -----------------------------------------------------------------------------------

@@ -142,3 +142,17 @@ def test_withdrawal_through_the_api(record, moderator, depositor, api_client):
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
     again = api_client(moderator).post(url, {"reason": "rights"}, content_type="application/json")
     assert again.status_code == 409
+
+
+def test_a_moderator_does_not_withdraw_a_record_they_deposited(datacite, moderator, admin, communities, client, api_client):
+    """Withdrawal is a moderation decision and nobody moderates their own work: the moderator who
+    deposited the record asks another moderator (here an administrator)."""
+    own = publish(moderator, admin, communities)
+    url = reverse("repository:withdraw", kwargs={"pk": own.pk})
+    client.force_login(moderator)
+    assert url not in client.get(own.get_absolute_url()).content.decode()
+    refused = api_client(moderator).post(f"/api/records/{own.pk}/withdraw", {"reason": "rights"},
+                                         content_type="application/json")
+    assert refused.status_code == 403
+    assert Record.objects.get(pk=own.pk).status == "published"
+    assert record_withdraw(record=own, actor=admin, reason="duplicate").status == "withdrawn"
