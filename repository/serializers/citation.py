@@ -29,6 +29,8 @@ from django.conf import settings
 
 from repository.metadata import DescriptionType, MetadataDocument, NameType, ResourceTypeGeneral
 
+from .vocab import doi_url
+
 # DataCite resourceTypeGeneral -> CSL 1.0.2 item type (DataCite's own mapping, `dataset` otherwise).
 CSL_TYPES = {
     ResourceTypeGeneral.audiovisual: "motion_picture",
@@ -74,10 +76,6 @@ class UnknownStyle(ValueError):
     """A style or locale that citeproc cannot use; the message says which are offered."""
 
 
-def _doi_url(doi: str) -> str:
-    return f"https://doi.org/{doi}"
-
-
 def _csl_name(creator) -> dict:
     if creator.name_type is NameType.personal and creator.family_name:
         name = {"family": creator.family_name}
@@ -97,7 +95,7 @@ def to_csl(document: MetadataDocument, *, doi: str, year: int, version: str | No
         "issued": {"date-parts": [[year]]},
         "publisher": document.publisher or settings.DOI_PUBLISHER,
         "DOI": doi,
-        "URL": _doi_url(doi),
+        "URL": doi_url(doi),
     }
     if document.resource_type.type:
         item["genre"] = document.resource_type.type
@@ -222,7 +220,7 @@ def format_citation(*, creators: list[tuple[str, str | None, str | None]], year:
         else:
             names.append(name)
     version_text = f" Version {version}." if str(version) not in ("", "1", "None") else ""
-    return f"{'; '.join(names)} ({year}). {title}.{version_text} {publisher or 'Estran'}. {_doi_url(doi)}"
+    return f"{'; '.join(names)} ({year}). {title}.{version_text} {publisher or 'Estran'}. {doi_url(doi)}"
 
 
 def datacite_citation(item: dict, *, version_number: int) -> str:

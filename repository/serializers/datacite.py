@@ -36,25 +36,28 @@ from repository.metadata import (
     TemporalExtent,
 )
 
+from .vocab import (
+    EMBARGOED_ACCESS,
+    GRID_URI,
+    ISNI_URI,
+    OPEN_ACCESS,
+    ORCID_SCHEME_URI,
+    ROR_SCHEME_URI,
+    SPDX_URI,
+    SWH_RESOLVER,
+    orcid_url,
+)
+
 DATACITE_NS = "http://datacite.org/schema/kernel-4"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SCHEMA_LOCATION = f"{DATACITE_NS} http://schema.datacite.org/meta/kernel-4.6/metadata.xsd"
 
-ORCID_URI = "https://orcid.org"
-ROR_URI = "https://ror.org"
-SPDX_URI = "https://spdx.org/licenses/"
-# SWHID is a relatedIdentifierType only from DataCite 4.7; in 4.6 a Software Heritage identifier
-# goes as the URL of its resolver.
-SWH_RESOLVER = "https://archive.softwareheritage.org/"
-# OpenAIRE's access-rights vocabulary, which DataCite's guidance uses for open and embargoed access.
-OPEN_ACCESS = "info:eu-repo/semantics/openAccess"
-EMBARGOED_ACCESS = "info:eu-repo/semantics/embargoedAccess"
 # schemeURI of a funderIdentifier, by type (a Crossref Funder ID is a doi.org URL already).
 FUNDER_SCHEME_URIS = {
-    FunderIdentifierType.ror: ROR_URI,
-    FunderIdentifierType.isni: "https://isni.org/isni/",
-    FunderIdentifierType.grid: "https://www.grid.ac/institutes/",
+    FunderIdentifierType.ror: ROR_SCHEME_URI,
+    FunderIdentifierType.isni: ISNI_URI,
+    FunderIdentifierType.grid: GRID_URI,
 }
 
 # Characters XML 1.0 cannot carry (lxml refuses them): control characters pasted from a PDF.
@@ -95,14 +98,14 @@ def _person(parent: etree._Element, tag: str, creator: Creator, **attrs: str | N
         if creator.family_name:
             _el(el, "familyName", creator.family_name)
     if creator.orcid:
-        _el(el, "nameIdentifier", f"{ORCID_URI}/{creator.orcid}",
-            nameIdentifierScheme="ORCID", schemeURI=ORCID_URI)
+        _el(el, "nameIdentifier", orcid_url(creator.orcid),
+            nameIdentifierScheme="ORCID", schemeURI=ORCID_SCHEME_URI)
     if creator.ror:
-        _el(el, "nameIdentifier", creator.ror, nameIdentifierScheme="ROR", schemeURI=ROR_URI)
+        _el(el, "nameIdentifier", creator.ror, nameIdentifierScheme="ROR", schemeURI=ROR_SCHEME_URI)
     for affiliation in creator.affiliations:
         if affiliation.ror:
             _el(el, "affiliation", affiliation.name, affiliationIdentifier=affiliation.ror,
-                affiliationIdentifierScheme="ROR", schemeURI=ROR_URI)
+                affiliationIdentifierScheme="ROR", schemeURI=ROR_SCHEME_URI)
         else:
             _el(el, "affiliation", affiliation.name)
 
@@ -207,6 +210,8 @@ def _geo_location(parent: etree._Element, location: GeoLocation) -> None:
 def _related_identifier(parent: etree._Element, related: RelatedIdentifier) -> None:
     identifier, identifier_type = related.identifier, related.identifier_type
     if identifier_type == "SWHID":
+        # SWHID is a relatedIdentifierType only from DataCite 4.7; in 4.6 a Software Heritage
+        # identifier goes as the URL of its resolver.
         identifier, identifier_type = SWH_RESOLVER + identifier, "URL"
     general = related.resource_type_general
     _el(parent, "relatedIdentifier", identifier, relatedIdentifierType=identifier_type,

@@ -69,6 +69,17 @@ from repository.metadata import (
     VerticalReference,
 )
 
+from .vocab import (
+    EMBARGOED_ACCESS,
+    INSPIRE_NO_LIMITATIONS,
+    ISNI_URI,
+    OPEN_ACCESS,
+    SPDX_URI,
+    doi_url,
+    identifier_url,
+    orcid_url,
+)
+
 MEDIA_TYPE = "application/vnd.iso.19115-3+xml"
 
 NS = {
@@ -94,13 +105,6 @@ LANGUAGE_CODELIST = "http://www.loc.gov/standards/iso639-2/"
 XLINK_HREF = f"{{{NS['xlink']}}}href"
 GML_ID = f"{{{NS['gml']}}}id"
 
-DOI_RESOLVER = "https://doi.org/"
-ORCID_URI = "https://orcid.org/"
-SPDX_URI = "https://spdx.org/licenses/"
-SWH_RESOLVER = "https://archive.softwareheritage.org/"
-OPEN_ACCESS = "info:eu-repo/semantics/openAccess"
-EMBARGOED_ACCESS = "info:eu-repo/semantics/embargoedAccess"
-NO_LIMITATIONS = "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 # Metadata identifiers are UUIDs derived from the DOI, so that they never change (not even when
 # the site's address does) and never collide between two Estran installations.
@@ -395,10 +399,6 @@ def _online(parent: etree._Element, name: str, url: str, *, protocol: str | None
         _code(resource, "cit:function", "cit:CI_OnLineFunctionCode", function)
 
 
-def _doi_url(doi: str) -> str:
-    return DOI_RESOLVER + doi
-
-
 # --- Parties ------------------------------------------------------------------------------------
 
 
@@ -419,7 +419,7 @@ def _ror_identifier(party: etree._Element, ror: str | None) -> None:
 
 def _orcid_identifier(party: etree._Element, orcid: str | None) -> None:
     if orcid:
-        url = ORCID_URI + orcid
+        url = orcid_url(orcid)
         _identifier(party, "cit:partyIdentifier", url, url, code_space="ORCID")
 
 
@@ -484,7 +484,7 @@ def _funder_identifier(party: etree._Element, funding) -> None:
     href = {
         FunderIdentifierType.ror: value,
         FunderIdentifierType.crossref_funder_id: value,
-        FunderIdentifierType.isni: f"https://isni.org/isni/{value}",
+        FunderIdentifierType.isni: ISNI_URI + value,
     }.get(kind)
     _identifier(party, "cit:partyIdentifier", value, href, code_space=kind.value)
 
@@ -513,8 +513,8 @@ def _citation(parent: etree._Element, document: MetadataDocument, resource: IsoR
             _date_prop(citation, "cit:date", when, kind)
     if document.version:
         _string(citation, "cit:edition", document.version)
-    doi_url = _doi_url(resource.doi)
-    _identifier(citation, "cit:identifier", doi_url, doi_url, code_space="doi.org",
+    doi_link = doi_url(resource.doi)
+    _identifier(citation, "cit:identifier", doi_link, doi_link, code_space="doi.org",
                 description="Digital Object Identifier (DOI)")
     for creator in document.creators:
         _person_or_organisation(citation, "cit:citedResponsibleParty", "author", creator)
@@ -666,23 +666,12 @@ def _constraints(parent: etree._Element, document: MetadataDocument, resource: I
         _anchor(access, "mco:otherConstraints", f"Embargoed access: the files are available from {until}.",
                 EMBARGOED_ACCESS)
     else:
-        _anchor(access, "mco:otherConstraints", "No limitations to public access", NO_LIMITATIONS)
+        _anchor(access, "mco:otherConstraints", "No limitations to public access", INSPIRE_NO_LIMITATIONS)
         _anchor(access, "mco:otherConstraints", "Open access", OPEN_ACCESS)
 
 
-def _related_url(related: RelatedIdentifier) -> str | None:
-    value = related.identifier
-    return {
-        "DOI": _doi_url(value),
-        "URL": value,
-        "Handle": f"https://hdl.handle.net/{value}",
-        "SWHID": SWH_RESOLVER + value,
-        "ARK": f"https://n2t.net/{value}",
-    }.get(related.identifier_type)
-
-
 def _related_citation(parent: etree._Element, name: str, related: RelatedIdentifier) -> None:
-    url = _related_url(related)
+    url = identifier_url(related.identifier, related.identifier_type)
     citation = _path(parent, name, "cit:CI_Citation")
     general = related.resource_type_general
     label = f"{general.value} " if general else ""
@@ -723,8 +712,8 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
     options = _path(distribution, "mrd:transferOptions", "mrd:MD_DigitalTransferOptions")
     if resource.files:
         _el(_el(options, "mrd:transferSize"), "gco:Real", _number(round(sum(f.size for f in resource.files) / 1e6, 6)))
-    doi_url = _doi_url(resource.doi)
-    _online(options, "mrd:onLine", doi_url, protocol="DOI", label="Digital Object Identifier (DOI)",
+    doi_link = doi_url(resource.doi)
+    _online(options, "mrd:onLine", doi_link, protocol="DOI", label="Digital Object Identifier (DOI)",
             function="information")
     _online(options, "mrd:onLine", resource.landing_url, protocol="WWW:LINK", label="Landing page",
             description="The dataset's page: citation, files and versions.", function="information")

@@ -43,11 +43,17 @@ from repository.metadata import (
     VerticalReference,
 )
 
+from .vocab import (
+    DOI_REGISTRY,
+    ORCID_REGISTRY,
+    ROR_REGISTRY,
+    SPDX_URI,
+    doi_url,
+    identifier_url,
+    orcid_url,
+)
+
 CONTEXT = {"@vocab": "https://schema.org/", "spdx": "http://spdx.org/rdf/terms#"}
-DOI_REGISTRY = "https://registry.identifiers.org/registry/doi"
-ORCID_REGISTRY = "https://registry.identifiers.org/registry/orcid"
-ROR_REGISTRY = "https://registry.identifiers.org/registry/ror"
-SPDX_LICENCES = "https://spdx.org/licenses/"
 # Formats Python's table does not know, or knows under another name.
 ENCODING_FORMATS = {
     ".nc": "application/x-netcdf",
@@ -89,21 +95,6 @@ def encoding_format(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def identifier_url(identifier: str, identifier_type: str) -> str | None:
-    """Where a related identifier resolves (None if it has no resolver)."""
-    if identifier_type == "DOI":
-        return f"https://doi.org/{identifier}"
-    if identifier_type == "URL":
-        return identifier
-    if identifier_type == "Handle":
-        return f"https://hdl.handle.net/{identifier}"
-    if identifier_type == "SWHID":
-        return f"https://archive.softwareheritage.org/{identifier}"
-    if identifier_type == "ARK":
-        return f"https://n2t.net/{identifier if identifier.startswith('ark:/') else identifier.replace('ark:', 'ark:/', 1)}"
-    return None
-
-
 @dataclass(frozen=True)
 class Distribution:
     name: str
@@ -129,7 +120,7 @@ def _agent(creator: Creator) -> dict:
         return _organization(creator.name, creator.ror)
     person: dict = {"@type": "Person"}
     if creator.orcid:
-        url = f"https://orcid.org/{creator.orcid}"
+        url = orcid_url(creator.orcid)
         person["@id"] = url
         person["identifier"] = _property_value(url, ORCID_REGISTRY, "orcid:" + creator.orcid)
     person["name"] = (f"{creator.given_name} {creator.family_name}" if creator.given_name and creator.family_name
@@ -224,12 +215,12 @@ def to_schemaorg(
     citation: str | None = None,
     withdrawn: bool = False,
 ) -> dict:
-    doi_url = f"https://doi.org/{doi}"
+    doi_link = doi_url(doi)
     data: dict = {
         "@context": CONTEXT,
         "@type": "Dataset",
-        "@id": doi_url,
-        "identifier": _property_value(doi_url, DOI_REGISTRY, f"doi:{doi}"),
+        "@id": doi_link,
+        "identifier": _property_value(doi_link, DOI_REGISTRY, f"doi:{doi}"),
         "url": url,
         "name": document.title,
     }
@@ -266,7 +257,7 @@ def to_schemaorg(
         data["temporalCoverage"] = f"{extent.start.isoformat()}/{extent.end.isoformat() if extent.end else '..'}"
     licences = []
     for rights in document.rights:
-        licences += [SPDX_LICENCES + rights.identifier, rights.uri]
+        licences += [SPDX_URI + rights.identifier, rights.uri]
     data["license"] = list(dict.fromkeys(licences))
     data["isAccessibleForFree"] = True
     if document.access.level is AccessLevel.embargoed and document.access.embargo_until:
