@@ -110,7 +110,7 @@ class LandingRecord:
             date_modified=record.modified,
             distributions=[Distribution(f.name, f.size, f.sha256, f.url) for f in self.files],
             catalog_name=settings.SITE_NAME, catalog_url=settings.SITE_URL + "/", citation=self.citation,
-            withdrawn=record.is_withdrawn,
+            withdrawn=record.is_withdrawn, community=record.community.name,
         )
 
     def links(self, describedby: list[tuple[str, str]]) -> list[signposting.Link]:
@@ -235,15 +235,18 @@ def page_state(pk: int) -> dict | None:
 
 @lru_cache(maxsize=1)
 def _templates_version() -> str:
-    """A digest of the templates a page is made of and of the translations: a deployment that
-    changes them never serves pages cached before it."""
+    """A digest of the templates a page is made of, of the code that writes its citation and
+    JSON-LD, and of the translations: a deployment that changes them never serves pages cached
+    before it."""
     import hashlib
     from pathlib import Path
 
     base = Path(settings.BASE_DIR)
     digest = hashlib.blake2b(digest_size=8)
     for path in ("templates/base.html", "templates/repository/landing.html", "templates/repository/_versions.html",
-                 "templates/repository/tombstone.html", "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo"):
+                 "templates/repository/tombstone.html", "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo",
+                 "repository/serializers/schemaorg.py", "repository/serializers/citation.py",
+                 "repository/serializers/vocab.py"):
         try:
             digest.update((base / path).read_bytes())
         except OSError:

@@ -1,29 +1,40 @@
 """schema.org `Dataset` JSON-LD, following the science-on-schema.org (SOSO) guidance, embedded in the
 landing page and served as `application/ld+json`.
 
-What goes where (SOSO's recommendations):
-- `@id` and `identifier`: the DOI, the identifier a PropertyValue (`propertyID` the identifiers.org
-  DOI registry, `value` `doi:…`, `url` its doi.org link); `url` the landing page;
-- `creator`: an ordered `@list` of Person (`@id` the ORCID iD's URL, also as a PropertyValue
-  identifier; affiliations as Organization with their ROR id) or Organization;
+What goes where (SOSO's recommendations, checked by its SHACL shapes: repository/conformance):
+- `@id` the DOI's URL; `identifier` the DOI as a PropertyValue (`propertyID` the identifiers.org
+  DOI registry, `value` `doi:…`, `url` its doi.org link) with no `@id` of its own: a node sharing
+  the Dataset's `@id` would be the Dataset in RDF (two `url`s, its own identifier); `sameAs` the
+  DOI's URL too (and any IsIdenticalTo resource); `url` the landing page, once;
+- `creator`: an ordered `@list` of Person (`@id` the ORCID iD's URL, the iD also as a PropertyValue
+  `identifier`, again without an `@id`; affiliations as Organization, `@id` their ROR id) or
+  Organization; a person without an ORCID iD is a node of their own (no `@id`), never merged with
+  another;
 - `keywords`: a thesaurus keyword as a DefinedTerm (`url` its concept, `inDefinedTermSet` its
-  thesaurus), a free one as text; keywords of type *parameter* are also `variableMeasured`
-  (PropertyValue, `propertyID` the concept URI);
-- `spatialCoverage`: Place with a GeoShape `box` ("south west north east", west > east crossing the
-  antimeridian), a GeoCoordinates point, or a GeoShape `polygon` ("lat lon" pairs, closed); the
-  vertical extent as the place's `additionalProperty` (depth or altitude, in metres);
-- `temporalCoverage`: an ISO 8601 interval, `start/..` while collection goes on;
-- `distribution`: one DataDownload per file with `contentUrl`, `encodingFormat`, `contentSize` and
-  its SHA-256 as an SPDX checksum (SOSO's checksum guidance);
-- `license`: the SPDX licence URL (and the licence's own URL); `isAccessibleForFree`;
+  thesaurus), a free one as text; with no keyword at all, the community's name (SOSO requires one);
+- `variableMeasured`: the measured variables, as PropertyValue (`propertyID` the concept URI):
+  keywords of type *parameter* (a NetCDF file's CF standard names are suggested as such) and
+  concepts of NERC's parameter vocabularies (P01, P02, P07) or of the CF standard-name table;
+- `spatialCoverage`: a Place per location with a GeoShape `box` ("south west north east", west >
+  east crossing the antimeridian), a GeoCoordinates point, or a GeoShape `polygon` ("lat lon"
+  pairs, closed); the vertical extent as the first place's `additionalProperty` (depth or altitude,
+  in metres);
+- `temporalCoverage`: an ISO 8601 interval, `start/..` while collection goes on (the temporal
+  extent, else the document's Collected date);
+- `distribution`: one DataDownload per file with `encodingFormat`, `contentSize`, its SHA-256 as an
+  SPDX checksum (SOSO's checksum guidance) and, when anybody may download it today, `contentUrl`:
+  an embargoed file has none (it would answer 403);
+- `license`: the SPDX licence URL (one value, as Google reads it); `isAccessibleForFree`;
   `conditionsOfAccess` under embargo;
 - `funding`: MonetaryGrant with its funder; `includedInDataCatalog`: this repository;
-- related resources: `citation` (Cites, References), `isBasedOn` (IsDerivedFrom),
+- related resources: `citation` (Cites, References, and the article the dataset supplements or is
+  described by, which Google reads as the article to cite with it), `isBasedOn` (IsDerivedFrom),
   `isPartOf` / `hasPart`, `sameAs` (IsIdenticalTo), `subjectOf` (the article a dataset supplements or
-  is described by, and works citing it).
+  is described by, its documentation, and works citing it).
 
-The context is inline (`@vocab` https://schema.org/ and the `spdx` prefix): no processor needs to
-fetch anything to read it.
+The context is inline, `@vocab` http://schema.org/ (the namespace of schema.org's RDF, which
+SOSO's shapes target; Google reads both schemes) and the `spdx` prefix: no processor needs to fetch
+anything to read it.
 """
 from __future__ import annotations
 
@@ -32,9 +43,12 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from repository.metadata import (
     AccessLevel,
     Creator,
+    DateType,
     DescriptionType,
     KeywordType,
     MetadataDocument,
@@ -46,6 +60,7 @@ from repository.metadata import (
 from .vocab import (
     DOI_REGISTRY,
     ORCID_REGISTRY,
+    PARAMETER_VOCABULARIES,
     ROR_REGISTRY,
     SPDX_URI,
     doi_url,
@@ -53,7 +68,9 @@ from .vocab import (
     orcid_url,
 )
 
-CONTEXT = {"@vocab": "https://schema.org/", "spdx": "http://spdx.org/rdf/terms#"}
+CONTEXT = {"@vocab": "http://schema.org/", "spdx": "http://spdx.org/rdf/terms#"}
+# Google Dataset Search reads descriptions of 50 to 5,000 characters.
+DESCRIPTION_MAX = 5000
 # Formats Python's table does not know, or knows under another name.
 ENCODING_FORMATS = {
     ".nc": "application/x-netcdf",
@@ -70,19 +87,21 @@ ENCODING_FORMATS = {
     ".grib": "application/x-grib",
     ".grib2": "application/x-grib",
 }
-# Relation types with a schema.org property (the related resource is the property's value).
+# Relation types with schema.org properties (the related resource is their value). The article a
+# dataset supplements or is described by is also a `citation`: Google Dataset Search reads that
+# property as "the articles the provider asks to be cited with the dataset".
 RELATIONS = {
-    RelationType.cites: "citation",
-    RelationType.references: "citation",
-    RelationType.is_derived_from: "isBasedOn",
-    RelationType.is_part_of: "isPartOf",
-    RelationType.has_part: "hasPart",
-    RelationType.is_identical_to: "sameAs",
-    RelationType.is_supplement_to: "subjectOf",
-    RelationType.is_described_by: "subjectOf",
-    RelationType.is_documented_by: "subjectOf",
-    RelationType.is_cited_by: "subjectOf",
-    RelationType.is_referenced_by: "subjectOf",
+    RelationType.cites: ("citation",),
+    RelationType.references: ("citation",),
+    RelationType.is_derived_from: ("isBasedOn",),
+    RelationType.is_part_of: ("isPartOf",),
+    RelationType.has_part: ("hasPart",),
+    RelationType.is_identical_to: ("sameAs",),
+    RelationType.is_supplement_to: ("subjectOf", "citation"),
+    RelationType.is_described_by: ("subjectOf", "citation"),
+    RelationType.is_documented_by: ("subjectOf",),
+    RelationType.is_cited_by: ("subjectOf",),
+    RelationType.is_referenced_by: ("subjectOf",),
 }
 
 
@@ -104,7 +123,8 @@ class Distribution:
 
 
 def _property_value(url: str, registry: str, value: str) -> dict:
-    return {"@id": url, "@type": "PropertyValue", "propertyID": registry, "value": value, "url": url}
+    """An identifier as SOSO writes it. No `@id`: the identified node has that URL as its own."""
+    return {"@type": "PropertyValue", "propertyID": registry, "value": value, "url": url}
 
 
 def _organization(name: str, ror: str | None = None) -> dict:
@@ -173,6 +193,36 @@ def _places(document: MetadataDocument) -> list[dict]:
     return places
 
 
+def _is_variable(subject) -> bool:
+    concept = subject.value_uri or ""
+    return subject.keyword_type is KeywordType.parameter or concept.startswith(PARAMETER_VOCABULARIES)
+
+
+def _variable(subject) -> dict:
+    variable = {"@type": "PropertyValue", "name": subject.subject}
+    if subject.value_uri:
+        variable["propertyID"] = subject.value_uri
+    return variable
+
+
+def _temporal_coverage(document: MetadataDocument) -> str | None:
+    if extent := document.temporal_extent:
+        return f"{extent.start.isoformat()}/{extent.end.isoformat() if extent.end else '..'}"
+    collected = next((d.date for d in document.dates if d.date_type is DateType.collected), None)
+    if not collected:
+        return None
+    if "/" not in collected:
+        return collected
+    start, end = collected.split("/", 1)
+    return f"{start or '..'}/{end or '..'}"
+
+
+def _description(text: str) -> str:
+    if len(text) <= DESCRIPTION_MAX:
+        return text
+    return text[:DESCRIPTION_MAX - 1].rsplit(None, 1)[0] + "…"
+
+
 def _keyword(subject) -> dict | str:
     if not (subject.value_uri or subject.scheme or subject.scheme_uri):
         return subject.subject
@@ -214,7 +264,11 @@ def to_schemaorg(
     catalog_url: str = "",
     citation: str | None = None,
     withdrawn: bool = False,
+    community: str = "",
+    today: date | None = None,
 ) -> dict:
+    """`community` the name of the community the record belongs to (the keyword of a record with
+    none); `today` the day that decides whether an embargo still holds (today by default)."""
     doi_link = doi_url(doi)
     data: dict = {
         "@context": CONTEXT,
@@ -222,6 +276,7 @@ def to_schemaorg(
         "@id": doi_link,
         "identifier": _property_value(doi_link, DOI_REGISTRY, f"doi:{doi}"),
         "url": url,
+        "sameAs": [doi_link],
         "name": document.title,
     }
     alternates = [t.title for t in document.titles[1:]]
@@ -229,7 +284,7 @@ def to_schemaorg(
         data["alternateName"] = alternates
     abstract = next((d.description for d in document.descriptions if d.description_type is DescriptionType.abstract),
                     document.descriptions[0].description)
-    data["description"] = abstract
+    data["description"] = _description(abstract)
     data["creator"] = {"@list": [_agent(c) for c in document.creators]}
     if document.contributors:
         data["contributor"] = [
@@ -245,41 +300,25 @@ def to_schemaorg(
         data["inLanguage"] = document.language
     if document.subjects:
         data["keywords"] = [_keyword(s) for s in document.subjects]
-    parameters = [s for s in document.subjects if s.keyword_type is KeywordType.parameter]
-    if parameters:
-        data["variableMeasured"] = [
-            {"@type": "PropertyValue", "name": s.subject, **({"propertyID": s.value_uri} if s.value_uri else {})}
-            for s in parameters
-        ]
+    elif community:
+        data["keywords"] = [community]
+    if variables := [_variable(s) for s in document.subjects if _is_variable(s)]:
+        data["variableMeasured"] = variables
     if places := _places(document):
         data["spatialCoverage"] = places
-    if extent := document.temporal_extent:
-        data["temporalCoverage"] = f"{extent.start.isoformat()}/{extent.end.isoformat() if extent.end else '..'}"
-    licences = []
-    for rights in document.rights:
-        licences += [SPDX_URI + rights.identifier, rights.uri]
-    data["license"] = list(dict.fromkeys(licences))
+    if coverage := _temporal_coverage(document):
+        data["temporalCoverage"] = coverage
+    licences = list(dict.fromkeys(SPDX_URI + rights.identifier for rights in document.rights))
+    data["license"] = licences[0] if len(licences) == 1 else licences
     data["isAccessibleForFree"] = True
-    if document.access.level is AccessLevel.embargoed and document.access.embargo_until:
-        data["conditionsOfAccess"] = f"Embargoed: the files are available from {document.access.embargo_until.isoformat()}."
+    embargo = document.access.embargo_until if document.access.level is AccessLevel.embargoed else None
+    if embargo:
+        data["conditionsOfAccess"] = f"Embargoed: the files are available from {embargo.isoformat()}."
+    downloadable = not (embargo and embargo > (today or timezone.now().date()))
     if withdrawn:
         data["creativeWorkStatus"] = "Withdrawn"
     elif distributions:
-        data["distribution"] = [
-            {
-                "@type": "DataDownload",
-                "name": d.name,
-                "contentUrl": d.url,
-                "encodingFormat": encoding_format(d.name),
-                "contentSize": f"{d.size} B",
-                "spdx:checksum": {
-                    "@type": "spdx:Checksum",
-                    "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                    "spdx:checksumValue": d.sha256,
-                },
-            }
-            for d in distributions
-        ]
+        data["distribution"] = [_download(d, downloadable=downloadable) for d in distributions]
     if document.funding_references:
         data["funding"] = [_funding(f) for f in document.funding_references]
     publisher = _organization(document.publisher or catalog_name)
@@ -289,11 +328,32 @@ def to_schemaorg(
     if citation:
         data["creditText"] = citation
     for related in document.related_identifiers:
-        prop = RELATIONS.get(related.relation_type)
         target = identifier_url(related.identifier, related.identifier_type)
-        if prop and target:
-            data.setdefault(prop, []).append({"@id": target} if prop != "sameAs" else target)
+        for prop in RELATIONS.get(related.relation_type, ()) if target else ():
+            # Typed CreativeWork (what Google's citation accepts) and nothing narrower: a related
+            # node typed Dataset would be held to every rule of the record's own Dataset.
+            value = target if prop == "sameAs" else {"@id": target, "@type": "CreativeWork"}
+            if value not in data.get(prop, ()):
+                data.setdefault(prop, []).append(value)
+    if len(data["sameAs"]) == 1:
+        data["sameAs"] = doi_link
     return data
+
+
+def _download(d: Distribution, *, downloadable: bool) -> dict:
+    download: dict = {"@type": "DataDownload", "name": d.name}
+    if downloadable:
+        download["contentUrl"] = d.url
+    download.update({
+        "encodingFormat": encoding_format(d.name),
+        "contentSize": f"{d.size} B",
+        "spdx:checksum": {
+            "@type": "spdx:Checksum",
+            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+            "spdx:checksumValue": d.sha256,
+        },
+    })
+    return download
 
 
 def to_jsonld(data: dict, *, indent: int | None = 2) -> bytes:

@@ -29,6 +29,20 @@ DOI_REGISTRY = "https://registry.identifiers.org/registry/doi"
 ORCID_REGISTRY = "https://registry.identifiers.org/registry/orcid"
 ROR_REGISTRY = "https://registry.identifiers.org/registry/ror"
 
+# Vocabularies of measured variables: a concept of these is a variable (schema.org's
+# variableMeasured), whatever the keyword's type. NERC's P01 (parameter usage), P02 (parameter
+# discovery) and P07 (CF standard names), and the CF standard-name table a NetCDF file's
+# standard_name is suggested from (repository/netcdf.py).
+PARAMETER_VOCABULARIES = (
+    "http://vocab.nerc.ac.uk/collection/P01/",
+    "http://vocab.nerc.ac.uk/collection/P02/",
+    "http://vocab.nerc.ac.uk/collection/P07/",
+    "https://vocab.nerc.ac.uk/collection/P01/",
+    "https://vocab.nerc.ac.uk/collection/P02/",
+    "https://vocab.nerc.ac.uk/collection/P07/",
+    "https://cfconventions.org/Data/cf-standard-names/",
+)
+
 # Access rights: OpenAIRE's info:eu-repo vocabulary (DataCite's guidance uses it) and INSPIRE's
 # limitations on public access.
 OPEN_ACCESS = "info:eu-repo/semantics/openAccess"

@@ -22,7 +22,7 @@ from tests.repository.landing_support import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counting")]
 
 D = "{http://datacite.org/schema/kernel-4}"
-SDO = "https://schema.org/"
+SDO = "http://schema.org/"  # the namespace of schema.org's RDF, which SOSO's shapes target
 
 
 @pytest.fixture
@@ -145,15 +145,18 @@ def test_the_schema_org_json_ld_is_linked_data_read_without_the_network(client, 
 
 def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, settings):
     data = export(client, record, "schemaorg").json()
-    assert data["@context"]["@vocab"] == "https://schema.org/"
+    assert data["@context"]["@vocab"] == "http://schema.org/"
+    # The identifier has no @id: sharing the Dataset's would make them one node in RDF.
     assert data["identifier"] == {
-        "@id": f"https://doi.org/{record.doi}", "@type": "PropertyValue",
-        "propertyID": "https://registry.identifiers.org/registry/doi", "value": f"doi:{record.doi}",
-        "url": f"https://doi.org/{record.doi}"}
+        "@type": "PropertyValue", "propertyID": "https://registry.identifiers.org/registry/doi",
+        "value": f"doi:{record.doi}", "url": f"https://doi.org/{record.doi}"}
+    assert data["@id"] == data["sameAs"] == f"https://doi.org/{record.doi}" and data["url"] == record.landing_url
     anne = data["creator"]["@list"][0]
     assert anne["@id"] == f"https://orcid.org/{ORCID_ANNE}" and anne["givenName"] == "Anne"
+    assert anne["identifier"] == {"@type": "PropertyValue", "propertyID": "https://registry.identifiers.org/registry/orcid",
+                                  "value": f"orcid:{ORCID_ANNE}", "url": f"https://orcid.org/{ORCID_ANNE}"}
     assert anne["affiliation"] == [{"@type": "Organization", "name": "Ifremer", "@id": "https://ror.org/044jxhp58",
-                                    "identifier": {"@id": "https://ror.org/044jxhp58", "@type": "PropertyValue",
+                                    "identifier": {"@type": "PropertyValue",
                                                    "propertyID": "https://registry.identifiers.org/registry/ror",
                                                    "value": "ror:044jxhp58", "url": "https://ror.org/044jxhp58"}}]
     places = data["spatialCoverage"]
@@ -165,19 +168,23 @@ def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, se
     assert places[1]["geo"] == {"@type": "GeoCoordinates", "latitude": 46.5, "longitude": -4.25}
     assert places[2]["geo"]["polygon"] == "44 -5 44 -2 47 -3.5 44 -5"
     assert data["temporalCoverage"] == "2024-04-25/2024-05-30"
-    assert data["variableMeasured"] == [{"@type": "PropertyValue", "name": "Practical salinity of the water body",
-                                         "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/"}]
+    # the P02 theme and the P01 parameter are variables; the instrument and the place are not
+    assert data["variableMeasured"] == [
+        {"@type": "PropertyValue", "name": "Sea water temperature",
+         "propertyID": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"},
+        {"@type": "PropertyValue", "name": "Practical salinity of the water body",
+         "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/"}]
     assert {"@type": "DefinedTerm", "name": "Sea water temperature", "inDefinedTermSet": "NERC P02",
             "url": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"} in data["keywords"]
     assert "Bay of Biscay" in data["keywords"]
     assert [(d["name"], d["encodingFormat"], d["contentSize"]) for d in data["distribution"]] == [
         ("README.md", "text/markdown", "512 B"), ("ctd casts.nc", "application/x-netcdf", "4096 B")]
-    assert data["license"] == ["https://spdx.org/licenses/CC-BY-4.0",
-                               "https://creativecommons.org/licenses/by/4.0/legalcode"]
+    assert data["license"] == "https://spdx.org/licenses/CC-BY-4.0"
     assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Estran", "url": settings.SITE_URL + "/"}
     assert data["funding"][0]["funder"] == {"@type": "Organization", "name": "Agence nationale de la recherche",
                                             "identifier": "https://ror.org/00rbzpz17", "@id": "https://ror.org/00rbzpz17"}
-    assert data["subjectOf"] == [{"@id": "https://doi.org/10.1016/j.pocean.2024.103210"}]
+    assert data["subjectOf"] == data["citation"] == [{"@id": "https://doi.org/10.1016/j.pocean.2024.103210",
+                                                      "@type": "CreativeWork"}]
     assert data["datePublished"] == record.publication_date.isoformat()
     assert data["creditText"].startswith("Le Goff, A.; Martin, P.")
 
