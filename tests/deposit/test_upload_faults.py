@@ -23,7 +23,7 @@ from deposit.models import Deposit, DepositFile, UploadSession
 from deposit.tasks import file_verify_task
 from deposit.workflow import Action
 from repository.models import Record, RecordFile
-from repository.storage import LocalObjectStore, StorageError
+from repository.storage import LocalObjectStore, StorageError, get_store
 from tests.conftest import wait_for
 from tests.factories import complete_metadata, deposit_with_file
 
@@ -283,11 +283,11 @@ def test_deleting_a_file_being_uploaded_or_aborting_aborts_the_s3_upload(
     second = open_upload(owner, deposit_id, "b.nc", data)
     put(first, data, 1)
     ids = {UploadSession.objects.get(pk=u["id"]).upload_id for u in (first, second)}
-    assert ids <= {u.upload_id for u in services.get_store().list_multipart_uploads()}
+    assert ids <= {u.upload_id for u in get_store().list_multipart_uploads()}
     with django_capture_on_commit_callbacks(execute=True):
         assert owner.delete(f"/api/deposits/{deposit_id}/files/{first['file_id']}").status_code == 204
     assert owner.delete(f"/api/uploads/{second['id']}").status_code == 204
-    assert not ids & {u.upload_id for u in services.get_store().list_multipart_uploads()}
+    assert not ids & {u.upload_id for u in get_store().list_multipart_uploads()}
     assert not DepositFile.objects.exists()
 
 
@@ -329,7 +329,7 @@ def test_abandoned_uploads_are_aborted_and_their_files_marked_failed(s3, owner, 
     assert file.state == "failed"
     assert file.error == (f"The upload was not finished within {settings.UPLOAD_ABANDONED_HOURS} hours and was "
                           "cancelled; upload the file again.")
-    pending = {u.upload_id for u in services.get_store().list_multipart_uploads()}
+    pending = {u.upload_id for u in get_store().list_multipart_uploads()}
     assert orphan not in pending
     assert UploadSession.objects.get(pk=abandoned["id"]).upload_id not in pending
     assert UploadSession.objects.get(pk=slow["id"]).upload_id in pending

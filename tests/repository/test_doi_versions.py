@@ -10,6 +10,7 @@ from lxml import etree
 
 from core.errors import Conflict, PermissionDenied
 from deposit import services as deposit_services
+from deposit.models import Deposit
 from deposit.workflow import Action
 from repository.models import PersistentIdentifier, Record
 from repository.selectors import pid_datacite_xml
@@ -152,7 +153,7 @@ def test_the_landing_page_offers_a_new_version_to_its_depositor_only(v1, deposit
     client.force_login(depositor)
     assert button in client.get(v1.get_absolute_url()).content.decode()
     response = client.post(button)
-    deposit = deposit_services.Deposit.objects.get(pid__concept=v1.concept, record__isnull=True)
+    deposit = Deposit.objects.get(pid__concept=v1.concept, record__isnull=True)
     assert response.url == reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     assert "new version of a published dataset" in page and "reserved for this deposit when you submit" in page

@@ -398,7 +398,7 @@ def stored_file(depositor, communities, glider_bytes):
 def test_the_service_copies_a_streamed_object_to_read_it(stored_file, glider_bytes, monkeypatch):
     from deposit import services
 
-    monkeypatch.setattr(services, "get_store", lambda: StreamingStore(glider_bytes))
+    monkeypatch.setattr(services.netcdf, "get_store", lambda: StreamingStore(glider_bytes))
     s = services.file_netcdf_suggestions(file=stored_file)
     assert s["geo_locations"][0]["box"]["west"] == -120.7855
 
@@ -414,7 +414,7 @@ def test_the_service_refuses_files_over_the_size_cap(stored_file, glider_bytes, 
 
     # The cap holds while copying too, whatever size the database says.
     settings.NETCDF_SUGGESTIONS_MAX_SIZE = stored_file.size
-    monkeypatch.setattr(services, "get_store", lambda: StreamingStore(glider_bytes + b"\0"))
+    monkeypatch.setattr(services.netcdf, "get_store", lambda: StreamingStore(glider_bytes + b"\0"))
     with pytest.raises(ValidationFailed):
         services.file_netcdf_suggestions(file=stored_file)
 
@@ -453,7 +453,7 @@ def test_a_store_that_fails_is_unavailable_not_a_crash(stored_file, glider_bytes
             return super().open(key)
 
     store = Failing(glider_bytes, fail=ConnectionResetError("reset") if failure == "read" else None)
-    monkeypatch.setattr(services, "get_store", lambda: store)
+    monkeypatch.setattr(services.netcdf, "get_store", lambda: store)
     with pytest.raises(services.StoreUnavailable):
         services.file_netcdf_suggestions(file=stored_file)
 
@@ -462,6 +462,6 @@ def test_a_missing_object_is_not_found(stored_file, monkeypatch):
     from core.errors import NotFound
     from deposit import services
 
-    monkeypatch.setattr(services, "get_store", lambda: StreamingStore(b"", fail=FileNotFoundError("gone")))
+    monkeypatch.setattr(services.netcdf, "get_store", lambda: StreamingStore(b"", fail=FileNotFoundError("gone")))
     with pytest.raises(NotFound):
         services.file_netcdf_suggestions(file=stored_file)

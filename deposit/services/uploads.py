@@ -1,5 +1,6 @@
-"""Writes on deposits: create, edit (lenient), files and upload sessions, and the lifecycle's actions
-(strict validation at submission, DOI reservation, publication on approval)."""
+"""A deposit's files: upload sessions (open, part URLs, completion, abort), the verification of
+completed files, the sweeps of abandoned uploads and stalled verifications, deletion, and the
+server-side upload of bytes the web process received."""
 from __future__ import annotations
 
 import math
@@ -8,29 +9,16 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Community, User
-from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.logging import get_logger
-from core.text import input_problem, text_problem
-from repository import services as repository_services
-from repository.metadata import (
-    ORCID_RE,
-    MetadataDocument,
-    normalize_orcid,
-    orcid_checksum_ok,
-    validate_document,
-)
-from repository.models import Concept, Record, RecordFile
-from repository.netcdf import netcdf_kind
-from repository.sandbox import Unreadable, run_isolated
+from core.text import text_problem
+from repository.models import RecordFile
 from repository.storage import (
     CHECKSUM_HEADER,
     PartsMismatch,
@@ -40,264 +28,15 @@ from repository.storage import (
     sha256_hex_and_b64,
 )
 
-from . import hooks, policy, workflow
-from .models import Collaboration, Deposit, DepositFile, UploadSession
-from .workflow import Action, Status
+from .. import hooks
+from ..models import Deposit, DepositFile, UploadSession
+from ..tasks import file_verify_task, object_delete_task
+from .common import StoreUnavailable, human_size, require_editor
 
 log = get_logger(__name__)
 
 MAX_PARTS = 10_000
 
-
-# --- Access -------------------------------------------------------------------------------------
-
-
-def _require_editor(deposit: Deposit, user) -> None:
-    if not policy.may_edit(deposit, user):
-        raise PermissionDenied(_("Only the depositor and co-depositors can change this deposit."))
-    if deposit.status not in workflow.EDITABLE:
-        raise Conflict(
-            _("A deposit that is %(status)s cannot be edited.") % {"status": Status(deposit.status).label},
-            code="not_editable",
-        )
-
-
-# --- Metadata -----------------------------------------------------------------------------------
-
-
-def _title_of(metadata: dict) -> str:
-    try:
-        return str(metadata["titles"][0]["title"])[:500]
-    except (KeyError, IndexError, TypeError):
-        return ""
-
-
-def _storable(metadata) -> dict:
-    """The metadata, if it is an object that can be stored: lenient drafts keep anything typed,
-    but not what the database cannot hold (see core.text), reported at its field."""
-    if not isinstance(metadata, dict):
-        raise ValidationFailed(_("Metadata must be a JSON object."), field="metadata")
-    problem = input_problem(metadata)
-    if problem is not None:
-        field, message = problem
-        raise ValidationFailed(_(message), field=field)
-    return metadata
-
-
-def _community_from(value) -> Community | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Community):
-        return value
-    community = Community.objects.filter(slug=str(value)).first()
-    if community is None:
-        raise ValidationFailed(_("Unknown community “%(slug)s”.") % {"slug": value}, field="community")
-    return community
-
-
-@transaction.atomic
-def deposit_create(*, owner, metadata: dict | None = None, community=None) -> Deposit:
-    metadata = _storable(metadata or {})
-    if "point_of_contact" not in metadata and owner.public_name:
-        # The depositor answers questions about the data unless they name someone else: under their
-        # public name, never their username; their address stays private (the community's is shown).
-        metadata = {**metadata, "point_of_contact": {"name": owner.public_name}}
-    deposit = Deposit.objects.create(
-        owner=owner, metadata=metadata, community=_community_from(community), title=_title_of(metadata)
-    )
-    log.info("deposit.created", deposit=deposit.pk, owner=owner.pk)
-    return deposit
-
-
-@transaction.atomic
-def deposit_update(
-    *, deposit: Deposit, actor, metadata: dict | None = None, community=..., revision: int | None = None
-) -> Deposit:
-    """Save what was typed, valid or not (drafts are lenient). With `revision`, refuse to overwrite
-    a newer save (another tab, another co-depositor)."""
-    deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    _require_editor(deposit, actor)
-    if revision is not None and revision != deposit.revision:
-        raise Conflict(
-            _("This deposit was saved elsewhere since you opened it (revision %(theirs)s, yours %(yours)s).")
-            % {"theirs": deposit.revision, "yours": revision},
-            code="stale_revision",
-        )
-    fields = ["revision", "modified"]
-    if metadata is not None:
-        deposit.metadata = _storable(metadata)
-        deposit.title = _title_of(metadata)
-        fields += ["metadata", "title"]
-    if community is not ...:
-        deposit.community = _community_from(community)
-        fields.append("community")
-    deposit.revision += 1
-    deposit.save(update_fields=fields)
-    return deposit
-
-
-def deposit_problems(deposit: Deposit) -> list[dict]:
-    """Everything that stands between the deposit and submission, each against its step and field."""
-    _doc, problems = validate_document(deposit.metadata)
-    if deposit.community_id is None:
-        problems.append({"step": "describe", "field": "community", "message": _("Choose a community.")})
-    files = list(deposit.files.all())
-    if not files:
-        problems.append({"step": "files", "field": "files", "message": _("Upload at least one file.")})
-    for f in files:
-        if f.state != DepositFile.State.ready:
-            problems.append(
-                {"step": "files", "field": f"files.{f.name}",
-                 "message": _("“%(name)s” is %(state)s.") % {"name": f.name, "state": f.get_state_display()}}
-            )
-    return problems
-
-
-# --- Lifecycle ----------------------------------------------------------------------------------
-
-
-def deposit_act(
-    *, deposit: Deposit, action: str, actor, note: str = "", reason: str = "", assignee: str = "",
-    seen_status: str = "",
-) -> Deposit:
-    """Apply one lifecycle action on behalf of a user; the single entry point of the web views and
-    the API. Submission validates strictly and reserves the DOI; approval publishes. `assignee` is
-    a username; `seen_status` the status the actor's page showed (see workflow.apply_transition)."""
-    if action in (Action.submit, Action.resubmit):
-        return deposit_submit(deposit=deposit, actor=actor, action=action, seen_status=seen_status)
-    if action == Action.approve:
-        return deposit_approve(deposit=deposit, actor=actor, note=note, seen_status=seen_status)
-    if action == Action.publish:
-        raise PermissionDenied(_("Publication follows approval; it cannot be requested."))
-    target = None
-    if action == Action.assign:
-        target = User.objects.filter(username=assignee, is_active=True).first() if assignee else None
-    return workflow.apply_transition(
-        deposit_id=deposit.pk, action=action, actor=actor, note=note, seen_status=seen_status, reason=reason,
-        assignee=target,
-    )
-
-
-class NameRequired(ValidationFailed):
-    """Submission from an account that has no name yet: what is published names depositors by their
-    names, never by their usernames, so the name is asked for first (on the account page)."""
-
-    def __init__(self):
-        url = settings.SITE_URL + reverse("accounts:profile") + "#name-title"
-        super().__init__(
-            _("Give your name on your account page (%(url)s) before you submit: deposits are published under "
-              "their depositors' names, never under usernames.") % {"url": url},
-            field="account.display_name",
-        )
-        self.code = "name_required"
-
-
-@transaction.atomic
-def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen_status: str = "") -> Deposit:
-    deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    transition = workflow.transition_for(deposit.status, action)
-    if seen_status and seen_status != deposit.status:
-        transition = None  # apply_transition below says what happened
-    if transition is not None:
-        if transition.role not in policy.roles_of(deposit, actor):
-            raise PermissionDenied(_("You may not do this to this deposit."))
-        if not actor.public_name:
-            raise NameRequired()
-        problems = deposit_problems(deposit)
-        if problems:
-            raise ValidationFailed(_("The deposit is not complete yet."), problems=problems)
-    deposit = workflow.apply_transition(deposit_id=deposit.pk, action=action, actor=actor, seen_status=seen_status)
-    document = MetadataDocument.model_validate(deposit.metadata)
-    if deposit.pid_id is None:
-        deposit.pid = repository_services.pid_reserve(document=document)
-        deposit.save(update_fields=["pid"])
-    else:
-        repository_services.pid_update_document(pid=deposit.pid, document=document)
-    return deposit
-
-
-@transaction.atomic
-def deposit_approve(*, deposit: Deposit, actor, note: str = "", seen_status: str = "") -> Deposit:
-    """Approve and publish in one transaction: the record exists when the moderator sees the answer;
-    the DOI becomes findable asynchronously (the registration waits in the outbox if DataCite is down)."""
-    deposit = workflow.apply_transition(
-        deposit_id=deposit.pk, action=Action.approve, actor=actor, note=note, seen_status=seen_status
-    )
-    document = MetadataDocument.model_validate(deposit.metadata)
-    files = [
-        {"name": f.name, "size": f.size, "md5": f.md5, "sha256": f.sha256, "storage_key": f.storage_key}
-        for f in deposit.files.filter(state=DepositFile.State.ready)
-    ]
-    record = repository_services.record_publish(
-        pid=deposit.pid, document=document, community=deposit.community, owner=deposit.owner, files=files,
-        actor=actor,
-    )
-    deposit.record = record
-    deposit.save(update_fields=["record"])
-    return workflow.apply_transition(deposit_id=deposit.pk, action=Action.publish, actor=None)
-
-
-# Deposits that can be deleted: never submitted, sent back, or rejected. A deposit on its way to
-# publication (submitted, in review, approved) or published cannot.
-DELETABLE = frozenset({Status.draft, Status.changes_requested, Status.rejected})
-
-
-@transaction.atomic
-def deposit_delete(*, deposit: Deposit, actor) -> None:
-    """Delete a deposit that is not on its way to publication, with its files. Its reserved DOI is
-    deleted at DataCite through the outbox (a draft DOI only: a registered or findable DOI can never
-    be deleted, and the deletion is then refused)."""
-    deposit = Deposit.objects.select_for_update(of=("self",)).select_related("pid").get(pk=deposit.pk)
-    if not policy.may_delete(deposit, actor):
-        raise PermissionDenied(_("Only the depositor who created the deposit can delete it."))
-    if deposit.status not in DELETABLE or deposit.record_id:
-        raise Conflict(
-            _("A deposit that is %(status)s cannot be deleted; only drafts, deposits sent back for changes and "
-              "rejected deposits can.") % {"status": Status(deposit.status).label},
-            code="not_deletable",
-        )
-    if deposit.pid_id:
-        repository_services.pid_delete(pid=deposit.pid)
-    for file in deposit.files.select_related("upload"):
-        upload = getattr(file, "upload", None)
-        if upload is not None and upload.state == UploadSession.State.open:
-            _abort_after_commit(file.storage_key, upload.upload_id)
-        else:
-            _object_delete_after_commit(file.storage_key)
-    log.info("deposit.deleted", deposit=deposit.pk, actor=actor.pk, doi=deposit.pid.doi if deposit.pid_id else None)
-    deposit.delete()
-
-
-@transaction.atomic
-def deposit_new_version(*, record, actor) -> Deposit:
-    """Start the next version of a published record: a draft prefilled with its metadata (the
-    publication year and the version label are the new version's to set), in its community, whose
-    DOI (minted now, reserved at submission) joins the record's concept. Once approved it is
-    published as the next version number. One new version is prepared at a time per dataset."""
-    record = Record.objects.select_related("concept").get(pk=record.pk)
-    if not policy.may_start_new_version(record, actor):
-        raise PermissionDenied(_("Only the depositors of a record can start a new version of it."))
-    if record.is_withdrawn:
-        raise Conflict(_("A withdrawn record cannot get a new version."), code="withdrawn")
-    concept = Concept.objects.select_for_update().get(pk=record.concept_id)
-    open_deposit = (
-        Deposit.objects.filter(pid__concept=concept, record__isnull=True).exclude(status=Status.rejected).first()
-    )
-    if open_deposit is not None:
-        raise Conflict(
-            _("A new version of this dataset is already being prepared (deposit #%(id)s); finish or delete it first.")
-            % {"id": open_deposit.pk},
-            code="new_version_open",
-        )
-    metadata = {k: v for k, v in record.metadata.items() if k not in ("publication_year", "version")}
-    deposit = deposit_create(owner=actor, metadata=metadata, community=record.community)
-    deposit.pid = repository_services.pid_mint(concept=concept)
-    deposit.save(update_fields=["pid"])
-    log.info("deposit.new_version", deposit=deposit.pk, record=record.pk, concept=concept.pk, doi=deposit.pid.doi)
-    return deposit
-
-
-# --- Files --------------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -344,26 +83,12 @@ def part_size_for(size: int) -> int:
     return max(minimum, math.ceil(size / MAX_PARTS)) if size else minimum
 
 
-class StoreUnavailable(DomainError):
-    """The object store did not answer (or failed); nothing was lost and the same request can be
-    sent again shortly."""
-
-    status_code = 503
-
-    def __init__(self, message: str):
-        super().__init__(message, code="storage_unavailable")
-
-
-def _size(n: int) -> str:
-    return filesizeformat(n)
-
-
 def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
     """The limits per file, per deposit and on the number of files, refused before any byte is sent."""
     if size > settings.UPLOAD_MAX_FILE_SIZE:
         raise ValidationFailed(
             _("“%(name)s” is %(size)s; files are limited to %(max)s each.")
-            % {"name": name, "size": _size(size), "max": _size(settings.UPLOAD_MAX_FILE_SIZE)},
+            % {"name": name, "size": human_size(size), "max": human_size(settings.UPLOAD_MAX_FILE_SIZE)},
             field="size",
         )
     existing = deposit.files.exclude(state=DepositFile.State.failed)
@@ -376,8 +101,8 @@ def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
         raise ValidationFailed(
             _("A deposit holds at most %(max)s; this one already holds %(used)s, and “%(name)s” (%(size)s) "
               "would take it over.")
-            % {"max": _size(settings.UPLOAD_MAX_DEPOSIT_SIZE), "used": _size(total), "name": name,
-               "size": _size(size)},
+            % {"max": human_size(settings.UPLOAD_MAX_DEPOSIT_SIZE), "used": human_size(total), "name": name,
+               "size": human_size(size)},
             field="size",
         )
 
@@ -391,7 +116,7 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     had assembled it and only the record was lost, completed); another file of that name replaces
     the unfinished upload."""
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    _require_editor(deposit, actor)
+    require_editor(deposit, actor)
     name = clean_file_name(name)
     if not isinstance(size, int) or size < 0:
         raise ValidationFailed(_("The file size must be a whole number of bytes."), field="size")
@@ -400,7 +125,7 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
         raise ValidationFailed(_("A SHA-256 checksum is 64 hexadecimal characters."), field="sha256")
     failed = deposit.files.filter(name=name, state=DepositFile.State.failed).first()
     if failed is not None:
-        _object_delete_after_commit(failed.storage_key)
+        object_delete_after_commit(failed.storage_key)
         failed.delete()
     unfinished = UploadSession.objects.filter(
         file__deposit=deposit, file__name=name, file__state=DepositFile.State.uploading,
@@ -415,7 +140,7 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
                 _completion_record(unfinished, sha256="", verify_later=True)
             return unfinished
         log.info("upload.replaced", session=unfinished.pk, file=file.pk)
-        _abort_after_commit(file.storage_key, unfinished.upload_id)
+        abort_after_commit(file.storage_key, unfinished.upload_id)
         file.delete()
     _check_limits(deposit, name=name, size=size)
     key = new_object_key()
@@ -523,7 +248,7 @@ def _editable_session(session_id: int, actor) -> UploadSession:
     )
     if session is None:
         raise NotFound(_("No such upload."))
-    _require_editor(session.file.deposit, actor)
+    require_editor(session.file.deposit, actor)
     return session
 
 
@@ -628,7 +353,7 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
     with transaction.atomic():
         session = UploadSession.objects.select_for_update().select_related("file").filter(pk=session_id).first()
         if session is None:  # the file was deleted while its parts were assembled
-            _object_delete_after_commit(key)
+            object_delete_after_commit(key)
             raise NotFound(_("No such upload."))
         if session.state == UploadSession.State.aborted:
             raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
@@ -646,8 +371,6 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
 
 
 def _enqueue_verification(file_id: int) -> None:
-    from .tasks import file_verify_task
-
     transaction.on_commit(lambda: file_verify_task.delay(file_id))
 
 
@@ -729,20 +452,18 @@ def object_delete_unpublished(*, key: str) -> bool:
     return True
 
 
-def _object_delete_after_commit(key: str) -> None:
+def object_delete_after_commit(key: str) -> None:
     def delete() -> None:
         try:
             object_delete_unpublished(key=key)
         except StorageError as exc:
-            from .tasks import object_delete_task
-
             log.warning("object.delete_deferred", key=key, error=str(exc))
             object_delete_task.delay(key)
 
     transaction.on_commit(delete)
 
 
-def _abort_after_commit(key: str, upload_id: str) -> None:
+def abort_after_commit(key: str, upload_id: str) -> None:
     def abort() -> None:
         try:
             get_store().abort_multipart_upload(key=key, upload_id=upload_id)
@@ -756,14 +477,14 @@ def _abort_after_commit(key: str, upload_id: str) -> None:
 def file_delete(*, file: DepositFile, actor) -> None:
     """Delete a draft's file; its object (or its unfinished upload) goes once the deletion commits."""
     deposit = Deposit.objects.select_for_update().get(pk=file.deposit_id)
-    _require_editor(deposit, actor)
+    require_editor(deposit, actor)
     key = file.storage_key
     upload = getattr(file, "upload", None)
     file.delete()
     if upload is not None and upload.state == UploadSession.State.open:
-        _abort_after_commit(key, upload.upload_id)
+        abort_after_commit(key, upload.upload_id)
     else:
-        _object_delete_after_commit(key)
+        object_delete_after_commit(key)
 
 
 def uploads_abort_abandoned(*, now=None) -> dict:
@@ -867,170 +588,3 @@ def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> 
     if buffer or not parts:
         flush(buffer, part_number)
     return upload_complete(session_id=session.pk, actor=actor, parts=parts)
-
-
-# --- NetCDF suggestions ------------------------------------------------------------------------
-
-# NetCDF needs random access to the whole file: a stored object is copied to a temporary file
-# first, up to this size (settings.NETCDF_SUGGESTIONS_MAX_SIZE overrides it).
-NETCDF_SUGGESTIONS_MAX_SIZE = 2 * 1024**3
-
-
-def file_netcdf_suggestions(*, file: DepositFile) -> dict:
-    """What a NetCDF file of the deposit says about its extent and parameters, for the "where and
-    when" step to offer (see `repository.netcdf.extract_suggestions`: document-shaped `geo_locations`,
-    `temporal_extent`, `vertical_extent`, `subjects`…, with `notes` and `variables`). Reads only;
-    the caller checks who may see the file. Refuses a file that is not ready (409), too large, not
-    NetCDF or that could not be read (422); a store that does not answer is StoreUnavailable (503).
-    The file is read in a child process with memory and time limits (`repository.sandbox`): a
-    hostile file fails there, not in this process."""
-    import contextlib
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from botocore.exceptions import BotoCoreError
-
-    limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
-    if file.state != DepositFile.State.ready:
-        raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
-                       code="file_not_ready")
-    if file.size > limit:
-        raise ValidationFailed(
-            _("Only files up to %(limit)s are read for suggestions; this one is %(size)s.")
-            % {"limit": _size(limit), "size": _size(file.size)}, field="file")
-    not_netcdf = ValidationFailed(_("This file cannot be read as NetCDF."), field="file")
-
-    def extract(path: str | Path) -> dict:
-        if netcdf_kind(path) is None:
-            raise not_netcdf
-        try:
-            suggestions = run_isolated("repository.netcdf:extract_suggestions", path)
-        except Unreadable:
-            raise ValidationFailed(
-                _("This file could not be read: its header is damaged or declares more than the file holds, "
-                  "or reading it needed more memory or time than Estran allows."), field="file") from None
-        log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
-        return suggestions
-
-    try:
-        stream = get_store().open(file.storage_key)
-    except FileNotFoundError:
-        raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
-    except StorageError as exc:
-        raise StoreUnavailable(_("The file store is not answering; try again in a moment.")) from exc
-    with contextlib.closing(stream):
-        # A local store hands out a real file: read it in place rather than copying it.
-        local = getattr(stream, "name", None)
-        if isinstance(local, str) and os.path.isfile(local):
-            return extract(local)
-        with tempfile.TemporaryDirectory(prefix="estran-netcdf-") as folder:
-            path = Path(folder) / "data.nc"
-            copied = 0
-            try:
-                with open(path, "wb") as out:
-                    while chunk := stream.read(8 * 1024 * 1024):
-                        copied += len(chunk)
-                        if copied > limit:
-                            raise ValidationFailed(
-                                _("Only files up to %(limit)s are read for suggestions.") % {"limit": _size(limit)},
-                                field="file")
-                        out.write(chunk)
-            except (StorageError, BotoCoreError, OSError) as exc:
-                raise StoreUnavailable(_("The file store stopped answering; try again in a moment.")) from exc
-            return extract(path)
-
-
-# --- Co-depositors ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def collaborator_invite(*, deposit: Deposit, actor, email: str = "", orcid: str = "") -> Collaboration:
-    """Invite a co-depositor by e-mail or ORCID iD. Only the owner (or an administrator) invites.
-    The invitation reaches an existing account with that verified e-mail or authenticated iD,
-    or waits for one; the invitee is told (notifications.services.notify_invitation)."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-
-    deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
-    if not policy.may_invite(deposit, actor):
-        raise PermissionDenied(_("Only the depositor who created the deposit can invite co-depositors."))
-    if deposit.status in workflow.TERMINAL:
-        raise Conflict(_("This deposit is closed to co-depositors."))
-    email = (email or "").strip().lower()
-    orcid = normalize_orcid(orcid or "") if orcid else ""
-    if bool(email) == bool(orcid):
-        raise ValidationFailed(_("Give either an e-mail address or an ORCID iD."), field="email")
-    if email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from None
-    if orcid and not (ORCID_RE.match(orcid) and orcid_checksum_ok(orcid)):
-        raise ValidationFailed(
-            _("Not a valid ORCID iD (format 0000-0002-1825-0097, with its check digit)."), field="orcid"
-        )
-    User = get_user_model()
-    invitee = None
-    if email:
-        address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
-        invitee = address.user if address else None
-    else:
-        invitee = User.objects.filter(orcid=orcid, orcid_authenticated=True).first()
-    if invitee is not None and invitee.pk == deposit.owner_id:
-        raise ValidationFailed(_("You already own this deposit."), field="email" if email else "orcid")
-    live = deposit.collaborations.filter(state__in=[Collaboration.State.pending, Collaboration.State.accepted])
-    duplicate = live.filter(email=email) if email else live.filter(orcid=orcid)
-    if duplicate.exists() or (invitee is not None and live.filter(user=invitee).exists()):
-        raise ValidationFailed(_("This person is already invited."), field="email" if email else "orcid")
-    collaboration = Collaboration.objects.create(
-        deposit=deposit, invited_by=actor, email=email, orcid=orcid, user=invitee
-    )
-    # The invitee is told once this commits, through the notifications' outbox like every mail
-    # (recorded, retried, sent once): nothing about the mail can fail the invitation.
-    hooks.announce_on_commit(hooks.collaborator_invited, collaboration_id=collaboration.pk)
-    log.info("collaborator.invited", deposit=deposit.pk, collaboration=collaboration.pk)
-    return collaboration
-
-
-def _invitation_for(user, collaboration_id: int) -> Collaboration:
-    from .selectors import invitations_for
-
-    collaboration = invitations_for(user).select_for_update(of=("self",)).filter(pk=collaboration_id).first()
-    if collaboration is None:
-        raise NotFound(_("No such invitation."))
-    return collaboration
-
-
-@transaction.atomic
-def invitation_accept(*, collaboration_id: int, user) -> Collaboration:
-    collaboration = _invitation_for(user, collaboration_id)
-    collaboration.user = user
-    collaboration.state = Collaboration.State.accepted
-    collaboration.responded_at = timezone.now()
-    collaboration.save(update_fields=["user", "state", "responded_at"])
-    log.info("collaborator.accepted", deposit=collaboration.deposit_id, user=user.pk)
-    return collaboration
-
-
-@transaction.atomic
-def invitation_decline(*, collaboration_id: int, user) -> Collaboration:
-    collaboration = _invitation_for(user, collaboration_id)
-    collaboration.user = user
-    collaboration.state = Collaboration.State.declined
-    collaboration.responded_at = timezone.now()
-    collaboration.save(update_fields=["user", "state", "responded_at"])
-    return collaboration
-
-
-@transaction.atomic
-def collaboration_revoke(*, collaboration: Collaboration, actor) -> None:
-    """The owner withdraws an invitation or removes a co-depositor; a co-depositor may leave."""
-    if not policy.may_revoke(collaboration, actor):
-        raise PermissionDenied(_("Only the depositor can remove a co-depositor."))
-    collaboration.state = Collaboration.State.revoked
-    collaboration.responded_at = timezone.now()
-    collaboration.save(update_fields=["state", "responded_at"])

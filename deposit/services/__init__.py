@@ -1,0 +1,79 @@
+"""Writes on deposits, one module per concern: `deposits` (create, edit, what stands before
+submission, delete, new version), `lifecycle` (the actions: submission, approval…), `uploads`
+(upload sessions, verification, the sweeps, file deletion), `collaborators` (co-depositors) and
+`netcdf` (suggestions read from a NetCDF file). Callers use the names re-exported here
+(`from deposit import services; services.deposit_create(...)`); a test that replaces a name a
+service looks up patches it in the module that looks it up (e.g. `deposit.services.netcdf.get_store`)."""
+from .collaborators import (
+    collaboration_revoke,
+    collaborator_invite,
+    invitation_accept,
+    invitation_decline,
+)
+from .common import StoreUnavailable
+from .deposits import (
+    DELETABLE,
+    deposit_create,
+    deposit_delete,
+    deposit_new_version,
+    deposit_problems,
+    deposit_update,
+)
+from .lifecycle import NameRequired, deposit_act, deposit_approve, deposit_submit
+from .netcdf import NETCDF_SUGGESTIONS_MAX_SIZE, file_netcdf_suggestions
+from .uploads import (
+    MAX_PARTS,
+    VERIFY_SLOWEST_BYTES_PER_SECOND,
+    VERIFY_STALLED_AFTER,
+    clean_file_name,
+    file_add_bytes,
+    file_delete,
+    file_verify_queued,
+    files_verify_stalled,
+    object_delete_unpublished,
+    part_size_for,
+    upload_abort,
+    upload_complete,
+    upload_open,
+    upload_part_urls,
+    upload_sign_parts,
+    upload_stored_parts,
+    uploads_abort_abandoned,
+)
+
+__all__ = [
+    "DELETABLE",
+    "MAX_PARTS",
+    "NETCDF_SUGGESTIONS_MAX_SIZE",
+    "VERIFY_SLOWEST_BYTES_PER_SECOND",
+    "VERIFY_STALLED_AFTER",
+    "NameRequired",
+    "StoreUnavailable",
+    "clean_file_name",
+    "collaboration_revoke",
+    "collaborator_invite",
+    "deposit_act",
+    "deposit_approve",
+    "deposit_create",
+    "deposit_delete",
+    "deposit_new_version",
+    "deposit_problems",
+    "deposit_submit",
+    "deposit_update",
+    "file_add_bytes",
+    "file_delete",
+    "file_netcdf_suggestions",
+    "file_verify_queued",
+    "files_verify_stalled",
+    "invitation_accept",
+    "invitation_decline",
+    "object_delete_unpublished",
+    "part_size_for",
+    "upload_abort",
+    "upload_complete",
+    "upload_open",
+    "upload_part_urls",
+    "upload_sign_parts",
+    "upload_stored_parts",
+    "uploads_abort_abandoned",
+]

@@ -1,0 +1,85 @@
+"""What a NetCDF file of a deposit says about its extent and parameters, for the wizard to offer."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.logging import get_logger
+from repository.netcdf import netcdf_kind
+from repository.sandbox import Unreadable, run_isolated
+from repository.storage import StorageError, get_store
+
+from ..models import DepositFile
+from .common import StoreUnavailable, human_size
+
+log = get_logger(__name__)
+
+# NetCDF needs random access to the whole file: a stored object is copied to a temporary file
+# first, up to this size (settings.NETCDF_SUGGESTIONS_MAX_SIZE overrides it).
+NETCDF_SUGGESTIONS_MAX_SIZE = 2 * 1024**3
+
+
+def file_netcdf_suggestions(*, file: DepositFile) -> dict:
+    """What a NetCDF file of the deposit says about its extent and parameters, for the "where and
+    when" step to offer (see `repository.netcdf.extract_suggestions`: document-shaped `geo_locations`,
+    `temporal_extent`, `vertical_extent`, `subjects`…, with `notes` and `variables`). Reads only;
+    the caller checks who may see the file. Refuses a file that is not ready (409), too large, not
+    NetCDF or that could not be read (422); a store that does not answer is StoreUnavailable (503).
+    The file is read in a child process with memory and time limits (`repository.sandbox`): a
+    hostile file fails there, not in this process."""
+    import contextlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from botocore.exceptions import BotoCoreError
+
+    limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
+    if file.state != DepositFile.State.ready:
+        raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
+                       code="file_not_ready")
+    if file.size > limit:
+        raise ValidationFailed(
+            _("Only files up to %(limit)s are read for suggestions; this one is %(size)s.")
+            % {"limit": human_size(limit), "size": human_size(file.size)}, field="file")
+    not_netcdf = ValidationFailed(_("This file cannot be read as NetCDF."), field="file")
+
+    def extract(path: str | Path) -> dict:
+        if netcdf_kind(path) is None:
+            raise not_netcdf
+        try:
+            suggestions = run_isolated("repository.netcdf:extract_suggestions", path)
+        except Unreadable:
+            raise ValidationFailed(
+                _("This file could not be read: its header is damaged or declares more than the file holds, "
+                  "or reading it needed more memory or time than Estran allows."), field="file") from None
+        log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
+        return suggestions
+
+    try:
+        stream = get_store().open(file.storage_key)
+    except FileNotFoundError:
+        raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
+    except StorageError as exc:
+        raise StoreUnavailable(_("The file store is not answering; try again in a moment.")) from exc
+    with contextlib.closing(stream):
+        # A local store hands out a real file: read it in place rather than copying it.
+        local = getattr(stream, "name", None)
+        if isinstance(local, str) and os.path.isfile(local):
+            return extract(local)
+        with tempfile.TemporaryDirectory(prefix="estran-netcdf-") as folder:
+            path = Path(folder) / "data.nc"
+            copied = 0
+            try:
+                with open(path, "wb") as out:
+                    while chunk := stream.read(8 * 1024 * 1024):
+                        copied += len(chunk)
+                        if copied > limit:
+                            raise ValidationFailed(
+                                _("Only files up to %(limit)s are read for suggestions.") % {"limit": human_size(limit)},
+                                field="file")
+                        out.write(chunk)
+            except (StorageError, BotoCoreError, OSError) as exc:
+                raise StoreUnavailable(_("The file store stopped answering; try again in a moment.")) from exc
+            return extract(path)
