@@ -39,6 +39,7 @@ from pydantic import ValidationError
 from core.identifiers import is_valid_orcid
 from core.logging import get_logger
 from deposit import wizard
+from deposit.wizard import lenient
 from repository.metadata import LICENCES, Affiliation
 
 log = get_logger(__name__)
@@ -130,13 +131,13 @@ class Context:
     def list(self, key: str) -> list[dict]:
         """A top-level list of objects, whatever a draft holds there (non-objects left out, with
         their position kept so that anchors stay right)."""
-        return [item if isinstance(item, dict) else {} for item in wizard._l(self.metadata.get(key))]
+        return lenient.items(self.metadata.get(key))
 
     def dict(self, key: str) -> dict:
-        return wizard._d(self.metadata.get(key))
+        return lenient.mapping(self.metadata.get(key))
 
     def text(self, key: str) -> str:
-        return wizard._s(self.metadata.get(key)).strip()
+        return lenient.text(self.metadata.get(key)).strip()
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ class Results(list):
 def run_checks(deposit, files, *, metadata: dict | None = None) -> Results:
     """Every registered check on the deposit's metadata (or `metadata`, e.g. a review round's) and
     these files. No database query: pass the files already loaded."""
-    md = wizard._d(deposit.metadata if metadata is None and deposit is not None else metadata)
+    md = lenient.mapping(deposit.metadata if metadata is None and deposit is not None else metadata)
     files = list(files)
     ctx = Context(md, files, deposit)
     present = _review_groups(md)
@@ -265,11 +266,11 @@ def _setting(name: str, default):
 
 
 def _person_name(person: dict, index: int) -> str:
-    name = wizard._s(person.get("name")).strip()
+    name = lenient.text(person.get("name")).strip()
     if not name:
         family, given = (
-            wizard._s(person.get("family_name")).strip(),
-            wizard._s(person.get("given_name")).strip(),
+            lenient.text(person.get("family_name")).strip(),
+            lenient.text(person.get("given_name")).strip(),
         )
         name = ", ".join(p for p in (family, given) if p)
     return name or _("creator %(n)s") % {"n": index + 1}
@@ -339,7 +340,7 @@ def abstract_length(ctx: Context) -> Result:
 @check("keywords", step="describe", anchor="f-keywords", label=gettext_lazy("Keywords from a thesaurus"))
 def thesaurus_keywords(ctx: Context) -> Result:
     subjects = ctx.list("subjects")
-    concepts = [s for s in subjects if wizard._s(s.get("value_uri")).strip()]
+    concepts = [s for s in subjects if lenient.text(s.get("value_uri")).strip()]
     if concepts:
         return passed(
             ngettext(
@@ -373,7 +374,7 @@ def creators_orcid(ctx: Context) -> Result:
     invalid = [
         (i, c)
         for i, c in people
-        if wizard._s(c.get("orcid")).strip() and not is_valid_orcid(wizard._s(c["orcid"]))
+        if lenient.text(c.get("orcid")).strip() and not is_valid_orcid(lenient.text(c["orcid"]))
     ]
     if invalid:
         return failure(
@@ -381,7 +382,7 @@ def creators_orcid(ctx: Context) -> Result:
             % {"names": _names([_person_name(c, i) for i, c in invalid])},
             at=f"creators.{invalid[0][0]}.orcid",
         )
-    missing = [(i, c) for i, c in people if not wizard._s(c.get("orcid")).strip()]
+    missing = [(i, c) for i, c in people if not lenient.text(c.get("orcid")).strip()]
     if missing:
         return warning(
             ngettext(
@@ -410,20 +411,20 @@ def affiliations_ror(ctx: Context) -> Result:
     invalid, without_ror, without_affiliation, total = [], [], [], 0
     for i, creator in enumerate(creators):
         if not _is_person(creator):
-            ror = wizard._s(creator.get("ror")).strip()
+            ror = lenient.text(creator.get("ror")).strip()
             total += 1
             if not ror:
                 without_ror.append((f"creators.{i}", _person_name(creator, i)))
             elif not _ror_ok(ror):
                 invalid.append((f"creators.{i}", _person_name(creator, i)))
             continue
-        affiliations = [a if isinstance(a, dict) else {} for a in wizard._l(creator.get("affiliations"))]
+        affiliations = lenient.items(creator.get("affiliations"))
         if not affiliations:
             without_affiliation.append((f"creators.{i}.affiliations", _person_name(creator, i)))
         for j, affiliation in enumerate(affiliations):
             total += 1
-            name = wizard._s(affiliation.get("name")).strip() or _person_name(creator, i)
-            ror = wizard._s(affiliation.get("ror")).strip()
+            name = lenient.text(affiliation.get("name")).strip() or _person_name(creator, i)
+            ror = lenient.text(affiliation.get("ror")).strip()
             if not ror:
                 without_ror.append((f"creators.{i}.affiliations.{j}.ror", name))
             elif not _ror_ok(ror):
@@ -452,10 +453,10 @@ def affiliations_ror(ctx: Context) -> Result:
 
 def _global_by_design(ctx: Context) -> bool:
     resource_type = ctx.dict("resource_type")
-    if wizard._s(resource_type.get("general")) == "Model":
+    if lenient.text(resource_type.get("general")) == "Model":
         return True
-    titles = [wizard._s(t.get("title")) for t in ctx.list("titles")]
-    return bool(GLOBAL_WORDS.search(" ".join([wizard._s(resource_type.get("type")), *titles])))
+    titles = [lenient.text(t.get("title")) for t in ctx.list("titles")]
+    return bool(GLOBAL_WORDS.search(" ".join([lenient.text(resource_type.get("type")), *titles])))
 
 
 def _box_of(location: dict) -> tuple[float, float, float, float] | None | str:
@@ -470,7 +471,7 @@ def _box_of(location: dict) -> tuple[float, float, float, float] | None | str:
         return "bad" if lon is None or lat is None else (lon, lon, lat, lat)
     if isinstance(polygon, list) and polygon:
         points = [
-            (_number(wizard._d(p).get("longitude")), _number(wizard._d(p).get("latitude"))) for p in polygon
+            (_number(lenient.mapping(p).get("longitude")), _number(lenient.mapping(p).get("latitude"))) for p in polygon
         ]
         if any(lon is None or lat is None for lon, lat in points):
             return "bad"
@@ -535,8 +536,8 @@ def plausible_extent(ctx: Context) -> Result:
 def _collected_range(ctx: Context) -> tuple[str, str] | None:
     """The start and end of a DataCite `Collected` or `Coverage` date range (`start/end`), if any."""
     for entry in ctx.list("dates"):
-        if wizard._s(entry.get("date_type")) in ("Collected", "Coverage"):
-            start, _sep, end = wizard._s(entry.get("date")).partition("/")
+        if lenient.text(entry.get("date_type")) in ("Collected", "Coverage"):
+            start, _sep, end = lenient.text(entry.get("date")).partition("/")
             if start.strip():
                 return start.strip(), end.strip()
     return None
@@ -547,7 +548,7 @@ def _collected_range(ctx: Context) -> tuple[str, str] | None:
 )
 def temporal_extent(ctx: Context) -> Result:
     extent = ctx.dict("temporal_extent")
-    start, end = wizard._s(extent.get("start")).strip(), wizard._s(extent.get("end")).strip()
+    start, end = lenient.text(extent.get("start")).strip(), lenient.text(extent.get("end")).strip()
     ongoing = bool(extent.get("ongoing"))
     if not start:
         collected = _collected_range(ctx)
@@ -665,12 +666,12 @@ def licence(ctx: Context) -> Result:
     rights = ctx.list("rights")
     if not rights:
         return failure(_("No licence: choose one, or nobody may reuse the data."))
-    identifier = wizard._s(rights[0].get("identifier")).strip()
+    identifier = lenient.text(rights[0].get("identifier")).strip()
     if identifier in LICENCES:
         return passed(_("Licence: %(title)s.") % {"title": LICENCES[identifier].title})
     return warning(
         _("The licence “%(id)s” is not one of those offered; check that it allows reuse.")
-        % {"id": identifier or wizard._s(rights[0].get("title"))}
+        % {"id": identifier or lenient.text(rights[0].get("title"))}
     )
 
 
@@ -696,8 +697,8 @@ def related_dois(ctx: Context) -> Result:
     related = ctx.list("related_identifiers")
     dois, bad, links = 0, [], []
     for i, item in enumerate(related):
-        value = wizard._s(item.get("identifier")).strip()
-        kind = wizard._s(item.get("identifier_type")).strip() or "DOI"
+        value = lenient.text(item.get("identifier")).strip()
+        kind = lenient.text(item.get("identifier_type")).strip() or "DOI"
         if kind == "DOI":
             dois += 1
             if not _doi_ok(value):

@@ -52,9 +52,6 @@ from .keywords import (
     KeywordGroup,
 )
 from .labels import GROUP_LABELS, LEAF_LABELS, field_label
-from .lenient import mapping as _d  # noqa: F401 - moderation/checks.py reads through it until it uses lenient
-from .lenient import sequence as _l  # noqa: F401
-from .lenient import text as _s  # noqa: F401
 from .links_licence import embargo_limit
 from .problems import described_problems, humanize
 from .registry import (
