@@ -138,7 +138,8 @@ LINK_PRESETS = [
 ]
 ACCESS_LEVELS = [
     ("open", gettext_lazy("Open: anyone can download the files once the deposit is published.")),
-    ("embargoed", gettext_lazy("Embargoed: the description is public at once, the files from a date you choose (at most two years).")),
+    ("embargoed", gettext_lazy(
+        "Embargoed: the description is public at once, the files from a date you choose (at most two years).")),
 ]
 DEFAULT_LICENCE = "CC-BY-4.0"
 LICENCE_EXPLANATIONS = {

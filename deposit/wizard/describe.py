@@ -95,7 +95,7 @@ class Describe(Step):
             item = {"description": abstract, "description_type": "Abstract"}
             if old.get("lang"):
                 item["lang"] = old["lang"]
-            set_or_drop(md, "descriptions", [item] + others)
+            set_or_drop(md, "descriptions", [item, *others])
         else:
             set_or_drop(md, "descriptions", others)
         md["resource_type"] = {"general": values.get("resource_type_general") or "Dataset",

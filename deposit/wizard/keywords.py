@@ -23,10 +23,12 @@ class KeywordGroup:
 
 KEYWORD_GROUPS: tuple[KeywordGroup, ...] = (
     KeywordGroup("keywords", "describe", "theme", gettext_lazy("Keywords from thesauri"),
-                 gettext_lazy("Type a few letters and pick a term: it is kept with its identifier (URI) and its thesaurus, so that catalogues can find the data."),
+                 gettext_lazy("Type a few letters and pick a term: it is kept with its identifier (URI) and its "
+                              "thesaurus, so that catalogues can find the data."),
                  gettext_lazy("e.g. ocean temperature")),
     KeywordGroup("places", "where_when", "place", gettext_lazy("Place names"),
-                 gettext_lazy("Seas, regions or sites, from the gazetteer when it has them; press Enter to keep a name it does not know."),
+                 gettext_lazy("Seas, regions or sites, from the gazetteer when it has them; press Enter to keep a "
+                              "name it does not know."),
                  gettext_lazy("e.g. Bay of Biscay")),
     KeywordGroup("platforms", "where_when", "platform", gettext_lazy("Platforms"),
                  gettext_lazy("Ships, moorings, gliders, floats, satellites… that carried the instruments."),

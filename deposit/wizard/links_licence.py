@@ -46,7 +46,8 @@ class LinksLicence(Step):
                 for r in items(md.get("related_identifiers"))
             ],
             "licence": text(rights[0].get("identifier")) if rights else "",
-            "access": {"level": text(access.get("level")) or "open", "embargo_until": text(access.get("embargo_until"))},
+            "access": {"level": text(access.get("level")) or "open",
+                       "embargo_until": text(access.get("embargo_until"))},
             "version": text(md.get("version")),
         }
 

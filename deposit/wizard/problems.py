@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext as _, gettext_noop as N_
 
 from .labels import field_label
 from .registry import STEP_BY_SLUG, STEP_LIST, problem_anchor
