@@ -69,6 +69,7 @@ from repository.metadata import (
     VerticalReference,
 )
 
+from . import inspire
 from .vocab import (
     EMBARGOED_ACCESS,
     INSPIRE_NO_LIMITATIONS,
@@ -106,6 +107,8 @@ XLINK_HREF = f"{{{NS['xlink']}}}href"
 GML_ID = f"{{{NS['gml']}}}id"
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+# The position INSPIRE reads as the metadata contact's role.
+METADATA_CONTACT_POSITION = "Repository administrator"
 # Metadata identifiers are UUIDs derived from the DOI, so that they never change (not even when
 # the site's address does) and never collide between two Estran installations.
 METADATA_UUID_NAMESPACE = uuid.UUID("5b0f7f7e-3f55-5e1f-9c4d-6b3c1f3e0a11")
@@ -182,18 +185,17 @@ DATE_TYPES = {
 }
 
 # DS_AssociationTypeCode of a related resource, by DataCite relationType (default crossReference).
+# IsDerivedFrom is no revision (a derived product is another resource): a crossReference, and a
+# source of the lineage.
 ASSOCIATION_TYPES = {
     RelationType.is_part_of: "largerWorkCitation",
     RelationType.is_published_in: "largerWorkCitation",
     RelationType.has_part: "isComposedOf",
     RelationType.is_new_version_of: "revisionOf",
     RelationType.is_version_of: "revisionOf",
-    RelationType.is_derived_from: "revisionOf",
     RelationType.requires: "dependency",
     RelationType.is_compiled_by: "dependency",
 }
-# Related resources the data come from: also sources of the lineage.
-SOURCE_RELATIONS = {RelationType.is_derived_from, RelationType.is_compiled_by}
 
 KEYWORD_TYPES = {KeywordType.parameter: "theme"}  # the others keep their name
 
@@ -251,6 +253,7 @@ class IsoResource:
     community_name: str = ""
     withdrawn_at: datetime | None = None
     today: date | None = None
+    concept_doi: str | None = None  # the DOI of all the versions, once there are two
 
     @classmethod
     def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> "IsoResource":
@@ -283,6 +286,7 @@ class IsoResource:
             community_name=f"{community.name} ({community.acronym})" if community.acronym else community.name,
             withdrawn_at=record.withdrawn_at if record.is_withdrawn else None,
             today=today,
+            concept_doi=record.concept.pid.doi if record.concept.pid_id else None,
         )
 
 
@@ -462,19 +466,38 @@ def _person_or_organisation(parent: etree._Element, name: str, role: str, creato
         _organisation(responsibility, affiliation.name, ror=affiliation.ror)
 
 
-def _repository_party(parent: etree._Element, name: str, role: str, party: Party) -> None:
+def _repository_party(parent: etree._Element, name: str, role: str, party: Party, *,
+                      position: str | None = None) -> None:
     responsibility = _responsibility(parent, name, role)
-    _organisation(responsibility, party.name, ror=party.ror, email=party.email or None, url=party.url or None)
+    org = _organisation(responsibility, party.name, ror=party.ror, email=party.email or None, url=party.url or None)
+    if position:
+        # INSPIRE reads the contact's role from the position of an individual of the organisation.
+        _string(_path(org, "cit:individual", "cit:CI_Individual"), "cit:positionName", position)
 
 
 def _point_of_contact(parent: etree._Element, document: MetadataDocument) -> None:
+    """The resource's contact. An organisation's contact address is the organisation's too: that
+    is where GeoNetwork's INSPIRE rules and OWSLib look for the responsible organisation's e-mail."""
     contact = document.point_of_contact
     responsibility = _responsibility(parent, "mri:pointOfContact", "pointOfContact")
     if contact.organisation:
-        org = _organisation(responsibility, contact.organisation)
+        org = _organisation(responsibility, contact.organisation, email=contact.email)
         _individual(_el(org, "cit:individual"), contact.name, orcid=contact.orcid, email=contact.email)
     else:
         _individual(_el(responsibility, "cit:party"), contact.name, orcid=contact.orcid, email=contact.email)
+
+
+def _publisher_contact(parent: etree._Element, document: MetadataDocument, resource: IsoResource) -> None:
+    """The publisher as a point of contact of role `publisher`, where GeoNetwork's DOI check looks
+    for it; with the repository's address when the repository publishes (the usual case)."""
+    publisher = document.publisher or resource.repository.name
+    repository = resource.repository
+    responsibility = _responsibility(parent, "mri:pointOfContact", "publisher")
+    if publisher == repository.name:
+        _organisation(responsibility, publisher, ror=repository.ror, email=repository.email or None,
+                      url=repository.url or None)
+    else:
+        _organisation(responsibility, publisher)
 
 
 def _funder_identifier(party: etree._Element, funding) -> None:
@@ -560,6 +583,17 @@ def _boxes(box: BoundingBox) -> list[tuple[float, float, float, float]]:
     return [(box.west, box.east, box.south, box.north)]
 
 
+def _envelope(points) -> BoundingBox:
+    """The smallest box around a ring; across the antimeridian (west > east) when that is smaller."""
+    lons, lats = [p.longitude for p in points], [p.latitude for p in points]
+    west, east = min(lons), max(lons)
+    if east - west > 180:
+        shifted = [lon % 360 for lon in lons]  # -176 is 184: the ring seen from the antimeridian
+        if max(shifted) - min(shifted) < east - west:
+            west, east = (min(shifted) + 180) % 360 - 180, (max(shifted) + 180) % 360 - 180
+    return BoundingBox(west=west, east=east, south=min(lats), north=max(lats))
+
+
 def _bbox(extent: etree._Element, west: float, east: float, south: float, north: float) -> None:
     box = _path(extent, "gex:geographicElement", "gex:EX_GeographicBoundingBox")
     for name, value in (("west", west), ("east", east), ("south", south), ("north", north)):
@@ -595,7 +629,14 @@ def _extent(parent: etree._Element, document: MetadataDocument, id_prefix: str) 
             lon, lat = location.point.longitude, location.point.latitude
             _bbox(extent, lon, lon, lat, lat)
         if location.polygon:
+            if not location.box:  # catalogues' spatial indexes read boxes: the polygon's too
+                for box in _boxes(_envelope(location.polygon)):
+                    _bbox(extent, *box)
             _polygon(extent, location, f"{id_prefix}-polygon-{index}")
+        if location.place and not (location.box or location.point or location.polygon):
+            # A place with no shape is a geographic description, identified by its name.
+            description = _path(extent, "gex:geographicElement", "gex:EX_GeographicDescription")
+            _identifier(description, "gex:geographicIdentifier", location.place, None)
     if temporal:
         period = _el(_path(extent, "gex:temporalElement", "gex:EX_TemporalExtent", "gex:extent"), "gml:TimePeriod")
         period.set(GML_ID, f"{id_prefix}-time")
@@ -619,8 +660,16 @@ def _keyword_groups(document: MetadataDocument, resource: IsoResource) -> list[t
     """Keywords grouped by (thesaurus title, thesaurus URI, ISO keyword type), in the order they
     first appear; places of the geo locations are free `place` keywords."""
     groups: dict[tuple, list[Subject]] = {}
-    for subject in document.subjects:
+    subjects = list(document.subjects)
+    if not any(inspire.is_theme(s) for s in subjects):
+        # INSPIRE wants a theme: the community's, when the depositor chose none.
+        subjects += [Subject(subject=theme.label, scheme=inspire.THEMES_TITLE, scheme_uri=inspire.THEMES_URI,
+                             value_uri=theme.uri) for theme in inspire.themes(document, resource.community_slug)]
+    for subject in subjects:
         kind = KEYWORD_TYPES.get(subject.keyword_type, subject.keyword_type.value)
+        if inspire.is_theme(subject):
+            groups.setdefault((inspire.THEMES_TITLE, inspire.THEMES_URI, kind), []).append(subject)
+            continue
         groups.setdefault((subject.scheme or "", subject.scheme_uri or "", kind), []).append(subject)
     known = {s.subject.casefold() for s in document.subjects}
     for location in document.geo_locations:
@@ -642,13 +691,18 @@ def _keywords(parent: etree._Element, document: MetadataDocument, resource: IsoR
         if scheme or scheme_uri:
             thesaurus = _path(keywords, "mri:thesaurusName", "cit:CI_Citation")
             _anchor(thesaurus, "cit:title", scheme or scheme_uri, scheme_uri or None)
+            if scheme_uri == inspire.THEMES_URI:  # INSPIRE cites a thesaurus with its date
+                _date_prop(thesaurus, "cit:date", inspire.THEMES_DATE, "publication")
             if scheme_uri:
                 _identifier(thesaurus, "cit:identifier", scheme_uri, scheme_uri)
 
 
 def _constraints(parent: etree._Element, document: MetadataDocument, resource: IsoResource) -> None:
+    """The licence and the access, each a legal constraint whose `useLimitation` states the
+    conditions applying to access and use (INSPIRE asks it of every one)."""
     for rights in document.rights:
         legal = _path(parent, "mri:resourceConstraints", "mco:MD_LegalConstraints")
+        _string(legal, "mco:useLimitation", inspire.use_conditions(rights))
         reference = _path(legal, "mco:reference", "cit:CI_Citation")
         _anchor(reference, "cit:title", rights.title, rights.uri)
         _identifier(reference, "cit:identifier", rights.identifier, f"{SPDX_URI}{rights.identifier}.html",
@@ -657,6 +711,8 @@ def _constraints(parent: etree._Element, document: MetadataDocument, resource: I
         _code(legal, "mco:useConstraints", "mco:MD_RestrictionCode", "license")
         _anchor(legal, "mco:otherConstraints", rights.title, rights.uri)
     access = _path(parent, "mri:resourceConstraints", "mco:MD_LegalConstraints")
+    withdrawn_on = resource.withdrawn_at.date() if resource.withdrawn_at else None
+    _string(access, "mco:useLimitation", inspire.access_conditions(document, withdrawn_on=withdrawn_on))
     _code(access, "mco:accessConstraints", "mco:MD_RestrictionCode", "otherRestrictions")
     if resource.withdrawn_at:
         _string(access, "mco:otherConstraints",
@@ -730,20 +786,20 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
 
 
 def _lineage(root: etree._Element, document: MetadataDocument, scope: str) -> None:
-    statements = [d.description for d in document.descriptions if d.description_type is DescriptionType.methods]
-    if document.lineage:
-        statements.insert(0, document.lineage)
-    sources = [r for r in document.related_identifiers if r.relation_type in SOURCE_RELATIONS]
-    if not (statements or sources):
+    """The statement (INSPIRE asks for one wherever there is a lineage: the sources' names when the
+    depositor wrote none) and the sources."""
+    statement = inspire.lineage_statement(document)
+    # Related resources the data come from are sources of the lineage.
+    sources = [r for r in document.related_identifiers if r.relation_type in inspire.SOURCE_RELATIONS]
+    if not (statement or sources):
         return
     lineage = _path(root, "mdb:resourceLineage", "mrl:LI_Lineage")
-    if statements:
-        _string(lineage, "mrl:statement", "\n\n".join(dict.fromkeys(statements)))
+    if statement:
+        _string(lineage, "mrl:statement", statement)
     _code(_path(lineage, "mrl:scope", "mcc:MD_Scope"), "mcc:level", "mcc:MD_ScopeCode", scope)
     for related in sources:
         source = _path(lineage, "mrl:source", "mrl:LI_Source")
-        relation = "Compiled with" if related.relation_type is RelationType.is_compiled_by else "Derived from"
-        _string(source, "mrl:description", f"{relation} {related.identifier}")
+        _string(source, "mrl:description", f"{inspire.SOURCE_RELATIONS[related.relation_type]} {related.identifier}")
         _related_citation(source, "mrl:sourceCitation", related)
 
 
@@ -754,18 +810,37 @@ def metadata_uuid(doi: str) -> str:
     return str(uuid.uuid5(METADATA_UUID_NAMESPACE, doi.lower()))
 
 
+def _parent(root: etree._Element, document: MetadataDocument, concept_doi: str) -> None:
+    """A version's parent is its concept, the record of all its versions: by the metadata identifier
+    the concept DOI gives (`uuidref`, as GeoNetwork links a child to its parent, and the citation's
+    identifier, where OWSLib reads it) and by the concept DOI."""
+    parent = _el(root, "mdb:parentMetadata", uuidref=metadata_uuid(concept_doi))
+    citation = _el(parent, "cit:CI_Citation")
+    _string(citation, "cit:title", document.title)
+    _identifier(citation, "cit:identifier", metadata_uuid(concept_doi), None, code_space="urn:uuid")
+    concept_url = doi_url(concept_doi)
+    _identifier(citation, "cit:identifier", concept_url, concept_url, code_space="doi.org",
+                description="Concept DOI: all the versions")
+
+
 def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) -> etree._Element:
     """The document as an `mdb:MD_Metadata` element."""
     root = etree.Element(_tag("mdb:MD_Metadata"), nsmap=NS)
     root.set(f"{{{NS['xsi']}}}schemaLocation", SCHEMA_LOCATION)
     scope = SCOPE_CODES.get(document.resource_type.general, "dataset")
+    if scope == "dataset" and not document.geo_locations:
+        # ISO 19115-1 requires a geographic extent of a dataset: data with none are, in its terms,
+        # a non-geographic dataset.
+        scope = "nonGeographicDataset"
 
     _identifier(root, "mdb:metadataIdentifier", metadata_uuid(resource.doi), None, code_space="urn:uuid")
     _locale(root, "mdb:defaultLocale", document.language)
+    if resource.concept_doi:
+        _parent(root, document, resource.concept_doi)
     metadata_scope = _path(root, "mdb:metadataScope", "mdb:MD_MetadataScope")
     _code(metadata_scope, "mdb:resourceScope", "mcc:MD_ScopeCode", scope)
     _string(metadata_scope, "mdb:name", document.resource_type.type or document.resource_type.general.value)
-    _repository_party(root, "mdb:contact", "pointOfContact", resource.repository)
+    _repository_party(root, "mdb:contact", "pointOfContact", resource.repository, position=METADATA_CONTACT_POSITION)
     _date_prop(root, "mdb:dateInfo", resource.created, "creation")
     _date_prop(root, "mdb:dateInfo", resource.modified, "revision")
     standard = _path(root, "mdb:metadataStandard", "cit:CI_Citation")
@@ -795,6 +870,7 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
         status = "completed"
     _code(identification, "mri:status", "mcc:MD_ProgressCode", status)
     _point_of_contact(identification, document)
+    _publisher_contact(identification, document, resource)
     category = TOPIC_CATEGORIES.get(resource.community_slug, DEFAULT_TOPIC_CATEGORY)
     _el(_el(identification, "mri:topicCategory"), "mri:MD_TopicCategoryCode", category)
     _extent(identification, document, "id" + metadata_uuid(resource.doi).replace("-", ""))

@@ -112,25 +112,29 @@ def test_geonetwork_s_iso_and_inspire_rules_fire_and_speak_english():
 
 
 @pytest.mark.django_db
-def test_the_command_checks_a_record_by_id_or_doi(depositor, admin, communities):
+def test_the_command_checks_a_record_by_id_or_doi_against_every_required_rule_set(depositor, admin, communities):
     record = build("rich", Cast(depositor, admin, communities))
     out = io.StringIO()
-    call_command("estran_check_conformance", str(record.pk), record.doi, "--rules", "googleRequired,iso",
-                 "--quiet-progress", stdout=out)
-    assert out.getvalue().splitlines() == ["googleRequired: 2 of 2 records pass", "iso: 2 of 2 records pass"]
+    call_command("estran_check_conformance", str(record.pk), record.doi, "--quiet-progress", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"{rule}: 2 of 2 records pass"
+        for rule in ("soso_common_v1.2.3", "googleRequired", "P418Required", "iso", "inspire", "datacite")]
 
 
 @pytest.mark.django_db
 def test_the_command_prints_each_violation_and_exits_1(depositor, admin, communities):
-    record = build("rich", Cast(depositor, admin, communities))
+    cast = Cast(depositor, admin, communities)
+    build("rich", cast)
+    unlocated = build("organisations", cast)  # no location: outside INSPIRE
     out = io.StringIO()
     with pytest.raises(SystemExit) as exited:
-        call_command("estran_check_conformance", "--all", "--rules", "inspire", "--quiet-progress", stdout=out)
+        call_command("estran_check_conformance", "--all", "--rules", "inspire,datacite", "--quiet-progress",
+                     stdout=out)
     assert exited.value.code == 1
     lines = out.getvalue().splitlines()
-    assert f"FAIL {record.pk} {record.doi} [inspire] INSPIRE theme is mandatory. " \
+    assert f"FAIL {unlocated.pk} {unlocated.doi} [inspire] INSPIRE theme is mandatory. " \
            "(/MD_Metadata/identificationInfo/MD_DataIdentification)" in lines
-    assert lines[-1] == "inspire: 0 of 1 records pass"
+    assert lines[-2:] == ["inspire: 1 of 2 records pass", "datacite: 2 of 2 records pass"]
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from repository.serializers.iso19115 import (
     to_iso19115_3_element,
     to_iso19115_3_xml,
 )
+from repository.serializers import inspire
 from repository.serializers.iso19115 import NS
 from repository.xml_validation import validate
 from tests.repository.test_datacite_serializer import CORPUS, DOI, IN_A_YEAR, build, full_document, with_base
@@ -98,7 +99,9 @@ def test_metadata_identifier_language_character_set_scope_contact_and_date_stamp
     assert texts(root, "mdb:defaultLocale/*/lan:language/lan:LanguageCode/@codeList") == [
         "http://www.loc.gov/standards/iso639-2/"]
     assert texts(root, "mdb:defaultLocale/*/lan:characterEncoding/*/@codeListValue") == ["utf8"]
-    assert texts(root, "mdb:metadataScope/*/mdb:resourceScope/mcc:MD_ScopeCode/@codeListValue") == ["dataset"]
+    # no location: a non-geographic dataset (ISO 19115-1 requires a geographic extent of a dataset)
+    assert texts(root, "mdb:metadataScope/*/mdb:resourceScope/mcc:MD_ScopeCode/@codeListValue") == [
+        "nonGeographicDataset"]
     assert texts(root, "mdb:metadataScope/*/mdb:resourceScope/mcc:MD_ScopeCode/@codeList") == [
         f"{CODELISTS}#MD_ScopeCode"]
     assert texts(root, "mdb:metadataScope/*/mdb:name/*/text()") == ["Glider section"]
@@ -106,11 +109,22 @@ def test_metadata_identifier_language_character_set_scope_contact_and_date_stamp
     assert texts(contact, "cit:role/*/@codeListValue") == ["pointOfContact"]
     assert texts(contact, "cit:party/cit:CI_Organisation/cit:name/*/text()") == ["Estran"]
     assert texts(contact, ".//cit:electronicMailAddress/*/text()") == ["contact@data.estran.example.org"]
+    # INSPIRE reads the metadata contact's role as the position of an individual of the organisation
+    assert texts(contact, "cit:party/*/cit:individual/*/cit:positionName/*/text()") == ["Repository administrator"]
     dates = {t: d for d, t in zip(texts(root, "mdb:dateInfo/*/cit:date/gco:DateTime/text()"),
                                   texts(root, "mdb:dateInfo/*/cit:dateType/*/@codeListValue"))}
     assert dates == {"creation": "2025-02-03T09:30:12Z", "revision": "2025-02-04T10:00:01Z"}
     assert texts(root, "mdb:metadataStandard/*/cit:title/*/text()") == ["ISO 19115-3"]
     assert texts(root, "mdb:metadataLinkage/*/cit:linkage/*/text()") == [LANDING + "/export/iso19115-3"]
+
+
+def test_a_dataset_with_a_location_is_a_dataset():
+    located = with_base(geo_locations=[{"place": "Ibiza Channel"}])
+    root = iso(located)
+    assert texts(root, "mdb:metadataScope/*/mdb:resourceScope/*/@codeListValue") == ["dataset"]
+    # a place with no shape is a geographic description, identified by its name
+    assert texts(extent(root), "gex:geographicElement/gex:EX_GeographicDescription/gex:geographicIdentifier"
+                               "/*/mcc:code/*/text()") == ["Ibiza Channel"]
 
 
 def test_software_and_text_resources_get_their_scope():
@@ -205,9 +219,15 @@ def test_abstract_purpose_credits_status_and_point_of_contact():
     assert texts(ident, "mri:credit/*/text()")[0] == (
         "Agence Nationale de la Recherche, grant ANR-21-CE01-0001 (Mesoscale fronts in the Balearic Sea)")
     assert texts(ident, "mri:status/*/@codeListValue") == ["completed"]
-    contact = ident.xpath("mri:pointOfContact/cit:CI_Responsibility", namespaces=NS)[0]
+    contact, publisher = ident.xpath("mri:pointOfContact/cit:CI_Responsibility", namespaces=NS)
     assert texts(contact, "cit:role/*/@codeListValue") == ["pointOfContact"]
     assert texts(contact, "cit:party/cit:CI_Organisation/cit:name/*/text()") == ["Ifremer"]
+    # the organisation's address is the contact's: where INSPIRE and OWSLib look for it
+    assert texts(contact, "cit:party/cit:CI_Organisation/cit:contactInfo//cit:electronicMailAddress/*/text()") == [
+        "sofia.garcia@example.org"]
+    # the publisher is a point of contact too, where GeoNetwork's DOI check looks for it
+    assert texts(publisher, "cit:role/*/@codeListValue") == ["publisher"]
+    assert texts(publisher, "cit:party/cit:CI_Organisation/cit:name/*/text()") == ["Ifremer SISMER"]
     person = contact.xpath(".//cit:CI_Individual", namespaces=NS)[0]
     assert texts(person, "cit:name/*/text()") == ["Garcia, Sofia"]
     assert texts(person, ".//cit:electronicMailAddress/*/text()") == ["sofia.garcia@example.org"]
@@ -220,7 +240,7 @@ def test_abstract_purpose_credits_status_and_point_of_contact():
 def test_a_contact_desk_is_an_individual_party_with_its_address():
     ident = identification(iso(CORPUS["contact that is a desk, not a person"]))
     assert texts(ident, "mri:pointOfContact/*/cit:party/cit:CI_Individual/cit:name/*/text()") == ["SISMER data desk"]
-    assert texts(ident, "mri:pointOfContact//cit:electronicMailAddress/*/text()") == ["sismer@example.org"]
+    assert texts(ident, "mri:pointOfContact[1]//cit:electronicMailAddress/*/text()") == ["sismer@example.org"]
 
 
 def test_topic_category_follows_the_community():
@@ -282,6 +302,7 @@ def test_boxes_points_polygons_temporal_and_vertical_extents():
         (0.5, 1.5, 38.5, 39.1),
         (170.0, 180.0, -20.0, -10.0), (-180.0, -170.0, -20.0, -10.0),
         (1.0, 1.0, 38.8, 38.8),  # a point: a box of no size
+        (0.5, 1.5, 38.5, 39.1),  # the polygon's box, what catalogues' spatial indexes read
     ]
     polygon = ext.xpath(".//gex:EX_BoundingPolygon/gex:polygon/gml:Polygon", namespaces=NS)[0]
     assert polygon.get("srsName") == "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -407,3 +428,79 @@ def test_a_day_old_embargo_that_ended_still_serializes_for_the_published_record(
     document = build(data)
     later = resource(today=date.today() + timedelta(days=30))
     assert validate(to_iso19115_3_xml(document, resource=later), "iso19115-3") == []
+
+
+# --- What GeoNetwork's INSPIRE and DOI rules read (tests/repository/test_conformance_iso.py runs them) --
+
+
+def test_every_legal_constraint_states_its_conditions_of_access_and_use():
+    ident = identification(iso(with_base()))
+    licence, access = ident.xpath("mri:resourceConstraints/mco:MD_LegalConstraints", namespaces=NS)
+    assert texts(licence, "mco:useLimitation/*/text()") == [
+        "Use is subject to the licence Creative Commons Attribution 4.0 International (CC-BY-4.0): "
+        "https://creativecommons.org/licenses/by/4.0/legalcode"]
+    assert texts(access, "mco:useLimitation/*/text()") == [
+        "No conditions apply to access: the files and the metadata are public."]
+    embargoed = identification(iso(CORPUS["embargo"]))
+    assert texts(embargoed, "mri:resourceConstraints[2]/*/mco:useLimitation/*/text()") == [
+        f"The files are embargoed until {IN_A_YEAR.isoformat()}; the metadata are public."]
+    gone = datetime(2025, 6, 1, 8, 0, tzinfo=timezone.utc)
+    withdrawn = identification(iso(with_base(), withdrawn_at=gone, files=()))
+    assert texts(withdrawn, "mri:resourceConstraints[2]/*/mco:useLimitation/*/text()")[0].startswith(
+        "Withdrawn on 2025-06-01")
+
+
+def inspire_keywords(root) -> list[tuple[str, str]]:
+    group = [g for g in identification(root).xpath("mri:descriptiveKeywords/mri:MD_Keywords", namespaces=NS)
+             if texts(g, "mri:thesaurusName/*/cit:title/gcx:Anchor/@xlink:href") == [inspire.THEMES_URI]]
+    if not group:
+        return []
+    [group] = group
+    assert texts(group, "mri:thesaurusName/*/cit:title/*/text()") == ["GEMET - INSPIRE themes, version 1.0"]
+    assert texts(group, "mri:thesaurusName/*/cit:date/*/cit:date/gco:Date/text()") == ["2008-06-01"]
+    return [(k.text, k.get(HREF)) for k in group.xpath("mri:keyword/gcx:Anchor", namespaces=NS)]
+
+
+def test_the_inspire_theme_is_the_depositor_s_else_the_community_s():
+    located = with_base(geo_locations=[{"place": "Ibiza Channel", "box": {"west": 0.5, "east": 1.5, "south": 38.5,
+                                                                          "north": 39.1}}])
+    assert inspire_keywords(iso(located)) == [("Oceanographic geographical features",
+                                               "http://inspire.ec.europa.eu/theme/of")]
+    assert inspire_keywords(iso(located, community_slug="atmosphere")) == [
+        ("Atmospheric conditions", "http://inspire.ec.europa.eu/theme/ac")]
+    chosen = {**located, "subjects": [{"subject": "Régions maritimes", "scheme": "INSPIRE",
+                                       "scheme_uri": "http://inspire.ec.europa.eu/theme",
+                                       "value_uri": "http://inspire.ec.europa.eu/theme/sr", "lang": "fr"}]}
+    assert inspire_keywords(iso(chosen)) == [("Régions maritimes", "http://inspire.ec.europa.eu/theme/sr")]
+    # INSPIRE is about spatial data: no location, no default theme
+    assert inspire_keywords(iso(with_base())) == []
+
+
+def test_a_derived_dataset_is_no_revision_and_its_sources_make_a_lineage_statement():
+    derived = with_base(related_identifiers=[
+        {"identifier": "10.5072/source-1", "identifier_type": "DOI", "relation_type": "IsDerivedFrom"},
+        {"identifier": "https://github.com/estran/grid", "identifier_type": "URL", "relation_type": "IsCompiledBy"},
+    ])
+    root = iso(derived)
+    types = texts(identification(root), "mri:associatedResource/*/mri:associationType/*/@codeListValue")
+    assert types == ["crossReference", "dependency"]
+    assert texts(root, "mdb:resourceLineage/*/mrl:statement/*/text()") == [
+        "Derived from 10.5072/source-1; Compiled with https://github.com/estran/grid."]
+
+
+def test_a_version_s_parent_is_its_concept():
+    from repository.serializers.iso19115 import metadata_uuid
+
+    root = iso(with_base(), concept_doi="10.80000/estran.concept")
+    [parent] = root.xpath("mdb:parentMetadata", namespaces=NS)
+    assert parent.get("uuidref") == metadata_uuid("10.80000/estran.concept")
+    assert texts(parent, "cit:CI_Citation/cit:identifier/*/mcc:code/*/text()") == [
+        metadata_uuid("10.80000/estran.concept"), "https://doi.org/10.80000/estran.concept"]
+    assert iso(with_base()).xpath("mdb:parentMetadata", namespaces=NS) == []
+
+
+def test_a_polygon_across_the_antimeridian_gets_the_smaller_box_in_two_halves():
+    ring = [{"longitude": 175.0, "latitude": -20.0}, {"longitude": -175.0, "latitude": -20.0},
+            {"longitude": -178.0, "latitude": -15.0}, {"longitude": 175.0, "latitude": -20.0}]
+    ext = extent(iso(with_base(geo_locations=[{"polygon": ring}])))
+    assert boxes(ext) == [(175.0, 180.0, -20.0, -15.0), (-180.0, -175.0, -20.0, -15.0)]

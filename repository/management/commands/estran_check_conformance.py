@@ -40,7 +40,7 @@ class Command(BaseCommand):
         geonetwork = [r for r in rules if r in conformance.GEONETWORK_RULES]
         records = self._records(opts)
         show_progress = not opts["quiet_progress"] and opts["verbosity"] > 0
-        failed = {rule: 0 for rule in rules}
+        failed = dict.fromkeys(rules, 0)
         try:
             for index, record in enumerate(records, start=1):
                 page = LandingRecord(record)
@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _records(self, opts) -> list[Record]:
-        queryset = Record.objects.select_related("community", "concept").prefetch_related("files").order_by("pk")
+        queryset = Record.objects.select_related("community", "concept__pid").prefetch_related("files").order_by("pk")
         if opts["all"]:
             return list(queryset)
         if not opts["records"]:
