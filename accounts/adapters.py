@@ -4,12 +4,11 @@ Each provider's part lives in its own clearly named functions, called from the a
 """
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils.translation import gettext as _
-
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.saml.adapter import FederationAdapterMixin
 from core.logging import get_logger

@@ -7,7 +7,8 @@ from .models import ApiToken, Community, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
         ("Researcher", {"fields": ("display_name", "orcid", "orcid_authenticated", "affiliation", "affiliation_ror")}),
     )
     list_display = ("username", "email", "display_name", "orcid", "is_staff")

@@ -189,3 +189,6 @@ class IdentityProviderKeyword(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["identity_provider", "term"], name="idp_keyword_unique"),
         ]
+
+    def __str__(self) -> str:
+        return self.term

@@ -5,8 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,8 +15,7 @@ from . import services
 from .models import ApiToken
 from .orcid import services as orcid_services
 from .orcid.forms import OrcidForm
-from .orcid.views import base_url as orcid_base_url
-from .orcid.views import sign_in_enabled as orcid_sign_in_enabled
+from .orcid.views import base_url as orcid_base_url, sign_in_enabled as orcid_sign_in_enabled
 from .selectors import identities_of
 
 

@@ -2,7 +2,7 @@
 (dependencies point down: `core` never imports them). /healthz runs the checks the apps register."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 # name → check() -> dict of details; raising means the service is down and /healthz answers 503.
 health_checks: dict[str, Callable[[], dict]] = {}

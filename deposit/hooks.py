@@ -4,7 +4,7 @@ by a transition, an invitation or a comment; `moderation` previews a file that b
 the conversation to the deposit's pages."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.db import transaction
 

@@ -68,6 +68,9 @@ class DepositEvent(models.Model):
     class Meta:
         ordering = ["created", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
 
 class ReviewRound(models.Model):
     """What the moderator was given at each submission: the metadata and the list of files, kept so
@@ -83,6 +86,9 @@ class ReviewRound(models.Model):
     class Meta:
         ordering = ["deposit", "number"]
         constraints = [models.UniqueConstraint(fields=["deposit", "number"], name="review_round_unique")]
+
+    def __str__(self) -> str:
+        return f"deposit {self.deposit_id}, round {self.number}"
 
 
 class DepositFile(models.Model):
@@ -133,6 +139,9 @@ class UploadSession(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"upload {self.upload_id} ({self.state})"
 
 
 class Collaboration(models.Model):

@@ -98,7 +98,7 @@ def _compacted(groups: list[Group]) -> list[Group]:
             out.append(rest[head])
         line = "; ".join(f"{row.label}: {row.value}" if row.label != group.label else row.value for row in group.rows)
         rest[head].rows.append(Row(group.anchor, group.label, line))
-    for head, group in rest.items():
+    for group in rest.values():
         group.label = f"{group.rows[0].label} – {group.rows[-1].label}"  # "Creators 101 – Creators 2000"
     return out
 

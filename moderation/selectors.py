@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
-    BigIntegerField, Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value,
+    BigIntegerField,
+    Count,
+    DateTimeField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf

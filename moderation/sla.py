@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _, ngettext
 
 DAY = 86_400  # seconds
 WEEK = 5 * DAY  # working seconds in a week

@@ -14,8 +14,7 @@ from deposit import policy, workflow
 from deposit.models import Deposit, DepositEvent, ReviewRound
 from deposit.workflow import RejectionReason
 
-from . import checks, conversation, timeline
-from . import review as layout
+from . import checks, conversation, review as layout, timeline
 
 
 def deposit_for_review(user, pk: int) -> Deposit:

@@ -1,7 +1,6 @@
 """Notifications in the admin: for operators checking who was told what, and whether it was mailed."""
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from .models import Notification, Preference
 

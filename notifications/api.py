@@ -5,8 +5,7 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema
 
-from . import messages as texts
-from . import selectors, services
+from . import messages as texts, selectors, services
 
 router = Router(tags=["notifications"])
 

@@ -6,8 +6,7 @@ import unicodedata
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from deposit.workflow import RejectionReason
 

@@ -73,6 +73,9 @@ class Notification(models.Model):
             models.Index(fields=["emailed_at", "created"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on deposit {self.deposit_id}"
+
 
 class EmailMode(models.TextChoices):
     immediate = "immediate", _("one e-mail for each notification")
@@ -84,3 +87,6 @@ class Preference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
     email = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.immediate)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}: {self.email}"

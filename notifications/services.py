@@ -289,11 +289,10 @@ def _send(*, user, subject: str, template: str, context: dict, to: str = "") -> 
     invitation to an address no account has yet). The subject is made one line here, whatever
     built it (messages.single_line)."""
     from django.core.mail import EmailMultiAlternatives
-
-    from .messages import single_line
-
     from django.template.loader import render_to_string
     from django.urls import reverse
+
+    from .messages import single_line
 
     context = {
         **context,

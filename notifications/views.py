@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import NotFound, ValidationFailed
 
-from . import messages as texts
-from . import selectors, services
+from . import messages as texts, selectors, services
 from .forms import PreferenceForm
 
 

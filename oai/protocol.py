@@ -25,7 +25,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -79,7 +79,7 @@ def _sub(parent: etree._Element, name: str, text: str | None = None, ns: str = O
 
 def datestamp(value: datetime) -> str:
     """UTC, to the second: the granularity Estran announces."""
-    return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def base_url() -> str:
@@ -134,9 +134,9 @@ def _parse_datestamp(name: str, value: str) -> tuple[datetime, bool]:
     """A `from` or `until` as a UTC datetime, and whether it was a day."""
     try:
         if DAY_RE.match(value):
-            return datetime.combine(date.fromisoformat(value), time(), tzinfo=dt_timezone.utc), True
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC), True
         if SECONDS_RE.match(value):
-            return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt_timezone.utc), False
+            return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC), False
     except ValueError:
         pass
     raise OaiError("badArgument", f"{name} must be a UTC datestamp, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
@@ -155,7 +155,7 @@ def _datestamp_range(from_: str, until: str) -> tuple[datetime | None, datetime 
         try:
             upper = start + (timedelta(days=1) if upper_is_day else timedelta(seconds=1))
         except OverflowError:  # until 9999-12-31: no bound
-            upper = datetime.max.replace(tzinfo=dt_timezone.utc)
+            upper = datetime.max.replace(tzinfo=UTC)
     if from_ and until:
         if lower_is_day != upper_is_day:
             raise OaiError("badArgument", "from and until must have the same granularity.")

@@ -49,7 +49,7 @@ def ttl() -> timedelta:
 
 def encode(position: Position) -> tuple[str, datetime]:
     """The token and when it expires."""
-    payload = {key: value for key, value in asdict(position).items()}
+    payload = asdict(position)
     token = signing.TimestampSigner(salt=SALT).sign_object(payload, compress=True)
     return token, timezone.now() + ttl()
 

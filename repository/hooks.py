@@ -2,7 +2,7 @@
 (dependencies point down: `repository` never imports them)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 # Who may do what on a published record is deposit.policy's to say, as for deposits: the names
 # below → (record, user) -> bool, registered by DepositConfig.ready. An unregistered rule refuses.

@@ -20,9 +20,10 @@ them (the complement of the largest empty gap, so that a Pacific dataset spannin
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -244,8 +245,10 @@ def _period(metadata: dict) -> tuple[date | None, date | None]:
             start = _day(first, end=False) if first else None
             if not sep:
                 end = _day(first, end=True)
+            elif last:
+                end = _day(last, end=True)
             else:
-                end = _day(last, end=True) if last else None  # "2020-01-01/": ongoing
+                end = None  # "2020-01-01/": ongoing
             if start or end:
                 return start, end
     return None, None
@@ -319,7 +322,7 @@ def _vector_sql(alias: str) -> str:
 
 def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
     """One UPDATE for the batch: every column from VALUES, the tsvector computed in the database."""
-    columns = list(_PG_CASTS) + ["indexed", "title_text", "people_and_keywords", "abstract_text"]
+    columns = [*_PG_CASTS, "indexed", "title_text", "people_and_keywords", "abstract_text"]
     casts = {**_PG_CASTS, "indexed": "boolean", "title_text": "text", "people_and_keywords": "text",
              "abstract_text": "text"}
     values, params = [], []

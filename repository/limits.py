@@ -8,7 +8,7 @@ Django's form-field limit from them. Plain numbers, importable from the settings
 """
 from __future__ import annotations
 
-# Texts (characters)
+# Texts, in characters
 NAME = 300  # a creator's, contributor's, contact's or organisation's name, a place, a publisher
 GIVEN_FAMILY_NAME = 200
 TITLE = 500
@@ -20,7 +20,7 @@ LANGUAGE = 35  # a BCP 47 tag
 VERSION = 100
 DATE = 21  # YYYY-MM-DD/YYYY-MM-DD
 
-# Lists (items)
+# Lists, in items
 TITLES = 20
 CREATORS = 2_000
 CONTRIBUTORS = 500

@@ -192,7 +192,7 @@ class Creator(_Strict):
         return _checked_ror(v)
 
     @model_validator(mode="after")
-    def _identifier_fits_the_kind(self) -> "Creator":
+    def _identifier_fits_the_kind(self) -> Creator:
         if self.name_type is NameType.organizational and self.orcid:
             raise FieldError(N_("An organisation has no ORCID iD; give its ROR identifier instead."), "orcid")
         if self.name_type is NameType.personal and self.ror:
@@ -200,7 +200,7 @@ class Creator(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _split_personal_name(self) -> "Creator":
+    def _split_personal_name(self) -> Creator:
         if self.name_type is NameType.personal and not (self.family_name or self.given_name):
             family, sep, given = self.name.partition(",")
             if sep:
@@ -297,7 +297,7 @@ class FundingReference(_Strict):
         return _checked_url(v)
 
     @model_validator(mode="after")
-    def _identifier(self, info: ValidationInfo) -> "FundingReference":
+    def _identifier(self, info: ValidationInfo) -> FundingReference:
         value, kind = self.funder_identifier or None, self.funder_identifier_type
         self.funder_identifier = value
         if value and kind is None:
@@ -487,7 +487,7 @@ class BoundingBox(_Strict):
     north: float = Field(ge=-90, le=90)
 
     @model_validator(mode="after")
-    def _order(self) -> "BoundingBox":
+    def _order(self) -> BoundingBox:
         if self.south > self.north:
             raise FieldError(N_("The southern latitude must not be north of the northern one."), "south")
         return self
@@ -509,7 +509,7 @@ class GeoLocation(_Strict):
     )
 
     @model_validator(mode="after")
-    def _something(self, info: ValidationInfo) -> "GeoLocation":
+    def _something(self, info: ValidationInfo) -> GeoLocation:
         if not (self.place or self.box or self.point or self.polygon is not None):
             raise ValueError(N_("A location needs a place name, a box, a point or a polygon."))
         if self.polygon is not None:
@@ -521,7 +521,7 @@ class GeoLocation(_Strict):
             if _submitted(info) and len(ring) > limits.POLYGON_POINTS:
                 # the number is limits.POLYGON_POINTS
                 raise FieldError(N_("A polygon has at most 1,000 points: simplify it."), "polygon")
-            self.polygon = ring + [ring[0]]
+            self.polygon = [*ring, ring[0]]
         return self
 
 
@@ -533,7 +533,7 @@ class TemporalExtent(_Strict):
     ongoing: bool = False
 
     @model_validator(mode="after")
-    def _order(self) -> "TemporalExtent":
+    def _order(self) -> TemporalExtent:
         if self.end is not None and self.end < self.start:
             raise FieldError(N_("The end date is before the start date."), "end")
         if self.ongoing and self.end is not None:
@@ -558,7 +558,7 @@ class VerticalExtent(_Strict):
     reference: VerticalReference = VerticalReference.depth
 
     @model_validator(mode="after")
-    def _order(self) -> "VerticalExtent":
+    def _order(self) -> VerticalExtent:
         if self.minimum > self.maximum:
             raise FieldError(N_("The minimum is greater than the maximum."), "minimum")
         return self
@@ -583,7 +583,7 @@ class Access(_Strict):
     embargo_until: date | None = None
 
     @model_validator(mode="after")
-    def _embargo(self, info: ValidationInfo) -> "Access":
+    def _embargo(self, info: ValidationInfo) -> Access:
         if self.level is AccessLevel.open:
             if self.embargo_until is not None:
                 raise FieldError(
@@ -704,7 +704,7 @@ class RelatedIdentifier(_Strict):
     resource_type_general: ResourceTypeGeneral | None = None
 
     @model_validator(mode="after")
-    def _well_formed(self) -> "RelatedIdentifier":
+    def _well_formed(self) -> RelatedIdentifier:
         value = self.identifier.strip()
         if self.identifier_type == "DOI":
             if not (idutils.is_doi(value) and " " not in value):

@@ -202,6 +202,9 @@ class RecordRevision(models.Model):
         ordering = ["record", "number"]
         constraints = [models.UniqueConstraint(fields=["record", "number"], name="record_revision_unique")]
 
+    def __str__(self) -> str:
+        return f"record {self.record_id}, revision {self.number}"
+
 
 class RecordFile(models.Model):
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="files")

@@ -17,13 +17,12 @@ import math
 import os
 import re
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 # The CF standard-name table is not on the machine (nor is NERC's P07 collection, whose concept
 # URIs use identifiers like CFSN0335 that cannot be derived from a name), so a standard name is
@@ -246,7 +245,7 @@ def check_chunking(dataset) -> None:
         value_size = max(getattr(var.dtype, "itemsize", 8), 1)
         if math.prod(chunking) * value_size > MAX_CHUNK_BYTES:
             raise NotNetCDF(f"variable {var.name!r} has chunks of {chunking} values")
-        for chunk, dimension in zip(chunking, var.get_dims()):
+        for chunk, dimension in zip(chunking, var.get_dims(), strict=False):
             if not dimension.isunlimited() and chunk > max(len(dimension), 1):
                 raise NotNetCDF(f"variable {var.name!r} has chunks larger than its dimensions")
 
@@ -452,7 +451,7 @@ def _parse_time(text: str, *, end: bool = False) -> tuple[date, bool] | None:
         return None
     if moment.tzinfo is None:
         return moment.date(), False
-    return moment.astimezone(timezone.utc).date(), True
+    return moment.astimezone(UTC).date(), True
 
 
 def _parse_duration(text: str) -> timedelta | None:

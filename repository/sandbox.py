@@ -11,6 +11,7 @@ modules that import no models (`repository.netcdf`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -103,10 +104,8 @@ def _child_environment() -> dict[str, str]:
 
 
 def _kill(child: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     child.wait()
 
 

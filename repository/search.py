@@ -24,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from contextlib import nullcontext
 import re
+from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -78,7 +79,7 @@ class BBox(BaseModel):
     north: float = Field(ge=-90, le=90)
 
     @model_validator(mode="after")
-    def _order(self) -> "BBox":
+    def _order(self) -> BBox:
         if self.south > self.north:
             raise ValueError(N_("The southern latitude must not be north of the northern one."))
         return self
@@ -164,7 +165,7 @@ class SearchQuery(BaseModel):
         return None if v == "" else v
 
     @model_validator(mode="after")
-    def _checks(self) -> "SearchQuery":
+    def _checks(self) -> SearchQuery:
         if self.start and self.end and self.end < self.start:
             raise _FieldError(N_("The end date is before the start date."), "end")
         if self.page * self.size > MAX_WINDOW and self.page > 1:
@@ -229,7 +230,7 @@ def parse_query(data: Mapping[str, Any]) -> SearchQuery:
                 raise ValueError(N_("Give the four sides of the box (west, south, east, north), or none."))
             try:  # a decimal comma, a typographic minus, as people type them
                 data["bbox"] = {side: float(str(c).replace("\u2212", "-").replace(",", "."))
-                                for side, c in zip(sides, corners)}
+                                for side, c in zip(sides, corners, strict=True)}
             except ValueError:
                 raise ValueError(N_("Give every side of the box in decimal degrees, e.g. -4.5.")) from None
         except ValueError as exc:

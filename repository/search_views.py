@@ -6,8 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from core.errors import ValidationFailed

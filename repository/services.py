@@ -9,9 +9,9 @@ Locks are taken in one order: deposit, record, version identifiers, concept, con
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -182,7 +182,7 @@ def pid_sync(*, pid_id: int) -> PersistentIdentifier | None:
                 answered = _send(provider, pid, target)
             except (RetryableError, RejectedError):
                 raise
-            except Exception as exc:  # noqa: BLE001 - a bug here must show in the outbox, and be retried
+            except Exception as exc:  # a bug here must show in the outbox, and be retried
                 log.exception("doi.sync_error", doi=pid.doi)
                 raise RetryableError(f"Estran could not prepare the request: {type(exc).__name__}: {exc}") from exc
         except RetryableError as exc:

@@ -24,6 +24,7 @@ read as subqueries of the landing page's own query (`with_usage`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import re
 import threading
@@ -152,10 +153,8 @@ def flush() -> int:
 @atexit.register
 def _flush_at_exit() -> None:
     if _pending.counts:
-        try:
+        with contextlib.suppress(Exception):  # the interpreter is going away; the database may be too
             flush()
-        except Exception:  # noqa: BLE001 - the interpreter is going away; the database may be too
-            pass
 
 
 def _count(request, *, kind: str, record_id: int, item: str) -> bool:

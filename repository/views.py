@@ -36,8 +36,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.errors import DomainError, NotFound
 
-from . import landing as landing_page
-from . import hooks, selectors, services, signposting, usage
+from . import hooks, landing as landing_page, selectors, services, signposting, usage
 from .landing import LandingRecord
 from .models import WithdrawalReason
 from .serializers import citation as citations
@@ -237,7 +236,7 @@ def doi_resolve(request, doi: str):
             return concept_resolve(request, concept.pk)
         latest = selectors.concept_latest(concept)
         if latest is None:
-            raise Http404("No such dataset.")
+            raise Http404("No such dataset.") from None
         record = latest
     if fmt == HTML:
         return HttpResponseRedirect(record.get_absolute_url())
@@ -313,7 +312,7 @@ def content_disposition(name: str) -> str:
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def _byte_range(header: str, size: int) -> tuple[int, int] | bool | None:
     """The (first, last) byte of a single `Range: bytes=…`, None to serve the whole file (no header,
     several ranges, or one we do not parse: RFC 9110 lets a server ignore Range), or False when
     the range cannot be satisfied."""

@@ -87,12 +87,12 @@ def start_worker(queue: str, datacite_url: str, log_path: Path, **extra_env) -> 
         "DOI_RETRY_MAX_SECONDS": "2",
         **extra_env,
     }
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "2",
-         "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    with open(log_path, "w") as log:  # the worker writes to its own copy of the descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "2",
+             "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -54,13 +54,15 @@ def embedded(tmp_path):
 
     logs = tmp_path / "logs"
     logs.mkdir()
-    procs = [
-        subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env,
-                         stdout=open(logs / "web.log", "w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-                          "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
-                         cwd=ROOT, env=env, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT),
-    ]
+    # The processes write to their own copies of the descriptors: ours are closed once they started.
+    with open(logs / "web.log", "w") as web_log, open(logs / "worker.log", "w") as worker_log:
+        procs = [
+            subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env,
+                             stdout=web_log, stderr=subprocess.STDOUT),
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+                              "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
+                             cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT),
+        ]
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -25,7 +25,7 @@ def table(rows: dict[str, dict[str, int]]):
 
 
 def codes(anonymous, owner, other_depositor, moderator, other_moderator, admin) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, owner, other_depositor, moderator, other_moderator, admin)))
+    return dict(zip(ROLES, (anonymous, owner, other_depositor, moderator, other_moderator, admin), strict=True))
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_get_an_open_upload(role, code, client_of, open_upload):
 
 @pytest.mark.parametrize(("role", "code"), UPLOAD_SESSION.items())
 def test_complete_an_upload(role, code, client_of, open_upload):
-    deposit, session, etag = open_upload
+    _deposit, session, etag = open_upload
     response = post(client_of(role), f"/api/uploads/{session.pk}/complete", {"parts": [{"part_number": 1, "etag": etag}]})
     assert response.status_code == code, response.content
     session.refresh_from_db()
@@ -184,7 +184,7 @@ def test_complete_an_upload(role, code, client_of, open_upload):
 
 @pytest.mark.parametrize(("role", "code"), codes(401, 204, 404, 404, 404, 204).items())
 def test_abort_an_upload(role, code, client_of, open_upload):
-    deposit, session, _etag = open_upload
+    _deposit, session, _etag = open_upload
     response = client_of(role).delete(f"/api/uploads/{session.pk}")
     assert response.status_code == code
     exists = UploadSession.objects.filter(pk=session.pk, state="open").exists()
@@ -440,7 +440,7 @@ def _put(client, path, data=b"bytes"):
 
 
 def test_a_part_put_with_a_valid_signature_is_stored_without_a_token(client, part_urls):
-    session, urls = part_urls
+    _session, urls = part_urls
     response = _put(client, urls[1], b"new bytes")
     assert response.status_code == 200
     assert response["ETag"].startswith('"')

@@ -131,7 +131,7 @@ def test_the_metadata_column_mends_a_stored_surrogate_when_read():
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_a_number_that_is_not_finite_is_refused_and_nothing_changes(owner_client, draft, number):
-    body = '{"metadata": {"geo_locations": [{"point": {"longitude": %s, "latitude": 1}}]}}' % number
+    body = f'{{"metadata": {{"geo_locations": [{{"point": {{"longitude": {number}, "latitude": 1}}}}]}}}}'
     response = owner_client.patch(f"/api/deposits/{draft.pk}", data=body, content_type="application/json")
 
     assert response.status_code == 422
@@ -168,7 +168,7 @@ def test_ids_beyond_64_bits_in_mark_as_read_are_refused_and_nothing_is_marked(ap
     from notifications.models import Notification
 
     notification = Notification.objects.create(recipient=depositor, deposit=draft, kind="submitted")
-    response = post(api_client(depositor), "/api/notifications/read", '{"ids": [%s]}' % BEYOND_64_BITS)
+    response = post(api_client(depositor), "/api/notifications/read", f'{{"ids": [{BEYOND_64_BITS}]}}')
 
     assert response.status_code == 422
     [(field, message)] = problems(response)
@@ -243,7 +243,7 @@ def test_a_nul_character_in_a_page_form_is_refused_with_a_page_naming_the_field(
     assert Deposit.objects.get(pk=draft.pk).revision == draft.revision
 
 
-@pytest.mark.parametrize("path,params", [
+@pytest.mark.parametrize(("path", "params"), [
     ("/search", {"q": "temperature\x00"}),
     ("/search", {"keyword": "\x00"}),
     ("/doi/10.5072/abc\x00", {}),
@@ -254,7 +254,7 @@ def test_a_nul_character_in_a_search_or_an_address_is_refused(client, path, para
     assert "NUL character" in response.content.decode()
 
 
-@pytest.mark.parametrize("path,params", [
+@pytest.mark.parametrize(("path", "params"), [
     ("/api/records", {"q": "temperature\x00"}),
     ("/api/vocabularies/concepts", {"q": "\x00"}),
     ("/api/lookups/ror", {"q": "ifre\x00mer"}),

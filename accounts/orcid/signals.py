@@ -4,13 +4,12 @@ a link or an unlink, only these signals; the receivers only call the services. C
 `AccountsConfig.ready`."""
 from __future__ import annotations
 
-from django.dispatch import receiver
-
 from allauth.socialaccount.signals import (
     social_account_added,
     social_account_removed,
     social_account_updated,
 )
+from django.dispatch import receiver
 
 from . import normalize_orcid, profile_from_record
 from .services import user_orcid_apply_profile, user_orcid_unlink

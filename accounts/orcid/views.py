@@ -15,14 +15,13 @@ call goes through allauth's requests session, whose timeout is `SOCIALACCOUNT_RE
 """
 from __future__ import annotations
 
-from django.http import Http404
-from requests import RequestException
-
 from allauth.socialaccount import app_settings
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.orcid.views import OrcidOAuth2Adapter as AllauthOrcidOAuth2Adapter
+from django.http import Http404
+from requests import RequestException
 
 from core.logging import get_logger
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -191,7 +191,7 @@ def parse_instant(value: str) -> datetime:
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def check_validity(root: etree._Element, *, now: datetime | None = None) -> datetime:
@@ -311,7 +311,7 @@ def read_idp(entity: etree._Element, *, now: datetime) -> IdPEntry | None:
         hide_from_discovery=HIDE_FROM_DISCOVERY in [c.strip() for c in categories],
     )
     entry.keywords = keywords_for(
-        names=[n for n in names.values()] + [name_en],
+        names=[*names.values(), name_en],
         scopes=scopes,
         entity_id=entity_id,
         sso_url=sso_url,
@@ -412,7 +412,7 @@ def register_idps(
             progress("register", done, len(entries))
     IdentityProvider.objects.bulk_create([idp for idp, _ in to_create], batch_size=500)
     IdentityProvider.objects.bulk_update(
-        to_update, FIELDS + ["last_import", "updated_at"], batch_size=500
+        to_update, [*FIELDS, "last_import", "updated_at"], batch_size=500
     )
     IdentityProviderKeyword.objects.filter(
         identity_provider__in=[idp for idp, _ in keywords_changed]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
@@ -225,7 +225,7 @@ def refuse_replay(request, response, idp) -> None:
     response cannot both pass."""
     assertion_id = response.get_last_assertion_id() or response.get_last_message_id()
     not_on_or_after = response.get_last_assertion_not_on_or_after()
-    now = datetime.now(timezone.utc).timestamp()
+    now = datetime.now(UTC).timestamp()
     expires = not_on_or_after or (now + 300)
     timeout = max(int(expires - now) + settings.SAML_CLOCK_SKEW_SECONDS, 60)
     key = (

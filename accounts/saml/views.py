@@ -7,8 +7,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -83,7 +82,7 @@ def institution_signin(request):
     slug = request.POST.get("idp", "")
     idp = IdentityProvider.objects.active().filter(slug=slug).first()
     if idp is None:
-        response = render(
+        return render(
             request,
             "saml/discovery.html",
             {
@@ -96,7 +95,6 @@ def institution_signin(request):
             },
             status=400,
         )
-        return response
     provider = get_adapter().get_provider(request, "saml", client_id=idp.slug)
     response = provider.redirect_from_request(request)
     recent = [idp.slug] + [s for s in _recent_slugs(request) if s != idp.slug]

@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def wait_until(label: str, count, total: int, timeout: float) -> float:
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else 0.0
 
 
 def main(argv=None) -> dict:
@@ -142,13 +142,12 @@ def main(argv=None) -> dict:
     from tests.factories import complete_metadata
 
     processes: list[subprocess.Popen] = []
-    logs = []
 
     def spawn(name: str, command: list[str]) -> None:
-        log = open(workdir / f"{name}.log", "w")
-        logs.append(log)
-        processes.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", *command],
-                                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        # The child writes to its own copy of the file descriptor: ours can be closed at once.
+        with open(workdir / f"{name}.log", "w") as log:
+            processes.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", *command],
+                                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
 
     try:
         for n in range(args.workers):
@@ -217,7 +216,7 @@ def main(argv=None) -> dict:
         per_record = {r.pk: 0 for r in records}
         title_to_record = {r.title: r.pk for r in records}
         orphans = 0
-        for doi, remote in stored.items():
+        for remote in stored.values():
             title = remote.xml.split(b"<title>", 1)[1].split(b"</title>", 1)[0].decode() if remote.xml else ""
             if title in title_to_record and remote.state == "findable":
                 per_record[title_to_record[title]] += 1
@@ -233,7 +232,7 @@ def main(argv=None) -> dict:
         fake.delay(0)
         reconciliation = pids_reconcile()
         figures = {
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "command": " ".join([".venv/bin/python", "bench/doi/run.py", *(argv or sys.argv[1:])]),
             "deposits": args.deposits,
@@ -276,8 +275,6 @@ def main(argv=None) -> dict:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        for log in logs:
-            log.close()
         fake.stop()
     print(json.dumps(figures, indent=2))
     if args.json:

@@ -48,13 +48,13 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django, free_port, stop_web  # noqa: E402
+from bench.support import ensure_database, free_port, setup_django, stop_web  # noqa: E402
 
 DEFAULT_DATABASE = "estran_bench_landing"
 DOI_PREFIX = "10.5072/bench-landing."
@@ -170,7 +170,7 @@ def seed(n: int, *, reseed: bool) -> float:
                 chains.append(min(3 if rng.random() < 0.2 else 1, size - sum(chains)))
             concepts = Concept.objects.bulk_create([Concept() for _ in chains])
             records = []
-            for concept, length in zip(concepts, chains):
+            for concept, length in zip(concepts, chains, strict=True):
                 for version in range(1, length + 1):
                     i = made + len(records)
                     template = templates[i % len(templates)]
@@ -182,7 +182,7 @@ def seed(n: int, *, reseed: bool) -> float:
                         title=metadata["titles"][0]["title"], metadata=metadata, doi=f"{DOI_PREFIX}{i:07d}",
                         community=communities[i % len(communities)], owner=owner, concept=concept, version=version,
                         publication_date=published,
-                        modified=datetime.combine(published, datetime.min.time(), tzinfo=timezone.utc),
+                        modified=datetime.combine(published, datetime.min.time(), tzinfo=UTC),
                         embargo_until=access.get("embargo_until") if access.get("level") == "embargoed" else None,
                     ))
             records = Record.objects.bulk_create(records)
@@ -442,7 +442,7 @@ def main(argv=None) -> int:
             flush_cache(args.cache_url)
     t, lp, c, b, q = _summary(trivial), _summary(landing), _summary(cold), _summary(same_size), _summary(one_query)
     figures = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
         "records_seeded": args.records,
         "published_records": len(ids),

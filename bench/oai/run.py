@@ -36,20 +36,20 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import (  # noqa: E402
-    wait_for_web,
-    ensure_database,
-    setup_django,
     children_of as _children,
-    rss_kib as _rss_kib,
+    ensure_database,
     free_port,
+    rss_kib as _rss_kib,
+    setup_django,
     stop_web,
+    wait_for_web,
 )
 
 DEFAULT_DATABASE = "estran_bench_oai"
@@ -154,7 +154,7 @@ def seed(n: int, *, reseed: bool) -> float:
     communities = list(Community.objects.order_by("slug"))
     templates = documents()
     rng = random.Random(9)
-    end = datetime.now(timezone.utc) - timedelta(days=1)
+    end = datetime.now(UTC) - timedelta(days=1)
     span = timedelta(days=730)
     batch = 2000
     for first in range(0, n, batch):
@@ -217,7 +217,7 @@ class RssSampler:
             self.samples.append((time.monotonic() - started, kib))
             self._stop.wait(0.05)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -296,7 +296,7 @@ def summarize(args, seed_seconds: float, result: dict, rss: dict) -> dict:
     ms = lambda seconds: round(seconds * 1000, 1)  # noqa: E731
     rss_pages = [p["rss_kib"] for p in result["pages"]]
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
         "records_seeded": args.records,
         "seed_seconds": round(seed_seconds, 1),

@@ -37,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -238,7 +238,7 @@ def seed(total: int, rng: random.Random) -> dict:
     communities = {c.slug: c for c in Community.objects.all()}
     batch = 2000
     made = 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     while made < total:
         n = min(batch, total - made)
         with transaction.atomic():
@@ -382,10 +382,10 @@ class HttpTarget:
             try:
                 self.session.get(f"http://127.0.0.1:{self.port}/api/records?size=1", timeout=5)
                 break
-            except requests.RequestException:
+            except requests.RequestException as exc:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     self.close()
-                    raise SystemExit("gunicorn did not start")
+                    raise SystemExit("gunicorn did not start") from exc
                 time.sleep(0.2)
 
     def get(self, params: dict) -> tuple[int, int]:
@@ -456,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     # The machine may be shared: the 1-minute load average says how busy it was.
     load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     report = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
                    f"{platform.python_version()}",
         "load_average_before_after": load,

@@ -22,9 +22,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.soak.scenario import MiB, Plan, Result, Scenario  # noqa: E402
-from bench.soak.stack import Stack, running_stack  # noqa: E402
-from bench.support import percentile  # noqa: E402
+from bench.soak.scenario import MiB, Plan, Result, Scenario
+from bench.soak.stack import Stack, running_stack
+from bench.support import percentile
 
 # Files over this size are verified by the worker, the others in the completion request: the soak's
 # files (0.5 to 3 MiB) take both paths. Parts of 1 MiB: several parts per file, sent in parallel.

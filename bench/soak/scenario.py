@@ -166,7 +166,7 @@ class Scenario:
             if status == "published":
                 with self.lock:
                     self.result.deposits_published.append(time.monotonic() - started)
-                return
+                return None
             if status == "changes_requested":
                 round_ += 1
                 client.call("deposit.update", "PATCH", f"/api/deposits/{deposit}", json={"metadata": _metadata(
@@ -175,7 +175,7 @@ class Scenario:
                     return self.unfinished(name, "resubmit")
             elif status in ("rejected", "draft"):
                 return self.unfinished(name, status)
-        self.unfinished(name, "not published in time")
+        return self.unfinished(name, "not published in time")
 
     def act(self, client: Client, deposit: int, action: str) -> bool:
         answer = client.call(f"deposit.{action}", "POST", f"/api/deposits/{deposit}/actions", json={"action": action})

@@ -14,10 +14,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlparse
 
 import requests
@@ -89,9 +89,10 @@ class Stack:
 
     def start(self, name: str) -> subprocess.Popen:
         """Start (or start again) one of Procfile.dev's processes; its log is appended to."""
-        log = open(self.logs / f"{name}.log", "a")
-        self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.env, stdout=log,
-                                                stderr=subprocess.STDOUT)
+        # The child writes to its own copy of the file descriptor: ours can be closed at once.
+        with open(self.logs / f"{name}.log", "a") as log:
+            self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.env, stdout=log,
+                                                    stderr=subprocess.STDOUT)
         return self.processes[name]
 
     def exited(self) -> list[str]:

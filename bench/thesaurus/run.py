@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -178,9 +178,9 @@ class HttpTarget:
             try:
                 self.session.get(f"http://127.0.0.1:{self.port}/vocabularies/search?q=a", timeout=2)
                 break
-            except requests.RequestException:
+            except requests.RequestException as exc:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise SystemExit("gunicorn did not start")
+                    raise SystemExit("gunicorn did not start") from exc
                 time.sleep(0.2)
 
     def get(self, params: dict) -> tuple[int, int]:
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         by_shape[shape] = summary([s for s in samples if s["shape"] == shape])
     slowest = sorted(samples, key=lambda s: -s["ms"])[:5]
     report = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
                    f"{platform.python_version()}",
         "target": (f"gunicorn, 2 workers, HTTP, CONN_MAX_AGE={args.conn_max_age}" if args.http

@@ -35,14 +35,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.support import children_of as _children, rss_kib as _rss_kib, wait_for_web  # noqa: E402
-
 from bench.upload.client import EstranUploader  # noqa: E402
 from tests.fakes.s3_server import S3Server, free_port  # noqa: E402
 
@@ -97,7 +96,7 @@ class RssSampler:
                 self.peak_kib = max(self.peak_kib, _rss_kib(pid))
             self._stop.wait(0.02)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -191,7 +190,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="estran-bench-upload-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    log = open(workdir / "web.log", "w")
+    log = open(workdir / "web.log", "w")  # noqa: SIM115 - the web server's output; closed in the `finally` below
     s3 = S3Server(mode="process", faults=False).start()
     s3.create_bucket(BUCKET)
     port = free_port()
@@ -214,7 +213,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     web = None
     results = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "concurrency": args.concurrency,
         "rounds": [],

@@ -154,22 +154,22 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-from .auth import *  # noqa: E402,F401,F403
-from .broker import *  # noqa: E402,F401,F403
-from .cache import *  # noqa: E402,F401,F403
-from .csp import *  # noqa: E402,F401,F403
-from .email import *  # noqa: E402,F401,F403
-from .moderation import *  # noqa: E402,F401,F403
-from .pids import *  # noqa: E402,F401,F403
-from .saml import *  # noqa: E402,F401,F403
-from .storage import *  # noqa: E402,F401,F403
-from .notifications import *  # noqa: E402,F401,F403  (after storage: adds to its beat schedule)
+from .auth import *  # noqa: E402
+from .broker import *  # noqa: E402
+from .cache import *  # noqa: E402
+from .csp import *  # noqa: E402
+from .email import *  # noqa: E402
+from .moderation import *  # noqa: E402
+from .notifications import *  # noqa: E402  (after storage: adds to its beat schedule)
+from .pids import *  # noqa: E402
+from .saml import *  # noqa: E402
+from .storage import *  # noqa: E402
 
 # Each integration module names its allauth provider settings; they are gathered here.
 SOCIALACCOUNT_PROVIDERS = {
     **globals().get("SOCIALACCOUNT_PROVIDERS", {}),
-    "saml": SAML_SOCIALACCOUNT_PROVIDER,  # noqa: F405
-    "orcid": ORCID_SOCIALACCOUNT_PROVIDER,  # noqa: F405
+    "saml": SAML_SOCIALACCOUNT_PROVIDER,
+    "orcid": ORCID_SOCIALACCOUNT_PROVIDER,
 }
 
 # OAI-PMH (the `oai` app, served at /oai): harvesters' public contract, see the README.
@@ -187,7 +187,7 @@ OAI_REPOSITORY_IDENTIFIER = env(
     default=_site_host if _re.fullmatch(_OAI_NAMESPACE_RE, _site_host) else "estran.localhost",
 )
 OAI_REPOSITORY_NAME = env("OAI_REPOSITORY_NAME", default=SITE_NAME)
-OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=_parseaddr(DEFAULT_FROM_EMAIL)[1])  # noqa: F405
+OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=_parseaddr(DEFAULT_FROM_EMAIL)[1])
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_TOKEN_TTL_SECONDS = env.int("OAI_TOKEN_TTL_SECONDS", default=24 * 3600)
 

@@ -2,6 +2,7 @@
 from celery.schedules import crontab
 
 from .env import env
+
 # The final schedule dict (storage.py builds it from the broker's, which saml.py adds to): base.py
 # imports this module after those, so every entry is in it when this one is added.
 from .storage import CELERY_BEAT_SCHEDULE

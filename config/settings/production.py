@@ -1,7 +1,7 @@
 """Production: secrets must come from the environment; cookies and redirects are hardened."""
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import SECRET_KEY, SITE_URL, env
 
 if SECRET_KEY.startswith("estran-embedded-default"):

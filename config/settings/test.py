@@ -10,10 +10,10 @@ os.environ.setdefault(
     "LOCAL_STORAGE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test-storage")
 )
 
-from .base import *  # noqa: E402,F401,F403
+from .base import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES["staticfiles"] = {  # noqa: F405
+STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

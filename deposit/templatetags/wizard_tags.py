@@ -8,8 +8,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("deposit/wizard/_field.html", takes_context=True)
-def wfield(context, name, label, value="", prefix="", type="text", help="", choices=None, required=False,
-           placeholder="", rows=None, css="", inputmode="", autocomplete="", min="", max="", step="",
+# type, help, min and max shadow builtins: they are the keyword names the templates pass.
+def wfield(context, name, label, value="", prefix="", type="text", help="", choices=None, required=False,  # noqa: A002
+           placeholder="", rows=None, css="", inputmode="", autocomplete="", min="", max="", step="",  # noqa: A002
            check="", spellcheck=""):
     """`name` is relative to the line (`orcid`); `prefix` is the line's (`creators-0-`). The field's
     id is `f-<prefix><name>`, its help `…-help` and its problems `…-problems`. `check` names the

@@ -17,10 +17,7 @@ def deposit_checks(deposit, files=None, link="wizard", heading="h2", inline=Fals
     """`files`: DepositFile objects, or the wizard's file rows (`{"file": ...}`); None reads
     `deposit.files` (one query unless prefetched). `link`: "wizard" (the field in the wizard),
     "review" (the review page's element) or "none"."""
-    if files is None:
-        items = list(deposit.files.all())
-    else:
-        items = [f["file"] if isinstance(f, dict) else f for f in files]
+    items = list(deposit.files.all()) if files is None else [f["file"] if isinstance(f, dict) else f for f in files]
     return {
         "deposit": deposit,
         "checks": run_checks(deposit, items),

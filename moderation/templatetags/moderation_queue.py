@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from moderation.selectors import queue_nav_summary
+
 register = template.Library()
 
 _CACHE = "_moderation_queue_count"
@@ -18,8 +20,6 @@ def remember_nav_count(request, count: int) -> None:
 def moderation_queue_count(context) -> int:
     """Unclaimed deposits of the user's communities plus those in their own review (0 for anyone
     else): one query, run once per request however many times a page asks."""
-    from ..selectors import queue_nav_summary
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

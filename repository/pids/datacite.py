@@ -85,7 +85,7 @@ class DataCiteClient:
         )
 
     @classmethod
-    def from_settings(cls) -> "DataCiteClient":
+    def from_settings(cls) -> DataCiteClient:
         return cls(
             api_url=settings.DATACITE_API_URL,
             username=settings.DATACITE_USERNAME,

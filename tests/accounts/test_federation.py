@@ -4,7 +4,7 @@ and the discovery of institutions (search by name, domain, scope; the last choic
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
@@ -184,7 +184,7 @@ def test_an_expired_aggregate_imports_nothing_and_keeps_the_previous_set(
         idps[:1],
         key=federation_key,
         name=FEDERATION,
-        valid_until=datetime.now(timezone.utc) - timedelta(hours=1),
+        valid_until=datetime.now(UTC) - timedelta(hours=1),
     )
     message = import_file(
         write(tmp_path, expired, "expired.xml"), federation_key, expect_failure=True
@@ -227,7 +227,7 @@ def test_an_aggregate_not_signed_by_the_federation_for_the_whole_document_is_ref
         data = etree.tostring(outer)
     else:
         data = federation_aggregate(
-            idps, key=federation_key, valid_until=datetime.now(timezone.utc) + timedelta(days=400)
+            idps, key=federation_key, valid_until=datetime.now(UTC) + timedelta(days=400)
         )
     message = import_file(write(tmp_path, data), federation_key, expect_failure=True)
     assert "Nothing imported" in message
@@ -279,7 +279,7 @@ class _Server:
             def log_message(self, *args):
                 pass
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "application/samlmetadata+xml")
                 self.send_header("Content-Length", str(len(outer.body)))
@@ -406,8 +406,8 @@ def test_discovery_answers_in_the_users_language(imported):
 
 def test_discovery_search_is_bounded_whatever_the_number_of_idps(django_assert_max_num_queries):
     from accounts.models import FederationImport
-    from accounts.saml.federation import IdPEntry, register_idps
     from accounts.saml.discovery import keywords_for
+    from accounts.saml.federation import IdPEntry, register_idps
 
     entries = []
     for n in range(600):

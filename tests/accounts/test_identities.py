@@ -30,7 +30,7 @@ def test_the_account_page_lists_every_linked_identity_by_name(client, depositor,
 
 
 def test_unlinking_an_identity_removes_only_that_one(client, depositor, linked):
-    orcid, institution = linked
+    _orcid, institution = linked
     client.force_login(depositor)
     answer = client.post(reverse("accounts:identity-unlink", kwargs={"pk": institution.pk}))
     assert answer.status_code == 302 and answer["Location"] == reverse("accounts:profile")

@@ -6,7 +6,6 @@ and the depositor offered as the first creator of a new deposit."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,12 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.orcid import (
-    default_api_url,
-    normalize_orcid,
-    orcid_problem,
-    profile_from_record,
-)
 from config.settings.auth import orcid_provider_settings
 from tests.fakes.orcid_server import Employment, FakeOrcid, Person
 
@@ -329,7 +322,7 @@ def test_a_hand_typed_id_is_stored_unverified_and_shown_so(client, depositor, or
 
 
 @pytest.mark.parametrize(
-    "typed, message",
+    ("typed", "message"),
     [
         ("0000-0002-1825-0098", "check digit"),
         ("0000-0002-1825-009", "16 digits"),

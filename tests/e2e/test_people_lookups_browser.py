@@ -14,9 +14,9 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.e2e.test_browser_flow import SCREENSHOTS, sign_in  # noqa: E402
-from tests.fakes.orcid_server import Person, orcid_api, orcid_api_server  # noqa: E402,F401 - fixtures
-from tests.fakes.ror_server import IFREMER, ror, ror_server  # noqa: E402,F401 - fixtures
+from tests.e2e.test_browser_flow import SCREENSHOTS, sign_in
+from tests.fakes.orcid_server import Person, orcid_api, orcid_api_server  # noqa: F401 - fixtures
+from tests.fakes.ror_server import IFREMER, ror, ror_server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

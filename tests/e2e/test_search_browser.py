@@ -12,8 +12,8 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.e2e.test_browser_flow import SCREENSHOTS  # noqa: E402
-from tests.search.conftest import publish  # noqa: E402,F401  (the fixture)
+from tests.e2e.test_browser_flow import SCREENSHOTS
+from tests.search.conftest import publish  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

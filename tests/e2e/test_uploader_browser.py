@@ -8,13 +8,13 @@ session (the upload endpoints take it with the CSRF token)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures and of the
 # test itself are still synchronous and safe.
@@ -280,7 +280,7 @@ def test_an_upload_to_s3_retries_a_part_answered_500_and_ends_ready(site, page, 
 
     # the browser talks to moto itself: the fault proxy does not answer CORS preflights
     settings.S3_ENDPOINT_URL = s3.direct_url
-    call_command("estran_storage", "--cors", stdout=open(os.devnull, "w"))
+    call_command("estran_storage", "--cors", stdout=io.StringIO())
     path = tmp_path / "sediment_cores.csv"
     path.write_bytes(os.urandom(11 * MiB))  # 5 + 5 + 1 MiB
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -15,7 +15,7 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.e2e.test_browser_flow import PASSWORD, SCREENSHOTS, sign_in, sign_out  # noqa: E402
+from tests.e2e.test_browser_flow import SCREENSHOTS, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -98,8 +98,8 @@ def _fuzzy(parts: tuple[int, ...] | None) -> dict | None:
     if not parts:
         return None
     names = ("year", "month", "day")
-    date = {name: None for name in names}
-    for name, value in zip(names, parts):
+    date = dict.fromkeys(names)
+    for name, value in zip(names, parts, strict=False):  # a year, or a year and a month…
         date[name] = {"value": f"{value:04d}" if name == "year" else f"{value:02d}"}
     return date
 

@@ -240,7 +240,7 @@ def _make_handler(fake: FakeRor) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeROR/1.0"
 
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        def do_GET(self) -> None:  # the standard library's name
             reply = fake.handle(self.command, self.path, self.headers)
             try:
                 self.send_response(reply.status)

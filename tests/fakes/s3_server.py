@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -154,7 +154,7 @@ class S3Server:
 
     # --- life ---
 
-    def start(self) -> "S3Server":
+    def start(self) -> S3Server:
         if self.mode == "thread":
             import logging
 
@@ -223,10 +223,8 @@ class S3Server:
 
     def create_bucket(self, name: str = BUCKET) -> str:
         client = self.client()
-        try:
+        with suppress(client.exceptions.BucketAlreadyOwnedByYou):
             client.create_bucket(Bucket=name)
-        except client.exceptions.BucketAlreadyOwnedByYou:
-            pass
         return name
 
     def env(self, bucket: str = BUCKET) -> dict[str, str]:

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -76,7 +76,7 @@ def make_key_pair(folder: Path, name: str, *, common_name: str | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, (common_name or name)[:64])])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -145,7 +145,7 @@ def signature_template(reference_id: str, cert_body: str) -> etree._Element:
 
 
 def _instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---- the identity provider -----------------------------------------------------------------
@@ -354,7 +354,7 @@ class FakeIdP:
             ):
                 node.text = audience
         if expired:
-            past = datetime.now(timezone.utc) - timedelta(hours=1)
+            past = datetime.now(UTC) - timedelta(hours=1)
             assertion.find("saml:Conditions", ns).set(
                 "NotBefore", _instant(past - timedelta(minutes=5))
             )
@@ -366,7 +366,7 @@ class FakeIdP:
         if clock_ahead is not None:
             # The IdP's clock runs ahead: its assertion is "not yet valid" by the SP's clock.
             conditions = assertion.find("saml:Conditions", ns)
-            conditions.set("NotBefore", _instant(datetime.now(timezone.utc) + clock_ahead))
+            conditions.set("NotBefore", _instant(datetime.now(UTC) + clock_ahead))
         if issuer is not None:
             for node in document.iter(f"{{{SAML}}}Issuer"):
                 node.text = issuer
@@ -499,7 +499,7 @@ def _make_handler(server: FakeIdPServer):
         def log_message(self, *args):  # quiet
             pass
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             path = urlsplit(self.path).path
             server.requests.append(self.path)
             if path == "/logo.png":
@@ -539,7 +539,7 @@ def federation_aggregate(
 ) -> bytes:
     """A federation's md:EntitiesDescriptor of `entities`, signed (enveloped, over its ID) with
     `key` by xmlsec1. `tamper` renames an IdP after signing."""
-    valid_until = valid_until or datetime.now(timezone.utc) + timedelta(days=5)
+    valid_until = valid_until or datetime.now(UTC) + timedelta(days=5)
     aggregate_id = f"_{uuid.uuid4().hex}"
     nsmap = {"md": MD, "ds": DS, "mdui": MDUI, "shibmd": SHIBMD, "mdattr": MDATTR, "saml": SAML}
     root = etree.Element(

@@ -111,7 +111,7 @@ class FakeSMTP:
 
         return Handler
 
-    def start(self) -> "FakeSMTP":
+    def start(self) -> FakeSMTP:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -126,7 +126,7 @@ class FakeSMTP:
             self._thread.join(timeout=5)
             self._server = self._thread = None
 
-    def __enter__(self) -> "FakeSMTP":
+    def __enter__(self) -> FakeSMTP:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -43,7 +43,7 @@ def test_a_moderators_link_is_the_review_page(api_client, moderator, deposit, th
 
 
 def test_marking_read_by_id_ignores_other_peoples_notifications(api_client, depositor, moderator, three):
-    old, _read, new, theirs = three
+    old, _read, _new, theirs = three
     answer = api_client(moderator).post(
         "/api/notifications/read", {"ids": [old.pk, theirs.pk]}, content_type="application/json"
     )

@@ -89,7 +89,7 @@ def test_a_failed_send_is_left_to_be_retried(deposit, depositor, moderator, act,
         raise OSError("connection refused")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refused)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="connection refused"):
         notification_email_send(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.emailed_at is None

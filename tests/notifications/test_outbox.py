@@ -72,7 +72,7 @@ def test_a_send_the_mail_server_refuses_releases_the_claim_for_the_sweep(unsent,
         raise OSError("451 try again later")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refused)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="451 try again later"):
         notification_email_send(notification_id=unsent.pk)
     monkeypatch.undo()
     unsent.refresh_from_db()
@@ -99,9 +99,8 @@ def test_a_transition_whose_commit_fails_mails_nobody(deposit, depositor, modera
 
     from deposit.services import deposit_act
 
-    with refused_writes("deposit_depositevent", at_commit=True, events="INSERT"):
-        with pytest.raises(DatabaseError):
-            deposit_act(deposit=deposit, action="submit", actor=depositor)
+    with refused_writes("deposit_depositevent", at_commit=True, events="INSERT"), pytest.raises(DatabaseError):
+        deposit_act(deposit=deposit, action="submit", actor=depositor)
     deposit.refresh_from_db()
     assert deposit.status == "draft"
     assert not Notification.objects.exists()

@@ -177,7 +177,7 @@ def test_the_list_runs_a_bounded_number_of_queries(client, depositor, moderator,
     client.force_login(depositor)
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             deposit = deposit_with_file(depositor, community=communities["ocean"])
             event = DepositEvent.objects.create(
                 deposit=deposit, action="reject", from_status="in_review", to_status="rejected", actor=moderator,

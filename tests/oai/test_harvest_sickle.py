@@ -9,7 +9,13 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 from sickle import Sickle
-from sickle.oaiexceptions import BadArgument, BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist, NoRecordsMatch
+from sickle.oaiexceptions import (
+    BadArgument,
+    BadResumptionToken,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoRecordsMatch,
+)
 
 from repository.metadata import MetadataDocument
 from repository.models import Record

@@ -2,7 +2,7 @@
 records, and every response valid against the OAI-PMH schema (the `oai` fixture checks it)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -179,7 +179,7 @@ def test_list_records_pages_by_key_with_size_cursor_and_expiry(oai, many_records
         token = page.token
         assert token.get("completeListSize") == "8" and token.get("cursor") == str(3 * index)
     assert pages[-1].token.text is None and pages[-1].token.get("expirationDate") is None
-    expires = datetime.strptime(pages[0].token.get("expirationDate"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt_timezone.utc)
+    expires = datetime.strptime(pages[0].token.get("expirationDate"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert timedelta(hours=23, minutes=59) < expires - timezone.now() <= timedelta(hours=24)
 
 
@@ -222,7 +222,7 @@ def test_records_published_during_a_harvest_come_at_its_end_and_nothing_is_misse
 
 
 def test_from_and_until_select_by_datestamp_at_seconds_granularity(oai, make_record):
-    base = datetime(2025, 3, 1, 10, 0, 0, tzinfo=dt_timezone.utc)
+    base = datetime(2025, 3, 1, 10, 0, 0, tzinfo=UTC)
     early = make_record(modified=base + timedelta(microseconds=400_000))  # datestamp 10:00:00
     middle = make_record(modified=base + timedelta(seconds=1))  # 10:00:01
     late = make_record(modified=base + timedelta(days=1, seconds=5))  # next day
@@ -242,7 +242,7 @@ def test_from_and_until_select_by_datestamp_at_seconds_granularity(oai, make_rec
 
 def test_from_until_and_set_are_kept_through_the_resumption_token(oai, many_records, make_record, settings):
     settings.OAI_PAGE_SIZE = 2
-    start = datetime(2025, 1, 1, tzinfo=dt_timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     ocean = many_records(7, start=start)
     many_records(3, start=start, community="atmosphere")
     identifiers, pages = harvest(oai, verb="ListRecords", metadataPrefix="oai_dc", set="community:ocean",
@@ -345,7 +345,7 @@ def test_id_does_not_exist(oai, make_record, identifier):
 
 def test_no_records_match(oai, make_record):
     assert oai(verb="ListRecords", metadataPrefix="oai_dc").errors == ["noRecordsMatch"]
-    make_record(modified=datetime(2025, 1, 1, tzinfo=dt_timezone.utc))
+    make_record(modified=datetime(2025, 1, 1, tzinfo=UTC))
     assert oai(verb="ListIdentifiers", metadataPrefix="oai_dc", from_="2025-01-02").errors == ["noRecordsMatch"]
     assert oai(verb="ListIdentifiers", metadataPrefix="oai_dc", until="2024-12-31").errors == ["noRecordsMatch"]
 

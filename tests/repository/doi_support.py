@@ -2,6 +2,8 @@
 the outbox in this process (what the worker does), against the fake DataCite server."""
 from __future__ import annotations
 
+import contextlib
+
 from django.utils import timezone
 
 from deposit import services as deposit_services
@@ -52,9 +54,7 @@ def drain(*, rounds: int = 20, ignore_schedule: bool = False) -> int:
             return runs
         for pk in due:
             runs += 1
-            try:
+            with contextlib.suppress(RetryableError):
                 pid_sync(pid_id=pk)
-            except RetryableError:
-                pass
     return runs
 

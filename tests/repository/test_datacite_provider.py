@@ -294,10 +294,7 @@ def raw_put(fake, doi: str, attributes: dict, auth=(DATACITE_USERNAME, DATACITE_
 
 def test_fake_server_refuses_invalid_xml_with_422(fake_datacite):
     doi = "10.80000/raw-1"
-    if INVALID_EXAMPLE.is_file():
-        invalid = INVALID_EXAMPLE.read_bytes()
-    else:
-        invalid = without_publisher(xml_for(doi))
+    invalid = INVALID_EXAMPLE.read_bytes() if INVALID_EXAMPLE.is_file() else without_publisher(xml_for(doi))
     response = raw_put(fake_datacite, doi, {"doi": doi, "xml": base64.b64encode(invalid).decode()})
 
     assert response.status_code == 422

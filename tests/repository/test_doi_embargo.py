@@ -3,7 +3,7 @@
 record's `modified` tells harvesters. The clock is frozen with time-machine."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -18,7 +18,7 @@ from tests.repository.doi_support import drain, publish
 pytestmark = pytest.mark.django_db
 
 NS = "{http://datacite.org/schema/kernel-4}"
-PUBLISHED_ON = datetime(2027, 3, 1, 9, 30, tzinfo=dt_timezone.utc)
+PUBLISHED_ON = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 EMBARGO_UNTIL = date(2027, 3, 10)
 
 
@@ -49,14 +49,14 @@ def test_an_embargoed_record_is_registered_with_embargoed_access(embargoed, data
     assert ("Available", "2027-03-10") in dates
 
 
-@pytest.mark.parametrize("role, allowed", [
+@pytest.mark.parametrize(("role", "allowed"), [
     ("anonymous", False), ("other_depositor", False), ("other_moderator", False),
     ("depositor", True), ("moderator", True), ("admin", True),
 ])
 def test_embargoed_files_are_served_only_to_the_depositor_moderators_and_administrators(
     embargoed, client, role, allowed, request
 ):
-    with time_machine.travel(datetime(2027, 3, 9, 23, 59, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 9, 23, 59, tzinfo=UTC)):
         if role != "anonymous":  # signed in on that day (a session lasts two weeks)
             client.force_login(request.getfixturevalue(role))
         response = download(client, embargoed)
@@ -87,7 +87,7 @@ def co_deposited(datacite, depositor, other_depositor, moderator, communities):
 
 
 def test_a_co_depositor_downloads_their_own_records_embargoed_files(co_deposited, embargoed, client, other_depositor):
-    with time_machine.travel(datetime(2027, 3, 9, 12, 0, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 9, 12, 0, tzinfo=UTC)):
         client.force_login(other_depositor)
         assert download(client, co_deposited).status_code == 200
         assert "You can download them already." in client.get(co_deposited.get_absolute_url()).content.decode()
@@ -97,11 +97,11 @@ def test_a_co_depositor_downloads_their_own_records_embargoed_files(co_deposited
 
 
 def test_the_daily_task_lifts_the_embargo_on_its_day(embargoed, datacite, client):
-    with time_machine.travel(datetime(2027, 3, 9, 0, 5, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 9, 0, 5, tzinfo=UTC)):
         assert records_lift_embargoes() == 0
-    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=UTC)):
         assert records_lift_embargoes() == 1
-        lifted_at = datetime(2027, 3, 10, 0, 5, tzinfo=dt_timezone.utc)
+        lifted_at = datetime(2027, 3, 10, 0, 5, tzinfo=UTC)
     record = Record.objects.get(pk=embargoed.pk)
     assert record.embargo_until is None
     assert record.metadata["access"] == {"level": "open", "embargo_until": None}
@@ -113,17 +113,17 @@ def test_the_daily_task_lifts_the_embargo_on_its_day(embargoed, datacite, client
     # DataCite's rights follow, through the outbox.
     assert PersistentIdentifier.objects.get(record=record).sync == "pending"
     drain()
-    rights, dates = rights_and_dates(datacite.dois[record.doi].xml)
+    rights, _dates = rights_and_dates(datacite.dois[record.doi].xml)
     assert "info:eu-repo/semantics/openAccess" in rights and "info:eu-repo/semantics/embargoedAccess" not in rights
     assert datacite.dois[record.doi].state == "findable"
     assert download(client, record).status_code == 200
     # Run again: nothing more to lift.
-    with time_machine.travel(datetime(2027, 3, 11, 0, 5, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 11, 0, 5, tzinfo=UTC)):
         assert records_lift_embargoes() == 0
 
 
 def test_files_open_on_the_day_even_before_the_task_runs(embargoed, client):
-    with time_machine.travel(datetime(2027, 3, 10, 0, 0, 1, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 10, 0, 0, 1, tzinfo=UTC)):
         assert download(client, embargoed).status_code == 200
 
 
@@ -132,9 +132,9 @@ def test_a_missed_day_is_caught_up(embargoed):
 
 
 def test_harvesters_find_the_lifted_record_by_its_modified_time(embargoed):
-    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=UTC)):
         records_lift_embargoes()
-    since = datetime(2027, 3, 10, tzinfo=dt_timezone.utc)
+    since = datetime(2027, 3, 10, tzinfo=UTC)
     assert list(Record.objects.filter(modified__gte=since).values_list("pk", flat=True)) == [embargoed.pk]
 
 
@@ -149,5 +149,5 @@ def test_lifting_and_reconciliation_are_beat_tasks(settings):
 def test_the_lifting_task_runs_the_service(embargoed):
     from repository.tasks import records_lift_embargoes_task
 
-    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=dt_timezone.utc)):
+    with time_machine.travel(datetime(2027, 3, 10, 0, 5, tzinfo=UTC)):
         assert records_lift_embargoes_task.apply().get() == 1

@@ -245,7 +245,7 @@ def test_healthz_reports_the_age_of_the_oldest_pending_registration_since_it_bec
 
 
 def test_redrive_leaves_fresh_registrations_to_their_queued_task(datacite, depositor, communities):
-    pid = submit(depositor, communities).pid
+    submit(depositor, communities)
     assert pids_redrive() == 0  # just queued: its task is on its way
     assert pids_redrive(now=timezone.now() + timedelta(minutes=5)) == 1
 

@@ -86,7 +86,7 @@ OVER = {
 }
 
 
-@pytest.mark.parametrize("change,field,message", OVER.values(), ids=OVER)
+@pytest.mark.parametrize(("change", "field", "message"), OVER.values(), ids=OVER)
 def test_beyond_a_limit_the_field_at_fault_is_reported(change, field, message):
     metadata = complete_metadata()
     change(metadata)

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from lxml import etree
 
-from deposit import services as deposit_services
-from deposit import wizard
+from deposit import services as deposit_services, wizard
 from deposit.models import Deposit
 from deposit.workflow import Action
 from repository.models import PersistentIdentifier

@@ -156,7 +156,7 @@ def test_a_classic_file_cut_anywhere_is_refused(real_file, tmp_path, kind):
     for cut, truncated in hostile.truncations(data, seed=7, count=25, first=8):
         path = tmp_path / f"cut-{cut}.nc"
         path.write_bytes(truncated)
-        with pytest.raises(NotNetCDF, match="cut short|declares|truncated"):
+        with pytest.raises(NotNetCDF, match=r"cut short|declares|truncated"):
             netcdf.check_header(path)
 
 

@@ -78,7 +78,7 @@ def test_time_and_box_across_the_antimeridian(client, records):
         "Temperature around Fiji"]  # ongoing
 
 
-@pytest.mark.parametrize("params, field", [
+@pytest.mark.parametrize(("params", "field"), [
     ({"bbox": "1,2,3"}, "bbox"),
     ({"bbox": "0,10,10,5"}, "bbox"),
     ({"start": "2020-02-01", "end": "2020-01-01"}, "end"),

@@ -19,7 +19,7 @@ def extent(c) -> tuple:
 
 
 # Intervals are (start, length) on a 0–360 circle starting at the antimeridian (start = longitude + 180).
-@pytest.mark.parametrize("intervals, arc", [
+@pytest.mark.parametrize(("intervals", "arc"), [
     ([(350, 20)], (170.0, -170.0)),  # 170°E..170°W, crossing
     ([(170, 20)], (-10.0, 10.0)),
     ([(0, 0)], (-180.0, -180.0)),

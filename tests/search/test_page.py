@@ -42,7 +42,7 @@ def test_every_role_sees_the_same_search_page(role, request, client, records):
     assert response.status_code == 200
     page = text(response)
     assert "1 record" in page
-    assert 'href="/records/%d"' % records[0].pk in page and "Aerosols over Fiji" not in page
+    assert f'href="/records/{records[0].pk}"' in page and "Aerosols over Fiji" not in page
 
 
 def test_the_results_show_title_creators_year_community_type_and_snippet(client, records):

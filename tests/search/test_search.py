@@ -109,7 +109,7 @@ def test_facets_count_every_value(catalogue):
     assert list(counts(result, "creator")) == ["Martin, Paul", "Durand, Claire", "Le Goff, Anne"]  # by count, then name
 
 
-@pytest.mark.parametrize("facet, values, expected", [
+@pytest.mark.parametrize(("facet", "values", "expected"), [
     ("community", ["atmosphere"], {"aerosol"}),
     ("community", ["atmosphere", "biodiversity"], {"aerosol", "birds"}),
     ("keyword", [TEMP], {"ctd", "glider"}),
@@ -198,7 +198,7 @@ def test_the_extent_of_several_shapes_is_their_union(publish):
     assert found(bbox="0,50,2,52") == {"Two sites"}  # between them, inside the union
 
 
-@pytest.mark.parametrize("bbox, problem", [
+@pytest.mark.parametrize(("bbox", "problem"), [
     ("10,20,30", "bbox"), ("a,b,c,d", "bbox"), ("0,50,10,40", "bbox"), ("0,-95,10,0", "bbox"), ("190,0,200,10", "bbox"),
 ])
 def test_a_bad_box_is_refused_against_the_box(bbox, problem):

@@ -49,27 +49,27 @@ def test_the_backend_is_the_one_the_run_was_asked_for():
     assert connection.vendor == os.environ.get("ESTRAN_TEST_VENDOR", "postgresql")
 
 
-WORDS = dict([
-    ("biscay", {CTD, GLIDER}),
-    ("ctd biscay", {CTD}),  # every word
-    ("CTD -glider", {CTD}),  # not the comparison of both
-    ("glider -ctd", {GLIDER}),
-    ("salinity or glider", {GLIDER, COMPARISON, SATELLITE}),  # salinité is another word (stemmed apart)
-    ("ctd biscay or brest", {CTD, BREST}),  # AND binds tighter than or
-    ("ctd or glider -biscay", {CTD, COMPARISON}),  # (ctd) or (glider -biscay)
-    ('"sea surface"', {SATELLITE}),
-    ('"surface sea"', set()),  # a phrase keeps its order
-    ("surface sea", {SATELLITE}),  # words do not
-    ('biscay -"glider section"', {CTD}),
-    ('"bay of biscay" ctd', {CTD}),
-    ("-glider", EVERYTHING - {GLIDER, COMPARISON}),  # a minus alone: every record without it
-    ("-glider -ctd", EVERYTHING - {CTD, GLIDER, COMPARISON}),
-    ("--glider", {GLIDER, COMPARISON}),  # two minus signs cancel out
-    ("glider or", {GLIDER, COMPARISON}),  # a trailing or is no operator
-    ("or glider", {GLIDER, COMPARISON}),
-    ("the glider", {GLIDER, COMPARISON}),  # common words are not required
-    ("glider of the section", {GLIDER}),
-])
+WORDS = {
+    "biscay": {CTD, GLIDER},
+    "ctd biscay": {CTD},  # every word
+    "CTD -glider": {CTD},  # not the comparison of both
+    "glider -ctd": {GLIDER},
+    "salinity or glider": {GLIDER, COMPARISON, SATELLITE},  # salinité is another word (stemmed apart)
+    "ctd biscay or brest": {CTD, BREST},  # AND binds tighter than or
+    "ctd or glider -biscay": {CTD, COMPARISON},  # (ctd) or (glider -biscay)
+    '"sea surface"': {SATELLITE},
+    '"surface sea"': set(),  # a phrase keeps its order
+    "surface sea": {SATELLITE},  # words do not
+    'biscay -"glider section"': {CTD},
+    '"bay of biscay" ctd': {CTD},
+    "-glider": EVERYTHING - {GLIDER, COMPARISON},  # a minus alone: every record without it
+    "-glider -ctd": EVERYTHING - {CTD, GLIDER, COMPARISON},
+    "--glider": {GLIDER, COMPARISON},  # two minus signs cancel out
+    "glider or": {GLIDER, COMPARISON},  # a trailing or is no operator
+    "or glider": {GLIDER, COMPARISON},
+    "the glider": {GLIDER, COMPARISON},  # common words are not required
+    "glider of the section": {GLIDER},
+}
 
 
 def test_words_phrases_or_and_minus(catalogue):
@@ -126,53 +126,53 @@ def test_reindexing_rebuilds_the_text_index(catalogue):
 # they are punctuation between words (or no words at all), on both backends.
 
 
-TYPED = dict([
-    ('"', set()),
-    ('""', set()),
-    ('"""', set()),
-    ("*", set()),
-    ("-", set()),
-    ("()", set()),
-    ("'", set()),
-    ("NEAR(", {MOORING}),  # the word "near"
-    ("NEAR(ctd glider)", set()),  # near, ctd and glider: no record has all three
-    ("ctd NEAR glider", set()),
-    ("title:glider", set()),  # the words "title" and "glider", not a column filter
-    ("{title}: glider", set()),
-    ("glider*", {GLIDER, COMPARISON}),  # not a prefix
-    ("^glider", {GLIDER, COMPARISON}),
-    ("glider AND salinity", {GLIDER}),
-    ("NOT glider", {GLIDER, COMPARISON}),  # the word "not", which is not required
-    ("glider OR brest", {GLIDER, COMPARISON, BREST}),
-    ("AND OR NOT", {CTD, GLIDER, COMPARISON}),  # the words "and" or "not" (PostgreSQL's French reading)
-    ('"sea surface', {SATELLITE}),  # an unbalanced quote runs to the end
-    ('sea" surface', {SATELLITE}),
-    ('glider "', {GLIDER, COMPARISON}),
-    ("glider)", {GLIDER, COMPARISON}),
-    ("glider & !ctd | <-> :*", {COMPARISON}),  # tsquery's operators: "glider" and "ctd"
-    ("%_glider%", {GLIDER, COMPARISON}),  # LIKE's wildcards
-    ("glider\\", {GLIDER, COMPARISON}),
-    ("ctd-glider", set()),  # a hyphenated word: ctd then glider, next to each other
-])
+TYPED = {
+    '"': set(),
+    '""': set(),
+    '"""': set(),
+    "*": set(),
+    "-": set(),
+    "()": set(),
+    "'": set(),
+    "NEAR(": {MOORING},  # the word "near"
+    "NEAR(ctd glider)": set(),  # near, ctd and glider: no record has all three
+    "ctd NEAR glider": set(),
+    "title:glider": set(),  # the words "title" and "glider", not a column filter
+    "{title}: glider": set(),
+    "glider*": {GLIDER, COMPARISON},  # not a prefix
+    "^glider": {GLIDER, COMPARISON},
+    "glider AND salinity": {GLIDER},
+    "NOT glider": {GLIDER, COMPARISON},  # the word "not", which is not required
+    "glider OR brest": {GLIDER, COMPARISON, BREST},
+    "AND OR NOT": {CTD, GLIDER, COMPARISON},  # the words "and" or "not" (PostgreSQL's French reading)
+    '"sea surface': {SATELLITE},  # an unbalanced quote runs to the end
+    'sea" surface': {SATELLITE},
+    'glider "': {GLIDER, COMPARISON},
+    "glider)": {GLIDER, COMPARISON},
+    "glider & !ctd | <-> :*": {COMPARISON},  # tsquery's operators: "glider" and "ctd"
+    "%_glider%": {GLIDER, COMPARISON},  # LIKE's wildcards
+    "glider\\": {GLIDER, COMPARISON},
+    "ctd-glider": set(),
+}
 
 
 def test_operators_typed_by_a_user_are_only_punctuation(catalogue):
     assert {q: found(q) for q in TYPED} == TYPED
 
 
-LONG = dict([
-    ("glider " * 71, {GLIDER, COMPARISON}),  # 497 characters
-    ("glider or " * 50, {GLIDER, COMPARISON}),
-    ('"glider ' * 62, {GLIDER, COMPARISON}),
-    ("-glider " * 62, EVERYTHING - {GLIDER, COMPARISON}),
-    ("-" * 500, set()),
-    ("-" * 33 + "glider", EVERYTHING - {GLIDER, COMPARISON}),  # 33 NOTs overflowed PostgreSQL's parser
-    ("-" * 34 + "glider", {GLIDER, COMPARISON}),
-    ("- ( ! & | < " * 40 + "glider", {GLIDER, COMPARISON}),
-    ('"' * 500, set()),
-    ("(" * 250 + ")" * 250, set()),
-    ("or " * 166, set()),
-])
+LONG = {
+    "glider " * 71: {GLIDER, COMPARISON},  # 497 characters
+    "glider or " * 50: {GLIDER, COMPARISON},
+    '"glider ' * 62: {GLIDER, COMPARISON},
+    "-glider " * 62: EVERYTHING - {GLIDER, COMPARISON},
+    "-" * 500: set(),
+    "-" * 33 + "glider": EVERYTHING - {GLIDER, COMPARISON},  # 33 NOTs overflowed PostgreSQL's parser
+    "-" * 34 + "glider": {GLIDER, COMPARISON},
+    "- ( ! & | < " * 40 + "glider": {GLIDER, COMPARISON},
+    '"' * 500: set(),
+    "(" * 250 + ")" * 250: set(),
+    "or " * 166: set(),
+}
 
 
 def test_very_long_queries_are_answered(catalogue):

@@ -110,7 +110,7 @@ def test_unreadable_and_missing_files_are_refused_with_the_reason(db, tmp_path):
 
     broken = tmp_path / "broken.ttl"
     broken.write_text("<http://example.org/a> a <http://www.w3.org/2004/02/skos/core#Concept>", encoding="utf-8")
-    with pytest.raises(ValidationFailed, match="broken.ttl is not valid turtle"):
+    with pytest.raises(ValidationFailed, match=r"broken\.ttl is not valid turtle"):
         thesaurus_load(path=broken)
     empty = tmp_path / "empty.ttl"
     empty.write_text("<http://example.org/a> <http://example.org/p> 1 .\n", encoding="utf-8")
