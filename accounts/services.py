@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from core.errors import NotFound, ValidationFailed
+from core.errors import ValidationFailed
 
 from .models import ApiToken, Community
 
@@ -70,13 +70,6 @@ def user_name_set(*, user, display_name: str) -> None:
         raise ValidationFailed(_("A name is at most %(n)s characters.") % {"n": max_length}, field="display_name")
     user.display_name = name
     user.save(update_fields=["display_name"])
-
-
-def community_get(*, slug: str) -> Community:
-    try:
-        return Community.objects.get(slug=slug)
-    except Community.DoesNotExist:
-        raise NotFound(f"Unknown community {slug!r}.", field="community") from None
 
 
 def moderator_grant(*, user, community: Community) -> None:

@@ -867,10 +867,6 @@ def validate_document(data: dict | None, *, today: date | None = None) -> tuple[
         return None, problems
 
 
-def document_json_schema() -> dict:
-    return MetadataDocument.model_json_schema()
-
-
 class DocumentJsonSchema:
     """Annotation for a lenient field (`Annotated[dict[str, Any], DocumentJsonSchema]`): it accepts
     any object, as drafts do, and its JSON Schema is a reference to `MetadataDocument` (which

@@ -47,7 +47,6 @@ from core.errors import ValidationFailed
 
 from . import fts
 from .indexing import TEXT_CONFIGS
-from .metadata import LICENCES
 from .models import Record
 
 FACETS = ("community", "keyword", "resource_type", "licence", "year", "creator")
@@ -678,11 +677,6 @@ def search(query: SearchQuery, *, facet_size: int = FACET_SIZE, with_facets: boo
     total = next((count for kind, _v, _l, count, _s in rows if kind == "total"), 0)
     facets = _facets(rows, query, communities, facet_size) if with_facets else {}
     return SearchResult(query=query, hits=_hits(rows, query), total=total, facets=facets)
-
-
-def licence_title(identifier: str) -> str:
-    licence = LICENCES.get(identifier)
-    return licence.title if licence else identifier
 
 
 def facet_values(values: Iterable[FacetValue]) -> list[dict]:

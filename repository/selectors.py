@@ -224,13 +224,6 @@ def pid_expected_url(pid: PersistentIdentifier) -> str:
     return pid.url
 
 
-# --- The outbox, for operators ------------------------------------------------------------------
-
-
-def pids_unfinished() -> QuerySet[PersistentIdentifier]:
-    return PersistentIdentifier.objects.exclude(sync=PersistentIdentifier.Sync.done).order_by("pending_since", "created")
-
-
 def records_embargo_due(today: date | None = None) -> QuerySet[Record]:
     today = today or timezone.now().date()
     return Record.objects.filter(embargo_until__lte=today).order_by("embargo_until", "pk")

@@ -551,12 +551,6 @@ def negotiate(request) -> tuple[str, dict] | None:
     return None
 
 
-def negotiated_export(request) -> str | None:
-    """The export format the `Accept` header prefers to the HTML page, if any."""
-    negotiated = negotiate(request)
-    return negotiated[0] if negotiated and negotiated[0] != HTML else None
-
-
 def supported_media_types() -> list[str]:
     return [*HTML_TYPES, *(media_type for media_type, _ext, _ser in EXPORTS.values())]
 

@@ -10,7 +10,7 @@ import pytest
 
 from deposit.models import Deposit
 from repository import limits
-from repository.metadata import MetadataDocument, document_json_schema, validate_document
+from repository.metadata import MetadataDocument, validate_document
 from tests.factories import complete_metadata, deposit_with_file
 
 
@@ -103,7 +103,7 @@ def test_a_record_stored_before_the_limits_still_loads():
 
 
 def test_the_json_schema_publishes_the_limits():
-    schema = document_json_schema()
+    schema = MetadataDocument.model_json_schema()
     definitions = schema["$defs"]
     assert schema["properties"]["creators"]["maxItems"] == limits.CREATORS
     assert {"maxLength": limits.GIVEN_FAMILY_NAME, "type": "string"} in definitions["Creator"]["properties"]["given_name"]["anyOf"]
