@@ -8,7 +8,9 @@ are ISO 639-2/B codes from the Library of Congress list; links to concept, thesa
 ORCID, ROR and DOI URIs are `gcx:Anchor`s; the metadata identifier is a `gco:CharacterString`
 UUID (GeoNetwork's record key, which must not contain a slash: a DOI cannot be one); the DOI is
 the resource identifier (codeSpace `doi.org`) and an online resource of protocol `DOI`, as
-GeoNetwork's own `doi-add` process writes it.
+GeoNetwork's own `doi-add` process writes it. GeoNetwork's own rules for the profile (ISO,
+INSPIRE, "ready for DOI": repository/conformance) pass on every record, INSPIRE's on every record
+with a location (tests/repository/test_conformance_iso.py).
 
 What goes where, beyond the obvious:
 - creators are cited parties of role `author`, contributors get the role closest to their DataCite
@@ -16,25 +18,35 @@ What goes where, beyond the obvious:
   affiliation is a `CI_Individual` inside the `CI_Organisation` of the first affiliation (further
   affiliations follow as organisations), with ORCID and ROR as `partyIdentifier`s;
 - the point of contact is `mri:pointOfContact`, with its e-mail address (ISO's contact is there to
-  be written to, unlike DataCite's public metadata);
+  be written to, unlike DataCite's public metadata), on its organisation too when it has one (where
+  INSPIRE's rules and OWSLib look); the publisher is also a `mri:pointOfContact` of role
+  `publisher` (GeoNetwork's DOI check reads it there); the metadata contact (the repository) has
+  a position, which INSPIRE reads as its role;
+- a version names its concept (the record of all versions) as `mdb:parentMetadata`;
 - the abstract is `mri:abstract`; the purpose is what the funded projects were (award titles);
-  funders and awards are credits; lineage and Methods descriptions are the lineage statement,
-  related resources the data were derived from are its sources; other descriptions are
-  supplemental information;
+  funders and awards are credits; lineage and Methods descriptions are the lineage statement
+  (else the sources named), related resources the data were derived from or compiled with are its
+  sources; other descriptions are supplemental information;
 - keywords are grouped by (thesaurus, keyword type): each concept is a `gcx:Anchor` to its URI,
   the group cites its thesaurus (title anchored to the thesaurus URI, which is also its
   identifier); `parameter` keywords are `theme`, as GeoNetwork does; places are `place` keywords;
-  the community is a `dataCentre` keyword and gives the topic category;
+  the community is a `dataCentre` keyword and gives the topic category; an INSPIRE theme (the
+  depositor's, else the community's, for data with a location: `inspire.py`) cites the INSPIRE
+  themes register with its date;
 - a box crossing the antimeridian (west > east) is written as its two halves, west…180 and
   -180…east, in the same extent: ISO allows west > east, but catalogues' spatial indexes do not
   all read it; points are boxes of no size; polygons are GML 3.2 polygons in EPSG:4326
-  (latitude first, as the CRS defines its axes); the temporal extent is a `gml:TimePeriod` whose
+  (latitude first, as the CRS defines its axes) with their box; a place with no shape is a
+  geographic description; data with no location at all are a `nonGeographicDataset` (ISO 19115-1
+  requires a geographic extent of a `dataset`); the temporal extent is a `gml:TimePeriod` whose
   end is `indeterminatePosition="now"` while collection goes on; depths are a vertical extent in
   EPSG:5715 (MSL depth), altitudes in EPSG:5714 (MSL height);
 - the licence is a legal constraint (`license`, anchored to its text and SPDX id); access is a
   second one (`otherRestrictions` with the info:eu-repo access right: open, or embargoed with the
-  day the files open, which is also the citation's `released` date);
-- related identifiers are associated resources (DataCite's relation type kept in the citation);
+  day the files open, which is also the citation's `released` date); each states its conditions
+  of access and use as `useLimitation` (INSPIRE);
+- related identifiers are associated resources (DataCite's relation type kept in the citation;
+  IsDerivedFrom is a `crossReference`, not a `revisionOf`: a derived product is no revision);
 - the distribution lists the DOI, the landing page and every file's download URL, size and
   SHA-256 (an embargoed file says until when); a withdrawn record lists no file and its status
   is `withdrawn`.
