@@ -28,6 +28,7 @@ import base32_lib
 import idutils
 from django.utils.translation import gettext_noop as N_
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -97,12 +98,13 @@ def _submitted(info: ValidationInfo) -> bool:
     return bool(info.context)
 
 
-def _checked_uri(v: str | None, *, submitted: bool = True) -> str | None:
+def _checked_uri(v: str | None, info: ValidationInfo) -> str | None:
     """A thesaurus, concept or licence URI: pages link to it, so it is a web address (see
-    `core.links`: a `javascript:` URI would run script when clicked)."""
+    `core.links`: a `javascript:` URI would run script when clicked). A stored document read back
+    keeps the absolute URIs accepted before."""
     if v in (None, ""):
         return None
-    if not submitted and URI_RE.match(v):
+    if not _submitted(info) and URI_RE.match(v):
         return v
     return _checked_url(v)
 
@@ -112,6 +114,28 @@ def _checked_url(v: str | None) -> str | None:
         return None
     if not is_web_url(v):
         raise ValueError(N_("Not a web address: it starts with https:// or http://."))
+    return v
+
+
+def _checked_date_or_range(v: str) -> str:
+    """A date, a month or a year, or an RKMS-ISO8601 range of them (`start/end`, either side may be
+    open for ongoing data)."""
+    parts = v.split("/")
+    if len(parts) > 2 or not any(parts):
+        raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
+    for part in parts:
+        if part and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", part):
+            raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
+        try:
+            if len(part) == 10:
+                date.fromisoformat(part)
+            elif len(part) == 7:
+                date.fromisoformat(part + "-01")
+        except ValueError:
+            raise ValueError(N_("Not a date of the calendar.")) from None
+    start, _sep, end = v.partition("/")
+    if start and end and len(start) == len(end) and end < start:
+        raise ValueError(N_("The range ends before it starts."))
     return v
 
 
@@ -154,7 +178,15 @@ Name = Annotated[str, Limit(limits.NAME)]
 PersonName = Annotated[str, Limit(limits.GIVEN_FAMILY_NAME)]
 Identifier = Annotated[str, Limit(limits.IDENTIFIER)]
 Uri = Annotated[str, Limit(limits.URI)]
-Language = Annotated[str, Limit(limits.LANGUAGE)]
+
+# The checked strings: stripped (`_Strict`), limited, then checked and normalised. Each check turns
+# an empty string into None, and raises a ValueError whose message the API and the wizard show.
+Orcid = Annotated[Identifier, AfterValidator(_checked_orcid)]
+Ror = Annotated[Identifier, AfterValidator(_checked_ror)]
+Language = Annotated[str, Limit(limits.LANGUAGE), AfterValidator(_checked_language)]
+WebUrl = Annotated[Uri, AfterValidator(_checked_url)]
+LinkUri = Annotated[Uri, AfterValidator(_checked_uri)]
+DateOrRange = Annotated[str, Limit(limits.DATE), AfterValidator(_checked_date_or_range)]
 
 
 class NameType(str, Enum):
@@ -164,12 +196,7 @@ class NameType(str, Enum):
 
 class Affiliation(_Strict):
     name: str = Field(min_length=1, max_length=300)
-    ror: Identifier | None = None
-
-    @field_validator("ror")
-    @classmethod
-    def _ror(cls, v: str | None) -> str | None:
-        return _checked_ror(v)
+    ror: Ror | None = None
 
 
 class Creator(_Strict):
@@ -177,19 +204,9 @@ class Creator(_Strict):
     name_type: NameType = NameType.personal
     given_name: PersonName | None = None
     family_name: PersonName | None = None
-    orcid: Identifier | None = Field(default=None, description="ORCID iD of a person, 0000-0002-1825-0097")
-    ror: Identifier | None = Field(default=None, description="ROR id of an organisation, https://ror.org/02feahw73")
+    orcid: Orcid | None = Field(default=None, description="ORCID iD of a person, 0000-0002-1825-0097")
+    ror: Ror | None = Field(default=None, description="ROR id of an organisation, https://ror.org/02feahw73")
     affiliations: Annotated[list[Affiliation], Limit(limits.AFFILIATIONS)] = []
-
-    @field_validator("orcid")
-    @classmethod
-    def _orcid(cls, v: str | None) -> str | None:
-        return _checked_orcid(v)
-
-    @field_validator("ror")
-    @classmethod
-    def _ror(cls, v: str | None) -> str | None:
-        return _checked_ror(v)
 
     @model_validator(mode="after")
     def _identifier_fits_the_kind(self) -> Creator:
@@ -251,7 +268,7 @@ class PointOfContact(_Strict):
     email: str | None = Field(default=None, min_length=3, max_length=254, description=(
         "Published as the contact's address; leave it out to publish the community's contact address instead."))
     organisation: Name | None = None
-    orcid: Identifier | None = None
+    orcid: Orcid | None = None
 
     @field_validator("email")
     @classmethod
@@ -259,11 +276,6 @@ class PointOfContact(_Strict):
         if v is not None and not EMAIL_RE.match(v):
             raise ValueError(N_("Enter a valid e-mail address."))
         return v
-
-    @field_validator("orcid")
-    @classmethod
-    def _orcid(cls, v: str | None) -> str | None:
-        return _checked_orcid(v)
 
 
 class FunderIdentifierType(str, Enum):
@@ -288,13 +300,8 @@ class FundingReference(_Strict):
     funder_identifier: Name | None = None
     funder_identifier_type: FunderIdentifierType | None = None
     award_number: str | None = Field(default=None, max_length=300)
-    award_uri: Uri | None = None
+    award_uri: WebUrl | None = None
     award_title: str | None = Field(default=None, max_length=500)
-
-    @field_validator("award_uri")
-    @classmethod
-    def _award_uri(cls, v: str | None) -> str | None:
-        return _checked_url(v)
 
     @model_validator(mode="after")
     def _identifier(self, info: ValidationInfo) -> FundingReference:
@@ -347,11 +354,6 @@ class Title(_Strict):
     title_type: TitleType | None = None
     lang: Language | None = None
 
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, v: str | None) -> str | None:
-        return _checked_language(v)
-
 
 class DescriptionType(str, Enum):
     abstract = "Abstract"
@@ -366,11 +368,6 @@ class Description(_Strict):
     description: str = Field(min_length=1, max_length=20000)
     description_type: DescriptionType = DescriptionType.abstract
     lang: Language | None = None
-
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, v: str | None) -> str | None:
-        return _checked_language(v)
 
 
 class ResourceTypeGeneral(str, Enum):
@@ -436,31 +433,16 @@ class Subject(_Strict):
 
     subject: str = Field(min_length=1, max_length=300)
     scheme: Name | None = Field(default=None, description="Thesaurus title, e.g. 'NERC P02'.")
-    scheme_uri: Uri | None = Field(default=None, description="Thesaurus URI.")
-    value_uri: Uri | None = Field(default=None, description="Concept URI.")
+    scheme_uri: LinkUri | None = Field(default=None, description="Thesaurus URI.")
+    value_uri: LinkUri | None = Field(default=None, description="Concept URI.")
     keyword_type: KeywordType = KeywordType.theme
     lang: Language | None = None
-
-    @field_validator("scheme_uri", "value_uri")
-    @classmethod
-    def _uri(cls, v: str | None, info: ValidationInfo) -> str | None:
-        return _checked_uri(v, submitted=_submitted(info))
-
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, v: str | None) -> str | None:
-        return _checked_language(v)
 
 
 class Rights(_Strict):
     identifier: Identifier = Field(description="SPDX identifier, e.g. CC-BY-4.0")
     title: Name
-    uri: Uri
-
-    @field_validator("uri")
-    @classmethod
-    def _uri(cls, v: str, info: ValidationInfo) -> str:
-        return _checked_uri(v, submitted=_submitted(info)) or ""
+    uri: Annotated[LinkUri, AfterValidator(lambda v: v or "")]  # required: an empty one stays ""
 
 
 LICENCES: dict[str, Rights] = {
@@ -622,29 +604,8 @@ class DateType(str, Enum):
 class DateEntry(_Strict):
     """A date or an RKMS-ISO8601 range `start/end` (either side may be open for ongoing data)."""
 
-    date: Annotated[str, Limit(limits.DATE)]
+    date: DateOrRange
     date_type: DateType = DateType.collected
-
-    @field_validator("date")
-    @classmethod
-    def _iso(cls, v: str) -> str:
-        parts = v.split("/")
-        if len(parts) > 2 or not any(parts):
-            raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
-        for part in parts:
-            if part and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", part):
-                raise ValueError(N_("Use YYYY-MM-DD, or a range YYYY-MM-DD/YYYY-MM-DD."))
-            try:
-                if len(part) == 10:
-                    date.fromisoformat(part)
-                elif len(part) == 7:
-                    date.fromisoformat(part + "-01")
-            except ValueError:
-                raise ValueError(N_("Not a date of the calendar.")) from None
-        start, _sep, end = v.partition("/")
-        if start and end and len(start) == len(end) and end < start:
-            raise ValueError(N_("The range ends before it starts."))
-        return v
 
 
 class RelationType(str, Enum):
@@ -751,11 +712,6 @@ class MetadataDocument(_Strict):
     vertical_extent: VerticalExtent | None = None
     dates: Annotated[list[DateEntry], Limit(limits.DATES)] = []
     related_identifiers: Annotated[list[RelatedIdentifier], Limit(limits.RELATED_IDENTIFIERS)] = []
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, v: str | None) -> str | None:
-        return _checked_language(v)
 
     @field_validator("creators")
     @classmethod

@@ -30,7 +30,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -40,7 +40,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_noop as N_
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from accounts.models import Community
 from core.errors import ValidationFailed
@@ -117,51 +117,53 @@ def _parse_bbox(value: Any) -> Any:
     return value
 
 
+def _distinct_strings(v: Any) -> list[str]:
+    """One value or a list of them (a parameter given once or repeated), stripped, blanks and
+    repeats left out."""
+    values = [v] if isinstance(v, str) else list(v or [])
+    return list(dict.fromkeys(s.strip() for s in values if isinstance(s, str) and s.strip()))
+
+
+def _distinct_years(v: Any) -> list:
+    values = [v] if isinstance(v, (str, int)) else list(v or [])
+    years = list(dict.fromkeys(s for s in values if s not in ("", None)))
+    for year in years:  # a year no column holds (2**64) fails the query, not the search
+        text = str(year).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 4):
+            raise ValueError(N_("A year is a number of at most four digits, e.g. 2024."))
+    return years
+
+
+def _blank_is_none(v: Any) -> Any:
+    return None if v == "" else v
+
+
+# The parameters as a form or a query string gives them: a facet once or repeated, an empty field.
+Terms = Annotated[list[str], BeforeValidator(_distinct_strings)]
+Years = Annotated[list[int], BeforeValidator(_distinct_years)]
+Box = Annotated[BBox | None, BeforeValidator(_parse_bbox)]
+Day = Annotated[date | None, BeforeValidator(_blank_is_none)]
+SortOrder = Annotated[Sort | None, BeforeValidator(_blank_is_none)]
+
+
 class SearchQuery(BaseModel):
     """What a search asks for. Lists are alternatives within a facet; facets combine."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
     q: str = Field(default="", max_length=500)
-    community: list[str] = []
-    keyword: list[str] = []
-    resource_type: list[str] = []
-    licence: list[str] = []
-    year: list[int] = []
-    creator: list[str] = []
-    bbox: BBox | None = None
-    start: date | None = None
-    end: date | None = None
-    sort: Sort | None = None
+    community: Terms = []
+    keyword: Terms = []
+    resource_type: Terms = []
+    licence: Terms = []
+    year: Years = []
+    creator: Terms = []
+    bbox: Box = None
+    start: Day = None
+    end: Day = None
+    sort: SortOrder = None
     page: int = Field(default=1, ge=1)
     size: int = Field(default=PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-    @field_validator("community", "keyword", "resource_type", "licence", "creator", mode="before")
-    @classmethod
-    def _strings(cls, v: Any) -> list[str]:
-        values = [v] if isinstance(v, str) else list(v or [])
-        return list(dict.fromkeys(s.strip() for s in values if isinstance(s, str) and s.strip()))
-
-    @field_validator("year", mode="before")
-    @classmethod
-    def _years(cls, v: Any) -> list:
-        values = [v] if isinstance(v, (str, int)) else list(v or [])
-        years = list(dict.fromkeys(s for s in values if s not in ("", None)))
-        for year in years:  # a year no column holds (2**64) fails the query, not the search
-            text = str(year).strip()
-            if not (text.isascii() and text.isdigit() and len(text) <= 4):
-                raise ValueError(N_("A year is a number of at most four digits, e.g. 2024."))
-        return years
-
-    @field_validator("bbox", mode="before")
-    @classmethod
-    def _bbox(cls, v: Any) -> Any:
-        return _parse_bbox(v)
-
-    @field_validator("start", "end", "sort", mode="before")
-    @classmethod
-    def _blank(cls, v: Any) -> Any:
-        return None if v == "" else v
 
     @model_validator(mode="after")
     def _checks(self) -> SearchQuery:
