@@ -1,14 +1,21 @@
 """What the services' modules share: who may change a deposit now, and the store being unavailable."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, PermissionDenied
+from core.logging import get_logger
+from repository.storage import StorageError
 
 from .. import policy, workflow
 from ..models import Deposit
 from ..workflow import Status
+
+log = get_logger(__name__)
 
 
 def require_editor(deposit: Deposit, user) -> None:
@@ -29,6 +36,21 @@ class StoreUnavailable(DomainError):
 
     def __init__(self, message: str):
         super().__init__(message, code="storage_unavailable")
+
+
+@contextmanager
+def store_errors(message: str = "", **logged) -> Iterator[None]:
+    """The store failing inside the block (repository.storage.StorageError) is StoreUnavailable (503)
+    with `message` (by default: unavailable, try again shortly). With `logged` (`step="open"`…), the
+    failure is logged first as `upload.store_unavailable` with those fields. Only for failures the
+    caller answers: where a failure is swallowed (a deletion or an abort after commit, a verification
+    handed to the worker), the caller catches StorageError itself."""
+    try:
+        yield
+    except StorageError as exc:
+        if logged:
+            log.warning("upload.store_unavailable", **logged, error=str(exc))
+        raise StoreUnavailable(message or _("The file store is unavailable; try again shortly.")) from exc
 
 
 def human_size(n: int) -> str:

@@ -11,7 +11,7 @@ from repository.sandbox import Unreadable, run_isolated
 from repository.storage import StorageError, get_store
 
 from ..models import DepositFile
-from .common import StoreUnavailable, human_size
+from .common import StoreUnavailable, human_size, store_errors
 
 log = get_logger(__name__)
 
@@ -58,11 +58,10 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
         return suggestions
 
     try:
-        stream = get_store().open(file.storage_key)
+        with store_errors(_("The file store is not answering; try again in a moment.")):
+            stream = get_store().open(file.storage_key)
     except FileNotFoundError:
         raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
-    except StorageError as exc:
-        raise StoreUnavailable(_("The file store is not answering; try again in a moment.")) from exc
     with contextlib.closing(stream):
         # A local store hands out a real file: read it in place rather than copying it.
         local = getattr(stream, "name", None)

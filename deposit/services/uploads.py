@@ -31,7 +31,7 @@ from repository.storage import (
 from .. import hooks
 from ..models import Deposit, DepositFile, UploadSession
 from ..tasks import file_verify_task, object_delete_task
-from .common import StoreUnavailable, human_size, require_editor
+from .common import human_size, require_editor, store_errors
 
 log = get_logger(__name__)
 
@@ -154,11 +154,8 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
             _("This deposit already has a file named “%(name)s”.") % {"name": name}, field="name"
         ) from None
     part_size = part_size_for(size)
-    try:
+    with store_errors(step="open"):
         upload_id = get_store().create_multipart_upload(key=key)
-    except StorageError as exc:
-        log.warning("upload.store_unavailable", step="open", error=str(exc))
-        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     return UploadSession.objects.create(
         file=file,
         upload_id=upload_id,
@@ -177,7 +174,7 @@ def _part_length(session: UploadSession, number: int) -> int:
 def upload_part_urls(session: UploadSession) -> list[dict]:
     """One URL per part, with no checksum signed in (any HTTP client can use them)."""
     store = get_store()
-    try:
+    with store_errors():
         return [
             {
                 "part_number": n,
@@ -189,8 +186,6 @@ def upload_part_urls(session: UploadSession) -> list[dict]:
             }
             for n in range(1, session.part_count + 1)
         ]
-    except StorageError as exc:
-        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
 
 
 @transaction.atomic
@@ -216,13 +211,11 @@ def upload_sign_parts(*, session_id: int, actor, parts: list[dict]) -> list[dict
                 field=f"parts.{index}.part_number",
             )
         seen.add(number)
-        try:
+        with store_errors():
             url = store.part_url(
                 key=session.file.storage_key, upload_id=session.upload_id, part_number=number,
                 max_bytes=_part_length(session, number), sha256=hex_digest,
             )
-        except StorageError as exc:
-            raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
         signed.append({"part_number": number, "url": url, "headers": {CHECKSUM_HEADER: b64_digest}})
     return signed
 
@@ -230,11 +223,10 @@ def upload_sign_parts(*, session_id: int, actor, parts: list[dict]) -> list[dict
 def upload_stored_parts(session: UploadSession) -> list[dict]:
     """The parts the store already holds: a client resumes by sending only the others."""
     try:
-        parts = get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+        with store_errors():
+            parts = get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)
     except FileNotFoundError:
         return []
-    except StorageError as exc:
-        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     return [{"part_number": p.part_number, "etag": p.etag, "size": p.size} for p in parts]
 
 
@@ -339,17 +331,14 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
         numbered = _completion_parts(session, parts)
         sha256 = _completion_sha256(session.file, sha256)
         key, upload_id = session.file.storage_key, session.upload_id
+    unavailable = _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
     try:
-        get_store().complete_multipart_upload(key=key, upload_id=upload_id, parts=numbered)
+        with store_errors(unavailable, step="complete", session=session_id):
+            get_store().complete_multipart_upload(key=key, upload_id=upload_id, parts=numbered)
     except PartsMismatch as exc:
         raise ValidationFailed(str(exc), field="parts") from exc
     except FileNotFoundError:
         raise Conflict(_("The store no longer holds this upload; start it again."), code="upload_gone") from None
-    except StorageError as exc:
-        log.warning("upload.store_unavailable", step="complete", session=session_id, error=str(exc))
-        raise StoreUnavailable(
-            _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
-        ) from exc
     with transaction.atomic():
         session = UploadSession.objects.select_for_update().select_related("file").filter(pk=session_id).first()
         if session is None:  # the file was deleted while its parts were assembled
@@ -428,10 +417,8 @@ def file_verify_queued(*, file_id: int) -> DepositFile | None:
 @transaction.atomic
 def upload_abort(*, session_id: int, actor) -> None:
     session = _open_session(session_id, actor)
-    try:
+    with store_errors():
         get_store().abort_multipart_upload(key=session.file.storage_key, upload_id=session.upload_id)
-    except StorageError as exc:
-        raise StoreUnavailable(_("The file store is unavailable; try again shortly.")) from exc
     session.state = UploadSession.State.aborted
     session.save(update_fields=["state"])
     session.file.delete()
