@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.logging import get_logger
+from deposit import hooks, policy, workflow
+from deposit.models import Collaboration, Deposit
+from deposit.selectors import invitations_for
 from repository.metadata import ORCID_RE, normalize_orcid, orcid_checksum_ok
-
-from .. import hooks, policy, workflow
-from ..models import Collaboration, Deposit
-from ..selectors import invitations_for
 
 log = get_logger(__name__)
 

@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.logging import get_logger
+from deposit import policy, workflow
+from deposit.models import Deposit
+from deposit.workflow import Status
 from repository.storage import StorageError
-
-from .. import policy, workflow
-from ..models import Deposit
-from ..workflow import Status
 
 log = get_logger(__name__)
 

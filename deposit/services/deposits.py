@@ -9,13 +9,13 @@ from accounts.models import Community
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from core.text import input_problem
+from deposit import policy
+from deposit.models import Deposit, DepositFile, UploadSession
+from deposit.workflow import Status
 from repository import services as repository_services
 from repository.metadata import validate_document
 from repository.models import Concept, Record
 
-from .. import policy
-from ..models import Deposit, DepositFile, UploadSession
-from ..workflow import Status
 from .common import require_editor
 from .uploads import abort_after_commit, object_delete_after_commit
 

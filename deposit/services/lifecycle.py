@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import PermissionDenied, ValidationFailed
+from deposit import policy, workflow
+from deposit.models import Deposit, DepositFile
+from deposit.workflow import Action
 from repository import services as repository_services
 from repository.metadata import MetadataDocument
 
-from .. import policy, workflow
-from ..models import Deposit, DepositFile
-from ..workflow import Action
 from .deposits import deposit_problems
 
 

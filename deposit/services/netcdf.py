@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.logging import get_logger
+from deposit.models import DepositFile
 from repository.netcdf import netcdf_kind
 from repository.sandbox import Unreadable, run_isolated
 from repository.storage import StorageError, get_store
 
-from ..models import DepositFile
 from .common import StoreUnavailable, human_size, store_errors
 
 log = get_logger(__name__)

@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.logging import get_logger
 from core.text import text_problem
+from deposit import hooks
+from deposit.models import Deposit, DepositFile, UploadSession
+from deposit.tasks import file_verify_task, object_delete_task
 from repository.models import RecordFile
 from repository.storage import (
     CHECKSUM_HEADER,
@@ -28,9 +31,6 @@ from repository.storage import (
     sha256_hex_and_b64,
 )
 
-from .. import hooks
-from ..models import Deposit, DepositFile, UploadSession
-from ..tasks import file_verify_task, object_delete_task
 from .common import human_size, require_editor, store_errors
 
 log = get_logger(__name__)
@@ -484,7 +484,8 @@ def uploads_abort_abandoned(*, now=None) -> dict:
     cutoff = now - timedelta(hours=settings.UPLOAD_ABANDONED_HOURS)
     store = get_store()
     aborted = recovered = 0
-    for session in UploadSession.objects.filter(state=UploadSession.State.open, created__lt=cutoff).select_related("file"):
+    stale = UploadSession.objects.filter(state=UploadSession.State.open, created__lt=cutoff).select_related("file")
+    for session in stale:
         if session.expires_at > now:
             try:
                 parts = store.list_parts(key=session.file.storage_key, upload_id=session.upload_id)
