@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
+from core.mail import mail_administrators
 
 from . import hooks, selectors
 from .indexing import record_index
@@ -281,24 +282,6 @@ def pids_redrive(*, include_rejected: bool = False, pids: Iterable[int] | None =
     if count:
         log.info("doi.redriven", count=count)
     return count
-
-
-def mail_administrators(subject: str, body: str) -> None:
-    """Mail `ADMINS` and the active superusers (what an operator must act on). A mail that cannot be
-    sent is logged, never raised: the admin pages show the same."""
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
-
-    recipients = {email for _name, email in getattr(settings, "ADMINS", [])}
-    recipients |= set(
-        get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    try:
-        send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, sorted(recipients))
-    except Exception as exc:  # noqa: BLE001 - SMTP down must not break the outbox
-        log.warning("mail.failed", subject=subject, error=str(exc)[:200])
 
 
 # --- Publication and versions -------------------------------------------------------------------

@@ -3,6 +3,7 @@ lifting, and the fixity audit. Each takes ids, calls one service."""
 from celery import shared_task
 
 from core.logging import get_logger
+from core.mail import mail_administrators
 
 from .pids.base import RetryableError
 
@@ -55,8 +56,6 @@ def pids_reconcile_task() -> dict:
 
 
 def _mail_reconciliation(result: dict, *, fixed: bool) -> None:
-    from .services import mail_administrators
-
     lines = [f"{d.doi}: {'; '.join(d.problems)}" for d in result["drifts"][:200]]
     body = (
         f"DOI reconciliation with the registration agency: {result['checked']} of {result['total']} DOIs checked, "
