@@ -1,6 +1,6 @@
 """Deposit forms: starting a deposit, step 4's plain upload form, inviting a co-depositor, and a
 lenient reading of a saved document for the deposit's page. The wizard's steps are mapped to and
-from the metadata document in `deposit/wizard.py`."""
+from the metadata document in the step modules of `deposit/wizard/`."""
 from __future__ import annotations
 
 from django import forms
