@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import lxml
 from lxml import etree
+from rdflib import Graph
+from rdflib.namespace import SH
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SOSO_DIR = RULES_DIR / "soso"
@@ -76,10 +79,8 @@ def _offline_context(context):
     return context
 
 
-def jsonld_graph(blocks: list[dict]):
+def jsonld_graph(blocks: list[dict]) -> Graph:
     """The RDF graph of JSON-LD blocks."""
-    from rdflib import Graph
-
     graph = Graph()
     for block in blocks:
         block = dict(block)
@@ -92,9 +93,7 @@ def jsonld_graph(blocks: list[dict]):
 
 
 @cache
-def _shape_graph(name: str):
-    from rdflib import Graph
-
+def _shape_graph(name: str) -> Graph:
     if name not in SOSO_SHAPES:
         raise ValueError(f"Unknown shape graph {name!r}; one of {', '.join(SOSO_SHAPES)}.")
     return Graph().parse(SOSO_DIR / f"{name}.ttl", format="turtle")
@@ -104,10 +103,9 @@ def soso_violations(jsonld: str | bytes | dict | list, shapes=SOSO_REQUIRED) -> 
     """The SHACL violations (not warnings) of JSON-LD (a page, a JSON text, a block or a list of
     blocks), by shape graph: an empty list for a graph it conforms to."""
     try:
-        import pyshacl
+        import pyshacl  # noqa: PLC0415 - a development dependency: the app runs without it
     except ImportError as exc:
         raise RulesUnavailable("The science-on-schema.org shapes need pyshacl (development dependencies).") from exc
-    from rdflib.namespace import SH
 
     if isinstance(jsonld, (str, bytes)):
         blocks = jsonld_blocks(jsonld)
@@ -136,11 +134,9 @@ class _Schematron:
 
     def __init__(self):
         try:
-            from saxonche import PySaxonProcessor
+            from saxonche import PySaxonProcessor  # noqa: PLC0415 - a development dependency, as pyshacl
         except ImportError as exc:
             raise RulesUnavailable("GeoNetwork's schematron needs saxonche (development dependencies).") from exc
-        import lxml
-
         self.proc = PySaxonProcessor(license=False)
         self.xslt = self.proc.new_xslt30_processor()
         self.lock = threading.Lock()
