@@ -1,15 +1,16 @@
 """Previews of a deposit's files, for the review page: the first lines of a text file, the first rows
 of a CSV / TSV as a table, the header of a NetCDF file (dimensions, variables, global attributes).
 
-A preview is computed once, when the file becomes ready (`deposit.services` calls
-`file_preview_update`), and kept in `DepositFile.preview`, so the review page reads no object. Text
-previews read only the object's first `PREVIEW_BYTES` (a ranged read, whatever the file's size).
-NetCDF needs random access: a local object is opened in place; an S3 object is copied to a
-temporary file first, up to the size `file_netcdf_suggestions` accepts (`NETCDF_SUGGESTIONS_MAX_SIZE`);
-a larger one gets a preview that says so. The header is read by the netCDF C library, so in a child
-process with memory and time limits (`repository.sandbox`): a hostile file (a header declaring 2^31
-dimensions, absurd chunks) gets a preview that says it could not be read, and the web or worker
-process that made the preview carries on. Making a preview never fails the file: what goes wrong is
+A preview is computed once, when the file becomes ready (`deposit.services`, through
+`deposit.hooks.file_ready`, calls `file_preview_update`), and kept in `DepositFile.preview`, so the
+review page reads no object. Text previews read only the object's first `PREVIEW_BYTES` (the
+store's `read_range`, whatever the file's size). NetCDF needs random access: the store's
+`local_copy` gives a file (a local object in place, an S3 object copied to a temporary file), and a
+copy is made up to the size `file_netcdf_suggestions` accepts (`NETCDF_SUGGESTIONS_MAX_SIZE`); a
+larger object that would have to be copied gets a preview that says so. The header is read by the
+netCDF C library, so in a child process with memory and time limits (`repository.sandbox`): a
+hostile file (a header declaring 2^31 dimensions, absurd chunks) gets a preview that says it could
+not be read, and the web or worker process that made the preview carries on. Making a preview never fails the file: what goes wrong is
 stored as `{"kind": "error", "message": ...}` and logged, and `manage.py estran_previews --errors`
 tries again.
 
@@ -28,12 +29,8 @@ The shapes stored (all with `"v": PREVIEW_VERSION`):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
-from pathlib import Path
 
 from django.conf import settings
 
@@ -42,7 +39,7 @@ from deposit.models import DepositFile
 from deposit.services import NETCDF_SUGGESTIONS_MAX_SIZE
 from repository.netcdf import netcdf_kind
 from repository.sandbox import Unreadable, run_isolated
-from repository.storage import StorageError, get_store
+from repository.storage import ObjectTooLarge, get_store
 
 log = get_logger(__name__)
 
@@ -143,55 +140,14 @@ def _extension(name: str) -> str:
 
 
 def read_head(store, key: str, length: int = PREVIEW_BYTES) -> tuple[bytes, bool]:
-    """The object's first `length` bytes, and whether it holds more. S3 is asked for that range
-    only (GetObject with `Range`), never the whole object."""
-    client, bucket = getattr(store, "client", None), getattr(store, "bucket", None)
-    if client is None or bucket is None:
-        with store.open(key) as fh:
-            data = fh.read(length + 1)
-        return data[:length], len(data) > length
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        answer = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{length}")
-        with contextlib.closing(answer["Body"]) as body:
-            data = body.read()
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code == "InvalidRange":  # an empty object has no byte 0
-            return b"", False
-        if code in ("NoSuchKey", "404", "NotFound"):
-            raise FileNotFoundError(key) from exc
-        raise StorageError(f"S3 GetObject (range) failed: {code}") from exc
-    except BotoCoreError as exc:
-        raise StorageError(f"S3 GetObject (range) failed: {exc}") from exc
+    """The object's first `length` bytes, and whether it holds more: one ranged read (of S3, a
+    GetObject with `Range`), never the whole object."""
+    data = store.read_range(key, 0, length + 1)
     return data[:length], len(data) > length
 
 
 def _netcdf_limit() -> int:
     return getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
-
-
-@contextlib.contextmanager
-def _local_path(store, key: str, limit: int):
-    """A path to the object's bytes: the local store's own file, or a temporary copy (at most
-    `limit` bytes, else ValueError)."""
-    stream = store.open(key)
-    with contextlib.closing(stream):
-        local = getattr(stream, "name", None)
-        if isinstance(local, str) and os.path.isfile(local):
-            yield local
-            return
-        with tempfile.TemporaryDirectory(prefix="estran-preview-") as folder:
-            path = Path(folder) / "data.nc"
-            copied = 0
-            with open(path, "wb") as out:
-                while chunk := stream.read(8 * 1024 * 1024):
-                    copied += len(chunk)
-                    if copied > limit:
-                        raise ValueError("larger than the NetCDF preview limit")
-                    out.write(chunk)
-            yield str(path)
 
 
 # --- Text and tables ----------------------------------------------------------------------------
@@ -333,18 +289,19 @@ def _netcdf_preview(store, file: DepositFile, *, quiet: bool = False) -> dict:
     """The header's preview; `quiet` (an HDF5 file, maybe not NetCDF-4): no preview rather than an
     error when it cannot be read."""
     limit = _netcdf_limit()
-    is_local = getattr(store, "client", None) is None
-    if not is_local and file.size > limit:
+    try:
+        # A local object is read in place whatever its size; a copy is refused before any byte is read.
+        with store.local_copy(file.storage_key, max_bytes=limit) as path:
+            if netcdf_kind(path) is None:  # no child process for a file that is plainly something else
+                return {"v": PREVIEW_VERSION, "kind": "none"} if quiet else dict(NOT_NETCDF)
+            try:
+                return netcdf_header(path)
+            except Unreadable as exc:
+                if quiet:
+                    return {"v": PREVIEW_VERSION, "kind": "none"}
+                return {**UNREADABLE, "reason": exc.reason}
+    except ObjectTooLarge:
         return {"v": PREVIEW_VERSION, "kind": "netcdf", "too_large": True, "size": file.size, "limit": limit}
-    with _local_path(store, file.storage_key, limit) as path:
-        if netcdf_kind(path) is None:  # no child process for a file that is plainly something else
-            return {"v": PREVIEW_VERSION, "kind": "none"} if quiet else dict(NOT_NETCDF)
-        try:
-            return netcdf_header(path)
-        except Unreadable as exc:
-            if quiet:
-                return {"v": PREVIEW_VERSION, "kind": "none"}
-            return {**UNREADABLE, "reason": exc.reason}
 
 
 # --- The preview of a file ----------------------------------------------------------------------

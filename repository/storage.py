@@ -1,6 +1,7 @@
-"""Object storage behind one small interface: multipart uploads with one URL per part, reads,
-deletes, download URLs and a health check. `local` keeps objects in a folder and hands out signed
-URLs to the app's own part endpoint; `s3` hands out presigned S3 URLs, so the bytes go from the
+"""Object storage behind one small interface: multipart uploads with one URL per part, reads (whole,
+a byte range, or a local file for readers that need one), deletes, download URLs and a health
+check; nothing outside this module speaks to S3. `local` keeps objects in a folder and hands out
+signed URLs to the app's own part endpoint; `s3` hands out presigned S3 URLs, so the bytes go from the
 client straight to S3 and never through the web process.
 
 Object keys are generated (`files/<uuid>`), never derived from user input.
@@ -14,8 +15,9 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +43,10 @@ class PartsMismatch(Exception):
 
 class ChecksumMismatch(Exception):
     """A part's bytes do not have the SHA-256 its URL was signed for (S3 answers BadDigest)."""
+
+
+class ObjectTooLarge(Exception):
+    """The object holds more bytes than the caller would have copied (`local_copy`'s `max_bytes`)."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,13 @@ class ObjectStore:
         the `x-amz-checksum-sha256` header and the store refuses bytes that do not match."""
         raise NotImplementedError
 
-    def put_part(self, *, key: str, upload_id: str, part_number: int, stream: Iterator[bytes]) -> str:
-        """Store one part from the server side; returns its ETag."""
+    def put_part(
+        self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = ""
+    ) -> str:
+        """Store one part from the server side (what S3 does for a PUT to a presigned part URL);
+        returns its ETag, the MD5 of its bytes. With `sha256` (hex), bytes of another SHA-256 are
+        refused and nothing is stored (ChecksumMismatch; S3's BadDigest). The local store files
+        parts by `upload_id` alone (its part endpoint knows no key); S3 needs the `key` too."""
         raise NotImplementedError
 
     def list_multipart_uploads(self) -> Iterator[PendingUpload]:
@@ -126,8 +137,53 @@ class ObjectStore:
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def _check_parts(stored: dict[int, StoredPart], parts: list[tuple[int, str]]) -> None:
+        """Raise PartsMismatch naming the first part named at completion that the store does not
+        hold with that ETag, so that the client hears which part is wrong."""
+        for number, etag in parts:
+            part = stored.get(number)
+            if part is None:
+                raise PartsMismatch(f"Part {number} was never uploaded.")
+            if part.etag != etag.strip('"'):
+                raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
+
     def open(self, key: str) -> BinaryIO:
         raise NotImplementedError
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """At most `length` bytes of the object from byte `start` (fewer at its end, none past it),
+        without reading the rest of it. FileNotFoundError if there is no such object."""
+        raise NotImplementedError
+
+    @contextmanager
+    def local_copy(self, key: str, *, max_bytes: int | None = None) -> Iterator[str]:
+        """The path of a local file holding the object's bytes, for readers that need a real file
+        (the NetCDF library seeks all over it), valid inside the `with`. The object is copied to a
+        temporary file, deleted on leaving; a store whose objects are local files yields the
+        object's own file instead, whatever its size. A copy of more than `max_bytes` is refused
+        with ObjectTooLarge, before any byte is read (from the object's size) and while copying
+        (the bytes served may not be the size said). FileNotFoundError if there is no such object;
+        StorageError if the store fails, before or during the copy."""
+        if max_bytes is not None and self.size(key) > max_bytes:
+            raise ObjectTooLarge(f"{key} is larger than {max_bytes} bytes.")
+        with tempfile.TemporaryDirectory(prefix="estran-object-") as folder:
+            path = os.path.join(folder, "object")
+            self._copy(key, path, max_bytes=max_bytes)
+            yield path
+
+    def _copy(self, key: str, path: str, *, max_bytes: int | None) -> None:
+        stream = self.open(key)  # FileNotFoundError: no such object (an OSError, not a failure)
+        copied = 0
+        try:
+            with closing(stream), open(path, "wb") as out:
+                while chunk := stream.read(8 * 1024 * 1024):
+                    copied += len(chunk)
+                    if max_bytes is not None and copied > max_bytes:
+                        raise ObjectTooLarge(f"{key} is larger than {max_bytes} bytes.")
+                    out.write(chunk)
+        except OSError as exc:  # a connection lost mid-read, a full disk: try again later
+            raise StorageError(f"Copying {key} failed: {exc}") from exc
 
     def size(self, key: str) -> int:
         raise NotImplementedError
@@ -204,9 +260,6 @@ class LocalObjectStore(ObjectStore):
     def put_part(
         self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = ""
     ) -> str:
-        """Store one part (what S3 does for a PUT to a presigned part URL); returns its ETag,
-        the MD5 of its bytes as S3 computes it. With `sha256` (hex), bytes of another SHA-256 are
-        refused (ChecksumMismatch) and nothing is stored, as S3 does with `x-amz-checksum-sha256`."""
         directory = self._upload_dir(upload_id)
         if not directory.is_dir():
             raise FileNotFoundError(upload_id)
@@ -268,14 +321,12 @@ class LocalObjectStore(ObjectStore):
             if target.is_file():
                 return
             raise
-        for number, etag in parts:
-            part = stored.get(number)
-            if part is None or part.etag != etag.strip('"'):
-                if completed_meanwhile():
-                    return
-                if part is None:
-                    raise PartsMismatch(f"Part {number} was never uploaded.")
-                raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
+        try:
+            self._check_parts(stored, parts)
+        except PartsMismatch:
+            if completed_meanwhile():
+                return
+            raise
         target.parent.mkdir(parents=True, exist_ok=True)
         # A name of its own: two completions racing each assemble a whole copy, never one file.
         tmp = target.with_name(f"{target.name}.assembling-{uuid.uuid4().hex}")
@@ -309,6 +360,19 @@ class LocalObjectStore(ObjectStore):
     def open(self, key: str) -> BinaryIO:
         return open(self._path(key), "rb")
 
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        with open(self._path(key), "rb") as fh:
+            fh.seek(start)
+            return fh.read(max(0, length))
+
+    @contextmanager
+    def local_copy(self, key: str, *, max_bytes: int | None = None) -> Iterator[str]:
+        """The object's own file, read in place whatever its size: nothing is copied."""
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        yield str(path)
+
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
 
@@ -335,6 +399,11 @@ class LocalObjectStore(ObjectStore):
 # S3 error codes and what they mean here.
 _MISSING = {"NoSuchUpload", "NoSuchKey", "404", "NotFound"}
 _BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall"}
+
+
+class _NothingInRange(Exception):
+    """S3's InvalidRange: the range asked for starts past the object's end (any range of an empty
+    object)."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -406,6 +475,8 @@ class S3ObjectStore(ObjectStore):
                 raise FileNotFoundError(f"{what}: {code}") from exc
             if code in _BAD_PARTS:
                 raise PartsMismatch(message) from exc
+            if code == "InvalidRange":
+                raise _NothingInRange(message) from exc
             raise StorageError(f"S3 {what} failed: {code} {message}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"S3 {what} failed: {exc}") from exc
@@ -438,7 +509,9 @@ class S3ObjectStore(ObjectStore):
                 "upload_part", Params=params, ExpiresIn=settings.UPLOAD_PART_URL_TTL_SECONDS
             )
 
-    def put_part(self, *, key: str, upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = "") -> str:
+    def put_part(
+        self, *, key: str = "", upload_id: str, part_number: int, stream: Iterator[bytes], sha256: str = ""
+    ) -> str:
         body = b"".join(stream)  # one part, at most the part size
         extra = {"ChecksumSHA256": sha256_hex_and_b64(sha256)[1]} if sha256 else {}
         with self._errors("UploadPart"):
@@ -483,12 +556,7 @@ class S3ObjectStore(ObjectStore):
                 return
             raise
         # Checked here first so that the client hears which part is wrong, not S3's "InvalidPart".
-        for number, etag in parts:
-            part = stored.get(number)
-            if part is None:
-                raise PartsMismatch(f"Part {number} was never uploaded.")
-            if part.etag != etag.strip('"'):
-                raise PartsMismatch(f"Part {number} has ETag {part.etag}, not {etag}.")
+        self._check_parts(stored, parts)
         try:
             with self._errors("CompleteMultipartUpload"):
                 self.client.complete_multipart_upload(
@@ -518,11 +586,27 @@ class S3ObjectStore(ObjectStore):
         with self._errors("GetObject"):
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
 
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        if length <= 0:
+            return b""
+        try:
+            with self._errors("GetObject (range)"):
+                last = start + length - 1
+                answer = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{last}")
+                with closing(answer["Body"]) as body:
+                    return body.read(length)  # a server that ignores the range sends more: not read
+        except _NothingInRange:
+            return b""
+
     def checksums(self, key: str, chunk_size: int = 8 * 1024 * 1024) -> tuple[str, str, int]:
         # The stream is read inside the translation: a connection lost half-way is a StorageError
         # (try again later), not a wrong checksum.
         with self._errors("GetObject"):
             return super().checksums(key, chunk_size)
+
+    def _copy(self, key: str, path: str, *, max_bytes: int | None) -> None:
+        with self._errors("GetObject"):  # the stream is read inside the translation, as above
+            super()._copy(key, path, max_bytes=max_bytes)
 
     def size(self, key: str) -> int:
         with self._errors("HeadObject"):

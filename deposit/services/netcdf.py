@@ -1,6 +1,9 @@
 """What a NetCDF file of a deposit says about its extent and parameters, for the wizard to offer."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+from pathlib import Path
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -9,14 +12,14 @@ from core.logging import get_logger
 from deposit.models import DepositFile
 from repository.netcdf import netcdf_kind
 from repository.sandbox import Unreadable, run_isolated
-from repository.storage import StorageError, get_store
+from repository.storage import ObjectTooLarge, get_store
 
-from .common import StoreUnavailable, human_size, store_errors
+from .common import human_size, store_errors
 
 log = get_logger(__name__)
 
 # NetCDF needs random access to the whole file: a stored object is copied to a temporary file
-# first, up to this size (settings.NETCDF_SUGGESTIONS_MAX_SIZE overrides it).
+# first (the store's local_copy), up to this size (settings.NETCDF_SUGGESTIONS_MAX_SIZE overrides it).
 NETCDF_SUGGESTIONS_MAX_SIZE = 2 * 1024**3
 
 
@@ -28,13 +31,6 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
     NetCDF or that could not be read (422); a store that does not answer is StoreUnavailable (503).
     The file is read in a child process with memory and time limits (`repository.sandbox`): a
     hostile file fails there, not in this process."""
-    import contextlib
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from botocore.exceptions import BotoCoreError
-
     limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
     if file.state != DepositFile.State.ready:
         raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
@@ -57,28 +53,15 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
         log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
         return suggestions
 
-    try:
-        with store_errors(_("The file store is not answering; try again in a moment.")):
-            stream = get_store().open(file.storage_key)
-    except FileNotFoundError:
-        raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
-    with contextlib.closing(stream):
-        # A local store hands out a real file: read it in place rather than copying it.
-        local = getattr(stream, "name", None)
-        if isinstance(local, str) and os.path.isfile(local):
-            return extract(local)
-        with tempfile.TemporaryDirectory(prefix="estran-netcdf-") as folder:
-            path = Path(folder) / "data.nc"
-            copied = 0
-            try:
-                with open(path, "wb") as out:
-                    while chunk := stream.read(8 * 1024 * 1024):
-                        copied += len(chunk)
-                        if copied > limit:
-                            raise ValidationFailed(
-                                _("Only files up to %(limit)s are read for suggestions.") % {"limit": human_size(limit)},
-                                field="file")
-                        out.write(chunk)
-            except (StorageError, BotoCoreError, OSError) as exc:
-                raise StoreUnavailable(_("The file store stopped answering; try again in a moment.")) from exc
-            return extract(path)
+    with ExitStack() as stack:
+        # The local store's own file, or a temporary copy deleted when this returns.
+        try:
+            with store_errors(_("The file store is not answering; try again in a moment.")):
+                path = stack.enter_context(get_store().local_copy(file.storage_key, max_bytes=limit))
+        except FileNotFoundError:
+            raise NotFound(_("The store does not hold this file's bytes; upload it again.")) from None
+        except ObjectTooLarge:  # more bytes than the database says
+            raise ValidationFailed(
+                _("Only files up to %(limit)s are read for suggestions.") % {"limit": human_size(limit)}, field="file"
+            ) from None
+        return extract(path)

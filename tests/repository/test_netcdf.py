@@ -13,6 +13,7 @@ import pytest
 
 from repository.metadata import GeoLocation, Subject, TemporalExtent, VerticalExtent
 from repository.netcdf import CF_TABLE_URI, NotNetCDF, extract_suggestions
+from repository.storage import ObjectStore
 from tests.conftest import IN_CI
 
 CDL = Path(__file__).parents[1] / "data" / "netcdf"
@@ -368,11 +369,18 @@ def test_the_service_reads_a_stored_file(depositor, communities, glider_bytes):
     assert subjects_of(s, "parameter") == GLIDER_PARAMETERS
 
 
-class StreamingStore:
-    """A store whose objects come as streams without a file name (as S3's do)."""
+class StreamingStore(ObjectStore):
+    """A store whose objects come as streams without a file name (as S3's do): the service reads a
+    temporary copy of them (ObjectStore.local_copy). `size`: the size the store says the object has
+    (by default, that of the bytes it serves)."""
 
-    def __init__(self, data: bytes, *, fail: Exception | None = None):
-        self.data, self.fail = data, fail
+    def __init__(self, data: bytes, *, fail: Exception | None = None, size: int | None = None):
+        self.data, self.fail, self.said = data, fail, size
+
+    def size(self, key):
+        if isinstance(self.fail, FileNotFoundError):
+            raise self.fail
+        return len(self.data) if self.said is None else self.said
 
     def open(self, key):
         if isinstance(self.fail, FileNotFoundError):
@@ -412,11 +420,13 @@ def test_the_service_refuses_files_over_the_size_cap(stored_file, glider_bytes, 
         services.file_netcdf_suggestions(file=stored_file)
     assert refused.value.field == "file"
 
-    # The cap holds while copying too, whatever size the database says.
+    # The cap holds while copying too, whatever size the database and the store say.
     settings.NETCDF_SUGGESTIONS_MAX_SIZE = stored_file.size
-    monkeypatch.setattr(services.netcdf, "get_store", lambda: StreamingStore(glider_bytes + b"\0"))
-    with pytest.raises(ValidationFailed):
+    served = StreamingStore(glider_bytes + b"\0", size=stored_file.size)
+    monkeypatch.setattr(services.netcdf, "get_store", lambda: served)
+    with pytest.raises(ValidationFailed) as refused:
         services.file_netcdf_suggestions(file=stored_file)
+    assert refused.value.field == "file"
 
 
 def test_the_service_refuses_a_file_that_is_not_netcdf(depositor, communities):

@@ -3,6 +3,7 @@ signed part URLs, and the health check."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -270,3 +271,31 @@ def test_a_part_larger_than_its_signed_size_is_refused_and_nothing_is_stored(cli
     accepted = client.put(path, data=b"x" * 10, content_type="application/octet-stream")
     assert accepted.status_code == 200
     assert [p.size for p in store.list_parts(key="files/k", upload_id=upload_id)] == [10]
+
+
+def stored(store, data: bytes) -> str:
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, put(store, upload_id, 1, data))])
+    return key
+
+
+def test_a_range_read_gives_the_bytes_asked_for_and_stops_at_the_end(store):
+    key = stored(store, b"0123456789")
+    assert store.read_range(key, 0, 4) == b"0123"
+    assert store.read_range(key, 6, 100) == b"6789"
+    assert store.read_range(key, 10, 5) == b""
+    assert store.read_range(key, 3, 0) == b""
+    assert store.read_range(stored(store, b""), 0, 10) == b""
+    with pytest.raises(FileNotFoundError):
+        store.read_range(new_object_key(), 0, 10)
+
+
+def test_the_local_copy_of_an_object_is_its_own_file_whatever_its_size(store):
+    key = stored(store, b"x" * 100)
+    with store.local_copy(key, max_bytes=10) as path:  # read in place: nothing is copied
+        assert Path(path).resolve().is_relative_to(store.root.resolve())
+        assert Path(path).read_bytes() == b"x" * 100
+    assert read(store, key) == b"x" * 100  # and nothing is deleted
+    with pytest.raises(FileNotFoundError), store.local_copy(new_object_key()):
+        pass

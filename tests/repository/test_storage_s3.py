@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -16,6 +17,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from repository.storage import (
+    ObjectTooLarge,
     PartsMismatch,
     S3ObjectStore,
     StorageError,
@@ -269,3 +271,52 @@ def test_a_sha256_is_read_as_hex_or_base64():
     assert sha256_hex_and_b64(digest.hex()) == expected
     assert sha256_hex_and_b64(digest.hex().upper()) == expected
     assert sha256_hex_and_b64(base64.b64encode(digest).decode()) == expected
+
+
+def stored(store, data: bytes) -> str:
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key)
+    etag = upload_parts(store, key, upload_id, {1: data})[1]
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, etag)])
+    return key
+
+
+def test_a_range_read_gives_the_bytes_asked_for_and_stops_at_the_end(store):
+    key = stored(store, b"0123456789")
+    assert store.read_range(key, 0, 4) == b"0123"
+    assert store.read_range(key, 6, 100) == b"6789"
+    assert store.read_range(key, 10, 5) == b""  # S3's InvalidRange
+    assert store.read_range(key, 3, 0) == b""
+    assert store.read_range(stored(store, b""), 0, 10) == b""
+    with pytest.raises(FileNotFoundError):
+        store.read_range(new_object_key(), 0, 10)
+
+
+def test_the_local_copy_of_an_object_is_a_temporary_file_deleted_afterwards(store):
+    data = bytes(range(256)) * 4096  # 1 MiB
+    key = stored(store, data)
+    with store.local_copy(key, max_bytes=len(data)) as path:
+        assert Path(path).read_bytes() == data
+    assert not Path(path).exists()
+    assert read(store, key) == data
+
+
+def test_a_local_copy_over_max_bytes_is_refused_without_reading_the_object(store, s3):
+    key = stored(store, b"x" * 100)
+    s3.reset()
+    with pytest.raises(ObjectTooLarge), store.local_copy(key, max_bytes=99):
+        pass
+    assert [method for method, path, _status in s3.requests if key in path] == ["HEAD"]
+
+
+def test_reading_a_missing_object_is_file_not_found_and_an_unreachable_store_storage_error(store, s3, settings):
+    with pytest.raises(FileNotFoundError), store.local_copy(new_object_key()):
+        pass
+    key = stored(store, b"abc")
+    settings.S3_MAX_ATTEMPTS = 2
+    store = get_store()
+    with s3.outage():
+        with pytest.raises(StorageError, match=r"S3 .* failed"), store.local_copy(key):
+            pass
+        with pytest.raises(StorageError, match=r"S3 .* failed"):
+            store.read_range(key, 0, 1)
