@@ -9,7 +9,10 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from requests import RequestException
 
+from accounts.orcid import profile_from_record
+from accounts.orcid.services import user_orcid_apply_profile
 from accounts.saml.adapter import FederationAdapterMixin
 from core.logging import get_logger
 
@@ -42,9 +45,6 @@ class SocialAccountAdapter(FederationAdapterMixin, DefaultSocialAccountAdapter):
 
 
 def orcid_populate_user(user, sociallogin) -> None:
-    from accounts.orcid import profile_from_record
-    from accounts.orcid.services import user_orcid_apply_profile
-
     profile = profile_from_record(sociallogin.account.extra_data, orcid=sociallogin.account.uid)
     user_orcid_apply_profile(user=user, profile=profile, save=False)
 
@@ -54,8 +54,6 @@ def orcid_authentication_error(request, *, error=None, exception=None, extra_con
     generic page says only that a third-party login failed). Cancelling keeps allauth's page."""
     if error == AuthError.CANCELLED:
         return
-    from requests import RequestException
-
     if isinstance(exception, RequestException):
         reason = "unreachable"
         message = _(

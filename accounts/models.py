@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -164,8 +164,6 @@ class IdentityProvider(models.Model):
         return self.name_en or self.entity_id
 
     def display_name(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
         language = (language or get_language() or "en")[:2]
         if language == "fr" and self.name_fr:
             return self.name_fr

@@ -1,10 +1,11 @@
 """Reads on communities and roles."""
 from __future__ import annotations
 
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
-from .models import Community
+from .models import Community, IdentityProvider
 
 
 def communities_moderated_by(user) -> QuerySet[Community]:
@@ -37,10 +38,6 @@ def community_moderators(community: Community):
 def identities_of(user) -> list[dict]:
     """The sign-in methods linked to an account, named for people: ORCID with its iD, each
     institution by its name. Two queries whatever the number of identities."""
-    from allauth.socialaccount.models import SocialAccount
-
-    from .models import IdentityProvider
-
     accounts = list(SocialAccount.objects.filter(user=user).order_by("date_joined"))
     slugs = [a.provider.removeprefix("saml-") for a in accounts if a.provider.startswith("saml-")]
     institutions = {idp.slug: idp for idp in IdentityProvider.objects.filter(slug__in=slugs)} if slugs else {}

@@ -5,9 +5,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.errors import ValidationFailed
@@ -33,8 +35,6 @@ def user_create(
     is_superuser: bool = False,
     email_verified: bool = True,
 ):
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(f"The username {username!r} is taken.", field="username")
@@ -59,8 +59,6 @@ def user_create(
 def user_name_set(*, user, display_name: str) -> None:
     """The name the user is published under (creator, point of contact): whatever public output
     names a depositor uses it, never the username."""
-    from django.utils.translation import gettext as _
-
     name = " ".join((display_name or "").split())
     if not name:
         raise ValidationFailed(_("Give your name as it should appear in citations, e.g. Anne Le Goff."),

@@ -1,6 +1,9 @@
 """Celery tasks of accounts: the daily import of the SAML federation's metadata."""
 
 from celery import shared_task
+from django.conf import settings
+
+from accounts.saml.federation import federation_import
 
 
 @shared_task(name="accounts.saml.import_federation", bind=True, max_retries=3)
@@ -8,10 +11,6 @@ def import_federation_task(self) -> dict:
     """Scheduled by beat when SAML_FEDERATION_METADATA_URL is set. A refused aggregate is recorded
     (FederationImport, with its reason) and logged, and the previous IdPs stay in force; a failed
     download is tried again half an hour later, three times."""
-    from django.conf import settings
-
-    from accounts.saml.federation import federation_import
-
     if not settings.SAML_FEDERATION_METADATA_URL:
         return {"status": "skipped", "reason": "SAML_FEDERATION_METADATA_URL is not set"}
     record = federation_import(source=settings.SAML_FEDERATION_METADATA_URL)

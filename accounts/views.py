@@ -1,9 +1,12 @@
 """The account page: who you are, and your API tokens (created, shown once, revoked)."""
 from __future__ import annotations
 
+from allauth.socialaccount.internal.flows import connect
+from allauth.socialaccount.models import SocialAccount
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -133,10 +136,6 @@ def orcid_update(request):
 def identity_unlink(request, pk: int):
     """Unlink one sign-in method, through allauth's own checks: an account never loses its last
     way in (no password, no verified e-mail address)."""
-    from allauth.socialaccount.internal.flows import connect
-    from allauth.socialaccount.models import SocialAccount
-    from django.core.exceptions import ValidationError
-
     account = get_object_or_404(SocialAccount, pk=pk, user=request.user)
     try:
         connect.validate_disconnect(request, account)

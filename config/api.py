@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 from pydantic import Field
 
+from accounts.services import api_token_authenticate
 from core.errors import DomainError, PermissionDenied, ValidationFailed
 from core.text import DEPTH_MESSAGE, input_problem
 
@@ -25,8 +26,6 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str):
-        from accounts.services import api_token_authenticate
-
         user = api_token_authenticate(raw=token)
         if user is not None:
             request.user = user

@@ -6,11 +6,15 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 from core import hooks
+
+from .checks import per_process_caches
 
 
 def _check_database() -> dict:
@@ -21,8 +25,6 @@ def _check_database() -> dict:
 
 
 def _check_broker() -> dict:
-    from kombu import Connection
-
     if settings.BROKER_IS_FILESYSTEM:
         folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
         folder.mkdir(parents=True, exist_ok=True)
@@ -37,10 +39,6 @@ def _check_broker() -> dict:
 def _check_cache() -> dict:
     """A value written and read back; and, where production requires it, a cache shared by every
     process (rate limits and SAML replay protection hold only then)."""
-    from django.core.cache import cache
-
-    from .checks import per_process_caches
-
     key = f"healthz:{os.getpid()}:{time.monotonic_ns()}"
     cache.set(key, "1", 30)
     kept = cache.get(key) == "1"

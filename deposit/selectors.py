@@ -2,6 +2,7 @@
 NotFound, and learns nothing of its existence."""
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, QuerySet
 
 from core.errors import NotFound
@@ -18,8 +19,6 @@ def deposits_of(user) -> QuerySet[Deposit]:
 def invitations_for(user) -> QuerySet[Collaboration]:
     """Pending invitations addressed to the user: by account, by one of their verified e-mail
     addresses, or by their ORCID iD when it is authenticated."""
-    from allauth.account.models import EmailAddress
-
     if not user.is_authenticated:
         return Collaboration.objects.none()
     match = Q(user=user)

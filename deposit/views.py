@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy, gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -249,8 +250,6 @@ def deposit_act(request, pk: int):
 def _after_action(request, deposit: Deposit) -> str:
     """Back where the action was taken (the queue, the review page), if it is ours; after a final
     decision, the deposit's page, which shows the outcome (the record and its DOI)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     if deposit.status in workflow.TERMINAL:
         return deposit.get_absolute_url()
     target = request.POST.get("next", "")

@@ -11,6 +11,7 @@ from core.errors import NotFound, ValidationFailed
 
 from . import conversation
 from .markdown import render
+from .models import Comment
 
 router = Router(tags=["conversation"])
 
@@ -95,8 +96,6 @@ def comment_create(request, pk: int, payload: CommentIn):
 
 
 def _comment_of_visible_deposit(user, comment_id: int):
-    from .models import Comment
-
     deposit_id = Comment.objects.filter(pk=comment_id).values_list("deposit_id", flat=True).first()
     if deposit_id is None:
         raise NotFound("No such comment.")

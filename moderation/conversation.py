@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field as dc_field
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,8 +72,6 @@ def conversation_deposit(user, pk: int) -> Deposit:
     """The deposit whose conversation `user` may read, with what the permission checks use;
     NotFound for a stranger, a moderator of another community, or a moderator looking at a draft
     that was never submitted (nobody learns it exists)."""
-    from django.db.models import Prefetch
-
     deposit = (
         Deposit.objects.select_related("owner", "community", "reviewer")
         .prefetch_related(Prefetch("collaborations", queryset=Collaboration.objects.select_related("user")))

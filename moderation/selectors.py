@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BigIntegerField,
@@ -28,6 +29,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from accounts.models import Community
 from accounts.selectors import communities_moderated_by
@@ -353,9 +355,6 @@ def moderators_by_community(community_ids: list[int]) -> dict[int, list]:
     through a group), sorted by name: two queries, three when a group holds the permission.
     Administrators moderate everything but are listed only where they were granted the community,
     as accounts.selectors.community_moderators does."""
-    from django.contrib.auth import get_user_model
-    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
-
     if not community_ids:
         return {}
     granted = {

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import community_moderators
@@ -96,10 +98,6 @@ REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 def report(request, pk: int, fmt: str):
     """The review report: the deposit's rounds, every transition and comment, and the automatic
     checks as they stand, for both parties' files. HTML to read or print, PDF to archive."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-    from django.utils import timezone
-
     if fmt not in REPORT_FORMATS:
         raise Http404("Reports are HTML or PDF.")
     deposit = (
@@ -134,7 +132,7 @@ def report(request, pk: int, fmt: str):
         response = HttpResponse(html, content_type=REPORT_FORMATS["html"])
         response["Content-Disposition"] = f'inline; filename="{name}.html"'
         return response
-    import weasyprint  # lazily: WeasyPrint and Pango take a second to load, only PDFs need them
+    import weasyprint  # noqa: PLC0415 - lazily: WeasyPrint and Pango take a second to load, only PDFs need them
 
     pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type=REPORT_FORMATS["pdf"])

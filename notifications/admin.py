@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from .models import Notification, Preference
+from .services import emails_retry_failed
 
 
 class EmailStateFilter(admin.SimpleListFilter):
@@ -46,8 +47,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the failed e-mails again"))
     def retry_failed_emails(self, request, queryset):
-        from .services import emails_retry_failed
-
         count = emails_retry_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, ngettext(
             "%(count)d failed e-mail queued again.", "%(count)d failed e-mails queued again.", count

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.utils.functional import cached_property
 
+from .selectors import unread_count
+
 
 class Bell:
     """`{{ notification_bell.unread }}` runs one query the first time a template reads it; pages
@@ -13,8 +15,6 @@ class Bell:
 
     @cached_property
     def unread(self) -> int:
-        from .selectors import unread_count
-
         return unread_count(self._user)
 
 

@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _, ngettext
 
 from accounts.selectors import community_moderators
 from core.errors import NotFound, ValidationFailed
@@ -29,6 +34,8 @@ from deposit.policy import editor_ids
 from deposit.workflow import Action
 from moderation.models import Comment
 
+from . import messages, tasks
+from .messages import single_line
 from .models import Audience, EmailMode, Kind, Notification, Preference
 
 log = get_logger(__name__)
@@ -70,8 +77,6 @@ def _community_deciders(deposit) -> list:
 def _administrators(deposit) -> list:
     """The administrators who may moderate the deposit: they decide when its community has no other
     moderator (its only moderator deposited it)."""
-    from django.contrib.auth import get_user_model
-
     return list(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk__in=editor_ids(deposit)))
 
 
@@ -226,10 +231,8 @@ def notifications_create(
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from .tasks import notification_email_task
-
     try:
-        notification_email_task.delay(notification_id)
+        tasks.notification_email_task.delay(notification_id)
     except Exception:  # the broker is down: the bell has it; emails_resend_unsent sends it later
         log.exception("notifications.email_not_queued", notification=notification_id)
 
@@ -288,12 +291,6 @@ def _send(*, user, subject: str, template: str, context: dict, to: str = "") -> 
     """Render and send one mail to `to` (by default the user's address; `user` is None for an
     invitation to an address no account has yet). The subject is made one line here, whatever
     built it (messages.single_line)."""
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from .messages import single_line
-
     context = {
         **context,
         "user": user,
@@ -331,8 +328,6 @@ def notification_email_send(*, notification_id: int) -> bool:
     """Send one notification's e-mail unless it was sent (or claimed) already, or its recipient no
     longer wants it at once. The claim commits before the mail is handed to the server (see the
     module's docstring): a retried or duplicated task finds it claimed and does nothing."""
-    from . import messages
-
     stamp = timezone.now()
     claimed = _outbox_write(
         Notification.objects.filter(
@@ -444,8 +439,6 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
     """One reader's digest, grouped by deposit. Its notifications are claimed under the reader's
     preference row lock (a second run skips a reader being claimed, and one that comes after finds
     nothing left), then the mail is sent with no transaction open and recorded, as for one e-mail."""
-    from . import messages
-
     with transaction.atomic():
         preference = (
             Preference.objects.select_for_update(skip_locked=True, of=("self",))
@@ -475,8 +468,6 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
                     "title": messages.deposit_title(n.deposit), "url": messages.target_url(n), "items": [],
                 })
                 group["items"].append({"notification": n, "headline": messages.headline(n)})
-            from django.utils.translation import ngettext
-
             subject = ngettext(
                 "[%(site)s] Your daily digest: %(count)d notification",
                 "[%(site)s] Your daily digest: %(count)d notifications",
@@ -520,8 +511,6 @@ def notifications_read(*, user, ids: list[int] | None = None) -> int:
 
 
 def preference_set(*, user, email: str) -> Preference:
-    from django.utils.translation import gettext as _
-
     if email not in EmailMode.values:
         raise ValidationFailed(_("Choose how you receive e-mails."), field="email")
     preference, _created = Preference.objects.update_or_create(user=user, defaults={"email": email})

@@ -4,9 +4,11 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from .models import PersistentIdentifier, Record, RecordFile, RecordRevision
+from .services import pids_reconcile, pids_redrive
 
 
 class RecordFileInline(admin.TabularInline):
@@ -127,8 +129,6 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
     def pending_for(self, obj):
         if obj.sync == PersistentIdentifier.Sync.done or obj.pending_since is None:
             return "—"
-        from django.utils.timesince import timesince
-
         return timesince(obj.pending_since, timezone.now())
 
     @admin.display(description=_("DataCite said"))
@@ -140,8 +140,6 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-drive: send the selected registrations again now"))
     def redrive(self, request, queryset):
-        from .services import pids_redrive
-
         # Rejected and pending ones (due or not); finished ones are left alone.
         count = pids_redrive(pids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
@@ -151,8 +149,6 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Check the selected DOIs against DataCite (reconciliation, without repair)"))
     def check_against_datacite(self, request, queryset):
-        from .services import pids_reconcile
-
         result = pids_reconcile(dois=list(queryset.values_list("doi", flat=True)))
         drifts = result["drifts"]
         level = messages.WARNING if drifts or result["unreachable"] else messages.SUCCESS

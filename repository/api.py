@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Literal
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from . import selectors
+from . import search, selectors, services
 
 router = Router(tags=["records"])
 
@@ -43,8 +45,6 @@ class RecordOut(Schema):
 
 
 def _record_out(record) -> dict:
-    from django.urls import reverse
-
     # A record withdrawn for sensitive data keeps only what identifies it (its files' names too go).
     redacted = selectors.record_is_redacted(record)
     metadata = selectors.record_public_metadata(record).model_dump(mode="json", exclude_none=True) if redacted \
@@ -134,13 +134,12 @@ class RecordSearchOut(Schema):
     pages: int
     hits: list[RecordHitOut]
     facets: dict[str, list[FacetValueOut]] = Field(
-        description="community, keyword, resource_type, licence, year, creator: the top values (and every selected one).")
+        description="community, keyword, resource_type, licence, year, creator: the top values "
+        "(and every selected one).")
     links: dict[str, str | None] = Field(description="self, first, prev, next, last (absolute URLs; null when none).")
 
 
 def _hit_out(request, hit) -> dict:
-    from django.urls import reverse
-
     record = hit.record
     extent = None
     if record.search_west is not None:
@@ -176,10 +175,6 @@ def record_list(request, params: Query[RecordSearchParams]):
     """Published records (the latest version of each dataset), searched and filtered like the search
     page: full text, facets, a bounding box, a period; sorted and paged. Without parameters, every
     record, newest first. 422 with the parameter at fault when the search is not valid."""
-    from urllib.parse import urlencode
-
-    from . import search
-
     query = search.parse_query(params.model_dump())
     result = search.search(query)
 
@@ -217,7 +212,5 @@ class WithdrawIn(Schema):
 def record_withdraw(request, pk: int, payload: WithdrawIn):
     """The landing page becomes a tombstone with the reason, the files are no longer served, the DOI
     becomes registered (hidden) and still resolves. 409 if already withdrawn."""
-    from . import services
-
     services.record_withdraw(record=selectors.record_get(pk), actor=request.auth, reason=payload.reason, note=payload.note)
     return _record_out(selectors.record_get(pk))

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from core.logging import get_logger
 
 from . import fts
+from .models import Record
 
 log = get_logger(__name__)
 
@@ -389,8 +390,6 @@ def record_index(*, record) -> None:
     """Write a record's search columns from its metadata and status (a withdrawn record's are
     emptied), and which version of its concept search shows. Three queries (five on SQLite: its FTS5
     row too)."""
-    from .models import Record
-
     _index_rows(Record, [record])
     _mark_latest(Record, [record.concept_id])
 
@@ -401,9 +400,7 @@ def records_reindex(*, batch_size: int = 500, progress: Callable[[int, int], Non
     indexed), a batch per transaction; `progress(done, total)` after each. Returns the count.
     `record_model`: the historical model, when a migration calls it. On SQLite the FTS5 table is
     rebuilt too: every record's row rewritten, the rows of records no longer there deleted."""
-    from .models import Record as LiveRecord
-
-    model = record_model or LiveRecord
+    model = record_model or Record
     # Migration 0004 reindexes before 0006 has created the FTS5 table (and then fills it).
     with_fts = connection.vendor == "sqlite" and fts.FTS_TABLE in connection.introspection.table_names()
     total = model.objects.count()

@@ -5,16 +5,24 @@ with their formats, the map's shapes and the related resources with their links.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from . import selectors, signposting
 from .metadata import MetadataDocument, RelationType
-from .models import Record
+from .models import Concept, PersistentIdentifier, Record, RecordUsage
 from .serializers import citation as citations
 from .serializers.schemaorg import Distribution, encoding_format, identifier_url, to_schemaorg
 
@@ -89,8 +97,6 @@ class LandingRecord:
     @property
     def files_open(self) -> bool:
         """Whether anybody may download the files now (not withdrawn, not under embargo)."""
-        from django.utils import timezone
-
         return not self.record.is_withdrawn and not self.record.embargoed_on(timezone.now().date())
 
     @cached_property
@@ -178,9 +184,6 @@ def csrf_mark() -> str:
 
 
 def usage_text(views: int, downloads: int) -> str:
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.utils.translation import ngettext
-
     return " · ".join([
         ngettext("%(n)s view", "%(n)s views", views) % {"n": intcomma(views)},
         ngettext("%(n)s download", "%(n)s downloads", downloads) % {"n": intcomma(downloads)},
@@ -192,10 +195,6 @@ def _state_sql(vendor: str) -> str:
     """The state query, written by hand for PostgreSQL and SQLite alike: the ORM's version (four
     correlated subqueries) takes PostgreSQL a third longer to plan, and building it in Python costs
     more than running it. Each pair of aggregates comes back as one text ("a|b")."""
-    from django.db import connection
-
-    from .models import Concept, PersistentIdentifier, RecordUsage
-
     q = connection.ops.quote_name
     record, concept = q(Record._meta.db_table), q(Concept._meta.db_table)
     pid, usage = q(PersistentIdentifier._meta.db_table), q(RecordUsage._meta.db_table)
@@ -213,8 +212,6 @@ def _state_sql(vendor: str) -> str:
 def page_state(pk: int) -> dict | None:
     """What an anonymous page depends on, beyond the record's own immutable rows, and its usage
     totals: one query (None: no such record)."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(_state_sql(connection.vendor), [pk])
         row = cursor.fetchone()
@@ -223,8 +220,6 @@ def page_state(pk: int) -> dict | None:
     pk, modified, status, embargo_until, pid_state, pid_sync, provider, concept_pid, versions, counts = row
     views, downloads = (int(n) for n in (counts or "0|0").split("|"))
     if isinstance(embargo_until, str):  # SQLite
-        from datetime import date
-
         embargo_until = date.fromisoformat(embargo_until)
     return {
         "pk": pk, "modified": str(modified), "status": status, "embargo_until": embargo_until,
@@ -238,28 +233,19 @@ def _templates_version() -> str:
     """A digest of the templates a page is made of, of the code that writes its citation and
     JSON-LD, and of the translations: a deployment that changes them never serves pages cached
     before it."""
-    import hashlib
-    from pathlib import Path
-
     base = Path(settings.BASE_DIR)
     digest = hashlib.blake2b(digest_size=8)
     for path in ("templates/base.html", "templates/repository/landing.html", "templates/repository/_versions.html",
                  "templates/repository/tombstone.html", "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo",
                  "repository/serializers/schemaorg.py", "repository/serializers/citation.py",
                  "repository/serializers/vocab.py"):
-        try:
+        with contextlib.suppress(OSError):
             digest.update((base / path).read_bytes())
-        except OSError:
-            pass
     digest.update(f"{settings.SITE_URL}|{settings.SITE_NAME}|{settings.DOI_PROVIDER}".encode())
     return digest.hexdigest()
 
 
 def page_cache_key(state: dict, language: str) -> str:
-    import hashlib
-
-    from django.utils import timezone
-
     embargo = state["embargo_until"]
     open_today = embargo is None or embargo <= timezone.now().date()
     parts = [state["pk"], language, state["modified"], state["status"], open_today, *state["pid"],

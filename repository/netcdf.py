@@ -258,7 +258,7 @@ def _open(path: str | Path):
         # Cython's binary-compatibility check warns about numpy.ndarray's size; the warning is a
         # known false alarm that numpy itself silences, but only in the filters of its first import.
         warnings.filterwarnings("ignore", message="numpy.ndarray size changed", category=RuntimeWarning)
-        import netCDF4
+        import netCDF4  # noqa: PLC0415 - heavy (HDF5), loaded only in the sandbox child that reads a NetCDF file
 
     try:
         dataset = netCDF4.Dataset(str(path), "r")
@@ -470,7 +470,7 @@ def _parse_duration(text: str) -> timedelta | None:
 def _cf_date(value: float, units: str, calendar: str) -> date | None:
     """A number in CF time units (`days since 1990-01-01`) as a date; None when it is no date of
     the Gregorian calendar (a 360-day model calendar's 30 February)."""
-    import cftime  # lazily, as netCDF4: only NetCDF files need it, loaded in the sandbox child
+    import cftime  # noqa: PLC0415 - lazily, as netCDF4: only NetCDF files need it, in the sandbox child
 
     try:
         moment = cftime.num2date(value, units, calendar=calendar or "standard")

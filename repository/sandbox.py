@@ -12,8 +12,10 @@ modules that import no models (`repository.netcdf`).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import django
 from django.conf import settings
 from django.utils import translation
 
@@ -145,8 +148,6 @@ def _tail(path: str, length: int = 1500) -> str:
 
 def _limit(request: dict) -> None:
     """The limits, set by the child on itself before it imports the reader (and its C library)."""
-    import resource
-
     memory, cpu = int(request["memory"]), int(request["cpu"])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # The soft limit sends SIGXCPU; the hard one, a second later, SIGKILL.
@@ -156,13 +157,9 @@ def _limit(request: dict) -> None:
 
 
 def _child(request: dict) -> int:
-    import importlib
-
-    import django
-    from django.conf import settings as child_settings
-
     _limit(request)
-    child_settings.configure(
+    # The child runs with no settings module: it configures only what the reader's notes need.
+    settings.configure(
         USE_I18N=True, LANGUAGE_CODE=request["language"], LOCALE_PATHS=request["locale_paths"], INSTALLED_APPS=[]
     )
     django.setup()

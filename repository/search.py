@@ -32,6 +32,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery as TsQuery
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -331,8 +332,6 @@ def _websearch_text(q: str) -> str:
 
 
 def _tsquery(q: str):
-    from django.contrib.postgres.search import SearchQuery as TsQuery
-
     q = _websearch_text(q)
     english, french = (TsQuery(q, config=config, search_type="websearch") for config in TEXT_CONFIGS)
     return english | french
@@ -623,8 +622,6 @@ def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
     match = fts.match(query.q) if query.q and not _postgres() else None
     snippet_sql = match.snippet(f"{Record._meta.db_table}.id", _START, _STOP) if match else None
     if query.q and _postgres():
-        from django.contrib.postgres.search import SearchHeadline
-
         records = records.annotate(headline=SearchHeadline(
             "search_abstract", _tsquery(query.q), config=TEXT_CONFIGS[0], start_sel=_START, stop_sel=_STOP,
             max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",

@@ -22,6 +22,7 @@ from .metadata import (
     Title,
 )
 from .models import Concept, PersistentIdentifier, Record, WithdrawalReason
+from .serializers.datacite import to_datacite_xml
 
 
 def records_published() -> QuerySet[Record]:
@@ -199,8 +200,6 @@ def draft_document(pid: PersistentIdentifier) -> MetadataDocument:
 def pid_datacite_xml(pid: PersistentIdentifier) -> bytes:
     """The DataCite XML a DOI is sent with now: computed at each attempt, so a retried or re-sent
     registration always carries the record's current metadata."""
-    from .serializers.datacite import to_datacite_xml
-
     if pid.kind == PersistentIdentifier.Kind.concept:
         built = concept_document(pid.concept_of)
         if built is None:

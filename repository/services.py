@@ -15,15 +15,16 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from core.mail import mail_administrators
 
-from . import hooks, selectors
+from . import hooks, selectors, tasks
 from .indexing import record_index
 from .metadata import AccessLevel, MetadataDocument
 from .models import Concept, PersistentIdentifier, Record, RecordFile, RecordRevision, WithdrawalReason
@@ -38,10 +39,8 @@ Sync = PersistentIdentifier.Sync
 
 
 def _enqueue_sync(pid: PersistentIdentifier) -> None:
-    from .tasks import pid_sync_task
-
     pid_id = pid.pk
-    transaction.on_commit(lambda: pid_sync_task.delay(pid_id))
+    transaction.on_commit(lambda: tasks.pid_sync_task.delay(pid_id))
 
 
 def _mark_pending(pid: PersistentIdentifier, fields: Iterable[str] = ()) -> None:
@@ -473,8 +472,6 @@ class Drift:
 def _canonical_parts(xml: bytes) -> dict[str, list[bytes]]:
     """The XML's top-level elements, each canonicalised (C14N, insignificant whitespace dropped),
     by local name: what is compared, so that DataCite's formatting is not drift."""
-    from lxml import etree
-
     parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
     root = etree.fromstring(xml, parser)
     for el in root.iter():
@@ -576,7 +573,5 @@ def pids_reconcile(
 
 
 def record_file_count_download(*, record_file: RecordFile) -> None:
-    from django.db.models import F
-
     RecordFile.objects.filter(pk=record_file.pk).update(download_count=F("download_count") + 1)
 

@@ -1,10 +1,15 @@
 """Celery tasks of the repository: DOI registration, its re-drive and reconciliation, embargo
 lifting, and the fixity audit. Each takes ids, calls one service."""
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from core.logging import get_logger
 from core.mail import mail_administrators
 
+# `services` enqueues these tasks and imports this module: both refer to each other as modules.
+from . import fixity, services
+from .models import PersistentIdentifier
 from .pids.base import RetryableError
 
 log = get_logger(__name__)
@@ -14,17 +19,11 @@ log = get_logger(__name__)
 def pid_sync_task(self, pid_id: int) -> None:
     """Sync one DOI; on a retryable failure, come back when the outbox says (exponential backoff,
     never before DataCite's Retry-After). A lost retry is not lost work: the re-drive finds the row."""
-    from django.utils import timezone
-
-    from .services import pid_sync
-
     try:
-        pid_sync(pid_id=pid_id)
+        services.pid_sync(pid_id=pid_id)
     except RetryableError:
         if self.request.is_eager:
             return  # in-process (tests, eager mode): the re-drive retries, not a recursion
-        from .models import PersistentIdentifier
-
         pid = PersistentIdentifier.objects.get(pk=pid_id)
         delay = max((pid.next_attempt_at - timezone.now()).total_seconds(), 1) if pid.next_attempt_at else 30
         raise self.retry(countdown=delay) from None
@@ -32,20 +31,14 @@ def pid_sync_task(self, pid_id: int) -> None:
 
 @shared_task(name="repository.pids.redrive")
 def pids_redrive_task() -> int:
-    from .services import pids_redrive
-
-    return pids_redrive()
+    return services.pids_redrive()
 
 
 @shared_task(name="repository.pids.reconcile")
 def pids_reconcile_task() -> dict:
     """Weekly: compare every DOI with DataCite; report drift (logs, the admin, a mail to the
     administrators) and, with DOI_RECONCILE_FIX, repair it through the outbox."""
-    from django.conf import settings
-
-    from .services import pids_reconcile
-
-    result = pids_reconcile(fix=settings.DOI_RECONCILE_FIX)
+    result = services.pids_reconcile(fix=settings.DOI_RECONCILE_FIX)
     drifts = result["drifts"]
     if drifts or result["unreachable"]:
         _mail_reconciliation(result, fixed=settings.DOI_RECONCILE_FIX)
@@ -70,14 +63,10 @@ def _mail_reconciliation(result: dict, *, fixed: bool) -> None:
 @shared_task(name="repository.records.lift_embargoes")
 def records_lift_embargoes_task() -> int:
     """Daily: open the files of records whose embargo ends today (or earlier)."""
-    from .services import records_lift_embargoes
-
-    return records_lift_embargoes()
+    return services.records_lift_embargoes()
 
 
 @shared_task(name="repository.files.fixity_audit")
 def fixity_audit_task() -> dict:
     """Re-verify a rolling sample of published files (beat, hourly by default)."""
-    from .fixity import fixity_audit
-
-    return fixity_audit()
+    return fixity.fixity_audit()

@@ -41,6 +41,8 @@ from django.utils import timezone
 
 from core.logging import get_logger
 
+from .models import RecordUsage
+
 log = get_logger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -94,8 +96,6 @@ def usage_add(*, record_id: int, views: int = 0, downloads: int = 0, day=None) -
 
 
 def _write(counts: dict) -> None:
-    from .models import RecordUsage
-
     if not counts:
         return
     table = connection.ops.quote_name(RecordUsage._meta.db_table)
@@ -181,8 +181,6 @@ def count_download(request, *, record_id: int, file_id: int) -> bool:
 def with_usage(records: QuerySet) -> QuerySet:
     """The records with `usage_views` and `usage_downloads`, all-time totals, computed in the same
     query (two correlated sums over the record's daily rows, an index range each)."""
-    from .models import RecordUsage
-
     def total(field: str) -> Coalesce:
         per_record = (
             RecordUsage.objects.filter(record=OuterRef("pk")).order_by().values("record")
@@ -195,7 +193,5 @@ def with_usage(records: QuerySet) -> QuerySet:
 
 def usage_totals(record_id: int) -> tuple[int, int]:
     """(views, downloads) of a record, all time (one query)."""
-    from .models import RecordUsage
-
     totals = RecordUsage.objects.filter(record_id=record_id).aggregate(v=Sum("views"), d=Sum("downloads"))
     return totals["v"] or 0, totals["d"] or 0

@@ -3,6 +3,7 @@ content negotiation), the DOI resolver and concept DOIs, withdrawal, and the loc
 part-upload endpoint (what a presigned S3 URL is for the `s3` backend)."""
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 import unicodedata
@@ -11,6 +12,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.http import (
     Http404,
     HttpResponse,
@@ -19,12 +22,14 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
@@ -38,9 +43,12 @@ from core.errors import DomainError, NotFound
 
 from . import hooks, landing as landing_page, selectors, services, signposting, usage
 from .landing import LandingRecord
-from .models import WithdrawalReason
+from .models import Concept, WithdrawalReason
 from .serializers import citation as citations
-from .serializers.schemaorg import jsonld_script
+from .serializers.datacite import to_datacite_xml
+from .serializers.datacite_json import to_datacite_json
+from .serializers.iso19115 import IsoResource, to_iso19115_3_xml
+from .serializers.schemaorg import jsonld_script, to_jsonld
 from .storage import (
     CHECKSUM_HEADER,
     ChecksumMismatch,
@@ -96,18 +104,12 @@ def landing(request, pk: int):
 def _page_cacheable(request) -> bool:
     """An anonymous reader's plain page: no session (so no user and no message kept in it), no
     message waiting in a cookie, no query string."""
-    from django.contrib.messages.storage.cookie import CookieStorage
-
     cookies = request.COOKIES
     return (landing_page.page_cache_seconds() > 0 and not request.GET
             and settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies)
 
 
 def _landing_cached(request, pk: int) -> HttpResponse:
-    from django.core.cache import cache
-    from django.middleware.csrf import get_token
-    from django.utils.translation import get_language
-
     state = landing_page.page_state(pk)
     if state is None:
         raise Http404("No such record.")
@@ -129,8 +131,6 @@ def _landing_cached(request, pk: int) -> HttpResponse:
 
 def _render_landing(request, page: LandingRecord, *, usage_text: str, csrf_token: str | None = None):
     """(status, HTML, Link header) of a record's page (HEAD: no HTML)."""
-    from django.template.loader import render_to_string
-
     status = 410 if page.record.is_withdrawn else 200
     link = signposting.link_header(page.links(_describedby(page.record)))
     if request.method == "HEAD":
@@ -191,8 +191,6 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
 
 def _citation_locale(request) -> str:
     """The citation locale of the page's language (`fr` pages cite in French)."""
-    from django.utils.translation import get_language
-
     return citations.normalize_locale((get_language() or "en").split("-")[0])
 
 
@@ -249,8 +247,6 @@ def doi_resolve(request, doi: str):
 def concept_resolve(request, pk: int):
     """A concept (all versions of a dataset) resolves to its latest version: never cached, since
     the next version changes the answer."""
-    from .models import Concept
-
     concept = Concept.objects.filter(pk=pk).first()
     latest = selectors.concept_latest(concept) if concept else None
     if latest is None:
@@ -420,27 +416,19 @@ def _collection_link(record) -> str:
 
 
 def _datacite_xml(page: LandingRecord, **_params) -> bytes:
-    from .serializers.datacite import to_datacite_xml
-
     record = page.record
     return to_datacite_xml(page.document, doi=record.doi, publication_year=record.publication_date.year)
 
 
 def _datacite_json(page: LandingRecord, **_params) -> bytes:
-    from .serializers.datacite_json import to_datacite_json
-
     return to_datacite_json(_datacite_xml(page), url=page.record.landing_url)
 
 
 def _iso19115_3_xml(page: LandingRecord, **_params) -> bytes:
-    from .serializers.iso19115 import IsoResource, to_iso19115_3_xml
-
     return to_iso19115_3_xml(page.document, resource=IsoResource.from_record(page.record))
 
 
 def _schemaorg(page: LandingRecord, **_params) -> bytes:
-    from .serializers.schemaorg import to_jsonld
-
     return to_jsonld(page.schemaorg())
 
 
@@ -463,8 +451,6 @@ def _bibliography(page: LandingRecord, *, style: str | None = None, locale: str 
 
 
 def _linkset(page: LandingRecord, **_params) -> bytes:
-    import json
-
     record = page.record
     data = signposting.linkset(record.landing_url, page.links(_describedby(record)))
     return json.dumps(data, indent=2).encode()

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.text import slugify
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DC, DCTERMS, OWL, SKOS
 
@@ -259,8 +260,6 @@ _KNOWN_SLUGS = {
 
 def slug_for(uri: str, title: str = "") -> str:
     """A stable slug for a thesaurus URI: nvs-p02, gcmd-platforms, inspire-themes..."""
-    from django.utils.text import slugify
-
     uri = uri.rstrip("/")
     if uri in _KNOWN_SLUGS:
         return _KNOWN_SLUGS[uri]

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from accounts.models import IdentityProvider
+
 MAX_RESULTS = 20
 MIN_TERM = 2
 TERM_LENGTH = 100
@@ -82,8 +84,6 @@ def query_terms(query: str) -> list[str]:
 def search(query: str, *, limit: int = MAX_RESULTS):
     """Active, discoverable IdPs whose search terms start with every word typed: one query, however
     many IdPs (an index on the term column serves each prefix match)."""
-    from accounts.models import IdentityProvider
-
     terms = query_terms(query)
     if not terms:
         return IdentityProvider.objects.none()
@@ -94,8 +94,6 @@ def search(query: str, *, limit: int = MAX_RESULTS):
 
 
 def by_slugs(slugs: list[str]):
-    from accounts.models import IdentityProvider
-
     found = {idp.slug: idp for idp in IdentityProvider.objects.active().filter(slug__in=slugs[:5])}
     return [found[s] for s in slugs if s in found]
 

@@ -11,13 +11,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
+import requests
+import xmlsec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from lxml import etree
 
+from accounts.models import FederationImport, IdentityProvider, IdentityProviderKeyword
 from core.logging import get_logger
 
 from .discovery import keywords_for
@@ -94,8 +98,6 @@ class IdPEntry:
 def fetch(url: str, *, timeout: float | None = None, progress: Progress | None = None) -> bytes:
     """The aggregate's bytes. `timeout` bounds the connection and each read (an aggregate is tens
     of megabytes: the whole download may take longer)."""
-    import requests
-
     timeout = timeout or settings.SAML_FEDERATION_TIMEOUT
     try:
         with requests.get(
@@ -137,8 +139,6 @@ def parse(data: bytes) -> etree._Element:
 def verify_signature(root: etree._Element, certificate_pem: str) -> None:
     """Verify the enveloped signature of the aggregate's root with the federation's certificate,
     and that this signature covers the whole document."""
-    import xmlsec
-
     signatures = root.findall(f"{{{DS}}}Signature")
     if len(signatures) != 1:
         raise FederationMetadataError(
@@ -337,8 +337,6 @@ def read_idps(root: etree._Element, *, now: datetime | None = None) -> tuple[lis
 
 def slug_for(entity_id: str) -> str:
     """A stable, readable slug: the entityID's host and path, and a hash that keeps it unique."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(entity_id)
     readable = slugify(f"{parts.hostname or ''} {parts.path}" if parts.hostname else entity_id)[
         :60
@@ -369,8 +367,6 @@ def register_idps(
 ) -> None:
     """Create, update and reactivate the aggregate's IdPs; deactivate the federation's IdPs it no
     longer lists (their accounts stay; they can no longer sign in)."""
-    from accounts.models import IdentityProvider, IdentityProviderKeyword
-
     existing = {
         idp.entity_id: idp
         for idp in IdentityProvider.objects.filter(
@@ -450,8 +446,6 @@ def federation_import(
     """Import the aggregate at `source` (a URL, or with `data` its bytes), verified against
     `certificate` (PEM, or a path; default `SAML_FEDERATION_CERT`). Returns the `FederationImport`
     record, failed with its reason when the aggregate was refused."""
-    from accounts.models import FederationImport
-
     record = FederationImport.objects.create(federation="", source=source[:1000])
     record.retryable = False
     try:

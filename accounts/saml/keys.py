@@ -10,7 +10,12 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from core.logging import get_logger
 
@@ -47,11 +52,6 @@ def certificate_pem(pem_or_b64: str) -> str:
 def generate_key_pair(common_name: str, *, days: int = 3650) -> tuple[str, str]:
     """A new RSA 3072 key and a self-signed certificate, as PEM (SAML metadata carries certificates
     as key containers: federations do not require a CA)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
     now = datetime.now(UTC)
@@ -107,8 +107,6 @@ def sp_key_pair() -> tuple[str, str]:
     if key and cert:
         return key, cert
     if key or cert:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "Set both SAML_SP_PRIVATE_KEY and SAML_SP_CERTIFICATE, or neither."
         )

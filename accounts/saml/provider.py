@@ -10,10 +10,12 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
+import idutils
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 
 from .errors import log, refusal
@@ -86,8 +88,6 @@ def domain_in_scopes(domain: str, scopes: list[dict]) -> bool:
 
 def normalized_orcid(value: str) -> str:
     """An ORCID iD (bare or as https://orcid.org/…) with a valid check digit, or ''."""
-    import idutils
-
     value = (value or "").strip()
     if not value or not idutils.is_orcid(value):
         return ""
@@ -185,8 +185,6 @@ class FederationSAMLProvider(SAMLProvider):
     # ---- the sign-in -----------------------------------------------------
 
     def unstash_redirect_state(self, request, state_id):
-        from django.core.exceptions import PermissionDenied
-
         try:
             return super().unstash_redirect_state(request, state_id)
         except PermissionDenied:

@@ -3,6 +3,7 @@ institution"), its search endpoint, and the hand-over to the chosen IdP."""
 
 from __future__ import annotations
 
+from allauth.socialaccount.adapter import get_adapter
 from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -77,8 +78,6 @@ def discovery_search(request):
 def institution_signin(request):
     """Send the user to the chosen IdP with a signed AuthnRequest (allauth's SAML login), and
     remember the choice for next time."""
-    from allauth.socialaccount.adapter import get_adapter
-
     slug = request.POST.get("idp", "")
     idp = IdentityProvider.objects.active().filter(slug=slug).first()
     if idp is None:

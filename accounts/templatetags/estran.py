@@ -3,6 +3,7 @@ workflow's labels are deposit's `workflow_tags`)."""
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from accounts.selectors import communities_moderated_by
 
@@ -27,8 +28,6 @@ def is_moderator(context) -> bool:
 @register.filter
 def doi_state_label(value: str) -> str:
     """DataCite's state of a DOI, in words."""
-    from django.utils.translation import gettext as _
-
     labels = {
         "none": _("not yet known to the registration agency"),
         "draft": _("reserved (draft)"),

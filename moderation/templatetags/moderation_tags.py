@@ -4,6 +4,7 @@ of one field or file."""
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from deposit import wizard
@@ -66,8 +67,6 @@ def thread_scope(context, thread, *, anchor="", file=None, roots=None, general=F
     gives the contract): the threads, whether each is labelled with its field and linked to it,
     and the new-comment form, if any. Also the `scope` key the forms post, so that an htmx answer
     re-renders the same part of the page (moderation/views_comments.py)."""
-    from django.urls import reverse
-
     request = context.get("request")
     user = getattr(request, "user", None)
     rights = conversation_rights(thread, user)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from repository.models import PersistentIdentifier
+
 from .base import DOIProvider, DOIState, RemoteDOI
 
 
@@ -32,8 +34,6 @@ class LocalDOIProvider(DOIProvider):
         return None
 
     def get(self, *, doi: str) -> RemoteDOI | None:
-        from repository.models import PersistentIdentifier
-
         pid = PersistentIdentifier.objects.filter(doi=doi).first()
         if pid is None or pid.state in (DOIState.none, DOIState.deleted):
             return None

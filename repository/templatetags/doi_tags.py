@@ -5,6 +5,9 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
+from repository.models import Record
+from repository.views import format_citation
+
 register = template.Library()
 
 
@@ -23,9 +26,6 @@ def _creator(item) -> tuple[str, str | None, str | None] | None:
 def reserved_citation(deposit) -> str:
     """How to cite a deposit whose DOI is reserved: its creators and title as typed, this year (the
     year it is published, if that is this year), the version number a new version will get."""
-    from repository.models import Record
-    from repository.views import format_citation
-
     pid = deposit.pid
     metadata = deposit.metadata if isinstance(deposit.metadata, dict) else {}
     creators = [c for c in (_creator(item) for item in metadata.get("creators") or []) if c]
