@@ -22,10 +22,11 @@ def _values(request, view_kwargs):
 
 class RefuseUnstorableInputMiddleware:
     """A NUL character in a path, a query string or a form field is answered with a message naming
-    the field (a 400 page, or the API's 422 `invalid_request`), on every page and API endpoint: PostgreSQL refuses NUL in text, and a search,
-    a look-up or a form would otherwise fail with a server error (or, in a form Django validates,
-    with a message no person could act on). Lone surrogates never get this far: Django decodes
-    paths, query strings and forms with replacement characters."""
+    the field (a 400 page, or the API's 422 `invalid_request`), on every page and API endpoint:
+    PostgreSQL refuses NUL in text, and a search, a look-up or a form would otherwise fail with a
+    server error (or, in a form Django validates, with a message no person could act on). Lone
+    surrogates never get this far: Django decodes paths, query strings and forms with replacement
+    characters."""
 
     def __init__(self, get_response):
         self.get_response = get_response

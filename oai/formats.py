@@ -1,12 +1,11 @@
 """The metadata formats Estran disseminates over OAI-PMH, each a serializer of the record's metadata
 document into the `<metadata>` element of a response:
 
-| prefix | what | schema |
-| --- | --- | --- |
-| `oai_dc` | unqualified Dublin Core (mandatory in OAI-PMH), following DataCite's DC mapping and the OpenAIRE conventions for access rights and embargoes | oai_dc.xsd |
-| `oai_datacite` | DataCite's OAI wrapper (datacentre symbol, schema version, the resource) | oai-1.1 |
-| `datacite` | DataCite Metadata Schema 4.6, as registered with the DOI | kernel-4.6 |
-| `iso19115-3` | ISO 19115-3:2018 (mdb 2.0), as GeoNetwork reads it | mdb 2.0 |
+- `oai_dc` (schema oai_dc.xsd): unqualified Dublin Core (mandatory in OAI-PMH), following DataCite's
+  DC mapping and the OpenAIRE conventions for access rights and embargoes;
+- `oai_datacite` (oai-1.1): DataCite's OAI wrapper (datacentre symbol, schema version, the resource);
+- `datacite` (kernel-4.6): DataCite Metadata Schema 4.6, as registered with the DOI;
+- `iso19115-3` (mdb 2.0): ISO 19115-3:2018 (mdb 2.0), as GeoNetwork reads it.
 """
 from __future__ import annotations
 

@@ -7,9 +7,10 @@ error shape alike).
 Deterministic (Hypothesis derandomized, no example database) and bounded: `FUZZ_EXAMPLES` examples
 per operation (10 by default: about a minute in `make test`); `make fuzz`, nightly, runs a few
 hundred and Schemathesis' coverage phase too (`FUZZ_COVERAGE=1`: the boundary values of every field,
-minutes on the metadata document alone). Generated ids are mostly the ids of real objects made for each operation (a draft to edit and
-delete, a deposit in review, a published record, an upload session, a comment, an invitation), so
-that the operations reach their services and not only their 404s."""
+minutes on the metadata document alone). Generated ids are mostly the ids of real objects made for
+each operation (a draft to edit and delete, a deposit in review, a published record, an upload
+session, a comment, an invitation), so that the operations reach their services and not only their
+404s."""
 from __future__ import annotations
 
 import os

@@ -89,7 +89,8 @@ def test_a_proxy_header_is_trusted_only_when_the_operator_names_it(given, expect
     env.pop("SECURE_PROXY_SSL_HEADER")
     if given is not None:
         env["SECURE_PROXY_SSL_HEADER"] = given
-    code = "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps(s.SECURE_PROXY_SSL_HEADER))"
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps(s.SECURE_PROXY_SSL_HEADER))")
     result = run(["-c", code], env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected

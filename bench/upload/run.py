@@ -291,7 +291,8 @@ def main(argv: list[str] | None = None) -> dict:
             results["rounds"].append(round_)
             print(
                 f"{round_['size_human']:>8} (medians of {args.repeat}): "
-                f"transfer Estran {round_['estran_transfer_mib_s']} MiB/s, boto3 {round_['boto3_transfer_mib_s']} MiB/s, "
+                f"transfer Estran {round_['estran_transfer_mib_s']} MiB/s, "
+                f"boto3 {round_['boto3_transfer_mib_s']} MiB/s, "
                 f"ratio {round_['transfer_ratio']}; "
                 f"end to end Estran {round_['estran_mib_s']} MiB/s, boto3 {round_['boto3_mib_s']} MiB/s "
                 f"(ratio {round_['ratio']}), boto3 without checksums {round_['boto3_no_checksum_mib_s']} MiB/s "

@@ -1,5 +1,8 @@
 """Template helpers of the deposit wizard: one field (label, input, help, problems, all tied by ids
 the review links to), the problem slot of a group or line, dictionary lookup."""
+# wfield's arguments type, help, min and max shadow builtins: they are the keyword names the
+# templates pass ({% wfield "use_conditions" l values.use_conditions type="textarea" help=h %}).
+# ruff: noqa: A002
 from __future__ import annotations
 
 from django import template
@@ -8,9 +11,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("deposit/wizard/_field.html", takes_context=True)
-# type, help, min and max shadow builtins: they are the keyword names the templates pass.
-def wfield(context, name, label, value="", prefix="", type="text", help="", choices=None, required=False,  # noqa: A002
-           placeholder="", rows=None, css="", inputmode="", autocomplete="", min="", max="", step="",  # noqa: A002
+def wfield(context, name, label, value="", prefix="", type="text", help="", choices=None, required=False,
+           placeholder="", rows=None, css="", inputmode="", autocomplete="", min="", max="", step="",
            check="", spellcheck=""):
     """`name` is relative to the line (`orcid`); `prefix` is the line's (`creators-0-`). The field's
     id is `f-<prefix><name>`, its help `…-help` and its problems `…-problems`. `check` names the

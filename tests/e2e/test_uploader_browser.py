@@ -100,7 +100,9 @@ def record_announcements(page) -> None:
         window.__said = [];
         new MutationObserver(() => {
             const live = document.querySelector("[data-live]");
-            if (live && live.textContent && window.__said.at(-1) !== live.textContent) window.__said.push(live.textContent);
+            if (live && live.textContent && window.__said.at(-1) !== live.textContent) {
+                window.__said.push(live.textContent);
+            }
         }).observe(document, {subtree: true, childList: true, characterData: true});
     """)
 

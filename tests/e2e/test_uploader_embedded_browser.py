@@ -49,7 +49,9 @@ def test_seven_files_chosen_at_once_all_end_ready_and_none_is_retried(browser, s
         window.__messages = [];
         new MutationObserver(() => {
             for (const el of document.querySelectorAll(".upload-message")) {
-                if (el.textContent && !window.__messages.includes(el.textContent)) window.__messages.push(el.textContent);
+                if (el.textContent && !window.__messages.includes(el.textContent)) {
+                    window.__messages.push(el.textContent);
+                }
             }
         }).observe(document, {subtree: true, childList: true, characterData: true});
     """)

@@ -25,7 +25,8 @@ IFREMER = "https://ror.org/044jxhp58"
 TITLE = "CTD section across the Bay of Biscay shelf break, PELGAS 2024"
 ARTICLE = "10.5194/os-20-1-2024"
 CSV = b"station,time,latitude,longitude,pressure_dbar,temperature_degC,salinity_psu\n" + b"".join(
-    f"P{i:02},2024-05-0{1 + i % 9}T0{i % 10}:00Z,{45 + i / 10:.2f},{-5 + i / 10:.2f},{d},{14 - d / 200:.2f},35.6{i % 10}\n".encode()
+    (f"P{i:02},2024-05-0{1 + i % 9}T0{i % 10}:00Z,{45 + i / 10:.2f},{-5 + i / 10:.2f},"
+     f"{d},{14 - d / 200:.2f},35.6{i % 10}\n").encode()
     for i in range(12) for d in (5, 50, 200, 1000)
 )
 README = b"CTD section, PELGAS 2024.\nColumns: station, time (UTC), latitude, longitude (degrees), pressure (dbar), ...\n"

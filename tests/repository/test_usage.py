@@ -61,7 +61,8 @@ def test_robots_and_machines_are_not_counted(user_agent):
 
 
 @pytest.mark.parametrize("user_agent", [FIREFOX, SAFARI,
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"])
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+    "Safari/537.36 Edg/131.0.0.0"])
 def test_browsers_are_counted(user_agent):
     assert not usage.is_robot(user_agent)
 

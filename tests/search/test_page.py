@@ -74,7 +74,8 @@ def test_the_form_carries_every_filter_and_facets_are_checkboxes_with_counts(cli
 def test_a_page_without_filters_lists_everything_with_counts(client, records):
     page = text(client.get("/search"))
     assert "2 records" in page
-    assert re.search(r'value="ocean" id="facet-community-\d+"> <label for="facet-community-\d+"><span class="facet-label">Ocean</span> <span class="facet-count">\(1', page)
+    assert re.search(r'value="ocean" id="facet-community-\d+"> <label for="facet-community-\d+">'
+                     r'<span class="facet-label">Ocean</span> <span class="facet-count">\(1', page)
 
 
 def test_bad_values_are_shown_beside_their_field(client, records):

@@ -546,7 +546,8 @@ def _nvs(writer: Writer, graph: Graph, collection: str, table: dict, description
 def _platforms(writer: Writer, graph: Graph):
     gcmd_ns = "http://gcmd.gsfc.nasa.gov/kms#"
     block = next(graph.subjects(URIRef(gcmd_ns + "keywordVersion"), None))
-    version = f"{graph.value(block, URIRef(gcmd_ns + 'keywordVersion'))} ({graph.value(block, URIRef(gcmd_ns + 'schemeVersion'))})"
+    keyword_version = graph.value(block, URIRef(gcmd_ns + "keywordVersion"))
+    version = f"{keyword_version} ({graph.value(block, URIRef(gcmd_ns + 'schemeVersion'))})"
     writer.group(GCMD_PLATFORMS, "ConceptScheme", "GCMD Platforms", version,
                  f"A subset of {len(PLATFORMS)} GCMD platform keywords for Estran's demo.", [])
     chosen = {GCMD_CONCEPT + u for u in PLATFORMS}

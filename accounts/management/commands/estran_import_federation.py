@@ -59,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{record.federation}: {record.created} identity providers added, {record.updated} updated, "
-                f"{record.deactivated} deactivated, {record.skipped} skipped; valid until {record.valid_until:%Y-%m-%d %H:%M} UTC."
+                f"{record.deactivated} deactivated, {record.skipped} skipped; "
+                f"valid until {record.valid_until:%Y-%m-%d %H:%M} UTC."
             )
         )
 
