@@ -42,7 +42,16 @@ run: setup
 	@echo "Starting the web server and the worker (Ctrl-C stops both)."
 	$(VENV)/bin/honcho -f Procfile.dev start
 
-test: setup system-packages
+# ruff (rules under [tool.ruff] in pyproject.toml) and its formatter's check, deptry (every package
+# imported is declared, every declared one used) and import-linter (the apps' layers). `make test`
+# runs it first: a lint error fails the build before any test runs.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/deptry .
+	$(VENV)/bin/lint-imports
+
+test: setup system-packages lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: setup
