@@ -9,8 +9,8 @@ compiled once per process (the ISO skeleton shipped with lxml, run by SaxonC-HE,
 the XPath 2 GeoNetwork's rules are written in); JSON-LD is read with rdflib's own parser, and the
 only remote context it accepts is schema.org's, never fetched.
 
-Needs pyshacl (shapes) and saxonche (schematron), both in the development dependencies; a missing
-one raises `RulesUnavailable` saying which.
+pyshacl runs the shapes and SaxonC-HE the schematron (runtime dependencies, so that operators can
+run the command on a production install).
 """
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import lxml
+import pyshacl
 from lxml import etree
 from rdflib import Graph
 from rdflib.namespace import SH
+from saxonche import PySaxonProcessor
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SOSO_DIR = RULES_DIR / "soso"
@@ -40,10 +42,6 @@ GEONETWORK_RULES = ("iso", "inspire", "datacite")
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _SCHEMA_ORG_CONTEXTS = {"http://schema.org", "https://schema.org", "http://schema.org/", "https://schema.org/"}
 _JSONLD_SCRIPT = re.compile(r'<script[^>]+type="application/ld\+json"[^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE)
-
-
-class RulesUnavailable(RuntimeError):
-    """A package the checks need is not installed (the development dependencies have them)."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +100,6 @@ def _shape_graph(name: str) -> Graph:
 def soso_violations(jsonld: str | bytes | dict | list, shapes=SOSO_REQUIRED) -> dict[str, list[Violation]]:
     """The SHACL violations (not warnings) of JSON-LD (a page, a JSON text, a block or a list of
     blocks), by shape graph: an empty list for a graph it conforms to."""
-    try:
-        import pyshacl  # noqa: PLC0415 - a development dependency: the app runs without it
-    except ImportError as exc:
-        raise RulesUnavailable("The science-on-schema.org shapes need pyshacl (development dependencies).") from exc
-
     if isinstance(jsonld, (str, bytes)):
         blocks = jsonld_blocks(jsonld)
     else:
@@ -133,10 +126,6 @@ class _Schematron:
     executables are not meant to be shared by threads: one lock)."""
 
     def __init__(self):
-        try:
-            from saxonche import PySaxonProcessor  # noqa: PLC0415 - a development dependency, as pyshacl
-        except ImportError as exc:
-            raise RulesUnavailable("GeoNetwork's schematron needs saxonche (development dependencies).") from exc
         self.proc = PySaxonProcessor(license=False)
         self.xslt = self.proc.new_xslt30_processor()
         self.lock = threading.Lock()
