@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import MendingJSONDecoder
 
-from .workflow import Status
+from .transitions import Status
 
 
 class Deposit(models.Model):

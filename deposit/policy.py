@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from accounts.selectors import communities_moderated_by, is_moderator_of
 
 from .models import Collaboration, Deposit
-from .workflow import TRANSITIONS, Role, Status
+from .transitions import TRANSITIONS, Role, Status
 
 # --- Roles ---------------------------------------------------------------------------------------
 

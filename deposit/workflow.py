@@ -1,82 +1,55 @@
-"""The deposit lifecycle: statuses, actions, the one transitions table, and the one function that
-applies a transition (row lock, table check, audit event).
+"""The deposit lifecycle applied: what each action does besides moving the status (`EFFECTS`, one
+function per action), the one function that applies a transition (row lock, table check, effect,
+audit event), and the actions a user may take now. The statuses, actions, roles and the transitions
+table (with the diagram) are in `deposit.transitions`, re-exported here: callers import this module.
 
-    draft ──submit──▶ submitted ──claim / assign──▶ in_review ──approve──▶ approved ──publish──▶ published
-      ▲                  ▲  ▲                 │  │ │
-      │                  │  └─── release ─────┘  │ └──reject──▶ rejected
-      │                  └──── resubmit ───┐     │
-      └──── edit ── changes_requested ◀────┴─────┘ request_changes
-
-`claim` takes an unclaimed deposit (or one returned to the same moderator); `assign` gives it to a
-colleague of the same community; `release` puts it back in the queue. `edit` takes a deposit that
-came back for changes back to a plain draft; `resubmit` sends it straight back to the queue, to the
-moderator of the previous round by default. `publish` is done by the system once the record exists.
+A new action is one row in `transitions.TRANSITIONS` and one effect in `EFFECTS` below
+(`_no_effect` when moving the status is all it does).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import is_moderator_of
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 
+from . import hooks
+from .models import Deposit, DepositEvent, ReviewRound
+from .policy import may_moderate, roles_of
+from .transitions import (
+    EDITABLE,
+    TERMINAL,
+    TRANSITIONS,
+    Action,
+    RejectionReason,
+    Role,
+    Status,
+    Transition,
+    transition_for,
+)
 
-class Status(models.TextChoices):
-    draft = "draft", _("draft")
-    submitted = "submitted", _("submitted")
-    in_review = "in_review", _("in review")
-    changes_requested = "changes_requested", _("changes requested")
-    approved = "approved", _("approved")
-    published = "published", _("published")
-    rejected = "rejected", _("rejected")
-
-
-TERMINAL = frozenset({Status.published, Status.rejected})
-EDITABLE = frozenset({Status.draft, Status.changes_requested})
-
-
-class Action(models.TextChoices):
-    submit = "submit", _("Submit for review")
-    claim = "claim", _("Claim")
-    release = "release", _("Release")
-    assign = "assign", _("Assign to a colleague")
-    approve = "approve", _("Approve")
-    reject = "reject", _("Reject")
-    request_changes = "request_changes", _("Request changes")
-    resubmit = "resubmit", _("Resubmit")
-    edit = "edit", _("Back to draft")
-    publish = "publish", _("Publish")
-
-
-class Role(str, Enum):
-    depositor = "depositor"  # the deposit's owner or an accepted co-depositor
-    moderator = "moderator"  # may moderate it (policy.may_moderate): never one of its depositors
-    reviewer = "reviewer"  # the moderator who claimed the deposit (or an administrator)
-    system = "system"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    source: Status
-    target: Status
-    role: Role
-    note_required: bool = False
-
-
-class RejectionReason(models.TextChoices):
-    out_of_scope = "out_of_scope", _("Outside the community's scope")
-    not_research_data = "not_research_data", _("Not research data")
-    duplicate = "duplicate", _("Already published elsewhere (duplicate)")
-    insufficient = "insufficient", _("Too little documentation or quality to be reused")
-    rights = "rights", _("Rights or licence do not allow publication")
-    sensitive = "sensitive", _("Sensitive or personal data")
-    other = "other", _("Another reason (explained below)")
-
+__all__ = [
+    "EDITABLE",
+    "EFFECTS",
+    "OWN_DEPOSIT",
+    "TERMINAL",
+    "TRANSITIONS",
+    "Action",
+    "Change",
+    "RejectionReason",
+    "Role",
+    "Status",
+    "Transition",
+    "allowed_actions",
+    "apply_transition",
+    "transition_for",
+]
 
 # Refusal of a moderation action (claim, assign, decisions) to a moderator on their own deposit.
 OWN_DEPOSIT = _(
@@ -85,43 +58,99 @@ OWN_DEPOSIT = _(
 )
 
 
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Action.submit, Status.draft, Status.submitted, Role.depositor),
-    # The reviewer role holds for an unclaimed deposit too: any moderator may claim one, but a
-    # deposit returned to the moderator of its previous round is theirs until they release it.
-    Transition(Action.claim, Status.submitted, Status.in_review, Role.reviewer),
-    Transition(Action.release, Status.in_review, Status.submitted, Role.reviewer),
-    Transition(Action.assign, Status.submitted, Status.in_review, Role.reviewer),
-    Transition(Action.assign, Status.in_review, Status.in_review, Role.reviewer),
-    Transition(Action.approve, Status.in_review, Status.approved, Role.reviewer),
-    Transition(Action.reject, Status.in_review, Status.rejected, Role.reviewer, note_required=True),
-    Transition(Action.request_changes, Status.in_review, Status.changes_requested, Role.reviewer, note_required=True),
-    Transition(Action.resubmit, Status.changes_requested, Status.submitted, Role.depositor),
-    Transition(Action.edit, Status.changes_requested, Status.draft, Role.depositor),
-    Transition(Action.publish, Status.approved, Status.published, Role.system),
-)
-_BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
+# --- Effects --------------------------------------------------------------------------------------
 
 
-def transition_for(status: str, action: str) -> Transition | None:
-    try:
-        return _BY_KEY.get((Status(status), Action(action)))
-    except ValueError:
-        return None
+@dataclass
+class Change:
+    """A transition being applied, as its action's effect sees it: the deposit (locked, its new
+    status set, not saved yet), who acts and when, what the request gave (`reason`, `assignee`).
+    The effect adds the fields it changed to `fields` and what the event records to `event`."""
+
+    deposit: Deposit
+    actor: object
+    now: datetime
+    reason: str
+    assignee: object
+    fields: list[str] = field(default_factory=lambda: ["status", "modified"])
+    event: dict = field(default_factory=lambda: {"reason": "", "assignee": None})
+
+
+def _no_effect(change: Change) -> None:
+    """Moving the status is all the action does."""
+
+
+def _enter_queue(change: Change) -> None:
+    """Submit, resubmit: a new round, back to the moderator of the previous round while they may
+    still moderate it (unclaimed), with a snapshot of what the moderator is given."""
+    deposit = change.deposit
+    deposit.submitted_at = change.now
+    deposit.round += 1
+    deposit.claimed_at = None
+    change.fields += ["submitted_at", "round", "claimed_at"]
+    if deposit.reviewer_id and not may_moderate(deposit, deposit.reviewer):
+        deposit.reviewer = None
+        change.fields.append("reviewer")
+    _snapshot_round(deposit, change.actor)
+
+
+def _take(change: Change, reviewer) -> None:
+    change.deposit.reviewer = reviewer
+    change.deposit.claimed_at = change.now
+    change.fields += ["reviewer", "claimed_at"]
+
+
+def _claim(change: Change) -> None:
+    _take(change, change.actor)
+
+
+def _assign(change: Change) -> None:
+    """Given to a colleague, recorded on the event."""
+    assignee = _assignable(change.deposit, change.assignee)
+    _take(change, assignee)
+    change.event["assignee"] = assignee
+
+
+def _release(change: Change) -> None:
+    change.deposit.reviewer = None
+    change.deposit.claimed_at = None
+    change.fields += ["reviewer", "claimed_at"]
+
+
+def _reject(change: Change) -> None:
+    """Refused for one of the listed reasons, recorded on the event."""
+    if change.reason not in RejectionReason.values:
+        raise ValidationFailed(_("Choose the reason for the rejection."), field="reason")
+    change.event["reason"] = change.reason
+
+
+# What each action of the table does besides moving the status (tests/deposit/test_workflow.py
+# checks that every action has its effect).
+EFFECTS: dict[Action, Callable[[Change], None]] = {
+    Action.submit: _enter_queue,
+    Action.resubmit: _enter_queue,
+    Action.claim: _claim,
+    Action.assign: _assign,
+    Action.release: _release,
+    Action.reject: _reject,
+    Action.approve: _no_effect,  # the record is published by deposit.services.deposit_approve
+    Action.request_changes: _no_effect,
+    Action.edit: _no_effect,
+    Action.publish: _no_effect,
+}
+
+
+# --- Applying the table ---------------------------------------------------------------------------
 
 
 def allowed_actions(deposit, user) -> list[Transition]:
     """The transitions `user` may apply now: what the UI offers as buttons."""
-    from .policy import roles_of  # policy reads this module's table
-
     roles = roles_of(deposit, user)
     return [t for t in TRANSITIONS if t.source == deposit.status and t.role in roles and t.role is not Role.system]
 
 
 def _changed_under(deposit, seen_status: str, actor) -> Conflict:
     """The message for an action taken on a page that was out of date: what happened meanwhile."""
-    from .models import DepositEvent
-
     last = DepositEvent.objects.filter(deposit=deposit).select_related("actor").order_by("-created", "-pk").first()
     who = last.actor.name if last and last.actor_id and last.actor_id != getattr(actor, "pk", None) else None
     status = Status(deposit.status).label
@@ -141,10 +170,8 @@ def apply_transition(
     """Apply `action` to the deposit, or refuse it. Locks the row so that two concurrent actions
     (two moderators, a double click) are serialised and the second sees the new status. A page
     posts the status it showed (`seen_status`): when the deposit moved on meanwhile, the action is
-    refused with what happened rather than applied to a deposit the actor did not see."""
-    from .models import Deposit, DepositEvent
-    from .policy import may_moderate, roles_of
-
+    refused with what happened rather than applied to a deposit the actor did not see. `reason`
+    counts for a rejection only, `assignee` for an assignment only (see EFFECTS)."""
     with transaction.atomic():
         deposit = Deposit.objects.select_for_update(of=("self",)).select_related("community").get(pk=deposit_id)
         try:
@@ -171,40 +198,11 @@ def apply_transition(
         note = (note or "").strip()
         if transition.note_required and not note:
             raise ValidationFailed(_("A message to the depositor is required."), field="note")
-        if transition.action is Action.reject:
-            if reason not in RejectionReason.values:
-                raise ValidationFailed(_("Choose the reason for the rejection."), field="reason")
-        else:
-            reason = ""
-        if transition.action is Action.assign:
-            assignee = _assignable(deposit, assignee)
-        else:
-            assignee = None
         source = deposit.status
         deposit.status = transition.target
-        fields = ["status", "modified"]
-        now = timezone.now()
-        if transition.action in (Action.claim, Action.assign):
-            deposit.reviewer = assignee or actor
-            deposit.claimed_at = now
-            fields += ["reviewer", "claimed_at"]
-        if transition.action is Action.release:
-            deposit.reviewer = None
-            deposit.claimed_at = None
-            fields += ["reviewer", "claimed_at"]
-        if transition.action in (Action.submit, Action.resubmit):
-            deposit.submitted_at = now
-            deposit.round += 1
-            fields += ["submitted_at", "round"]
-            # Back to the moderator of the previous round, while they may still moderate it.
-            deposit.claimed_at = None
-            fields.append("claimed_at")
-            if deposit.reviewer_id and not may_moderate(deposit, deposit.reviewer):
-                deposit.reviewer = None
-                fields.append("reviewer")
-        deposit.save(update_fields=fields)
-        if transition.action in (Action.submit, Action.resubmit):
-            _snapshot_round(deposit, actor)
+        change = Change(deposit=deposit, actor=actor, now=timezone.now(), reason=reason, assignee=assignee)
+        EFFECTS[transition.action](change)
+        deposit.save(update_fields=change.fields)
         event = DepositEvent.objects.create(
             deposit=deposit,
             action=transition.action,
@@ -212,8 +210,7 @@ def apply_transition(
             to_status=transition.target,
             actor=actor,
             note=note,
-            reason=reason,
-            assignee=assignee,
+            **change.event,
         )
         _announce(event)
         return deposit
@@ -221,9 +218,8 @@ def apply_transition(
 
 def _assignable(deposit, assignee):
     """The colleague a deposit is assigned to: a moderator of its community who may moderate it."""
-    from .policy import may_moderate
-
-    if assignee is None or not getattr(assignee, "is_active", False) or not is_moderator_of(assignee, deposit.community):
+    active = assignee is not None and getattr(assignee, "is_active", False)
+    if not active or not is_moderator_of(assignee, deposit.community):
         raise ValidationFailed(
             _("A deposit can only be assigned to a moderator of its community."), field="assignee"
         )
@@ -238,8 +234,6 @@ def _assignable(deposit, assignee):
 
 def _snapshot_round(deposit, actor) -> None:
     """Keep what the moderator is given in this round, for the next round's diff."""
-    from .models import ReviewRound
-
     files = [
         {"name": f.name, "size": f.size, "sha256": f.sha256}
         for f in deposit.files.order_by("name").only("name", "size", "sha256")
@@ -253,6 +247,4 @@ def _snapshot_round(deposit, actor) -> None:
 def _announce(event) -> None:
     """Tell the people concerned, once the transaction has committed (the notifications app, through
     deposit.hooks). Robust: the action is done whatever happens to its notifications."""
-    from . import hooks
-
     hooks.announce_on_commit(hooks.transition_applied, event_id=event.pk)

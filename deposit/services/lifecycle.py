@@ -2,6 +2,9 @@
 (strict validation, DOI reservation) and approval (publication)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -25,19 +28,68 @@ def deposit_act(
     """Apply one lifecycle action on behalf of a user; the single entry point of the web views and
     the API. Submission validates strictly and reserves the DOI; approval publishes. `assignee` is
     a username; `seen_status` the status the actor's page showed (see workflow.apply_transition)."""
-    if action in (Action.submit, Action.resubmit):
-        return deposit_submit(deposit=deposit, actor=actor, action=action, seen_status=seen_status)
-    if action == Action.approve:
-        return deposit_approve(deposit=deposit, actor=actor, note=note, seen_status=seen_status)
-    if action == Action.publish:
-        raise PermissionDenied(_("Publication follows approval; it cannot be requested."))
-    target = None
-    if action == Action.assign:
-        target = User.objects.filter(username=assignee, is_active=True).first() if assignee else None
+    request = _Request(deposit, action, actor, note, reason, assignee, seen_status)
+    try:
+        act = ACTS.get(Action(action), _transition)
+    except ValueError:
+        act = _transition  # apply_transition refuses it, naming the unknown action
+    return act(request)
+
+
+@dataclass(frozen=True)
+class _Request:
+    deposit: Deposit
+    action: str
+    actor: object
+    note: str
+    reason: str
+    assignee: str  # a username
+    seen_status: str
+
+
+def _transition(request: _Request, *, assignee=None) -> Deposit:
+    """The action's transition, with the effect the workflow declares for it (workflow.EFFECTS)."""
     return workflow.apply_transition(
-        deposit_id=deposit.pk, action=action, actor=actor, note=note, seen_status=seen_status, reason=reason,
-        assignee=target,
+        deposit_id=request.deposit.pk, action=request.action, actor=request.actor, note=request.note,
+        seen_status=request.seen_status, reason=request.reason, assignee=assignee,
     )
+
+
+def _submit(request: _Request) -> Deposit:
+    return deposit_submit(
+        deposit=request.deposit, actor=request.actor, action=request.action, seen_status=request.seen_status
+    )
+
+
+def _approve(request: _Request) -> Deposit:
+    return deposit_approve(
+        deposit=request.deposit, actor=request.actor, note=request.note, seen_status=request.seen_status
+    )
+
+
+def _refuse_publication(request: _Request) -> Deposit:
+    raise PermissionDenied(_("Publication follows approval; it cannot be requested."))
+
+
+def _assign(request: _Request) -> Deposit:
+    """The colleague named by username, if their account is active (apply_transition refuses anyone
+    who may not review the deposit)."""
+    name = request.assignee
+    colleague = User.objects.filter(username=name, is_active=True).first() if name else None
+    return _transition(request, assignee=colleague)
+
+
+# How an action is taken on a user's behalf when it is more than its transition: a submission is
+# checked in full and reserves the DOI, an approval publishes the record, publication is the
+# system's alone, an assignment names its colleague by username. Every other action is its
+# transition alone (`_transition`).
+ACTS: dict[Action, Callable[[_Request], Deposit]] = {
+    Action.submit: _submit,
+    Action.resubmit: _submit,
+    Action.approve: _approve,
+    Action.publish: _refuse_publication,
+    Action.assign: _assign,
+}
 
 
 class NameRequired(ValidationFailed):

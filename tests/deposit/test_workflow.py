@@ -5,8 +5,17 @@ import itertools
 import pytest
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from deposit.models import Deposit, DepositEvent
-from deposit.workflow import TRANSITIONS, Action, Role, Status, allowed_actions, apply_transition, transition_for
+from deposit.models import Deposit, DepositEvent, ReviewRound
+from deposit.workflow import (
+    EFFECTS,
+    TRANSITIONS,
+    Action,
+    Role,
+    Status,
+    allowed_actions,
+    apply_transition,
+    transition_for,
+)
 
 LEGAL = {(t.source, t.action): t for t in TRANSITIONS}
 PAIRS = list(itertools.product(Status, Action))
@@ -88,3 +97,41 @@ def test_unknown_action_is_refused(depositor, communities):
     with pytest.raises(Conflict):
         apply_transition(deposit_id=deposit.pk, action="teleport", actor=depositor)
     assert transition_for("draft", "teleport") is None
+
+
+def test_every_action_declares_its_effect():
+    assert set(EFFECTS) == set(Action) == {t.action for t in TRANSITIONS}
+
+
+def test_claiming_takes_the_deposit_and_releasing_gives_it_back(depositor, moderator, communities):
+    deposit = Deposit.objects.create(owner=depositor, community=communities["ocean"], status=Status.submitted)
+    claimed = apply_transition(deposit_id=deposit.pk, action=Action.claim, actor=moderator)
+    assert claimed.reviewer == moderator and claimed.claimed_at is not None
+    released = apply_transition(deposit_id=deposit.pk, action=Action.release, actor=moderator)
+    assert (released.reviewer, released.claimed_at) == (None, None)
+    released.refresh_from_db()
+    assert (released.status, released.reviewer, released.claimed_at) == (Status.submitted, None, None)
+
+
+def test_a_submission_opens_a_round_with_a_snapshot(depositor, communities):
+    deposit = Deposit.objects.create(
+        owner=depositor, community=communities["ocean"], metadata={"titles": [{"title": "CTD"}]}
+    )
+    submitted = apply_transition(deposit_id=deposit.pk, action=Action.submit, actor=depositor)
+    submitted.refresh_from_db()
+    assert submitted.round == 1 and submitted.submitted_at is not None
+    snapshot = ReviewRound.objects.get(deposit=deposit)
+    assert (snapshot.number, snapshot.metadata, snapshot.submitted_by) == (1, {"titles": [{"title": "CTD"}]}, depositor)
+
+
+def test_a_reason_and_an_assignee_are_kept_only_by_the_actions_they_belong_to(depositor, moderator, communities):
+    deposit = Deposit.objects.create(owner=depositor, community=communities["ocean"], status=Status.submitted)
+    apply_transition(deposit_id=deposit.pk, action=Action.claim, actor=moderator, reason="rights", assignee=depositor)
+    claim = DepositEvent.objects.get(deposit=deposit, action=Action.claim)
+    assert (claim.reason, claim.assignee) == ("", None)
+    with pytest.raises(ValidationFailed) as refused:
+        apply_transition(deposit_id=deposit.pk, action=Action.reject, actor=moderator, note="No.", reason="")
+    assert refused.value.field == "reason"
+    apply_transition(deposit_id=deposit.pk, action=Action.reject, actor=moderator, note="No.", reason="rights")
+    rejection = DepositEvent.objects.get(deposit=deposit, action=Action.reject)
+    assert (rejection.reason, rejection.assignee) == ("rights", None)
