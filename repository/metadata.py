@@ -706,6 +706,11 @@ class MetadataDocument(_Strict):
     point_of_contact: PointOfContact
     funding_references: Annotated[list[FundingReference], Limit(limits.FUNDING_REFERENCES)] = []
     rights: Annotated[list[Rights], Field(min_length=1), Limit(limits.RIGHTS)]
+    use_conditions: Annotated[str, Limit(limits.DESCRIPTION)] | None = Field(
+        default=None,
+        description="The conditions applying to access and use (INSPIRE), in the depositor's words; the ISO "
+        "19115-3 export derives them from the licence when there are none.",
+    )
     access: Access = Access()
     geo_locations: Annotated[list[GeoLocation], Limit(limits.GEO_LOCATIONS)] = []
     temporal_extent: TemporalExtent | None = None
@@ -778,6 +783,7 @@ FIELD_STEPS: dict[str, str] = {
     "dates": "where_when",
     "files": "files",
     "rights": "links_licence",
+    "use_conditions": "links_licence",
     "access": "links_licence",
     "related_identifiers": "links_licence",
     "version": "links_licence",

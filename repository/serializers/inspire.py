@@ -8,8 +8,9 @@ Where each lives in the document:
 - the theme is a keyword of the INSPIRE themes register (`scheme_uri` http://inspire.ec.europa.eu/theme,
   `value_uri` the theme's URI, `subject` its label), so that DataCite and schema.org show it too;
   default: the theme of the record's community;
-- the conditions of use follow from the licence (and the embargo, for access); no field of their
-  own yet;
+- the conditions of use are the depositor's `use_conditions` (the wizard fills them in from the
+  licence, visible and editable); when there are none, they follow from the licence; the conditions
+  of access follow from the embargo;
 - the lineage statement is `lineage` (with Methods descriptions); default: a sentence naming the
   resources the data were derived from or compiled with, when there are any.
 """
@@ -83,6 +84,12 @@ def themes(document: MetadataDocument, community_slug: str = "") -> list[Theme]:
 def use_conditions(rights: Rights) -> str:
     """The conditions applying to use, as the licence sets them."""
     return f"Use is subject to the licence {rights.title} ({rights.identifier}): {rights.uri}"
+
+
+def use_limitation(document: MetadataDocument, rights: Rights, *, first: bool = True) -> str:
+    """The conditions applying to use of a licence's constraint: the depositor's, which belong with
+    the (first) licence, else those the licence sets."""
+    return (document.use_conditions if first else None) or use_conditions(rights)
 
 
 def access_conditions(document: MetadataDocument, *, withdrawn_on: date | None = None) -> str:

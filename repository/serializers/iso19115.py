@@ -44,7 +44,8 @@ What goes where, beyond the obvious:
 - the licence is a legal constraint (`license`, anchored to its text and SPDX id); access is a
   second one (`otherRestrictions` with the info:eu-repo access right: open, or embargoed with the
   day the files open, which is also the citation's `released` date); each states its conditions
-  of access and use as `useLimitation` (INSPIRE);
+  of access and use as `useLimitation` (INSPIRE): the depositor's `use_conditions` on the (first)
+  licence, else what the licence sets;
 - related identifiers are associated resources (DataCite's relation type kept in the citation;
   IsDerivedFrom is a `crossReference`, not a `revisionOf`: a derived product is no revision);
 - the distribution lists the DOI, the landing page and every file's download URL, size and
@@ -712,9 +713,9 @@ def _keywords(parent: etree._Element, document: MetadataDocument, resource: IsoR
 def _constraints(parent: etree._Element, document: MetadataDocument, resource: IsoResource) -> None:
     """The licence and the access, each a legal constraint whose `useLimitation` states the
     conditions applying to access and use (INSPIRE asks it of every one)."""
-    for rights in document.rights:
+    for index, rights in enumerate(document.rights):
         legal = _path(parent, "mri:resourceConstraints", "mco:MD_LegalConstraints")
-        _string(legal, "mco:useLimitation", inspire.use_conditions(rights))
+        _string(legal, "mco:useLimitation", inspire.use_limitation(document, rights, first=index == 0))
         reference = _path(legal, "mco:reference", "cit:CI_Citation")
         _anchor(reference, "cit:title", rights.title, rights.uri)
         _identifier(reference, "cit:identifier", rights.identifier, f"{SPDX_URI}{rights.identifier}.html",

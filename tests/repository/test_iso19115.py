@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from repository.metadata import KeywordType
+from repository.metadata import LICENCES, KeywordType
 from repository.serializers.iso19115 import (
     DistributedFile,
     IsoResource,
@@ -504,3 +504,22 @@ def test_a_polygon_across_the_antimeridian_gets_the_smaller_box_in_two_halves():
             {"longitude": -178.0, "latitude": -15.0}, {"longitude": 175.0, "latitude": -20.0}]
     ext = extent(iso(with_base(geo_locations=[{"polygon": ring}])))
     assert boxes(ext) == [(175.0, 180.0, -20.0, -15.0), (-180.0, -175.0, -20.0, -15.0)]
+
+
+def test_the_depositor_s_conditions_of_use_are_written_instead_of_the_licence_s():
+    conditions = "Cite the DOI and the data paper in any publication; no use for navigation."
+    licence, access = identification(iso(with_base(use_conditions=conditions))).xpath(
+        "mri:resourceConstraints/mco:MD_LegalConstraints", namespaces=NS)
+    assert texts(licence, "mco:useLimitation/*/text()") == [conditions]
+    # the licence is still cited, and the access keeps its own conditions
+    assert texts(licence, "mco:reference/*/cit:title/gcx:Anchor/text()") == [
+        "Creative Commons Attribution 4.0 International"]
+    assert texts(access, "mco:useLimitation/*/text()") == [
+        "No conditions apply to access: the files and the metadata are public."]
+    # they belong with the first licence; a second one states what it sets
+    two = with_base(use_conditions=conditions, rights=[LICENCES["CC-BY-4.0"].model_dump(),
+                                                        LICENCES["ODbL-1.0"].model_dump()])
+    constraints = identification(iso(two)).xpath("mri:resourceConstraints/mco:MD_LegalConstraints", namespaces=NS)
+    assert [texts(c, "mco:useLimitation/*/text()") for c in constraints[:2]] == [
+        [conditions], ["Use is subject to the licence Open Data Commons Open Database License v1.0 (ODbL-1.0): "
+                       "https://opendatacommons.org/licenses/odbl/1-0/"]]
