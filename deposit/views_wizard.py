@@ -182,6 +182,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         by_anchor.setdefault(problem["anchor"], []).append(problem["message"])
     transitions = {t.action.value for t in workflow.allowed_actions(deposit, request.user)}
     suggester = _netcdf_suggester()
+    communities = list(Community.objects.all())
     context = {
         "deposit": deposit,
         "step": step,
@@ -203,7 +204,8 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "upload_form": WizardUploadForm(),
         "typeahead_url": _typeahead_url(),
         "lookups": _lookup_urls() if step.slug == "people" else {},
-        "communities": list(Community.objects.all()),
+        "communities": communities,
+        "community_themes": wizard.community_themes(communities),
         "choices": {
             "resource_types": wizard.RESOURCE_TYPES,
             "languages": wizard.LANGUAGES,
@@ -217,6 +219,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
             "related_resource_types": wizard.RELATED_RESOURCE_TYPES,
             "access_levels": wizard.ACCESS_LEVELS,
             "licences": wizard.licence_choices(),
+            "inspire_themes": wizard.inspire_theme_choices(),
             "link_presets": wizard.LINK_PRESETS,
         },
         "groups": {g.name: g for g in wizard.KEYWORD_GROUPS},
@@ -239,12 +242,13 @@ def wizard_start(request):
     if request.method == "POST":
         form = WizardStartForm(request.POST)
         if form.is_valid():
-            metadata = wizard.initial_metadata(request.user)
+            community = form.cleaned_data["community"]
+            metadata = wizard.initial_metadata(request.user, community=community.slug if community else None)
             title = form.cleaned_data["title"].strip()
             if title:
                 metadata["titles"] = [{"title": title}]
             deposit = services.deposit_create(
-                owner=request.user, metadata=metadata, community=form.cleaned_data["community"]
+                owner=request.user, metadata=metadata, community=community
             )
             log.info("wizard.started", deposit=deposit.pk)
             return redirect("deposit:wizard", pk=deposit.pk, step="describe")

@@ -14,7 +14,8 @@ The package:
 - `lenient.py`: reading a half-typed document (`text`, `mapping`, `sequence`, `items`), for the
   steps and the automatic checks;
 - `values.py` (form values), `keywords.py` (the keyword groups in `subjects`), `choices.py`,
-  `labels.py`, `problems.py`, `completeness.py`, `start.py` (a new deposit's document).
+  `labels.py`, `problems.py`, `completeness.py`, `start.py` (a new deposit's document),
+  `inspire.py` (the INSPIRE theme and the conditions for access and use, with their defaults).
 
 This module is the wizard's public face: callers use `from deposit import wizard` and the names
 below.
@@ -43,6 +44,7 @@ from .choices import (
 )
 from .completeness import STATUS_LABELS, completeness
 from .files import CLOSED_FORMATS, OPEN_ALTERNATIVES, OPEN_FORMATS, file_format
+from .inspire import community_theme, community_themes, theme_choices as inspire_theme_choices
 from .keywords import (
     GROUP_BY_NAME,
     GROUP_BY_TYPE,
@@ -72,8 +74,8 @@ __all__ = [
     "LANGUAGES", "LEAF_LABELS", "LICENCE_EXPLANATIONS", "LINK_PRESETS", "NAME_TYPES", "OPEN_ALTERNATIVES",
     "OPEN_FORMATS", "RELATED_RESOURCE_TYPES", "RELATION_LABELS", "RELATION_TYPES", "RESOURCE_TYPES",
     "STATUS_LABELS", "STEP_BY_SLUG", "STEP_LIST", "SUBJECT_KEYS", "TITLE_TYPES", "VERTICAL_REFERENCES",
-    "WHERE_TYPES", "Check", "FieldPath", "KeywordGroup", "Step", "completeness", "described_problems",
-    "embargo_limit", "field_label", "file_format", "flat", "flatten", "format_polygon", "humanize",
-    "initial_metadata", "licence_choices", "merge_step", "number", "parse_polygon", "problem_anchor",
-    "read_step", "rows", "step_values_flat",
+    "WHERE_TYPES", "Check", "FieldPath", "KeywordGroup", "Step", "community_theme", "community_themes",
+    "completeness", "described_problems", "embargo_limit", "field_label", "file_format", "flat", "flatten",
+    "format_polygon", "humanize", "initial_metadata", "inspire_theme_choices", "licence_choices", "merge_step",
+    "number", "parse_polygon", "problem_anchor", "read_step", "rows", "step_values_flat",
 ]

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from repository.metadata import LICENCES, ContributorType, RelationType
 
+from .inspire import use_conditions
+
 RESOURCE_TYPES = [
     ("Dataset", gettext_lazy("Dataset")),
     ("Collection", gettext_lazy("Collection")),
@@ -159,8 +161,11 @@ LICENCE_EXPLANATIONS = {
 
 
 def licence_choices() -> list[dict]:
+    """The licences offered, each with its explanation and the conditions of use it sets (what the
+    conditions field is filled with when the licence is chosen)."""
     return [
-        {"id": key, "title": rights.title, "uri": rights.uri, "explanation": LICENCE_EXPLANATIONS.get(key, "")}
+        {"id": key, "title": rights.title, "uri": rights.uri, "explanation": LICENCE_EXPLANATIONS.get(key, ""),
+         "use_conditions": use_conditions(key)}
         for key, rights in LICENCES.items()
     ]
 

@@ -1,5 +1,6 @@
 """Step 1, describe: the title and other titles, the abstract, the resource type and language, the
-lineage, the keywords (thesaurus concepts and free terms) and the community that reviews the data."""
+lineage, the keywords (thesaurus concepts and free terms), the community that reviews the data and
+the INSPIRE theme, which follows the community's until the depositor chooses another (`inspire.py`)."""
 from __future__ import annotations
 
 import re
@@ -8,12 +9,24 @@ from typing import ClassVar
 from django.utils.translation import gettext_lazy
 
 from .base import Check, FieldPath, Step
-from .keywords import anchor_group, group_of, group_rows, subject_anchor, subjects_from, subjects_in
+from .inspire import community_theme, is_theme, theme_index, theme_subject, theme_uri_of
+from .keywords import (
+    anchor_group,
+    group_of,
+    group_rows,
+    subject_anchor,
+    subjects_from,
+    subjects_in,
+    thesaurus_keywords,
+)
 from .lenient import items, mapping, sequence, text
 from .values import rows, set_or_drop
 
 # The subjects typed on this page; every other keyword group is in where and when.
 GROUPS = ("keywords", "free_keywords")
+# The hidden field that says which theme the page offered as the community's default: a theme left
+# at that default follows the community when it changes.
+OFFERED = "inspire_theme-offered"
 
 
 def _is_abstract(description: dict) -> bool:
@@ -43,7 +56,7 @@ class Describe(Step):
         Check("community", gettext_lazy("Community"), True,
               lambda md, deposit, files: deposit is not None and deposit.community_id is not None),
         Check("keywords", gettext_lazy("Keywords from a thesaurus"), False,
-              lambda md, deposit, files: any(group_of(s) == "keywords" for s in subjects_in(md))),
+              lambda md, deposit, files: bool(thesaurus_keywords(md))),
         Check("lineage", gettext_lazy("Lineage"), False,
               lambda md, deposit, files: bool(text(md.get("lineage")).strip())),
     )
@@ -53,6 +66,7 @@ class Describe(Step):
         titles = items(md.get("titles"))
         resource_type = mapping(md.get("resource_type"))
         subjects = subjects_in(md)
+        theme = theme_index(md)
         return {
             "title": _title(md),
             "alt_titles": [
@@ -66,8 +80,10 @@ class Describe(Step):
             "language": text(md.get("language")) if "language" in md else "en",
             "lineage": text(md.get("lineage")),
             "keywords": group_rows(md, "keywords"),
-            "free_keywords": "; ".join(text(s.get("subject")) for s in subjects if group_of(s) == "free_keywords"),
+            "free_keywords": "; ".join(text(s.get("subject")) for i, s in enumerate(subjects)
+                                       if group_of(s) == "free_keywords" and i != theme),
             "community": deposit.community.slug if deposit is not None and deposit.community_id else "",
+            "inspire_theme": theme_uri_of(subjects[theme]) if theme is not None else "",
         }
 
     def merge_values(self, md, values):
@@ -105,9 +121,14 @@ class Describe(Step):
         set_or_drop(md, "lineage", values.get("lineage", ""))
         free = [{"subject": term.strip(), "keyword_type": "theme"}
                 for term in re.split(r"[;\n]", values.get("free_keywords", "")) if term.strip()]
+        theme = _theme(md, values)
+        # A keyword line that repeats the theme goes into the theme's field (the type-ahead offers the
+        # register's themes too).
+        keywords = [s for s in subjects_from(values, "keywords")
+                    if theme is None or not (is_theme(s) and theme_uri_of(s) == theme_uri_of(theme))]
         # The where-and-when groups' subjects are kept as they are (whatever their shape).
         kept = [s for s in sequence(md.get("subjects")) if group_of(mapping(s)) not in GROUPS]
-        set_or_drop(md, "subjects", subjects_from(values, "keywords") + free + kept)
+        set_or_drop(md, "subjects", ([theme] if theme else []) + keywords + free + kept)
         return values.get("community", "") or None
 
     def anchor(self, path: FieldPath, metadata, files):
@@ -125,5 +146,24 @@ class Describe(Step):
             return f"f-{top}"
         if top == "subjects":
             anchor = subject_anchor(metadata, index)
-            return anchor if anchor_group(anchor) in GROUPS else None
+            return anchor if anchor_group(anchor) in (*GROUPS, "inspire_theme") else None
         return None
+
+
+def _theme(md: dict, values: dict[str, str]) -> dict | None:
+    """The INSPIRE theme after the save: the one chosen; the community's default when the theme was
+    left at the default the page offered (so it follows a new community, and comes with the first
+    one); none when the depositor cleared it; the document's own when the page did not send the
+    field."""
+    index = theme_index(md)
+    old = items(md.get("subjects"))[index] if index is not None else None
+    if "inspire_theme" not in values:
+        return old
+    chosen = values["inspire_theme"]
+    if OFFERED in values and "community" in values and chosen == values[OFFERED]:
+        chosen = community_theme(values["community"])
+    if not chosen:
+        return None
+    if old is not None and theme_uri_of(old) == chosen:
+        return old  # as it was stored (its label, its language)
+    return theme_subject(chosen) or old

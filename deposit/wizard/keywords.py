@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from .inspire import theme_index
 from .lenient import items, mapping, text
 from .values import rows
 
@@ -69,8 +70,15 @@ def subject_row(subject: dict) -> dict:
 
 
 def group_rows(metadata: dict, group: str) -> list[dict]:
-    """The lines of a keyword group, in the document's order."""
-    return [subject_row(s) for s in subjects_in(metadata) if group_of(s) == group]
+    """The lines of a keyword group, in the document's order (the INSPIRE theme has its own field)."""
+    theme = theme_index(metadata)
+    return [subject_row(s) for i, s in enumerate(subjects_in(metadata)) if group_of(s) == group and i != theme]
+
+
+def thesaurus_keywords(metadata: dict) -> list[dict]:
+    """The keywords from thesauri typed in describe's keyword group (the INSPIRE theme apart)."""
+    theme = theme_index(metadata)
+    return [s for i, s in enumerate(subjects_in(metadata)) if group_of(s) == "keywords" and i != theme]
 
 
 def subjects_from(values: dict[str, str], group: str, keyword_type: str | None = None) -> list[dict]:
@@ -86,17 +94,21 @@ def subjects_from(values: dict[str, str], group: str, keyword_type: str | None =
 
 
 def subject_anchor(metadata: dict, index: int | None) -> str:
-    """The field a subject (`subjects.<index>`) is typed in: its group's line, or the free keywords
-    field; the keywords group when the index is not one of a subject."""
+    """The field a subject (`subjects.<index>`) is typed in: its group's line, the free keywords
+    field, or the INSPIRE theme's (the first theme of the register, which is not a line of the
+    keywords); the keywords group when the index is not one of a subject."""
     if index is None:
         return "f-keywords"
     subjects = items(mapping(metadata).get("subjects"))
     if not 0 <= index < len(subjects):
         return "f-keywords"
+    theme = theme_index(metadata)
+    if index == theme:
+        return "f-inspire_theme"
     group = group_of(subjects[index])
     if group == "free_keywords":
         return "f-free_keywords"
-    position = sum(1 for s in subjects[:index] if group_of(s) == group)
+    position = sum(1 for i, s in enumerate(subjects[:index]) if group_of(s) == group and i != theme)
     return f"f-{group}-{position}"
 
 

@@ -59,6 +59,8 @@ LEAF_LABELS = {
     "identifier_type": gettext_lazy("Kind of identifier"),
     "relation_type": gettext_lazy("Relation"),
     "licence": gettext_lazy("Licence"),
+    "use_conditions": gettext_lazy("Conditions for access and use"),
+    "inspire_theme": gettext_lazy("INSPIRE theme"),
     "level": gettext_lazy("Access"),
     "embargo_until": gettext_lazy("Embargo until"),
     "version": gettext_lazy("Version"),

@@ -1,6 +1,8 @@
-"""Step 5, links, licence and review: related publications, code and data, the licence, open or
-embargoed access, the version; the page ends with the last check of the whole deposit before it is
-submitted (the problems and the automatic checks, shown by the review fragment)."""
+"""Step 5, links, licence and review: related publications, code and data, the licence and the
+conditions for access and use it sets (which follow the licence until the depositor changes them:
+`inspire.py`), open or embargoed access, the version; the page ends with the last check of the whole
+deposit before it is submitted (the problems and the automatic checks, shown by the review
+fragment)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from repository.metadata import EMBARGO_MAX_DAYS, LICENCES
 
 from .base import Check, FieldPath, Step
+from .inspire import licence_of, use_conditions
 from .lenient import items, mapping, sequence, text
 from .values import rows, set_or_drop
 
@@ -46,12 +49,14 @@ class LinksLicence(Step):
                 for r in items(md.get("related_identifiers"))
             ],
             "licence": text(rights[0].get("identifier")) if rights else "",
+            "use_conditions": text(md.get("use_conditions")),
             "access": {"level": text(access.get("level")) or "open",
                        "embargo_until": text(access.get("embargo_until"))},
             "version": text(md.get("version")),
         }
 
     def merge_values(self, md, values):
+        licence_before = licence_of(md)
         related = []
         for row in rows(values, "related_identifiers"):
             if not row.get("identifier"):
@@ -65,6 +70,14 @@ class LinksLicence(Step):
         if "licence" in values:
             licence = LICENCES.get(values["licence"])
             set_or_drop(md, "rights", [licence.model_dump()] if licence else [])
+        if "use_conditions" in values:
+            conditions = values["use_conditions"]
+            # Left as the old licence set them, the conditions follow the new one (the page's script
+            # does the same as the licence is chosen; this is for the form sent without it).
+            licence_after = licence_of(md)
+            if licence_after != licence_before and conditions == use_conditions(licence_before):
+                conditions = use_conditions(licence_after)
+            set_or_drop(md, "use_conditions", conditions)
         level = values.get("access-level") or "open"
         access = {"level": level}
         if level != "open" and values.get("access-embargo_until"):
@@ -82,6 +95,8 @@ class LinksLicence(Step):
             return f"f-related_identifiers-{index}-{leaf}"
         if top == "rights":
             return "f-licence"
+        if top == "use_conditions":
+            return "f-use_conditions"
         if top == "access":
             access = mapping(metadata.get("access"))
             if rest[:1] == ("level",) or access.get("level", "open") == "open":

@@ -1,16 +1,19 @@
 """A new deposit's first document: the signed-in depositor as first creator and point of contact,
-the default licence, open access, a dataset in English."""
+the default licence and the conditions of use it sets, open access, a dataset in English, and the
+community's INSPIRE theme when the community is chosen at once."""
 from __future__ import annotations
 
 from repository.metadata import LICENCES
 
 from .choices import DEFAULT_LICENCE
+from .inspire import community_theme, theme_subject, use_conditions
 
 
-def initial_metadata(user) -> dict:
+def initial_metadata(user, *, community: str | None = None) -> dict:
     """A new deposit: the signed-in depositor as first creator (name, authenticated ORCID iD,
     affiliation with its ROR id) and as point of contact (without their address), the default
-    licence, a dataset."""
+    licence with its conditions of use, a dataset; the INSPIRE theme of the `community` (a slug),
+    if it has one. The defaults are in the document, where the wizard shows them."""
     creator: dict = {"name_type": "Personal"}
     if user.last_name:
         creator["family_name"] = user.last_name
@@ -40,8 +43,12 @@ def initial_metadata(user) -> dict:
         "resource_type": {"general": "Dataset", "type": ""},
         "language": "en",
         "rights": [LICENCES[DEFAULT_LICENCE].model_dump()],
+        "use_conditions": use_conditions(DEFAULT_LICENCE),
         "access": {"level": "open"},
     }
+    theme = theme_subject(community_theme(community))
+    if theme:
+        metadata["subjects"] = [theme]
     if creator["name"]:
         metadata["creators"] = [creator]
     # The depositor answers questions about the data, under their public name (never their

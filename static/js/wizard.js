@@ -1079,6 +1079,29 @@
     if (box) box.hidden = !chosen || chosen.value !== "own";
   }
 
+  // The INSPIRE theme follows the community, and the conditions of use follow the licence, for as long
+  // as the depositor leaves them as they were offered (the server does the same with a form sent
+  // without this script: deposit/wizard/inspire.py).
+  function followCommunity(select) {
+    const theme = form.querySelector('[data-name="inspire_theme"]');
+    const offered = form.querySelector('[data-name="inspire_theme-offered"]');
+    if (!theme || !offered) return;
+    const option = select.selectedOptions[0];
+    const next = (option && option.dataset.inspireTheme) || "";
+    if (theme.value === offered.value) theme.value = next;
+    offered.value = next;
+  }
+
+  const checkedLicence = form.querySelector('[data-name="licence"]:checked');
+  let licenceConditions = checkedLicence ? checkedLicence.dataset.useConditions || "" : "";
+
+  function followLicence(radio) {
+    const conditions = form.querySelector('[data-name="use_conditions"]');
+    const next = radio.dataset.useConditions || "";
+    if (conditions && conditions.value.trim() === licenceConditions.trim()) conditions.value = next;
+    licenceConditions = next;
+  }
+
   function contactFromCreator() {
     const creators = groupByName("creators");
     const first = creators && rowsOf(creators)[0];
@@ -1172,6 +1195,8 @@
     if (el.dataset && el.dataset.name === "temporal_extent-ongoing") syncOngoing();
     if (el.dataset && el.dataset.name === "access-level") syncEmbargo();
     if (el.dataset && el.dataset.name === "point_of_contact-address") syncContactAddress();
+    if (el.dataset && el.dataset.name === "community") followCommunity(el);
+    if (el.dataset && el.dataset.name === "licence" && el.checked) followLicence(el);
     if (el.dataset && el.dataset.name === "identifier_type") {
       const identifier = sibling(el, "identifier");
       if (identifier) runChecks(identifier);
