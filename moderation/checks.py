@@ -5,11 +5,11 @@ wizard's review and on the deposit's page before submitting.
 
 Adding a check is one function and its registration:
 
-    @check("lineage", step="describe", anchor="f-lineage", label=gettext_lazy("Lineage"))
-    def lineage(ctx: Context) -> Result:
-        if ctx.text("lineage"):
-            return passed(_("The lineage says how the data were made."))
-        return warning(_("Say how the data were acquired and processed."))
+    @check("version", step="links_licence", anchor="f-version", label=gettext_lazy("A version"))
+    def version(ctx: Context) -> Result:
+        if ctx.text("version"):
+            return passed(_("Version %(version)s.") % {"version": ctx.text("version")})
+        return warning(_("Give the data a version, e.g. 1.0."))
 
 `step` and `anchor` are where the check's link lands in the wizard (the field's id, `f-<name>`),
 unless the result names a more precise field: `warning(message, at="creators.1.orcid")` takes a
@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from core.identifiers import is_valid_orcid
 from core.logging import get_logger
 from deposit import wizard
-from deposit.wizard import lenient
+from deposit.wizard import inspire, lenient
 from repository.metadata import LICENCES, Affiliation
 
 log = get_logger(__name__)
@@ -52,6 +52,11 @@ STATUSES = (PASS, WARNING, FAILURE)
 # two or three sentences: what, where, when; DataCite and catalogues show the first ~250.
 ABSTRACT_MIN_CHARS = 50
 ABSTRACT_GOOD_CHARS = 200
+# Google Dataset Search reads a description of 50 to 5,000 characters (its shape in
+# repository/conformance): shorter, whatever the settings above say, is a warning at least.
+GOOGLE_ABSTRACT_MIN_CHARS = 50
+# Related resources the data come from: the ISO export names them as the sources of the lineage.
+SOURCE_RELATIONS = frozenset({"IsDerivedFrom", "IsCompiledBy"})
 # A box at least this wide and tall is "the whole globe" (degrees).
 GLOBE_WIDTH, GLOBE_HEIGHT = 350.0, 170.0
 # Words in the resource type or title that make a global extent expected rather than an accident.
@@ -330,6 +335,11 @@ def abstract_length(ctx: Context) -> Result:
             _("The abstract has %(n)s characters: say what, where, when and how in at least %(min)s.")
             % values
         )
+    if len(abstract) < GOOGLE_ABSTRACT_MIN_CHARS:
+        return warning(
+            _("The abstract has %(n)s characters: Google Dataset Search ignores a description under %(google)s.")
+            % {**values, "google": GOOGLE_ABSTRACT_MIN_CHARS}
+        )
     if len(abstract) < good:
         return warning(
             _("The abstract has %(n)s characters: %(min)s or more make the data easier to find.") % values
@@ -339,8 +349,10 @@ def abstract_length(ctx: Context) -> Result:
 
 @check("keywords", step="describe", anchor="f-keywords", label=gettext_lazy("Keywords from a thesaurus"))
 def thesaurus_keywords(ctx: Context) -> Result:
-    subjects = ctx.list("subjects")
-    concepts = [s for s in subjects if lenient.text(s.get("value_uri")).strip()]
+    # The INSPIRE theme (its own field, often the community's default) is not one of the keywords.
+    theme = inspire.theme_index(ctx.metadata)
+    subjects = [(i, s) for i, s in enumerate(ctx.list("subjects")) if i != theme]
+    concepts = [s for _i, s in subjects if lenient.text(s.get("value_uri")).strip()]
     if concepts:
         return passed(
             ngettext(
@@ -355,9 +367,52 @@ def thesaurus_keywords(ctx: Context) -> Result:
             _(
                 "Only free keywords: pick at least one from a thesaurus, so that catalogues can find the data."
             ),
-            at="subjects.0",
+            at=f"subjects.{subjects[0][0]}",
         )
     return failure(_("No keywords: pick at least one from a thesaurus."))
+
+
+# What INSPIRE asks of data with a location (GeoNetwork's INSPIRE rules check the ISO export): a
+# theme, a lineage statement, conditions for access and use. The wizard offers defaults for the
+# theme and the conditions; a depositor may clear them, and the export then falls back on the
+# community's theme and the licence's conditions (repository/serializers/inspire.py).
+
+
+def _located(ctx: Context) -> bool:
+    return any(ctx.list("geo_locations"))
+
+
+OUTSIDE_INSPIRE = gettext_lazy("No location: INSPIRE does not apply to the data.")
+
+
+@check(
+    "inspire_lineage", step="describe", anchor="f-lineage", label=gettext_lazy("INSPIRE: a lineage statement")
+)
+def lineage_statement(ctx: Context) -> Result:
+    methods = [d for d in ctx.list("descriptions") if lenient.text(d.get("description_type")) == "Methods"]
+    if ctx.text("lineage") or any(lenient.text(d.get("description")).strip() for d in methods):
+        return passed(_("The lineage says how the data were made."))
+    if not _located(ctx):
+        return passed(str(OUTSIDE_INSPIRE))
+    sources = [r for r in ctx.list("related_identifiers") if lenient.text(r.get("relation_type")) in SOURCE_RELATIONS]
+    if sources:
+        return warning(_("No lineage: catalogues get only the names of the sources; say how the data were made."))
+    return warning(_("No lineage: INSPIRE catalogues ask how the data were acquired and processed."))
+
+
+@check("inspire_theme", step="describe", anchor="f-inspire_theme", label=gettext_lazy("INSPIRE: a theme"))
+def inspire_theme(ctx: Context) -> Result:
+    index = inspire.theme_index(ctx.metadata)
+    if index is not None:
+        subject = ctx.list("subjects")[index]
+        theme = inspire.THEME_BY_URI.get(inspire.theme_uri_of(subject))
+        label = theme.label() if theme else lenient.text(subject.get("subject")).strip()
+        return passed(_("INSPIRE theme: %(theme)s.") % {"theme": label}, at=f"subjects.{index}")
+    if not _located(ctx):
+        return passed(str(OUTSIDE_INSPIRE))
+    return warning(
+        _("No INSPIRE theme: catalogues will get the community's, if it has one; choose the one that fits the data.")
+    )
 
 
 # --- Step 2: people -----------------------------------------------------------------------------
@@ -672,6 +727,22 @@ def licence(ctx: Context) -> Result:
     return warning(
         _("The licence “%(id)s” is not one of those offered; check that it allows reuse.")
         % {"id": identifier or lenient.text(rights[0].get("title"))}
+    )
+
+
+@check(
+    "inspire_conditions",
+    step="links_licence",
+    anchor="f-use_conditions",
+    label=gettext_lazy("INSPIRE: conditions for access and use"),
+)
+def use_conditions(ctx: Context) -> Result:
+    if ctx.text("use_conditions"):
+        return passed(_("The conditions for access and use are stated."))
+    if not _located(ctx):
+        return passed(str(OUTSIDE_INSPIRE))
+    return warning(
+        _("No conditions for access and use: catalogues will get only what the licence says; state them beside it.")
     )
 
 

@@ -26,10 +26,19 @@ LONG_ABSTRACT = (
 )
 
 
+# The INSPIRE theme as the wizard keeps it (deposit/wizard/inspire.py).
+THEME = {"subject": "Oceanographic geographical features", "value_uri": "http://inspire.ec.europa.eu/theme/of",
+         "scheme": "GEMET - INSPIRE themes, version 1.0", "scheme_uri": "http://inspire.ec.europa.eu/theme",
+         "keyword_type": "theme", "lang": "en"}
+
+
 def passing_metadata() -> dict:
     """A deposit built to pass every check."""
     md = complete_metadata()
     md["descriptions"] = [{"description": LONG_ABSTRACT}]
+    md["subjects"] = [THEME, *md["subjects"]]
+    md["lineage"] = "SBE 911plus CTD, processed with SBE Data Processing 7.26, 1 dbar bins."
+    md["use_conditions"] = "Use is subject to the licence CC BY 4.0; cite the DOI."
     md["creators"] = [
         {
             "name": "Le Goff, Anne",
@@ -90,11 +99,11 @@ def with_(change) -> dict:
 def test_a_deposit_built_to_pass_passes_every_check():
     found = run_checks(None, passing_files(), metadata=passing_metadata())
     assert [r.key for r in found] == [c.key for c in checks.REGISTRY]
-    assert len(found) == 11
+    assert len(found) == 14
     assert {r.key: r.status for r in found} == {r.key: PASS for r in found}, [
         (r.key, r.message) for r in found if not r.passed
     ]
-    assert found.summary == "11 passed"
+    assert found.summary == "14 passed"
     assert all(r.message and "\n" not in r.message for r in found)
 
 
@@ -119,14 +128,39 @@ CASES = [
         "120 characters",
         "f-abstract",
     ),
-    ("keywords", lambda md: md.update(subjects=[]), None, FAILURE, "No keywords", "f-keywords"),
+    # the INSPIRE theme has its own field: it is not a keyword
+    ("keywords", lambda md: md.update(subjects=[THEME]), None, FAILURE, "No keywords", "f-keywords"),
     (
         "keywords",
-        lambda md: md.update(subjects=[{"subject": "CTD"}]),
+        lambda md: md.update(subjects=[THEME, {"subject": "CTD"}]),
         None,
         WARNING,
         "Only free keywords",
         "f-free_keywords",
+    ),
+    (
+        "inspire_lineage",
+        lambda md: (md.pop("lineage"), md.update(related_identifiers=[])),
+        None,
+        WARNING,
+        "INSPIRE catalogues ask how the data were acquired and processed",
+        "f-lineage",
+    ),
+    (
+        "inspire_lineage",
+        lambda md: md.pop("lineage"),  # the code it was compiled with is a source
+        None,
+        WARNING,
+        "only the names of the sources",
+        "f-lineage",
+    ),
+    (
+        "inspire_theme",
+        lambda md: md["subjects"].remove(THEME),
+        None,
+        WARNING,
+        "No INSPIRE theme",
+        "f-inspire_theme",
     ),
     ("orcid", lambda md: md.update(creators=[]), None, FAILURE, "No creators", "f-creators"),
     (
@@ -310,6 +344,14 @@ CASES = [
     ("checksums", None, [], FAILURE, "No files yet", "f-files"),
     ("licence", lambda md: md.update(rights=[]), None, FAILURE, "No licence", "f-licence"),
     (
+        "inspire_conditions",
+        lambda md: md.pop("use_conditions"),
+        None,
+        WARNING,
+        "No conditions for access and use",
+        "f-use_conditions",
+    ),
+    (
         "licence",
         lambda md: md.update(
             rights=[{"identifier": "proprietary", "title": "All rights reserved", "uri": "x:y"}]
@@ -375,6 +417,21 @@ SHARED = {"orcid": {"ror"}, "ror": {"orcid"}}
 
 PASSING_VARIANTS = [
     ("abstract", lambda md: md.update(descriptions=[{"description": "y" * 200}]), None),
+    # Data with no location are outside INSPIRE: nothing of it is asked of them
+    *[
+        (key, lambda md: (md.update(geo_locations=[], subjects=md["subjects"][1:]), md.pop("lineage"),
+                          md.pop("use_conditions")), None)
+        for key in ("inspire_lineage", "inspire_theme", "inspire_conditions")
+    ],
+    (
+        "inspire_lineage",
+        lambda md: (md.pop("lineage"), md["descriptions"].append(
+            {"description": "Casts every 10 nautical miles.", "description_type": "Methods"})),
+        None,
+    ),
+    # a theme kept by its label only (from the API) is a theme
+    ("inspire_theme", lambda md: md.update(subjects=[{"subject": "Sea regions", "scheme_uri": THEME["scheme_uri"]},
+                                                     *md["subjects"][1:]]), None),
     (
         "keywords",
         lambda md: md.update(
@@ -493,17 +550,13 @@ def test_the_summary_counts_each_status():
 
 def test_the_abstract_thresholds_are_settings(settings):
     settings.CHECKS_ABSTRACT_MIN_CHARS = 5
-    settings.CHECKS_ABSTRACT_GOOD_CHARS = 12
+    settings.CHECKS_ABSTRACT_GOOD_CHARS = 60
     assert (
         results(with_(lambda md: md.update(descriptions=[{"description": "CTD casts."}])))["abstract"].status
         == WARNING
     )
-    assert (
-        results(with_(lambda md: md.update(descriptions=[{"description": "CTD casts, 2024."}])))[
-            "abstract"
-        ].status
-        == PASS
-    )
+    sixty = "CTD casts of the PELGAS 2024 cruise, Bay of Biscay, 0-500 m."
+    assert results(with_(lambda md: md.update(descriptions=[{"description": sixty}])))["abstract"].status == PASS
 
 
 def test_results_link_the_review_page_to_the_field_or_else_its_step():
@@ -533,7 +586,7 @@ def test_adding_a_check_is_one_function_and_its_registration(registry):
             checks.passed("Said.") if ctx.text("lineage") else checks.warning("Say how the data were made.")
         )
 
-    found = run_checks(None, passing_files(), metadata=passing_metadata())
+    found = run_checks(None, passing_files(), metadata=with_(lambda md: md.pop("lineage")))
     assert found[-1].key == "lineage" and found[-1].status == WARNING
     assert (found[-1].step, found[-1].anchor, found[-1].label) == ("describe", "f-lineage", "Lineage")
     assert (
@@ -546,7 +599,7 @@ def test_registering_a_key_again_replaces_that_check_in_place(registry):
     checks.check("licence", step="links_licence", anchor="f-licence", label="Licence")(
         lambda ctx: checks.passed("Fine.")
     )
-    assert [c.key for c in registry].index("licence") == position and len(registry) == 11
+    assert [c.key for c in registry].index("licence") == position and len(registry) == 14
     assert results({})["licence"].message == "Fine."
 
 
@@ -577,7 +630,7 @@ def test_run_checks_makes_no_query_when_given_the_files(depositor, communities, 
     files = list(deposit.files.all())
     with django_assert_num_queries(0):
         found = run_checks(deposit, files)
-    assert len(found) == 11 and found[0].label
+    assert len(found) == 14 and found[0].label
 
 
 # --- The real path -----------------------------------------------------------------------------------
@@ -618,7 +671,7 @@ def test_the_depositor_sees_the_checks_with_links_that_land_on_the_wizard_inputs
 ):
     client.force_login(depositor)
     page = client.get(reverse("deposit:detail", kwargs={"pk": real_deposit.pk})).content.decode()
-    assert "Automatic checks" in page and "9 passed, 2 warnings" in page  # ORCID iD, proprietary format
+    assert "Automatic checks" in page and "12 passed, 2 warnings" in page  # ORCID iD, proprietary format
     found = run_checks(real_deposit, list(real_deposit.files.all()))
     for result in found:
         if result.passed:
@@ -656,7 +709,7 @@ def test_the_checks_speak_french():
         assert found["licence"].label == "Une licence"
         assert (
             run_checks(None, passing_files(), metadata=passing_metadata()).summary
-            == "11 vérifications réussies"
+            == "14 vérifications réussies"
         )
 
 
@@ -665,3 +718,37 @@ def test_passing_metadata_is_also_a_valid_document():
 
     _doc, problems = validate_document(copy.deepcopy(passing_metadata()))
     assert problems == []
+
+
+# --- What INSPIRE asks of data with a location ----------------------------------------------------
+
+
+def test_data_without_a_location_are_outside_inspire_and_its_checks_say_so():
+    found = results(with_(lambda md: (md.update(geo_locations=[], subjects=md["subjects"][1:]),
+                                      md.pop("lineage"), md.pop("use_conditions"))))
+    for key in ("inspire_lineage", "inspire_theme", "inspire_conditions"):
+        assert (found[key].status, found[key].message) == (PASS, "No location: INSPIRE does not apply to the data.")
+
+
+def test_the_inspire_checks_name_the_theme_and_link_to_the_wizard_s_fields():
+    found = results(passing_metadata())
+    assert found["inspire_theme"].message == "INSPIRE theme: Oceanographic geographical features."
+    assert (found["inspire_theme"].step, found["inspire_theme"].anchor) == ("describe", "f-inspire_theme")
+    assert (found["inspire_conditions"].step, found["inspire_conditions"].anchor) == (
+        "links_licence", "f-use_conditions")
+    assert found["inspire_theme"].target == "field-inspire_theme"  # shown on the review page
+    with translation.override("fr"):
+        found = results(with_(lambda md: (md["subjects"].remove(THEME), md.pop("use_conditions"))))
+        assert found["inspire_theme"].label == "INSPIRE : un thème"
+        assert found["inspire_theme"].message.startswith("Pas de thème INSPIRE")
+        assert found["inspire_conditions"].message.startswith("Pas de conditions d’accès et d’utilisation")
+        assert results(passing_metadata())["inspire_theme"].message == (
+            "Thème INSPIRE : Caractéristiques géographiques océanographiques.")
+
+
+def test_an_abstract_google_would_ignore_is_a_warning_even_below_a_lower_minimum(settings):
+    settings.CHECKS_ABSTRACT_MIN_CHARS = 20
+    abstract = "CTD casts of the PELGAS 2024 cruise."
+    result = results(with_(lambda md: md.update(descriptions=[{"description": abstract}])))["abstract"]
+    assert result.status == WARNING
+    assert result.message == "The abstract has 36 characters: Google Dataset Search ignores a description under 50."
