@@ -10,9 +10,9 @@ copy is made up to the size `file_netcdf_suggestions` accepts (`NETCDF_SUGGESTIO
 larger object that would have to be copied gets a preview that says so. The header is read by the
 netCDF C library, so in a child process with memory and time limits (`repository.sandbox`): a
 hostile file (a header declaring 2^31 dimensions, absurd chunks) gets a preview that says it could
-not be read, and the web or worker process that made the preview carries on. Making a preview never fails the file: what goes wrong is
-stored as `{"kind": "error", "message": ...}` and logged, and `manage.py estran_previews --errors`
-tries again.
+not be read, and the web or worker process that made the preview carries on. Making a preview never
+fails the file: what goes wrong is stored as `{"kind": "error", "message": ...}` and logged, and
+`manage.py estran_previews --errors` tries again.
 
 The shapes stored (all with `"v": PREVIEW_VERSION`):
 

@@ -17,11 +17,12 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core import signing
@@ -292,7 +293,7 @@ class LocalObjectStore(ObjectStore):
             number, _, etag = path.name.partition(".")
             if number.isdigit() and "tmp-" not in etag:
                 stat = path.stat()
-                modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+                modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
                 parts.append(StoredPart(int(number), etag, stat.st_size, modified))
         return parts
 
@@ -303,7 +304,7 @@ class LocalObjectStore(ObjectStore):
         for directory in uploads.iterdir():
             if directory.is_dir() and directory.name.isalnum():
                 # the folder's own time is its creation's, or its last part's: both mean "alive"
-                initiated = datetime.fromtimestamp(directory.stat().st_mtime, tz=timezone.utc)
+                initiated = datetime.fromtimestamp(directory.stat().st_mtime, tz=UTC)
                 yield PendingUpload(key="", upload_id=directory.name, initiated=initiated)
 
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
@@ -408,8 +409,8 @@ class _NothingInRange(Exception):
 
 @functools.lru_cache(maxsize=8)
 def _s3_client(endpoint_url, region, access_key, secret_key, addressing_style, connect_timeout, read_timeout, attempts):
-    import boto3  # lazily: boto3 takes a while to load, and the local store never needs it
-    from botocore.config import Config
+    import boto3  # noqa: PLC0415 - lazily: boto3 takes a while to load, and the local store never needs it
+    from botocore.config import Config  # noqa: PLC0415 - with boto3
 
     config = Config(
         signature_version="s3v4",  # SigV4 presigned URLs, as real S3 requires
@@ -461,7 +462,7 @@ class S3ObjectStore(ObjectStore):
         """Turn boto's errors into the store's: a missing object or upload → FileNotFoundError,
         parts S3 will not assemble → PartsMismatch, anything else (unreachable, 5xx after
         retries, refused credentials, no bucket) → StorageError, which callers may retry."""
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - with boto3, only S3 needs it
 
         try:
             yield
@@ -637,7 +638,7 @@ class S3ObjectStore(ObjectStore):
             raise StorageError(self._no_bucket()) from exc
 
     def bucket_exists(self) -> bool:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415 - with boto3, only S3 needs it
 
         try:
             self.client.head_bucket(Bucket=self.bucket)
@@ -645,7 +646,7 @@ class S3ObjectStore(ObjectStore):
             if str(exc.response.get("Error", {}).get("Code")) in {"404", "NoSuchBucket", "NotFound"}:
                 return False
             raise StorageError(f"S3 HeadBucket failed: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - unreachable and the like
+        except Exception as exc:  # unreachable and the like: the store is unavailable
             raise StorageError(f"S3 HeadBucket failed: {exc}") from exc
         return True
 
