@@ -129,7 +129,7 @@ def test_the_defaults_are_visible_and_editable_on_the_pages(client, started):
     # the theme is not also a keyword chip
     assert 'name="keywords-0-value_uri"' not in page
     licence = client.get(step_url(started, "links_licence")).content.decode()
-    assert 'id="f-use_conditions" name="use_conditions" data-name="use_conditions" rows="3"' in licence
+    assert 'id="f-use_conditions" name="use_conditions" data-name="use_conditions" rows="5"' in licence
     assert f">{CC_BY_CONDITIONS}</textarea>" in licence
     assert f'data-use-conditions="{CC0_CONDITIONS}"' in licence
 
@@ -293,7 +293,7 @@ def test_cleared_conditions_stay_cleared(client, started):
     deposit = save(client, started, "links_licence", licence_fields(licence="CC-BY-4.0", use_conditions=""))
     assert "use_conditions" not in deposit.metadata
     page = client.get(step_url(deposit, "links_licence")).content.decode()
-    assert 'rows="3"\n    aria-describedby="f-use_conditions-help f-use_conditions-problems"' in page
+    assert 'rows="5"\n    aria-describedby="f-use_conditions-help f-use_conditions-problems"' in page
     assert "></textarea>" in page.split('id="f-use_conditions"')[1].split("</div>")[0]
     deposit = save(client, deposit, "links_licence", licence_fields(licence="CC-BY-4.0", use_conditions=""))
     assert "use_conditions" not in deposit.metadata
