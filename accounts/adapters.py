@@ -2,6 +2,7 @@
 
 Each provider's part lives in its own clearly named functions, called from the adapter's hooks.
 """
+
 from __future__ import annotations
 
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -33,9 +34,7 @@ class SocialAccountAdapter(FederationAdapterMixin, DefaultSocialAccountAdapter):
             request, provider, error=error, exception=exception, extra_context=extra_context
         )
         if getattr(provider, "id", None) == "orcid":
-            orcid_authentication_error(
-                request, error=error, exception=exception, extra_context=extra_context or {}
-            )
+            orcid_authentication_error(request, error=error, exception=exception, extra_context=extra_context or {})
 
 
 # --- ORCID --------------------------------------------------------------------------------------
@@ -56,10 +55,7 @@ def orcid_authentication_error(request, *, error=None, exception=None, extra_con
         return
     if isinstance(exception, RequestException):
         reason = "unreachable"
-        message = _(
-            "ORCID could not be reached or did not answer in time. Wait a moment and sign in with "
-            "ORCID again."
-        )
+        message = _("ORCID could not be reached or did not answer in time. Wait a moment and sign in with ORCID again.")
     elif exception is None and "state" not in extra_context:
         reason = "no_state"
         message = _(
@@ -73,7 +69,8 @@ def orcid_authentication_error(request, *, error=None, exception=None, extra_con
             "already. Sign in with ORCID again; if this keeps happening, tell the repository’s "
             "operators (ORCID may not recognise this site’s client credentials)."
         )
-    log.warning("orcid.signin_failed", reason=reason, error=str(error),
-                detail=str(exception)[:300] if exception else None)
+    log.warning(
+        "orcid.signin_failed", reason=reason, error=str(error), detail=str(exception)[:300] if exception else None
+    )
     response = render(request, "accounts/orcid_error.html", {"message": message}, status=401)
     raise ImmediateHttpResponse(response)

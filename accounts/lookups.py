@@ -11,6 +11,7 @@ Errors are domain errors, for the views and the API to turn into status codes: `
 not configured), `NotFound` (404, no such ORCID record), `ValidationFailed` (422, not an ORCID
 iD), `LookupUnavailable` (503: no answer in time, a 5xx, or something that is not the API's JSON).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,6 +57,7 @@ def ror_lookup_enabled() -> bool:
 
 # --- ORCID ------------------------------------------------------------------------------------
 
+
 def orcid_person(orcid: str) -> dict:
     """The name on the ORCID record of `orcid`: `{"orcid", "given_name", "family_name", "name"}`,
     `name` being the published (credit) name, else given and family names; all "" when the record
@@ -70,25 +72,35 @@ def orcid_person(orcid: str) -> dict:
     key = _cache_key("orcid", api, orcid)
     person = cache.get(key)
     if person is None:
-        data = _get_json(f"{api}/{orcid}/person", service="orcid",
-                         unavailable=_("ORCID could not be read just now: type the name yourself, or try "
-                                       "again in a moment."))
+        data = _get_json(
+            f"{api}/{orcid}/person",
+            service="orcid",
+            unavailable=_("ORCID could not be read just now: type the name yourself, or try again in a moment."),
+        )
         person = {"missing": True} if data is None else _person(orcid, data)
         cache.set(key, person, NOT_FOUND_CACHE_SECONDS if data is None else settings.LOOKUP_CACHE_SECONDS)
     if person.get("missing"):
-        raise NotFound(_("ORCID has no record with the iD %(orcid)s: check it on the person’s ORCID page.")
-                       % {"orcid": orcid}, field="orcid", code="orcid_not_found")
+        raise NotFound(
+            _("ORCID has no record with the iD %(orcid)s: check it on the person’s ORCID page.") % {"orcid": orcid},
+            field="orcid",
+            code="orcid_not_found",
+        )
     return dict(person)
 
 
 def _person(orcid: str, person: dict) -> dict:
     # The person section is the record's `person`: its reader does the rest (wrapped values, nulls).
     profile = profile_from_record({"person": person}, orcid=orcid)
-    return {"orcid": orcid, "given_name": profile.given_names, "family_name": profile.family_name,
-            "name": profile.display_name}
+    return {
+        "orcid": orcid,
+        "given_name": profile.given_names,
+        "family_name": profile.family_name,
+        "name": profile.display_name,
+    }
 
 
 # --- ROR --------------------------------------------------------------------------------------
+
 
 def ror_search(query: str) -> list[dict]:
     """Organisations of ROR matching `query` (names in any language, aliases, acronyms), best first:
@@ -97,16 +109,19 @@ def ror_search(query: str) -> list[dict]:
     nothing and finds nothing. Inactive and withdrawn organisations are left out."""
     api = settings.ROR_API_URL.rstrip("/")
     if not api:
-        raise LookupOff(_("Searching the Research Organization Registry is not configured on this site."),
-                        code="lookup_off")
+        raise LookupOff(
+            _("Searching the Research Organization Registry is not configured on this site."), code="lookup_off"
+        )
     query = " ".join((query or "").split())[:ROR_MAX_QUERY]
     if len(query) < ROR_MIN_QUERY:
         return []
     key = _cache_key("ror", api, unicodedata.normalize("NFC", query).casefold())
     results = cache.get(key)
     if results is None:
-        unavailable = _("The Research Organization Registry could not be searched just now: type the "
-                        "affiliation yourself (and its ROR id, if you know it).")
+        unavailable = _(
+            "The Research Organization Registry could not be searched just now: type the "
+            "affiliation yourself (and its ROR id, if you know it)."
+        )
         data = _get_json(f"{api}/organizations", params={"query": query}, service="ror", unavailable=unavailable)
         if data is None:  # the search itself is missing: a wrong ROR_API_URL
             raise LookupUnavailable(unavailable, code="lookup_unavailable")
@@ -140,6 +155,7 @@ def _organisation(item) -> dict | None:
 
 
 # --- HTTP -------------------------------------------------------------------------------------
+
 
 def _cache_key(kind: str, api: str, value: str) -> str:
     # The API is part of the key: a sandbox's or a test server's answers never stand for another's.

@@ -1,4 +1,5 @@
 """Users, thematic communities (moderated through guardian object permissions) and API tokens."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -41,8 +42,10 @@ class Community(models.Model):
     contact_email = models.EmailField(
         _("contact address"),
         blank=True,
-        help_text=_("Published as the point of contact's address of the records whose depositor did not "
-                    "publish one of their own. Empty: the repository's address (OAI_ADMIN_EMAIL)."),
+        help_text=_(
+            "Published as the point of contact's address of the records whose depositor did not "
+            "publish one of their own. Empty: the repository's address (OAI_ADMIN_EMAIL)."
+        ),
     )
 
     class Meta:

@@ -1,4 +1,5 @@
 """Reads on communities and roles."""
+
 from __future__ import annotations
 
 from allauth.socialaccount.models import SocialAccount
@@ -13,9 +14,7 @@ def communities_moderated_by(user) -> QuerySet[Community]:
         return Community.objects.none()
     if user.is_superuser:
         return Community.objects.all()
-    return get_objects_for_user(
-        user, "accounts.moderate_community", klass=Community, accept_global_perms=False
-    )
+    return get_objects_for_user(user, "accounts.moderate_community", klass=Community, accept_global_perms=False)
 
 
 def is_moderator_of(user, community: Community | None) -> bool:

@@ -1,4 +1,5 @@
 """Writes on users, moderator rights and API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,9 @@ def user_name_set(*, user, display_name: str) -> None:
     names a depositor uses it, never the username."""
     name = " ".join((display_name or "").split())
     if not name:
-        raise ValidationFailed(_("Give your name as it should appear in citations, e.g. Anne Le Goff."),
-                               field="display_name")
+        raise ValidationFailed(
+            _("Give your name as it should appear in citations, e.g. Anne Le Goff."), field="display_name"
+        )
     max_length = get_user_model()._meta.get_field("display_name").max_length
     if len(name) > max_length:
         raise ValidationFailed(_("A name is at most %(n)s characters.") % {"n": max_length}, field="display_name")
@@ -103,7 +105,7 @@ def api_token_authenticate(*, raw: str):
     Records the token's last use."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    prefix, _, secret = raw[len(TOKEN_PREFIX):].partition("_")
+    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not prefix or not secret:
         return None
     token = ApiToken.objects.active().select_related("user").filter(prefix=prefix).first()

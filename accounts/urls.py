@@ -1,4 +1,5 @@
 """The account page and API tokens, under /account/ (sign-in itself is allauth's, under /accounts/)."""
+
 from django.urls import path
 
 from . import views

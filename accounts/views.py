@@ -1,4 +1,5 @@
 """The account page: who you are, and your API tokens (created, shown once, revoked)."""
+
 from __future__ import annotations
 
 from allauth.socialaccount.internal.flows import connect
@@ -41,13 +42,15 @@ class NameForm(forms.Form):
     display_name = forms.CharField(
         label=gettext_lazy("Name"),
         max_length=200,
-        help_text=gettext_lazy("As it appears as a creator and a point of contact, e.g. Anne Le Goff. "
-                               "Your username is never published."),
+        help_text=gettext_lazy(
+            "As it appears as a creator and a point of contact, e.g. Anne Le Goff. Your username is never published."
+        ),
     )
 
 
-def _profile(request, form: TokenForm, status: int = 200, orcid_form: OrcidForm | None = None,
-             name_form: NameForm | None = None):
+def _profile(
+    request, form: TokenForm, status: int = 200, orcid_form: OrcidForm | None = None, name_form: NameForm | None = None
+):
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
     context = {
         "form": form,
@@ -123,9 +126,7 @@ def orcid_update(request):
         form.add_error("orcid", exc.message)
         return _profile(request, TokenForm(), status=400, orcid_form=form)
     if request.user.orcid:
-        messages.success(
-            request, _("Your ORCID iD is saved. It is shown as unverified until you sign in with ORCID.")
-        )
+        messages.success(request, _("Your ORCID iD is saved. It is shown as unverified until you sign in with ORCID."))
     else:
         messages.success(request, _("Your ORCID iD is removed."))
     return redirect("accounts:profile")

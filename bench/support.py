@@ -1,5 +1,6 @@
 """What the benchmark scripts share: their own PostgreSQL database, Django set up on it, and the
 resident memory of a server's processes read from /proc."""
+
 from __future__ import annotations
 
 import os
@@ -86,8 +87,14 @@ def summary(samples: list[dict]) -> dict:
     import statistics
 
     ms = [s["ms"] for s in samples]
-    out = {"samples": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-           "max": max(ms), "mean": statistics.fmean(ms)}
+    out = {
+        "samples": len(ms),
+        "p50": percentile(ms, 50),
+        "p95": percentile(ms, 95),
+        "p99": percentile(ms, 99),
+        "max": max(ms),
+        "mean": statistics.fmean(ms),
+    }
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 
 

@@ -1,6 +1,7 @@
 """The REST API (django-ninja): token authentication (and, for the browser uploader's endpoints only,
 the signed-in session with its CSRF token), one error shape, routers from the apps. Described at
 /api/openapi.json, browsable at /api/docs."""
+
 from __future__ import annotations
 
 import json
@@ -43,14 +44,16 @@ class UploaderSessionAuth:
 
     # (method, URL name) of each operation; a URL name is the view's function name in deposit/api.py
     # (one per path: `upload_detail` names GET and DELETE /uploads/{id}).
-    OPERATIONS = frozenset({
-        ("POST", "upload_open"),         # POST /deposits/{id}/uploads
-        ("GET", "upload_detail"),        # GET /uploads/{id}: stored_parts, to resume
-        ("DELETE", "upload_detail"),     # DELETE /uploads/{id}: cancel
-        ("POST", "upload_sign_parts"),   # POST /uploads/{id}/parts
-        ("POST", "upload_complete"),     # POST /uploads/{id}/complete
-        ("GET", "file_list"),            # GET /deposits/{id}/files: a file's state after completion
-    })
+    OPERATIONS = frozenset(
+        {
+            ("POST", "upload_open"),  # POST /deposits/{id}/uploads
+            ("GET", "upload_detail"),  # GET /uploads/{id}: stored_parts, to resume
+            ("DELETE", "upload_detail"),  # DELETE /uploads/{id}: cancel
+            ("POST", "upload_sign_parts"),  # POST /uploads/{id}/parts
+            ("POST", "upload_complete"),  # POST /uploads/{id}/complete
+            ("GET", "file_list"),  # GET /deposits/{id}/files: a file's state after completion
+        }
+    )
 
     def __call__(self, request: HttpRequest):
         if "authorization" in request.headers:
@@ -120,10 +123,13 @@ class EstranAPI(NinjaAPI):
         components["Error"] = error
         for operations in schema["paths"].values():
             for operation in operations.values():
-                operation["responses"].setdefault("default", {
-                    "description": "An error (4xx; 503 when the object store does not answer).",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                })
+                operation["responses"].setdefault(
+                    "default",
+                    {
+                        "description": "An error (4xx; 503 when the object store does not answer).",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
         return schema
 
 

@@ -1,4 +1,5 @@
 """The Celery application; tasks are discovered in every installed app's tasks.py."""
+
 import os
 
 from celery import Celery

@@ -1,6 +1,7 @@
 """django-csp's middleware, with connect-src widened to where the browser sends upload parts: the
 S3 endpoint of presigned part URLs (read from the settings at each response, as the store reads
 them), and the site's own address, which the local store's part URLs are built on."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -25,8 +26,11 @@ def upload_origins() -> list[str]:
             origins.append(_origin(endpoint, host_prefix=f"{settings.S3_BUCKET}." if style == "virtual" else ""))
         else:
             bucket, region = settings.S3_BUCKET, settings.S3_REGION
-            origins += ([f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
-                        if style == "virtual" else ["https://s3.amazonaws.com", f"https://s3.{region}.amazonaws.com"])
+            origins += (
+                [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
+                if style == "virtual"
+                else ["https://s3.amazonaws.com", f"https://s3.{region}.amazonaws.com"]
+            )
     return [o for o in origins if o]
 
 

@@ -1,4 +1,5 @@
 """URL map: pages, the REST API, the DOI resolver, OAI-PMH, health."""
+
 from django.contrib import admin
 from django.urls import include, path, register_converter
 

@@ -1,4 +1,5 @@
 """Path converters of the site's URLs."""
+
 from __future__ import annotations
 
 MAX_ID = 2**63 - 1

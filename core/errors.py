@@ -1,4 +1,5 @@
 """Domain errors: services raise these, views and the API turn them into messages and codes."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """What the apps above `core` add to its shared pieces, registered in their `AppConfig.ready()`
 (dependencies point down: `core` never imports them). /healthz runs the checks the apps register."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,5 +1,6 @@
 """Researcher and organisation identifiers: ORCID iDs (ISO 7064 MOD 11-2 check digit) and ROR ids.
 Pure functions, used wherever an identifier is typed, received or exported."""
+
 from __future__ import annotations
 
 import re
@@ -16,14 +17,14 @@ def normalize_orcid(value: str) -> str:
     lowered = value.lower()
     for prefix in ("https://", "http://"):
         if lowered.startswith(prefix):
-            value, lowered = value[len(prefix):], lowered[len(prefix):]
+            value, lowered = value[len(prefix) :], lowered[len(prefix) :]
     for host in ("sandbox.orcid.org/", "orcid.org/", "www.orcid.org/"):
         if lowered.startswith(host):
-            value = value[len(host):]
+            value = value[len(host) :]
             break
     value = value.strip().upper()
     if re.fullmatch(r"\d{15}[\dX]", value):
-        value = "-".join(value[i:i + 4] for i in range(0, 16, 4))
+        value = "-".join(value[i : i + 4] for i in range(0, 16, 4))
     return value
 
 

@@ -5,6 +5,7 @@ clicked, so the metadata refuses them at validation, and every page filters agai
 in `core.templatetags.safe_links`, `webHref` in the scripts): a document stored before the check, or
 a draft (drafts keep whatever was typed), never becomes a link to anything but the web.
 """
+
 from __future__ import annotations
 
 import re

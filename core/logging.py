@@ -1,4 +1,5 @@
 """Structured key/value logs: `log.info("doi.registered", doi=..., record=...)`."""
+
 import structlog
 
 structlog.configure(

@@ -2,6 +2,7 @@
 refused, drift found by the DOI reconciliation, files failing the fixity audit). What a person
 receives about their deposits (decisions, comments, invitations) goes through the notification
 outbox instead (`notifications.services`), which records, retries and shows it."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Middleware of the whole site: input that cannot be stored is refused before any view sees it."""
+
 from __future__ import annotations
 
 from django.http import JsonResponse

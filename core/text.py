@@ -10,6 +10,7 @@ database column holds. A document stored before these checks
 (SQLite keeps a surrogate in JSON text) is mended when read (`MendingJSONDecoder`), so that it can
 never make a page fail for ever.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ _ESCAPED_SURROGATE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 NUL_MESSAGE = N_("This text contains a NUL character (U+0000), which cannot be stored: remove it.")
 SURROGATE_MESSAGE = N_(
-    "This text contains a lone surrogate (U+D800–U+DFFF), which is not a character and cannot be stored: "
-    "remove it."
+    "This text contains a lone surrogate (U+D800–U+DFFF), which is not a character and cannot be stored: remove it."
 )
 NUMBER_MESSAGE = N_("Not a number that can be stored: NaN, Infinity and numbers beyond ±1.8e308 are refused.")
 INTEGER_MESSAGE = N_("Whole numbers are limited to 64 bits (at most 9223372036854775807).")

@@ -1,4 +1,5 @@
 """Cross-cutting endpoints: the health check."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """REST endpoints for deposits, their files and upload sessions, lifecycle actions, and the look-ups
 that help fill in creators (ORCID names, ROR organisations). Thin: parse, call one service, shape
 the answer."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -89,8 +90,10 @@ class ActionIn(Schema):
     reason: workflow.RejectionReason | None = Field(default=None, description="Required to reject.")
     assignee: str | None = Field(default=None, description="To assign: the username of a moderator of the community.")
     expected_status: workflow.Status | None = Field(
-        default=None, description="The status the client last saw; the action is refused (409, code `stale`) "
-        "when the deposit has moved on meanwhile.")
+        default=None,
+        description="The status the client last saw; the action is refused (409, code `stale`) "
+        "when the deposit has moved on meanwhile.",
+    )
 
 
 class UploadIn(Schema):
@@ -133,9 +136,7 @@ class PartIn(Schema):
 
 class CompleteIn(Schema):
     parts: list[PartIn]
-    sha256: str = Field(
-        default="", description="Optional SHA-256 (hex) of the whole file, if not declared at opening."
-    )
+    sha256: str = Field(default="", description="Optional SHA-256 (hex) of the whole file, if not declared at opening.")
 
 
 class PartChecksumIn(Schema):
@@ -171,9 +172,16 @@ def _deposit_out(deposit: Deposit, user) -> dict:
         "problems": services.deposit_problems(deposit) if deposit.status in workflow.EDITABLE else [],
         "files": list(deposit.files.all()),
         "events": [
-            {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": e.actor.username if e.actor else None, "note": e.note, "reason": e.reason,
-             "assignee": e.assignee.username if e.assignee else None, "created": e.created}
+            {
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": e.actor.username if e.actor else None,
+                "note": e.note,
+                "reason": e.reason,
+                "assignee": e.assignee.username if e.assignee else None,
+                "created": e.created,
+            }
             for e in deposit.events.all()
         ],
     }
@@ -200,7 +208,10 @@ def _deposit(request, pk: int) -> Deposit:
 
 @router.get("/deposits", response=list[DepositOut], summary="Your deposits")
 def deposit_list(request):
-    return [_deposit_out(d, request.auth) for d in selectors.deposits_of(request.auth).prefetch_related("files", "events__actor", "events__assignee")]
+    return [
+        _deposit_out(d, request.auth)
+        for d in selectors.deposits_of(request.auth).prefetch_related("files", "events__actor", "events__assignee")
+    ]
 
 
 @router.post("/deposits", response={201: DepositOut}, summary="Create a deposit (a draft)")
@@ -231,8 +242,13 @@ def deposit_action(request, pk: int, payload: ActionIn):
     field."""
     deposit = _deposit(request, pk)
     services.deposit_act(
-        deposit=deposit, action=payload.action, actor=request.auth, note=payload.note,
-        reason=payload.reason or "", assignee=payload.assignee or "", seen_status=payload.expected_status or "",
+        deposit=deposit,
+        action=payload.action,
+        actor=request.auth,
+        note=payload.note,
+        reason=payload.reason or "",
+        assignee=payload.assignee or "",
+        seen_status=payload.expected_status or "",
     )
     return _deposit_out(_deposit(request, pk), request.auth)
 
@@ -288,8 +304,11 @@ def upload_detail(request, upload_id: int):
     return _upload_out(session)
 
 
-@router.post("/uploads/{upload_id}/parts", response=SignedPartsOut,
-             summary="URLs for parts signed with their SHA-256, which the store verifies")
+@router.post(
+    "/uploads/{upload_id}/parts",
+    response=SignedPartsOut,
+    summary="URLs for parts signed with their SHA-256, which the store verifies",
+)
 def upload_sign_parts(request, upload_id: int, payload: SignPartsIn):
     """For each part, a URL signed for that part's SHA-256 and exact length: PUT the bytes with the
     `headers` given (`x-amz-checksum-sha256`, base64) and the store refuses bytes that do not match
@@ -301,8 +320,11 @@ def upload_sign_parts(request, upload_id: int, payload: SignPartsIn):
     return {"parts": parts}
 
 
-@router.post("/uploads/{upload_id}/complete", response={200: FileOut, 202: FileOut},
-             summary="Complete an upload with its parts' ETags")
+@router.post(
+    "/uploads/{upload_id}/complete",
+    response={200: FileOut, 202: FileOut},
+    summary="Complete an upload with its parts' ETags",
+)
 def upload_complete(request, upload_id: int, payload: CompleteIn):
     """200 with the file `ready` (small files are verified at once), 202 with the file `verifying`
     while a worker reads it back (poll the deposit's files), 422 if the parts or the bytes are wrong
@@ -311,7 +333,9 @@ def upload_complete(request, upload_id: int, payload: CompleteIn):
     409): a completed upload answers its file as it stands."""
     session = _session(request, upload_id)
     file = services.upload_complete(
-        session_id=session.pk, actor=request.auth, parts=[p.dict() for p in payload.parts],
+        session_id=session.pk,
+        actor=request.auth,
+        parts=[p.dict() for p in payload.parts],
         sha256=payload.sha256,
     )
     if file.state == DepositFile.State.failed:
@@ -354,18 +378,32 @@ class InvitationOut(Schema):
 
 
 def _collaborator_out(c) -> dict:
-    return {"id": c.pk, "email": c.email, "orcid": c.orcid, "user": c.user.username if c.user else None,
-            "state": c.state, "created": c.created}
+    return {
+        "id": c.pk,
+        "email": c.email,
+        "orcid": c.orcid,
+        "user": c.user.username if c.user else None,
+        "state": c.state,
+        "created": c.created,
+    }
 
 
-@router.get("/deposits/{pk}/collaborators", response=list[CollaboratorOut], tags=["co-depositors"],
-            summary="The deposit's co-depositors and pending invitations")
+@router.get(
+    "/deposits/{pk}/collaborators",
+    response=list[CollaboratorOut],
+    tags=["co-depositors"],
+    summary="The deposit's co-depositors and pending invitations",
+)
 def collaborator_list(request, pk: int):
     return [_collaborator_out(c) for c in selectors.collaborations_of(_deposit(request, pk))]
 
 
-@router.post("/deposits/{pk}/collaborators", response={201: CollaboratorOut}, tags=["co-depositors"],
-             summary="Invite a co-depositor (owner only)")
+@router.post(
+    "/deposits/{pk}/collaborators",
+    response={201: CollaboratorOut},
+    tags=["co-depositors"],
+    summary="Invite a co-depositor (owner only)",
+)
 def collaborator_invite(request, pk: int, payload: CollaboratorIn):
     collaboration = services.collaborator_invite(
         deposit=_deposit(request, pk), actor=request.auth, email=payload.email, orcid=payload.orcid
@@ -373,34 +411,57 @@ def collaborator_invite(request, pk: int, payload: CollaboratorIn):
     return Status(201, _collaborator_out(collaboration))
 
 
-@router.delete("/deposits/{pk}/collaborators/{collaboration_id}", response={204: None}, tags=["co-depositors"],
-               summary="Withdraw an invitation, remove a co-depositor, or leave")
+@router.delete(
+    "/deposits/{pk}/collaborators/{collaboration_id}",
+    response={204: None},
+    tags=["co-depositors"],
+    summary="Withdraw an invitation, remove a co-depositor, or leave",
+)
 def collaborator_remove(request, pk: int, collaboration_id: int):
-    collaboration = next((c for c in selectors.collaborations_of(_deposit(request, pk)) if c.pk == collaboration_id), None)
+    collaboration = next(
+        (c for c in selectors.collaborations_of(_deposit(request, pk)) if c.pk == collaboration_id), None
+    )
     if collaboration is None:
         raise NotFound("No such co-depositor.")
     services.collaboration_revoke(collaboration=collaboration, actor=request.auth)
     return Status(204, None)
 
 
-@router.get("/invitations", response=list[InvitationOut], tags=["co-depositors"],
-            summary="Invitations to co-deposit waiting for you")
+@router.get(
+    "/invitations",
+    response=list[InvitationOut],
+    tags=["co-depositors"],
+    summary="Invitations to co-deposit waiting for you",
+)
 def invitation_list(request):
     return [
-        {"id": c.pk, "deposit_id": c.deposit_id, "deposit_title": c.deposit.title,
-         "invited_by": c.invited_by.username, "created": c.created}
+        {
+            "id": c.pk,
+            "deposit_id": c.deposit_id,
+            "deposit_title": c.deposit.title,
+            "invited_by": c.invited_by.username,
+            "created": c.created,
+        }
         for c in selectors.invitations_for(request.auth)
     ]
 
 
-@router.post("/invitations/{collaboration_id}/accept", response=CollaboratorOut, tags=["co-depositors"],
-             summary="Accept an invitation")
+@router.post(
+    "/invitations/{collaboration_id}/accept",
+    response=CollaboratorOut,
+    tags=["co-depositors"],
+    summary="Accept an invitation",
+)
 def invitation_accept(request, collaboration_id: int):
     return _collaborator_out(services.invitation_accept(collaboration_id=collaboration_id, user=request.auth))
 
 
-@router.post("/invitations/{collaboration_id}/decline", response=CollaboratorOut, tags=["co-depositors"],
-             summary="Decline an invitation")
+@router.post(
+    "/invitations/{collaboration_id}/decline",
+    response=CollaboratorOut,
+    tags=["co-depositors"],
+    summary="Decline an invitation",
+)
 def invitation_decline(request, collaboration_id: int):
     return _collaborator_out(services.invitation_decline(collaboration_id=collaboration_id, user=request.auth))
 
@@ -436,7 +497,7 @@ class OrcidPersonOut(Schema):
     orcid: str
     given_name: str
     family_name: str
-    name: str = Field(description="The published (credit) name, else given and family names; \"\" when private.")
+    name: str = Field(description='The published (credit) name, else given and family names; "" when private.')
 
 
 class OrganisationOut(Schema):
@@ -446,16 +507,19 @@ class OrganisationOut(Schema):
     aliases: list[str] = Field(description="Other labels, aliases and acronyms.")
 
 
-@router.get("/lookups/orcid/{orcid}", response=OrcidPersonOut, tags=["look-ups"],
-            summary="The name on an ORCID record")
+@router.get("/lookups/orcid/{orcid}", response=OrcidPersonOut, tags=["look-ups"], summary="The name on an ORCID record")
 def lookup_orcid(request, orcid: str):
     """Read from ORCID's public API when `ORCID_API_URL` is set (404 `lookup_off` otherwise); 404
     `orcid_not_found`, 422 not an ORCID iD, 503 `lookup_unavailable` when ORCID does not answer."""
     return lookups.orcid_person(orcid)
 
 
-@router.get("/lookups/ror", response=list[OrganisationOut], tags=["look-ups"],
-            summary="Search the Research Organization Registry")
+@router.get(
+    "/lookups/ror",
+    response=list[OrganisationOut],
+    tags=["look-ups"],
+    summary="Search the Research Organization Registry",
+)
 def lookup_ror(request, q: str = ""):
     """Organisations whose names, aliases or acronyms match `q` (two characters at least), when
     `ROR_API_URL` is set (404 `lookup_off` otherwise); 503 `lookup_unavailable` when ROR does not

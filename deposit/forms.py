@@ -1,6 +1,7 @@
 """Deposit forms: starting a deposit, step 4's plain upload form, inviting a co-depositor, and a
 lenient reading of a saved document for the deposit's page. The wizard's steps are mapped to and
 from the metadata document in the step modules of `deposit/wizard/`."""
+
 from __future__ import annotations
 
 from django import forms
@@ -62,7 +63,9 @@ class WizardStartForm(forms.Form):
     """`New deposit`: the title and community may be given at once; everything else is in the wizard."""
 
     title = forms.CharField(
-        label=_("Title of the dataset"), max_length=500, required=False,
+        label=_("Title of the dataset"),
+        max_length=500,
+        required=False,
         help_text=_("You can change it later. Example: CTD casts of the PELGAS 2024 cruise, Bay of Biscay."),
     )
     community = forms.ModelChoiceField(
@@ -81,8 +84,10 @@ class WizardUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Add files"),
         required=False,
-        help_text=_("You can choose several files at once. Large files (over a few hundred MB) go better "
-                    "through the API or the browser uploader, which resume after an interruption."),
+        help_text=_(
+            "You can choose several files at once. Large files (over a few hundred MB) go better "
+            "through the API or the browser uploader, which resume after an interruption."
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 (dependencies point down: `deposit` never imports them). `notifications` tells the people concerned
 by a transition, an invitation or a comment; `moderation` previews a file that became ready and adds
 the conversation to the deposit's pages."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Deposits (drafts on their way to publication), their audit events, files and upload sessions."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -17,6 +17,7 @@ refuse with a Conflict rather than a PermissionDenied. Services, selectors, view
 templates (`{% may "edit" deposit as can_edit %}`) ask here; `repository`, below `deposit`, asks
 through `repository.hooks`, filled in DepositConfig.ready.
 """
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -75,9 +76,7 @@ def is_record_editor(record, user) -> bool:
         return False
     if record.owner_id == user.pk:
         return True
-    return Collaboration.objects.filter(
-        deposit__record=record, user=user, state=Collaboration.State.accepted
-    ).exists()
+    return Collaboration.objects.filter(deposit__record=record, user=user, state=Collaboration.State.accepted).exists()
 
 
 def was_submitted(deposit: Deposit) -> bool:
@@ -123,8 +122,7 @@ def may_invite(deposit: Deposit, user) -> bool:
 
 def may_leave(collaboration: Collaboration, user) -> bool:
     """A co-depositor (or someone invited) takes themselves off a deposit they do not own."""
-    return (_authenticated(user) and collaboration.user_id == user.pk
-            and collaboration.deposit.owner_id != user.pk)
+    return _authenticated(user) and collaboration.user_id == user.pk and collaboration.deposit.owner_id != user.pk
 
 
 def may_revoke(collaboration: Collaboration, user) -> bool:
@@ -190,8 +188,10 @@ def may_resolve(deposit: Deposit, user, *, author_id: int | None) -> bool:
     moderate the deposit."""
     if may_moderate(deposit, user):
         return True
-    return _authenticated(user) and author_id == user.pk and (
-        is_editor(deposit, user) or is_moderator_of(user, deposit.community)
+    return (
+        _authenticated(user)
+        and author_id == user.pk
+        and (is_editor(deposit, user) or is_moderator_of(user, deposit.community))
     )
 
 
@@ -241,9 +241,7 @@ def may_withdraw(record, user) -> bool:
     """A moderator of its community or an administrator who is not one of its depositors: withdrawal
     is a moderation decision, and nobody moderates their own work (as may_moderate); a depositor asks
     another moderator, who records the reason on the tombstone."""
-    return (
-        _authenticated(user) and is_moderator_of(user, record.community) and not is_record_editor(record, user)
-    )
+    return _authenticated(user) and is_moderator_of(user, record.community) and not is_record_editor(record, user)
 
 
 # --- Templates -----------------------------------------------------------------------------------

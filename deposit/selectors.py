@@ -1,5 +1,6 @@
 """Reads on deposits. Who sees one is deposit.policy's to say (may_view): anybody else gets
 NotFound, and learns nothing of its existence."""
+
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress

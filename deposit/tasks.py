@@ -1,12 +1,16 @@
 """Celery tasks of deposits' files: verification after an upload completes (and its sweep of
 verifications lost on the way), deferred deletion of objects, and the sweep of abandoned uploads."""
+
 from celery import shared_task
 
 from repository.storage import StorageError
 
 
 @shared_task(
-    name="deposit.files.verify", autoretry_for=(StorageError,), retry_backoff=30, retry_backoff_max=3600,
+    name="deposit.files.verify",
+    autoretry_for=(StorageError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
     max_retries=None,
 )
 def file_verify_task(file_id: int) -> str | None:
@@ -25,7 +29,10 @@ def file_verify_task(file_id: int) -> str | None:
 
 
 @shared_task(
-    name="deposit.files.delete_object", autoretry_for=(StorageError,), retry_backoff=60, retry_backoff_max=3600,
+    name="deposit.files.delete_object",
+    autoretry_for=(StorageError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
     max_retries=20,
 )
 def object_delete_task(key: str) -> bool:

@@ -17,6 +17,7 @@ It imports nothing of the app: `deposit.policy` (which gives a user their roles)
 `deposit.models` (whose status field takes these choices) both stand on it, and the workflow, which
 asks the policy, stands on them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Deposit pages, under /deposits/: the list, a deposit's page, and the five-step wizard."""
+
 from django.urls import path
 
 from . import views, views_wizard

@@ -1,6 +1,7 @@
 """Deposit pages: my deposits, a deposit's page with its problems (each a link into the wizard,
 `views_wizard.py`), history and the actions its viewer may take. Thin: parse, call one service, turn domain
 errors into messages or form errors."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -130,7 +131,10 @@ def _store_files(request, deposit: Deposit, uploads) -> int:
     for upload in uploads:
         try:
             file = services.file_add_bytes(
-                deposit=deposit, actor=request.user, name=upload.name, chunks=upload.chunks(),
+                deposit=deposit,
+                actor=request.user,
+                name=upload.name,
+                chunks=upload.chunks(),
                 size=upload.size,
             )
         except DomainError as exc:
@@ -222,8 +226,12 @@ def deposit_act(request, pk: int):
     action = request.POST.get("action", "")
     try:
         deposit = services.deposit_act(
-            deposit=deposit, action=action, actor=request.user, note=request.POST.get("note", ""),
-            reason=request.POST.get("reason", ""), assignee=request.POST.get("assignee", ""),
+            deposit=deposit,
+            action=action,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            reason=request.POST.get("reason", ""),
+            assignee=request.POST.get("assignee", ""),
             seen_status=request.POST.get("seen_status", ""),
         )
     except ValidationFailed as exc:
@@ -232,9 +240,7 @@ def deposit_act(request, pk: int):
             described = describe_problem(problem)
             if described["message"] == exc.message:
                 continue
-            text = (
-                _("%(where)s: %(message)s") % described if described["where"] else described["message"]
-            )
+            text = _("%(where)s: %(message)s") % described if described["where"] else described["message"]
             messages.error(request, text)
     except DomainError as exc:
         messages.error(request, _error_message(exc))

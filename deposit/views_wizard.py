@@ -2,6 +2,7 @@
 without JavaScript), the autosave endpoint (JSON, revision-checked), uploads without the browser
 uploader, the review fragment, NetCDF suggestions and submission. Thin: read the deposit with its
 access rules, merge the step through `deposit.wizard`, save through `services.deposit_update`."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -9,12 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import lookups
@@ -76,7 +76,8 @@ def _lookup_urls() -> dict:
     that is not configured (the fields are then typed by hand, as without JavaScript)."""
     return {
         "orcid": reverse("deposit:lookup-orcid", kwargs={"orcid": "__orcid__"})
-        if lookups.orcid_lookup_enabled() else "",
+        if lookups.orcid_lookup_enabled()
+        else "",
         "ror": reverse("deposit:lookup-ror") if lookups.ror_lookup_enabled() else "",
     }
 
@@ -104,7 +105,9 @@ def js_strings() -> dict:
         "saved": _("All changes saved"),
         "savedAt": _("Saved at %(time)s"),
         "unsaved": _("Unsaved changes"),
-        "offline": _("Not saved: the server could not be reached. Your changes are kept in this browser and will be saved when it answers."),
+        "offline": _(
+            "Not saved: the server could not be reached. Your changes are kept in this browser and will be saved when it answers."
+        ),
         "failed": _("Not saved: %(reason)s"),
         "problemsHere": _("%(count)s problem(s) in this step"),
         "conflictTitle": _("Someone else saved this deposit"),
@@ -132,14 +135,18 @@ def js_strings() -> dict:
         "lon": _("A longitude is between −180 and 180."),
         "number": _("Enter a number (with a decimal point)."),
         "southNorth": _("The south latitude must not be north of the north latitude."),
-        "antimeridian": _("West is east of East: the box crosses the antimeridian (180°). If that is not what you meant, swap them."),
+        "antimeridian": _(
+            "West is east of East: the box crosses the antimeridian (180°). If that is not what you meant, swap them."
+        ),
         "minMax": _("The minimum is above the maximum."),
         "doiFormat": _("Not a DOI: it looks like 10.1234/abcd (a doi.org link is fine)."),
         "urlFormat": _("Not a web address: it starts with https:// or http://."),
         "swhidFormat": _("Not a Software Heritage identifier (swh:1:dir:… with 40 hexadecimal characters)."),
         "endBeforeStart": _("The end date is before the start date."),
         "orcidFormat": _("An ORCID iD has 16 digits (the last may be X), as in 0000-0002-1825-0097."),
-        "orcidCheck": _("This ORCID iD's last character (its check digit) does not match: copy it again from the ORCID record."),
+        "orcidCheck": _(
+            "This ORCID iD's last character (its check digit) does not match: copy it again from the ORCID record."
+        ),
         "rorFormat": _("A ROR id looks like https://ror.org/02feahw73 (or just 02feahw73)."),
         "orcidLooking": _("Reading the name on the ORCID record…"),
         "orcidFilled": _("Name filled in from the ORCID record: %(name)s."),
@@ -158,7 +165,9 @@ def js_strings() -> dict:
         "polygonLine": _("Line %(n)s is not “longitude, latitude”."),
         "polygonFew": _("A polygon needs at least three points."),
         "drawBox": _("Drag on the map to draw the box. Escape cancels."),
-        "drawPolygon": _("Click each corner on the map; click the first corner again (or press Enter) to finish. Escape cancels."),
+        "drawPolygon": _(
+            "Click each corner on the map; click the first corner again (or press Enter) to finish. Escape cancels."
+        ),
         "drawPoint": _("Click the map where the point is. Escape cancels."),
         "drawn": _("Added to the list beside the map."),
         "box": _("Box"),
@@ -247,9 +256,7 @@ def wizard_start(request):
             title = form.cleaned_data["title"].strip()
             if title:
                 metadata["titles"] = [{"title": title}]
-            deposit = services.deposit_create(
-                owner=request.user, metadata=metadata, community=community
-            )
+            deposit = services.deposit_create(owner=request.user, metadata=metadata, community=community)
             log.info("wizard.started", deposit=deposit.pk)
             return redirect("deposit:wizard", pk=deposit.pk, step="describe")
     else:
@@ -288,8 +295,9 @@ def _save_from_page(request, deposit: Deposit, step: wizard.Step):
         return HttpResponseBadRequest(_("The form is missing its revision; reload the page."))
     metadata, community = wizard.merge_step(step.slug, deposit.metadata, request.POST)
     try:
-        services.deposit_update(deposit=deposit, actor=request.user, metadata=metadata, community=community,
-                                revision=revision)
+        services.deposit_update(
+            deposit=deposit, actor=request.user, metadata=metadata, community=community, revision=revision
+        )
     except Conflict as exc:
         if exc.code != "stale_revision":
             messages.error(request, exc.message)
@@ -374,17 +382,21 @@ def wizard_save(request, pk: int):
     files = list(deposit.files.all())
     problems = wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files)
     state = wizard.completeness(deposit, problems, files)
-    return JsonResponse({
-        "revision": deposit.revision,
-        "saved_at": timezone.localtime(deposit.modified).strftime("%H:%M:%S"),
-        "problems": [
-            {"anchor": p["anchor"], "message": p["message"], "where": p["where"]} for p in problems if p["step"] == step
-        ],
-        "problem_count": len(problems),
-        "steps": [{"slug": s["slug"], "status": s["status"], "state_text": _state_text(s)} for s in state["steps"]],
-        "score": state["score"],
-        "title": str(deposit),
-    })
+    return JsonResponse(
+        {
+            "revision": deposit.revision,
+            "saved_at": timezone.localtime(deposit.modified).strftime("%H:%M:%S"),
+            "problems": [
+                {"anchor": p["anchor"], "message": p["message"], "where": p["where"]}
+                for p in problems
+                if p["step"] == step
+            ],
+            "problem_count": len(problems),
+            "steps": [{"slug": s["slug"], "status": s["status"], "state_text": _state_text(s)} for s in state["steps"]],
+            "score": state["score"],
+            "title": str(deposit),
+        }
+    )
 
 
 def _state_text(step: dict) -> str:
@@ -439,24 +451,42 @@ def wizard_suggestions(request, pk: int, file_pk: int):
     }
     # Step 3 takes places, platforms, instruments and parameters; the file's other keywords belong
     # to step 1 and are not offered here.
-    parameters = [s for s in payload["subjects"]
-                  if isinstance(s, dict) and str(s.get("keyword_type") or "parameter") in wizard.WHERE_TYPES]
+    parameters = [
+        s
+        for s in payload["subjects"]
+        if isinstance(s, dict) and str(s.get("keyword_type") or "parameter") in wizard.WHERE_TYPES
+    ]
     payload["subjects"] = parameters
-    return render(request, "deposit/wizard/_suggestions.html", {
-        "deposit": deposit,
-        "file": file,
-        "payload": payload,
-        "payload_json": json.dumps(payload, default=str),
-        "locations": [wizard.read_step("where_when", {"geo_locations": [g]})["geo_locations"][0]
-                      for g in payload["geo_locations"] if isinstance(g, dict)],
-        "temporal": wizard.read_step("where_when", {"temporal_extent": payload["temporal_extent"]})["temporal_extent"]
-        if payload["temporal_extent"] else None,
-        "vertical": wizard.read_step("where_when", {"vertical_extent": payload["vertical_extent"]})["vertical_extent"]
-        if payload["vertical_extent"] else None,
-        "subjects": parameters,
-        "notes": suggestions.get("notes") or [],
-        "empty": not any([payload["geo_locations"], payload["temporal_extent"], payload["vertical_extent"], parameters]),
-    })
+    return render(
+        request,
+        "deposit/wizard/_suggestions.html",
+        {
+            "deposit": deposit,
+            "file": file,
+            "payload": payload,
+            "payload_json": json.dumps(payload, default=str),
+            "locations": [
+                wizard.read_step("where_when", {"geo_locations": [g]})["geo_locations"][0]
+                for g in payload["geo_locations"]
+                if isinstance(g, dict)
+            ],
+            "temporal": wizard.read_step("where_when", {"temporal_extent": payload["temporal_extent"]})[
+                "temporal_extent"
+            ]
+            if payload["temporal_extent"]
+            else None,
+            "vertical": wizard.read_step("where_when", {"vertical_extent": payload["vertical_extent"]})[
+                "vertical_extent"
+            ]
+            if payload["vertical_extent"]
+            else None,
+            "subjects": parameters,
+            "notes": suggestions.get("notes") or [],
+            "empty": not any(
+                [payload["geo_locations"], payload["temporal_extent"], payload["vertical_extent"], parameters]
+            ),
+        },
+    )
 
 
 # --- Files and submission -------------------------------------------------------------------------
@@ -496,8 +526,9 @@ def wizard_submit(request, pk: int):
         messages.error(request, exc.message)
         return redirect(reverse("deposit:wizard", kwargs={"pk": pk, "step": "links_licence"}) + "#review")
     except ValidationFailed as exc:
-        messages.error(request, _("%(message)s Each problem is listed below, with a link to its field.")
-                       % {"message": exc.message})
+        messages.error(
+            request, _("%(message)s Each problem is listed below, with a link to its field.") % {"message": exc.message}
+        )
         return redirect(reverse("deposit:wizard", kwargs={"pk": pk, "step": "links_licence"}) + "#review")
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -505,7 +536,8 @@ def wizard_submit(request, pk: int):
     text = str(SUCCESS[action])
     if deposit.pid_id:
         text += " " + _("The DOI %(doi)s is reserved for this deposit; it becomes active on publication.") % {
-            "doi": deposit.pid.doi}
+            "doi": deposit.pid.doi
+        }
     messages.success(request, text)
     return redirect("deposit:detail", pk=deposit.pk)
 

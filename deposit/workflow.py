@@ -6,6 +6,7 @@ table (with the diagram) are in `deposit.transitions`, re-exported here: callers
 A new action is one row in `transitions.TRANSITIONS` and one effect in `EFFECTS` below
 (`_no_effect` when moving the status is all it does).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -155,12 +156,16 @@ def _changed_under(deposit, seen_status: str, actor) -> Conflict:
     who = last.actor.name if last and last.actor_id and last.actor_id != getattr(actor, "pk", None) else None
     status = Status(deposit.status).label
     if who:
-        message = _("%(who)s acted on this deposit while you were looking at it: it is now %(status)s. "
-                    "Nothing was changed by your action; the page shows the deposit as it is now.")
+        message = _(
+            "%(who)s acted on this deposit while you were looking at it: it is now %(status)s. "
+            "Nothing was changed by your action; the page shows the deposit as it is now."
+        )
         message = message % {"who": who, "status": status}
     else:
-        message = _("This deposit changed while you were looking at it: it is now %(status)s. "
-                    "Nothing was changed by your action; the page shows the deposit as it is now.") % {"status": status}
+        message = _(
+            "This deposit changed while you were looking at it: it is now %(status)s. "
+            "Nothing was changed by your action; the page shows the deposit as it is now."
+        ) % {"status": status}
     return Conflict(message, code="stale")
 
 
@@ -220,9 +225,7 @@ def _assignable(deposit, assignee):
     """The colleague a deposit is assigned to: a moderator of its community who may moderate it."""
     active = assignee is not None and getattr(assignee, "is_active", False)
     if not active or not is_moderator_of(assignee, deposit.community):
-        raise ValidationFailed(
-            _("A deposit can only be assigned to a moderator of its community."), field="assignee"
-        )
+        raise ValidationFailed(_("A deposit can only be assigned to a moderator of its community."), field="assignee")
     if not may_moderate(deposit, assignee):
         raise ValidationFailed(
             _("%(name)s is a depositor of this deposit and cannot review it: assign it to another moderator.")
@@ -239,7 +242,8 @@ def _snapshot_round(deposit, actor) -> None:
         for f in deposit.files.order_by("name").only("name", "size", "sha256")
     ]
     ReviewRound.objects.update_or_create(
-        deposit=deposit, number=deposit.round,
+        deposit=deposit,
+        number=deposit.round,
         defaults={"metadata": deposit.metadata, "files": files, "submitted_by": actor},
     )
 

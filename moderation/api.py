@@ -1,4 +1,5 @@
 """REST endpoints of moderation: the queue. Decisions are deposit actions (POST /api/deposits/{id}/actions)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -74,13 +75,20 @@ def moderation_queue(request, response: HttpResponse, query: Query[QueueQuery]):
         raise PermissionDenied(_("The moderation queue is for the moderators of a community."))
     now = timezone.now()
     filters = QueueFilters(
-        community=query.community, resource_type=query.resource_type, size=query.size or "",
+        community=query.community,
+        resource_type=query.resource_type,
+        size=query.size or "",
         waiting=query.waiting or "",
     )
     page = max(1, query.page)
     rows = selectors.queue_rows(
-        request.auth, communities=communities, tab=query.tab, filters=filters, now=now,
-        offset=(page - 1) * PAGE_SIZE, with_colleagues=False,
+        request.auth,
+        communities=communities,
+        tab=query.tab,
+        filters=filters,
+        now=now,
+        offset=(page - 1) * PAGE_SIZE,
+        with_colleagues=False,
     )
     response["X-Total-Count"] = str(_total(request.auth, communities, query.tab, filters, now))
     return [_item(row) for row in rows]
@@ -96,10 +104,16 @@ def _total(user, communities, tab: str, filters: QueueFilters, now) -> int:
 def _item(row: selectors.QueueRow) -> dict:
     d = row.deposit
     return {
-        "id": d.pk, "title": d.title, "status": d.status, "community": d.community.slug,
-        "owner": d.owner.username, "reviewer": d.reviewer.username if d.reviewer else None,
-        "submitted_at": d.submitted_at, "doi": d.pid.doi if d.pid else None,
-        "resource_type": row.resource_type, "total_size": row.total_size,
+        "id": d.pk,
+        "title": d.title,
+        "status": d.status,
+        "community": d.community.slug,
+        "owner": d.owner.username,
+        "reviewer": d.reviewer.username if d.reviewer else None,
+        "submitted_at": d.submitted_at,
+        "doi": d.pid.doi if d.pid else None,
+        "resource_type": row.resource_type,
+        "total_size": row.total_size,
         "waiting_working_days": round(row.waiting.days, 2) if row.waiting else None,
         "sla": row.waiting.level.value if row.waiting else None,
         "sla_due_at": row.waiting.due_at if row.waiting else None,

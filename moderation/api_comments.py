@@ -1,5 +1,6 @@
 """REST endpoints of the conversation: read a deposit's comments, write one (or a reply), resolve
 and reopen a thread. The same rules and services as the web pages (moderation/conversation.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,9 +37,13 @@ class CommentOut(Schema):
 
 class CommentIn(Schema):
     body: str = Field(description="Markdown, at most 10 000 characters.")
-    field: str = Field(default="", description="A wizard field (`abstract`, `geo_locations-0`); empty for a file or the whole deposit.")
+    field: str = Field(
+        default="", description="A wizard field (`abstract`, `geo_locations-0`); empty for a file or the whole deposit."
+    )
     file: int | None = Field(default=None, description="A file of the deposit.")
-    parent: int | None = Field(default=None, description="The comment answered: the reply joins its thread and its anchor.")
+    parent: int | None = Field(
+        default=None, description="The comment answered: the reply joins its thread and its anchor."
+    )
 
 
 def _out(comment, role: str | None = None) -> dict:

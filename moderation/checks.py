@@ -32,8 +32,7 @@ from dataclasses import dataclass, field, replace
 
 import idutils
 from django.conf import settings
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from pydantic import ValidationError
 
 from core.identifiers import is_valid_orcid
@@ -217,9 +216,7 @@ def run_checks(deposit, files, *, metadata: dict | None = None) -> Results:
         try:
             result = entry.fn(ctx)
         except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-            log.warning(
-                "checks.failed", check=entry.key, deposit=getattr(deposit, "pk", None), error=repr(exc)
-            )
+            log.warning("checks.failed", check=entry.key, deposit=getattr(deposit, "pk", None), error=repr(exc))
             result = warning(_("This check could not run on the deposit as it stands."))
         results.append(_placed(result, entry, ctx, present))
     return results
@@ -230,9 +227,7 @@ def _placed(result: Result, entry: Check, ctx: Context, present: set[str]) -> Re
     path it names, else the check's own anchor) and the review page's element."""
     step, anchor = entry.step, entry.anchor
     if result.path:
-        step, anchor = wizard.problem_anchor(
-            {"field": result.path, "step": entry.step}, ctx.metadata, ctx.files
-        )
+        step, anchor = wizard.problem_anchor({"field": result.path, "step": entry.step}, ctx.metadata, ctx.files)
     target = f"step-{step}"
     if step == "files" and anchor.startswith("f-files-"):
         index = anchor.rsplit("-", 1)[1]
@@ -332,8 +327,7 @@ def abstract_length(ctx: Context) -> Result:
     values = {"n": len(abstract), "min": good}
     if len(abstract) < shortest:
         return failure(
-            _("The abstract has %(n)s characters: say what, where, when and how in at least %(min)s.")
-            % values
+            _("The abstract has %(n)s characters: say what, where, when and how in at least %(min)s.") % values
         )
     if len(abstract) < GOOGLE_ABSTRACT_MIN_CHARS:
         return warning(
@@ -341,9 +335,7 @@ def abstract_length(ctx: Context) -> Result:
             % {**values, "google": GOOGLE_ABSTRACT_MIN_CHARS}
         )
     if len(abstract) < good:
-        return warning(
-            _("The abstract has %(n)s characters: %(min)s or more make the data easier to find.") % values
-        )
+        return warning(_("The abstract has %(n)s characters: %(min)s or more make the data easier to find.") % values)
     return passed(_("The abstract has %(n)s characters.") % values)
 
 
@@ -364,9 +356,7 @@ def thesaurus_keywords(ctx: Context) -> Result:
         )
     if subjects:
         return warning(
-            _(
-                "Only free keywords: pick at least one from a thesaurus, so that catalogues can find the data."
-            ),
+            _("Only free keywords: pick at least one from a thesaurus, so that catalogues can find the data."),
             at=f"subjects.{subjects[0][0]}",
         )
     return failure(_("No keywords: pick at least one from a thesaurus."))
@@ -385,9 +375,7 @@ def _located(ctx: Context) -> bool:
 OUTSIDE_INSPIRE = gettext_lazy("No location: INSPIRE does not apply to the data.")
 
 
-@check(
-    "inspire_lineage", step="describe", anchor="f-lineage", label=gettext_lazy("INSPIRE: a lineage statement")
-)
+@check("inspire_lineage", step="describe", anchor="f-lineage", label=gettext_lazy("INSPIRE: a lineage statement"))
 def lineage_statement(ctx: Context) -> Result:
     methods = [d for d in ctx.list("descriptions") if lenient.text(d.get("description_type")) == "Methods"]
     if ctx.text("lineage") or any(lenient.text(d.get("description")).strip() for d in methods):
@@ -433,8 +421,7 @@ def creators_orcid(ctx: Context) -> Result:
     ]
     if invalid:
         return failure(
-            _("Not a valid ORCID iD: %(names)s.")
-            % {"names": _names([_person_name(c, i) for i, c in invalid])},
+            _("Not a valid ORCID iD: %(names)s.") % {"names": _names([_person_name(c, i) for i, c in invalid])},
             at=f"creators.{invalid[0][0]}.orcid",
         )
     missing = [(i, c) for i, c in people if not lenient.text(c.get("orcid")).strip()]
@@ -498,8 +485,7 @@ def affiliations_ror(ctx: Context) -> Result:
             at=without_affiliation[0][0],
         )
     return passed(
-        ngettext("The affiliation has a ROR id.", "All %(n)s affiliations have a ROR id.", total)
-        % {"n": total}
+        ngettext("The affiliation has a ROR id.", "All %(n)s affiliations have a ROR id.", total) % {"n": total}
     )
 
 
@@ -514,7 +500,7 @@ def _global_by_design(ctx: Context) -> bool:
     return bool(GLOBAL_WORDS.search(" ".join([lenient.text(resource_type.get("type")), *titles])))
 
 
-def _box_of(location: dict) -> tuple[float, float, float, float] | None | str:
+def _box_of(location: dict) -> tuple[float, float, float, float] | str | None:
     """(west, east, south, north) of a location's box, point or polygon; None when it has no
     coordinates (a place name); "bad" when they are not numbers."""
     box, point, polygon = location.get("box"), location.get("point"), location.get("polygon")
@@ -558,9 +544,7 @@ def plausible_extent(ctx: Context) -> Result:
         west, east, south, north = box
         if west == east == south == north == 0:
             return failure(
-                _(
-                    "Location %(n)s is at 0° N, 0° E, in the Gulf of Guinea: coordinates probably left at zero."
-                )
+                _("Location %(n)s is at 0° N, 0° E, in the Gulf of Guinea: coordinates probably left at zero.")
                 % {"n": i + 1},
                 at=f"geo_locations.{i}.{kind}",
             )
@@ -579,9 +563,7 @@ def plausible_extent(ctx: Context) -> Result:
         west, east, south, north = boxes[0]
         if west == east and south == north:
             return passed(_("A point at %(lat)s° N, %(lon)s° E.") % {"lat": f"{south:g}", "lon": f"{west:g}"})
-        return passed(
-            _("A box of %(w)s° × %(h)s°.") % {"w": f"{_width(west, east):.3g}", "h": f"{north - south:.3g}"}
-        )
+        return passed(_("A box of %(w)s° × %(h)s°.") % {"w": f"{_width(west, east):.3g}", "h": f"{north - south:.3g}"})
     return passed(
         ngettext("%(n)s location with coordinates.", "%(n)s locations with coordinates.", len(boxes))
         % {"n": len(boxes)}
@@ -598,9 +580,7 @@ def _collected_range(ctx: Context) -> tuple[str, str] | None:
     return None
 
 
-@check(
-    "temporal", step="where_when", anchor="f-temporal_extent-start", label=gettext_lazy("A temporal extent")
-)
+@check("temporal", step="where_when", anchor="f-temporal_extent-start", label=gettext_lazy("A temporal extent"))
 def temporal_extent(ctx: Context) -> Result:
     extent = ctx.dict("temporal_extent")
     start, end = lenient.text(extent.get("start")).strip(), lenient.text(extent.get("end")).strip()
@@ -688,11 +668,11 @@ def checksums_verified(ctx: Context) -> Result:
         f
         for f in ctx.files
         if f.state == "failed"
-        or f.state == "ready"
-        and not re.fullmatch(r"[0-9a-f]{64}", f.sha256 or "")
-        or f.state == "ready"
+        or (f.state == "ready"
+        and not re.fullmatch(r"[0-9a-f]{64}", f.sha256 or ""))
+        or (f.state == "ready"
         and f.declared_sha256
-        and f.declared_sha256 != f.sha256
+        and f.declared_sha256 != f.sha256)
     ]
     if failed:
         return failure(
@@ -706,9 +686,7 @@ def checksums_verified(ctx: Context) -> Result:
             at=f"files.{pending[0].name}",
         )
     return passed(
-        ngettext(
-            "The file's SHA-256 is verified.", "The SHA-256 of all %(n)s files is verified.", len(ctx.files)
-        )
+        ngettext("The file's SHA-256 is verified.", "The SHA-256 of all %(n)s files is verified.", len(ctx.files))
         % {"n": len(ctx.files)}
     )
 
@@ -790,6 +768,5 @@ def related_dois(ctx: Context) -> Result:
     if not dois:
         return passed(_("No DOI among the related resources, nothing to check."))
     return passed(
-        ngettext("The related DOI is well-formed.", "The %(n)s related DOIs are well-formed.", dois)
-        % {"n": dois}
+        ngettext("The related DOI is well-formed.", "The %(n)s related DOIs are well-formed.", dois) % {"n": dois}
     )

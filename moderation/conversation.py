@@ -19,6 +19,7 @@ Rules, kept in this one module so the web views and the API apply the same ones:
 - On their own deposit a moderator (or an administrator) is a depositor (badge, resolving): nobody
   moderates the conversation about their own work. Elsewhere administrators count as moderators.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,7 +90,8 @@ def comment_for(deposit: Deposit, comment_id) -> Comment:
         Comment.objects.select_related("author", "resolved_by", "file", "parent")
         .filter(deposit=deposit, pk=comment_id)
         .first()
-        if str(comment_id).isdigit() else None
+        if str(comment_id).isdigit()
+        else None
     )
     if comment is None:
         raise NotFound(_("No such comment."))
@@ -133,7 +135,9 @@ def _known_segments() -> set[str]:
     return set(wizard.LEAF_LABELS) | set(wizard.GROUP_LABELS)
 
 
-def comment_add(*, deposit: Deposit, author, body: str, field: str = "", file=None, parent: Comment | None = None) -> Comment:
+def comment_add(
+    *, deposit: Deposit, author, body: str, field: str = "", file=None, parent: Comment | None = None
+) -> Comment:
     """Write a comment (or, with `parent`, a reply) and tell the other party once it is saved."""
     body = (body or "").strip()
     if not body:
@@ -163,15 +167,28 @@ def comment_add(*, deposit: Deposit, author, body: str, field: str = "", file=No
                     raise ValidationFailed(_("This file is not part of the deposit."), field="file")
             file_name = file.name if file is not None else ""
         comment = Comment.objects.create(
-            deposit=deposit, author=author, body=body, field=anchor, file=file, file_name=file_name,
-            parent=root, round=deposit.round,
+            deposit=deposit,
+            author=author,
+            body=body,
+            field=anchor,
+            file=file,
+            file_name=file_name,
+            parent=root,
+            round=deposit.round,
         )
         if root is not None and root.resolved_at is not None:
             root.resolved_at, root.resolved_by = None, None
             root.save(update_fields=["resolved_at", "resolved_by"])
         hooks.announce_on_commit(hooks.comment_added, comment_id=comment.pk)
-    log.info("comment.added", deposit=deposit.pk, comment=comment.pk, author=author.pk,
-             anchor=anchor or None, file=comment.file_id, reply_to=comment.parent_id)
+    log.info(
+        "comment.added",
+        deposit=deposit.pk,
+        comment=comment.pk,
+        author=author.pk,
+        anchor=anchor or None,
+        file=comment.file_id,
+        reply_to=comment.parent_id,
+    )
     return comment
 
 
@@ -205,7 +222,9 @@ def _set_resolved(*, comment: Comment, actor, deposit: Deposit | None, resolved:
     root.resolved_at = timezone.now() if resolved else None
     root.resolved_by = actor if resolved else None
     root.save(update_fields=["resolved_at", "resolved_by"])
-    log.info("comment.resolved" if resolved else "comment.reopened", deposit=deposit.pk, comment=root.pk, actor=actor.pk)
+    log.info(
+        "comment.resolved" if resolved else "comment.reopened", deposit=deposit.pk, comment=root.pk, actor=actor.pk
+    )
     return root
 
 
@@ -360,11 +379,15 @@ _COMMENTABLE_STEPS_ORDER = (*METADATA_STEPS, "files")
 def thread_for(deposit: Deposit) -> Thread:
     """Every comment of the deposit, organised in threads: two queries whatever their number (the
     comments with their authors and files, and who has been a co-depositor, for the role badges)."""
-    comments = list(
-        Comment.objects.filter(deposit=deposit)
-        .select_related("author", "resolved_by", "file")
-        .order_by("created", "pk")
-    ) if has_conversation(deposit) else []  # a draft never submitted has no thread: no query
+    comments = (
+        list(
+            Comment.objects.filter(deposit=deposit)
+            .select_related("author", "resolved_by", "file")
+            .order_by("created", "pk")
+        )
+        if has_conversation(deposit)
+        else []
+    )  # a draft never submitted has no thread: no query
     depositors = {deposit.owner_id}
     if comments:
         # Anyone who has been a co-depositor speaks for the deposit, even after leaving it.
@@ -390,6 +413,10 @@ def thread_for(deposit: Deposit) -> Thread:
         else:  # the deposit as a whole, or a file deleted since (its name is kept)
             general.append(root)
     return Thread(
-        deposit=deposit, roots=list(roots.values()), all_comments=comments,
-        by_field=by_field, by_file=by_file, general=general,
+        deposit=deposit,
+        roots=list(roots.values()),
+        all_comments=comments,
+        by_field=by_field,
+        by_file=by_file,
+        general=general,
     )

@@ -10,6 +10,7 @@ Images are not rendered: `![alt](url)` becomes a link to the image. A remote ima
 fetched by the reader's browser as soon as the page opens (a tracking pixel in a moderation
 thread), and files of the deposit are previewed on the review page anyway.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,11 +20,36 @@ from markdown_it import MarkdownIt
 
 MAX_RENDERED_INPUT = 20_000  # a comment is at most 10 000 characters; older or API text is cut here
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
-    "table", "thead", "tbody", "tr", "th", "td",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "del",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "ol": {"start"},

@@ -1,5 +1,6 @@
 """The conversation between moderator and depositor: comments anchored to a field, a file or the
 deposit as a whole. Decisions are deposit events (deposit.DepositEvent)."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,5 +1,6 @@
 """The review page's reading of a deposit: its metadata laid out by the wizard's steps, and what
 changed since the previous round, field by field (and file by file)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ def sections(metadata: dict, deposit: Deposit | None = None) -> list[Section]:
                 continue
             anchor = anchor_of(name)
             group = groups.get(anchor) or groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
-            tail = name[len(anchor) + 1:]
+            tail = name[len(anchor) + 1 :]
             if tail not in labels:
                 labels[tail] = wizard.field_label(tail) if tail else ""
             group.rows.append(Row(name, labels[tail] or group.label, value))
@@ -105,7 +106,8 @@ def _compacted(groups: list[Group]) -> list[Group]:
 
 # Which first segments of field names each step holds (from the step's empty form).
 _STEP_HEADS = {
-    slug: {name.split("-")[0] for name in wizard.step_values_flat(slug, {})} | {
+    slug: {name.split("-")[0] for name in wizard.step_values_flat(slug, {})}
+    | {
         "describe": {"title", "abstract", "keywords", "free_keywords", "alt_titles", "lineage", "community"},
         "people": {"creators", "contributors", "point_of_contact", "funding_references"},
         "where_when": {"geo_locations", "temporal_extent", "vertical_extent"},
@@ -170,8 +172,10 @@ def diff_rounds(before: ReviewRound, after: ReviewRound, deposit: Deposit | None
         files_added=[new_files[n] for n in new_files if n not in old_files],
         files_removed=[old_files[n] for n in old_files if n not in new_files],
         files_changed=[
-            new_files[n] for n in new_files
-            if n in old_files and (old_files[n].get("sha256"), old_files[n].get("size"))
+            new_files[n]
+            for n in new_files
+            if n in old_files
+            and (old_files[n].get("sha256"), old_files[n].get("size"))
             != (new_files[n].get("sha256"), new_files[n].get("size"))
         ],
     )

@@ -6,6 +6,7 @@ Everything here runs a fixed number of queries whatever the number of deposits: 
 the service-level summary are one aggregate, a page of rows is one query (the total size of the
 files and the resource type are computed by the database), and the colleagues a deposit can be
 assigned to are read for all the user's communities at once."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -163,8 +164,10 @@ def tab_q(tab: str, user, *, now: datetime) -> Q:
     if tab == Tab.decided:
         return Q(status__in=DECIDED_STATUSES, decided_at__gte=now - DECIDED_WITHIN)
     if tab == Tab.open:
-        return tab_q(Tab.waiting, user, now=now) | Q(status__in=TIMED_STATUSES, reviewer__isnull=False) | tab_q(
-            Tab.changes, user, now=now
+        return (
+            tab_q(Tab.waiting, user, now=now)
+            | Q(status__in=TIMED_STATUSES, reviewer__isnull=False)
+            | tab_q(Tab.changes, user, now=now)
         )
     raise ValueError(tab)
 
@@ -183,14 +186,18 @@ def _latest_event(*actions: str, value: str = "created") -> Subquery:
 def _annotated(communities: list[Community]) -> QuerySet[Deposit]:
     """The deposits of the communities, with what the queue shows and filters on."""
     sizes = (
-        DepositFile.objects.filter(deposit=OuterRef("pk")).order_by().values("deposit")
-        .annotate(total=Sum("size")).values("total")
+        DepositFile.objects.filter(deposit=OuterRef("pk"))
+        .order_by()
+        .values("deposit")
+        .annotate(total=Sum("size"))
+        .values("total")
     )
     return Deposit.objects.filter(community_id__in=[c.pk for c in communities]).annotate(
         total_size=Coalesce(Subquery(sizes, output_field=BigIntegerField()), Value(0)),
         resource_type=Coalesce(
             NullIf(KT("metadata__resource_type__general"), Value(""), output_field=TextField()),
-            Value(DEFAULT_RESOURCE_TYPE), output_field=TextField(),
+            Value(DEFAULT_RESOURCE_TYPE),
+            output_field=TextField(),
         ),
         decided_at=_latest_event(Action.approve, Action.reject, value="created"),
     )
@@ -204,9 +211,9 @@ def _ordered(queryset: QuerySet[Deposit], tab: str) -> QuerySet[Deposit]:
         )
     if tab == Tab.changes:
         returned = _latest_event(Action.request_changes, value="created")
-        return queryset.annotate(
-            returned_at=Coalesce(returned, "submitted_at", output_field=DateTimeField())
-        ).order_by("returned_at", "pk")
+        return queryset.annotate(returned_at=Coalesce(returned, "submitted_at", output_field=DateTimeField())).order_by(
+            "returned_at", "pk"
+        )
     return queryset.order_by("submitted_at", "pk")
 
 
@@ -226,9 +233,7 @@ def queue_counts(user, *, communities: list[Community], filters: QueueFilters, n
     filtered = filters.as_q(now=now)
     timed = Q(status__in=TIMED_STATUSES)
     overdue_cutoff = sla.overdue_cutoff(now=now)
-    aggregates = {
-        tab: Count("pk", filter=tab_q(tab, user, now=now) & filtered) for tab in TAB_VALUES
-    }
+    aggregates = {tab: Count("pk", filter=tab_q(tab, user, now=now) & filtered) for tab in TAB_VALUES}
     aggregates["overdue"] = Count("pk", filter=timed & Q(submitted_at__lte=overdue_cutoff) & filtered)
     aggregates["due_soon"] = Count(
         "pk",
@@ -296,8 +301,15 @@ class QueueRow:
 
 
 def queue_rows(
-    user, *, communities: list[Community], tab: str, filters: QueueFilters, now: datetime,
-    offset: int = 0, limit: int = PAGE_SIZE, with_colleagues: bool = True,
+    user,
+    *,
+    communities: list[Community],
+    tab: str,
+    filters: QueueFilters,
+    now: datetime,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    with_colleagues: bool = True,
 ) -> list[QueueRow]:
     """One page of a tab: one query for the deposits, one for their co-depositors, two or three for
     the community's moderators, one for the decisions of the decided tab."""
@@ -307,7 +319,7 @@ def queue_rows(
         .select_related("owner", "community", "reviewer", "pid")
         .defer("metadata")
     )
-    deposits = list(_ordered(queryset, tab)[offset:offset + limit])
+    deposits = list(_ordered(queryset, tab)[offset : offset + limit])
     editors = policy.editors_by_deposit(deposits)
     moderators = moderators_by_community(sorted({d.community_id for d in deposits})) if deposits else {}
     decisions = {}
@@ -323,17 +335,21 @@ def queue_rows(
         # less its depositors (administrators, who moderate everything, are listed where granted).
         deciders = [u for u in moderators.get(deposit.community_id, []) if u.pk not in editors[deposit.pk]]
         actions = [] if yours else _row_actions(deposit, user)
-        rows.append(QueueRow(
-            deposit=deposit,
-            waiting=sla.waiting(deposit.submitted_at, now=now, target=target) if timed else None,
-            actions=actions,
-            colleagues=[u for u in deciders if u.pk != user.pk] if with_colleagues and Action.assign in actions else [],
-            returned_to_me=deposit.status == Status.submitted and deposit.reviewer_id == user.pk,
-            returned_at=getattr(deposit, "returned_at", None),
-            decision=decisions.get(getattr(deposit, "decision_id", None)),
-            yours=yours,
-            administrator_decides=timed and not deciders,
-        ))
+        rows.append(
+            QueueRow(
+                deposit=deposit,
+                waiting=sla.waiting(deposit.submitted_at, now=now, target=target) if timed else None,
+                actions=actions,
+                colleagues=[u for u in deciders if u.pk != user.pk]
+                if with_colleagues and Action.assign in actions
+                else [],
+                returned_to_me=deposit.status == Status.submitted and deposit.reviewer_id == user.pk,
+                returned_at=getattr(deposit, "returned_at", None),
+                decision=decisions.get(getattr(deposit, "decision_id", None)),
+                yours=yours,
+                administrator_decides=timed and not deciders,
+            )
+        )
     return rows
 
 
@@ -345,7 +361,8 @@ def _row_actions(deposit: Deposit, user) -> list[str]:
     if not policy.may_take_claim(deposit, user):
         return []
     return [
-        t.action.value for t in TRANSITIONS
+        t.action.value
+        for t in TRANSITIONS
         if t.source == deposit.status and t.role is Role.reviewer and t.action in ROW_ACTIONS
     ]
 
@@ -367,14 +384,16 @@ def moderators_by_community(community_ids: list[int]) -> dict[int, list]:
     for perm in direct:
         by_community[int(perm.object_pk)][perm.user_id] = perm.user
     communities_of_group: dict[int, list[int]] = defaultdict(list)
-    for object_pk, group_id in get_group_obj_perms_model(Community).objects.filter(**granted).values_list(
-        "object_pk", "group_id"
+    for object_pk, group_id in (
+        get_group_obj_perms_model(Community).objects.filter(**granted).values_list("object_pk", "group_id")
     ):
         communities_of_group[group_id].append(int(object_pk))
     if communities_of_group:
-        memberships = get_user_model().groups.through.objects.filter(
-            group_id__in=communities_of_group, user__is_active=True
-        ).select_related("user")
+        memberships = (
+            get_user_model()
+            .groups.through.objects.filter(group_id__in=communities_of_group, user__is_active=True)
+            .select_related("user")
+        )
         for membership in memberships:
             for pk in communities_of_group[membership.group_id]:
                 by_community[pk][membership.user_id] = membership.user

@@ -11,6 +11,7 @@ of the database: the clock runs on weekdays and stands still from Saturday 00:00
 A deposit submitted on Friday at 18:00 has waited a quarter of a working day at midnight, and one
 working day on Monday at 18:00.
 """
+
 from __future__ import annotations
 
 import math
@@ -121,7 +122,7 @@ class Waiting:
 
     @property
     def label(self) -> str:
-        """"3 working days", in words."""
+        """ "3 working days", in words."""
         if self.whole_days < 1:
             return str(_("less than a working day"))
         return ngettext("%(n)d working day", "%(n)d working days", self.whole_days) % {"n": self.whole_days}

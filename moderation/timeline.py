@@ -1,5 +1,6 @@
 """The deposit's timeline: every transition and every comment, with actor and time, in order. Read
 from what the page already loaded (the deposit's prefetched events, the thread's comments)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

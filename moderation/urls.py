@@ -1,4 +1,5 @@
 """Moderation pages, under /moderation/."""
+
 from django.urls import path
 
 from . import views, views_review

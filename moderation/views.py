@@ -1,6 +1,7 @@
 """The moderation queue page. Its row actions (claim, release, assign) post to the deposit's
 action view (deposit:act), which comes back here with a message; decisions are taken on the
 review page (views_review.py)."""
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,12 @@ def queue(request):
     pages = max(1, math.ceil(counts.tabs[tab] / PAGE_SIZE))
     page = min(_page_number(request.GET.get("page")), pages)
     rows = selectors.queue_rows(
-        request.user, communities=communities, tab=tab, filters=filters, now=now, offset=(page - 1) * PAGE_SIZE,
+        request.user,
+        communities=communities,
+        tab=tab,
+        filters=filters,
+        now=now,
+        offset=(page - 1) * PAGE_SIZE,
     )
     return render(
         request,
@@ -46,8 +52,13 @@ def queue(request):
             "communities": communities,
             "tab": tab,
             "tabs": [
-                {"value": value, "label": label, "count": counts.tabs[value], "url": _url(request, tab=value),
-                 "current": value == tab}
+                {
+                    "value": value,
+                    "label": label,
+                    "count": counts.tabs[value],
+                    "url": _url(request, tab=value),
+                    "current": value == tab,
+                }
                 for value, label in selectors.TABS
             ],
             "tab_label": dict(selectors.TABS)[tab],
@@ -58,8 +69,9 @@ def queue(request):
             "resource_types": selectors.resource_type_choices(),
             "sizes": selectors.SIZE_CHOICES,
             "waiting_choices": selectors.WAITING_CHOICES,
-            "overdue_url": _url(request, tab=Tab.waiting if tab not in (Tab.mine, Tab.others) else tab,
-                                waiting="overdue"),
+            "overdue_url": _url(
+                request, tab=Tab.waiting if tab not in (Tab.mine, Tab.others) else tab, waiting="overdue"
+            ),
             "clear_url": _url(request, tab=tab, community="", resource_type="", size="", waiting=""),
             "page": page,
             "pages": pages,

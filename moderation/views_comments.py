@@ -5,6 +5,7 @@ Without JavaScript a form posts and is redirected back to `next` (a page of this
 message. With htmx (`HX-Request`), the answer is the part of the thread the form belongs to,
 re-rendered (the form posts its `scope`, see templates/moderation/_thread.html), with the error
 in it when there is one, so that nothing typed is lost."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -49,8 +50,12 @@ def _back(request, deposit, anchor: str = "") -> str:
     """`next` when it is a page of this site; else the review page for a moderator, the deposit's
     page for anyone else."""
     target = request.POST.get("next", "")
-    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                       require_https=request.is_secure())):
+    if not (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
         if _moderates(request.user, deposit):
             target = reverse("moderation:review", kwargs={"pk": deposit.pk})
         else:
@@ -107,8 +112,11 @@ def comment_add(request, pk: int):
     try:
         file_id = request.POST.get("file", "").strip()
         comment = conversation.comment_add(
-            deposit=deposit, author=request.user, body=request.POST.get("body", ""),
-            field=request.POST.get("field", ""), file=_file(deposit, file_id) if file_id and not parent else None,
+            deposit=deposit,
+            author=request.user,
+            body=request.POST.get("body", ""),
+            field=request.POST.get("field", ""),
+            file=_file(deposit, file_id) if file_id and not parent else None,
             parent=parent,
         )
     except DomainError as exc:

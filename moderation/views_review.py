@@ -1,6 +1,7 @@
 """The review page: the deposit laid out by the wizard's steps, its files with previews, the
 automatic checks, what changed since the previous round, the conversation, the decisions and
 the timeline. For the moderators of the deposit's community (and administrators)."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required

@@ -1,4 +1,5 @@
 """Notifications in the admin: for operators checking who was told what, and whether it was mailed."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _, ngettext
 
@@ -16,7 +17,9 @@ class EmailStateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("sent", _("sent")), ("unsent", _("not sent yet")), ("unconfirmed", _("claimed, not confirmed")),
+            ("sent", _("sent")),
+            ("unsent", _("not sent yet")),
+            ("unconfirmed", _("claimed, not confirmed")),
             ("failed", _("failed, no longer tried")),
         ]
 
@@ -35,8 +38,17 @@ class EmailStateFilter(admin.SimpleListFilter):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = (
-        "created", "recipient", "email", "kind", "deposit", "actor", "read_at", "email_claimed_at", "emailed_at",
-        "email_attempts", "email_failed_at",
+        "created",
+        "recipient",
+        "email",
+        "kind",
+        "deposit",
+        "actor",
+        "read_at",
+        "email_claimed_at",
+        "emailed_at",
+        "email_attempts",
+        "email_failed_at",
     )
     list_filter = ("kind", "audience", EmailStateFilter)
     search_fields = ("recipient__username", "recipient__email", "email", "deposit__title")
@@ -48,9 +60,11 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the failed e-mails again"))
     def retry_failed_emails(self, request, queryset):
         count = emails_retry_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, ngettext(
-            "%(count)d failed e-mail queued again.", "%(count)d failed e-mails queued again.", count
-        ) % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d failed e-mail queued again.", "%(count)d failed e-mails queued again.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(Preference)

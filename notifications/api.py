@@ -1,4 +1,5 @@
 """REST endpoints of notifications: your notifications (unread first), and marking them read."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,9 +45,18 @@ def notification_list_api(request, filters: Query[ListFilters]):
         notifications = notifications.filter(read_at__isnull=True)
     limit = max(1, min(filters.limit, 200))
     return [
-        {"id": n.pk, "kind": n.kind, "headline": texts.headline(n), "text": n.text, "deposit": n.deposit_id,
-         "deposit_title": texts.deposit_title(n.deposit), "actor": n.actor.name if n.actor else None,
-         "url": texts.target_url(n), "created": n.created, "read_at": n.read_at}
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "headline": texts.headline(n),
+            "text": n.text,
+            "deposit": n.deposit_id,
+            "deposit_title": texts.deposit_title(n.deposit),
+            "actor": n.actor.name if n.actor else None,
+            "url": texts.target_url(n),
+            "created": n.created,
+            "read_at": n.read_at,
+        }
         for n in notifications[:limit]
     ]
 

@@ -1,4 +1,5 @@
 """The bell in the header: its unread count, counted only if a page shows it."""
+
 from __future__ import annotations
 
 from django.utils.functional import cached_property

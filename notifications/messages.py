@@ -1,5 +1,6 @@
 """What a notification says and where it leads: its one-line headline, its e-mail subject and its
 link. Worded when shown, not when made, so each reader gets it in their own language."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -50,7 +51,7 @@ def single_line(text: str, *, max_length: int = SUBJECT_MAX) -> str:
     if len(line) <= max_length:
         return line
     cut = line[: max_length - 1]
-    if " " in cut[max_length // 2:]:  # end at a word when one ends in the second half
+    if " " in cut[max_length // 2 :]:  # end at a word when one ends in the second half
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip() + "…"
 
@@ -79,8 +80,13 @@ def headline(notification) -> str:
     if kind == Kind.submitted:
         return _("%(who)s submitted “%(title)s” for review.") % values
     if kind == Kind.for_administrators:
-        return _("%(who)s submitted “%(title)s” for review. No other moderator of its community may review "
-                 "it (nobody moderates their own deposit): an administrator decides.") % values
+        return (
+            _(
+                "%(who)s submitted “%(title)s” for review. No other moderator of its community may review "
+                "it (nobody moderates their own deposit): an administrator decides."
+            )
+            % values
+        )
     if kind == Kind.resubmitted:
         return _("%(who)s resubmitted “%(title)s” after changes.") % values
     if kind == Kind.claimed:
@@ -107,12 +113,12 @@ def headline(notification) -> str:
 
 
 def subject(notification) -> str:
-    """"[Estran] Changes requested: <title>", on one line whatever the title holds."""
+    """ "[Estran] Changes requested: <title>", on one line whatever the title holds."""
     label = SUBJECTS.get(notification.kind, notification.kind)
     title = single_line(deposit_title(notification.deposit), max_length=SUBJECT_TITLE_MAX)
-    return single_line(_("[%(site)s] %(label)s: %(title)s") % {
-        "site": settings.SITE_NAME, "label": label, "title": title
-    })
+    return single_line(
+        _("[%(site)s] %(label)s: %(title)s") % {"site": settings.SITE_NAME, "label": label, "title": title}
+    )
 
 
 def target_path(notification) -> str:

@@ -1,4 +1,5 @@
 """In-app notifications (the bell) and each user's choice of e-mail: immediately or a daily digest."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -84,7 +85,9 @@ class EmailMode(models.TextChoices):
 
 
 class Preference(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
     email = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.immediate)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,5 +1,6 @@
 """Reads on notifications: a user's own, newest first (or unread first for the API), and the
 bell's unread count."""
+
 from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet

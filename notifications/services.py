@@ -10,6 +10,7 @@ the sweep sends it again. A claim left without `emailed_at` (a worker killed mid
 sent again automatically: the admin lists it as unconfirmed. A mail that keeps failing is given up
 after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS (marked failed, listed in the admin). Invitations to
 co-deposit go through the same outbox, to an address that may not have an account yet."""
+
 from __future__ import annotations
 
 import time
@@ -58,7 +59,8 @@ def _depositors(deposit) -> list:
     """The owner and the accepted co-depositors."""
     users = [deposit.owner]
     users += [
-        c.user for c in Collaboration.objects.filter(
+        c.user
+        for c in Collaboration.objects.filter(
             deposit=deposit, state=Collaboration.State.accepted, user__isnull=False
         ).select_related("user")
     ]
@@ -153,7 +155,10 @@ def notify_event(*, event_id: int) -> None:
             "deposit__owner", "deposit__community", "deposit__reviewer", "actor", "assignee"
         ).get(pk=event_id)
         notifications_create(
-            recipients=_event_recipients(event), deposit=event.deposit, actor=event.actor, event=event,
+            recipients=_event_recipients(event),
+            deposit=event.deposit,
+            actor=event.actor,
+            event=event,
             text=event.note,
         )
     except Exception:
@@ -169,8 +174,11 @@ def notify_comment(*, comment_id: int) -> None:
         body = comment.body.strip()
         text = body if len(body) <= TEXT_MAX else body[: TEXT_MAX - 1].rstrip() + "…"
         notifications_create(
-            recipients=_comment_recipients(comment), deposit=comment.deposit, actor=comment.author,
-            comment=comment, text=text,
+            recipients=_comment_recipients(comment),
+            deposit=comment.deposit,
+            actor=comment.author,
+            comment=comment,
+            text=text,
         )
     except Exception:
         log.exception("notifications.comment_failed", comment=comment_id)
@@ -188,8 +196,13 @@ def notify_invitation(*, collaboration_id: int) -> None:
             return  # an ORCID iD no account has authenticated yet: nobody to write to
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=user, email=collaboration.email, kind=Kind.invited, audience=Audience.depositor,
-                deposit=collaboration.deposit, actor=collaboration.invited_by, collaboration=collaboration,
+                recipient=user,
+                email=collaboration.email,
+                kind=Kind.invited,
+                audience=Audience.depositor,
+                deposit=collaboration.deposit,
+                actor=collaboration.invited_by,
+                collaboration=collaboration,
             )
             if user is None or email_modes(user_ids=[user.pk])[user.pk] == EmailMode.immediate:
                 transaction.on_commit(lambda: _enqueue_email(notification.pk))
@@ -212,20 +225,32 @@ def notifications_create(
     if not chosen:
         return []
     with transaction.atomic():
-        notifications = Notification.objects.bulk_create([
-            Notification(
-                recipient_id=pk, kind=r.kind, audience=r.audience, deposit=deposit,
-                actor=r.actor if r.actor is not None else actor, event=event, comment=comment, text=text,
-            )
-            for pk, r in chosen.items()
-        ])
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=pk,
+                    kind=r.kind,
+                    audience=r.audience,
+                    deposit=deposit,
+                    actor=r.actor if r.actor is not None else actor,
+                    event=event,
+                    comment=comment,
+                    text=text,
+                )
+                for pk, r in chosen.items()
+            ]
+        )
         modes = email_modes(user_ids=list(chosen))
         immediate = [n.pk for n in notifications if modes[n.recipient_id] == EmailMode.immediate]
         for pk in immediate:
             transaction.on_commit(lambda pk=pk: _enqueue_email(pk))
     log.info(
-        "notifications.created", deposit=deposit.pk, event_id=getattr(event, "pk", None),
-        comment=getattr(comment, "pk", None), count=len(notifications), immediate=len(immediate),
+        "notifications.created",
+        deposit=deposit.pk,
+        event_id=getattr(event, "pk", None),
+        comment=getattr(comment, "pk", None),
+        count=len(notifications),
+        immediate=len(immediate),
     )
     return notifications
 
@@ -256,7 +281,9 @@ def emails_resend_unsent(*, now: datetime | None = None) -> int:
     withdrawn = Q(collaboration__isnull=False) & ~Q(collaboration__state=Collaboration.State.pending)
     pending = list(
         Notification.objects.filter(
-            emailed_at__isnull=True, created__lt=now - RESEND_AFTER, created__gte=now - RESEND_WITHIN,
+            emailed_at__isnull=True,
+            created__lt=now - RESEND_AFTER,
+            created__gte=now - RESEND_WITHIN,
             email_claimed_at__isnull=True,  # a claimed one may have left
             email_failed_at__isnull=True,  # given up after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS
         )
@@ -340,7 +367,8 @@ def notification_email_send(*, notification_id: int) -> bool:
     ours = Notification.objects.filter(pk=notification_id, email_claimed_at=stamp, emailed_at__isnull=True)
     notification = (
         Notification.objects.select_related("recipient", "deposit", "actor", "event", "collaboration")
-        .filter(pk=notification_id).first()
+        .filter(pk=notification_id)
+        .first()
     )
     if notification is None:
         return False
@@ -358,7 +386,10 @@ def notification_email_send(*, notification_id: int) -> bool:
     try:
         with translation.override(language):
             _send(
-                user=user, to=address, subject=messages.subject(notification), template="notification",
+                user=user,
+                to=address,
+                subject=messages.subject(notification),
+                template="notification",
                 context={
                     "notification": notification,
                     "headline": messages.headline(notification),
@@ -385,12 +416,18 @@ def _outbox_failed(rows, pks: list[int], exc: Exception) -> None:
     limit = settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS
     error = f"{type(exc).__name__}: {exc}"[:1000]
     _outbox_write(
-        rows, email_claimed_at=None, email_attempts=F("email_attempts") + 1, email_error=error,
+        rows,
+        email_claimed_at=None,
+        email_attempts=F("email_attempts") + 1,
+        email_error=error,
         # SET reads the row as it was: the attempt being counted is the last one allowed.
         email_failed_at=Case(When(email_attempts__gte=limit - 1, then=Value(timezone.now())), default=None),
     )
-    given_up = list(Notification.objects.filter(pk__in=pks, email_failed_at__isnull=False, emailed_at__isnull=True)
-                    .values_list("pk", flat=True))
+    given_up = list(
+        Notification.objects.filter(pk__in=pks, email_failed_at__isnull=False, emailed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     if given_up:
         log.error("notifications.email_failed", notifications=given_up, attempts=limit, error=error)
     else:
@@ -400,9 +437,11 @@ def _outbox_failed(rows, pks: list[int], exc: Exception) -> None:
 def emails_retry_failed(*, notification_ids: list[int]) -> int:
     """Give failed e-mails a new round of attempts and queue them (an operator fixed the cause: the
     admin's action). Those sent meanwhile, or not failed, are left alone."""
-    ids = list(Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True, email_failed_at__isnull=False
-    ).values_list("pk", flat=True))
+    ids = list(
+        Notification.objects.filter(
+            pk__in=notification_ids, emailed_at__isnull=True, email_failed_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
     Notification.objects.filter(pk__in=ids).update(email_failed_at=None, email_attempts=0)
     for notification_id in ids:
         _enqueue_email(notification_id)
@@ -426,9 +465,16 @@ def digests_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     user_ids = list(
         Notification.objects.filter(
-            emailed_at__isnull=True, email_claimed_at__isnull=True, email_failed_at__isnull=True, created__lte=now,
-            recipient__is_active=True, recipient__notification_preference__email=EmailMode.digest,
-        ).values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
+            emailed_at__isnull=True,
+            email_claimed_at__isnull=True,
+            email_failed_at__isnull=True,
+            created__lte=now,
+            recipient__is_active=True,
+            recipient__notification_preference__email=EmailMode.digest,
+        )
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
     )
     sent = sum(1 for user_id in user_ids if digest_send(user_id=user_id, now=now))
     log.info("notifications.digests_sent", readers=len(user_ids), sent=sent)
@@ -453,7 +499,10 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
             return False
         stamp = timezone.now()
         Notification.objects.filter(
-            recipient_id=user_id, emailed_at__isnull=True, email_claimed_at__isnull=True, email_failed_at__isnull=True,
+            recipient_id=user_id,
+            emailed_at__isnull=True,
+            email_claimed_at__isnull=True,
+            email_failed_at__isnull=True,
             created__lte=now,
         ).update(email_claimed_at=stamp)
     ours = Notification.objects.filter(recipient_id=user_id, email_claimed_at=stamp, emailed_at__isnull=True)
@@ -464,17 +513,26 @@ def digest_send(*, user_id: int, now: datetime) -> bool:
         with translation.override(language_of(user)):
             groups: dict[int, dict] = {}
             for n in pending:
-                group = groups.setdefault(n.deposit_id, {
-                    "title": messages.deposit_title(n.deposit), "url": messages.target_url(n), "items": [],
-                })
+                group = groups.setdefault(
+                    n.deposit_id,
+                    {
+                        "title": messages.deposit_title(n.deposit),
+                        "url": messages.target_url(n),
+                        "items": [],
+                    },
+                )
                 group["items"].append({"notification": n, "headline": messages.headline(n)})
             subject = ngettext(
                 "[%(site)s] Your daily digest: %(count)d notification",
                 "[%(site)s] Your daily digest: %(count)d notifications",
                 len(pending),
             ) % {"site": settings.SITE_NAME, "count": len(pending)}
-            _send(user=user, subject=subject, template="digest",
-                  context={"groups": list(groups.values()), "count": len(pending)})
+            _send(
+                user=user,
+                subject=subject,
+                template="digest",
+                context={"groups": list(groups.values()), "count": len(pending)},
+            )
     except Exception as exc:
         _outbox_failed(ours, [n.pk for n in pending], exc)
         raise

@@ -1,4 +1,5 @@
 """Celery tasks of notifications: one notification's e-mail, and the daily digest (beat)."""
+
 from celery import shared_task
 
 # `services` enqueues these tasks and imports this module: both refer to each other as modules.
@@ -6,7 +7,10 @@ from . import services
 
 
 @shared_task(
-    name="notifications.email.send", autoretry_for=(OSError,), retry_backoff=60, retry_backoff_max=3600,
+    name="notifications.email.send",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
     max_retries=8,
 )
 def notification_email_task(notification_id: int) -> bool:

@@ -1,4 +1,5 @@
 """Notification pages, under /notifications/."""
+
 from django.urls import path
 
 from . import views

@@ -1,5 +1,6 @@
 """Notification pages: the list behind the bell (opening one marks it read), mark all read, and
 the e-mail preference. A user only ever reaches their own notifications."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,13 +25,18 @@ def notification_list(request):
         request.GET.get("page")
     )
     items = [
-        {"notification": n, "headline": texts.headline(n), "url": texts.target_path(n),
-         "reason": texts.rejection_reason(n)}
+        {
+            "notification": n,
+            "headline": texts.headline(n),
+            "url": texts.target_path(n),
+            "reason": texts.rejection_reason(n),
+        }
         for n in page.object_list
     ]
     form = PreferenceForm(initial={"email": selectors.email_mode_of(request.user)})
     return render(
-        request, "notifications/list.html",
+        request,
+        "notifications/list.html",
         {"page": page, "items": items, "form": form, "digest_hour": settings.NOTIFICATIONS_DIGEST_HOUR},
     )
 

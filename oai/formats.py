@@ -7,6 +7,7 @@ document into the `<metadata>` element of a response:
 - `datacite` (kernel-4.6): DataCite Metadata Schema 4.6, as registered with the DOI;
 - `iso19115-3` (mdb 2.0): ISO 19115-3:2018 (mdb 2.0), as GeoNetwork reads it.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -140,10 +141,13 @@ FORMATS: dict[str, MetadataFormat] = {
     f.prefix: f
     for f in [
         MetadataFormat("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC_NS, oai_dc),
-        MetadataFormat("oai_datacite", "http://schema.datacite.org/oai/oai-1.1/oai.xsd", OAI_DATACITE_NS,
-                       oai_datacite),
+        MetadataFormat("oai_datacite", "http://schema.datacite.org/oai/oai-1.1/oai.xsd", OAI_DATACITE_NS, oai_datacite),
         MetadataFormat("datacite", "http://schema.datacite.org/meta/kernel-4.6/metadata.xsd", DATACITE_NS, datacite),
-        MetadataFormat("iso19115-3", "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
-                       "http://standards.iso.org/iso/19115/-3/mdb/2.0", iso19115_3),
+        MetadataFormat(
+            "iso19115-3",
+            "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
+            "http://standards.iso.org/iso/19115/-3/mdb/2.0",
+            iso19115_3,
+        ),
     ]
 }

@@ -19,6 +19,7 @@ Choices where the specification leaves room:
   *Harvesting Estran*). `completeListSize` is counted at the first page and revised at each
   following one with what changed since (an index range, not a count of the whole list).
 """
+
 from __future__ import annotations
 
 import io
@@ -200,9 +201,10 @@ def identify(parent: etree._Element, args: dict[str, str]) -> None:
     _sub(el, "deletedRecord", "persistent")
     _sub(el, "granularity", GRANULARITY)
     description = _sub(el, "description")
-    ident = etree.SubElement(description, _tag("oai-identifier", OAI_IDENTIFIER_NS),
-                             nsmap={None: OAI_IDENTIFIER_NS})
-    ident.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_IDENTIFIER_NS} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd")
+    ident = etree.SubElement(description, _tag("oai-identifier", OAI_IDENTIFIER_NS), nsmap={None: OAI_IDENTIFIER_NS})
+    ident.set(
+        f"{{{XSI_NS}}}schemaLocation", f"{OAI_IDENTIFIER_NS} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+    )
     _sub(ident, "scheme", "oai", ns=OAI_IDENTIFIER_NS)
     _sub(ident, "repositoryIdentifier", settings.OAI_REPOSITORY_IDENTIFIER, ns=OAI_IDENTIFIER_NS)
     _sub(ident, "delimiter", ":", ns=OAI_IDENTIFIER_NS)
@@ -232,8 +234,9 @@ def list_sets(parent: etree._Element, args: dict[str, str]) -> None:
         _sub(set_el, "setSpec", oai_set.spec)
         _sub(set_el, "setName", oai_set.name)
         if oai_set.description:
-            dc = etree.SubElement(_sub(set_el, "setDescription"), _tag("dc", OAI_DC_NS),
-                                  nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
+            dc = etree.SubElement(
+                _sub(set_el, "setDescription"), _tag("dc", OAI_DC_NS), nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS}
+            )
             dc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
             _sub(dc, "description", oai_set.description, ns=DC_NS)
 
@@ -290,11 +293,20 @@ def _listing(verb: str, args: dict[str, str], *, headers_only: bool) -> Listing:
         listing.complete_list_size = len(listing.records)
     if len(page) > size:
         last = listing.records[-1]
-        listing.token, listing.expires = tokens.encode(tokens.Position(
-            verb=verb, metadata_prefix=prefix, set_spec=set_spec, from_=from_, until=until,
-            last_modified=last.modified.isoformat(), last_pk=last.pk, cursor=cursor + len(listing.records),
-            counted=counted, counted_at=counted_at,
-        ))
+        listing.token, listing.expires = tokens.encode(
+            tokens.Position(
+                verb=verb,
+                metadata_prefix=prefix,
+                set_spec=set_spec,
+                from_=from_,
+                until=until,
+                last_modified=last.modified.isoformat(),
+                last_pk=last.pk,
+                cursor=cursor + len(listing.records),
+                counted=counted,
+                counted_at=counted_at,
+            )
+        )
     return listing
 
 
@@ -384,8 +396,12 @@ def respond(raw: dict[str, list[str]]) -> Iterator[bytes]:
     verbs = raw.get("verb", [])
     try:
         if len(verbs) != 1 or verbs[0] not in VERBS:
-            raise OaiError("badVerb", "The verb is missing, repeated or not an OAI-PMH verb."
-                           if len(verbs) != 1 else f"{verbs[0]!r} is not an OAI-PMH verb.")
+            raise OaiError(
+                "badVerb",
+                "The verb is missing, repeated or not an OAI-PMH verb."
+                if len(verbs) != 1
+                else f"{verbs[0]!r} is not an OAI-PMH verb.",
+            )
         verb = verbs[0]
         args = _arguments(verb, raw)
         # Only a request without badVerb or badArgument is echoed (OAI-PMH 3.2).

@@ -5,6 +5,7 @@ Every record is harvestable, published or withdrawn (a withdrawn one is announce
 Its datestamp is `Record.modified`, which every change a harvester must see moves forward
 (publication, a lifted embargo, a withdrawal, a new version's relation).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ def record_set_specs(record: Record) -> list[str]:
     return [f"{COMMUNITY_SETS}:{record.community.slug}", f"{TYPE_SETS}:{_resource_type(record)}"]
 
 
-def harvest_records(*, set_spec: str = "", from_: datetime | None = None,
-                    until: datetime | None = None) -> QuerySet[Record] | None:
+def harvest_records(
+    *, set_spec: str = "", from_: datetime | None = None, until: datetime | None = None
+) -> QuerySet[Record] | None:
     """The records of a selective harvest, in datestamp order, `from_` included and `until`
     excluded (the caller widens a seconds-granular `until` to the next second). None when the set
     cannot hold any record (unknown)."""
@@ -60,8 +62,9 @@ def harvest_records(*, set_spec: str = "", from_: datetime | None = None,
     return records.order_by("modified", "pk")
 
 
-def harvest_page(records: QuerySet[Record], *, after: tuple[datetime, int] | None, size: int,
-                 with_metadata: bool) -> list[Record]:
+def harvest_page(
+    records: QuerySet[Record], *, after: tuple[datetime, int] | None, size: int, with_metadata: bool
+) -> list[Record]:
     """Up to `size + 1` records after the key `after` (the extra one says whether a page follows),
     with what serializing them needs in a fixed number of queries, wherever the page is: the
     key is a range on the `modified` index, never an offset.
@@ -74,8 +77,11 @@ def harvest_page(records: QuerySet[Record], *, after: tuple[datetime, int] | Non
     if with_metadata:
         records = records.select_related("community", "pid", "concept__pid").prefetch_related(
             "files",
-            Prefetch("concept__records", queryset=Record.objects.select_related("pid").order_by("version"),
-                     to_attr="ordered_versions"),
+            Prefetch(
+                "concept__records",
+                queryset=Record.objects.select_related("pid").order_by("version"),
+                to_attr="ordered_versions",
+            ),
         )
     else:
         records = records.select_related("community")

@@ -7,6 +7,7 @@ sent, `(modified, pk)`, never an offset: the next page is the items after that k
 nothing. It also carries the count of items already sent (the `cursor` of the next page) and the
 list's size as counted at its first page.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

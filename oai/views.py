@@ -1,5 +1,6 @@
 """The OAI-PMH endpoint (/oai): GET, or POST with form-encoded arguments, as the protocol allows.
 Errors are OAI-PMH errors inside a 200 response, as the protocol wants. Lists are streamed."""
+
 from django.http import StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods

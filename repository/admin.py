@@ -1,5 +1,6 @@
 """Administration of records and of the DOI outbox: operators see the registrations that are pending,
 failing or rejected, with what DataCite said, and re-drive them."""
+
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -35,8 +36,18 @@ class RecordAdmin(admin.ModelAdmin):
     search_fields = ("doi", "title")
     inlines = [RecordRevisionInline, RecordFileInline]
     readonly_fields = (
-        "metadata", "doi", "publication_date", "version", "concept", "status", "embargo_until", "withdrawn_at",
-        "withdrawal_reason", "withdrawal_note", "withdrawn_by", "modified",
+        "metadata",
+        "doi",
+        "publication_date",
+        "version",
+        "concept",
+        "status",
+        "embargo_until",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "withdrawal_note",
+        "withdrawn_by",
+        "modified",
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -89,8 +100,17 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
     action, and a check against DataCite. Rows are never added or deleted here."""
 
     list_display = (
-        "doi", "kind", "record_link", "state", "target_state", "sync_badge", "attempts", "pending_for",
-        "next_attempt_at", "datacite_said", "drift",
+        "doi",
+        "kind",
+        "record_link",
+        "state",
+        "target_state",
+        "sync_badge",
+        "attempts",
+        "pending_for",
+        "next_attempt_at",
+        "datacite_said",
+        "drift",
     )
     list_filter = (OutboxFilter, "state", "target_state", "kind", "provider")
     search_fields = ("doi",)
@@ -143,7 +163,8 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
         # Rejected and pending ones (due or not); finished ones are left alone.
         count = pids_redrive(pids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
-            request, ngettext("%(count)d registration queued.", "%(count)d registrations queued.", count) % {"count": count},
+            request,
+            ngettext("%(count)d registration queued.", "%(count)d registrations queued.", count) % {"count": count},
             messages.SUCCESS,
         )
 
@@ -160,4 +181,3 @@ class PersistentIdentifierAdmin(admin.ModelAdmin):
         )
         for drift in drifts[:20]:
             self.message_user(request, f"{drift.doi}: {'; '.join(drift.problems)}", messages.WARNING)
-

@@ -1,4 +1,5 @@
 """REST endpoints for published records (public)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -37,18 +38,24 @@ class RecordOut(Schema):
     embargo_until: date | None
     withdrawal: dict[str, Any] | None
     landing_page: str
-    metadata: dict[str, Any] = Field(description=(
-        "The metadata document as deposited. `point_of_contact.email` is there only when the depositor "
-        "published an address (otherwise the community's contact address is the public one). A record "
-        "withdrawn for sensitive data keeps only its title, type, publisher and year, and no files."))
+    metadata: dict[str, Any] = Field(
+        description=(
+            "The metadata document as deposited. `point_of_contact.email` is there only when the depositor "
+            "published an address (otherwise the community's contact address is the public one). A record "
+            "withdrawn for sensitive data keeps only its title, type, publisher and year, and no files."
+        )
+    )
     files: list[RecordFileOut]
 
 
 def _record_out(record) -> dict:
     # A record withdrawn for sensitive data keeps only what identifies it (its files' names too go).
     redacted = selectors.record_is_redacted(record)
-    metadata = selectors.record_public_metadata(record).model_dump(mode="json", exclude_none=True) if redacted \
+    metadata = (
+        selectors.record_public_metadata(record).model_dump(mode="json", exclude_none=True)
+        if redacted
         else record.metadata
+    )
     return {
         "id": record.pk,
         "doi": record.doi,
@@ -63,13 +70,21 @@ def _record_out(record) -> dict:
         "modified": record.modified,
         "embargo_until": record.embargo_until,
         "withdrawal": {"date": record.withdrawn_at, "reason": record.withdrawal_reason, "note": record.withdrawal_note}
-        if record.is_withdrawn else None,
+        if record.is_withdrawn
+        else None,
         "landing_page": record.landing_url,
         "metadata": metadata,
-        "files": [] if redacted else [
-            {"name": f.name, "size": f.size, "md5": f.md5, "sha256": f.sha256,
-             "download_url": record.landing_url.removesuffix(record.get_absolute_url())
-             + reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name})}
+        "files": []
+        if redacted
+        else [
+            {
+                "name": f.name,
+                "size": f.size,
+                "md5": f.md5,
+                "sha256": f.sha256,
+                "download_url": record.landing_url.removesuffix(record.get_absolute_url())
+                + reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}),
+            }
             for f in record.files.all()
         ],
     }
@@ -79,22 +94,40 @@ class RecordSearchParams(Schema):
     """The search's parameters, as on the search page. Repeat a facet parameter for alternatives
     (`community=ocean&community=atmosphere`); different facets combine."""
 
-    q: str = Field(default="", max_length=500, description=(
-        "Words to find in titles (ranked first), keywords, creators and abstracts, English and French "
-        "stemmed and accents ignored (PostgreSQL); `\"a phrase\"`, `or`, `-excluded`."))
-    community: list[str] = Field(default=[], description="Community slugs: ocean, land-surfaces, atmosphere, solid-earth, biodiversity.")
-    keyword: list[str] = Field(default=[], description="Keyword values of the `keyword` facet: a concept URI, or the label of a free keyword.")
+    q: str = Field(
+        default="",
+        max_length=500,
+        description=(
+            "Words to find in titles (ranked first), keywords, creators and abstracts, English and French "
+            'stemmed and accents ignored (PostgreSQL); `"a phrase"`, `or`, `-excluded`.'
+        ),
+    )
+    community: list[str] = Field(
+        default=[], description="Community slugs: ocean, land-surfaces, atmosphere, solid-earth, biodiversity."
+    )
+    keyword: list[str] = Field(
+        default=[], description="Keyword values of the `keyword` facet: a concept URI, or the label of a free keyword."
+    )
     resource_type: list[str] = Field(default=[], description="DataCite resourceTypeGeneral, e.g. Dataset.")
     licence: list[str] = Field(default=[], description="SPDX identifier, e.g. CC-BY-4.0.")
     year: list[str] = Field(default=[], description="Publication year (YYYY).")
     creator: list[str] = Field(default=[], description="A creator's name as the `creator` facet gives it.")
-    bbox: str | None = Field(default=None, description=(
-        "`west,south,east,north` in decimal degrees (WGS 84): records whose extent meets the box. "
-        "west > east for a box across the antimeridian (e.g. `170,-30,-170,0`)."))
-    start: date | None = Field(default=None, description="Records with data collected on or after this day (YYYY-MM-DD).")
-    end: date | None = Field(default=None, description="Records with data collected on or before this day; ongoing collections have no end.")
+    bbox: str | None = Field(
+        default=None,
+        description=(
+            "`west,south,east,north` in decimal degrees (WGS 84): records whose extent meets the box. "
+            "west > east for a box across the antimeridian (e.g. `170,-30,-170,0`)."
+        ),
+    )
+    start: date | None = Field(
+        default=None, description="Records with data collected on or after this day (YYYY-MM-DD)."
+    )
+    end: date | None = Field(
+        default=None, description="Records with data collected on or before this day; ongoing collections have no end."
+    )
     sort: Literal["relevance", "newest", "oldest", "title"] | None = Field(
-        default=None, description="Default: relevance with `q`, else newest (publication date).")
+        default=None, description="Default: relevance with `q`, else newest (publication date)."
+    )
     page: int = Field(default=1, ge=1, description="Page number, from 1 (up to the first 10,000 hits).")
     size: int = Field(default=20, ge=1, le=100, description="Hits per page (1–100).")
 
@@ -118,9 +151,13 @@ class RecordHitOut(Schema):
     resource_type: str
     licence: str
     keywords: list[str] = Field(description="Keyword labels.")
-    extent: dict[str, float] | None = Field(description="west, south, east, north; west > east across the antimeridian.")
+    extent: dict[str, float] | None = Field(
+        description="west, south, east, north; west > east across the antimeridian."
+    )
     period: dict[str, date | None] | None = Field(description="start, end (null end: ongoing).")
-    snippet: str = Field(description="HTML: the abstract's best passages, the words found in `<mark>`, the rest escaped.")
+    snippet: str = Field(
+        description="HTML: the abstract's best passages, the words found in `<mark>`, the rest escaped."
+    )
     score: float | None = Field(description="Relevance (with `q`).")
     landing_page: str
     url: str = Field(description="This record in the API, with its metadata and files.")
@@ -135,7 +172,8 @@ class RecordSearchOut(Schema):
     hits: list[RecordHitOut]
     facets: dict[str, list[FacetValueOut]] = Field(
         description="community, keyword, resource_type, licence, year, creator: the top values "
-        "(and every selected one).")
+        "(and every selected one)."
+    )
     links: dict[str, str | None] = Field(description="self, first, prev, next, last (absolute URLs; null when none).")
 
 
@@ -212,5 +250,7 @@ class WithdrawIn(Schema):
 def record_withdraw(request, pk: int, payload: WithdrawIn):
     """The landing page becomes a tombstone with the reason, the files are no longer served, the DOI
     becomes registered (hidden) and still resolves. 409 if already withdrawn."""
-    services.record_withdraw(record=selectors.record_get(pk), actor=request.auth, reason=payload.reason, note=payload.note)
+    services.record_withdraw(
+        record=selectors.record_get(pk), actor=request.auth, reason=payload.reason, note=payload.note
+    )
     return _record_out(selectors.record_get(pk))

@@ -1,5 +1,6 @@
 """Model fields of the search columns that differ by database: a list of strings is `text[]` on
 PostgreSQL (GIN-indexed, unnested for facets) and JSON text on SQLite (read with `json_each`)."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """The fixity audit: published files are read back from the store, a rolling sample per run
 (oldest-checked first), and any file whose bytes no longer match its recorded checksums is reported
 to the administrators."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -65,8 +66,13 @@ def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> d
         RecordFile.objects.filter(pk=record_file.pk).update(last_fixity_check_at=timezone.now(), fixity_error=problem)
         checked += 1
         if problem:
-            log.error("fixity.mismatch", record=record_file.record_id, file=record_file.pk,
-                      key=record_file.storage_key, problem=problem)
+            log.error(
+                "fixity.mismatch",
+                record=record_file.record_id,
+                file=record_file.pk,
+                key=record_file.storage_key,
+                problem=problem,
+            )
             mismatched.append((record_file, problem))
     if mismatched:
         _mail_mismatches(mismatched)

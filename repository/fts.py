@@ -30,6 +30,7 @@ What differs from PostgreSQL (the README's *Search and browse* says it to users)
   together);
 - a snippet is one fragment of the abstract (PostgreSQL's `ts_headline` joins up to two).
 """
+
 from __future__ import annotations
 
 import functools
@@ -114,7 +115,7 @@ def parse(q: str) -> list[list[Term]]:
         if char == '"':
             end = q.find('"', i + 1)
             end = n if end < 0 else end  # an unbalanced quote runs to the end, as in PostgreSQL
-            text, quoted, i = q[i + 1:end], True, end + 1
+            text, quoted, i = q[i + 1 : end], True, end + 1
         else:
             if groups[-1] and not negated and _is_or(q, i):
                 groups.append([])
@@ -135,12 +136,12 @@ def parse(q: str) -> list[list[Term]]:
 def _is_or(q: str, i: int) -> bool:
     """`or` as an operator: after a term, a word of its own, with something after it (else it is
     the word "or"), as PostgreSQL's `parse_or_operator` decides."""
-    if q[i:i + 2].lower() != "or":
+    if q[i : i + 2].lower() != "or":
         return False
-    after = q[i + 2:i + 3]
+    after = q[i + 2 : i + 3]
     if not after or after in "-_" or after.isalnum():
         return False
-    return bool(q[i + 2:].strip())
+    return bool(q[i + 2 :].strip())
 
 
 def _without_stopwords(group: list[Term]) -> list[Term]:
@@ -183,8 +184,10 @@ class Match:
             only = ", ".join("1" if c == column else "0" for c in range(len(WEIGHTS)))
             per_column.append(f"{weight} * bm25({FTS_TABLE}, {only})")
         # bm25 is negative, lower is better.
-        return (f"SELECT rowid AS id, -({' + '.join(per_column)}) AS score FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s", [self.positive])
+        return (
+            f"SELECT rowid AS id, -({' + '.join(per_column)}) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+            [self.positive],
+        )
 
     def snippet(self, id_column: str, start: str, stop: str) -> tuple[str, list[str]] | None:
         """A scalar subquery: the abstract of the record `id_column` around the words found, marked
@@ -192,8 +195,11 @@ class Match:
         if not self.positive:
             return None
         column = FTS_COLUMNS.index("abstract")
-        return (f"(SELECT snippet({FTS_TABLE}, {column}, %s, %s, %s, {SNIPPET_TOKENS}) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid = {id_column})", [start, stop, "…", self.positive])
+        return (
+            f"(SELECT snippet({FTS_TABLE}, {column}, %s, %s, %s, {SNIPPET_TOKENS}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {id_column})",
+            [start, stop, "…", self.positive],
+        )
 
 
 @functools.lru_cache(maxsize=256)

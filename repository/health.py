@@ -1,4 +1,5 @@
 """Repository's parts of /healthz (registered in core.hooks by RepositoryConfig.ready)."""
+
 from __future__ import annotations
 
 from django.conf import settings

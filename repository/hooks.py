@@ -1,5 +1,6 @@
 """What the apps above `repository` tell it about records, registered in their `AppConfig.ready()`
 (dependencies point down: `repository` never imports them)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -17,6 +17,7 @@ Space: the union of a record's boxes, points and polygons as the smallest longit
 them (the complement of the largest empty gap, so that a Pacific dataset spanning 170°E–170°W is
 20° wide, not 340°), stored as one box, or two when it crosses the antimeridian.
 """
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -305,11 +306,22 @@ def _row(pk: int, c: SearchColumns) -> dict:
 
 
 _PG_CASTS = {
-    "id": "bigint", "search_abstract": "text", "search_resource_type": "text",
-    "search_licence": "text", "search_year": "integer", "search_keywords": "text[]",
-    "search_keyword_labels": "text[]", "search_creators": "text[]", "search_south": "float8",
-    "search_north": "float8", "search_west": "float8", "search_east": "float8", "search_west2": "float8",
-    "search_east2": "float8", "search_start": "date", "search_end": "date",
+    "id": "bigint",
+    "search_abstract": "text",
+    "search_resource_type": "text",
+    "search_licence": "text",
+    "search_year": "integer",
+    "search_keywords": "text[]",
+    "search_keyword_labels": "text[]",
+    "search_creators": "text[]",
+    "search_south": "float8",
+    "search_north": "float8",
+    "search_west": "float8",
+    "search_east": "float8",
+    "search_west2": "float8",
+    "search_east2": "float8",
+    "search_start": "date",
+    "search_end": "date",
 }
 
 
@@ -324,8 +336,13 @@ def _vector_sql(alias: str) -> str:
 def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
     """One UPDATE for the batch: every column from VALUES, the tsvector computed in the database."""
     columns = [*_PG_CASTS, "indexed", "title_text", "people_and_keywords", "abstract_text"]
-    casts = {**_PG_CASTS, "indexed": "boolean", "title_text": "text", "people_and_keywords": "text",
-             "abstract_text": "text"}
+    casts = {
+        **_PG_CASTS,
+        "indexed": "boolean",
+        "title_text": "text",
+        "people_and_keywords": "text",
+        "abstract_text": "text",
+    }
     values, params = [], []
     for row, c in rows:
         values.append("(" + ", ".join(f"%s::{casts[name]}" for name in columns) + ")")
@@ -343,8 +360,11 @@ def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
 def _write_fts(rows: list[tuple[dict, SearchColumns]]) -> None:
     """SQLite: each record's row of the FTS5 table replaced; none for a record with nothing to search."""
     table, columns = fts.FTS_TABLE, ", ".join(fts.FTS_COLUMNS)
-    texts = [(row["id"], *map(fts.normalized, (c.title_text, c.people_and_keywords, c.abstract)))
-             for row, c in rows if c.indexed]
+    texts = [
+        (row["id"], *map(fts.normalized, (c.title_text, c.people_and_keywords, c.abstract)))
+        for row, c in rows
+        if c.indexed
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(row["id"],) for row, _c in rows])
         if texts:
@@ -373,7 +393,9 @@ def _index_rows(model, records: list, *, with_fts: bool = True) -> None:
     rows = []
     for record in records:
         columns = search_columns(
-            title=record.title, metadata=record.metadata, publication_date=record.publication_date,
+            title=record.title,
+            metadata=record.metadata,
+            publication_date=record.publication_date,
             published=record.status == "published",
         )
         rows.append((_row(record.pk, columns), columns))
@@ -394,8 +416,9 @@ def record_index(*, record) -> None:
     _mark_latest(Record, [record.concept_id])
 
 
-def records_reindex(*, batch_size: int = 500, progress: Callable[[int, int], None] | None = None,
-                    record_model=None) -> int:
+def records_reindex(
+    *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None, record_model=None
+) -> int:
     """Rebuild the search columns of every record (after an upgrade, or a change of what is
     indexed), a batch per transaction; `progress(done, total)` after each. Returns the count.
     `record_model`: the historical model, when a migration calls it. On SQLite the FTS5 table is

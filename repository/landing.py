@@ -3,6 +3,7 @@ its versions as the view loaded them (no query here): the exported document, the
 item and DataCite's recommended text), the schema.org JSON-LD, the Signposting links, the files
 with their formats, the map's shapes and the related resources with their links.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -89,8 +90,14 @@ class LandingRecord:
         if record.is_withdrawn:
             return []
         return [
-            LandingFile(pk=f.pk, name=f.name, size=f.size, sha256=f.sha256, media_type=encoding_format(f.name),
-                        path=reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}))
+            LandingFile(
+                pk=f.pk,
+                name=f.name,
+                size=f.size,
+                sha256=f.sha256,
+                media_type=encoding_format(f.name),
+                path=reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}),
+            )
             for f in record.files.all()
         ]
 
@@ -101,8 +108,9 @@ class LandingRecord:
 
     @cached_property
     def csl(self) -> dict:
-        return citations.to_csl(self.document, doi=self.record.doi, year=self.record.publication_date.year,
-                                version=self.document.version)
+        return citations.to_csl(
+            self.document, doi=self.record.doi, year=self.record.publication_date.year, version=self.document.version
+        )
 
     @cached_property
     def citation(self) -> str:
@@ -112,11 +120,17 @@ class LandingRecord:
     def schemaorg(self) -> dict:
         record = self.record
         return to_schemaorg(
-            self.document, doi=record.doi, url=record.landing_url, date_published=record.publication_date,
+            self.document,
+            doi=record.doi,
+            url=record.landing_url,
+            date_published=record.publication_date,
             date_modified=record.modified,
             distributions=[Distribution(f.name, f.size, f.sha256, f.url) for f in self.files],
-            catalog_name=settings.SITE_NAME, catalog_url=settings.SITE_URL + "/", citation=self.citation,
-            withdrawn=record.is_withdrawn, community=record.community.name,
+            catalog_name=settings.SITE_NAME,
+            catalog_url=settings.SITE_URL + "/",
+            citation=self.citation,
+            withdrawn=record.is_withdrawn,
+            community=record.community.name,
         )
 
     def links(self, describedby: list[tuple[str, str]]) -> list[signposting.Link]:
@@ -136,11 +150,14 @@ class LandingRecord:
         """The depositor's related resources (the version chain is shown apart)."""
         return [
             RelatedResource(
-                identifier=r.identifier, identifier_type=r.identifier_type, relation_type=r.relation_type.value,
+                identifier=r.identifier,
+                identifier_type=r.identifier_type,
+                relation_type=r.relation_type.value,
                 resource_type=r.resource_type_general.value if r.resource_type_general else None,
                 url=identifier_url(r.identifier, r.identifier_type),
             )
-            for r in self.metadata.related_identifiers if r.relation_type not in VERSION_RELATIONS
+            for r in self.metadata.related_identifiers
+            if r.relation_type not in VERSION_RELATIONS
         ]
 
     @cached_property
@@ -151,16 +168,18 @@ class LandingRecord:
             label = location.place or ""
             if location.box:
                 b = location.box
-                shapes.append({"kind": "box", "west": b.west, "east": b.east, "south": b.south, "north": b.north,
-                               "label": label})
+                shapes.append(
+                    {"kind": "box", "west": b.west, "east": b.east, "south": b.south, "north": b.north, "label": label}
+                )
             if location.point:
-                shapes.append({"kind": "point", "lat": location.point.latitude, "lon": location.point.longitude,
-                               "label": label})
+                shapes.append(
+                    {"kind": "point", "lat": location.point.latitude, "lon": location.point.longitude, "label": label}
+                )
             if location.polygon:
-                shapes.append({"kind": "polygon", "points": [[p.latitude, p.longitude] for p in location.polygon],
-                               "label": label})
+                shapes.append(
+                    {"kind": "polygon", "points": [[p.latitude, p.longitude] for p in location.polygon], "label": label}
+                )
         return shapes
-
 
 
 # --- The page cache ---------------------------------------------------------------------------------
@@ -184,10 +203,12 @@ def csrf_mark() -> str:
 
 
 def usage_text(views: int, downloads: int) -> str:
-    return " · ".join([
-        ngettext("%(n)s view", "%(n)s views", views) % {"n": intcomma(views)},
-        ngettext("%(n)s download", "%(n)s downloads", downloads) % {"n": intcomma(downloads)},
-    ])
+    return " · ".join(
+        [
+            ngettext("%(n)s view", "%(n)s views", views) % {"n": intcomma(views)},
+            ngettext("%(n)s download", "%(n)s downloads", downloads) % {"n": intcomma(downloads)},
+        ]
+    )
 
 
 @lru_cache(maxsize=4)
@@ -222,9 +243,15 @@ def page_state(pk: int) -> dict | None:
     if isinstance(embargo_until, str):  # SQLite
         embargo_until = date.fromisoformat(embargo_until)
     return {
-        "pk": pk, "modified": str(modified), "status": status, "embargo_until": embargo_until,
-        "pid": (pid_state, pid_sync, provider), "concept_pid": concept_pid, "versions": versions,
-        "usage_views": views, "usage_downloads": downloads,
+        "pk": pk,
+        "modified": str(modified),
+        "status": status,
+        "embargo_until": embargo_until,
+        "pid": (pid_state, pid_sync, provider),
+        "concept_pid": concept_pid,
+        "versions": versions,
+        "usage_views": views,
+        "usage_downloads": downloads,
     }
 
 
@@ -235,10 +262,17 @@ def _templates_version() -> str:
     before it."""
     base = Path(settings.BASE_DIR)
     digest = hashlib.blake2b(digest_size=8)
-    for path in ("templates/base.html", "templates/repository/landing.html", "templates/repository/_versions.html",
-                 "templates/repository/tombstone.html", "repository/landing.py", "locale/fr/LC_MESSAGES/django.mo",
-                 "repository/serializers/schemaorg.py", "repository/serializers/citation.py",
-                 "repository/serializers/vocab.py"):
+    for path in (
+        "templates/base.html",
+        "templates/repository/landing.html",
+        "templates/repository/_versions.html",
+        "templates/repository/tombstone.html",
+        "repository/landing.py",
+        "locale/fr/LC_MESSAGES/django.mo",
+        "repository/serializers/schemaorg.py",
+        "repository/serializers/citation.py",
+        "repository/serializers/vocab.py",
+    ):
         with contextlib.suppress(OSError):
             digest.update((base / path).read_bytes())
     digest.update(f"{settings.SITE_URL}|{settings.SITE_NAME}|{settings.DOI_PROVIDER}".encode())
@@ -248,8 +282,16 @@ def _templates_version() -> str:
 def page_cache_key(state: dict, language: str) -> str:
     embargo = state["embargo_until"]
     open_today = embargo is None or embargo <= timezone.now().date()
-    parts = [state["pk"], language, state["modified"], state["status"], open_today, *state["pid"],
-             state["concept_pid"], state["versions"]]
+    parts = [
+        state["pk"],
+        language,
+        state["modified"],
+        state["status"],
+        open_today,
+        *state["pid"],
+        state["concept_pid"],
+        state["versions"],
+    ]
     fingerprint = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
     return f"landing:{_templates_version()}:{state['pk']}:{language}:{fingerprint}"
 

@@ -6,6 +6,7 @@ enough that no deposit makes a page, an export or a DataCite registration pathol
 (`repository.metadata`) checks them at submission, the README lists them, and the settings size
 Django's form-field limit from them. Plain numbers, importable from the settings.
 """
+
 from __future__ import annotations
 
 # Texts, in characters

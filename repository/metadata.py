@@ -17,6 +17,7 @@ only its web addresses (`core.links`).
 A check made on a whole object names the field at fault by raising `FieldError`, so that
 `validate_document` reports `temporal_extent.end` rather than `temporal_extent`.
 """
+
 from __future__ import annotations
 
 import re
@@ -213,7 +214,9 @@ class Creator(_Strict):
         if self.name_type is NameType.organizational and self.orcid:
             raise FieldError(N_("An organisation has no ORCID iD; give its ROR identifier instead."), "orcid")
         if self.name_type is NameType.personal and self.ror:
-            raise FieldError(N_("A ROR identifier names an organisation; a person is identified by an ORCID iD."), "ror")
+            raise FieldError(
+                N_("A ROR identifier names an organisation; a person is identified by an ORCID iD."), "ror"
+            )
         return self
 
     @model_validator(mode="after")
@@ -265,8 +268,14 @@ class PointOfContact(_Strict):
     (`repository.selectors.record_document`)."""
 
     name: str = Field(min_length=1, max_length=300)
-    email: str | None = Field(default=None, min_length=3, max_length=254, description=(
-        "Published as the contact's address; leave it out to publish the community's contact address instead."))
+    email: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=254,
+        description=(
+            "Published as the contact's address; leave it out to publish the community's contact address instead."
+        ),
+    )
     organisation: Name | None = None
     orcid: Orcid | None = None
 
@@ -330,8 +339,13 @@ class FundingReference(_Strict):
             self.funder_identifier = match.group(1).replace(" ", "").upper()
         elif value and kind is FunderIdentifierType.grid and not GRID_RE.match(value):
             raise FieldError(N_("A GRID identifier looks like grid.4444.0."), "funder_identifier")
-        elif (value and kind is FunderIdentifierType.other and _submitted(info) and URI_SCHEME_RE.match(value)
-              and not is_web_url(value)):
+        elif (
+            value
+            and kind is FunderIdentifierType.other
+            and _submitted(info)
+            and URI_SCHEME_RE.match(value)
+            and not is_web_url(value)
+        ):
             # Pages link an identifier that is a web address: any other scheme (javascript:…) is refused.
             raise FieldError(
                 N_("A funder identifier is a web address (https://…) or a plain code, not another kind of link."),
@@ -448,14 +462,24 @@ class Rights(_Strict):
 LICENCES: dict[str, Rights] = {
     r.identifier: r
     for r in [
-        Rights(identifier="CC-BY-4.0", title="Creative Commons Attribution 4.0 International",
-               uri="https://creativecommons.org/licenses/by/4.0/legalcode"),
-        Rights(identifier="CC0-1.0", title="Creative Commons Zero v1.0 Universal",
-               uri="https://creativecommons.org/publicdomain/zero/1.0/legalcode"),
-        Rights(identifier="etalab-2.0", title="Etalab Open License 2.0",
-               uri="https://spdx.org/licenses/etalab-2.0.html"),
-        Rights(identifier="ODbL-1.0", title="Open Data Commons Open Database License v1.0",
-               uri="https://opendatacommons.org/licenses/odbl/1-0/"),
+        Rights(
+            identifier="CC-BY-4.0",
+            title="Creative Commons Attribution 4.0 International",
+            uri="https://creativecommons.org/licenses/by/4.0/legalcode",
+        ),
+        Rights(
+            identifier="CC0-1.0",
+            title="Creative Commons Zero v1.0 Universal",
+            uri="https://creativecommons.org/publicdomain/zero/1.0/legalcode",
+        ),
+        Rights(
+            identifier="etalab-2.0", title="Etalab Open License 2.0", uri="https://spdx.org/licenses/etalab-2.0.html"
+        ),
+        Rights(
+            identifier="ODbL-1.0",
+            title="Open Data Commons Open Database License v1.0",
+            uri="https://opendatacommons.org/licenses/odbl/1-0/",
+        ),
     ]
 }
 
@@ -486,7 +510,8 @@ class GeoLocation(_Strict):
     point: Point | None = None
     # At most limits.POLYGON_POINTS points, the closing one (a repeat of the first) not counted.
     polygon: list[Point] | None = Field(
-        default=None, description="A ring of at least three points; closed automatically.",
+        default=None,
+        description="A ring of at least three points; closed automatically.",
         json_schema_extra={"maxItems": limits.POLYGON_POINTS + 1},
     )
 
@@ -568,9 +593,7 @@ class Access(_Strict):
     def _embargo(self, info: ValidationInfo) -> Access:
         if self.level is AccessLevel.open:
             if self.embargo_until is not None:
-                raise FieldError(
-                    N_("Open files take no embargo date; choose “embargoed” to set one."), "embargo_until"
-                )
+                raise FieldError(N_("Open files take no embargo date; choose “embargoed” to set one."), "embargo_until")
             return self
         if self.embargo_until is None:
             raise FieldError(N_("Give the date the embargo ends."), "embargo_until")

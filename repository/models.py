@@ -1,5 +1,6 @@
 """Published records (metadata snapshots with their history, files, versions grouped by a concept)
 and persistent identifiers, whose rows double as the outbox of DOI registrations."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -40,9 +41,7 @@ class PersistentIdentifier(models.Model):
     document = models.JSONField(default=dict, help_text="Metadata to send while no record exists yet.")
     record = models.OneToOneField("Record", null=True, blank=True, on_delete=models.PROTECT, related_name="pid")
     # The version chain a DOI belongs to, known before its record exists (a new version's deposit).
-    concept = models.ForeignKey(
-        "Concept", null=True, blank=True, on_delete=models.PROTECT, related_name="version_pids"
-    )
+    concept = models.ForeignKey("Concept", null=True, blank=True, on_delete=models.PROTECT, related_name="version_pids")
     sync = models.CharField(max_length=10, choices=Sync.choices, default=Sync.pending)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -195,7 +194,9 @@ class RecordRevision(models.Model):
     number = models.PositiveIntegerField()
     metadata = models.JSONField()
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

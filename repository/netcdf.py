@@ -11,6 +11,7 @@ with memory and time limits, and they check the header first (`check_header`): a
 whose counts and lengths the file cannot hold, or an HDF5 file without its signature, never
 reaches the library. This module imports no models, so that the child can import it alone.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,11 +34,24 @@ CF_TABLE_URI = "https://cfconventions.org/Data/cf-standard-names/current/build/c
 CF_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Names of coordinates, not of measured quantities.
-COORDINATE_NAMES = frozenset({
-    "time", "latitude", "longitude", "depth", "altitude", "height", "height_above_mean_sea_level",
-    "grid_latitude", "grid_longitude", "projection_x_coordinate", "projection_y_coordinate",
-    "forecast_reference_time", "forecast_period", "model_level_number",
-})
+COORDINATE_NAMES = frozenset(
+    {
+        "time",
+        "latitude",
+        "longitude",
+        "depth",
+        "altitude",
+        "height",
+        "height_above_mean_sea_level",
+        "grid_latitude",
+        "grid_longitude",
+        "projection_x_coordinate",
+        "projection_y_coordinate",
+        "forecast_reference_time",
+        "forecast_period",
+        "model_level_number",
+    }
+)
 LATITUDE_UNITS = frozenset({"degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"})
 LONGITUDE_UNITS = frozenset({"degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"})
 METRE_UNITS = frozenset({"m", "meter", "meters", "metre", "metres"})
@@ -420,8 +434,10 @@ def _values(var) -> np.ndarray | None:
 
 _REDUCED = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _TZ_WORDS = re.compile(r"\s*(?:UTC|GMT|Z)$", re.IGNORECASE)
-_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-                       r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 
 
 def _parse_time(text: str, *, end: bool = False) -> tuple[date, bool] | None:
@@ -546,15 +562,26 @@ class _Extraction:
         return self._with(lambda v: _attr(v, "standard_name") == "longitude" or _units(v) in LONGITUDE_UNITS)
 
     def time_variables(self) -> list:
-        return self._with(lambda v: (_attr(v, "standard_name") == "time" or str(_attr(v, "axis")).upper() == "T"
-                                     or v.dimensions == (v.name,))
-                          and " since " in _units(v)
-                          and _attr(v, "standard_name") not in ("forecast_reference_time", "forecast_period"))
+        return self._with(
+            lambda v: (
+                (
+                    _attr(v, "standard_name") == "time"
+                    or str(_attr(v, "axis")).upper() == "T"
+                    or v.dimensions == (v.name,)
+                )
+                and " since " in _units(v)
+                and _attr(v, "standard_name") not in ("forecast_reference_time", "forecast_period")
+            )
+        )
 
     def vertical_variables(self) -> list:
-        return self._with(lambda v: str(_attr(v, "axis")).upper() == "Z"
-                          or _attr(v, "positive") in ("up", "down")
-                          or _attr(v, "standard_name") in ("depth", "altitude", "height", "height_above_mean_sea_level"))
+        return self._with(
+            lambda v: (
+                str(_attr(v, "axis")).upper() == "Z"
+                or _attr(v, "positive") in ("up", "down")
+                or _attr(v, "standard_name") in ("depth", "altitude", "height", "height_above_mean_sea_level")
+            )
+        )
 
     # -- where
 
@@ -571,20 +598,26 @@ class _Extraction:
     def box_from_attributes(self) -> dict | None:
         for names, source in (
             (("geospatial_lat_min", "geospatial_lat_max", "geospatial_lon_min", "geospatial_lon_max"), "ACDD"),
-            (("southernmost_latitude", "northernmost_latitude", "westernmost_longitude", "easternmost_longitude"),
-             "GHRSST"),
+            (
+                ("southernmost_latitude", "northernmost_latitude", "westernmost_longitude", "easternmost_longitude"),
+                "GHRSST",
+            ),
         ):
             south, north, west, east = (_number(_attr(self.ds, n)) for n in names)
             if None in (south, north, west, east):
                 if any(v is not None for v in (south, north, west, east)):
-                    self.note(_("The file's %(source)s bounding attributes are incomplete (%(names)s): not used."),
-                              source=source, names=", ".join(names))
+                    self.note(
+                        _("The file's %(source)s bounding attributes are incomplete (%(names)s): not used."),
+                        source=source,
+                        names=", ".join(names),
+                    )
                 continue
             if not (-90 <= south <= 90 and -90 <= north <= 90 and -180 <= west <= 360 and -180 <= east <= 360):
                 self.note(_("The file's %(source)s bounding attributes are out of range: not used."), source=source)
                 continue
-            self.note(_("Box from the file's %(source)s attributes (%(names)s)."), source=source,
-                      names=", ".join(names))
+            self.note(
+                _("Box from the file's %(source)s attributes (%(names)s)."), source=source, names=", ".join(names)
+            )
             if south > north:
                 south, north = north, south
                 self.note(_("The file's southern and northern latitudes were swapped: put back in order."))
@@ -615,8 +648,10 @@ class _Extraction:
         west, east = _box_of_longitudes(np.concatenate([np.asarray(v, dtype=np.result_type(*lons)) for v in lons]))
         south = min(_plain(v.min()) for v in lats)
         north = max(_plain(v.max()) for v in lats)
-        self.note(_("Box from the values of the variables %(names)s (the file has no bounding attributes)."),
-                  names=", ".join(v.name for v in lat_vars + lon_vars))
+        self.note(
+            _("Box from the values of the variables %(names)s (the file has no bounding attributes)."),
+            names=", ".join(v.name for v in lat_vars + lon_vars),
+        )
         if west > east:
             self.note(_("The box crosses the antimeridian (180°): its west is greater than its east."))
         return {"west": west, "east": east, "south": south, "north": north}
@@ -646,8 +681,9 @@ class _Extraction:
             moment = _cf_date(number, *units)
             if moment is not None:
                 # ACDD wants ISO 8601 text; a number is read in the units of the time variable.
-                self.note(_("%(name)s is a number, read in the time variable's units (%(units)s)."),
-                          name=name, units=units[0])
+                self.note(
+                    _("%(name)s is a number, read in the time variable's units (%(units)s)."), name=name, units=units[0]
+                )
                 return moment
         self.note(_("%(name)s is not an ISO 8601 time: not used."), name=name)
         return None
@@ -661,8 +697,12 @@ class _Extraction:
             units, calendar = _text(_attr(var, "units")), _text(_attr(var, "calendar")) or "standard"
             first, last = _cf_date(values.min(), units, calendar), _cf_date(values.max(), units, calendar)
             if first is None or last is None:
-                self.note(_("The times of %(name)s (%(units)s, calendar %(calendar)s) are no calendar dates: not used."),
-                          name=var.name, units=units, calendar=calendar)
+                self.note(
+                    _("The times of %(name)s (%(units)s, calendar %(calendar)s) are no calendar dates: not used."),
+                    name=var.name,
+                    units=units,
+                    calendar=calendar,
+                )
                 continue
             starts.append(first)
             ends.append(last)
@@ -681,8 +721,9 @@ class _Extraction:
             span = _parse_duration(duration) if isinstance(duration, str) else None
             if span is not None:
                 end = start + span
-                self.note(_("End from time_coverage_start plus time_coverage_duration (%(duration)s)."),
-                          duration=duration)
+                self.note(
+                    _("End from time_coverage_start plus time_coverage_duration (%(duration)s)."), duration=duration
+                )
         if start is None or end is None:
             first, last, names = self._time_values()
             if names:
@@ -727,17 +768,21 @@ class _Extraction:
             units = (_text(_attr(self.ds, "geospatial_vertical_units")) or "").lower()
             positive = (_text(_attr(self.ds, "geospatial_vertical_positive")) or "").lower()
             if units and units not in METRE_UNITS:
-                self.note(_("The vertical extent is in “%(units)s”: only metres are taken, it was left out."),
-                          units=units)
+                self.note(
+                    _("The vertical extent is in “%(units)s”: only metres are taken, it was left out."), units=units
+                )
                 return None
             if positive not in ("up", "down"):
-                self.note(_("geospatial_vertical_positive is missing: depth or altitude cannot be told, "
-                            "the vertical extent was left out."))
+                self.note(
+                    _(
+                        "geospatial_vertical_positive is missing: depth or altitude cannot be told, "
+                        "the vertical extent was left out."
+                    )
+                )
                 return None
             if not units:
                 self.note(_("geospatial_vertical_units is missing: read as metres."))
-            self.note(_("Vertical extent from geospatial_vertical_min/max (positive %(positive)s)."),
-                      positive=positive)
+            self.note(_("Vertical extent from geospatial_vertical_min/max (positive %(positive)s)."), positive=positive)
             return self._vertical(low, high, positive)
         return self.vertical_from_coordinates()
 
@@ -755,8 +800,11 @@ class _Extraction:
                 positive = positive or "up"
             if units not in METRE_UNITS:
                 if units in PRESSURE_UNITS:
-                    self.note(_("The vertical variable %(name)s is a pressure (%(units)s): only metres are taken."),
-                              name=var.name, units=units)
+                    self.note(
+                        _("The vertical variable %(name)s is a pressure (%(units)s): only metres are taken."),
+                        name=var.name,
+                        units=units,
+                    )
                 continue
             if positive not in ("up", "down"):
                 continue
@@ -768,13 +816,19 @@ class _Extraction:
             bounds[0], bounds[1] = min(bounds[0], extent["minimum"]), max(bounds[1], extent["maximum"])
             names.setdefault(extent["reference"], []).append(var.name)
         if not ranges:
-            self.note(_("No geospatial_vertical_min/max attributes and no vertical coordinate in metres with "
-                        "values: no vertical extent."))
+            self.note(
+                _(
+                    "No geospatial_vertical_min/max attributes and no vertical coordinate in metres with "
+                    "values: no vertical extent."
+                )
+            )
             return None
         reference = "depth" if "depth" in ranges else "altitude"
         low, high = ranges[reference]
-        self.note(_("Vertical extent from the values of %(names)s (no geospatial_vertical attributes)."),
-                  names=", ".join(names[reference]))
+        self.note(
+            _("Vertical extent from the values of %(names)s (no geospatial_vertical attributes)."),
+            names=", ".join(names[reference]),
+        )
         return {"minimum": low, "maximum": high, "unit": "m", "reference": reference}
 
     # -- what
@@ -793,10 +847,15 @@ class _Extraction:
             if vocabulary:
                 subject["scheme"] = vocabulary[:300]
             subjects.append(subject)
-        self.note(ngettext("%(count)d keyword from the file's keywords attribute%(vocabulary)s.",
-                           "%(count)d keywords from the file's keywords attribute%(vocabulary)s.", len(subjects)),
-                  count=len(subjects),
-                  vocabulary=_(" (vocabulary: %(name)s)") % {"name": vocabulary} if vocabulary else "")
+        self.note(
+            ngettext(
+                "%(count)d keyword from the file's keywords attribute%(vocabulary)s.",
+                "%(count)d keywords from the file's keywords attribute%(vocabulary)s.",
+                len(subjects),
+            ),
+            count=len(subjects),
+            vocabulary=_(" (vocabulary: %(name)s)") % {"name": vocabulary} if vocabulary else "",
+        )
         return subjects
 
     def parameters(self) -> tuple[list[dict], list[dict]]:
@@ -805,15 +864,13 @@ class _Extraction:
         coordinates = {v.name for v in self.latitude_variables() + self.longitude_variables() + self.time_variables()}
         variables, subjects, seen, skipped = [], [], set(), []
         for var in self.variables.values():
-            if (var.name in coordinates or var.dimensions == (var.name,) or _attr(var, "axis")
-                    or not _is_numeric(var)):
+            if var.name in coordinates or var.dimensions == (var.name,) or _attr(var, "axis") or not _is_numeric(var):
                 continue
             standard_name = _text(_attr(var, "standard_name"))
             long_name, units = _text(_attr(var, "long_name")), _text(_attr(var, "units"))
             if standard_name is None and long_name is None:
                 continue
-            variables.append({"name": var.name, "standard_name": standard_name, "long_name": long_name,
-                              "units": units})
+            variables.append({"name": var.name, "standard_name": standard_name, "long_name": long_name, "units": units})
             if standard_name is None or standard_name in COORDINATE_NAMES:
                 continue
             if " " in standard_name:  # a modifier: "sea_water_temperature status_flag" is a QC flag
@@ -824,17 +881,24 @@ class _Extraction:
             if standard_name in seen:
                 continue
             seen.add(standard_name)
-            subjects.append({
-                "subject": standard_name,
-                "scheme": CF_STANDARD_NAMES,
-                "scheme_uri": CF_TABLE_URI,
-                "value_uri": f"{CF_TABLE_URI}#{standard_name}",
-                "keyword_type": "parameter",
-            })
+            subjects.append(
+                {
+                    "subject": standard_name,
+                    "scheme": CF_STANDARD_NAMES,
+                    "scheme_uri": CF_TABLE_URI,
+                    "value_uri": f"{CF_TABLE_URI}#{standard_name}",
+                    "keyword_type": "parameter",
+                }
+            )
         if subjects:
-            self.note(ngettext("%(count)d parameter from the standard_name of the file's variables.",
-                               "%(count)d parameters from the standard_name of the file's variables.", len(subjects)),
-                      count=len(subjects))
+            self.note(
+                ngettext(
+                    "%(count)d parameter from the standard_name of the file's variables.",
+                    "%(count)d parameters from the standard_name of the file's variables.",
+                    len(subjects),
+                ),
+                count=len(subjects),
+            )
         if skipped:
             self.note(_("Not CF standard names, left out: %(names)s."), names=", ".join(skipped))
         return variables, subjects

@@ -9,6 +9,7 @@ space. It gets a minimal environment (no secrets), configures only Django's tran
 reader's notes are in the caller's language) and imports the reader by name, so readers live in
 modules that import no models (`repository.netcdf`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,8 +73,12 @@ def run_isolated(reader: str, path: str | os.PathLike) -> Any:
         with open(errors_path, "wb") as errors:
             child = subprocess.Popen(
                 [sys.executable, "-m", "repository.sandbox", json.dumps(request)],
-                cwd=ROOT, env=_child_environment(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=errors, close_fds=True,
+                cwd=ROOT,
+                env=_child_environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                close_fds=True,
                 start_new_session=True,  # its own process group: killed whole on timeout
             )
             try:
@@ -85,8 +90,14 @@ def run_isolated(reader: str, path: str | os.PathLike) -> Any:
         try:
             outcome = _outcome(status, result_path, timeout)
         except Unreadable as exc:
-            log.warning("file.unreadable", reader=reader, reason=exc.reason, detail=exc.detail[:300],
-                        seconds=seconds, stderr=_tail(errors_path))
+            log.warning(
+                "file.unreadable",
+                reader=reader,
+                reason=exc.reason,
+                detail=exc.detail[:300],
+                seconds=seconds,
+                stderr=_tail(errors_path),
+            )
             raise
     log.info("file.read_isolated", reader=reader, seconds=seconds)
     return outcome
@@ -94,15 +105,17 @@ def run_isolated(reader: str, path: str | os.PathLike) -> Any:
 
 def _child_environment() -> dict[str, str]:
     env = {name: os.environ[name] for name in _INHERITED if name in os.environ}
-    env.update({
-        "PYTHONPATH": str(ROOT),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        # One thread each: OpenBLAS and OpenMP reserve address space per thread, which would count
-        # against the memory limit and buy nothing for reading a header.
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "HDF5_USE_FILE_LOCKING": "FALSE",  # read-only; some file systems refuse HDF5's locks
-    })
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # One thread each: OpenBLAS and OpenMP reserve address space per thread, which would count
+            # against the memory limit and buy nothing for reading a header.
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "HDF5_USE_FILE_LOCKING": "FALSE",  # read-only; some file systems refuse HDF5's locks
+        }
+    )
     return env
 
 

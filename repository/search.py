@@ -19,6 +19,7 @@ a community still shows the other communities' counts), values within a facet ar
 queries whatever the number of records or hits. Browsing (facets only, no words, area or period)
 is cached until the records change.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -231,8 +232,10 @@ def parse_query(data: Mapping[str, Any]) -> SearchQuery:
             if any(c in (None, "") for c in corners):
                 raise ValueError(N_("Give the four sides of the box (west, south, east, north), or none."))
             try:  # a decimal comma, a typographic minus, as people type them
-                data["bbox"] = {side: float(str(c).replace("\u2212", "-").replace(",", "."))
-                                for side, c in zip(sides, corners, strict=True)}
+                data["bbox"] = {
+                    side: float(str(c).replace("\u2212", "-").replace(",", "."))
+                    for side, c in zip(sides, corners, strict=True)
+                }
             except ValueError:
                 raise ValueError(N_("Give every side of the box in decimal degrees, e.g. -4.5.")) from None
         except ValueError as exc:
@@ -354,7 +357,9 @@ def _list_filter(column: str, values: list[str]) -> Q:
     if _postgres():
         return Q(**{f"{column}__overlap": values})
     placeholders = ", ".join(["%s"] * len(values))
-    sql = f"EXISTS (SELECT 1 FROM json_each({Record._meta.db_table}.{column}) WHERE json_each.value IN ({placeholders}))"
+    sql = (
+        f"EXISTS (SELECT 1 FROM json_each({Record._meta.db_table}.{column}) WHERE json_each.value IN ({placeholders}))"
+    )
     return Q(RawSQL(sql, values, output_field=BooleanField()))
 
 
@@ -430,8 +435,13 @@ _FACET_COLUMNS = {
     "year": ("search_year", None, False),
     "creator": ("search_creators", None, True),
 }
-_BASE_COLUMNS = ("id", "publication_date", "title", "search_vector", *dict.fromkeys(
-    c for column, labels, _list in _FACET_COLUMNS.values() for c in (column, labels) if c))
+_BASE_COLUMNS = (
+    "id",
+    "publication_date",
+    "title",
+    "search_vector",
+    *dict.fromkeys(c for column, labels, _list in _FACET_COLUMNS.values() for c in (column, labels) if c),
+)
 
 
 def _flags(query: SearchQuery, communities: dict[str, Any]) -> dict[str, Any]:
@@ -490,16 +500,23 @@ def _hits_sql(query: SearchQuery) -> tuple[str, list]:
     rank_sql, rank_params = _rank_sql(query)
     join_sql, join_params = _rank_join(query)
     by_relevance = bool(query.q) and query.effective_sort is Sort.relevance
-    page = (f"SELECT s.id, s.score, row_number() OVER (ORDER BY {_order_sql(query)}) AS position FROM ("
-            f"SELECT m.id, m.publication_date, m.title, {rank_sql if by_relevance else 'NULL'} AS score "
-            f"FROM matched m{join_sql if by_relevance else ''}"
-            f") s ORDER BY position LIMIT %s OFFSET %s")
+    page = (
+        f"SELECT s.id, s.score, row_number() OVER (ORDER BY {_order_sql(query)}) AS position FROM ("
+        f"SELECT m.id, m.publication_date, m.title, {rank_sql if by_relevance else 'NULL'} AS score "
+        f"FROM matched m{join_sql if by_relevance else ''}"
+        f") s ORDER BY position LIMIT %s OFFSET %s"
+    )
     paging = [query.size, (query.page - 1) * query.size]
     if by_relevance or not query.q:
-        return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, h.score FROM ({page}) h",
-                [*(rank_params + join_params if by_relevance else []), *paging])
-    return (f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, {rank_sql} FROM ({page}) h "
-            f"JOIN matched m ON m.id = h.id{join_sql}", [*rank_params, *paging, *join_params])
+        return (
+            f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, h.score FROM ({page}) h",
+            [*(rank_params + join_params if by_relevance else []), *paging],
+        )
+    return (
+        f"SELECT 'hit', CAST(h.id AS TEXT), NULL, h.position, {rank_sql} FROM ({page}) h "
+        f"JOIN matched m ON m.id = h.id{join_sql}",
+        [*rank_params, *paging, *join_params],
+    )
 
 
 def _facet_sql(facet: str, selected: list[str], others: list[str], size: int) -> tuple[str, list]:
@@ -528,13 +545,16 @@ def _facet_sql(facet: str, selected: list[str], others: list[str], size: int) ->
         order = f"CASE WHEN {key} IN ({', '.join(['%s'] * len(selected))}) THEN 0 ELSE 1 END, " + order
         params += selected
     params.append(size + len(selected))
-    sql = (f"SELECT * FROM (SELECT {key} AS v, {label} AS l, count(*) AS n FROM {source} "
-           f"WHERE {where} AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key} ORDER BY {order} LIMIT %s) f{facet}")
+    sql = (
+        f"SELECT * FROM (SELECT {key} AS v, {label} AS l, count(*) AS n FROM {source} "
+        f"WHERE {where} AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key} ORDER BY {order} LIMIT %s) f{facet}"
+    )
     return sql, params
 
 
-def _statement(query: SearchQuery, communities: dict[str, Any], facet_size: int,
-               with_facets: bool) -> tuple[str, list] | None:
+def _statement(
+    query: SearchQuery, communities: dict[str, Any], facet_size: int, with_facets: bool
+) -> tuple[str, list] | None:
     flags = _flags(query, communities)
     base = _base(query).order_by().annotate(**flags).values(*_BASE_COLUMNS, *flags)
     try:
@@ -549,13 +569,16 @@ def _statement(query: SearchQuery, communities: dict[str, Any], facet_size: int,
     params = [*base_params, *hits_params]
     if with_facets:
         for facet in FACETS:
-            sql, facet_params = _facet_sql(facet, query.selected(facet),
-                                           [other for other in selected if other != facet], facet_size)
+            sql, facet_params = _facet_sql(
+                facet, query.selected(facet), [other for other in selected if other != facet], facet_size
+            )
             parts.append(f"SELECT '{facet}', f{facet}.v, f{facet}.l, f{facet}.n, NULL FROM ({sql}) f{facet}")
             params += facet_params
-    statement = (f"WITH base AS {materialized}({base_sql}), "
-                 f"matched AS (SELECT b.id, b.publication_date, b.title, b.search_vector FROM base b WHERE {matched_where}) "
-                 + " UNION ALL ".join(parts))
+    statement = (
+        f"WITH base AS {materialized}({base_sql}), "
+        f"matched AS (SELECT b.id, b.publication_date, b.title, b.search_vector FROM base b WHERE {matched_where}) "
+        + " UNION ALL ".join(parts)
+    )
     return statement, params
 
 
@@ -588,7 +611,9 @@ def _cut(text: str) -> SafeString:
     return escape(text[:SNIPPET_CHARS].rsplit(" ", 1)[0]) + mark_safe("…")
 
 
-def _facets(rows: list[tuple], query: SearchQuery, communities: dict[str, Any], size: int) -> dict[str, list[FacetValue]]:
+def _facets(
+    rows: list[tuple], query: SearchQuery, communities: dict[str, Any], size: int
+) -> dict[str, list[FacetValue]]:
     by_id = {str(c.pk): c for c in communities.values()}
     facets: dict[str, list[FacetValue]] = {facet: [] for facet in FACETS}
     for kind, value, label, count, _score in rows:
@@ -599,8 +624,9 @@ def _facets(rows: list[tuple], query: SearchQuery, communities: dict[str, Any], 
             if community is None:
                 continue
             value, label = community.slug, community.name
-        facets[kind].append(FacetValue(value=str(value), label=str(label), count=count,
-                                       selected=str(value) in query.selected(kind)))
+        facets[kind].append(
+            FacetValue(value=str(value), label=str(label), count=count, selected=str(value) in query.selected(kind))
+        )
     for facet, values in facets.items():
         # Selected values first in the query's order of counts, then the top of the others.
         chosen = [v for v in values if v.selected]
@@ -617,15 +643,27 @@ def _hits(rows: list[tuple], query: SearchQuery) -> list[Hit]:
     page = sorted((position, int(value), score) for kind, value, _label, position, score in rows if kind == "hit")
     if not page:
         return []
-    records = Record.objects.filter(pk__in=[pk for _p, pk, _s in page]).select_related("community").defer(
-        "metadata", "search_vector")
+    records = (
+        Record.objects.filter(pk__in=[pk for _p, pk, _s in page])
+        .select_related("community")
+        .defer("metadata", "search_vector")
+    )
     match = fts.match(query.q) if query.q and not _postgres() else None
     snippet_sql = match.snippet(f"{Record._meta.db_table}.id", _START, _STOP) if match else None
     if query.q and _postgres():
-        records = records.annotate(headline=SearchHeadline(
-            "search_abstract", _tsquery(query.q), config=TEXT_CONFIGS[0], start_sel=_START, stop_sel=_STOP,
-            max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-        ))
+        records = records.annotate(
+            headline=SearchHeadline(
+                "search_abstract",
+                _tsquery(query.q),
+                config=TEXT_CONFIGS[0],
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
     elif snippet_sql:
         records = records.annotate(headline=RawSQL(*snippet_sql))
     by_pk = {record.pk: record for record in records}

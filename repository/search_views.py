@@ -1,6 +1,7 @@
 """The search page (`/search`): the query from the GET form, one call to `repository.search`, the
 page. Works without JavaScript; `static/js/search.js` adds the map's box drawing and submits the
 form when a filter changes."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -28,8 +29,16 @@ SORTS = [
     ("title", gettext_lazy("Title (A–Z)")),
 ]
 # Which form input shows a problem of each query field.
-PROBLEM_INPUTS = {"bbox": "west", "start": "start", "end": "end", "page": "q", "size": "q", "sort": "sort", "q": "q",
-                  "year": "q"}
+PROBLEM_INPUTS = {
+    "bbox": "west",
+    "start": "start",
+    "end": "end",
+    "page": "q",
+    "size": "q",
+    "sort": "sort",
+    "q": "q",
+    "year": "q",
+}
 
 
 def _url(query: search.SearchQuery, **changes) -> str:
@@ -55,16 +64,36 @@ def _active_filters(query: search.SearchQuery, facets: dict) -> list[dict]:
     for name in search.FACETS:
         for value in query.selected(name):
             rest = [v for v in getattr(query, name) if str(v) != value]
-            active.append({"facet": FACET_TITLES[name], "label": labels.get((name, value), value),
-                           "url": _url(query, **{name: rest, "page": 1})})
+            active.append(
+                {
+                    "facet": FACET_TITLES[name],
+                    "label": labels.get((name, value), value),
+                    "url": _url(query, **{name: rest, "page": 1}),
+                }
+            )
     if query.bbox:
         b = query.bbox
-        active.append({"facet": _("Area"), "label": _("W %(w)s, S %(s)s, E %(e)s, N %(n)s") % {
-            "w": search.degrees(b.west), "s": search.degrees(b.south), "e": search.degrees(b.east), "n": search.degrees(b.north)},
-            "url": _url(query, bbox=None, page=1)})
+        active.append(
+            {
+                "facet": _("Area"),
+                "label": _("W %(w)s, S %(s)s, E %(e)s, N %(n)s")
+                % {
+                    "w": search.degrees(b.west),
+                    "s": search.degrees(b.south),
+                    "e": search.degrees(b.east),
+                    "n": search.degrees(b.north),
+                },
+                "url": _url(query, bbox=None, page=1),
+            }
+        )
     if query.start or query.end:
-        active.append({"facet": _("Time"), "label": f"{query.start or '…'} – {query.end or '…'}",
-                       "url": _url(query, start=None, end=None, page=1)})
+        active.append(
+            {
+                "facet": _("Time"),
+                "label": f"{query.start or '…'} – {query.end or '…'}",
+                "url": _url(query, start=None, end=None, page=1),
+            }
+        )
     return active
 
 
@@ -78,17 +107,26 @@ def search_page(request):
         query = search.query_from_querydict(request.GET)
     except ValidationFailed as exc:
         for problem in exc.problems or [{"field": "q", "message": exc.message}]:
-            problems.setdefault(PROBLEM_INPUTS.get(problem["field"], problem["field"]), []).append(_(problem["message"]))
+            problems.setdefault(PROBLEM_INPUTS.get(problem["field"], problem["field"]), []).append(
+                _(problem["message"])
+            )
         query = None
     result = search.search(query) if query is not None else None
     if query is not None and query.bbox:
         b = query.bbox
-        form.update(west=search.degrees(b.west), south=search.degrees(b.south),
-                    east=search.degrees(b.east), north=search.degrees(b.north))
+        form.update(
+            west=search.degrees(b.west),
+            south=search.degrees(b.south),
+            east=search.degrees(b.east),
+            north=search.degrees(b.north),
+        )
     facets = []
     if result is not None:
-        facets = [{"name": name, "title": FACET_TITLES[name], "values": values}
-                  for name, values in result.facets.items() if values]
+        facets = [
+            {"name": name, "title": FACET_TITLES[name], "values": values}
+            for name, values in result.facets.items()
+            if values
+        ]
     context = {
         "query": query,
         "result": result,

@@ -1,5 +1,6 @@
 """Reads on published records, their versions, and the metadata document each DOI is registered
 with (the depositor's document, plus what the repository knows: the version chain, a withdrawal)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -139,8 +140,9 @@ def record_public_metadata(record: Record) -> MetadataDocument:
             publication_year=document.publication_year,
             language=document.language,
             version=document.version,
-            point_of_contact=PointOfContact(name=f"{community.name} ({community.acronym})",
-                                            email=community.public_contact_email),
+            point_of_contact=PointOfContact(
+                name=f"{community.name} ({community.acronym})", email=community.public_contact_email
+            ),
             rights=document.rights,
             access=document.access,
         )
@@ -161,8 +163,10 @@ def record_document(record: Record, versions: list[Record] | None = None) -> Met
         "version": document.version or str(record.version),
     }
     if record.is_withdrawn and record.withdrawn_at:
-        update["dates"] = [*document.dates, DateEntry(date=record.withdrawn_at.date().isoformat(),
-                                                      date_type=DateType.withdrawn)]
+        update["dates"] = [
+            *document.dates,
+            DateEntry(date=record.withdrawn_at.date().isoformat(), date_type=DateType.withdrawn),
+        ]
     return document.model_copy(update=update)
 
 
@@ -230,4 +234,3 @@ def records_embargo_due(today: date | None = None) -> QuerySet[Record]:
 
 def landing_versions(record: Record) -> list[Record]:
     return concept_versions(record.concept)
-

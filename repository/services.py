@@ -6,6 +6,7 @@ what we want (`target_state`), mark it pending and enqueue its sync once the tra
 The worker computes the XML from the record at that moment, so whatever changed is sent.
 Locks are taken in one order: deposit, record, version identifiers, concept, concept identifier.
 """
+
 from __future__ import annotations
 
 import random
@@ -81,8 +82,12 @@ def pid_mint(*, concept: Concept | None = None) -> PersistentIdentifier:
     """A DOI that is ours but not sent anywhere yet (a new version's deposit, before submission)."""
     provider = get_provider()
     return PersistentIdentifier.objects.create(
-        doi=provider.mint(), provider=provider.name, concept=concept,
-        state=DOIState.none, target_state=DOIState.none, sync=Sync.done,
+        doi=provider.mint(),
+        provider=provider.name,
+        concept=concept,
+        state=DOIState.none,
+        target_state=DOIState.none,
+        sync=Sync.done,
     )
 
 
@@ -121,8 +126,10 @@ def pid_delete(*, pid: PersistentIdentifier) -> PersistentIdentifier:
     pid = _locked_pid(pid.pk)
     if pid.is_permanent or pid.record_id:
         raise Conflict(
-            _("The DOI %(doi)s is registered: a registered or findable DOI can never be deleted. "
-              "A published record can be withdrawn instead; its DOI then resolves to a tombstone page.")
+            _(
+                "The DOI %(doi)s is registered: a registered or findable DOI can never be deleted. "
+                "A published record can be withdrawn instead; its DOI then resolves to a tombstone page."
+            )
             % {"doi": pid.doi},
             code="doi_permanent",
         )
@@ -192,8 +199,13 @@ def pid_sync(*, pid_id: int) -> PersistentIdentifier | None:
             pid.last_error = exc.message[:2000]
             pid.next_attempt_at = timezone.now() + _backoff(pid.attempts, exc.retry_after)
             pid.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            log.warning("doi.retry", doi=pid.doi, attempts=pid.attempts, next_attempt_at=pid.next_attempt_at.isoformat(),
-                        error=exc.message[:200])
+            log.warning(
+                "doi.retry",
+                doi=pid.doi,
+                attempts=pid.attempts,
+                next_attempt_at=pid.next_attempt_at.isoformat(),
+                error=exc.message[:200],
+            )
         except RejectedError as exc:
             pid.attempts += 1
             pid.sync = Sync.rejected
@@ -202,12 +214,14 @@ def pid_sync(*, pid_id: int) -> PersistentIdentifier | None:
             pid.save(update_fields=["attempts", "sync", "last_error", "next_attempt_at"])
             log.error("doi.rejected", doi=pid.doi, target=target.value, error=exc.message[:500])
             doi, message = pid.doi, exc.message
-            transaction.on_commit(lambda: mail_administrators(
-                f"DOI refused by DataCite: {doi}",
-                f"DataCite refused the registration of {doi} (wanted: {target.value}); it is not retried.\n\n"
-                f"DataCite said: {message}\n\nSee the admin's Persistent identifiers (rejected), fix the cause, "
-                "then re-drive it (admin action, or manage.py estran_redrive_dois --rejected).\n",
-            ))
+            transaction.on_commit(
+                lambda: mail_administrators(
+                    f"DOI refused by DataCite: {doi}",
+                    f"DataCite refused the registration of {doi} (wanted: {target.value}); it is not retried.\n\n"
+                    f"DataCite said: {message}\n\nSee the admin's Persistent identifiers (rejected), fix the cause, "
+                    "then re-drive it (admin action, or manage.py estran_redrive_dois --rejected).\n",
+                )
+            )
             return pid
         else:
             if answered is not None and answered is not target:
@@ -328,8 +342,14 @@ def record_publish(
         embargo_until=_embargo_until(document),
         modified=now,
     )
-    RecordRevision.objects.create(record=record, number=1, metadata=record.metadata,
-                                  reason=RecordRevision.Reason.published, actor=actor, created=now)
+    RecordRevision.objects.create(
+        record=record,
+        number=1,
+        metadata=record.metadata,
+        reason=RecordRevision.Reason.published,
+        actor=actor,
+        created=now,
+    )
     RecordFile.objects.bulk_create(RecordFile(record=record, **f) for f in files)
     record_index(record=record)  # records before identifiers: the lock order
     pid.record = record
@@ -367,8 +387,12 @@ def _concept_target(concept: Concept) -> DOIState:
 def _concept_pid_mint(concept: Concept, *, provider_name: str) -> PersistentIdentifier:
     provider = get_provider(provider_name)
     pid = PersistentIdentifier.objects.create(
-        doi=provider.mint(), provider=provider.name, kind=PersistentIdentifier.Kind.concept,
-        target_state=DOIState.findable, url=concept.landing_url, pending_since=timezone.now(),
+        doi=provider.mint(),
+        provider=provider.name,
+        kind=PersistentIdentifier.Kind.concept,
+        target_state=DOIState.findable,
+        url=concept.landing_url,
+        pending_since=timezone.now(),
     )
     concept.pid = pid
     concept.save(update_fields=["pid"])
@@ -404,7 +428,9 @@ def record_withdraw(*, record: Record, actor, reason: str, note: str = "") -> Re
     record.withdrawal_note = note
     record.withdrawn_by = actor
     record.modified = now
-    record.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "withdrawal_note", "withdrawn_by", "modified"])
+    record.save(
+        update_fields=["status", "withdrawn_at", "withdrawal_reason", "withdrawal_note", "withdrawn_by", "modified"]
+    )
     record_index(record=record)
     _pid_resend(_record_pid_id(record), target=DOIState.registered)
     concept = record.concept
@@ -430,8 +456,14 @@ def record_lift_embargo(*, record: Record, today: date | None = None, actor=None
     MetadataDocument.model_validate(metadata)  # what is stored always loads
     now = timezone.now()
     number = (record.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    RecordRevision.objects.create(record=record, number=number, metadata=metadata,
-                                  reason=RecordRevision.Reason.embargo_lifted, actor=actor, created=now)
+    RecordRevision.objects.create(
+        record=record,
+        number=number,
+        metadata=metadata,
+        reason=RecordRevision.Reason.embargo_lifted,
+        actor=actor,
+        created=now,
+    )
     embargo_until = record.embargo_until
     record.metadata = metadata
     record.embargo_until = None
@@ -526,9 +558,12 @@ def pids_reconcile(
     through the outbox (the worker PUTs the full wanted state: state, URL and XML). DOIs with a
     registration under way are skipped: the outbox is already sending them. Returns counts and the
     drifts."""
-    pids = PersistentIdentifier.objects.filter(sync=Sync.done).exclude(state=DOIState.none).select_related(
-        "record__concept__pid", "concept__pid"
-    ).order_by("pk")
+    pids = (
+        PersistentIdentifier.objects.filter(sync=Sync.done)
+        .exclude(state=DOIState.none)
+        .select_related("record__concept__pid", "concept__pid")
+        .order_by("pk")
+    )
     if dois is not None:
         pids = pids.filter(doi__in=[d.lower() for d in dois] + list(dois))
     total = pids.count()
@@ -548,7 +583,9 @@ def pids_reconcile(
             log.warning("doi.reconcile_refused", doi=pid.doi, error=exc.message[:200])
         checked += 1
         problems = pid_compare(pid, remote)
-        PersistentIdentifier.objects.filter(pk=pid.pk).update(drift="; ".join(problems)[:2000], checked_at=timezone.now())
+        PersistentIdentifier.objects.filter(pk=pid.pk).update(
+            drift="; ".join(problems)[:2000], checked_at=timezone.now()
+        )
         if not problems:
             continue
         drift = Drift(doi=pid.doi, pid_id=pid.pk, problems=problems)
@@ -559,8 +596,11 @@ def pids_reconcile(
                 if locked.sync == Sync.done:
                     expected_url = selectors.pid_expected_url(pid)
                     fields = []
-                    if expected_url and locked.state in (DOIState.registered, DOIState.findable) \
-                            and expected_url != locked.url:
+                    if (
+                        expected_url
+                        and locked.state in (DOIState.registered, DOIState.findable)
+                        and expected_url != locked.url
+                    ):
                         locked.url = expected_url
                         fields.append("url")
                     _mark_pending(locked, fields)
@@ -574,4 +614,3 @@ def pids_reconcile(
 
 def record_file_count_download(*, record_file: RecordFile) -> None:
     RecordFile.objects.filter(pk=record_file.pk).update(download_count=F("download_count") + 1)
-

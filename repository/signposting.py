@@ -15,6 +15,7 @@ A `Link` header with hundreds of files would outgrow what proxies accept (nginx 
 response headers by default), and a partial list of items would mislead a harvester: with more than
 `MAX_HEADER_ITEMS` files the header names none of them and points to the linkset, which has all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,15 @@ class Link:
         return value
 
 
-def record_links(*, doi: str, creators_orcids: list[str], describedby: list[tuple[str, str]],
-                 items: list[tuple[str, str]], licences: list[str], linkset_url: str | None) -> list[Link]:
+def record_links(
+    *,
+    doi: str,
+    creators_orcids: list[str],
+    describedby: list[tuple[str, str]],
+    items: list[tuple[str, str]],
+    licences: list[str],
+    linkset_url: str | None,
+) -> list[Link]:
     """Every link of a record's landing page: `describedby` and `items` are (URL, media type)."""
     links = [Link(f"https://doi.org/{doi}", "cite-as"), Link(DATASET, "type"), Link(ABOUT_PAGE, "type")]
     links += [Link(f"https://orcid.org/{orcid}", "author") for orcid in dict.fromkeys(creators_orcids)]

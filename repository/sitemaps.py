@@ -1,6 +1,7 @@
 """`/sitemap.xml` (an index of sections, each split in pages of at most 50,000 URLs) and
 `/robots.txt`, for search engines and harvesters. URLs start with `SITE_URL`, like the landing-page
 URLs registered with the DOIs (not with the domain of Django's sites framework)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -81,8 +82,9 @@ def sitemap_index(request):
         lastmod = sitemap.get_latest_lastmod()
         entries.append(SitemapIndexItem(url, lastmod))
         entries += [SitemapIndexItem(f"{url}?p={page}", lastmod) for page in range(2, sitemap.paginator.num_pages + 1)]
-    return TemplateResponse(request, "repository/sitemap_index.xml", {"sitemaps": entries},
-                            content_type="application/xml")
+    return TemplateResponse(
+        request, "repository/sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
 
 
 @require_safe
@@ -92,6 +94,11 @@ def sitemap_section(request, section: str):
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "",
-             f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}", ""]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOW),
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

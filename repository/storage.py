@@ -6,6 +6,7 @@ client straight to S3 and never through the web process.
 
 Object keys are generated (`files/<uuid>`), never derived from user input.
 """
+
 from __future__ import annotations
 
 import base64
@@ -429,8 +430,11 @@ def _s3_client(endpoint_url, region, access_key, secret_key, addressing_style, c
     )
     # A session of its own: creating clients from boto3's default session is not thread-safe.
     return boto3.session.Session().client(
-        "s3", endpoint_url=endpoint_url or None, aws_access_key_id=access_key or None,
-        aws_secret_access_key=secret_key or None, config=config,
+        "s3",
+        endpoint_url=endpoint_url or None,
+        aws_access_key_id=access_key or None,
+        aws_secret_access_key=secret_key or None,
+        config=config,
     )
 
 
@@ -452,8 +456,13 @@ class S3ObjectStore(ObjectStore):
             # MinIO, Ceph and local servers are reached by path; AWS by virtual host
             style = "path" if settings.S3_ENDPOINT_URL else "virtual"
         self._client_args = (
-            settings.S3_ENDPOINT_URL, settings.S3_REGION, settings.S3_ACCESS_KEY_ID,
-            settings.S3_SECRET_ACCESS_KEY, style, settings.S3_CONNECT_TIMEOUT, settings.S3_READ_TIMEOUT,
+            settings.S3_ENDPOINT_URL,
+            settings.S3_REGION,
+            settings.S3_ACCESS_KEY_ID,
+            settings.S3_SECRET_ACCESS_KEY,
+            style,
+            settings.S3_CONNECT_TIMEOUT,
+            settings.S3_READ_TIMEOUT,
         )
         self.client = client or _s3_client(*self._client_args, settings.S3_MAX_ATTEMPTS)
 
@@ -496,7 +505,10 @@ class S3ObjectStore(ObjectStore):
 
     def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
         params = {
-            "Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number,
+            "Bucket": self.bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": part_number,
             # Signed, so S3 takes exactly this many bytes (a presigned PUT has no "at most").
             "ContentLength": max_bytes,
         }
@@ -561,7 +573,9 @@ class S3ObjectStore(ObjectStore):
         try:
             with self._errors("CompleteMultipartUpload"):
                 self.client.complete_multipart_upload(
-                    Bucket=self.bucket, Key=key, UploadId=upload_id,
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
                     MultipartUpload={"Parts": [{"PartNumber": n, "ETag": _quoted(e)} for n, e in parts]},
                 )
         except FileNotFoundError:  # completed meanwhile by a racing completion
@@ -621,8 +635,12 @@ class S3ObjectStore(ObjectStore):
         with self._errors("presign GetObject"):
             return self.client.generate_presigned_url(
                 "get_object",
-                Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": content_disposition,
-                        "ResponseContentType": content_type},
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": content_disposition,
+                    "ResponseContentType": content_type,
+                },
                 ExpiresIn=settings.DOWNLOAD_URL_TTL_SECONDS,
             )
 
@@ -664,13 +682,20 @@ class S3ObjectStore(ObjectStore):
     def set_cors(self, origins: list[str]) -> None:
         """Let browsers on these origins PUT parts (and read the ETag answered) and GET downloads."""
         with self._errors("PutBucketCors"):
-            self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [{
-                "AllowedOrigins": origins,
-                "AllowedMethods": ["PUT", "GET", "HEAD"],
-                "AllowedHeaders": ["content-type", "content-length", CHECKSUM_HEADER],
-                "ExposeHeaders": ["ETag"],
-                "MaxAgeSeconds": 3600,
-            }]})
+            self.client.put_bucket_cors(
+                Bucket=self.bucket,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedOrigins": origins,
+                            "AllowedMethods": ["PUT", "GET", "HEAD"],
+                            "AllowedHeaders": ["content-type", "content-length", CHECKSUM_HEADER],
+                            "ExposeHeaders": ["ETag"],
+                            "MaxAgeSeconds": 3600,
+                        }
+                    ]
+                },
+            )
 
 
 _BACKENDS = {"local": LocalObjectStore, "s3": S3ObjectStore}

@@ -1,5 +1,6 @@
 """Celery tasks of the repository: DOI registration, its re-drive and reconciliation, embargo
 lifting, and the fixity audit. Each takes ids, calls one service."""
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
@@ -42,10 +43,19 @@ def pids_reconcile_task() -> dict:
     drifts = result["drifts"]
     if drifts or result["unreachable"]:
         _mail_reconciliation(result, fixed=settings.DOI_RECONCILE_FIX)
-    log.info("doi.reconciled", total=result["total"], checked=result["checked"], drift=len(drifts),
-             unreachable=result["unreachable"])
-    return {"total": result["total"], "checked": result["checked"], "drift": len(drifts),
-            "unreachable": result["unreachable"]}
+    log.info(
+        "doi.reconciled",
+        total=result["total"],
+        checked=result["checked"],
+        drift=len(drifts),
+        unreachable=result["unreachable"],
+    )
+    return {
+        "total": result["total"],
+        "checked": result["checked"],
+        "drift": len(drifts),
+        "unreachable": result["unreachable"],
+    }
 
 
 def _mail_reconciliation(result: dict, *, fixed: bool) -> None:
@@ -53,9 +63,13 @@ def _mail_reconciliation(result: dict, *, fixed: bool) -> None:
     body = (
         f"DOI reconciliation with the registration agency: {result['checked']} of {result['total']} DOIs checked, "
         f"{len(result['drifts'])} differ, {result['unreachable']} could not be read.\n"
-        + ("They were queued to be sent again.\n" if fixed else
-           "Run `manage.py estran_reconcile_dois --fix` to send them again.\n")
-        + "\n" + "\n".join(lines)
+        + (
+            "They were queued to be sent again.\n"
+            if fixed
+            else "Run `manage.py estran_reconcile_dois --fix` to send them again.\n"
+        )
+        + "\n"
+        + "\n".join(lines)
     )
     mail_administrators(f"DOI drift: {len(result['drifts'])}", body)
 

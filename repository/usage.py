@@ -21,6 +21,7 @@ killed outright (SIGKILL, OOM) loses at most those seconds of counts, which stat
 a failure to write is logged, never shown to the reader. The totals are two sums over those rows,
 read as subqueries of the landing page's own query (`with_usage`).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -127,7 +128,8 @@ class _Pending:
     def due(self) -> bool:
         wait = getattr(settings, "USAGE_FLUSH_SECONDS", 10)
         return self.since is not None and (
-            wait <= 0 or time.monotonic() - self.since >= wait or len(self.counts) >= MAX_PENDING)
+            wait <= 0 or time.monotonic() - self.since >= wait or len(self.counts) >= MAX_PENDING
+        )
 
     def take(self) -> dict:
         with self.lock:
@@ -181,10 +183,14 @@ def count_download(request, *, record_id: int, file_id: int) -> bool:
 def with_usage(records: QuerySet) -> QuerySet:
     """The records with `usage_views` and `usage_downloads`, all-time totals, computed in the same
     query (two correlated sums over the record's daily rows, an index range each)."""
+
     def total(field: str) -> Coalesce:
         per_record = (
-            RecordUsage.objects.filter(record=OuterRef("pk")).order_by().values("record")
-            .annotate(total=Sum(field)).values("total")
+            RecordUsage.objects.filter(record=OuterRef("pk"))
+            .order_by()
+            .values("record")
+            .annotate(total=Sum(field))
+            .values("total")
         )
         return Coalesce(Subquery(per_record, output_field=IntegerField()), 0)
 

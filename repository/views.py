@@ -1,6 +1,7 @@
 """Public pages of published records (home, landing page or tombstone, downloads, exports and
 content negotiation), the DOI resolver and concept DOIs, withdrawal, and the local store's
 part-upload endpoint (what a presigned S3 URL is for the `s3` backend)."""
+
 from __future__ import annotations
 
 import json
@@ -105,8 +106,12 @@ def _page_cacheable(request) -> bool:
     """An anonymous reader's plain page: no session (so no user and no message kept in it), no
     message waiting in a cookie, no query string."""
     cookies = request.COOKIES
-    return (landing_page.page_cache_seconds() > 0 and not request.GET
-            and settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies)
+    return (
+        landing_page.page_cache_seconds() > 0
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+    )
 
 
 def _landing_cached(request, pk: int) -> HttpResponse:
@@ -118,8 +123,10 @@ def _landing_cached(request, pk: int) -> HttpResponse:
     if cached is None:
         page = LandingRecord(_record_or_404(pk))
         mark = landing_page.csrf_mark()
-        cached = (*_render_landing(request, page, usage_text=SafeString(landing_page.USAGE_MARK), csrf_token=mark),
-                  mark)
+        cached = (
+            *_render_landing(request, page, usage_text=SafeString(landing_page.USAGE_MARK), csrf_token=mark),
+            mark,
+        )
         if request.method == "GET":  # a HEAD renders no HTML: nothing to keep
             cache.set(key, cached, landing_page.page_cache_seconds())
     status, html, link, mark = cached
@@ -143,8 +150,9 @@ def _render_landing(request, page: LandingRecord, *, usage_text: str, csrf_token
 
 
 def _landing_response(request, record_id: int, status: int, html: str, link: str) -> HttpResponse:
-    response = HttpResponse(html if request.method == "GET" else b"", status=status,
-                            content_type="text/html; charset=utf-8")
+    response = HttpResponse(
+        html if request.method == "GET" else b"", status=status, content_type="text/html; charset=utf-8"
+    )
     response["Link"] = link
     if status == 200 and request.method == "GET":
         usage.count_view(request, record_id=record_id)
@@ -175,17 +183,19 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
     user = request.user
     today = timezone.now().date()
     embargoed = record.embargoed_on(today)
-    context.update({
-        "files": page.files,
-        "files_total_size": sum(f.size for f in page.files),
-        "embargoed": embargoed,
-        "can_download_embargoed": embargoed and hooks.may("see_embargoed_files", record, user),
-        "can_withdraw": hooks.may("withdraw", record, user),
-        "can_new_version": hooks.may("start_new_version", record, user),
-        "withdrawal_reasons": WithdrawalReason.choices,
-        "jsonld": jsonld_script(page.schemaorg()),
-        "shapes": page.shapes,
-    })
+    context.update(
+        {
+            "files": page.files,
+            "files_total_size": sum(f.size for f in page.files),
+            "embargoed": embargoed,
+            "can_download_embargoed": embargoed and hooks.may("see_embargoed_files", record, user),
+            "can_withdraw": hooks.may("withdraw", record, user),
+            "can_new_version": hooks.may("start_new_version", record, user),
+            "withdrawal_reasons": WithdrawalReason.choices,
+            "jsonld": jsonld_script(page.schemaorg()),
+            "shapes": page.shapes,
+        }
+    )
     return "repository/landing.html", context
 
 
@@ -195,8 +205,9 @@ def _citation_locale(request) -> str:
 
 
 def _styled_citation(request, page: LandingRecord, style: str) -> str:
-    return citations.format_bibliography(page.csl, style=style, locale=_citation_locale(request),
-                                         version_number=page.record.version)
+    return citations.format_bibliography(
+        page.csl, style=style, locale=_citation_locale(request), version_number=page.record.version
+    )
 
 
 def _describedby(record) -> list[tuple[str, str]]:
@@ -289,8 +300,11 @@ def download_refused(*, record_file) -> HttpResponse:
     date for an embargo."""
     record = record_file.record
     if record.is_withdrawn:
-        return HttpResponse(_("This record was withdrawn; its files are no longer available."), status=410,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("This record was withdrawn; its files are no longer available."),
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponseForbidden(
         _("This file is under embargo until %(date)s.") % {"date": record.embargo_until.isoformat()},
         content_type="text/plain; charset=utf-8",
@@ -390,7 +404,9 @@ def file_download(request, pk: int, name: str):
     if request.method == "HEAD":
         response = HttpResponse(status=206 if span else 200)
     else:
-        response = StreamingHttpResponse(_Span(store.open(file.storage_key), first, length), status=206 if span else 200)
+        response = StreamingHttpResponse(
+            _Span(store.open(file.storage_key), first, length), status=206 if span else 200
+        )
     response["Content-Type"] = content_type
     response["Content-Length"] = str(length)
     response["Content-Disposition"] = disposition
@@ -445,8 +461,9 @@ def _ris(page: LandingRecord, **_params) -> bytes:
 
 
 def _bibliography(page: LandingRecord, *, style: str | None = None, locale: str | None = None, **_params) -> bytes:
-    text = citations.format_bibliography(page.csl, style=style or citations.DEFAULT_STYLE, locale=locale,
-                                         version_number=page.record.version)
+    text = citations.format_bibliography(
+        page.csl, style=style or citations.DEFAULT_STYLE, locale=locale, version_number=page.record.version
+    )
     return (text + "\n").encode()
 
 
@@ -472,8 +489,12 @@ EXPORTS = {
     "linkset": ("application/linkset+json", "json", _linkset),
 }
 # Formats offered on the landing page (label, format); `describedby` in Signposting.
-METADATA_EXPORTS = (("DataCite XML", "datacite-xml"), ("DataCite JSON", "datacite-json"),
-                    ("schema.org JSON-LD", "schemaorg"), ("ISO 19115-3", "iso19115-3"))
+METADATA_EXPORTS = (
+    ("DataCite XML", "datacite-xml"),
+    ("DataCite JSON", "datacite-json"),
+    ("schema.org JSON-LD", "schemaorg"),
+    ("ISO 19115-3", "iso19115-3"),
+)
 CITATION_EXPORTS = (("BibTeX", "bibtex"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
 DESCRIBEDBY = [fmt for _label, fmt in METADATA_EXPORTS + CITATION_EXPORTS]
 HTML = "html"
@@ -488,8 +509,10 @@ def _export_response(request, record, fmt: str, *, attachment: bool, params: dic
     page = LandingRecord(record)
     options = {}
     if fmt == "citation":
-        options = {"style": params.get("style") or request.GET.get("style"),
-                   "locale": params.get("locale") or request.GET.get("locale")}
+        options = {
+            "style": params.get("style") or request.GET.get("style"),
+            "locale": params.get("locale") or request.GET.get("locale"),
+        }
     try:
         body = serialize(page, **options)
     except citations.UnknownStyle as exc:
@@ -500,7 +523,9 @@ def _export_response(request, record, fmt: str, *, attachment: bool, params: dic
     response = HttpResponse(body if request.method != "HEAD" else b"", content_type=f"{media_type}; charset=utf-8")
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
-    response["Link"] = f'<{record.landing_url}>; rel="describes"; type="text/html", <https://doi.org/{record.doi}>; rel="cite-as"'
+    response["Link"] = (
+        f'<{record.landing_url}>; rel="describes"; type="text/html", <https://doi.org/{record.doi}>; rel="cite-as"'
+    )
     response["Access-Control-Allow-Origin"] = "*"  # metadata is public; citation managers fetch it from pages
     return response
 
@@ -570,10 +595,17 @@ def upload_part(request, upload_id: str, part_number: int):
         try:
             declared_hex = sha256_hex_and_b64(declared)[0]
         except ValueError:
-            return JsonResponse({"detail": f"{CHECKSUM_HEADER} is not a base64 SHA-256.", "code": "InvalidDigest"}, status=400)
+            return JsonResponse(
+                {"detail": f"{CHECKSUM_HEADER} is not a base64 SHA-256.", "code": "InvalidDigest"}, status=400
+            )
         if signed_sha256 and declared_hex != signed_sha256:
-            return JsonResponse({"detail": f"{CHECKSUM_HEADER} is not the checksum this URL was signed for.",
-                                 "code": "SignatureDoesNotMatch"}, status=403)
+            return JsonResponse(
+                {
+                    "detail": f"{CHECKSUM_HEADER} is not the checksum this URL was signed for.",
+                    "code": "SignatureDoesNotMatch",
+                },
+                status=403,
+            )
         expected = declared_hex
     too_large = JsonResponse({"detail": f"A part is at most {max_bytes} bytes."}, status=413)
     length = request.headers.get("Content-Length", "")

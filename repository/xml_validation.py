@@ -6,6 +6,7 @@ canonical (remote) URLs; a parser resolver maps those URLs to the bundle through
 entries of `catalog.xml` and refuses any remote URL the catalog does not map, so a missing file is
 a load error, never a download. No Django here: the fake DataCite server imports this module.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,42 +26,31 @@ _CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
 # (namespace, canonical schema location) imported by each mode's driver schema.
 MODES: dict[str, list[tuple[str, str]]] = {
     "datacite-4.6": [
-        ("http://datacite.org/schema/kernel-4",
-         "https://schema.datacite.org/meta/kernel-4.6/metadata.xsd"),
+        ("http://datacite.org/schema/kernel-4", "https://schema.datacite.org/meta/kernel-4.6/metadata.xsd"),
     ],
     "datacite-4.7": [
-        ("http://datacite.org/schema/kernel-4",
-         "https://schema.datacite.org/meta/kernel-4.7/metadata.xsd"),
+        ("http://datacite.org/schema/kernel-4", "https://schema.datacite.org/meta/kernel-4.7/metadata.xsd"),
     ],
     "iso19115-3": [
-        ("http://standards.iso.org/iso/19115/-3/mdb/2.0",
-         "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd"),
+        ("http://standards.iso.org/iso/19115/-3/mdb/2.0", "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd"),
     ],
     "oai-pmh": [
-        ("http://www.openarchives.org/OAI/2.0/",
-         "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/oai_dc/",
-         "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/oai-identifier",
-         "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/provenance",
-         "http://www.openarchives.org/OAI/2.0/provenance.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/friends/",
-         "http://www.openarchives.org/OAI/2.0/friends.xsd"),
-        ("http://www.openarchives.org/OAI/1.1/eprints",
-         "http://www.openarchives.org/OAI/2.0/eprints.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/branding/",
-         "http://www.openarchives.org/OAI/2.0/branding.xsd"),
-        ("http://www.openarchives.org/OAI/2.0/rights/",
-         "http://www.openarchives.org/OAI/2.0/rights.xsd"),
+        ("http://www.openarchives.org/OAI/2.0/", "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"),
+        ("http://www.openarchives.org/OAI/2.0/oai_dc/", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
+        (
+            "http://www.openarchives.org/OAI/2.0/oai-identifier",
+            "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd",
+        ),
+        ("http://www.openarchives.org/OAI/2.0/provenance", "http://www.openarchives.org/OAI/2.0/provenance.xsd"),
+        ("http://www.openarchives.org/OAI/2.0/friends/", "http://www.openarchives.org/OAI/2.0/friends.xsd"),
+        ("http://www.openarchives.org/OAI/1.1/eprints", "http://www.openarchives.org/OAI/2.0/eprints.xsd"),
+        ("http://www.openarchives.org/OAI/2.0/branding/", "http://www.openarchives.org/OAI/2.0/branding.xsd"),
+        ("http://www.openarchives.org/OAI/2.0/rights/", "http://www.openarchives.org/OAI/2.0/rights.xsd"),
         # OAI-PMH.xsd validates <metadata> content strictly (processContents="strict"), so every
         # format served inside a response needs its schema loaded too.
-        ("http://schema.datacite.org/oai/oai-1.1/",
-         "http://schema.datacite.org/oai/oai-1.1/oai.xsd"),
-        ("http://datacite.org/schema/kernel-4",
-         "https://schema.datacite.org/meta/kernel-4.6/metadata.xsd"),
-        ("http://standards.iso.org/iso/19115/-3/mdb/2.0",
-         "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd"),
+        ("http://schema.datacite.org/oai/oai-1.1/", "http://schema.datacite.org/oai/oai-1.1/oai.xsd"),
+        ("http://datacite.org/schema/kernel-4", "https://schema.datacite.org/meta/kernel-4.6/metadata.xsd"),
+        ("http://standards.iso.org/iso/19115/-3/mdb/2.0", "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd"),
     ],
 }
 
@@ -114,7 +104,7 @@ class _OfflineResolver(etree.Resolver):
             return None  # a local file: libxml2 loads it directly
         for start, local in self.prefixes:
             if url.startswith(start):
-                path = unquote(local + url[len(start):])
+                path = unquote(local + url[len(start) :])
                 if os.path.isfile(path):
                     return self.resolve_filename(path, context)
                 break
@@ -142,14 +132,10 @@ def _compile(mode: str) -> _CompiledMode:
     driver += [f'<xs:import namespace="{ns}" schemaLocation="{loc}"/>' for ns, loc in MODES[mode]]
     driver.append("</xs:schema>")
     try:
-        doc = etree.fromstring(
-            "".join(driver).encode(), parser, base_url=str(SCHEMAS_DIR / f"driver-{mode}.xsd")
-        )
+        doc = etree.fromstring("".join(driver).encode(), parser, base_url=str(SCHEMAS_DIR / f"driver-{mode}.xsd"))
         schema = etree.XMLSchema(doc.getroottree())
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
-        raise SchemaUnavailable(
-            f"cannot compile the {mode} schema offline: {exc}; refused: {refused}"
-        ) from exc
+        raise SchemaUnavailable(f"cannot compile the {mode} schema offline: {exc}; refused: {refused}") from exc
     # libxml2 only warns when an import cannot be loaded; treat that as fatal.
     fatal = ("failed to load", "Failed to locate", "does not exist")
     problems = [e.message for e in schema.error_log if any(f in e.message for f in fatal)]

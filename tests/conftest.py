@@ -2,6 +2,7 @@
 other_moderator, admin), an API client factory, and access to the real services.
 
 With CI=true a test that needs a missing service fails instead of skipping."""
+
 from __future__ import annotations
 
 import os
@@ -48,9 +49,15 @@ def communities(db):
     seed = importlib.import_module("accounts.migrations.0002_seed_communities")
     addresses = importlib.import_module("accounts.migrations.0004_community_contact_email")
     for slug, name, acronym, description in seed.COMMUNITIES:
-        Community.objects.get_or_create(slug=slug, defaults={
-            "name": name, "acronym": acronym, "description": description,
-            "contact_email": f"{addresses.ADDRESSES[slug]}@{addresses.mail_domain()}"})
+        Community.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "acronym": acronym,
+                "description": description,
+                "contact_email": f"{addresses.ADDRESSES[slug]}@{addresses.mail_domain()}",
+            },
+        )
     return {c.slug: c for c in Community.objects.all()}
 
 
@@ -58,8 +65,11 @@ def _user(username: str, **extra):
     from accounts.services import user_create
 
     return user_create(
-        username=username, email=f"{username}@example.org", password="correct horse battery",
-        display_name=username.replace("_", " ").title(), **extra,
+        username=username,
+        email=f"{username}@example.org",
+        password="correct horse battery",
+        display_name=username.replace("_", " ").title(),
+        **extra,
     )
 
 
@@ -169,8 +179,9 @@ def celery_worker(django_db_setup, django_db_blocker, datacite_server, tmp_path_
         "DOI_RETRY_BASE_SECONDS": "1",
         "DOI_RETRY_MAX_SECONDS": "2",
     }
-    with celery_worker_process(queue=settings.CELERY_TASK_DEFAULT_QUEUE, env=env,
-                               log_dir=tmp_path_factory.mktemp("worker")) as proc:
+    with celery_worker_process(
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE, env=env, log_dir=tmp_path_factory.mktemp("worker")
+    ) as proc:
         yield proc
 
 

@@ -1,4 +1,5 @@
 """Factories for deposits and complete metadata documents."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,17 +11,27 @@ def complete_metadata(title: str = "CTD casts of the PELGAS 2024 cruise, Bay of 
     return {
         "titles": [{"title": title}],
         "creators": [
-            {"name": "Le Goff, Anne", "orcid": "0000-0002-1825-0097",
-             "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}]},
+            {
+                "name": "Le Goff, Anne",
+                "orcid": "0000-0002-1825-0097",
+                "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}],
+            },
             {"name": "Martin, Paul"},
         ],
         "descriptions": [{"description": "Temperature and salinity profiles from 120 CTD casts."}],
         "resource_type": {"general": "Dataset", "type": "CTD profiles"},
-        "subjects": [{"subject": "Sea water temperature", "scheme": "NERC P02",
-                      "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"}],
+        "subjects": [
+            {
+                "subject": "Sea water temperature",
+                "scheme": "NERC P02",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+            }
+        ],
         "point_of_contact": {"name": "Anne Le Goff", "email": "anne.legoff@example.org", "organisation": "Ifremer"},
         "rights": [LICENCES["CC-BY-4.0"].model_dump()],
-        "geo_locations": [{"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
+        "geo_locations": [
+            {"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}
+        ],
         "dates": [{"date": "2024-04-25/2024-05-30", "date_type": "Collected"}],
     }
 

@@ -1,5 +1,6 @@
 """Run one callable in several threads released at the same instant, each on its own database
 connection: the harness of the tests that race real transactions."""
+
 from __future__ import annotations
 
 import threading

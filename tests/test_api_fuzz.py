@@ -11,6 +11,7 @@ minutes on the metadata document alone). Generated ids are mostly the ids of rea
 each operation (a draft to edit and delete, a deposit in review, a published record, an upload
 session, a comment, an invitation), so that the operations reach their services and not only their
 404s."""
+
 from __future__ import annotations
 
 import os
@@ -61,15 +62,18 @@ def fuzz_world(_connection_kept, depositor, other_depositor, moderator, communit
     upload = services.upload_open(deposit=draft, actor=depositor, name="more.csv", size=10)
     submitted = services.deposit_act(
         deposit=deposit_with_file(depositor, community=communities["ocean"], metadata=complete_metadata("In review")),
-        action=Action.submit, actor=depositor,
+        action=Action.submit,
+        actor=depositor,
     )
     published = deposit_with_file(depositor, community=communities["ocean"], metadata=complete_metadata("Published"))
     services.deposit_act(deposit=published, action=Action.submit, actor=depositor)
     services.deposit_act(deposit=published, action=Action.claim, actor=moderator)
     published = services.deposit_act(deposit=published, action=Action.approve, actor=moderator)
     comment = comment_add(deposit=submitted, author=moderator, body="Which CTD?", field="title")
-    tokens = {role: api_token_create(user=user, name="fuzz")[1] for role, user in
-              (("depositor", depositor), ("moderator", moderator))}
+    tokens = {
+        role: api_token_create(user=user, name="fuzz")[1]
+        for role, user in (("depositor", depositor), ("moderator", moderator))
+    }
     ids = {
         "pk": [draft.pk, submitted.pk, published.record_id],
         "file_id": [f.pk for f in draft.files.all()],
@@ -95,8 +99,9 @@ def _real_ids(case, ids: dict) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
 @pytest.mark.django_db
 def test_every_operation_answers_as_documented_for_a_depositor_and_a_moderator(case, fuzz_world):
     _real_ids(case, fuzz_world["ids"])

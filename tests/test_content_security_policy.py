@@ -2,6 +2,7 @@
 no event-handler attribute, no eval), no plugins, no <base>, no framing, images from Estran alone
 (the institution discovery page adds the federations' logos), requests to Estran and to the S3
 endpoint upload parts go to. The browser tests (tests/e2e) fail on any violation in Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -70,12 +71,18 @@ def test_upload_parts_may_go_to_the_s3_endpoint_and_nowhere_else(client, setting
     settings.S3_ENDPOINT_URL = "https://s3.example.org:9000"
     settings.S3_ADDRESSING_STYLE = "auto"
     assert policy(client.get(reverse("repository:search")))["connect-src"] == [
-        "'self'", "https://data.example.org", "https://s3.example.org:9000"]
+        "'self'",
+        "https://data.example.org",
+        "https://s3.example.org:9000",
+    ]
     settings.S3_ENDPOINT_URL = None
     settings.S3_BUCKET, settings.S3_REGION = "estran-data", "eu-west-3"
     assert policy(client.get(reverse("repository:search")))["connect-src"] == [
-        "'self'", "https://data.example.org", "https://estran-data.s3.amazonaws.com",
-        "https://estran-data.s3.eu-west-3.amazonaws.com"]
+        "'self'",
+        "https://data.example.org",
+        "https://estran-data.s3.amazonaws.com",
+        "https://estran-data.s3.eu-west-3.amazonaws.com",
+    ]
 
 
 # An inline script would need 'unsafe-inline' (or a nonce), an onclick= attribute 'unsafe-inline'

@@ -1,6 +1,7 @@
 """The DOI lifecycle's faults against PostgreSQL, Redis, real Celery workers and the DataCite test
 server: DataCite down during approval, a worker killed in the middle of a registration, two
 approvals racing, a sync already running elsewhere; and versions and withdrawal end to end."""
+
 from __future__ import annotations
 
 import os
@@ -89,9 +90,28 @@ def start_worker(queue: str, datacite_url: str, log_path: Path, **extra_env) -> 
     }
     with open(log_path, "w") as log:  # the worker writes to its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads", "--concurrency", "2",
-             "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "2",
+                "-Q",
+                queue,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
@@ -126,8 +146,11 @@ def test_a_worker_killed_in_the_middle_of_a_registration_leaves_one_doi_after_a_
 
         datacite.delay(6)  # DataCite is slow: the registration is in flight when the worker dies
         approve(deposit, moderator)
-        wait_for(lambda: log_path.read_text().count("] received") >= 2, timeout=15,
-                 message="the worker to take the registration")
+        wait_for(
+            lambda: log_path.read_text().count("] received") >= 2,
+            timeout=15,
+            message="the worker to take the registration",
+        )
         time.sleep(1.0)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
@@ -252,8 +275,11 @@ def test_versions_and_a_withdrawal_reach_datacite_through_the_worker(
     new = deposit_services.deposit_act(deposit=new, action=Action.submit, actor=depositor)
     v2 = approve(new, moderator).record
     concept_doi = Record.objects.get(pk=v2.pk).concept.pid.doi
-    wait_for(lambda: all(local(d).state == "findable" and local(d).sync == "done" for d in (v1.doi, v2.doi, concept_doi)),
-             timeout=60, message="three findable DOIs")
+    wait_for(
+        lambda: all(local(d).state == "findable" and local(d).sync == "done" for d in (v1.doi, v2.doi, concept_doi)),
+        timeout=60,
+        message="three findable DOIs",
+    )
     assert b"IsPreviousVersionOf" in datacite.dois[v1.doi].xml and b"IsNewVersionOf" in datacite.dois[v2.doi].xml
 
     record_withdraw(record=v2, actor=moderator, reason="data_error", note="Calibration error.")

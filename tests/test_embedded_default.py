@@ -1,6 +1,7 @@
 """The embedded default, as `make run` starts it: SQLite, the file-system broker with a real worker
 process, local storage and the local demo DOI provider. A deposit goes from creation to a published
 record whose demo DOI the worker marks findable, through the REST API over HTTP."""
+
 import os
 import re
 import socket
@@ -57,11 +58,34 @@ def embedded(tmp_path):
     # The processes write to their own copies of the descriptors: ours are closed once they started.
     with open(logs / "web.log", "w") as web_log, open(logs / "worker.log", "w") as worker_log:
         procs = [
-            subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env,
-                             stdout=web_log, stderr=subprocess.STDOUT),
-            subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-                              "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "info"],
-                             cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT),
+            subprocess.Popen(
+                [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+                cwd=ROOT,
+                env=env,
+                stdout=web_log,
+                stderr=subprocess.STDOUT,
+            ),
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                    "-l",
+                    "info",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
+            ),
         ]
     try:
         deadline = time.monotonic() + 60
@@ -94,13 +118,20 @@ def test_the_embedded_default_publishes_a_deposit_with_a_demo_doi_through_its_ow
 
     dep = requests.Session()
     dep.headers["Authorization"] = f"Bearer {embedded['depositor']}"
-    deposit = dep.post(f"{site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()}, timeout=10).json()
+    deposit = dep.post(
+        f"{site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()}, timeout=10
+    ).json()
     data = b"station,depth,temperature\nA1,5,13.2\n"
-    upload = dep.post(f"{site}/api/deposits/{deposit['id']}/uploads", json={"name": "ctd.csv", "size": len(data)}, timeout=10).json()
+    upload = dep.post(
+        f"{site}/api/deposits/{deposit['id']}/uploads", json={"name": "ctd.csv", "size": len(data)}, timeout=10
+    ).json()
     put = requests.put(upload["parts"][0]["url"], data=data, timeout=10)
     assert put.status_code == 200
-    done = dep.post(f"{site}/api/uploads/{upload['id']}/complete",
-                    json={"parts": [{"part_number": 1, "etag": put.headers["ETag"]}]}, timeout=10)
+    done = dep.post(
+        f"{site}/api/uploads/{upload['id']}/complete",
+        json={"parts": [{"part_number": 1, "etag": put.headers["ETag"]}]},
+        timeout=10,
+    )
     assert done.json()["state"] == "ready"
     submitted = dep.post(f"{site}/api/deposits/{deposit['id']}/actions", json={"action": "submit"}, timeout=10).json()
     assert submitted["doi"].startswith("10.5072/estran.") and submitted["doi_is_demo"] is True
@@ -114,8 +145,11 @@ def test_the_embedded_default_publishes_a_deposit_with_a_demo_doi_through_its_ow
 
     # The worker, fed by the file-system broker, carries the demo DOI to findable.
     record = wait_for(
-        lambda: (r := requests.get(f"{site}/api/records/{record_id}", timeout=5).json())["doi_state"] == "findable" and r,
-        timeout=60, message="the worker to register the demo DOI",
+        lambda: (
+            (r := requests.get(f"{site}/api/records/{record_id}", timeout=5).json())["doi_state"] == "findable" and r
+        ),
+        timeout=60,
+        message="the worker to register the demo DOI",
     )
     assert record["doi"] == submitted["doi"]
     landing = requests.get(f"{site}/doi/{record['doi']}", timeout=5)

@@ -1,5 +1,6 @@
 """/healthz against the real PostgreSQL and Redis: 200 when all is well, 503 naming what is down,
 and the DOI outbox reported without ever failing the check."""
+
 from __future__ import annotations
 
 import time
@@ -79,10 +80,15 @@ def test_healthz_reports_the_doi_outbox_without_failing(healthz, settings):
     from django.utils import timezone
 
     PersistentIdentifier.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(hours=2))
-    PersistentIdentifier.objects.create(doi="10.5072/estran.ccccc-ccccc", provider="local",
-                                        sync=PersistentIdentifier.Sync.rejected, last_error="400 bad XML")
-    PersistentIdentifier.objects.create(doi="10.5072/estran.ddddd-ddddd", provider="local",
-                                        sync=PersistentIdentifier.Sync.done)
+    PersistentIdentifier.objects.create(
+        doi="10.5072/estran.ccccc-ccccc",
+        provider="local",
+        sync=PersistentIdentifier.Sync.rejected,
+        last_error="400 bad XML",
+    )
+    PersistentIdentifier.objects.create(
+        doi="10.5072/estran.ddddd-ddddd", provider="local", sync=PersistentIdentifier.Sync.done
+    )
     response = healthz()
     assert response.status_code == 200  # a DOI backlog is for operators to see, not a failed check
     outbox = response.json()["checks"]["doi_outbox"]

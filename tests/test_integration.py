@@ -1,5 +1,6 @@
 """The whole path through the REST API over HTTP, against PostgreSQL, Redis, a real Celery worker
 and a server speaking the DataCite REST API: a deposit travels to a findable DOI that resolves."""
+
 import hashlib
 
 import pytest
@@ -28,8 +29,11 @@ def _client(user) -> requests.Session:
 
 
 def _upload(api: requests.Session, site: str, deposit_id: int, name: str, data: bytes) -> dict:
-    opened = api.post(f"{site}/api/deposits/{deposit_id}/uploads",
-                      json={"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}, timeout=10)
+    opened = api.post(
+        f"{site}/api/deposits/{deposit_id}/uploads",
+        json={"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+        timeout=10,
+    )
     assert opened.status_code == 201, opened.text
     session = opened.json()
     assert session["part_count"] == len(session["parts"]) > 1
@@ -37,7 +41,7 @@ def _upload(api: requests.Session, site: str, deposit_id: int, name: str, data: 
     for part in session["parts"]:
         start = (part["part_number"] - 1) * session["part_size"]
         # The part URL is signed: no token, as with a presigned S3 URL.
-        put = requests.put(part["url"], data=data[start:start + session["part_size"]], timeout=10)
+        put = requests.put(part["url"], data=data[start : start + session["part_size"]], timeout=10)
         assert put.status_code == 200, put.text
         etags.append({"part_number": part["part_number"], "etag": put.headers["ETag"]})
     done = api.post(f"{site}/api/uploads/{session['id']}/complete", json={"parts": etags}, timeout=30)
@@ -121,8 +125,9 @@ def test_approval_succeeds_while_datacite_fails_and_the_doi_ends_findable_once(
     assert published["status"] == "published"  # DataCite's outage does not block the approval
 
     wait_for(lambda: datacite.dois[doi].state == "findable", timeout=60, message="registration after retries")
-    pid = wait_for(lambda: (p := PersistentIdentifier.objects.get(doi=doi)).state == "findable" and p,
-                   message="the local state")
+    pid = wait_for(
+        lambda: (p := PersistentIdentifier.objects.get(doi=doi)).state == "findable" and p, message="the local state"
+    )
     assert pid.attempts >= 1 and pid.sync == "done" and pid.last_error == ""
     assert list(datacite.dois) == [doi]
     assert [r["status"] for r in datacite.requests].count(503) == 3

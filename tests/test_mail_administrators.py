@@ -1,6 +1,7 @@
 """core.mail: the one path for mail to the administrators (the DOI outbox's refusals, the DOI
 reconciliation's drift, the fixity audit's mismatches): `ADMINS` and the active superusers, the
 subject prefixed with the site's name; a mail the server refuses is logged, or raised on demand."""
+
 from __future__ import annotations
 
 import pytest

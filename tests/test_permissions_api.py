@@ -1,6 +1,7 @@
 """Who may do what through the REST API and the local store's part endpoint, for each role: anonymous,
 the owner, another depositor, a moderator of the deposit's community (ocean), a moderator of another
 community (atmosphere), an administrator. Refusals change nothing."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,11 @@ DATA = b"depth,temp\n1,12.5\n"
 
 def table(rows: dict[str, dict[str, int]]):
     """{state: {role: code}} -> parametrize rows (state, role, code)."""
-    return [pytest.param(state, role, code, id=f"{state}-{role}-{code}")
-            for state, codes in rows.items() for role, code in codes.items()]
+    return [
+        pytest.param(state, role, code, id=f"{state}-{role}-{code}")
+        for state, codes in rows.items()
+        for role, code in codes.items()
+    ]
 
 
 def codes(anonymous, owner, other_depositor, moderator, other_moderator, admin) -> dict[str, int]:
@@ -30,8 +34,14 @@ def codes(anonymous, owner, other_depositor, moderator, other_moderator, admin) 
 
 @pytest.fixture
 def users(depositor, other_depositor, moderator, other_moderator, admin):
-    return {"anonymous": None, "owner": depositor, "other_depositor": other_depositor, "moderator": moderator,
-            "other_moderator": other_moderator, "admin": admin}
+    return {
+        "anonymous": None,
+        "owner": depositor,
+        "other_depositor": other_depositor,
+        "moderator": moderator,
+        "other_moderator": other_moderator,
+        "admin": admin,
+    }
 
 
 @pytest.fixture
@@ -56,9 +66,17 @@ def deposit_in(depositor, communities):
 
 def snapshot(deposit: Deposit) -> tuple:
     deposit = Deposit.objects.get(pk=deposit.pk)
-    return (deposit.status, deposit.revision, deposit.title, deposit.metadata, deposit.community_id,
-            deposit.reviewer_id, deposit.record_id,
-            sorted(deposit.files.values_list("name", "state")), deposit.events.count())
+    return (
+        deposit.status,
+        deposit.revision,
+        deposit.title,
+        deposit.metadata,
+        deposit.community_id,
+        deposit.reviewer_id,
+        deposit.record_id,
+        sorted(deposit.files.values_list("name", "state")),
+        deposit.events.count(),
+    )
 
 
 def post(client, path, payload=None):
@@ -71,8 +89,13 @@ def post(client, path, payload=None):
 def test_each_user_lists_only_their_own_deposits(client_of, users, deposit_in, communities):
     draft, submitted = deposit_in("draft"), deposit_in("submitted")
     theirs = services.deposit_create(owner=users["other_depositor"], community=communities["ocean"])
-    expected = {"owner": {draft.pk, submitted.pk}, "other_depositor": {theirs.pk}, "moderator": set(),
-                "other_moderator": set(), "admin": set()}
+    expected = {
+        "owner": {draft.pk, submitted.pk},
+        "other_depositor": {theirs.pk},
+        "moderator": set(),
+        "other_moderator": set(),
+        "admin": set(),
+    }
     assert client_of("anonymous").get("/api/deposits").status_code == 401
     for role, ids in expected.items():
         response = client_of(role).get("/api/deposits")
@@ -80,10 +103,12 @@ def test_each_user_lists_only_their_own_deposits(client_of, users, deposit_in, c
         assert {d["id"] for d in response.json()} == ids, role
 
 
-DETAIL = table({
-    "draft": codes(401, 200, 404, 404, 404, 200),
-    "submitted": codes(401, 200, 404, 200, 404, 200),
-})
+DETAIL = table(
+    {
+        "draft": codes(401, 200, 404, 404, 404, 200),
+        "submitted": codes(401, 200, 404, 200, 404, 200),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), DETAIL)
@@ -101,10 +126,12 @@ def test_an_unknown_deposit_is_404_like_one_you_may_not_see(client_of):
     assert client_of("admin").get("/api/deposits/999999").status_code == 404
 
 
-PATCH = table({
-    "draft": codes(401, 200, 404, 404, 404, 200),
-    "submitted": codes(401, 409, 404, 403, 404, 409),
-})
+PATCH = table(
+    {
+        "draft": codes(401, 200, 404, 404, 404, 200),
+        "submitted": codes(401, 409, 404, 403, 404, 409),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), PATCH)
@@ -112,8 +139,9 @@ def test_patch_deposit(state, role, code, client_of, deposit_in):
     deposit = deposit_in(state)
     before = snapshot(deposit)
     new = complete_metadata(title="Changed by " + role)
-    response = client_of(role).patch(f"/api/deposits/{deposit.pk}", data=json.dumps({"metadata": new}),
-                                     content_type="application/json")
+    response = client_of(role).patch(
+        f"/api/deposits/{deposit.pk}", data=json.dumps({"metadata": new}), content_type="application/json"
+    )
     assert response.status_code == code, response.content
     if code == 200:
         after = Deposit.objects.get(pk=deposit.pk)
@@ -125,10 +153,12 @@ def test_patch_deposit(state, role, code, client_of, deposit_in):
 # --- files and uploads --------------------------------------------------------------------------
 
 
-UPLOAD_OPEN = table({
-    "draft": codes(401, 201, 404, 404, 404, 201),
-    "submitted": codes(401, 409, 404, 403, 404, 409),
-})
+UPLOAD_OPEN = table(
+    {
+        "draft": codes(401, 201, 404, 404, 404, 201),
+        "submitted": codes(401, 409, 404, 403, 404, 409),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), UPLOAD_OPEN)
@@ -172,7 +202,9 @@ def test_get_an_open_upload(role, code, client_of, open_upload):
 @pytest.mark.parametrize(("role", "code"), UPLOAD_SESSION.items())
 def test_complete_an_upload(role, code, client_of, open_upload):
     _deposit, session, etag = open_upload
-    response = post(client_of(role), f"/api/uploads/{session.pk}/complete", {"parts": [{"part_number": 1, "etag": etag}]})
+    response = post(
+        client_of(role), f"/api/uploads/{session.pk}/complete", {"parts": [{"part_number": 1, "etag": etag}]}
+    )
     assert response.status_code == code, response.content
     session.refresh_from_db()
     file = DepositFile.objects.get(pk=session.file_id)
@@ -215,10 +247,12 @@ def test_someone_elses_upload_and_a_missing_one_get_the_same_404(role, client_of
     assert UploadSession.objects.get(pk=session.pk).state == "open"
 
 
-COMPLETED_UPLOAD = table({
-    # upload sessions are the depositor's: a moderator who may read the deposit is refused them
-    "submitted": codes(401, 200, 404, 403, 404, 200),
-})
+COMPLETED_UPLOAD = table(
+    {
+        # upload sessions are the depositor's: a moderator who may read the deposit is refused them
+        "submitted": codes(401, 200, 404, 403, 404, 200),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), COMPLETED_UPLOAD)
@@ -244,9 +278,7 @@ def test_complete_or_abort_an_upload_of_a_submitted_deposit(role, code, client_o
     assert UploadSession.objects.get(pk=session.pk).state == "completed"
 
 
-def test_a_moderator_gets_no_part_urls_of_a_deposit_sent_back_for_changes(
-    client_of, deposit_in, depositor, moderator
-):
+def test_a_moderator_gets_no_part_urls_of_a_deposit_sent_back_for_changes(client_of, deposit_in, depositor, moderator):
     """A part URL lets its holder write the depositor's file: only the depositor (or an admin) gets one."""
     deposit = deposit_in("submitted")
     services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
@@ -259,10 +291,12 @@ def test_a_moderator_gets_no_part_urls_of_a_deposit_sent_back_for_changes(
     assert client_of("owner").get(f"/api/uploads/{session.pk}").status_code == 200
 
 
-FILE_LIST = table({
-    "draft": codes(401, 200, 404, 404, 404, 200),
-    "submitted": codes(401, 200, 404, 200, 404, 200),
-})
+FILE_LIST = table(
+    {
+        "draft": codes(401, 200, 404, 404, 404, 200),
+        "submitted": codes(401, 200, 404, 200, 404, 200),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), FILE_LIST)
@@ -274,10 +308,12 @@ def test_list_files(state, role, code, client_of, deposit_in):
         assert [f["name"] for f in response.json()] == ["ctd.csv"]
 
 
-FILE_DELETE = table({
-    "draft": codes(401, 204, 404, 404, 404, 204),
-    "submitted": codes(401, 409, 404, 403, 404, 409),
-})
+FILE_DELETE = table(
+    {
+        "draft": codes(401, 204, 404, 404, 404, 204),
+        "submitted": codes(401, 409, 404, 403, 404, 409),
+    }
+)
 
 
 @pytest.mark.parametrize(("state", "role", "code"), FILE_DELETE)
@@ -339,9 +375,7 @@ def test_action(state, role, action, code, client_of, deposit_in):
             assert response.json()["detail"]
 
 
-def test_a_moderator_cannot_resubmit_for_the_depositor_even_an_incomplete_deposit(
-    client_of, deposit_in, moderator
-):
+def test_a_moderator_cannot_resubmit_for_the_depositor_even_an_incomplete_deposit(client_of, deposit_in, moderator):
     """Whether the actor may act is decided before the content is checked: a moderator is told 403,
     not the deposit's problems."""
     deposit = deposit_in("submitted")
@@ -429,8 +463,9 @@ def part_urls(open_upload):
     _deposit, session, _etag = open_upload
     store = LocalObjectStore()
     return session, {
-        n: store.part_url(key=session.file.storage_key, upload_id=session.upload_id, part_number=n, max_bytes=session.part_size)
-        .removeprefix(django_settings.SITE_URL)
+        n: store.part_url(
+            key=session.file.storage_key, upload_id=session.upload_id, part_number=n, max_bytes=session.part_size
+        ).removeprefix(django_settings.SITE_URL)
         for n in (1, 2)
     }
 
@@ -451,8 +486,12 @@ def test_a_part_put_with_a_valid_signature_is_stored_without_a_token(client, par
     [
         pytest.param(lambda path, other: path.split("?")[0], id="no-signature"),
         pytest.param(lambda path, other: path.split("?")[0] + "?signature=", id="empty-signature"),
-        pytest.param(lambda path, other: path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"), id="bad-signature"),
-        pytest.param(lambda path, other: path.split("?")[0] + "?" + other.split("?")[1], id="signature-of-another-part"),
+        pytest.param(
+            lambda path, other: path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"), id="bad-signature"
+        ),
+        pytest.param(
+            lambda path, other: path.split("?")[0] + "?" + other.split("?")[1], id="signature-of-another-part"
+        ),
         pytest.param(lambda path, other: path.replace("/parts/1", "/parts/2"), id="same-signature-other-part"),
     ],
 )
@@ -469,7 +508,9 @@ def test_a_signature_for_another_upload_is_refused(client, part_urls, depositor,
     session, urls = part_urls
     other = services.upload_open(
         deposit=services.deposit_create(owner=depositor, community=communities["ocean"]),
-        actor=depositor, name="other.csv", size=5,
+        actor=depositor,
+        name="other.csv",
+        size=5,
     )
     forged = urls[1].replace(session.upload_id, other.upload_id)
     assert _put(client, forged, b"evil").status_code == 403

@@ -3,6 +3,7 @@ trusted only when the operator names it, a per-process cache is refused at start
 /healthz, and `manage.py check --deploy` is clean with the environment the README documents.
 
 Settings are read when their module is imported: each environment is loaded in a fresh process."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ BASE_DIR = django_settings.BASE_DIR
 def documented_environment() -> dict[str, str]:
     """The `KEY=value` lines of the README's *Production* section, with a generated secret."""
     text = (BASE_DIR / "README.md").read_text()
-    section = text[text.index("### Production"):]
+    section = text[text.index("### Production") :]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     env = dict(line.partition("=")[::2] for line in block.splitlines() if line.strip())
     assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
@@ -31,20 +32,33 @@ def documented_environment() -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """A process with only `env` (and PATH, HOME): nothing of the test session's settings leaks in."""
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-             "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env={**clean, **env}, capture_output=True,
-                          text=True, timeout=120)
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
-SETTINGS_NAMES = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-                  "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+SETTINGS_NAMES = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+)
 
 
 def production_settings(**overrides: str) -> dict:
     env = {**documented_environment(), **overrides}
-    code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {SETTINGS_NAMES!r}}}))")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {SETTINGS_NAMES!r}}}))"
+    )
     result = run(["-c", code], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -78,19 +92,24 @@ def test_an_http_site_neither_redirects_nor_sends_hsts():
     assert values["SESSION_COOKIE_SECURE"] is False
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    (None, None),
-    ("", None),
-    ("HTTP_X_FORWARDED_PROTO", ["HTTP_X_FORWARDED_PROTO", "https"]),
-    ("X-Forwarded-Proto", ["HTTP_X_FORWARDED_PROTO", "https"]),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("HTTP_X_FORWARDED_PROTO", ["HTTP_X_FORWARDED_PROTO", "https"]),
+        ("X-Forwarded-Proto", ["HTTP_X_FORWARDED_PROTO", "https"]),
+    ],
+)
 def test_a_proxy_header_is_trusted_only_when_the_operator_names_it(given, expected):
     env = documented_environment()
     env.pop("SECURE_PROXY_SSL_HEADER")
     if given is not None:
         env["SECURE_PROXY_SSL_HEADER"] = given
-    code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps(s.SECURE_PROXY_SSL_HEADER))")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.SECURE_PROXY_SSL_HEADER))"
+    )
     result = run(["-c", code], env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
@@ -113,8 +132,9 @@ def test_a_shared_cache_passes_the_check(settings):
     from core.checks import shared_cache
 
     settings.REQUIRE_SHARED_CACHE = True
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/1"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
+    }
     assert shared_cache(None) == []
     settings.SAML_REPLAY_CACHE = "replay"
     settings.CACHES = {**settings.CACHES, "replay": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,6 +8,7 @@ decided received exactly once by the mail server, no failed task and no "databas
 
 `SOAK_SECONDS` sets how long new deposits are started (25 here); `make soak` runs it for longer,
 and bench/soak/run.py reports the figures (bench/README.md)."""
+
 from __future__ import annotations
 
 import os
@@ -31,15 +32,20 @@ def _postgres_and_redis() -> tuple[str, str]:
     require_service("Redis", settings.CELERY_BROKER_URL)
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (f"postgres://{user}{password}@{host}:{port}/{db['NAME']}_soak_{os.getpid()}",
-            settings.CELERY_BROKER_URL)
+    return (f"postgres://{user}{password}@{host}:{port}/{db['NAME']}_soak_{os.getpid()}", settings.CELERY_BROKER_URL)
 
 
 @pytest.mark.parametrize("backend", ["embedded", "postgres"])
 def test_estran_holds_up_under_eight_depositors_two_moderators_and_four_readers_at_once(backend, tmp_path):
     database_url, broker_url = _postgres_and_redis() if backend == "postgres" else ("", "")
-    report = soak(tmp_path, backend=backend, plan=Plan(seconds=SECONDS), database_url=database_url,
-                  broker_url=broker_url, log=lambda message: None)
+    report = soak(
+        tmp_path,
+        backend=backend,
+        plan=Plan(seconds=SECONDS),
+        database_url=database_url,
+        broker_url=broker_url,
+        log=lambda message: None,
+    )
     assert report["problems"] == [], report
     # It did something: deposits went all the way, with their files, through both decisions.
     assert report["deposits_published"] >= 8, report

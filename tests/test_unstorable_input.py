@@ -1,6 +1,7 @@
 """Input the database cannot store or the pages cannot show, refused with the field at fault and
 nothing changed (issue 12, item 8): lone surrogates, NaN / Infinity / 1e999, integers beyond 64 bits,
 NUL characters; and a surrogate stored before these checks never breaks a page."""
+
 from __future__ import annotations
 
 import json
@@ -76,7 +77,7 @@ def test_a_surrogate_stored_before_the_checks_is_shown_as_a_replacement_characte
     """SQLite (the embedded default) kept `"\\ud800"` in a deposit's JSON text before the checks;
     PostgreSQL never could. On SQLite, in a process of its own: the deposit's page, every wizard
     step and the API answer, with U+FFFD where the surrogate was."""
-    script = r'''
+    script = r"""
 import json
 import django
 django.setup()
@@ -104,11 +105,19 @@ print(json.dumps({
     "people": "Le Goff, \ufffdAnne" in answers[pages[2]].content.decode(),
     "api": [api.status_code, api.json()["metadata"]["creators"][0]["name"]],
 }))
-'''
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONPATH": str(ROOT),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'estran.sqlite3'}", "ALLOWED_HOSTS": "testserver",
-           "CELERY_BROKER_FOLDER": str(tmp_path / "broker"), "LOCAL_STORAGE_ROOT": str(tmp_path / "storage")}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+"""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'estran.sqlite3'}",
+        "ALLOWED_HOSTS": "testserver",
+        "CELERY_BROKER_FOLDER": str(tmp_path / "broker"),
+        "LOCAL_STORAGE_ROOT": str(tmp_path / "storage"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(result["pages"].values()) == {200}, result
@@ -122,7 +131,8 @@ def test_the_metadata_column_mends_a_stored_surrogate_when_read():
     field = Deposit._meta.get_field("metadata")
     stored = '{"titles": [{"title": "CTD \\ud800 casts"}], "\\udfff": ["\\ud83d\\ude00 ok"]}'
     assert field.from_db_value(stored, None, connection) == {
-        "titles": [{"title": "CTD \ufffd casts"}], "\ufffd": ["\U0001F600 ok"]
+        "titles": [{"title": "CTD \ufffd casts"}],
+        "\ufffd": ["\U0001f600 ok"],
     }
 
 
@@ -143,15 +153,23 @@ def test_a_number_that_is_not_finite_is_refused_and_nothing_changes(owner_client
 
 def test_a_number_typed_as_nan_in_the_wizard_is_kept_as_text_and_flagged(client, depositor, draft):
     client.force_login(depositor)
-    fields = {**wizard.step_values_flat("where_when", draft.metadata, draft), "geo_locations-0-box-west": "nan",
-              "geo_locations-0-box-east": "1e999", "geo_locations-0-kind": "box"}
-    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": draft.pk}),
-                           {"step": "where_when", "revision": draft.revision, **fields})
+    fields = {
+        **wizard.step_values_flat("where_when", draft.metadata, draft),
+        "geo_locations-0-box-west": "nan",
+        "geo_locations-0-box-east": "1e999",
+        "geo_locations-0-kind": "box",
+    }
+    response = client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": draft.pk}),
+        {"step": "where_when", "revision": draft.revision, **fields},
+    )
 
     assert response.status_code == 200
     box = Deposit.objects.get(pk=draft.pk).metadata["geo_locations"][0]["box"]
     assert (box["west"], box["east"]) == ("nan", "1e999")
-    assert {"f-geo_locations-0-box-west", "f-geo_locations-0-box-east"} <= {p["anchor"] for p in response.json()["problems"]}
+    assert {"f-geo_locations-0-box-west", "f-geo_locations-0-box-east"} <= {
+        p["anchor"] for p in response.json()["problems"]
+    }
 
 
 def test_the_document_refuses_nan_even_when_read_back():
@@ -177,8 +195,15 @@ def test_ids_beyond_64_bits_in_mark_as_read_are_refused_and_nothing_is_marked(ap
     assert notification.read_at is None
 
 
-@pytest.mark.parametrize("path", [f"/records/{BEYOND_64_BITS}", f"/records/{BEYOND_64_BITS}/export/bibtex",
-                                  f"/deposits/{BEYOND_64_BITS}/", "/records/" + "9" * 40])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/records/{BEYOND_64_BITS}",
+        f"/records/{BEYOND_64_BITS}/export/bibtex",
+        f"/deposits/{BEYOND_64_BITS}/",
+        "/records/" + "9" * 40,
+    ],
+)
 def test_a_page_id_beyond_64_bits_is_no_page(client, depositor, path):
     client.force_login(depositor)
     assert client.get(path).status_code == 404
@@ -221,9 +246,11 @@ def test_a_nul_character_in_a_title_is_refused_by_the_api_at_its_field(owner_cli
 
 def test_a_nul_character_in_the_wizards_autosave_is_refused_with_its_field(client, depositor, draft):
     client.force_login(depositor)
-    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": draft.pk}),
-                           {"step": "describe", "revision": draft.revision, "title": "CTD\x00 casts"},
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": draft.pk}),
+        {"step": "describe", "revision": draft.revision, "title": "CTD\x00 casts"},
+        HTTP_ACCEPT="application/json",
+    )
 
     assert response.status_code == 400
     assert response.json()["problems"][0]["field"] == "title"
@@ -234,8 +261,10 @@ def test_a_nul_character_in_the_wizards_autosave_is_refused_with_its_field(clien
 
 def test_a_nul_character_in_a_page_form_is_refused_with_a_page_naming_the_field(client, depositor, draft):
     client.force_login(depositor)
-    response = client.post(reverse("deposit:wizard", kwargs={"pk": draft.pk, "step": "describe"}),
-                           {"step": "describe", "revision": draft.revision, "title": "CTD\x00 casts"})
+    response = client.post(
+        reverse("deposit:wizard", kwargs={"pk": draft.pk, "step": "describe"}),
+        {"step": "describe", "revision": draft.revision, "title": "CTD\x00 casts"},
+    )
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -243,22 +272,28 @@ def test_a_nul_character_in_a_page_form_is_refused_with_a_page_naming_the_field(
     assert Deposit.objects.get(pk=draft.pk).revision == draft.revision
 
 
-@pytest.mark.parametrize(("path", "params"), [
-    ("/search", {"q": "temperature\x00"}),
-    ("/search", {"keyword": "\x00"}),
-    ("/doi/10.5072/abc\x00", {}),
-])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/search", {"q": "temperature\x00"}),
+        ("/search", {"keyword": "\x00"}),
+        ("/doi/10.5072/abc\x00", {}),
+    ],
+)
 def test_a_nul_character_in_a_search_or_an_address_is_refused(client, path, params):
     response = client.get(path, params)
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
 
 
-@pytest.mark.parametrize(("path", "params"), [
-    ("/api/records", {"q": "temperature\x00"}),
-    ("/api/vocabularies/concepts", {"q": "\x00"}),
-    ("/api/lookups/ror", {"q": "ifre\x00mer"}),
-])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/records", {"q": "temperature\x00"}),
+        ("/api/vocabularies/concepts", {"q": "\x00"}),
+        ("/api/lookups/ror", {"q": "ifre\x00mer"}),
+    ],
+)
 def test_a_nul_character_in_an_api_query_is_refused_at_its_parameter(api_client, depositor, path, params):
     response = api_client(depositor).get(path, params)
     assert response.status_code == 422

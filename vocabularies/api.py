@@ -1,4 +1,5 @@
 """REST endpoints for thesauri (public: vocabularies are public data)."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -41,16 +42,30 @@ class ConceptOut(Schema):
 @router.get("/vocabularies", response=list[ThesaurusOut], auth=None, summary="Thesauri loaded")
 def thesaurus_list(request):
     return [
-        {"slug": t.slug, "title": t.title, "uri": t.uri, "version": t.version, "concept_count": t.concept_count,
-         "loaded_at": t.loaded_at.isoformat() if t.loaded_at else None}
+        {
+            "slug": t.slug,
+            "title": t.title,
+            "uri": t.uri,
+            "version": t.version,
+            "concept_count": t.concept_count,
+            "loaded_at": t.loaded_at.isoformat() if t.loaded_at else None,
+        }
         for t in selectors.thesaurus_list()
     ]
 
 
-@router.get("/vocabularies/concepts", response=list[ConceptOut], auth=None,
-            summary="Type-ahead search of concepts by label (English and French, preferred and alternative)")
+@router.get(
+    "/vocabularies/concepts",
+    response=list[ConceptOut],
+    auth=None,
+    summary="Type-ahead search of concepts by label (English and French, preferred and alternative)",
+)
 def concept_search(
-    request, q: str = "", thesaurus: str = "", keyword_type: str = "", lang: Literal["en", "fr"] = "en",
+    request,
+    q: str = "",
+    thesaurus: str = "",
+    keyword_type: str = "",
+    lang: Literal["en", "fr"] = "en",
     limit: int = 20,
 ):
     slugs = selectors.parse_thesauri(thesaurus, keyword_type or None)

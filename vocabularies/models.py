@@ -2,6 +2,7 @@
 
 Deposits never point at these rows: a keyword is copied into the deposit's metadata (label, concept
 URI, thesaurus title and URI), so reloading or deprecating a concept never changes a deposit."""
+
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex

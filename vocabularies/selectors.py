@@ -15,6 +15,7 @@ joined with concepts, thesauri and broader concepts:
    PostgreSQL, or a scan that stops at the limit when the words are common.
 Then Python ranks the few rows and keeps the best label of each concept. On SQLite (the embedded
 default) the same statement runs without the collation clause and without indexes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,8 +71,10 @@ class ConceptHit:
         label, label_lang = _in_language(self.labels, self.lang)
         broader = None
         if self.broader_uri:
-            broader = {"uri": self.broader_uri,
-                       "label": _in_language(self.broader_labels, self.lang)[0] if self.broader_labels else None}
+            broader = {
+                "uri": self.broader_uri,
+                "label": _in_language(self.broader_labels, self.lang)[0] if self.broader_labels else None,
+            }
         return {
             "uri": self.uri,
             "label": label or self.uri,
@@ -105,8 +108,8 @@ def parse_thesauri(value: str | None, keyword_type: str | None = None) -> list[s
     if not slugs and keyword_type:
         if keyword_type not in pickers():
             raise ValidationFailed(
-                f"Unknown keyword type: {keyword_type} (one of {', '.join(sorted(pickers()))}).",
-                field="keyword_type")
+                f"Unknown keyword type: {keyword_type} (one of {', '.join(sorted(pickers()))}).", field="keyword_type"
+            )
         slugs = list(pickers()[keyword_type])
     return slugs
 
@@ -138,18 +141,23 @@ def _statement(q: str, thesaurus_ids: list[int] | None, limit: int) -> tuple[str
         scope = f" AND l.thesaurus_id IN ({', '.join(['%s'] * len(thesaurus_ids))})"
         scope_params = list(thesaurus_ids)
     columns = "l.concept_id, l.text, l.norm, l.lang, l.is_pref"
-    ctes = [("p", f"SELECT {columns} FROM {label} l WHERE {ordered} LIKE %s{scope} ORDER BY {ordered} LIMIT %s",
-             [q + "%", *scope_params, per_branch])]
+    ctes = [
+        (
+            "p",
+            f"SELECT {columns} FROM {label} l WHERE {ordered} LIKE %s{scope} ORDER BY {ordered} LIMIT %s",
+            [q + "%", *scope_params, per_branch],
+        )
+    ]
     words = q.split()
     if len(q) >= MIN_INFIX:
-        ctes.append(("w", f"SELECT {columns} FROM {label} l WHERE l.norm LIKE %s{scope}",
-                     ["% " + q + "%", *scope_params]))
+        ctes.append(
+            ("w", f"SELECT {columns} FROM {label} l WHERE l.norm LIKE %s{scope}", ["% " + q + "%", *scope_params])
+        )
         match, match_params = "l.norm LIKE %s", ["%" + q + "%"]
         if len(words) > 1 and any(len(w) >= MIN_INFIX for w in words):
             match = f"({match} OR ({' AND '.join(['l.norm LIKE %s'] * len(words))}))"
             match_params += ["%" + w + "%" for w in words]
-        ctes.append(("i", f"SELECT {columns} FROM {label} l WHERE {match}{scope}",
-                     [*match_params, *scope_params]))
+        ctes.append(("i", f"SELECT {columns} FROM {label} l WHERE {match}{scope}", [*match_params, *scope_params]))
     parts, params = [], []
     for n, (name, sql, branch_params) in enumerate(ctes):
         if n == 0:
@@ -162,8 +170,10 @@ def _statement(q: str, thesaurus_ids: list[int] | None, limit: int) -> tuple[str
         # is still run only as far as the LIMIT outside reads it.
         better = " UNION ".join(f"SELECT concept_id FROM {prev}" for prev, _s, _p in ctes[:n])
         parts.append(f"{name}_all AS MATERIALIZED ({sql})")
-        parts.append(f"{name} AS (SELECT * FROM (SELECT * FROM {name}_all LIMIT %s) b{n} "
-                     f"WHERE (SELECT COUNT(*) FROM ({better}) g{n}) < %s)")
+        parts.append(
+            f"{name} AS (SELECT * FROM (SELECT * FROM {name}_all LIMIT %s) b{n} "
+            f"WHERE (SELECT COUNT(*) FROM ({better}) g{n}) < %s)"
+        )
         params += [*branch_params, per_branch, limit]
     union = " UNION ALL ".join(f"SELECT * FROM {name}" for name, _s, _p in ctes)
     sql = (
@@ -193,14 +203,37 @@ def concept_search(*, q: str, thesauri: list[str] | None = None, lang: str = "en
         rows = cursor.fetchall()
     rows.sort(key=lambda r: (_rank(r[2], norm), not r[4], r[3] != lang, len(r[2]), r[2], r[0]))
     hits: dict[int, ConceptHit] = {}
-    for (concept_id, text, _norm, _lang, _pref, uri, en, fr, notation, definition, broader_uri, broader_id,
-         broader_en, broader_fr, slug, title, thesaurus_uri) in rows:
+    for (
+        concept_id,
+        text,
+        _norm,
+        _lang,
+        _pref,
+        uri,
+        en,
+        fr,
+        notation,
+        definition,
+        broader_uri,
+        broader_id,
+        broader_en,
+        broader_fr,
+        slug,
+        title,
+        thesaurus_uri,
+    ) in rows:
         if concept_id in hits:
             continue
         hits[concept_id] = ConceptHit(
-            uri=uri, labels={"en": en, "fr": fr}, notation=notation, definition=definition,
-            thesaurus={"slug": slug, "title": title, "uri": thesaurus_uri}, broader_uri=broader_uri,
-            broader_labels={"en": broader_en, "fr": broader_fr} if broader_id else None, matched=text, lang=lang,
+            uri=uri,
+            labels={"en": en, "fr": fr},
+            notation=notation,
+            definition=definition,
+            thesaurus={"slug": slug, "title": title, "uri": thesaurus_uri},
+            broader_uri=broader_uri,
+            broader_labels={"en": broader_en, "fr": broader_fr} if broader_id else None,
+            matched=text,
+            lang=lang,
         )
         if len(hits) == limit:
             break

@@ -1,6 +1,7 @@
 """Loading thesauri: parse a SKOS file, upsert its concepts by URI, deprecate the ones that vanished,
 rebuild the label index of what changed. Never deletes a concept: deposits keep their keywords
 (they hold copies of label, URI and thesaurus, not references to these rows)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -27,8 +28,16 @@ ANALYZE_AFTER = 1000
 # progress(slug, done, total): called after each batch of concepts written.
 Progress = Callable[[str, int, int], None]
 
-_COMPARED = ("pref_label_en", "pref_label_fr", "alt_labels", "notation", "definition", "broader_uri",
-             "replaced_by_uri", "deprecated")
+_COMPARED = (
+    "pref_label_en",
+    "pref_label_fr",
+    "alt_labels",
+    "notation",
+    "definition",
+    "broader_uri",
+    "replaced_by_uri",
+    "deprecated",
+)
 
 
 @dataclass
@@ -49,9 +58,11 @@ class LoadReport:
     def summary(self) -> str:
         if self.skipped_for:
             return f"{self.slug}: left as loaded from {self.skipped_for} (--keep-other-sources)."
-        return (f"{self.slug}: {self.in_file} concepts in the file; {self.created} created, "
-                f"{self.updated} updated, {self.unchanged} unchanged, {self.deprecated} deprecated "
-                f"({self.vanished} no longer in the file); {self.live} live.")
+        return (
+            f"{self.slug}: {self.in_file} concepts in the file; {self.created} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.deprecated} deprecated "
+            f"({self.vanished} no longer in the file); {self.live} live."
+        )
 
 
 def _fields(parsed: ParsedConcept) -> dict:
@@ -77,8 +88,16 @@ def _label_rows(concept: Concept) -> list[ConceptLabel]:
         norm = normalise(text)[:500]
         if norm and norm not in seen:
             seen.add(norm)
-            rows.append(ConceptLabel(concept_id=concept.pk, thesaurus_id=concept.thesaurus_id, text=text[:500],
-                                     norm=norm, lang=lang, is_pref=is_pref))
+            rows.append(
+                ConceptLabel(
+                    concept_id=concept.pk,
+                    thesaurus_id=concept.thesaurus_id,
+                    text=text[:500],
+                    norm=norm,
+                    lang=lang,
+                    is_pref=is_pref,
+                )
+            )
     return rows
 
 
@@ -88,22 +107,29 @@ def _batches(items: list, size: int) -> Iterable[list]:
 
 
 def thesaurus_import(
-    *, parsed: ParsedThesaurus, slug: str, title: str = "", source: str = "",
-    progress: Progress | None = None, batch_size: int = BATCH_SIZE,
+    *,
+    parsed: ParsedThesaurus,
+    slug: str,
+    title: str = "",
+    source: str = "",
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> LoadReport:
     """Upsert one parsed thesaurus under `slug`, in one transaction."""
     progress = progress or (lambda phase, done, total: None)
     with transaction.atomic():
         thesaurus, _created = Thesaurus.objects.select_for_update().get_or_create(
-            slug=slug, defaults={"title": title or parsed.title or slug})
+            slug=slug, defaults={"title": title or parsed.title or slug}
+        )
         thesaurus.title = (title or parsed.title or thesaurus.title or slug)[:300]
         thesaurus.uri = parsed.uri[:500]
         thesaurus.version = parsed.version[:100]
         thesaurus.source = source[:300]
 
         existing = {c.uri: c for c in Concept.objects.filter(thesaurus=thesaurus)}
-        report = LoadReport(slug=slug, title=thesaurus.title, uri=thesaurus.uri, version=thesaurus.version,
-                            in_file=len(parsed.concepts))
+        report = LoadReport(
+            slug=slug, title=thesaurus.title, uri=thesaurus.uri, version=thesaurus.version, in_file=len(parsed.concepts)
+        )
         to_create: list[Concept] = []
         to_update: list[Concept] = []
         seen: set[str] = set()
@@ -139,8 +165,9 @@ def thesaurus_import(
         for batch in _batches(to_create, batch_size):
             created = Concept.objects.bulk_create(batch)
             if any(c.pk is None for c in created):  # backends that do not return keys
-                keys = dict(Concept.objects.filter(thesaurus=thesaurus, uri__in=[c.uri for c in batch])
-                            .values_list("uri", "pk"))
+                keys = dict(
+                    Concept.objects.filter(thesaurus=thesaurus, uri__in=[c.uri for c in batch]).values_list("uri", "pk")
+                )
                 for c in created:
                     c.pk = keys[c.uri]
             ConceptLabel.objects.bulk_create([row for c in created if not c.deprecated for row in _label_rows(c)])
@@ -165,17 +192,28 @@ def thesaurus_import(
     if written >= ANALYZE_AFTER and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {ConceptLabel._meta.db_table}")
-    log.info("thesaurus.loaded", slug=slug, source=source, created=report.created, updated=report.updated,
-             deprecated=report.deprecated, live=report.live)
+    log.info(
+        "thesaurus.loaded",
+        slug=slug,
+        source=source,
+        created=report.created,
+        updated=report.updated,
+        deprecated=report.deprecated,
+        live=report.live,
+    )
     return report
 
 
 def _resolve_broader(thesaurus: Thesaurus) -> None:
     """Link broader URIs to loaded concepts: this thesaurus's concepts first, then any thesaurus's,
     both for this thesaurus's concepts and for others' that point into it."""
-    candidates = Concept.objects.filter(uri=OuterRef("broader_uri")).order_by(
-        Case(When(thesaurus_id=thesaurus.pk, then=Value(0)), default=Value(1), output_field=IntegerField()), "pk"
-    ).values("pk")[:1]
+    candidates = (
+        Concept.objects.filter(uri=OuterRef("broader_uri"))
+        .order_by(
+            Case(When(thesaurus_id=thesaurus.pk, then=Value(0)), default=Value(1), output_field=IntegerField()), "pk"
+        )
+        .values("pk")[:1]
+    )
     unresolved = Concept.objects.filter(broader__isnull=True).exclude(broader_uri="")
     unresolved.filter(thesaurus=thesaurus).update(broader=Subquery(candidates))
     unresolved.exclude(thesaurus=thesaurus).filter(
@@ -184,8 +222,14 @@ def _resolve_broader(thesaurus: Thesaurus) -> None:
 
 
 def thesaurus_load(
-    *, path: Path | str, slug: str = "", title: str = "", fmt: str | None = None,
-    progress: Progress | None = None, batch_size: int = BATCH_SIZE, keep_other_sources: bool = False,
+    *,
+    path: Path | str,
+    slug: str = "",
+    title: str = "",
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    keep_other_sources: bool = False,
 ) -> list[LoadReport]:
     """Load every thesaurus of a SKOS file. With `slug`, the file must hold one thesaurus (its
     concepts are loaded under that slug); without, each gets the slug its URI suggests. With
@@ -201,7 +245,8 @@ def thesaurus_load(
     if slug and len(thesauri) > 1:
         names = ", ".join(t.uri or "(no scheme)" for t in thesauri)
         raise ValidationFailed(
-            f"{path.name} holds {len(thesauri)} thesauri ({names}): load it without --slug.", field="slug")
+            f"{path.name} holds {len(thesauri)} thesauri ({names}): load it without --slug.", field="slug"
+        )
     if title and len(thesauri) > 1:
         raise ValidationFailed("--title needs a file that holds one thesaurus.", field="title")
     reports = []
@@ -210,12 +255,24 @@ def thesaurus_load(
         if not target:
             raise ValidationFailed(f"{path.name} names no concept scheme: give --slug.", field="slug")
         if keep_other_sources:
-            other = (Thesaurus.objects.filter(slug=target).exclude(source=path.name)
-                     .values_list("source", flat=True).first())
+            other = (
+                Thesaurus.objects.filter(slug=target).exclude(source=path.name).values_list("source", flat=True).first()
+            )
             if other is not None:
-                reports.append(LoadReport(slug=target, title=parsed.title, uri=parsed.uri, version=parsed.version,
-                                          in_file=len(parsed.concepts), skipped_for=other or "elsewhere"))
+                reports.append(
+                    LoadReport(
+                        slug=target,
+                        title=parsed.title,
+                        uri=parsed.uri,
+                        version=parsed.version,
+                        in_file=len(parsed.concepts),
+                        skipped_for=other or "elsewhere",
+                    )
+                )
                 continue
-        reports.append(thesaurus_import(parsed=parsed, slug=target, title=title, source=path.name,
-                                        progress=progress, batch_size=batch_size))
+        reports.append(
+            thesaurus_import(
+                parsed=parsed, slug=target, title=title, source=path.name, progress=progress, batch_size=batch_size
+            )
+        )
     return reports

@@ -11,6 +11,7 @@ Knows the quirks of the community exports we load (see ../shared/vocabularies/RE
   `skos:inScheme`: the concepts' own links decide.
 - INSPIRE / GeoNetwork: multilingual labels; only English and French are kept.
 Knows nothing of the database."""
+
 from __future__ import annotations
 
 import json
@@ -26,15 +27,29 @@ from rdflib.namespace import DC, DCTERMS, OWL, SKOS
 from .models import LANGUAGES
 
 GCMD_NAMESPACES = ("http://gcmd.gsfc.nasa.gov/kms#", "https://gcmd.earthdata.nasa.gov/kms#")
-FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml", "owl": "xml", "nt": "nt",
-           "ntriples": "nt", "n3": "n3", "jsonld": "json-ld", "json-ld": "json-ld"}
+FORMATS = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "xml": "xml",
+    "rdf": "xml",
+    "owl": "xml",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n3": "n3",
+    "jsonld": "json-ld",
+    "json-ld": "json-ld",
+}
 DEFINITION_MAX = 1000
 
 # Titles of GCMD schemes, which the KMS RDF/XML names only by URI.
 GCMD_TITLES = {
-    "sciencekeywords": "GCMD Science Keywords", "instruments": "GCMD Instruments",
-    "platforms": "GCMD Platforms", "locations": "GCMD Locations", "providers": "GCMD Providers",
-    "projects": "GCMD Projects", "horizontalresolutionrange": "GCMD Horizontal Resolution Ranges",
+    "sciencekeywords": "GCMD Science Keywords",
+    "instruments": "GCMD Instruments",
+    "platforms": "GCMD Platforms",
+    "locations": "GCMD Locations",
+    "providers": "GCMD Providers",
+    "projects": "GCMD Projects",
+    "horizontalresolutionrange": "GCMD Horizontal Resolution Ranges",
 }
 
 
@@ -97,12 +112,14 @@ def thesauri_in(graph: Graph) -> list[ParsedThesaurus]:
     for group_uri, members in groups.items():
         node = URIRef(group_uri) if group_uri else None
         concepts = sorted((_concept(graph, c, concept_uris) for c in members), key=lambda c: c.uri)
-        thesauri.append(ParsedThesaurus(
-            uri=group_uri,
-            title=_title(graph, node, group_uri),
-            version=_version(graph, node) or version,
-            concepts=concepts,
-        ))
+        thesauri.append(
+            ParsedThesaurus(
+                uri=group_uri,
+                title=_title(graph, node, group_uri),
+                version=_version(graph, node) or version,
+                concepts=concepts,
+            )
+        )
     return sorted(thesauri, key=lambda t: (-len(t.concepts), t.uri))
 
 
@@ -114,8 +131,10 @@ def _group_concepts(graph: Graph, concepts: set[URIRef]) -> dict[URIRef, str]:
         for member in graph.objects(collection, SKOS.member):
             if member in concepts and isinstance(collection, URIRef):
                 collection_of.setdefault(member, str(collection))
-    schemes_of = {c: {str(s) for p in (SKOS.inScheme, SKOS.topConceptOf) for s in graph.objects(c, p)
-                      if isinstance(s, URIRef)} for c in concepts}
+    schemes_of = {
+        c: {str(s) for p in (SKOS.inScheme, SKOS.topConceptOf) for s in graph.objects(c, p) if isinstance(s, URIRef)}
+        for c in concepts
+    }
     frequency = Counter(s for schemes in schemes_of.values() for s in schemes)
     grouping = {}
     for concept in concepts:

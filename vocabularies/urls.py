@@ -1,4 +1,5 @@
 """Thesaurus pages, under /vocabularies/."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """The five thematic communities of the national Earth-system research infrastructure."""
+
 from django.db import migrations
 
 COMMUNITIES = [

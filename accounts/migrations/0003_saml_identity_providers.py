@@ -6,65 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_seed_communities'),
+        ("accounts", "0002_seed_communities"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FederationImport',
+            name="FederationImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('federation', models.CharField(max_length=300, verbose_name='federation')),
-                ('source', models.CharField(max_length=1000, verbose_name='source')),
-                ('status', models.CharField(choices=[('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], default='running', max_length=20, verbose_name='status')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='valid until')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('deactivated', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("federation", models.CharField(max_length=300, verbose_name="federation")),
+                ("source", models.CharField(max_length=1000, verbose_name="source")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "running"), ("succeeded", "succeeded"), ("failed", "failed")],
+                        default="running",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("valid_until", models.DateTimeField(blank=True, null=True, verbose_name="valid until")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("deactivated", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'federation import',
-                'ordering': ['-started_at'],
+                "verbose_name": "federation import",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='IdentityProvider',
+            name="IdentityProvider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity_id', models.CharField(max_length=1024, unique=True, verbose_name='entity ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('federation', models.CharField(blank=True, db_index=True, max_length=300, verbose_name='federation')),
-                ('name_en', models.CharField(max_length=300, verbose_name='name (English)')),
-                ('name_fr', models.CharField(blank=True, max_length=300, verbose_name='name (French)')),
-                ('logo_url', models.URLField(blank=True, max_length=1000, verbose_name='logo')),
-                ('scopes', models.JSONField(blank=True, default=list, verbose_name='scopes')),
-                ('sso_url', models.URLField(max_length=1000, verbose_name='single sign-on URL (HTTP-Redirect)')),
-                ('signing_certificates', models.JSONField(default=list, verbose_name='signing certificates')),
-                ('hide_from_discovery', models.BooleanField(default=False, verbose_name='hidden from discovery')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('last_import', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.federationimport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity_id", models.CharField(max_length=1024, unique=True, verbose_name="entity ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("federation", models.CharField(blank=True, db_index=True, max_length=300, verbose_name="federation")),
+                ("name_en", models.CharField(max_length=300, verbose_name="name (English)")),
+                ("name_fr", models.CharField(blank=True, max_length=300, verbose_name="name (French)")),
+                ("logo_url", models.URLField(blank=True, max_length=1000, verbose_name="logo")),
+                ("scopes", models.JSONField(blank=True, default=list, verbose_name="scopes")),
+                ("sso_url", models.URLField(max_length=1000, verbose_name="single sign-on URL (HTTP-Redirect)")),
+                ("signing_certificates", models.JSONField(default=list, verbose_name="signing certificates")),
+                ("hide_from_discovery", models.BooleanField(default=False, verbose_name="hidden from discovery")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "last_import",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.federationimport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity provider',
-                'ordering': ['name_en'],
+                "verbose_name": "identity provider",
+                "ordering": ["name_en"],
             },
         ),
         migrations.CreateModel(
-            name='IdentityProviderKeyword',
+            name="IdentityProviderKeyword",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(db_index=True, max_length=100)),
-                ('identity_provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keywords', to='accounts.identityprovider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("term", models.CharField(db_index=True, max_length=100)),
+                (
+                    "identity_provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keywords",
+                        to="accounts.identityprovider",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('identity_provider', 'term'), name='idp_keyword_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("identity_provider", "term"), name="idp_keyword_unique")
+                ],
             },
         ),
     ]

@@ -1,6 +1,7 @@
 """Communities get a contact address, the public point of contact of records whose depositor keeps
 theirs private; the five seeded communities get one at the repository's own mail domain (the
 domain of DEFAULT_FROM_EMAIL), which the operator routes or changes in the admin."""
+
 from email.utils import parseaddr
 
 from django.conf import settings

@@ -7,6 +7,7 @@ writes what a sign-in or a hand-typed iD gives onto the user.
 
 Pure functions only here: no models, no allauth, so that any form can import them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,15 +30,23 @@ SANDBOX_URL = "https://sandbox.orcid.org"
 
 # --- iDs --------------------------------------------------------------------------------------
 
+
 def orcid_problem(value: str) -> str | None:
     """Why `value` is not an ORCID iD (a translated sentence), or None when it is one."""
     orcid = normalize_orcid(value)
     if not ORCID_RE.match(orcid):
-        return str(_("“%(value)s” is not an ORCID iD: it has 16 digits (the last may be X), "
-                     "as in 0000-0002-1825-0097.") % {"value": value.strip()})
+        return str(
+            _("“%(value)s” is not an ORCID iD: it has 16 digits (the last may be X), as in 0000-0002-1825-0097.")
+            % {"value": value.strip()}
+        )
     if not orcid_checksum_ok(orcid):
-        return str(_("“%(value)s” is not an ORCID iD: its last character (the check digit) does not "
-                     "match the others. Copy it again from your ORCID record.") % {"value": value.strip()})
+        return str(
+            _(
+                "“%(value)s” is not an ORCID iD: its last character (the check digit) does not "
+                "match the others. Copy it again from your ORCID record."
+            )
+            % {"value": value.strip()}
+        )
     return None
 
 
@@ -46,6 +55,7 @@ def is_orcid(value: str) -> bool:
 
 
 # --- where ORCID is ---------------------------------------------------------------------------
+
 
 def default_api_url(base_url: str) -> str:
     """The public API beside an ORCID site: https://orcid.org → https://pub.orcid.org/v3.0,
@@ -59,6 +69,7 @@ def default_api_url(base_url: str) -> str:
 
 
 # --- the record -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OrcidProfile:

@@ -1,4 +1,5 @@
 """The ORCID iD typed by hand on the account page (stored unverified)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -21,8 +22,14 @@ class OrcidForm(forms.Form):
         max_length=60,
         required=False,
         validators=[validate_orcid],
-        widget=forms.TextInput(attrs={"placeholder": "0000-0002-1825-0097", "spellcheck": "false",
-                                      "autocomplete": "off", "inputmode": "text"}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "0000-0002-1825-0097",
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "inputmode": "text",
+            }
+        ),
         help_text=_("Shown as unverified until you sign in with ORCID. Leave empty to remove it."),
     )
 

@@ -5,6 +5,7 @@ Registered in place of allauth's through `SOCIALACCOUNT_PROVIDERS["orcid"]["prov
 which allauth's provider registry honours; `allauth.socialaccount.providers.orcid` stays in
 INSTALLED_APPS so that the registry finds the provider id.
 """
+
 from __future__ import annotations
 
 from allauth.socialaccount.providers.orcid.provider import OrcidProvider as AllauthOrcidProvider

@@ -1,4 +1,5 @@
 """Writes of ORCID iDs on users: from an ORCID sign-in (authenticated) or typed by hand (unverified)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -55,7 +56,8 @@ def user_orcid_set(*, user, orcid: str) -> None:
     if user.orcid_authenticated:
         raise Conflict(
             _("Your ORCID iD comes from signing in with ORCID; it cannot be changed by hand."),
-            field="orcid", code="orcid_authenticated",
+            field="orcid",
+            code="orcid_authenticated",
         )
     orcid = (orcid or "").strip()
     if orcid:

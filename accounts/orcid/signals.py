@@ -2,6 +2,7 @@
 ORCID is linked to it; unlinked, its iD goes back to unverified. allauth has no adapter hook after
 a link or an unlink, only these signals; the receivers only call the services. Connected in
 `AccountsConfig.ready`."""
+
 from __future__ import annotations
 
 from allauth.socialaccount.signals import (

@@ -13,6 +13,7 @@ Everything else is allauth's own code: the login view, the state kept in the ses
 request (`OAuth2Client`), the callback view, and the sign-in or sign-up that follows. Every outside
 call goes through allauth's requests session, whose timeout is `SOCIALACCOUNT_REQUESTS_TIMEOUT`.
 """
+
 from __future__ import annotations
 
 from allauth.socialaccount import app_settings
@@ -67,8 +68,7 @@ class OrcidOAuth2Adapter(AllauthOrcidOAuth2Adapter):
         try:
             record = self._fetch_record(orcid, token.token)
         except (RequestException, ValueError) as exc:
-            log.warning("orcid.record_unavailable", orcid=orcid, error=type(exc).__name__,
-                        detail=str(exc)[:200])
+            log.warning("orcid.record_unavailable", orcid=orcid, error=type(exc).__name__, detail=str(exc)[:200])
             record = {}
         record_orcid = normalize_orcid(str((record.get("orcid-identifier") or {}).get("path") or ""))
         if record_orcid and record_orcid != orcid:

@@ -10,20 +10,14 @@ from core.logging import get_logger
 log = get_logger("accounts.saml")
 
 REASONS = {
-    "signature": _(
-        "The answer from your institution does not carry a valid signature, so it cannot be trusted."
-    ),
+    "signature": _("The answer from your institution does not carry a valid signature, so it cannot be trusted."),
     "expired": _("The answer from your institution has expired. Please sign in again."),
     "clock": _(
         "The answer from your institution is not valid yet: the clocks of your institution and of this "
         "service disagree. Please try again in a few minutes."
     ),
-    "encryption": _(
-        "Your institution sent an unencrypted answer, and this service requires encryption."
-    ),
-    "audience": _(
-        "The answer from your institution was meant for another service, not for this one."
-    ),
+    "encryption": _("Your institution sent an unencrypted answer, and this service requires encryption."),
+    "audience": _("The answer from your institution was meant for another service, not for this one."),
     "replay": _("This answer from your institution has already been used. Please sign in again."),
     "unknown_idp": _("The institution that answered is not registered with this service."),
     "issuer": _("The answer was not issued by the institution you chose."),

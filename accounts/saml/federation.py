@@ -141,9 +141,7 @@ def verify_signature(root: etree._Element, certificate_pem: str) -> None:
     and that this signature covers the whole document."""
     signatures = root.findall(f"{{{DS}}}Signature")
     if len(signatures) != 1:
-        raise FederationMetadataError(
-            "The aggregate is not signed (no ds:Signature on its root element)."
-        )
+        raise FederationMetadataError("The aggregate is not signed (no ds:Signature on its root element).")
     signature = signatures[0]
     references = signature.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
     if len(references) != 1:
@@ -157,33 +155,23 @@ def verify_signature(root: etree._Element, certificate_pem: str) -> None:
     method = signature.find(f"{{{DS}}}SignedInfo/{{{DS}}}SignatureMethod")
     digest = references[0].find(f"{{{DS}}}DigestMethod")
     if method is None or method.get("Algorithm") not in SIGNATURE_METHODS:
-        raise FederationMetadataError(
-            "The signature algorithm is not accepted (RSA or ECDSA with SHA-2 only)."
-        )
+        raise FederationMetadataError("The signature algorithm is not accepted (RSA or ECDSA with SHA-2 only).")
     if digest is None or digest.get("Algorithm") not in DIGEST_METHODS:
         raise FederationMetadataError("The digest algorithm is not accepted (SHA-2 only).")
-    transforms = [
-        t.get("Algorithm") for t in references[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")
-    ]
+    transforms = [t.get("Algorithm") for t in references[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
     if any(t not in TRANSFORMS for t in transforms):
         raise FederationMetadataError("The signature uses a transform that is not accepted.")
     try:
-        key = xmlsec.Key.from_memory(
-            certificate_pem.encode(), xmlsec.constants.KeyDataFormatCertPem
-        )
+        key = xmlsec.Key.from_memory(certificate_pem.encode(), xmlsec.constants.KeyDataFormatCertPem)
     except xmlsec.Error as exc:
-        raise FederationMetadataError(
-            f"The configured federation certificate cannot be read: {exc}"
-        ) from exc
+        raise FederationMetadataError(f"The configured federation certificate cannot be read: {exc}") from exc
     xmlsec.tree.add_ids(root, ["ID"])
     context = xmlsec.SignatureContext()
     context.key = key
     try:
         context.verify(signature)
     except xmlsec.Error as exc:
-        raise FederationMetadataError(
-            "The aggregate's signature is not valid for the configured certificate."
-        ) from exc
+        raise FederationMetadataError("The aggregate's signature is not valid for the configured certificate.") from exc
 
 
 def parse_instant(value: str) -> datetime:
@@ -198,15 +186,11 @@ def check_validity(root: etree._Element, *, now: datetime | None = None) -> date
     now = now or timezone.now()
     valid_until = root.get("validUntil")
     if not valid_until:
-        raise FederationMetadataError(
-            "The aggregate has no validUntil: it could be replayed forever."
-        )
+        raise FederationMetadataError("The aggregate has no validUntil: it could be replayed forever.")
     try:
         until = parse_instant(valid_until)
     except ValueError as exc:
-        raise FederationMetadataError(
-            f"The aggregate's validUntil is not a date: {valid_until!r}."
-        ) from exc
+        raise FederationMetadataError(f"The aggregate's validUntil is not a date: {valid_until!r}.") from exc
     if until <= now:
         raise FederationMetadataError(f"The aggregate expired on {until.isoformat()} (validUntil).")
     max_days = settings.SAML_FEDERATION_MAX_VALIDITY_DAYS
@@ -275,9 +259,7 @@ def read_idp(entity: etree._Element, *, now: datetime) -> IdPEntry | None:
         return None
     names = _by_language(idp.iterfind(f"{{{MD}}}Extensions/{{{MDUI}}}UIInfo/{{{MDUI}}}DisplayName"))
     if not names:
-        names = _by_language(
-            entity.iterfind(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
-        )
+        names = _by_language(entity.iterfind(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName"))
     name_en = names.get("en") or next(iter(names.values()), "") or entity_id
     name_fr = names.get("fr", "")
     logo_url = ""
@@ -338,9 +320,7 @@ def read_idps(root: etree._Element, *, now: datetime | None = None) -> tuple[lis
 def slug_for(entity_id: str) -> str:
     """A stable, readable slug: the entityID's host and path, and a hash that keeps it unique."""
     parts = urlsplit(entity_id)
-    readable = slugify(f"{parts.hostname or ''} {parts.path}" if parts.hostname else entity_id)[
-        :60
-    ].strip("-")
+    readable = slugify(f"{parts.hostname or ''} {parts.path}" if parts.hostname else entity_id)[:60].strip("-")
     digest = hashlib.sha256(entity_id.encode()).hexdigest()[:8]
     return f"{readable}-{digest}" if readable else digest
 
@@ -362,16 +342,14 @@ FIELDS = [
 
 
 @transaction.atomic
-def register_idps(
-    *, entries: list[IdPEntry], federation: str, record, progress: Progress | None = None
-) -> None:
+def register_idps(*, entries: list[IdPEntry], federation: str, record, progress: Progress | None = None) -> None:
     """Create, update and reactivate the aggregate's IdPs; deactivate the federation's IdPs it no
     longer lists (their accounts stay; they can no longer sign in)."""
     existing = {
         idp.entity_id: idp
-        for idp in IdentityProvider.objects.filter(
-            entity_id__in=[e.entity_id for e in entries]
-        ).prefetch_related("keywords")
+        for idp in IdentityProvider.objects.filter(entity_id__in=[e.entity_id for e in entries]).prefetch_related(
+            "keywords"
+        )
     }
     to_create, to_update, keywords_changed = [], [], []
     for done, entry in enumerate(entries, start=1):
@@ -407,21 +385,15 @@ def register_idps(
         if progress and (done % 500 == 0 or done == len(entries)):
             progress("register", done, len(entries))
     IdentityProvider.objects.bulk_create([idp for idp, _ in to_create], batch_size=500)
-    IdentityProvider.objects.bulk_update(
-        to_update, [*FIELDS, "last_import", "updated_at"], batch_size=500
-    )
-    IdentityProviderKeyword.objects.filter(
-        identity_provider__in=[idp for idp, _ in keywords_changed]
-    ).delete()
+    IdentityProvider.objects.bulk_update(to_update, [*FIELDS, "last_import", "updated_at"], batch_size=500)
+    IdentityProviderKeyword.objects.filter(identity_provider__in=[idp for idp, _ in keywords_changed]).delete()
     created_ids = dict(
-        IdentityProvider.objects.filter(
-            entity_id__in=[idp.entity_id for idp, _ in to_create]
-        ).values_list("entity_id", "pk")
+        IdentityProvider.objects.filter(entity_id__in=[idp.entity_id for idp, _ in to_create]).values_list(
+            "entity_id", "pk"
+        )
     )
     keyword_rows = [
-        IdentityProviderKeyword(
-            identity_provider_id=created_ids.get(idp.entity_id, idp.pk), term=term
-        )
+        IdentityProviderKeyword(identity_provider_id=created_ids.get(idp.entity_id, idp.pk), term=term)
         for idp, terms in [*to_create, *keywords_changed]
         for term in sorted(terms)
     ]
@@ -449,13 +421,9 @@ def federation_import(
     record = FederationImport.objects.create(federation="", source=source[:1000])
     record.retryable = False
     try:
-        certificate_pem = read_pem(
-            certificate if certificate is not None else settings.SAML_FEDERATION_CERT
-        )
+        certificate_pem = read_pem(certificate if certificate is not None else settings.SAML_FEDERATION_CERT)
         if not certificate_pem:
-            raise FederationMetadataError(
-                "No federation certificate is configured (SAML_FEDERATION_CERT)."
-            )
+            raise FederationMetadataError("No federation certificate is configured (SAML_FEDERATION_CERT).")
         if data is None:
             data = fetch(source, timeout=timeout, progress=progress)
         root = parse(data)
@@ -465,9 +433,7 @@ def federation_import(
         entries, record.skipped = read_idps(root)
         if not entries:
             raise FederationMetadataError("The aggregate lists no usable identity provider.")
-        register_idps(
-            entries=entries, federation=record.federation, record=record, progress=progress
-        )
+        register_idps(entries=entries, federation=record.federation, record=record, progress=progress)
     except (FederationMetadataError, OSError) as exc:
         record.status = FederationImport.Status.FAILED
         record.reason = str(exc)

@@ -107,9 +107,7 @@ def sp_key_pair() -> tuple[str, str]:
     if key and cert:
         return key, cert
     if key or cert:
-        raise ImproperlyConfigured(
-            "Set both SAML_SP_PRIVATE_KEY and SAML_SP_CERTIFICATE, or neither."
-        )
+        raise ImproperlyConfigured("Set both SAML_SP_PRIVATE_KEY and SAML_SP_CERTIFICATE, or neither.")
     return _generated_pair(str(settings.SAML_SP_KEY_DIR))
 
 

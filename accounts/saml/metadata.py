@@ -53,9 +53,7 @@ def acs_url() -> str:
 
 
 def _sub(parent, ns: str, tag: str, text: str | None = None, **attrs) -> etree._Element:
-    element = etree.SubElement(
-        parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v is not None}
-    )
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
     if text is not None:
         element.text = text
     return element
@@ -70,9 +68,7 @@ def _key_descriptor(parent, use: str, certificate: str) -> None:
 def sp_metadata() -> bytes:
     _key, cert = sp_key_pair()
     certificates = [cert] + [c for c in [sp_next_certificate()] if c]
-    root = etree.Element(
-        f"{{{MD}}}EntityDescriptor", nsmap={"md": MD, "ds": DS, "mdui": MDUI, "remd": REMD}
-    )
+    root = etree.Element(f"{{{MD}}}EntityDescriptor", nsmap={"md": MD, "ds": DS, "mdui": MDUI, "remd": REMD})
     root.set("entityID", sp_entity_id())
     sp = _sub(
         root,
@@ -143,7 +139,5 @@ def sp_metadata() -> bytes:
             contact.set(f"{{{REMD}}}contactType", "http://refeds.org/metadata/contactType/security")
         else:
             contact = _sub(root, MD, "ContactPerson", contactType=kind)
-        _sub(
-            contact, MD, "EmailAddress", email if email.startswith("mailto:") else f"mailto:{email}"
-        )
+        _sub(contact, MD, "EmailAddress", email if email.startswith("mailto:") else f"mailto:{email}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

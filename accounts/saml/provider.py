@@ -77,11 +77,7 @@ def domain_in_scopes(domain: str, scopes: list[dict]) -> bool:
     domain = domain.lower()
     for declared in scopes:
         value = str(declared.get("value", "")).lower()
-        if (
-            value
-            and not declared.get("regexp")
-            and (domain == value or domain.endswith("." + value))
-        ):
+        if value and not declared.get("regexp") and (domain == value or domain.endswith("." + value)):
             return True
     return False
 
@@ -169,8 +165,7 @@ class FederationSAMLProvider(SAMLProvider):
         attributes = data.get_attributes()
         given, surname = first_value(attributes, GIVEN_NAME), first_value(attributes, SURNAME)
         profile = {
-            "display_name": first_value(attributes, DISPLAY_NAME)
-            or " ".join(p for p in (given, surname) if p),
+            "display_name": first_value(attributes, DISPLAY_NAME) or " ".join(p for p in (given, surname) if p),
             "affiliation": "",
             "orcid": normalized_orcid(first_value(attributes, ORCID)),
         }
@@ -226,9 +221,7 @@ def refuse_replay(request, response, idp) -> None:
     now = datetime.now(UTC).timestamp()
     expires = not_on_or_after or (now + 300)
     timeout = max(int(expires - now) + settings.SAML_CLOCK_SKEW_SECONDS, 60)
-    key = (
-        "saml:assertion:" + hashlib.sha256(f"{idp.entity_id}\n{assertion_id}".encode()).hexdigest()
-    )
+    key = "saml:assertion:" + hashlib.sha256(f"{idp.entity_id}\n{assertion_id}".encode()).hexdigest()
     if not caches[settings.SAML_REPLAY_CACHE].add(key, 1, timeout=timeout):
         raise ImmediateHttpResponse(
             refusal(request, "replay", identity_provider=idp, detail=f"assertion {assertion_id}")

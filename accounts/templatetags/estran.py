@@ -1,5 +1,6 @@
 """Template helpers shared by every page: roles in the navigation, a DOI's state in words (the
 workflow's labels are deposit's `workflow_tags`)."""
+
 from __future__ import annotations
 
 from django import template

@@ -22,6 +22,7 @@ run the reconciliation (faults off) to confirm that nothing drifted.
 
 Run by hand; tests/repository/test_doi_bench.py runs it on 20 deposits so that it cannot rot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -146,17 +147,44 @@ def main(argv=None) -> dict:
     def spawn(name: str, command: list[str]) -> None:
         # The child writes to its own copy of the file descriptor: ours can be closed at once.
         with open(workdir / f"{name}.log", "w") as log:
-            processes.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", *command],
-                                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "celery", "-A", "config", *command],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
 
     try:
         for n in range(args.workers):
-            spawn(f"worker{n}", ["worker", "--pool", "threads", "--concurrency", str(args.concurrency), "-Q", queue,
-                                 "-n", f"bench{n}@%h", "--without-mingle", "--without-gossip", "-l", "warning"])
+            spawn(
+                f"worker{n}",
+                [
+                    "worker",
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    str(args.concurrency),
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"bench{n}@%h",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "-l",
+                    "warning",
+                ],
+            )
         spawn("beat", ["beat", "-s", str(workdir / "beat-schedule"), "-l", "warning"])
 
-        depositor = user_create(username="bench-depositor", email="depositor@example.org", password="bench-password-1",
-                                display_name="Bench Depositor")  # an account submits under a name
+        depositor = user_create(
+            username="bench-depositor",
+            email="depositor@example.org",
+            password="bench-password-1",
+            display_name="Bench Depositor",
+        )  # an account submits under a name
         moderator = user_create(username="bench-moderator", email="moderator@example.org", password="bench-password-2")
         ocean = Community.objects.get(slug="ocean")
         moderator_grant(user=moderator, community=ocean)
@@ -171,7 +199,9 @@ def main(argv=None) -> dict:
             title = f"Bench dataset {i:05d}: CTD casts, Bay of Biscay"
             deposit = services.deposit_create(owner=depositor, metadata=complete_metadata(title), community=ocean)
             content = f"depth,temp\n1,{i}\n".encode()
-            services.file_add_bytes(deposit=deposit, actor=depositor, name="ctd.csv", chunks=[content], size=len(content))
+            services.file_add_bytes(
+                deposit=deposit, actor=depositor, name="ctd.csv", chunks=[content], size=len(content)
+            )
             services.deposit_act(deposit=deposit, action=Action.submit, actor=depositor)
             services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
             deposit_ids.append(deposit.pk)
@@ -182,7 +212,8 @@ def main(argv=None) -> dict:
         reserved_seconds = wait_until(
             "drafts at DataCite",
             lambda: PersistentIdentifier.objects.filter(state="draft", sync="done").count(),
-            args.deposits, args.timeout,
+            args.deposits,
+            args.timeout,
         )
 
         # Phase 2: approvals, and the time until every DOI is findable.
@@ -207,7 +238,8 @@ def main(argv=None) -> dict:
         findable_seconds = approve_seconds + wait_until(
             "findable",
             lambda: PersistentIdentifier.objects.filter(state="findable", sync="done").count(),
-            args.deposits, args.timeout,
+            args.deposits,
+            args.timeout,
         )
 
         # Counting: DOIs per record at DataCite, and what the outbox went through.
@@ -223,7 +255,9 @@ def main(argv=None) -> dict:
             else:
                 orphans += 1
         latencies = [
-            (r.pid.synced_at - approved_at[r.deposit.pk]).total_seconds() for r in records if r.deposit.pk in approved_at
+            (r.pid.synced_at - approved_at[r.deposit.pk]).total_seconds()
+            for r in records
+            if r.deposit.pk in approved_at
         ]
         all_requests = fake.requests
         phase2 = all_requests[requests_before:]
@@ -248,8 +282,10 @@ def main(argv=None) -> dict:
             "approvals_per_s": round(args.deposits / approve_seconds, 1),
             "all_findable_s": round(findable_seconds, 1),
             "approval_to_findable_s": {
-                "p50": round(statistics.median(latencies), 2), "p95": round(percentile(latencies, 0.95), 2),
-                "p99": round(percentile(latencies, 0.99), 2), "max": round(max(latencies), 2),
+                "p50": round(statistics.median(latencies), 2),
+                "p95": round(percentile(latencies, 0.95), 2),
+                "p99": round(percentile(latencies, 0.99), 2),
+                "max": round(max(latencies), 2),
             },
             "datacite_requests": {
                 "total": len(all_requests),
@@ -258,7 +294,8 @@ def main(argv=None) -> dict:
                 "publish_phase_failed": sum(1 for r in phase2 if r["status"] == 500),
             },
             "failed_attempts_per_record": {
-                "max": max(attempts), "records_with_retries": sum(1 for a in attempts if a),
+                "max": max(attempts),
+                "records_with_retries": sum(1 for a in attempts if a),
             },
             "dois_per_record": {str(k): v for k, v in sorted(_histogram(per_record.values()).items())},
             "dois_at_datacite": len(stored),

@@ -34,6 +34,7 @@ view, and fails when a request fails.
 Run by hand; tests/repository/test_landing_bench.py runs it on a few hundred records so that it
 cannot rot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,11 @@ def documents() -> list[dict]:
     base = {
         "titles": [{"title": "CTD casts"}, {"title": "Profils CTD", "title_type": "TranslatedTitle", "lang": "fr"}],
         "creators": [
-            {"name": "Le Goff, Anne", "orcid": "0000-0002-1825-0097",
-             "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}, {"name": "LOPS"}]},
+            {
+                "name": "Le Goff, Anne",
+                "orcid": "0000-0002-1825-0097",
+                "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}, {"name": "LOPS"}],
+            },
             {"name": "Martin, Paul", "affiliations": [{"name": "CNRS"}]},
             {"name": "Rossi, Chiara", "orcid": "0000-0002-1694-233X"},
         ],
@@ -84,46 +88,100 @@ def documents() -> list[dict]:
         "lineage": "SBE 911plus CTD; processed with SBE Data Processing; salinity calibrated on bottle samples.",
         "rights": [cc_by],
         "subjects": [
-            {"subject": "Temperature of the water body", **p01, "keyword_type": "parameter",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/TEMPPR01/"},
-            {"subject": "Practical salinity of the water body", **p01, "keyword_type": "parameter",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/"},
+            {
+                "subject": "Temperature of the water body",
+                **p01,
+                "keyword_type": "parameter",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/TEMPPR01/",
+            },
+            {
+                "subject": "Practical salinity of the water body",
+                **p01,
+                "keyword_type": "parameter",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/",
+            },
             {"subject": "Oceans", "scheme": "GEMET", "value_uri": "http://www.eionet.europa.eu/gemet/concept/5802"},
             {"subject": "Bay of Biscay", "keyword_type": "place"},
             {"subject": "PELGAS"},
         ],
-        "geo_locations": [{"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
+        "geo_locations": [
+            {"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}
+        ],
         "temporal_extent": {"start": "2024-04-25", "end": "2024-05-30"},
         "vertical_extent": {"minimum": 0, "maximum": 2000, "reference": "depth"},
-        "funding_references": [{"funder_name": "Agence nationale de la recherche",
-                                "funder_identifier": "https://ror.org/00rbzpz17", "funder_identifier_type": "ROR",
-                                "award_number": "ANR-21-CE01-0001", "award_title": "Shelf dynamics"}],
+        "funding_references": [
+            {
+                "funder_name": "Agence nationale de la recherche",
+                "funder_identifier": "https://ror.org/00rbzpz17",
+                "funder_identifier_type": "ROR",
+                "award_number": "ANR-21-CE01-0001",
+                "award_title": "Shelf dynamics",
+            }
+        ],
         "related_identifiers": [
-            {"identifier": "10.1016/j.dsr.2020.103345", "relation_type": "IsSupplementTo",
-             "resource_type_general": "JournalArticle"},
-            {"identifier": "https://github.com/socib/glider-toolbox", "identifier_type": "URL",
-             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+            {
+                "identifier": "10.1016/j.dsr.2020.103345",
+                "relation_type": "IsSupplementTo",
+                "resource_type_general": "JournalArticle",
+            },
+            {
+                "identifier": "https://github.com/socib/glider-toolbox",
+                "identifier_type": "URL",
+                "relation_type": "IsCompiledBy",
+                "resource_type_general": "Software",
+            },
         ],
     }
     in_a_year = (date.today() + timedelta(days=365)).isoformat()
     variants = [
         {},
-        {"geo_locations": [{"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}]},
+        {
+            "geo_locations": [
+                {"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}
+            ]
+        },
         {"temporal_extent": {"start": "2023-01-01", "ongoing": True}, "rights": [cc0]},
-        {"creators": [{"name": "Coriolis data centre", "name_type": "Organizational"},
-                      {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58"}]},
+        {
+            "creators": [
+                {"name": "Coriolis data centre", "name_type": "Organizational"},
+                {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58"},
+            ]
+        },
         {"access": {"level": "embargoed", "embargo_until": in_a_year}},
-        {"geo_locations": [{"polygon": [{"longitude": -5.0, "latitude": 48.0}, {"longitude": -4.0, "latitude": 48.0},
-                                        {"longitude": -4.5, "latitude": 49.0}]},
-                           {"point": {"longitude": -4.2, "latitude": 48.3}, "place": "Brest"}]},
-        {"vertical_extent": {"minimum": 120, "maximum": 3000, "reference": "altitude"},
-         "resource_type": {"general": "Dataset", "type": "Radiosoundings"}},
-        {"resource_type": {"general": "Software", "type": "Processing code"}, "geo_locations": [],
-         "temporal_extent": None, "vertical_extent": None},
-        {"contributors": [{"name": "Dupont, Marie", "contributor_type": "DataCurator"},
-                          {"name": "SISMER", "name_type": "Organizational", "contributor_type": "HostingInstitution"}],
-         "language": "fr"},
-        {"creators": [{"name": f"Author{i:02d}, Given", "affiliations": [{"name": f"Laboratory {i}"}]} for i in range(25)]},
+        {
+            "geo_locations": [
+                {
+                    "polygon": [
+                        {"longitude": -5.0, "latitude": 48.0},
+                        {"longitude": -4.0, "latitude": 48.0},
+                        {"longitude": -4.5, "latitude": 49.0},
+                    ]
+                },
+                {"point": {"longitude": -4.2, "latitude": 48.3}, "place": "Brest"},
+            ]
+        },
+        {
+            "vertical_extent": {"minimum": 120, "maximum": 3000, "reference": "altitude"},
+            "resource_type": {"general": "Dataset", "type": "Radiosoundings"},
+        },
+        {
+            "resource_type": {"general": "Software", "type": "Processing code"},
+            "geo_locations": [],
+            "temporal_extent": None,
+            "vertical_extent": None,
+        },
+        {
+            "contributors": [
+                {"name": "Dupont, Marie", "contributor_type": "DataCurator"},
+                {"name": "SISMER", "name_type": "Organizational", "contributor_type": "HostingInstitution"},
+            ],
+            "language": "fr",
+        },
+        {
+            "creators": [
+                {"name": f"Author{i:02d}, Given", "affiliations": [{"name": f"Laboratory {i}"}]} for i in range(25)
+            ]
+        },
     ]
     made = []
     for variant in variants:
@@ -174,36 +232,70 @@ def seed(n: int, *, reseed: bool) -> float:
                 for version in range(1, length + 1):
                     i = made + len(records)
                     template = templates[i % len(templates)]
-                    metadata = {**template, "titles": [{"title": f"{template['titles'][0]['title']} no. {i}"},
-                                                       *template["titles"][1:]]}
+                    metadata = {
+                        **template,
+                        "titles": [{"title": f"{template['titles'][0]['title']} no. {i}"}, *template["titles"][1:]],
+                    }
                     published = today - timedelta(days=rng.randrange(1, 730))
                     access = metadata.get("access") or {}
-                    records.append(Record(
-                        title=metadata["titles"][0]["title"], metadata=metadata, doi=f"{DOI_PREFIX}{i:07d}",
-                        community=communities[i % len(communities)], owner=owner, concept=concept, version=version,
-                        publication_date=published,
-                        modified=datetime.combine(published, datetime.min.time(), tzinfo=UTC),
-                        embargo_until=access.get("embargo_until") if access.get("level") == "embargoed" else None,
-                    ))
+                    records.append(
+                        Record(
+                            title=metadata["titles"][0]["title"],
+                            metadata=metadata,
+                            doi=f"{DOI_PREFIX}{i:07d}",
+                            community=communities[i % len(communities)],
+                            owner=owner,
+                            concept=concept,
+                            version=version,
+                            publication_date=published,
+                            modified=datetime.combine(published, datetime.min.time(), tzinfo=UTC),
+                            embargo_until=access.get("embargo_until") if access.get("level") == "embargoed" else None,
+                        )
+                    )
             records = Record.objects.bulk_create(records)
             PersistentIdentifier.objects.bulk_create(
-                PersistentIdentifier(doi=r.doi, provider="local", record=r, concept_id=r.concept_id, state="findable",
-                                     target_state="findable", sync="done", url=f"/records/{r.pk}")
+                PersistentIdentifier(
+                    doi=r.doi,
+                    provider="local",
+                    record=r,
+                    concept_id=r.concept_id,
+                    state="findable",
+                    target_state="findable",
+                    sync="done",
+                    url=f"/records/{r.pk}",
+                )
                 for r in records
             )
             files = []
             for record in records:
-                names = ([f"cast_{k:03d}.nc" for k in range(40)] if record.pk % 50 == 0
-                         else ["ctd.nc", "README.md", "stations.csv"][: 1 + record.pk % 3])
-                files += [RecordFile(record=record, name=name, size=rng.randrange(10_000, 5_000_000_000), md5="0" * 32,
-                                     sha256=secrets.token_hex(32), storage_key=f"bench/{record.pk}/{name}")
-                          for name in names]
+                names = (
+                    [f"cast_{k:03d}.nc" for k in range(40)]
+                    if record.pk % 50 == 0
+                    else ["ctd.nc", "README.md", "stations.csv"][: 1 + record.pk % 3]
+                )
+                files += [
+                    RecordFile(
+                        record=record,
+                        name=name,
+                        size=rng.randrange(10_000, 5_000_000_000),
+                        md5="0" * 32,
+                        sha256=secrets.token_hex(32),
+                        storage_key=f"bench/{record.pk}/{name}",
+                    )
+                    for name in names
+                ]
             RecordFile.objects.bulk_create(files)
             usage = []
             for record in records[::2]:
                 for _ in range(rng.randrange(1, 12)):
-                    usage.append(RecordUsage(record=record, day=today - timedelta(days=rng.randrange(0, 730)),
-                                             views=rng.randrange(1, 40), downloads=rng.randrange(0, 6)))
+                    usage.append(
+                        RecordUsage(
+                            record=record,
+                            day=today - timedelta(days=rng.randrange(0, 730)),
+                            views=rng.randrange(1, 40),
+                            downloads=rng.randrange(0, 6),
+                        )
+                    )
             RecordUsage.objects.bulk_create(usage, ignore_conflicts=True)
         made += size
         print(f"\rseeded {made:,}/{n:,} records", end="", file=sys.stderr, flush=True)
@@ -230,10 +322,31 @@ def start_web(url: str, port: int, workers: int, threads: int, cache_url: str, l
         "DEBUG": "false",
     }
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--timeout", "120",
-         "--keep-alive", "30", "--backlog", "256"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--keep-alive",
+            "30",
+            "--backlog",
+            "256",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while True:
@@ -256,8 +369,7 @@ def start_web(url: str, port: int, workers: int, threads: int, cache_url: str, l
 def _client(port: int, paths: list[str], seconds: float, start_at: float, seed_value: int, queue) -> None:
     """One connection, requests back to back until the time is up: (latencies, errors, statuses)."""
     rng = random.Random(seed_value)
-    headers = {"User-Agent": BROWSER_UA, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-               "Accept-Language": "en"}
+    headers = {"User-Agent": BROWSER_UA, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "en"}
     latencies: list[float] = []
     errors: list[str] = []
     statuses: dict[int, int] = {}
@@ -293,8 +405,10 @@ def load(port: int, paths: list[str], *, clients: int, seconds: float, seed_valu
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     start_at = time.time() + 0.5
-    procs = [context.Process(target=_client, args=(port, paths, seconds, start_at, seed_value * 100 + k, queue))
-             for k in range(clients)]
+    procs = [
+        context.Process(target=_client, args=(port, paths, seconds, start_at, seed_value * 100 + k, queue))
+        for k in range(clients)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get(timeout=seconds + 120) for _ in procs]
@@ -306,8 +420,13 @@ def load(port: int, paths: list[str], *, clients: int, seconds: float, seed_valu
     for r in results:
         for status, count in r[2].items():
             statuses[status] = statuses.get(status, 0) + count
-    return {"requests": len(latencies), "seconds": seconds, "latencies": latencies, "errors": errors,
-            "statuses": statuses}
+    return {
+        "requests": len(latencies),
+        "seconds": seconds,
+        "latencies": latencies,
+        "errors": errors,
+        "statuses": statuses,
+    }
 
 
 def _visit(port: int, paths: list[str], queue) -> None:
@@ -371,8 +490,12 @@ def _summary(phases: list[dict]) -> dict:
         "requests": requests,
         "requests_per_second": round(requests / seconds, 1),
         "per_round_rps": [round(p["requests"] / p["seconds"], 1) for p in phases],
-        "latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99),
-                       "mean": round(statistics.fmean(latencies) * 1000, 2) if latencies else None},
+        "latency_ms": {
+            "p50": pct(0.5),
+            "p95": pct(0.95),
+            "p99": pct(0.99),
+            "mean": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
+        },
         "statuses": statuses,
         "errors": sum(len(p["errors"]) for p in phases),
         "first_errors": [e for p in phases for e in p["errors"]][:5],
@@ -391,10 +514,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of one measuring round per target")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm-up", type=float, default=5.0, help="seconds of the trivial view before measuring")
-    parser.add_argument("--hot", type=int, default=10_000,
-                        help="landing pages drawn from this many records, all rendered once before measuring")
-    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/12",
-                        help="CACHE_URL of the web process (its database is emptied before and after)")
+    parser.add_argument(
+        "--hot",
+        type=int,
+        default=10_000,
+        help="landing pages drawn from this many records, all rendered once before measuring",
+    )
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/12",
+        help="CACHE_URL of the web process (its database is emptied before and after)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
 
@@ -433,8 +563,9 @@ def main(argv=None) -> int:
             for r in range(args.rounds):
                 trivial.append(load(port, trivial_paths, clients=args.clients, seconds=args.seconds, seed_value=r + 1))
                 landing.append(load(port, hot_paths, clients=args.clients, seconds=args.seconds, seed_value=r + 1))
-                same_size.append(load(port, same_size_paths, clients=args.clients, seconds=args.seconds,
-                                      seed_value=r + 1))
+                same_size.append(
+                    load(port, same_size_paths, clients=args.clients, seconds=args.seconds, seed_value=r + 1)
+                )
                 one_query.append(load(port, query_paths, clients=args.clients, seconds=args.seconds, seed_value=r + 1))
             load_after = os.getloadavg()[0]
         finally:
@@ -461,11 +592,17 @@ def main(argv=None) -> int:
         "ratio": round(lp["requests_per_second"] / t["requests_per_second"], 3) if t["requests_per_second"] else None,
         "landing_page_bytes_median": page_bytes,
         "same_size_bytes": b,
-        "ratio_same_size_bytes": round(b["requests_per_second"] / t["requests_per_second"], 3) if t["requests_per_second"] else None,
+        "ratio_same_size_bytes": round(b["requests_per_second"] / t["requests_per_second"], 3)
+        if t["requests_per_second"]
+        else None,
         "one_query_same_size": q,
-        "ratio_one_query_same_size": round(q["requests_per_second"] / t["requests_per_second"], 3) if t["requests_per_second"] else None,
+        "ratio_one_query_same_size": round(q["requests_per_second"] / t["requests_per_second"], 3)
+        if t["requests_per_second"]
+        else None,
         "landing_first_views": c,
-        "ratio_first_views": round(c["requests_per_second"] / t["requests_per_second"], 3) if t["requests_per_second"] else None,
+        "ratio_first_views": round(c["requests_per_second"] / t["requests_per_second"], 3)
+        if t["requests_per_second"]
+        else None,
         "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
     }
     print(json.dumps(figures, indent=2))

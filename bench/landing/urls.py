@@ -3,12 +3,13 @@
 `/bench/bytes/<n>`, `n` bytes of HTML from memory, the floor for a page of that size; and
 `/bench/query/<pk>/<n>`, the same after one primary-key query of the record, the floor for any page
 that reads the database."""
+
 from django.http import HttpResponse
 from django.urls import path
 
 from config.urls import urlpatterns as production
 
-_PAGE = (b"<!DOCTYPE html><p>" + b"Estran " * 20000)
+_PAGE = b"<!DOCTYPE html><p>" + b"Estran " * 20000
 
 
 def trivial(request):

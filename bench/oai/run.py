@@ -23,6 +23,7 @@ every record was harvested exactly once.
 
 Run by hand; tests/oai/test_bench.py runs it on a few hundred records so that it cannot rot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,65 +65,133 @@ def documents() -> list[dict]:
     from repository.metadata import LICENCES, MetadataDocument
 
     cc_by, cc0 = LICENCES["CC-BY-4.0"].model_dump(), LICENCES["CC0-1.0"].model_dump()
-    p02 = {"scheme": "BODC Parameter Discovery Vocabulary", "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/"}
-    gcmd = {"scheme": "GCMD Science Keywords",
-            "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords"}
+    p02 = {
+        "scheme": "BODC Parameter Discovery Vocabulary",
+        "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
+    }
+    gcmd = {
+        "scheme": "GCMD Science Keywords",
+        "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords",
+    }
     base = {
         "titles": [{"title": "CTD casts"}],
         "creators": [
-            {"name": "Le Goff, Anne", "orcid": "0000-0002-1825-0097",
-             "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}, {"name": "LOPS"}]},
+            {
+                "name": "Le Goff, Anne",
+                "orcid": "0000-0002-1825-0097",
+                "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}, {"name": "LOPS"}],
+            },
             {"name": "Martin, Paul"},
         ],
         "descriptions": [{"description": "Temperature and salinity profiles from CTD casts. " * 6}],
         "resource_type": {"general": "Dataset", "type": "CTD profiles"},
-        "point_of_contact": {"name": "Le Goff, Anne", "email": "anne.legoff@example.org", "organisation": "Ifremer",
-                             "orcid": "0000-0002-1825-0097"},
+        "point_of_contact": {
+            "name": "Le Goff, Anne",
+            "email": "anne.legoff@example.org",
+            "organisation": "Ifremer",
+            "orcid": "0000-0002-1825-0097",
+        },
         "lineage": "SBE 911plus CTD; processed with SBE Data Processing; salinity calibrated on bottle samples.",
         "rights": [cc_by],
         "subjects": [
-            {"subject": "Temperature of the water column", **p02,
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/", "keyword_type": "parameter"},
-            {"subject": "Salinity of the water column", **p02,
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/PSAL/", "keyword_type": "parameter"},
-            {"subject": "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE", **gcmd,
-             "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/aa35a52f-e3d9-41bd-abd2-ec7e1a8101d1"},
+            {
+                "subject": "Temperature of the water column",
+                **p02,
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+                "keyword_type": "parameter",
+            },
+            {
+                "subject": "Salinity of the water column",
+                **p02,
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/PSAL/",
+                "keyword_type": "parameter",
+            },
+            {
+                "subject": "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE",
+                **gcmd,
+                "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/aa35a52f-e3d9-41bd-abd2-ec7e1a8101d1",
+            },
             {"subject": "PELGAS"},
         ],
-        "geo_locations": [{"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
+        "geo_locations": [
+            {"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}
+        ],
         "temporal_extent": {"start": "2024-04-25", "end": "2024-05-30"},
         "vertical_extent": {"minimum": 0, "maximum": 2000, "reference": "depth"},
-        "funding_references": [{"funder_name": "Agence Nationale de la Recherche",
-                                "funder_identifier": "https://ror.org/00rbzpz17",
-                                "funder_identifier_type": "ROR", "award_number": "ANR-21-CE01-0001",
-                                "award_title": "Mesoscale fronts"}],
+        "funding_references": [
+            {
+                "funder_name": "Agence Nationale de la Recherche",
+                "funder_identifier": "https://ror.org/00rbzpz17",
+                "funder_identifier_type": "ROR",
+                "award_number": "ANR-21-CE01-0001",
+                "award_title": "Mesoscale fronts",
+            }
+        ],
         "related_identifiers": [
-            {"identifier": "10.1016/j.dsr.2020.103345", "relation_type": "IsSupplementTo",
-             "resource_type_general": "JournalArticle"},
-            {"identifier": "https://github.com/socib/glider-toolbox", "identifier_type": "URL",
-             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+            {
+                "identifier": "10.1016/j.dsr.2020.103345",
+                "relation_type": "IsSupplementTo",
+                "resource_type_general": "JournalArticle",
+            },
+            {
+                "identifier": "https://github.com/socib/glider-toolbox",
+                "identifier_type": "URL",
+                "relation_type": "IsCompiledBy",
+                "resource_type_general": "Software",
+            },
         ],
     }
     in_a_year = (date.today() + timedelta(days=365)).isoformat()
     variants = [
         {},
-        {"geo_locations": [{"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}]},
+        {
+            "geo_locations": [
+                {"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}
+            ]
+        },
         {"temporal_extent": {"start": "2023-01-01", "ongoing": True}, "rights": [cc0]},
-        {"creators": [{"name": "Coriolis data centre", "name_type": "Organizational"},
-                      {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58"}]},
+        {
+            "creators": [
+                {"name": "Coriolis data centre", "name_type": "Organizational"},
+                {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58"},
+            ]
+        },
         {"access": {"level": "embargoed", "embargo_until": in_a_year}},
-        {"geo_locations": [{"polygon": [{"longitude": -5.0, "latitude": 48.0}, {"longitude": -4.0, "latitude": 48.0},
-                                        {"longitude": -4.5, "latitude": 49.0}]},
-                           {"point": {"longitude": -4.2, "latitude": 48.3}, "place": "Brest"}]},
-        {"vertical_extent": {"minimum": 120, "maximum": 3000, "reference": "altitude"},
-         "resource_type": {"general": "Dataset", "type": "Radiosoundings"}},
-        {"resource_type": {"general": "Software", "type": "Processing code"}, "geo_locations": [],
-         "temporal_extent": None, "vertical_extent": None},
-        {"contributors": [{"name": "Dupont, Marie", "contributor_type": "DataCurator"},
-                          {"name": "SISMER", "name_type": "Organizational", "contributor_type": "HostingInstitution"}],
-         "language": "fr"},
-        {"descriptions": [{"description": "Glider section across the Ibiza Channel. " * 10},
-                          {"description": "Slocum G2, thermal-lag corrected.", "description_type": "Methods"}]},
+        {
+            "geo_locations": [
+                {
+                    "polygon": [
+                        {"longitude": -5.0, "latitude": 48.0},
+                        {"longitude": -4.0, "latitude": 48.0},
+                        {"longitude": -4.5, "latitude": 49.0},
+                    ]
+                },
+                {"point": {"longitude": -4.2, "latitude": 48.3}, "place": "Brest"},
+            ]
+        },
+        {
+            "vertical_extent": {"minimum": 120, "maximum": 3000, "reference": "altitude"},
+            "resource_type": {"general": "Dataset", "type": "Radiosoundings"},
+        },
+        {
+            "resource_type": {"general": "Software", "type": "Processing code"},
+            "geo_locations": [],
+            "temporal_extent": None,
+            "vertical_extent": None,
+        },
+        {
+            "contributors": [
+                {"name": "Dupont, Marie", "contributor_type": "DataCurator"},
+                {"name": "SISMER", "name_type": "Organizational", "contributor_type": "HostingInstitution"},
+            ],
+            "language": "fr",
+        },
+        {
+            "descriptions": [
+                {"description": "Glider section across the Ibiza Channel. " * 10},
+                {"description": "Slocum G2, thermal-lag corrected.", "description_type": "Methods"},
+            ]
+        },
     ]
     made = []
     for variant in variants:
@@ -171,18 +240,32 @@ def seed(n: int, *, reseed: bool) -> float:
                 modified = end - span + span * step / max(n, 1)
                 withdrawn = i % 100 == 99
                 access = metadata.get("access") or {}
-                records.append(Record(
-                    title=metadata["titles"][0]["title"], metadata=metadata, doi=f"{DOI_PREFIX}{i:07d}",
-                    community=communities[i % len(communities)], owner=owner, concept=concept,
-                    status=Record.Status.withdrawn if withdrawn else Record.Status.published,
-                    publication_date=modified.date(), modified=modified,
-                    embargo_until=access.get("embargo_until") if access.get("level") == "embargoed" else None,
-                    withdrawn_at=modified if withdrawn else None, withdrawal_reason="data_error" if withdrawn else "",
-                ))
+                records.append(
+                    Record(
+                        title=metadata["titles"][0]["title"],
+                        metadata=metadata,
+                        doi=f"{DOI_PREFIX}{i:07d}",
+                        community=communities[i % len(communities)],
+                        owner=owner,
+                        concept=concept,
+                        status=Record.Status.withdrawn if withdrawn else Record.Status.published,
+                        publication_date=modified.date(),
+                        modified=modified,
+                        embargo_until=access.get("embargo_until") if access.get("level") == "embargoed" else None,
+                        withdrawn_at=modified if withdrawn else None,
+                        withdrawal_reason="data_error" if withdrawn else "",
+                    )
+                )
             records = Record.objects.bulk_create(records)
             RecordFile.objects.bulk_create(
-                RecordFile(record=record, name=name, size=rng.randrange(10_000, 5_000_000_000), md5="0" * 32,
-                           sha256=secrets.token_hex(32), storage_key=f"bench/{record.pk}/{name}")
+                RecordFile(
+                    record=record,
+                    name=name,
+                    size=rng.randrange(10_000, 5_000_000_000),
+                    md5="0" * 32,
+                    sha256=secrets.token_hex(32),
+                    storage_key=f"bench/{record.pk}/{name}",
+                )
                 for record in records
                 for name in ("ctd.nc", "README.txt", "stations.csv")[: 1 + record.pk % 3]
             )
@@ -240,9 +323,27 @@ def start_web(url: str, port: int, page_size: int, log) -> subprocess.Popen:
         "DEBUG": "false",
     }
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--timeout", "300"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return wait_for_web(web, port)
 
@@ -273,8 +374,13 @@ def harvest(base_url: str, prefix: str, sampler: RssSampler) -> dict:
         def harvest(self, **kwargs):
             started = time.perf_counter()
             response = super().harvest(**kwargs)
-            pages.append({"seconds": time.perf_counter() - started, "bytes": len(response.http_response.content),
-                          "rss_kib": sampler.now_kib()})
+            pages.append(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "bytes": len(response.http_response.content),
+                    "rss_kib": sampler.now_kib(),
+                }
+            )
             return response
 
     harvester = TimedSickle(base_url, max_retries=0, timeout=300)
@@ -286,8 +392,13 @@ def harvest(base_url: str, prefix: str, sampler: RssSampler) -> dict:
         duplicates += identifier in seen
         seen.add(identifier)
         deleted += record.header.deleted
-    return {"seconds": time.perf_counter() - started, "pages": pages, "records": len(seen),
-            "duplicates": duplicates, "deleted": deleted}
+    return {
+        "seconds": time.perf_counter() - started,
+        "pages": pages,
+        "records": len(seen),
+        "duplicates": duplicates,
+        "deleted": deleted,
+    }
 
 
 def summarize(args, seed_seconds: float, result: dict, rss: dict) -> dict:
@@ -371,8 +482,10 @@ def main(argv=None) -> int:
         args.json.write_text(json.dumps(figures, indent=2))
     ok = figures["missed"] == 0 and figures["duplicates"] == 0
     if not ok:
-        print(f"FAILED: {figures['missed']} missed, {figures['duplicates']} duplicated; web log {log_path}",
-              file=sys.stderr)
+        print(
+            f"FAILED: {figures['missed']} missed, {figures['duplicates']} duplicated; web log {log_path}",
+            file=sys.stderr,
+        )
     return 0 if ok else 1
 
 

@@ -2,6 +2,7 @@
 DEPOSITORS MODERATORS` creates depositors `soak-dep-01…` and moderators of the ocean community
 `soak-mod-01…`, each with an API token (and the password `<username>-password`, to sign in with a
 browser), and prints {username: token} as JSON on its last line."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ def main(depositors: int, moderators: int) -> dict[str, str]:
     people = [(f"soak-dep-{i:02d}", f"Depositor {i:02d}", False) for i in range(1, depositors + 1)]
     people += [(f"soak-mod-{i:02d}", f"Moderator {i:02d}", True) for i in range(1, moderators + 1)]
     for username, name, moderates in people:
-        user = user_create(username=username, email=f"{username}@example.org", password=f"{username}-password",
-                           display_name=name)
+        user = user_create(
+            username=username, email=f"{username}@example.org", password=f"{username}-password", display_name=name
+        )
         if moderates:
             moderator_grant(user=user, community=ocean)
         tokens[username] = api_token_create(user=user, name="soak")[1]

@@ -3,6 +3,7 @@ as JSON on its last line, the files by state, the deposits by status, each depos
 with its record's DOI state, and the e-mails the notifications decided: for each (recipient,
 subject) how many were recorded as sent, how many wait unsent and how many were claimed without a
 record of sending."""
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,16 @@ def main() -> dict:
     deposits = []
     for deposit in Deposit.objects.filter(pk__in=approved).select_related("record__pid", "pid"):
         pid = getattr(deposit.record, "pid", None) if deposit.record_id else None
-        deposits.append({
-            "id": deposit.pk, "status": deposit.status, "record": deposit.record_id,
-            "doi": pid.doi if pid else None, "doi_state": pid.state if pid else None,
-            "doi_sync": pid.sync if pid else None,
-        })
+        deposits.append(
+            {
+                "id": deposit.pk,
+                "status": deposit.status,
+                "record": deposit.record_id,
+                "doi": pid.doi if pid else None,
+                "doi_state": pid.state if pid else None,
+                "doi_sync": pid.sync if pid else None,
+            }
+        )
 
     sent: Counter = Counter()
     unsent = unconfirmed = 0
@@ -49,8 +55,11 @@ def main() -> dict:
         "files": dict(DepositFile.objects.values_list("state").annotate(n=Count("pk")).order_by()),
         "deposits": dict(Deposit.objects.values_list("status").annotate(n=Count("pk")).order_by()),
         "approved": deposits,
-        "mail": {"sent": [[to, subject, count] for (to, subject), count in sorted(sent.items())],
-                 "unsent": unsent, "unconfirmed": unconfirmed},
+        "mail": {
+            "sent": [[to, subject, count] for (to, subject), count in sorted(sent.items())],
+            "unsent": unsent,
+            "unconfirmed": unconfirmed,
+        },
     }
 
 

@@ -8,6 +8,7 @@ mail server speaking SMTP), no task failed and no "database is locked" in the lo
 
 prints the figures of each backend (deposits per minute completed end to end, p95 of an upload's
 completion and of a moderator's action) and what did not hold; exits 1 if anything did not."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,12 +51,16 @@ def problems_of(stack: Stack, result: Result, state: dict, received: list) -> li
     problems = []
     errors = result.errors()
     if errors:
-        problems.append(f"{len(errors)} requests answered 5xx or nothing, e.g. "
-                        + "; ".join(f"{c.kind} {c.status} {c.detail}" for c in errors[:5]))
+        problems.append(
+            f"{len(errors)} requests answered 5xx or nothing, e.g. "
+            + "; ".join(f"{c.kind} {c.status} {c.detail}" for c in errors[:5])
+        )
     unexpected = result.unexpected()
     if unexpected:
-        problems.append(f"{len(unexpected)} unexpected 4xx, e.g. "
-                        + "; ".join(f"{c.kind} {c.status} {c.detail}" for c in unexpected[:5]))
+        problems.append(
+            f"{len(unexpected)} unexpected 4xx, e.g. "
+            + "; ".join(f"{c.kind} {c.status} {c.detail}" for c in unexpected[:5])
+        )
     problems += [f"client: {e}" for e in result.client_errors[:5]]
     problems += [f"deposit unfinished: {d}" for d in result.deposits_unfinished[:10]]
     not_ready = {s: n for s, n in state["files"].items() if s != "ready"}
@@ -69,8 +74,10 @@ def problems_of(stack: Stack, result: Result, state: dict, received: list) -> li
     if got != expected:
         twice = {k: n for k, n in got.items() if n > expected.get(k, 0)}
         missing = {k: n for k, n in expected.items() if got.get(k, 0) < n}
-        problems.append(f"e-mails not sent exactly once: more than decided {list(twice.items())[:5]}, "
-                        f"fewer {list(missing.items())[:5]}")
+        problems.append(
+            f"e-mails not sent exactly once: more than decided {list(twice.items())[:5]}, "
+            f"fewer {list(missing.items())[:5]}"
+        )
     if state["mail"]["unsent"] or state["mail"]["unconfirmed"]:
         problems.append(f"e-mails left: {state['mail']['unsent']} unsent, {state['mail']['unconfirmed']} unconfirmed")
     for name, pattern in (("worker", WORKER_FAILURES), ("web", WEB_FAILURES)):
@@ -84,8 +91,11 @@ def problems_of(stack: Stack, result: Result, state: dict, received: list) -> li
 
 def figures(result: Result, state: dict, mails: int) -> dict:
     minutes = (result.ended - result.started) / 60
-    moderator = [ms for kind in ("claim", "comment", "request_changes", "approve")
-                 for ms in result.latencies(f"moderator.{kind}")]
+    moderator = [
+        ms
+        for kind in ("claim", "comment", "request_changes", "approve")
+        for ms in result.latencies(f"moderator.{kind}")
+    ]
 
     def p95(values):
         return round(percentile(values, 95), 1) if values else None
@@ -95,7 +105,9 @@ def figures(result: Result, state: dict, mails: int) -> dict:
         "deposits_started": result.deposits_started,
         "deposits_published": len(result.deposits_published),
         "deposits_per_minute": round(len(result.deposits_published) / minutes, 2) if minutes else 0,
-        "deposit_end_to_end_p50_s": round(percentile(result.deposits_published, 50), 1) if result.deposits_published else None,
+        "deposit_end_to_end_p50_s": round(percentile(result.deposits_published, 50), 1)
+        if result.deposits_published
+        else None,
         "files_uploaded": result.files_uploaded,
         "mib_uploaded": round(result.bytes_uploaded / MiB, 1),
         "requests": len(result.calls),
@@ -104,7 +116,8 @@ def figures(result: Result, state: dict, mails: int) -> dict:
         "changes_requested": len(result.latencies("moderator.request_changes")),
         "upload_complete_p95_ms": p95(result.latencies("upload.complete")),
         "upload_complete_p50_ms": round(percentile(result.latencies("upload.complete"), 50), 1)
-        if result.latencies("upload.complete") else None,
+        if result.latencies("upload.complete")
+        else None,
         "moderator_action_p95_ms": p95(moderator),
         "moderator_action_p50_ms": round(percentile(moderator, 50), 1) if moderator else None,
         "reader_p95_ms": p95(result.latencies("reader.")),
@@ -114,17 +127,36 @@ def figures(result: Result, state: dict, mails: int) -> dict:
     }
 
 
-def soak(workdir: Path, *, backend: str, plan: Plan, database_url: str = "", broker_url: str = "",
-         settle_seconds: float = 120, log=print) -> dict:
+def soak(
+    workdir: Path,
+    *,
+    backend: str,
+    plan: Plan,
+    database_url: str = "",
+    broker_url: str = "",
+    settle_seconds: float = 120,
+    log=print,
+) -> dict:
     """One soak: its figures, and `problems` (empty when everything held)."""
     from tests.fakes.smtp_server import FakeSMTP
 
-    with FakeSMTP() as smtp, running_stack(
-        workdir, backend=backend, email_url=smtp.email_url, depositors=plan.depositors,
-        moderators=plan.moderators, database_url=database_url, broker_url=broker_url, extra_env=SOAK_ENV,
-    ) as stack:
-        log(f"[{backend}] Estran is up on {stack.site}; {plan.depositors} depositors, {plan.moderators} "
-            f"moderators, {plan.readers} readers for {plan.seconds:.0f} s")
+    with (
+        FakeSMTP() as smtp,
+        running_stack(
+            workdir,
+            backend=backend,
+            email_url=smtp.email_url,
+            depositors=plan.depositors,
+            moderators=plan.moderators,
+            database_url=database_url,
+            broker_url=broker_url,
+            extra_env=SOAK_ENV,
+        ) as stack,
+    ):
+        log(
+            f"[{backend}] Estran is up on {stack.site}; {plan.depositors} depositors, {plan.moderators} "
+            f"moderators, {plan.readers} readers for {plan.seconds:.0f} s"
+        )
         result = Scenario(stack.site, stack.tokens, plan).run()
         log(f"[{backend}] clients done after {result.ended - result.started:.0f} s; waiting for the worker")
         deadline = time.monotonic() + settle_seconds
@@ -157,8 +189,14 @@ def main() -> int:
     reports = []
     with tempfile.TemporaryDirectory(prefix="estran-soak-") as tmp:
         for backend in backends:
-            report = soak(Path(tmp) / backend, backend=backend, plan=plan, database_url=args.postgres_url,
-                          broker_url=args.redis_url, log=lambda m: print(m, file=sys.stderr))
+            report = soak(
+                Path(tmp) / backend,
+                backend=backend,
+                plan=plan,
+                database_url=args.postgres_url,
+                broker_url=args.redis_url,
+                log=lambda m: print(m, file=sys.stderr),
+            )
             reports.append(report)
             print(json.dumps(report, indent=2))
     if len(reports) == 2 and reports[1]["deposits_per_minute"]:

@@ -6,6 +6,7 @@ search pages and landing pages. Every request is recorded (status, time); nothin
 the browser uploader does, by reading the session again.
 
 The soak test asserts on the result, the benchmark reports it (bench/soak/run.py)."""
+
 from __future__ import annotations
 
 import random
@@ -102,16 +103,33 @@ class Client:
 def _metadata(title: str, abstract: str) -> dict:
     return {
         "titles": [{"title": title}],
-        "creators": [{"name": "Le Goff, Anne", "orcid": "0000-0002-1825-0097",
-                      "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}]}],
+        "creators": [
+            {
+                "name": "Le Goff, Anne",
+                "orcid": "0000-0002-1825-0097",
+                "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}],
+            }
+        ],
         "descriptions": [{"description": abstract}],
         "point_of_contact": {"name": "Anne Le Goff", "email": "anne.legoff@example.org", "organisation": "Ifremer"},
         "resource_type": {"general": "Dataset", "type": "CTD profiles"},
-        "subjects": [{"subject": "Sea water temperature", "scheme": "NERC P02",
-                      "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"}],
-        "rights": [{"identifier": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
-                    "uri": "https://creativecommons.org/licenses/by/4.0/legalcode"}],
-        "geo_locations": [{"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
+        "subjects": [
+            {
+                "subject": "Sea water temperature",
+                "scheme": "NERC P02",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+            }
+        ],
+        "rights": [
+            {
+                "identifier": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0 International",
+                "uri": "https://creativecommons.org/licenses/by/4.0/legalcode",
+            }
+        ],
+        "geo_locations": [
+            {"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}
+        ],
         "dates": [{"date": "2024-04-25/2024-05-30", "date_type": "Collected"}],
     }
 
@@ -143,15 +161,22 @@ class Scenario:
         started = time.monotonic()
         give_up = self.deadline + self.plan.grace
         title = f"{name}: CTD casts of a soak cruise in the Bay of Biscay"
-        answer = client.call("deposit.create", "POST", "/api/deposits", json={
-            "community": "ocean",
-            "metadata": _metadata(title, f"Temperature and salinity profiles ({name}), round 1. " * 4),
-        })
+        answer = client.call(
+            "deposit.create",
+            "POST",
+            "/api/deposits",
+            json={
+                "community": "ocean",
+                "metadata": _metadata(title, f"Temperature and salinity profiles ({name}), round 1. " * 4),
+            },
+        )
         if answer is None or answer.status_code != 201:
             return self.unfinished(name, "not created")
         deposit = answer.json()["id"]
-        files = {f"cast-{k:02d}.csv": rng.randbytes(rng.randint(*self.plan.sizes))
-                 for k in range(1, rng.randint(*self.plan.files) + 1)}
+        files = {
+            f"cast-{k:02d}.csv": rng.randbytes(rng.randint(*self.plan.sizes))
+            for k in range(1, rng.randint(*self.plan.files) + 1)
+        }
         if not self.upload(client, deposit, files, give_up):
             return self.unfinished(name, "upload")
         if not self.act(client, deposit, "submit"):
@@ -169,8 +194,16 @@ class Scenario:
                 return None
             if status == "changes_requested":
                 round_ += 1
-                client.call("deposit.update", "PATCH", f"/api/deposits/{deposit}", json={"metadata": _metadata(
-                    title, f"Temperature and salinity profiles ({name}), round {round_}, as asked. " * 4)})
+                client.call(
+                    "deposit.update",
+                    "PATCH",
+                    f"/api/deposits/{deposit}",
+                    json={
+                        "metadata": _metadata(
+                            title, f"Temperature and salinity profiles ({name}), round {round_}, as asked. " * 4
+                        )
+                    },
+                )
                 if not self.act(client, deposit, "resubmit"):
                     return self.unfinished(name, "resubmit")
             elif status in ("rejected", "draft"):
@@ -186,8 +219,9 @@ class Scenario:
         `part_workers` at a time; a file is completed by whoever sends its last part."""
         sessions = {}
         for name, data in files.items():
-            answer = client.call("upload.open", "POST", f"/api/deposits/{deposit}/uploads",
-                                 json={"name": name, "size": len(data)})
+            answer = client.call(
+                "upload.open", "POST", f"/api/deposits/{deposit}/uploads", json={"name": name, "size": len(data)}
+            )
             if answer is None or answer.status_code != 201:
                 return False
             sessions[name] = answer.json()
@@ -200,7 +234,7 @@ class Scenario:
         def send(name: str, part: dict) -> None:
             upload = sessions[name]
             n = part["part_number"]
-            chunk = files[name][(n - 1) * upload["part_size"]: n * upload["part_size"]]
+            chunk = files[name][(n - 1) * upload["part_size"] : n * upload["part_size"]]
             response = client.call("upload.part", "PUT", part["url"], data=chunk, session=parts_session)
             if response is None or response.status_code != 200:
                 outcome[name] = False
@@ -235,8 +269,9 @@ class Scenario:
     def complete(self, client: Client, upload: dict, etags: dict[int, str]) -> bool:
         parts = [{"part_number": n, "etag": e} for n, e in sorted(etags.items())]
         for attempt in range(1, 6):
-            answer = client.call("upload.complete", "POST", f"/api/uploads/{upload['id']}/complete",
-                                 json={"parts": parts})
+            answer = client.call(
+                "upload.complete", "POST", f"/api/uploads/{upload['id']}/complete", json={"parts": parts}
+            )
             if answer is not None and answer.status_code in (200, 202):
                 return True
             if answer is not None and answer.status_code in (404, 422):
@@ -275,8 +310,11 @@ class Scenario:
             answer = client.call("moderator.queue", "GET", f"/api/moderation/queue?tab={tab}")
             if answer is None or answer.status_code != 200:
                 continue
-            items = [i for i in answer.json() if not i["yours"] and (
-                "claim" in i["allowed_actions"] or i["status"] == "in_review")]
+            items = [
+                i
+                for i in answer.json()
+                if not i["yours"] and ("claim" in i["allowed_actions"] or i["status"] == "in_review")
+            ]
             if items:
                 return rng.choice(items[:3])
         return None
@@ -284,8 +322,9 @@ class Scenario:
     def review(self, client: Client, rng: random.Random, item: dict) -> None:
         deposit = item["id"]
         if item["status"] == "submitted":
-            answer = client.call("moderator.claim", "POST", f"/api/deposits/{deposit}/actions",
-                                 json={"action": "claim"}, ok=(200,))
+            answer = client.call(
+                "moderator.claim", "POST", f"/api/deposits/{deposit}/actions", json={"action": "claim"}, ok=(200,)
+            )
             if answer is None or answer.status_code != 200:
                 if answer is not None and answer.status_code == 409:
                     with self.lock:
@@ -295,11 +334,19 @@ class Scenario:
         if answer is None or answer.status_code != 200:
             return
         round_ = answer.json()["round"]
-        client.call("moderator.comment", "POST", f"/api/deposits/{deposit}/comments",
-                    json={"body": f"Round {round_}: the units of the salinity column?", "field": "abstract"})
+        client.call(
+            "moderator.comment",
+            "POST",
+            f"/api/deposits/{deposit}/comments",
+            json={"body": f"Round {round_}: the units of the salinity column?", "field": "abstract"},
+        )
         if round_ == 1 and rng.random() < self.plan.changes_ratio:
-            client.call("moderator.request_changes", "POST", f"/api/deposits/{deposit}/actions",
-                        json={"action": "request_changes", "note": "Please give the units in the abstract."})
+            client.call(
+                "moderator.request_changes",
+                "POST",
+                f"/api/deposits/{deposit}/actions",
+                json={"action": "request_changes", "note": "Please give the units in the abstract."},
+            )
         else:
             client.call("moderator.approve", "POST", f"/api/deposits/{deposit}/actions", json={"action": "approve"})
 
@@ -339,6 +386,7 @@ class Scenario:
                 except Exception as exc:  # noqa: BLE001 - reported in the result, never lost
                     with self.lock:
                         self.result.client_errors.append(f"{target.__name__}{args[:1]}: {type(exc).__name__}: {exc}")
+
             return threading.Thread(target=body, name=f"soak-{target.__name__}-{args[0]}", daemon=True)
 
         depositors = [guarded(self.depositor, i, t) for i, t in enumerate(self.depositor_tokens, 1)]

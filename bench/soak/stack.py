@@ -5,6 +5,7 @@ store) or on the test suite's PostgreSQL and Redis, with accounts and API tokens
 The soak test (tests/test_soak.py), the browser test of seven files (tests/e2e/
 test_uploader_embedded_browser.py) and the soak benchmark (bench/soak/run.py) start Estran this way,
 as tests/test_embedded_default.py does for one deposit."""
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,9 @@ class Stack:
 
     def run(self, *args: str, timeout: float = 300) -> str:
         """A command (`manage.py …`, `-m bench.soak.audit`…) in this stack's environment; its stdout."""
-        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-4000:]}")
         return done.stdout
@@ -91,8 +93,9 @@ class Stack:
         """Start (or start again) one of Procfile.dev's processes; its log is appended to."""
         # The child writes to its own copy of the file descriptor: ours can be closed at once.
         with open(self.logs / f"{name}.log", "a") as log:
-            self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.env, stdout=log,
-                                                    stderr=subprocess.STDOUT)
+            self.processes[name] = subprocess.Popen(
+                self.commands[name], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         return self.processes[name]
 
     def exited(self) -> list[str]:
@@ -100,8 +103,16 @@ class Stack:
         return [name for name, proc in self.processes.items() if proc.poll() is not None]
 
 
-def stack_environment(workdir: Path, *, backend: str, port: int, email_url: str, database_url: str = "",
-                      broker_url: str = "", extra: dict[str, str] | None = None) -> dict[str, str]:
+def stack_environment(
+    workdir: Path,
+    *,
+    backend: str,
+    port: int,
+    email_url: str,
+    database_url: str = "",
+    broker_url: str = "",
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
     """Nothing from the caller's environment but PATH and HOME: the embedded default needs nothing
     else. The PostgreSQL stack adds its database, broker and a queue of its own."""
     env = {
@@ -127,16 +138,32 @@ def stack_environment(workdir: Path, *, backend: str, port: int, email_url: str,
 
 
 @contextmanager
-def running_stack(workdir: Path, *, backend: str = "embedded", email_url: str, depositors: int = 0,
-                  moderators: int = 0, database_url: str = "", broker_url: str = "",
-                  extra_env: dict[str, str] | None = None, start_timeout: float = 90) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path,
+    *,
+    backend: str = "embedded",
+    email_url: str,
+    depositors: int = 0,
+    moderators: int = 0,
+    database_url: str = "",
+    broker_url: str = "",
+    extra_env: dict[str, str] | None = None,
+    start_timeout: float = 90,
+) -> Iterator[Stack]:
     """Migrate, load the demo accounts (as `make run`), create `depositors` and `moderators` (of the
     ocean community) with API tokens, start Procfile.dev's processes and wait until the web server
     answers /healthz and the worker is ready; stop them on exit (and drop the PostgreSQL database)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = stack_environment(workdir, backend=backend, port=port, email_url=email_url,
-                            database_url=database_url, broker_url=broker_url, extra=extra_env)
+    env = stack_environment(
+        workdir,
+        backend=backend,
+        port=port,
+        email_url=email_url,
+        database_url=database_url,
+        broker_url=broker_url,
+        extra=extra_env,
+    )
     stack = Stack(backend=backend, site=env["SITE_URL"], env=env, workdir=workdir)
     stack.logs.mkdir(exist_ok=True)
     if backend == "postgres":

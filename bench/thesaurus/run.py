@@ -15,6 +15,7 @@ DATABASE_URL (default postgres://postgres@127.0.0.1:5432/estran_bench) names the
 created when missing, never dropped. Goal: p95 under 50 ms. tests/vocabularies/test_bench.py runs
 it small so that it cannot rot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,19 +43,45 @@ THESAURI = 8
 PREFIX = "bench-"
 
 QUALIFIERS = [  # (English, French)
-    ("surface", "surface"), ("bottom", "fond"), ("deep", "profond"), ("coastal", "côtier"),
-    ("estuarine", "estuarien"), ("Arctic", "arctique"), ("Antarctic", "antarctique"),
-    ("Mediterranean", "méditerranéen"), ("North Atlantic", "Atlantique Nord"), ("tropical", "tropical"),
-    ("daily mean", "moyenne journalière"), ("monthly mean", "moyenne mensuelle"),
-    ("climatology", "climatologie"), ("anomaly", "anomalie"), ("flux", "flux"), ("profile", "profil"),
-    ("time series", "série temporelle"), ("gridded", "sur grille"), ("in situ", "in situ"),
-    ("satellite-derived", "dérivé de satellite"), ("model output", "sortie de modèle"),
-    ("reanalysis", "réanalyse"), ("near real time", "temps quasi réel"), ("delayed mode", "mode différé"),
-    ("quality controlled", "contrôlé en qualité"), ("upper ocean", "océan superficiel"),
-    ("mixed layer", "couche de mélange"), ("seasonal", "saisonnier"), ("interannual", "interannuel"),
-    ("Bay of Biscay", "golfe de Gascogne"), ("English Channel", "Manche"), ("shelf", "plateau continental"),
-    ("slope", "talus"), ("abyssal", "abyssal"), ("benthic", "benthique"), ("pelagic", "pélagique"),
-    ("sediment", "sédiment"), ("ice-covered", "sous la glace"), ("nearshore", "littoral"),
+    ("surface", "surface"),
+    ("bottom", "fond"),
+    ("deep", "profond"),
+    ("coastal", "côtier"),
+    ("estuarine", "estuarien"),
+    ("Arctic", "arctique"),
+    ("Antarctic", "antarctique"),
+    ("Mediterranean", "méditerranéen"),
+    ("North Atlantic", "Atlantique Nord"),
+    ("tropical", "tropical"),
+    ("daily mean", "moyenne journalière"),
+    ("monthly mean", "moyenne mensuelle"),
+    ("climatology", "climatologie"),
+    ("anomaly", "anomalie"),
+    ("flux", "flux"),
+    ("profile", "profil"),
+    ("time series", "série temporelle"),
+    ("gridded", "sur grille"),
+    ("in situ", "in situ"),
+    ("satellite-derived", "dérivé de satellite"),
+    ("model output", "sortie de modèle"),
+    ("reanalysis", "réanalyse"),
+    ("near real time", "temps quasi réel"),
+    ("delayed mode", "mode différé"),
+    ("quality controlled", "contrôlé en qualité"),
+    ("upper ocean", "océan superficiel"),
+    ("mixed layer", "couche de mélange"),
+    ("seasonal", "saisonnier"),
+    ("interannual", "interannuel"),
+    ("Bay of Biscay", "golfe de Gascogne"),
+    ("English Channel", "Manche"),
+    ("shelf", "plateau continental"),
+    ("slope", "talus"),
+    ("abyssal", "abyssal"),
+    ("benthic", "benthique"),
+    ("pelagic", "pélagique"),
+    ("sediment", "sédiment"),
+    ("ice-covered", "sous la glace"),
+    ("nearshore", "littoral"),
     ("offshore", "au large"),
 ]
 
@@ -78,7 +105,9 @@ def corpus(real: bool = True) -> list:
 
 
 def _variant(text: str, qualifier: str, pattern: int) -> str:
-    return f"{text} ({qualifier})" if pattern == 0 else f"{text}, {qualifier}" if pattern == 1 else f"{qualifier} {text}"
+    return (
+        f"{text} ({qualifier})" if pattern == 0 else f"{text}, {qualifier}" if pattern == 1 else f"{qualifier} {text}"
+    )
 
 
 def seed(total: int, rng: random.Random, *, real: bool = True) -> dict:
@@ -110,8 +139,16 @@ def seed(total: int, rng: random.Random, *, real: bool = True) -> dict:
                     pref["fr"] = _variant(source.pref["fr"], fr_q, pattern)
                 alt = {k: [_variant(a, en_q if k == "en" else fr_q, pattern) for a in v] for k, v in source.alt.items()}
             broader = f"{uri}{rng.randrange(i)}" if i and rng.random() < 0.7 else ""
-            concepts.append(ParsedConcept(uri=f"{uri}{i}", pref=pref, alt=alt, notation=source.notation,
-                                          definition=source.definition[:200], broader_uri=broader))
+            concepts.append(
+                ParsedConcept(
+                    uri=f"{uri}{i}",
+                    pref=pref,
+                    alt=alt,
+                    notation=source.notation,
+                    definition=source.definition[:200],
+                    broader_uri=broader,
+                )
+            )
         parsed = ParsedThesaurus(uri=uri, title=f"Benchmark thesaurus {t + 1}", version="1", concepts=concepts)
         thesaurus_import(parsed=parsed, slug=slug, source="bench/thesaurus/run.py", batch_size=2000)
         made += len(concepts)
@@ -125,8 +162,11 @@ def seed(total: int, rng: random.Random, *, real: bool = True) -> dict:
 def make_queries(n: int, rng: random.Random) -> list[dict]:
     from vocabularies.models import ConceptLabel
 
-    labels = list(ConceptLabel.objects.filter(thesaurus__slug__startswith=PREFIX, is_pref=True)
-                  .order_by("pk").values_list("text", "lang"))
+    labels = list(
+        ConceptLabel.objects.filter(thesaurus__slug__startswith=PREFIX, is_pref=True)
+        .order_by("pk")
+        .values_list("text", "lang")
+    )
     slugs = [f"{PREFIX}{t + 1}" for t in range(THESAURI)]
     queries = []
     while len(queries) < n:
@@ -167,11 +207,28 @@ class HttpTarget:
         if conn_max_age:
             url += ("&" if "?" in url else "?") + f"conn_max_age={conn_max_age}"
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-               "SECRET_KEY": "bench-" + os.urandom(16).hex(), "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", "2", "--bind",
-             f"127.0.0.1:{self.port}", "--log-level", "warning"], cwd=ROOT, env=env)
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         self.session = requests.Session()
         deadline = time.monotonic() + 30
         while True:
@@ -229,13 +286,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--http", action="store_true", help="Through gunicorn over HTTP, not the test client.")
-    parser.add_argument("--conn-max-age", type=int, default=0,
-                        help="With --http: keep database connections this many seconds (Django's CONN_MAX_AGE; "
-                        "Estran's default is 0, a new connection per request).")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=0,
+        help="With --http: keep database connections this many seconds (Django's CONN_MAX_AGE; "
+        "Estran's default is 0, a new connection per request).",
+    )
     parser.add_argument("--reseed", action="store_true", help="Seed again even if the database has the concepts.")
     parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--demo-corpus", action="store_true",
-                        help="Generate from the demo set only (quick; the default also reads ../shared).")
+    parser.add_argument(
+        "--demo-corpus",
+        action="store_true",
+        help="Generate from the demo set only (quick; the default also reads ../shared).",
+    )
     parser.add_argument("--json", type=Path, help="Write the figures and every sample here.")
     args = parser.parse_args(argv)
 
@@ -268,21 +332,30 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
-        "target": (f"gunicorn, 2 workers, HTTP, CONN_MAX_AGE={args.conn_max_age}" if args.http
-                   else "Django test client"),
+        f"{platform.python_version()}",
+        "target": (
+            f"gunicorn, 2 workers, HTTP, CONN_MAX_AGE={args.conn_max_age}" if args.http else "Django test client"
+        ),
         "load_average_before_after": load,
         "database": urlparse(url)._replace(netloc=urlparse(url).hostname or "").geturl(),
-        "concepts": concepts, "labels": labels, "seeded": seeded, "queries": len(queries), "rounds": args.rounds,
-        "overall": overall, "by_shape": by_shape,
+        "concepts": concepts,
+        "labels": labels,
+        "seeded": seeded,
+        "queries": len(queries),
+        "rounds": args.rounds,
+        "overall": overall,
+        "by_shape": by_shape,
         "slowest": [{k: s[k] for k in ("q", "lang", "thesaurus", "ms", "results")} for s in slowest],
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps({**report, "all": samples}, indent=1, ensure_ascii=False), encoding="utf-8")
     goal = overall["p95"] < 50
-    print(f"p50 {overall['p50']} ms, p95 {overall['p95']} ms, p99 {overall['p99']} ms over {overall['samples']} "
-          f"requests on {concepts} concepts: {'meets' if goal else 'MISSES'} the 50 ms p95 goal.", file=sys.stderr)
+    print(
+        f"p50 {overall['p50']} ms, p95 {overall['p95']} ms, p99 {overall['p99']} ms over {overall['samples']} "
+        f"requests on {concepts} concepts: {'meets' if goal else 'MISSES'} the 50 ms p95 goal.",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ part with backoff, resuming from the parts the server says it holds, then comple
 
 Only `requests` and the standard library: a pipeline can copy this file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,17 @@ class UploadResult:
 
 
 class EstranUploader:
-    def __init__(self, site: str, token: str, *, concurrency: int = 4, attempts: int = 5, backoff: float = 0.5,
-                 checksums: bool = True, timeout: float = 120.0):
+    def __init__(
+        self,
+        site: str,
+        token: str,
+        *,
+        concurrency: int = 4,
+        attempts: int = 5,
+        backoff: float = 0.5,
+        checksums: bool = True,
+        timeout: float = 120.0,
+    ):
         self.site = site.rstrip("/")
         self.api = requests.Session()
         self.api.headers["Authorization"] = f"Bearer {token}"
@@ -76,8 +86,9 @@ class EstranUploader:
             time.sleep(self.backoff * 2 ** (attempt - 1))
 
     def open(self, deposit_id: int, name: str, size: int, sha256: str = "") -> dict:
-        response = self._call("POST", f"/api/deposits/{deposit_id}/uploads",
-                              json={"name": name, "size": size, "sha256": sha256})
+        response = self._call(
+            "POST", f"/api/deposits/{deposit_id}/uploads", json={"name": name, "size": size, "sha256": sha256}
+        )
         if response.status_code != 201:
             raise UploadFailed(f"open: HTTP {response.status_code}: {response.text[:500]}")
         return response.json()
@@ -215,5 +226,13 @@ class EstranUploader:
         self.phases["complete"] = time.monotonic() - mark
         if done.status_code not in (200, 202):
             raise UploadFailed(f"complete: HTTP {done.status_code}: {done.text[:500]}")
-        return UploadResult(upload["id"], done.status_code, done.json(), time.monotonic() - started,
-                            self.parts_sent, self.retries, list(self.log), dict(self.phases))
+        return UploadResult(
+            upload["id"],
+            done.status_code,
+            done.json(),
+            time.monotonic() - started,
+            self.parts_sent,
+            self.retries,
+            list(self.log),
+            dict(self.phases),
+        )

@@ -18,6 +18,7 @@ through it).
 
 Run by hand; tests/deposit/test_uploads_s3.py runs it once with 32 MiB so that it cannot rot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -113,21 +114,58 @@ class RssSampler:
 
 def start_web(env: dict, workdir: Path, port: int, log) -> subprocess.Popen:
     python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True,
-                   stdout=log, stderr=subprocess.STDOUT)
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     web = subprocess.Popen(
-        [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--timeout", "300"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return wait_for_web(web, port, log_hint=str(workdir / "web.log"))
 
 
 def create_token(env: dict) -> str:
     out = subprocess.run(
-        [sys.executable, "manage.py", "estran_createuser", "--username", "bench", "--email", "bench@example.org",
-         f"--password={secrets.token_urlsafe(16)}", "--token"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "estran_createuser",
+            "--username",
+            "bench",
+            "--email",
+            "bench@example.org",
+            f"--password={secrets.token_urlsafe(16)}",
+            "--token",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     match = re.search(r"estran_\S+", out)
     if not match:
@@ -142,9 +180,16 @@ def estran_upload(site: str, token: str, deposit_id: int, path: Path, sha256: st
     client = EstranUploader(site, token, concurrency=concurrency)
     result = client.upload(deposit_id, str(path), sha256=sha256)
     result.phases.update({f"threads_{k}": v for k, v in client.busy.items()})
-    return {"seconds": result.seconds, "status": result.status, "state": result.file["state"],
-            "parts": result.parts_sent, "retries": result.retries, "upload_id": result.upload_id,
-            "file_id": result.file["id"], "phases": {k: round(v, 2) for k, v in result.phases.items()}}
+    return {
+        "seconds": result.seconds,
+        "status": result.status,
+        "state": result.file["state"],
+        "parts": result.parts_sent,
+        "retries": result.retries,
+        "upload_id": result.upload_id,
+        "file_id": result.file["id"],
+        "phases": {k: round(v, 2) for k, v in result.phases.items()},
+    }
 
 
 def boto3_client(s3: S3Server, concurrency: int, checksums: str):
@@ -152,10 +197,17 @@ def boto3_client(s3: S3Server, concurrency: int, checksums: str):
     from botocore.config import Config
 
     return boto3.session.Session().client(
-        "s3", endpoint_url=s3.url, region_name=s3.region, aws_access_key_id=s3.access_key,
+        "s3",
+        endpoint_url=s3.url,
+        region_name=s3.region,
+        aws_access_key_id=s3.access_key,
         aws_secret_access_key=s3.secret_key,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                      max_pool_connections=concurrency * 2, request_checksum_calculation=checksums),
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            max_pool_connections=concurrency * 2,
+            request_checksum_calculation=checksums,
+        ),
     )
 
 
@@ -163,8 +215,9 @@ def boto3_upload(client, path: Path, key: str, part_size: int, concurrency: int)
     """(seconds in all, seconds until CompleteMultipartUpload is sent: the transfer)."""
     from boto3.s3.transfer import TransferConfig
 
-    config = TransferConfig(multipart_threshold=part_size, multipart_chunksize=part_size,
-                            max_concurrency=concurrency, use_threads=True)
+    config = TransferConfig(
+        multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=concurrency, use_threads=True
+    )
     marks = []
     handler = lambda **kwargs: marks.append(time.monotonic())  # noqa: E731
     client.meta.events.register("before-call.s3.CompleteMultipartUpload", handler)

@@ -1,4 +1,5 @@
 """Sign-in: django-allauth for local accounts (ORCID and SAML providers join here)."""
+
 from .env import env
 
 ACCOUNT_LOGIN_METHODS = {"email", "username"}

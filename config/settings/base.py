@@ -95,11 +95,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # transaction begins: a deferred one that read first and writes later cannot wait for the lock
     # (SQLite answers "database is locked" at once instead of running the busy timeout), whereas
     # an immediate one waits up to `timeout` seconds for its turn.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

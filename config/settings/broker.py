@@ -1,5 +1,6 @@
 """Celery: Redis in production and tests; with nothing configured, kombu's file-system transport,
 which needs no server but still runs tasks in a real worker process."""
+
 from pathlib import Path
 
 from .env import VAR_DIR, env

@@ -15,6 +15,7 @@ a page of Estran may load and run, so that text slipping through as markup still
 - object-src 'none', base-uri 'self', frame-ancestors 'none' (no framing: clickjacking).
   No form-action: signing in with ORCID or an institution posts to Estran, which redirects away.
 """
+
 from csp.constants import NONCE, NONE, SELF
 
 CONTENT_SECURITY_POLICY = {

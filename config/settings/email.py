@@ -1,4 +1,5 @@
 """Outgoing mail from EMAIL_URL (console in the embedded default)."""
+
 from .env import env
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,4 +1,5 @@
 """The one environment reader every settings module uses."""
+
 from pathlib import Path
 
 import environ

@@ -1,4 +1,5 @@
 """The embedded default and development: everything on this machine, nothing to configure."""
+
 from .base import *
 from .base import env
 

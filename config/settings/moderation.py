@@ -1,4 +1,5 @@
 """Moderation: the service level promised to depositors."""
+
 from .env import env
 
 # Working days (Monday to Friday; public holidays are not modelled) from a deposit's submission to

@@ -1,4 +1,5 @@
 """Notifications: when the daily digest of e-mails is sent (UTC hour), and its beat entry."""
+
 from celery.schedules import crontab
 
 from .env import env

@@ -1,4 +1,5 @@
 """Persistent identifiers: the DOI provider (`local` demo or `datacite`) and its connection."""
+
 from .env import env
 
 DOI_PROVIDER = env("DOI_PROVIDER", default="local")

@@ -1,4 +1,5 @@
 """Production: secrets must come from the environment; cookies and redirects are hardened."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *

@@ -17,9 +17,7 @@ SAML_SP_NEXT_CERTIFICATE = env("SAML_SP_NEXT_CERTIFICATE", default="")
 SAML_SP_KEY_DIR = env.path("SAML_SP_KEY_DIR", default=VAR_DIR / "saml")
 # What the federation shows of the SP (mdui) and whom it contacts.
 SAML_SP_DISPLAY_NAME_EN = env("SAML_SP_DISPLAY_NAME_EN", default="Estran research-data repository")
-SAML_SP_DISPLAY_NAME_FR = env(
-    "SAML_SP_DISPLAY_NAME_FR", default="Entrepôt de données de recherche Estran"
-)
+SAML_SP_DISPLAY_NAME_FR = env("SAML_SP_DISPLAY_NAME_FR", default="Entrepôt de données de recherche Estran")
 SAML_SP_INFORMATION_URL = env("SAML_SP_INFORMATION_URL", default="")
 SAML_SP_PRIVACY_URL = env("SAML_SP_PRIVACY_URL", default="")
 SAML_SP_TECHNICAL_CONTACT = env("SAML_SP_TECHNICAL_CONTACT", default="")

@@ -1,5 +1,6 @@
 """File storage: `local` (a folder, the embedded default) or `s3` (any S3 API), upload sessions'
 clean-up and the fixity audit."""
+
 from .broker import CELERY_BEAT_SCHEDULE as _BROKER_BEAT_SCHEDULE
 from .env import VAR_DIR, env
 

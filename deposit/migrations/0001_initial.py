@@ -6,92 +6,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('repository', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("repository", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Deposit',
+            name="Deposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('in_review', 'in review'), ('changes_requested', 'changes requested'), ('approved', 'approved'), ('published', 'published'), ('rejected', 'rejected')], default='draft', max_length=20)),
-                ('metadata', models.JSONField(blank=True, default=dict, help_text='As typed; validated at submission.')),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deposits', to='accounts.community')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposits', to=settings.AUTH_USER_MODEL)),
-                ('pid', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deposit', to='repository.persistentidentifier')),
-                ('record', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deposit', to='repository.record')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("in_review", "in review"),
+                            ("changes_requested", "changes requested"),
+                            ("approved", "approved"),
+                            ("published", "published"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "metadata",
+                    models.JSONField(blank=True, default=dict, help_text="As typed; validated at submission."),
+                ),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposits",
+                        to="accounts.community",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposits",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pid",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit",
+                        to="repository.persistentidentifier",
+                    ),
+                ),
+                (
+                    "record",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit",
+                        to="repository.record",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-modified'],
+                "ordering": ["-modified"],
             },
         ),
         migrations.CreateModel(
-            name='DepositEvent',
+            name="DepositEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30)),
-                ('from_status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('in_review', 'in review'), ('changes_requested', 'changes requested'), ('approved', 'approved'), ('published', 'published'), ('rejected', 'rejected')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'submitted'), ('in_review', 'in review'), ('changes_requested', 'changes requested'), ('approved', 'approved'), ('published', 'published'), ('rejected', 'rejected')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='deposit.deposit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=30)),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("in_review", "in review"),
+                            ("changes_requested", "changes requested"),
+                            ("approved", "approved"),
+                            ("published", "published"),
+                            ("rejected", "rejected"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "submitted"),
+                            ("in_review", "in review"),
+                            ("changes_requested", "changes requested"),
+                            ("approved", "approved"),
+                            ("published", "published"),
+                            ("rejected", "rejected"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="deposit.deposit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'pk'],
+                "ordering": ["created", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DepositFile',
+            name="DepositFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField()),
-                ('state', models.CharField(choices=[('uploading', 'uploading'), ('verifying', 'verifying'), ('ready', 'ready'), ('failed', 'failed')], default='uploading', max_length=12)),
-                ('storage_key', models.CharField(max_length=255, unique=True)),
-                ('declared_sha256', models.CharField(blank=True, max_length=64)),
-                ('md5', models.CharField(blank=True, max_length=32)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('error', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='deposit.deposit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("uploading", "uploading"),
+                            ("verifying", "verifying"),
+                            ("ready", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="uploading",
+                        max_length=12,
+                    ),
+                ),
+                ("storage_key", models.CharField(max_length=255, unique=True)),
+                ("declared_sha256", models.CharField(blank=True, max_length=64)),
+                ("md5", models.CharField(blank=True, max_length=32)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("error", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="files", to="deposit.deposit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='UploadSession',
+            name="UploadSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upload_id', models.CharField(max_length=255)),
-                ('part_size', models.BigIntegerField()),
-                ('part_count', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('open', 'open'), ('completed', 'completed'), ('aborted', 'aborted')], default='open', max_length=12)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('file', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='upload', to='deposit.depositfile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("upload_id", models.CharField(max_length=255)),
+                ("part_size", models.BigIntegerField()),
+                ("part_count", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "open"), ("completed", "completed"), ("aborted", "aborted")],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "file",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="upload", to="deposit.depositfile"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='deposit',
-            index=models.Index(fields=['community', 'status'], name='deposit_dep_communi_6011c9_idx'),
+            model_name="deposit",
+            index=models.Index(fields=["community", "status"], name="deposit_dep_communi_6011c9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='depositfile',
-            constraint=models.UniqueConstraint(fields=('deposit', 'name'), name='deposit_file_name_unique'),
+            model_name="depositfile",
+            constraint=models.UniqueConstraint(fields=("deposit", "name"), name="deposit_file_name_unique"),
         ),
     ]

@@ -6,29 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0001_initial'),
+        ("deposit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collaboration',
+            name="Collaboration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('orcid', models.CharField(blank=True, max_length=19, verbose_name='ORCID iD')),
-                ('state', models.CharField(choices=[('pending', 'invited'), ('accepted', 'accepted'), ('declined', 'declined'), ('revoked', 'withdrawn')], default='pending', max_length=10)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collaborations', to='deposit.deposit')),
-                ('invited_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='collaborations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("orcid", models.CharField(blank=True, max_length=19, verbose_name="ORCID iD")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "invited"),
+                            ("accepted", "accepted"),
+                            ("declined", "declined"),
+                            ("revoked", "withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="collaborations", to="deposit.deposit"
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collaborations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created'],
-                'indexes': [models.Index(fields=['state', 'email'], name='deposit_col_state_4d4a2a_idx'), models.Index(fields=['state', 'orcid'], name='deposit_col_state_9f830b_idx')],
+                "ordering": ["created"],
+                "indexes": [
+                    models.Index(fields=["state", "email"], name="deposit_col_state_4d4a2a_idx"),
+                    models.Index(fields=["state", "orcid"], name="deposit_col_state_9f830b_idx"),
+                ],
             },
         ),
     ]

@@ -12,52 +12,70 @@ def number_existing_rounds(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0002_collaboration'),
+        ("deposit", "0002_collaboration"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deposit',
-            name='claimed_at',
+            model_name="deposit",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='deposit',
-            name='round',
+            model_name="deposit",
+            name="round",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='depositevent',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="depositevent",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='depositevent',
-            name='reason',
+            model_name="depositevent",
+            name="reason",
             field=models.CharField(blank=True, max_length=30),
         ),
         migrations.AddField(
-            model_name='depositfile',
-            name='preview',
+            model_name="depositfile",
+            name="preview",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='ReviewRound',
+            name="ReviewRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('metadata', models.JSONField()),
-                ('files', models.JSONField(default=list)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='deposit.deposit')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("metadata", models.JSONField()),
+                ("files", models.JSONField(default=list)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rounds", to="deposit.deposit"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['deposit', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('deposit', 'number'), name='review_round_unique')],
+                "ordering": ["deposit", "number"],
+                "constraints": [models.UniqueConstraint(fields=("deposit", "number"), name="review_round_unique")],
             },
         ),
         migrations.RunPython(number_existing_rounds, migrations.RunPython.noop),

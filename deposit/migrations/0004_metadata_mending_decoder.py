@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0003_review_rounds'),
+        ("deposit", "0003_review_rounds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deposit',
-            name='metadata',
-            field=models.JSONField(blank=True, decoder=core.text.MendingJSONDecoder, default=dict, help_text='As typed; validated at submission.'),
+            model_name="deposit",
+            name="metadata",
+            field=models.JSONField(
+                blank=True,
+                decoder=core.text.MendingJSONDecoder,
+                default=dict,
+                help_text="As typed; validated at submission.",
+            ),
         ),
         migrations.AlterField(
-            model_name='reviewround',
-            name='metadata',
+            model_name="reviewround",
+            name="metadata",
             field=models.JSONField(decoder=core.text.MendingJSONDecoder),
         ),
     ]

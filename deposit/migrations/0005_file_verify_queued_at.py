@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0004_metadata_mending_decoder'),
+        ("deposit", "0004_metadata_mending_decoder"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='depositfile',
-            name='verify_queued_at',
+            model_name="depositfile",
+            name="verify_queued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

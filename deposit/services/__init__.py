@@ -4,6 +4,7 @@ submission, delete, new version), `lifecycle` (the actions: submission, approval
 `netcdf` (suggestions read from a NetCDF file). Callers use the names re-exported here
 (`from deposit import services; services.deposit_create(...)`); a test that replaces a name a
 service looks up patches it in the module that looks it up (e.g. `deposit.services.netcdf.get_store`)."""
+
 from .collaborators import (
     collaboration_revoke,
     collaborator_invite,

@@ -1,4 +1,5 @@
 """Co-depositors: invitations by e-mail or ORCID iD, their answers, and their withdrawal."""
+
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress

@@ -1,4 +1,5 @@
 """What the services' modules share: who may change a deposit now, and the store being unavailable."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,5 +1,6 @@
 """Writes on a deposit itself: create, edit (lenient), what stands before submission, delete, and
 the next version of a published record."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -104,10 +105,14 @@ def deposit_problems(deposit: Deposit) -> list[dict]:
     for f in files:
         if f.state != DepositFile.State.ready:
             problems.append(
-                {"step": "files", "field": f"files.{f.name}",
-                 "message": _("“%(name)s” is %(state)s.") % {"name": f.name, "state": f.get_state_display()}}
+                {
+                    "step": "files",
+                    "field": f"files.{f.name}",
+                    "message": _("“%(name)s” is %(state)s.") % {"name": f.name, "state": f.get_state_display()},
+                }
             )
     return problems
+
 
 # Deposits that can be deleted: never submitted, sent back, or rejected. A deposit on its way to
 # publication (submitted, in review, approved) or published cannot.
@@ -124,8 +129,11 @@ def deposit_delete(*, deposit: Deposit, actor) -> None:
         raise PermissionDenied(_("Only the depositor who created the deposit can delete it."))
     if deposit.status not in DELETABLE or deposit.record_id:
         raise Conflict(
-            _("A deposit that is %(status)s cannot be deleted; only drafts, deposits sent back for changes and "
-              "rejected deposits can.") % {"status": Status(deposit.status).label},
+            _(
+                "A deposit that is %(status)s cannot be deleted; only drafts, deposits sent back for changes and "
+                "rejected deposits can."
+            )
+            % {"status": Status(deposit.status).label},
             code="not_deletable",
         )
     if deposit.pid_id:

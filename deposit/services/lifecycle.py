@@ -1,5 +1,6 @@
 """The lifecycle's actions on behalf of a user: the one entry point (`deposit_act`), submission
 (strict validation, DOI reservation) and approval (publication)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,7 +23,13 @@ from .deposits import deposit_problems
 
 
 def deposit_act(
-    *, deposit: Deposit, action: str, actor, note: str = "", reason: str = "", assignee: str = "",
+    *,
+    deposit: Deposit,
+    action: str,
+    actor,
+    note: str = "",
+    reason: str = "",
+    assignee: str = "",
     seen_status: str = "",
 ) -> Deposit:
     """Apply one lifecycle action on behalf of a user; the single entry point of the web views and
@@ -50,8 +57,13 @@ class _Request:
 def _transition(request: _Request, *, assignee=None) -> Deposit:
     """The action's transition, with the effect the workflow declares for it (workflow.EFFECTS)."""
     return workflow.apply_transition(
-        deposit_id=request.deposit.pk, action=request.action, actor=request.actor, note=request.note,
-        seen_status=request.seen_status, reason=request.reason, assignee=assignee,
+        deposit_id=request.deposit.pk,
+        action=request.action,
+        actor=request.actor,
+        note=request.note,
+        seen_status=request.seen_status,
+        reason=request.reason,
+        assignee=assignee,
     )
 
 
@@ -99,8 +111,11 @@ class NameRequired(ValidationFailed):
     def __init__(self):
         url = settings.SITE_URL + reverse("accounts:profile") + "#name-title"
         super().__init__(
-            _("Give your name on your account page (%(url)s) before you submit: deposits are published under "
-              "their depositors' names, never under usernames.") % {"url": url},
+            _(
+                "Give your name on your account page (%(url)s) before you submit: deposits are published under "
+                "their depositors' names, never under usernames."
+            )
+            % {"url": url},
             field="account.display_name",
         )
         self.code = "name_required"
@@ -143,7 +158,11 @@ def deposit_approve(*, deposit: Deposit, actor, note: str = "", seen_status: str
         for f in deposit.files.filter(state=DepositFile.State.ready)
     ]
     record = repository_services.record_publish(
-        pid=deposit.pid, document=document, community=deposit.community, owner=deposit.owner, files=files,
+        pid=deposit.pid,
+        document=document,
+        community=deposit.community,
+        owner=deposit.owner,
+        files=files,
         actor=actor,
     )
     deposit.record = record

@@ -1,4 +1,5 @@
 """What a NetCDF file of a deposit says about its extent and parameters, for the wizard to offer."""
+
 from __future__ import annotations
 
 from contextlib import ExitStack
@@ -33,12 +34,13 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
     hostile file fails there, not in this process."""
     limit = getattr(settings, "NETCDF_SUGGESTIONS_MAX_SIZE", NETCDF_SUGGESTIONS_MAX_SIZE)
     if file.state != DepositFile.State.ready:
-        raise Conflict(_("This file is not ready yet: its upload or its check is not finished."),
-                       code="file_not_ready")
+        raise Conflict(_("This file is not ready yet: its upload or its check is not finished."), code="file_not_ready")
     if file.size > limit:
         raise ValidationFailed(
             _("Only files up to %(limit)s are read for suggestions; this one is %(size)s.")
-            % {"limit": human_size(limit), "size": human_size(file.size)}, field="file")
+            % {"limit": human_size(limit), "size": human_size(file.size)},
+            field="file",
+        )
     not_netcdf = ValidationFailed(_("This file cannot be read as NetCDF."), field="file")
 
     def extract(path: str | Path) -> dict:
@@ -48,8 +50,12 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
             suggestions = run_isolated("repository.netcdf:extract_suggestions", path)
         except Unreadable:
             raise ValidationFailed(
-                _("This file could not be read: its header is damaged or declares more than the file holds, "
-                  "or reading it needed more memory or time than Estran allows."), field="file") from None
+                _(
+                    "This file could not be read: its header is damaged or declares more than the file holds, "
+                    "or reading it needed more memory or time than Estran allows."
+                ),
+                field="file",
+            ) from None
         log.info("file.netcdf_suggestions", file=file.pk, found=sorted(k for k in suggestions if k != "notes"))
         return suggestions
 

@@ -1,6 +1,7 @@
 """A deposit's files: upload sessions (open, part URLs, completion, abort), the verification of
 completed files, the sweeps of abandoned uploads and stalled verifications, deletion, and the
 server-side upload of bytes the web process received."""
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,11 @@ def clean_file_name(name: str) -> str:
         raise ValidationFailed(_("A file name cannot contain control characters."), field="name")
     if char := _format_character(name):
         raise ValidationFailed(
-            _("A file name cannot contain %(char)s: invisible formatting characters (bidirectional overrides, "
-              "zero-width characters, byte order marks) can make a name look like another one.") % {"char": char},
+            _(
+                "A file name cannot contain %(char)s: invisible formatting characters (bidirectional overrides, "
+                "zero-width characters, byte order marks) can make a name look like another one."
+            )
+            % {"char": char},
             field="name",
         )
     if len(name) > 255:
@@ -99,10 +103,16 @@ def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
     total = existing.aggregate(total=Sum("size"))["total"] or 0
     if total + size > settings.UPLOAD_MAX_DEPOSIT_SIZE:
         raise ValidationFailed(
-            _("A deposit holds at most %(max)s; this one already holds %(used)s, and “%(name)s” (%(size)s) "
-              "would take it over.")
-            % {"max": human_size(settings.UPLOAD_MAX_DEPOSIT_SIZE), "used": human_size(total), "name": name,
-               "size": human_size(size)},
+            _(
+                "A deposit holds at most %(max)s; this one already holds %(used)s, and “%(name)s” (%(size)s) "
+                "would take it over."
+            )
+            % {
+                "max": human_size(settings.UPLOAD_MAX_DEPOSIT_SIZE),
+                "used": human_size(total),
+                "name": name,
+                "size": human_size(size),
+            },
             field="size",
         )
 
@@ -127,10 +137,16 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     if failed is not None:
         object_delete_after_commit(failed.storage_key)
         failed.delete()
-    unfinished = UploadSession.objects.filter(
-        file__deposit=deposit, file__name=name, file__state=DepositFile.State.uploading,
-        state=UploadSession.State.open,
-    ).select_related("file").first()
+    unfinished = (
+        UploadSession.objects.filter(
+            file__deposit=deposit,
+            file__name=name,
+            file__state=DepositFile.State.uploading,
+            state=UploadSession.State.open,
+        )
+        .select_related("file")
+        .first()
+    )
     if unfinished is not None:
         file = unfinished.file
         same_file = file.size == size and (not sha256 or not file.declared_sha256 or sha256 == file.declared_sha256)
@@ -179,7 +195,9 @@ def upload_part_urls(session: UploadSession) -> list[dict]:
             {
                 "part_number": n,
                 "url": store.part_url(
-                    key=session.file.storage_key, upload_id=session.upload_id, part_number=n,
+                    key=session.file.storage_key,
+                    upload_id=session.upload_id,
+                    part_number=n,
                     max_bytes=_part_length(session, n),
                 ),
                 "headers": {},
@@ -213,8 +231,11 @@ def upload_sign_parts(*, session_id: int, actor, parts: list[dict]) -> list[dict
         seen.add(number)
         with store_errors():
             url = store.part_url(
-                key=session.file.storage_key, upload_id=session.upload_id, part_number=number,
-                max_bytes=_part_length(session, number), sha256=hex_digest,
+                key=session.file.storage_key,
+                upload_id=session.upload_id,
+                part_number=number,
+                max_bytes=_part_length(session, number),
+                sha256=hex_digest,
             )
         signed.append({"part_number": number, "url": url, "headers": {CHECKSUM_HEADER: b64_digest}})
     return signed
@@ -233,10 +254,7 @@ def upload_stored_parts(session: UploadSession) -> list[dict]:
 def _editable_session(session_id: int, actor) -> UploadSession:
     """The upload session, locked, when `actor` may change its deposit."""
     session = (
-        UploadSession.objects.select_for_update()
-        .select_related("file", "file__deposit")
-        .filter(pk=session_id)
-        .first()
+        UploadSession.objects.select_for_update().select_related("file", "file__deposit").filter(pk=session_id).first()
     )
     if session is None:
         raise NotFound(_("No such upload."))
@@ -366,10 +384,13 @@ def _enqueue_verification(file_id: int) -> None:
 def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple[str, str]:
     if size != file.size:
         return DepositFile.State.failed, _("Received %(got)s bytes, expected %(want)s.") % {
-            "got": size, "want": file.size}
+            "got": size,
+            "want": file.size,
+        }
     if file.declared_sha256 and file.declared_sha256 != sha256:
         return DepositFile.State.failed, _(
-            "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit.")
+            "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit."
+        )
     return DepositFile.State.ready, ""
 
 
@@ -397,14 +418,18 @@ def file_verify_queued(*, file_id: int) -> DepositFile | None:
         md5 = sha256 = ""
         size, missing = -1, True
     with transaction.atomic():
-        file = DepositFile.objects.select_for_update().filter(
-            pk=file_id, state=DepositFile.State.verifying, storage_key=file.storage_key
-        ).first()
+        file = (
+            DepositFile.objects.select_for_update()
+            .filter(pk=file_id, state=DepositFile.State.verifying, storage_key=file.storage_key)
+            .first()
+        )
         if file is None:  # deleted or verified meanwhile
             return None
         if missing:
-            file.state, file.error = DepositFile.State.failed, _(
-                "The store does not hold this file's bytes; upload it again.")
+            file.state, file.error = (
+                DepositFile.State.failed,
+                _("The store does not hold this file's bytes; upload it again."),
+            )
         else:
             file.md5, file.sha256 = md5, sha256
             file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
@@ -495,8 +520,12 @@ def uploads_abort_abandoned(*, now=None) -> dict:
             if latest is not None and latest > cutoff:
                 continue  # still receiving parts: slow, not abandoned
         with transaction.atomic():
-            locked = UploadSession.objects.select_for_update().filter(
-                pk=session.pk, state=UploadSession.State.open).select_related("file").first()
+            locked = (
+                UploadSession.objects.select_for_update()
+                .filter(pk=session.pk, state=UploadSession.State.open)
+                .select_related("file")
+                .first()
+            )
             if locked is None:
                 continue
             if _assembled(locked):
@@ -509,8 +538,9 @@ def uploads_abort_abandoned(*, now=None) -> dict:
             locked.save(update_fields=["state"])
             file = locked.file
             file.state = DepositFile.State.failed
-            file.error = _("The upload was not finished within %(hours)s hours and was cancelled; "
-                           "upload the file again.") % {"hours": settings.UPLOAD_ABANDONED_HOURS}
+            file.error = _(
+                "The upload was not finished within %(hours)s hours and was cancelled; upload the file again."
+            ) % {"hours": settings.UPLOAD_ABANDONED_HOURS}
             file.save(update_fields=["state", "error"])
         aborted += 1
         log.info("upload.abandoned", session=session.pk, file=session.file_id)
@@ -536,9 +566,11 @@ def files_verify_stalled(*, now=None) -> int:
     """Hand over again the verifications lost on the way (beat, every ten minutes); verifying twice
     is harmless (file_verify_queued). Returns how many were handed over."""
     now = now or timezone.now()
-    candidates = DepositFile.objects.filter(state=DepositFile.State.verifying).filter(
-        Q(verify_queued_at__isnull=True) | Q(verify_queued_at__lt=now - VERIFY_STALLED_AFTER)
-    ).values_list("pk", "size", "verify_queued_at")[:1000]
+    candidates = (
+        DepositFile.objects.filter(state=DepositFile.State.verifying)
+        .filter(Q(verify_queued_at__isnull=True) | Q(verify_queued_at__lt=now - VERIFY_STALLED_AFTER))
+        .values_list("pk", "size", "verify_queued_at")[:1000]
+    )
     requeued = 0
     for pk, size, queued_at in candidates:
         allowance = VERIFY_STALLED_AFTER + timedelta(seconds=size / VERIFY_SLOWEST_BYTES_PER_SECOND)
@@ -561,6 +593,7 @@ def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> 
     session = upload_open(deposit=deposit, actor=actor, name=name, size=size)
     store = get_store()
     buffer, part_number, parts = bytearray(), 1, []
+
     def flush(data: bytes, number: int) -> None:
         etag = store.put_part(
             key=session.file.storage_key, upload_id=session.upload_id, part_number=number, stream=iter([bytes(data)])

@@ -1,5 +1,6 @@
 """`{% may "edit" deposit as can_edit %}`: templates ask deposit.policy, as views do, and never
 compare owners or groups themselves."""
+
 from __future__ import annotations
 
 from django import template

@@ -1,5 +1,6 @@
 """Template helpers of the deposit wizard: one field (label, input, help, problems, all tied by ids
 the review links to), the problem slot of a group or line, dictionary lookup."""
+
 # wfield's arguments type, help, min and max shadow builtins: they are the keyword names the
 # templates pass ({% wfield "use_conditions" l values.use_conditions type="textarea" help=h %}).
 # ruff: noqa: A002
@@ -11,9 +12,27 @@ register = template.Library()
 
 
 @register.inclusion_tag("deposit/wizard/_field.html", takes_context=True)
-def wfield(context, name, label, value="", prefix="", type="text", help="", choices=None, required=False,
-           placeholder="", rows=None, css="", inputmode="", autocomplete="", min="", max="", step="",
-           check="", spellcheck=""):
+def wfield(
+    context,
+    name,
+    label,
+    value="",
+    prefix="",
+    type="text",
+    help="",
+    choices=None,
+    required=False,
+    placeholder="",
+    rows=None,
+    css="",
+    inputmode="",
+    autocomplete="",
+    min="",
+    max="",
+    step="",
+    check="",
+    spellcheck="",
+):
     """`name` is relative to the line (`orcid`); `prefix` is the line's (`creators-0-`). The field's
     id is `f-<prefix><name>`, its help `…-help` and its problems `…-problems`. `check` names the
     client-side check wizard.js runs on it (lat, lon, orcid, ror, date…)."""

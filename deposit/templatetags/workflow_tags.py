@@ -1,5 +1,6 @@
 """Labels of the deposit workflow's values (`{{ event.action|event_label }}`), for the pages of the
 apps above `deposit` that show its history and queue."""
+
 from __future__ import annotations
 
 from django import template

@@ -2,6 +2,7 @@
 merges what was typed back into it, knows which of the document's paths are typed on its page, and
 says what counts towards the deposit's completeness. Each step is a subclass in its own module
 (`describe.py`, `people.py`…), listed once in `registry.py`."""
+
 from __future__ import annotations
 
 import copy

@@ -1,6 +1,7 @@
 """The choices the wizard's selects and radio buttons offer, with their labels in the depositor's
 language: resource types, languages, kinds of title and name, contributor roles, funder identifiers,
 vertical references, related identifiers and relations, licences and access levels."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
@@ -120,43 +121,69 @@ RELATION_LABELS = {
     RelationType.has_translation: gettext_lazy("has a translation"),
 }
 RELATION_TYPES = [(t.value, RELATION_LABELS[t]) for t in RELATION_LABELS]
-RELATED_RESOURCE_TYPES = [("", gettext_lazy("— unspecified —"))] + [
-    (value, label) for value, label in RESOURCE_TYPES
-]
+RELATED_RESOURCE_TYPES = [("", gettext_lazy("— unspecified —"))] + [(value, label) for value, label in RESOURCE_TYPES]
 # What "Add an article", "Add source code"… put in a new related-resource line.
 LINK_PRESETS = [
-    {"kind": "article", "label": gettext_lazy("Add an article (DOI)"),
-     "identifier_type": "DOI", "relation_type": "IsSupplementTo", "resource_type_general": "Text",
-     "placeholder": "10.5194/os-20-1-2024"},
-    {"kind": "code", "label": gettext_lazy("Add source code"),
-     "identifier_type": "URL", "relation_type": "IsCompiledBy", "resource_type_general": "Software",
-     "placeholder": "https://gitlab.example.org/lab/ctd-processing"},
-    {"kind": "project", "label": gettext_lazy("Add the project web site"),
-     "identifier_type": "URL", "relation_type": "IsDocumentedBy", "resource_type_general": "",
-     "placeholder": "https://project.example.org"},
-    {"kind": "dataset", "label": gettext_lazy("Add another dataset"),
-     "identifier_type": "DOI", "relation_type": "References", "resource_type_general": "Dataset",
-     "placeholder": "10.17882/12345"},
+    {
+        "kind": "article",
+        "label": gettext_lazy("Add an article (DOI)"),
+        "identifier_type": "DOI",
+        "relation_type": "IsSupplementTo",
+        "resource_type_general": "Text",
+        "placeholder": "10.5194/os-20-1-2024",
+    },
+    {
+        "kind": "code",
+        "label": gettext_lazy("Add source code"),
+        "identifier_type": "URL",
+        "relation_type": "IsCompiledBy",
+        "resource_type_general": "Software",
+        "placeholder": "https://gitlab.example.org/lab/ctd-processing",
+    },
+    {
+        "kind": "project",
+        "label": gettext_lazy("Add the project web site"),
+        "identifier_type": "URL",
+        "relation_type": "IsDocumentedBy",
+        "resource_type_general": "",
+        "placeholder": "https://project.example.org",
+    },
+    {
+        "kind": "dataset",
+        "label": gettext_lazy("Add another dataset"),
+        "identifier_type": "DOI",
+        "relation_type": "References",
+        "resource_type_general": "Dataset",
+        "placeholder": "10.17882/12345",
+    },
 ]
 ACCESS_LEVELS = [
     ("open", gettext_lazy("Open: anyone can download the files once the deposit is published.")),
-    ("embargoed", gettext_lazy(
-        "Embargoed: the description is public at once, the files from a date you choose (at most two years).")),
+    (
+        "embargoed",
+        gettext_lazy(
+            "Embargoed: the description is public at once, the files from a date you choose (at most two years)."
+        ),
+    ),
 ]
 DEFAULT_LICENCE = "CC-BY-4.0"
 LICENCE_EXPLANATIONS = {
     "CC-BY-4.0": gettext_lazy(
         "Anyone may copy, reuse and adapt the data, for any purpose, provided they credit you (cite the "
-        "DOI). The usual choice for research data, and the one we recommend."),
+        "DOI). The usual choice for research data, and the one we recommend."
+    ),
     "CC0-1.0": gettext_lazy(
         "You give up all rights: anyone may reuse the data without any condition. Citing remains good "
-        "scientific practice, but it is not a legal obligation."),
+        "scientific practice, but it is not a legal obligation."
+    ),
     "etalab-2.0": gettext_lazy(
         "The French public-sector open licence: reuse for any purpose with credit, like CC BY. Often "
-        "required of French public bodies."),
+        "required of French public bodies."
+    ),
     "ODbL-1.0": gettext_lazy(
         "For databases: reuse with credit, and databases derived from yours must be shared under the "
-        "same licence (share-alike)."),
+        "same licence (share-alike)."
+    ),
 }
 
 
@@ -164,8 +191,12 @@ def licence_choices() -> list[dict]:
     """The licences offered, each with its explanation and the conditions of use it sets (what the
     conditions field is filled with when the licence is chosen)."""
     return [
-        {"id": key, "title": rights.title, "uri": rights.uri, "explanation": LICENCE_EXPLANATIONS.get(key, ""),
-         "use_conditions": use_conditions(key)}
+        {
+            "id": key,
+            "title": rights.title,
+            "uri": rights.uri,
+            "explanation": LICENCE_EXPLANATIONS.get(key, ""),
+            "use_conditions": use_conditions(key),
+        }
         for key, rights in LICENCES.items()
     ]
-

@@ -1,6 +1,7 @@
 """Step 1, describe: the title and other titles, the abstract, the resource type and language, the
 lineage, the keywords (thesaurus concepts and free terms), the community that reviews the data and
 the INSPIRE theme, which follows the community's until the depositor chooses another (`inspire.py`)."""
+
 from __future__ import annotations
 
 import re
@@ -48,17 +49,27 @@ class Describe(Step):
     label = gettext_lazy("Describe")
     title = gettext_lazy("Describe the dataset")
     summary = gettext_lazy(
-        "What the data are: title, abstract, how they were made, keywords and the community that reviews them.")
+        "What the data are: title, abstract, how they were made, keywords and the community that reviews them."
+    )
     defaults: ClassVar[dict[str, str]] = {"resource_type_general": "Dataset", "language": "en"}
     checks = (
         Check("title", gettext_lazy("Title"), True, lambda md, deposit, files: bool(_title(md))),
         Check("abstract", gettext_lazy("Abstract"), True, lambda md, deposit, files: bool(_abstract(md))),
-        Check("community", gettext_lazy("Community"), True,
-              lambda md, deposit, files: deposit is not None and deposit.community_id is not None),
-        Check("keywords", gettext_lazy("Keywords from a thesaurus"), False,
-              lambda md, deposit, files: bool(thesaurus_keywords(md))),
-        Check("lineage", gettext_lazy("Lineage"), False,
-              lambda md, deposit, files: bool(text(md.get("lineage")).strip())),
+        Check(
+            "community",
+            gettext_lazy("Community"),
+            True,
+            lambda md, deposit, files: deposit is not None and deposit.community_id is not None,
+        ),
+        Check(
+            "keywords",
+            gettext_lazy("Keywords from a thesaurus"),
+            False,
+            lambda md, deposit, files: bool(thesaurus_keywords(md)),
+        ),
+        Check(
+            "lineage", gettext_lazy("Lineage"), False, lambda md, deposit, files: bool(text(md.get("lineage")).strip())
+        ),
     )
 
     def read(self, metadata, deposit=None) -> dict:
@@ -70,8 +81,11 @@ class Describe(Step):
         return {
             "title": _title(md),
             "alt_titles": [
-                {"title": text(t.get("title")), "title_type": text(t.get("title_type")) or "AlternativeTitle",
-                 "lang": text(t.get("lang"))}
+                {
+                    "title": text(t.get("title")),
+                    "title_type": text(t.get("title_type")) or "AlternativeTitle",
+                    "lang": text(t.get("lang")),
+                }
                 for t in titles[1:]
             ],
             "abstract": _abstract(md),
@@ -80,8 +94,9 @@ class Describe(Step):
             "language": text(md.get("language")) if "language" in md else "en",
             "lineage": text(md.get("lineage")),
             "keywords": group_rows(md, "keywords"),
-            "free_keywords": "; ".join(text(s.get("subject")) for i, s in enumerate(subjects)
-                                       if group_of(s) == "free_keywords" and i != theme),
+            "free_keywords": "; ".join(
+                text(s.get("subject")) for i, s in enumerate(subjects) if group_of(s) == "free_keywords" and i != theme
+            ),
             "community": deposit.community.slug if deposit is not None and deposit.community_id else "",
             "inspire_theme": theme_uri_of(subjects[theme]) if theme is not None else "",
         }
@@ -114,18 +129,26 @@ class Describe(Step):
             set_or_drop(md, "descriptions", [item, *others])
         else:
             set_or_drop(md, "descriptions", others)
-        md["resource_type"] = {"general": values.get("resource_type_general") or "Dataset",
-                               "type": values.get("resource_type_type", "")}
+        md["resource_type"] = {
+            "general": values.get("resource_type_general") or "Dataset",
+            "type": values.get("resource_type_type", ""),
+        }
         if "language" in values:
             set_or_drop(md, "language", values["language"])
         set_or_drop(md, "lineage", values.get("lineage", ""))
-        free = [{"subject": term.strip(), "keyword_type": "theme"}
-                for term in re.split(r"[;\n]", values.get("free_keywords", "")) if term.strip()]
+        free = [
+            {"subject": term.strip(), "keyword_type": "theme"}
+            for term in re.split(r"[;\n]", values.get("free_keywords", ""))
+            if term.strip()
+        ]
         theme = _theme(md, values)
         # A keyword line that repeats the theme goes into the theme's field (the type-ahead offers the
         # register's themes too).
-        keywords = [s for s in subjects_from(values, "keywords")
-                    if theme is None or not (is_theme(s) and theme_uri_of(s) == theme_uri_of(theme))]
+        keywords = [
+            s
+            for s in subjects_from(values, "keywords")
+            if theme is None or not (is_theme(s) and theme_uri_of(s) == theme_uri_of(theme))
+        ]
         # The where-and-when groups' subjects are kept as they are (whatever their shape).
         kept = [s for s in sequence(md.get("subjects")) if group_of(mapping(s)) not in GROUPS]
         set_or_drop(md, "subjects", ([theme] if theme else []) + keywords + free + kept)

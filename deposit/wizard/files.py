@@ -1,5 +1,6 @@
 """Step 4, files: the deposit's uploads (saved through their own sessions, not the wizard's form),
 and the advice on formats (open ones preferred; a closed one gets its open alternative)."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
@@ -7,20 +8,61 @@ from django.utils.translation import gettext_lazy
 from .base import Check, FieldPath, Step
 
 OPEN_FORMATS = {
-    "nc": "NetCDF", "cdf": "NetCDF", "nc4": "NetCDF-4", "h5": "HDF5", "hdf5": "HDF5", "csv": "CSV", "tsv": "TSV",
-    "txt": gettext_lazy("Plain text"), "md": "Markdown", "json": "JSON", "geojson": "GeoJSON", "xml": "XML",
-    "tif": "TIFF", "tiff": "GeoTIFF", "png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "pdf": "PDF",
-    "zip": "ZIP", "gz": "gzip", "tar": "tar", "odt": "OpenDocument", "ods": "OpenDocument", "parquet": "Parquet",
-    "zarr": "Zarr", "gpkg": "GeoPackage", "cnv": gettext_lazy("Sea-Bird text"), "odv": "ODV",
-    "rst": "reStructuredText", "yaml": "YAML", "yml": "YAML",
+    "nc": "NetCDF",
+    "cdf": "NetCDF",
+    "nc4": "NetCDF-4",
+    "h5": "HDF5",
+    "hdf5": "HDF5",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "txt": gettext_lazy("Plain text"),
+    "md": "Markdown",
+    "json": "JSON",
+    "geojson": "GeoJSON",
+    "xml": "XML",
+    "tif": "TIFF",
+    "tiff": "GeoTIFF",
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "pdf": "PDF",
+    "zip": "ZIP",
+    "gz": "gzip",
+    "tar": "tar",
+    "odt": "OpenDocument",
+    "ods": "OpenDocument",
+    "parquet": "Parquet",
+    "zarr": "Zarr",
+    "gpkg": "GeoPackage",
+    "cnv": gettext_lazy("Sea-Bird text"),
+    "odv": "ODV",
+    "rst": "reStructuredText",
+    "yaml": "YAML",
+    "yml": "YAML",
 }
 CLOSED_FORMATS = {
-    "xls": "Excel", "xlsx": "Excel", "doc": "Word", "docx": "Word", "mat": "MATLAB", "sav": "SPSS",
-    "shp": gettext_lazy("Shapefile"), "hex": gettext_lazy("Sea-Bird raw"), "dta": "Stata", "rar": "RAR",
+    "xls": "Excel",
+    "xlsx": "Excel",
+    "doc": "Word",
+    "docx": "Word",
+    "mat": "MATLAB",
+    "sav": "SPSS",
+    "shp": gettext_lazy("Shapefile"),
+    "hex": gettext_lazy("Sea-Bird raw"),
+    "dta": "Stata",
+    "rar": "RAR",
 }
 OPEN_ALTERNATIVES = {
-    "xls": "CSV", "xlsx": "CSV", "doc": "PDF", "docx": "PDF", "mat": "NetCDF / HDF5", "sav": "CSV", "dta": "CSV",
-    "shp": "GeoPackage", "rar": "ZIP", "hex": "NetCDF / CNV",
+    "xls": "CSV",
+    "xlsx": "CSV",
+    "doc": "PDF",
+    "docx": "PDF",
+    "mat": "NetCDF / HDF5",
+    "sav": "CSV",
+    "dta": "CSV",
+    "shp": "GeoPackage",
+    "rar": "ZIP",
+    "hex": "NetCDF / CNV",
 }
 
 
@@ -29,8 +71,12 @@ def file_format(name: str) -> dict:
     if extension in OPEN_FORMATS:
         return {"label": OPEN_FORMATS[extension], "open": True, "extension": extension}
     if extension in CLOSED_FORMATS:
-        return {"label": CLOSED_FORMATS[extension], "open": False, "extension": extension,
-                "alternative": OPEN_ALTERNATIVES.get(extension, "")}
+        return {
+            "label": CLOSED_FORMATS[extension],
+            "open": False,
+            "extension": extension,
+            "alternative": OPEN_ALTERNATIVES.get(extension, ""),
+        }
     return {"label": extension.upper() or "—", "open": None, "extension": extension}
 
 
@@ -42,8 +88,12 @@ class Files(Step):
     form = False
     checks = (
         Check("files", gettext_lazy("Files"), True, lambda md, deposit, files: bool(files)),
-        Check("readme", gettext_lazy("A README file"), False,
-              lambda md, deposit, files: any(f.name.lower().startswith("readme") for f in files)),
+        Check(
+            "readme",
+            gettext_lazy("A README file"),
+            False,
+            lambda md, deposit, files: any(f.name.lower().startswith("readme") for f in files),
+        ),
     )
 
     def anchor(self, path: FieldPath, metadata, files):

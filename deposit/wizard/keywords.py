@@ -1,6 +1,7 @@
 """Keyword groups: thesaurus concepts and free terms, all kept in the document's `subjects` and shown
 in the group of their kind (describe: keywords and free keywords; where and when: places, platforms,
 instruments, parameters)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,23 +24,51 @@ class KeywordGroup:
 
 
 KEYWORD_GROUPS: tuple[KeywordGroup, ...] = (
-    KeywordGroup("keywords", "describe", "theme", gettext_lazy("Keywords from thesauri"),
-                 gettext_lazy("Type a few letters and pick a term: it is kept with its identifier (URI) and its "
-                              "thesaurus, so that catalogues can find the data."),
-                 gettext_lazy("e.g. ocean temperature")),
-    KeywordGroup("places", "where_when", "place", gettext_lazy("Place names"),
-                 gettext_lazy("Seas, regions or sites, from the gazetteer when it has them; press Enter to keep a "
-                              "name it does not know."),
-                 gettext_lazy("e.g. Bay of Biscay")),
-    KeywordGroup("platforms", "where_when", "platform", gettext_lazy("Platforms"),
-                 gettext_lazy("Ships, moorings, gliders, floats, satellites… that carried the instruments."),
-                 gettext_lazy("e.g. research vessel")),
-    KeywordGroup("instruments", "where_when", "instrument", gettext_lazy("Instruments"),
-                 gettext_lazy("Sensors and instruments used, e.g. a CTD."),
-                 gettext_lazy("e.g. CTD")),
-    KeywordGroup("parameters", "where_when", "parameter", gettext_lazy("Measured parameters"),
-                 gettext_lazy("What was measured, from the NERC parameter vocabularies (P01, P02) when possible."),
-                 gettext_lazy("e.g. temperature of the water column")),
+    KeywordGroup(
+        "keywords",
+        "describe",
+        "theme",
+        gettext_lazy("Keywords from thesauri"),
+        gettext_lazy(
+            "Type a few letters and pick a term: it is kept with its identifier (URI) and its "
+            "thesaurus, so that catalogues can find the data."
+        ),
+        gettext_lazy("e.g. ocean temperature"),
+    ),
+    KeywordGroup(
+        "places",
+        "where_when",
+        "place",
+        gettext_lazy("Place names"),
+        gettext_lazy(
+            "Seas, regions or sites, from the gazetteer when it has them; press Enter to keep a name it does not know."
+        ),
+        gettext_lazy("e.g. Bay of Biscay"),
+    ),
+    KeywordGroup(
+        "platforms",
+        "where_when",
+        "platform",
+        gettext_lazy("Platforms"),
+        gettext_lazy("Ships, moorings, gliders, floats, satellites… that carried the instruments."),
+        gettext_lazy("e.g. research vessel"),
+    ),
+    KeywordGroup(
+        "instruments",
+        "where_when",
+        "instrument",
+        gettext_lazy("Instruments"),
+        gettext_lazy("Sensors and instruments used, e.g. a CTD."),
+        gettext_lazy("e.g. CTD"),
+    ),
+    KeywordGroup(
+        "parameters",
+        "where_when",
+        "parameter",
+        gettext_lazy("Measured parameters"),
+        gettext_lazy("What was measured, from the NERC parameter vocabularies (P01, P02) when possible."),
+        gettext_lazy("e.g. temperature of the water column"),
+    ),
 )
 GROUP_BY_NAME = {g.name: g for g in KEYWORD_GROUPS}
 GROUP_BY_TYPE = {g.keyword_type: g for g in KEYWORD_GROUPS if g.name != "keywords"}

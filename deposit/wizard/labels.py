@@ -1,5 +1,6 @@
 """Field labels in words ("Creators 2 › ORCID iD"), for the problems' "where", the conflict view and
 the moderator's comments on a field."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 value may have any shape (a string where a list belongs, a number where a name belongs); the wizard's
 pages, its completeness and the automatic checks still show what is there. Each reader returns the
 shape asked for, or an empty one when the value is not of that shape."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@ conditions for access and use it sets (which follow the licence until the deposi
 `inspire.py`), open or embargoed access, the version; the page ends with the last check of the whole
 deposit before it is submitted (the problems and the automatic checks, shown by the review
 fragment)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -29,11 +30,16 @@ class LinksLicence(Step):
     label = gettext_lazy("Links, licence and review")
     title = gettext_lazy("Links, licence and review")
     summary = gettext_lazy(
-        "Related publications and code, the licence and access, then a last check before you submit.")
+        "Related publications and code, the licence and access, then a last check before you submit."
+    )
     checks = (
         Check("licence", gettext_lazy("Licence"), True, lambda md, deposit, files: bool(sequence(md.get("rights")))),
-        Check("related_identifiers", gettext_lazy("Related resources"), False,
-              lambda md, deposit, files: bool(sequence(md.get("related_identifiers")))),
+        Check(
+            "related_identifiers",
+            gettext_lazy("Related resources"),
+            False,
+            lambda md, deposit, files: bool(sequence(md.get("related_identifiers"))),
+        ),
     )
 
     def read(self, metadata, deposit=None) -> dict:
@@ -42,16 +48,20 @@ class LinksLicence(Step):
         access = mapping(md.get("access"))
         return {
             "related_identifiers": [
-                {"identifier": text(r.get("identifier")),
-                 "identifier_type": text(r.get("identifier_type")) or "DOI",
-                 "relation_type": text(r.get("relation_type")) or "IsSupplementTo",
-                 "resource_type_general": text(r.get("resource_type_general"))}
+                {
+                    "identifier": text(r.get("identifier")),
+                    "identifier_type": text(r.get("identifier_type")) or "DOI",
+                    "relation_type": text(r.get("relation_type")) or "IsSupplementTo",
+                    "resource_type_general": text(r.get("resource_type_general")),
+                }
                 for r in items(md.get("related_identifiers"))
             ],
             "licence": text(rights[0].get("identifier")) if rights else "",
             "use_conditions": text(md.get("use_conditions")),
-            "access": {"level": text(access.get("level")) or "open",
-                       "embargo_until": text(access.get("embargo_until"))},
+            "access": {
+                "level": text(access.get("level")) or "open",
+                "embargo_until": text(access.get("embargo_until")),
+            },
             "version": text(md.get("version")),
         }
 
@@ -61,8 +71,11 @@ class LinksLicence(Step):
         for row in rows(values, "related_identifiers"):
             if not row.get("identifier"):
                 continue
-            item = {"identifier": row["identifier"], "identifier_type": row.get("identifier_type") or "DOI",
-                    "relation_type": row.get("relation_type") or "IsSupplementTo"}
+            item = {
+                "identifier": row["identifier"],
+                "identifier_type": row.get("identifier_type") or "DOI",
+                "relation_type": row.get("relation_type") or "IsSupplementTo",
+            }
             if row.get("resource_type_general"):
                 item["resource_type_general"] = row["resource_type_general"]
             related.append(item)

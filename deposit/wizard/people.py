@@ -1,5 +1,6 @@
 """Step 2, people and funding: the creators and contributors (persons or organisations, with their
 ORCID iDs and affiliations), the point of contact and the funding references."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,14 @@ from .lenient import items, mapping, sequence, text
 from .values import rows, set_or_drop
 
 CONTACT_KEYS = ("name", "email", "organisation", "orcid")
-FUNDING_KEYS = ("funder_name", "funder_identifier", "funder_identifier_type", "award_number", "award_uri",
-                "award_title")
+FUNDING_KEYS = (
+    "funder_name",
+    "funder_identifier",
+    "funder_identifier_type",
+    "award_number",
+    "award_uri",
+    "award_title",
+)
 
 
 def _person(item: dict) -> dict:
@@ -30,8 +37,9 @@ def _person(item: dict) -> dict:
         "family_name": family,
         "given_name": given,
         "orcid": text(item.get("orcid")),
-        "affiliations": [{"name": text(a.get("name")), "ror": text(a.get("ror"))}
-                         for a in items(item.get("affiliations"))],
+        "affiliations": [
+            {"name": text(a.get("name")), "ror": text(a.get("ror"))} for a in items(item.get("affiliations"))
+        ],
         "contributor_type": text(item.get("contributor_type")) or "Other",
     }
 
@@ -103,10 +111,12 @@ class People(Step):
     label = gettext_lazy("People and funding")
     title = gettext_lazy("People and funding")
     summary = gettext_lazy(
-        "Who made the data, who else contributed, whom to ask about them, and who paid for the work.")
+        "Who made the data, who else contributed, whom to ask about them, and who paid for the work."
+    )
     checks = (
-        Check("creators", gettext_lazy("Creators"), True,
-              lambda md, deposit, files: bool(sequence(md.get("creators")))),
+        Check(
+            "creators", gettext_lazy("Creators"), True, lambda md, deposit, files: bool(sequence(md.get("creators")))
+        ),
         Check("orcid", gettext_lazy("ORCID iDs of the creators"), False, _orcids_filled),
         Check("affiliations", gettext_lazy("Affiliations"), False, _affiliations_filled),
         Check("point_of_contact", gettext_lazy("Point of contact"), True, _contact_filled),
@@ -123,8 +133,9 @@ class People(Step):
                 # Which address is published: one the depositor gave, else the community's.
                 "address": "own" if "email" in contact else "community",
             },
-            "funding_references": [{k: text(f.get(k)) for k in FUNDING_KEYS}
-                                   for f in items(md.get("funding_references"))],
+            "funding_references": [
+                {k: text(f.get(k)) for k in FUNDING_KEYS} for f in items(md.get("funding_references"))
+            ],
         }
 
     def merge_values(self, md, values):

@@ -1,6 +1,7 @@
 """Validation problems at their fields: which step and which input each problem belongs to (the
 anchor the review links to), where it is in words, and what it is in words the depositor
 understands."""
+
 from __future__ import annotations
 
 import re
@@ -44,15 +45,16 @@ def described_problems(problems: list[dict], metadata: dict | None, files=()) ->
         step, anchor = problem_anchor(problem, metadata, files)
         step_obj = STEP_BY_SLUG.get(step, STEP_LIST[0])
         label = field_label(anchor[2:]) if anchor.startswith("f-") else ""
-        described.append({
-            "step": step,
-            "step_label": str(step_obj.label),
-            "step_number": step_obj.number,
-            "field": problem.get("field") or "",
-            "anchor": anchor,
-            "where": label,
-            "message": humanize(problem.get("message") or ""),
-        })
+        described.append(
+            {
+                "step": step,
+                "step_label": str(step_obj.label),
+                "step_number": step_obj.number,
+                "field": problem.get("field") or "",
+                "anchor": anchor,
+                "where": label,
+                "message": humanize(problem.get("message") or ""),
+            }
+        )
     described.sort(key=lambda p: p["step_number"])
     return described
-

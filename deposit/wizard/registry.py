@@ -4,6 +4,7 @@ the field a problem belongs to (`problem_anchor`).
 
 Adding a step: a module with its `Step` subclass, one entry in `STEP_CLASSES`, one template
 (`templates/deposit/wizard/<slug>.html`), and its slug in `repository.metadata.STEPS`."""
+
 from __future__ import annotations
 
 from repository.metadata import STEPS
@@ -23,7 +24,6 @@ assert tuple(STEP_BY_SLUG) == STEPS
 
 # Steps whose fields are saved through the wizard's form (the files step has its own uploads).
 FORM_STEPS: tuple[str, ...] = tuple(s.slug for s in STEP_LIST if s.form)
-
 
 
 class _NoStep(Step):

@@ -1,6 +1,7 @@
 """A new deposit's first document: the signed-in depositor as first creator and point of contact,
 the default licence and the conditions of use it sets, open access, a dataset in English, and the
 community's INSPIRE theme when the community is chosen at once."""
+
 from __future__ import annotations
 
 from repository.metadata import LICENCES

@@ -3,6 +3,7 @@ and polygons, and the way back (a step's values as the flat names its inputs car
 
 Field names follow the document's paths with dashes (`creators-1-orcid` is
 `metadata["creators"][1]["orcid"]`)."""
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,7 @@ def rows(values: dict[str, str], group: str) -> list[dict[str, str]]:
     found: dict[int, dict[str, str]] = {}
     for key, value in values.items():
         if key.startswith(prefix):
-            match = _ROW.match(key[len(prefix):])
+            match = _ROW.match(key[len(prefix) :])
             if match:
                 found.setdefault(int(match[1]), {})[match[2]] = value
     return [found[i] for i in sorted(found)]

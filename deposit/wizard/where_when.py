@@ -1,6 +1,7 @@
 """Step 3, where and when: the locations (a place name, a box, a point or a polygon), the time span,
 the depths or altitudes, and the keyword groups of places, platforms, instruments and measured
 parameters."""
+
 from __future__ import annotations
 
 from typing import ClassVar
@@ -30,8 +31,15 @@ EXTENT_KEYS = ("start", "end", "ongoing", "minimum", "maximum", "reference")
 def _location(location: dict) -> dict:
     location = mapping(location)
     box, point = mapping(location.get("box")), mapping(location.get("point"))
-    kind = ("box" if location.get("box") is not None else "point" if location.get("point") is not None
-            else "polygon" if location.get("polygon") is not None else "place")
+    kind = (
+        "box"
+        if location.get("box") is not None
+        else "point"
+        if location.get("point") is not None
+        else "polygon"
+        if location.get("polygon") is not None
+        else "place"
+    )
     return {
         "kind": kind,
         "place": text(location.get("place")),
@@ -66,15 +74,28 @@ class WhereWhen(Step):
     label = gettext_lazy("Where and when")
     title = gettext_lazy("Where and when")
     summary = gettext_lazy(
-        "Where and when the data were collected, at which depths or altitudes, with what, and what was measured.")
+        "Where and when the data were collected, at which depths or altitudes, with what, and what was measured."
+    )
     defaults: ClassVar[dict[str, str]] = {"vertical_extent-reference": "depth"}
     checks = (
-        Check("geo_locations", gettext_lazy("Location"), False,
-              lambda md, deposit, files: bool(sequence(md.get("geo_locations")))),
-        Check("temporal_extent", gettext_lazy("Time span"), False,
-              lambda md, deposit, files: bool(mapping(md.get("temporal_extent")).get("start"))),
-        Check("parameters", gettext_lazy("Measured parameters"), False,
-              lambda md, deposit, files: any(group_of(s) == "parameters" for s in subjects_in(md))),
+        Check(
+            "geo_locations",
+            gettext_lazy("Location"),
+            False,
+            lambda md, deposit, files: bool(sequence(md.get("geo_locations"))),
+        ),
+        Check(
+            "temporal_extent",
+            gettext_lazy("Time span"),
+            False,
+            lambda md, deposit, files: bool(mapping(md.get("temporal_extent")).get("start")),
+        ),
+        Check(
+            "parameters",
+            gettext_lazy("Measured parameters"),
+            False,
+            lambda md, deposit, files: any(group_of(s) == "parameters" for s in subjects_in(md)),
+        ),
     )
 
     def read(self, metadata, deposit=None) -> dict:
@@ -82,10 +103,16 @@ class WhereWhen(Step):
         temporal, vertical = mapping(md.get("temporal_extent")), mapping(md.get("vertical_extent"))
         values = {
             "geo_locations": [_location(location) for location in sequence(md.get("geo_locations"))],
-            "temporal_extent": {"start": text(temporal.get("start")), "end": text(temporal.get("end")),
-                                "ongoing": bool(temporal.get("ongoing"))},
-            "vertical_extent": {"minimum": text(vertical.get("minimum")), "maximum": text(vertical.get("maximum")),
-                                "reference": text(vertical.get("reference")) or "depth"},
+            "temporal_extent": {
+                "start": text(temporal.get("start")),
+                "end": text(temporal.get("end")),
+                "ongoing": bool(temporal.get("ongoing")),
+            },
+            "vertical_extent": {
+                "minimum": text(vertical.get("minimum")),
+                "maximum": text(vertical.get("maximum")),
+                "reference": text(vertical.get("reference")) or "depth",
+            },
         }
         for group in GROUPS:
             values[group.name] = group_rows(md, group.name)
@@ -118,8 +145,9 @@ class WhereWhen(Step):
         for group in GROUPS:
             new += subjects_from(values, group.name, group.keyword_type)
         # Describe's subjects are kept as they are (whatever their shape).
-        kept = [s for s in sequence(md.get("subjects"))
-                if str(mapping(s).get("keyword_type") or "theme") not in WHERE_TYPES]
+        kept = [
+            s for s in sequence(md.get("subjects")) if str(mapping(s).get("keyword_type") or "theme") not in WHERE_TYPES
+        ]
         set_or_drop(md, "subjects", kept + new)
         return ...
 

@@ -1,5 +1,6 @@
 """The moderation queue's count in the navigation: `{% moderation_queue_count as n %}`, asked before
 accounts' `{% is_moderator %}`, which it answers in the same query."""
+
 from __future__ import annotations
 
 from django import template

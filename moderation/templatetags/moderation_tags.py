@@ -1,6 +1,7 @@
 """Template helpers of the moderation pages and of the conversation shown in the wizard:
 `markdown` (safe rendering of a comment), the rights of the viewer in a thread, and the threads
 of one field or file."""
+
 from __future__ import annotations
 
 from django import template
@@ -61,8 +62,20 @@ def step_label(slug: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def thread_scope(context, thread, *, anchor="", file=None, roots=None, general=False, everything=False,
-                 scope_key="", links="auto", bare=False, id_prefix=""):
+def thread_scope(
+    context,
+    thread,
+    *,
+    anchor="",
+    file=None,
+    roots=None,
+    general=False,
+    everything=False,
+    scope_key="",
+    links="auto",
+    bare=False,
+    id_prefix="",
+):
     """What one inclusion of moderation/_thread.html shows (its docstring at the top of the template
     gives the contract): the threads, whether each is labelled with its field and linked to it,
     and the new-comment form, if any. Also the `scope` key the forms post, so that an htmx answer

@@ -6,42 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('deposit', '0003_review_rounds'),
-        ('moderation', '0001_initial'),
+        ("deposit", "0003_review_rounds"),
+        ("moderation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(choices=[('immediate', 'one e-mail for each notification'), ('digest', 'a daily digest'), ('off', 'no e-mail (the bell only)')], default='immediate', max_length=10)),
-                ('digest_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "email",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "one e-mail for each notification"),
+                            ("digest", "a daily digest"),
+                            ("off", "no e-mail (the bell only)"),
+                        ],
+                        default="immediate",
+                        max_length=10,
+                    ),
+                ),
+                ("digest_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'submitted for review'), ('claimed', 'claimed by a moderator'), ('assigned', 'assigned to you'), ('comment', 'new comment'), ('changes_requested', 'changes requested'), ('resubmitted', 'resubmitted'), ('approved', 'approved'), ('rejected', 'rejected'), ('published', 'published')], max_length=20)),
-                ('text', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='moderation.comment')),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='deposit.deposit')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "submitted for review"),
+                            ("claimed", "claimed by a moderator"),
+                            ("assigned", "assigned to you"),
+                            ("comment", "new comment"),
+                            ("changes_requested", "changes requested"),
+                            ("resubmitted", "resubmitted"),
+                            ("approved", "approved"),
+                            ("rejected", "rejected"),
+                            ("published", "published"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="moderation.comment",
+                    ),
+                ),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notifications", to="deposit.deposit"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-pk'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notificatio_recipie_564b1f_idx'), models.Index(fields=['emailed_at', 'created'], name='notificatio_emailed_892c42_idx')],
+                "ordering": ["-created", "-pk"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notificatio_recipie_564b1f_idx"),
+                    models.Index(fields=["emailed_at", "created"], name="notificatio_emailed_892c42_idx"),
+                ],
             },
         ),
     ]

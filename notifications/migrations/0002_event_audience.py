@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0003_review_rounds'),
-        ('notifications', '0001_initial'),
+        ("deposit", "0003_review_rounds"),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='audience',
-            field=models.CharField(choices=[('depositor', 'depositor'), ('moderator', 'moderator')], default='depositor', max_length=10),
+            model_name="notification",
+            name="audience",
+            field=models.CharField(
+                choices=[("depositor", "depositor"), ("moderator", "moderator")], default="depositor", max_length=10
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='deposit.depositevent'),
+            model_name="notification",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to="deposit.depositevent",
+            ),
         ),
     ]

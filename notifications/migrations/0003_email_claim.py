@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_event_audience'),
+        ("notifications", "0002_event_audience"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='email_claimed_at',
+            model_name="notification",
+            name="email_claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

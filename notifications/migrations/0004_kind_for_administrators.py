@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_email_claim'),
+        ("notifications", "0003_email_claim"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'submitted for review'), ('for_administrators', 'submitted for an administrator to decide'), ('claimed', 'claimed by a moderator'), ('assigned', 'assigned to you'), ('comment', 'new comment'), ('changes_requested', 'changes requested'), ('resubmitted', 'resubmitted'), ('approved', 'approved'), ('rejected', 'rejected'), ('published', 'published')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "submitted for review"),
+                    ("for_administrators", "submitted for an administrator to decide"),
+                    ("claimed", "claimed by a moderator"),
+                    ("assigned", "assigned to you"),
+                    ("comment", "new comment"),
+                    ("changes_requested", "changes requested"),
+                    ("resubmitted", "resubmitted"),
+                    ("approved", "approved"),
+                    ("rejected", "rejected"),
+                    ("published", "published"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -6,47 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deposit', '0002_collaboration'),
-        ('notifications', '0004_kind_for_administrators'),
+        ("deposit", "0002_collaboration"),
+        ("notifications", "0004_kind_for_administrators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='collaboration',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='deposit.collaboration'),
+            model_name="notification",
+            name="collaboration",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to="deposit.collaboration",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email',
+            model_name="notification",
+            name="email",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_attempts',
+            model_name="notification",
+            name="email_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_error',
+            model_name="notification",
+            name="email_error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='email_failed_at',
+            model_name="notification",
+            name="email_failed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'submitted for review'), ('for_administrators', 'submitted for an administrator to decide'), ('claimed', 'claimed by a moderator'), ('assigned', 'assigned to you'), ('comment', 'new comment'), ('changes_requested', 'changes requested'), ('resubmitted', 'resubmitted'), ('approved', 'approved'), ('rejected', 'rejected'), ('published', 'published'), ('invited', 'invitation to co-deposit')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "submitted for review"),
+                    ("for_administrators", "submitted for an administrator to decide"),
+                    ("claimed", "claimed by a moderator"),
+                    ("assigned", "assigned to you"),
+                    ("comment", "new comment"),
+                    ("changes_requested", "changes requested"),
+                    ("resubmitted", "resubmitted"),
+                    ("approved", "approved"),
+                    ("rejected", "rejected"),
+                    ("published", "published"),
+                    ("invited", "invitation to co-deposit"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='recipient',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="recipient",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

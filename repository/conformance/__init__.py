@@ -12,6 +12,7 @@ only remote context it accepts is schema.org's, never fetched.
 pyshacl runs the shapes and SaxonC-HE the schematron (runtime dependencies, so that operators can
 run the command on a production install).
 """
+
 from __future__ import annotations
 
 import json
@@ -107,12 +108,18 @@ def soso_violations(jsonld: str | bytes | dict | list, shapes=SOSO_REQUIRED) -> 
     data = jsonld_graph(blocks)
     found: dict[str, list[Violation]] = {}
     for name in shapes:
-        _conforms, report, _text = pyshacl.validate(data, shacl_graph=_shape_graph(name), inference="none",
-                                                    allow_warnings=True)
+        _conforms, report, _text = pyshacl.validate(
+            data, shacl_graph=_shape_graph(name), inference="none", allow_warnings=True
+        )
         found[name] = sorted(
-            (Violation(name, str(report.value(r, SH.resultMessage) or ""),
-                       f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath) or ''}".strip())
-             for r in report.subjects(SH.resultSeverity, SH.Violation)),
+            (
+                Violation(
+                    name,
+                    str(report.value(r, SH.resultMessage) or ""),
+                    f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath) or ''}".strip(),
+                )
+                for r in report.subjects(SH.resultSeverity, SH.Violation)
+            ),
             key=lambda v: (v.message, v.where),
         )
     return found
@@ -147,9 +154,16 @@ class _Schematron:
             # GeoNetwork passes its localised strings as $loc (none here: the diagnostics carry the
             # English text) and its thesaurus folder as $thesaurusDir (the INSPIRE themes).
             thesauri = (GEONETWORK_DIR / "thesauri").as_uri()
-            sch = re.sub(r"(<sch:title[^>]*>.*?</sch:title>)",
-                         lambda m: m.group(1) + '<sch:let name="loc" value="/.."/>'
-                         f'<sch:let name="thesaurusDir" value="\'{thesauri}\'"/>', sch, count=1, flags=re.DOTALL)
+            sch = re.sub(
+                r"(<sch:title[^>]*>.*?</sch:title>)",
+                lambda m: (
+                    m.group(1) + '<sch:let name="loc" value="/.."/>'
+                    f'<sch:let name="thesaurusDir" value="\'{thesauri}\'"/>'
+                ),
+                sch,
+                count=1,
+                flags=re.DOTALL,
+            )
             for step in ("iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt1.xsl"):
                 sch = self._transform(self.skeleton / step, sch)
             self.compiled[rule] = self.xslt.compile_stylesheet(stylesheet_text=sch)
@@ -199,8 +213,10 @@ def geonetwork_violations(xml: str | bytes | etree._Element, rules=GEONETWORK_RU
     found: dict[str, list[Violation]] = {}
     for rule in rules:
         report = schematron.svrl(rule, xml)
-        found[rule] = [Violation(rule, _assert_text(fa), _short_location(fa.get("location") or ""))
-                       for fa in report.iter(f"{{{SVRL}}}failed-assert")]
+        found[rule] = [
+            Violation(rule, _assert_text(fa), _short_location(fa.get("location") or ""))
+            for fa in report.iter(f"{{{SVRL}}}failed-assert")
+        ]
     return found
 
 

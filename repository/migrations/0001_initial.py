@@ -7,69 +7,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Record',
+            name="Record",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('metadata', models.JSONField()),
-                ('doi', models.CharField(max_length=255, unique=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('publication_date', models.DateField()),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='accounts.community')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=500)),
+                ("metadata", models.JSONField()),
+                ("doi", models.CharField(max_length=255, unique=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("publication_date", models.DateField()),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="records", to="accounts.community"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="records", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created'],
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='PersistentIdentifier',
+            name="PersistentIdentifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doi', models.CharField(max_length=255, unique=True)),
-                ('provider', models.CharField(max_length=20)),
-                ('state', models.CharField(choices=[('none', 'none'), ('draft', 'draft'), ('registered', 'registered'), ('findable', 'findable')], default=repository.pids.base.DOIState['none'], max_length=12)),
-                ('target_state', models.CharField(choices=[('none', 'none'), ('draft', 'draft'), ('registered', 'registered'), ('findable', 'findable')], default=repository.pids.base.DOIState['draft'], max_length=12)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('document', models.JSONField(default=dict, help_text='Metadata to send while no record exists yet.')),
-                ('sync', models.CharField(choices=[('pending', 'pending'), ('done', 'done'), ('rejected', 'rejected by the registration agency')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
-                ('record', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pid', to='repository.record')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("doi", models.CharField(max_length=255, unique=True)),
+                ("provider", models.CharField(max_length=20)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("none", "none"),
+                            ("draft", "draft"),
+                            ("registered", "registered"),
+                            ("findable", "findable"),
+                        ],
+                        default=repository.pids.base.DOIState["none"],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "target_state",
+                    models.CharField(
+                        choices=[
+                            ("none", "none"),
+                            ("draft", "draft"),
+                            ("registered", "registered"),
+                            ("findable", "findable"),
+                        ],
+                        default=repository.pids.base.DOIState["draft"],
+                        max_length=12,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("document", models.JSONField(default=dict, help_text="Metadata to send while no record exists yet.")),
+                (
+                    "sync",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("done", "done"),
+                            ("rejected", "rejected by the registration agency"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "record",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pid",
+                        to="repository.record",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['sync', 'next_attempt_at'], name='repository__sync_430615_idx')],
+                "indexes": [models.Index(fields=["sync", "next_attempt_at"], name="repository__sync_430615_idx")],
             },
         ),
         migrations.CreateModel(
-            name='RecordFile',
+            name="RecordFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('size', models.BigIntegerField()),
-                ('md5', models.CharField(max_length=32)),
-                ('sha256', models.CharField(max_length=64)),
-                ('storage_key', models.CharField(max_length=255)),
-                ('download_count', models.PositiveIntegerField(default=0)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='repository.record')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                ("size", models.BigIntegerField()),
+                ("md5", models.CharField(max_length=32)),
+                ("sha256", models.CharField(max_length=64)),
+                ("storage_key", models.CharField(max_length=255)),
+                ("download_count", models.PositiveIntegerField(default=0)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="files", to="repository.record"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('record', 'name'), name='record_file_name_unique')],
+                "ordering": ["name"],
+                "constraints": [models.UniqueConstraint(fields=("record", "name"), name="record_file_name_unique")],
             },
         ),
     ]

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('repository', '0001_initial'),
+        ("repository", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recordfile',
-            name='fixity_error',
+            model_name="recordfile",
+            name="fixity_error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='recordfile',
-            name='last_fixity_check_at',
+            model_name="recordfile",
+            name="last_fixity_check_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='recordfile',
-            index=models.Index(fields=['last_fixity_check_at'], name='recordfile_fixity_idx'),
+            model_name="recordfile",
+            index=models.Index(fields=["last_fixity_check_at"], name="recordfile_fixity_idx"),
         ),
     ]

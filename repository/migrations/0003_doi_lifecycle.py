@@ -26,147 +26,223 @@ def forwards(apps, schema_editor):
         record.embargo_until = datetime.date.fromisoformat(until) if until else None
         record.modified = record.created
         record.save(update_fields=["concept", "embargo_until", "modified"])
-        RecordRevision.objects.create(record=record, number=1, metadata=record.metadata, reason="published",
-                                      created=record.created)
+        RecordRevision.objects.create(
+            record=record, number=1, metadata=record.metadata, reason="published", created=record.created
+        )
     PersistentIdentifier.objects.filter(sync="pending", pending_since__isnull=True).update(
-        pending_since=models.F("created"))
+        pending_since=models.F("created")
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_saml_identity_providers'),
-        ('repository', '0002_record_file_fixity'),
+        ("accounts", "0003_saml_identity_providers"),
+        ("repository", "0002_record_file_fixity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordRevision',
+            name="RecordRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('metadata', models.JSONField()),
-                ('reason', models.CharField(choices=[('published', 'published'), ('embargo_lifted', 'embargo lifted')], max_length=20)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("metadata", models.JSONField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[("published", "published"), ("embargo_lifted", "embargo lifted")], max_length=20
+                    ),
+                ),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['record', 'number'],
+                "ordering": ["record", "number"],
             },
         ),
         migrations.AlterModelOptions(
-            name='persistentidentifier',
-            options={'verbose_name': 'persistent identifier'},
+            name="persistentidentifier",
+            options={"verbose_name": "persistent identifier"},
         ),
         migrations.AddField(
-            model_name='persistentidentifier',
-            name='checked_at',
+            model_name="persistentidentifier",
+            name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='persistentidentifier',
-            name='drift',
+            model_name="persistentidentifier",
+            name="drift",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='persistentidentifier',
-            name='kind',
-            field=models.CharField(choices=[('version', 'version (one record)'), ('concept', 'concept (all versions)')], default='version', max_length=10),
+            model_name="persistentidentifier",
+            name="kind",
+            field=models.CharField(
+                choices=[("version", "version (one record)"), ("concept", "concept (all versions)")],
+                default="version",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='persistentidentifier',
-            name='pending_since',
+            model_name="persistentidentifier",
+            name="pending_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='embargo_until',
+            model_name="record",
+            name="embargo_until",
             field=models.DateField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='modified',
+            model_name="record",
+            name="modified",
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now),
         ),
         migrations.AddField(
-            model_name='record',
-            name='status',
-            field=models.CharField(choices=[('published', 'published'), ('withdrawn', 'withdrawn')], default='published', max_length=10),
+            model_name="record",
+            name="status",
+            field=models.CharField(
+                choices=[("published", "published"), ("withdrawn", "withdrawn")], default="published", max_length=10
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='withdrawal_note',
+            model_name="record",
+            name="withdrawal_note",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='withdrawal_reason',
-            field=models.CharField(blank=True, choices=[('data_error', 'Errors in the data'), ('duplicate', 'Duplicate of another record'), ('rights', 'Rights or licensing problem'), ('sensitive', 'Sensitive or personal data'), ('depositor_request', "At the depositor's request"), ('other', 'Other reason')], max_length=20),
+            model_name="record",
+            name="withdrawal_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("data_error", "Errors in the data"),
+                    ("duplicate", "Duplicate of another record"),
+                    ("rights", "Rights or licensing problem"),
+                    ("sensitive", "Sensitive or personal data"),
+                    ("depositor_request", "At the depositor's request"),
+                    ("other", "Other reason"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='withdrawn_at',
+            model_name="record",
+            name="withdrawn_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="record",
+            name="withdrawn_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='persistentidentifier',
-            name='state',
-            field=models.CharField(choices=[('none', 'none'), ('draft', 'draft'), ('registered', 'registered'), ('findable', 'findable'), ('deleted', 'deleted')], default=repository.pids.base.DOIState['none'], max_length=12),
+            model_name="persistentidentifier",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("none", "none"),
+                    ("draft", "draft"),
+                    ("registered", "registered"),
+                    ("findable", "findable"),
+                    ("deleted", "deleted"),
+                ],
+                default=repository.pids.base.DOIState["none"],
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='persistentidentifier',
-            name='target_state',
-            field=models.CharField(choices=[('none', 'none'), ('draft', 'draft'), ('registered', 'registered'), ('findable', 'findable'), ('deleted', 'deleted')], default=repository.pids.base.DOIState['draft'], max_length=12),
+            model_name="persistentidentifier",
+            name="target_state",
+            field=models.CharField(
+                choices=[
+                    ("none", "none"),
+                    ("draft", "draft"),
+                    ("registered", "registered"),
+                    ("findable", "findable"),
+                    ("deleted", "deleted"),
+                ],
+                default=repository.pids.base.DOIState["draft"],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='Concept',
+            name="Concept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('pid', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='concept_of', to='repository.persistentidentifier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "pid",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="concept_of",
+                        to="repository.persistentidentifier",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='persistentidentifier',
-            name='concept',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='version_pids', to='repository.concept'),
+            model_name="persistentidentifier",
+            name="concept",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="version_pids",
+                to="repository.concept",
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='concept',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='repository.concept'),
+            model_name="record",
+            name="concept",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="records", to="repository.concept"
+            ),
         ),
         migrations.AddIndex(
-            model_name='persistentidentifier',
-            index=models.Index(fields=['sync', 'pending_since'], name='pid_sync_pending_since_idx'),
+            model_name="persistentidentifier",
+            index=models.Index(fields=["sync", "pending_since"], name="pid_sync_pending_since_idx"),
         ),
         migrations.AddConstraint(
-            model_name='record',
-            constraint=models.UniqueConstraint(fields=('concept', 'version'), name='record_concept_version_unique'),
+            model_name="record",
+            constraint=models.UniqueConstraint(fields=("concept", "version"), name="record_concept_version_unique"),
         ),
         migrations.AddField(
-            model_name='recordrevision',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="recordrevision",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recordrevision',
-            name='record',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='repository.record'),
+            model_name="recordrevision",
+            name="record",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="repository.record"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recordrevision',
-            constraint=models.UniqueConstraint(fields=('record', 'number'), name='record_revision_unique'),
+            model_name="recordrevision",
+            constraint=models.UniqueConstraint(fields=("record", "number"), name="record_revision_unique"),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='record',
-            name='concept',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='repository.concept'),
+            model_name="record",
+            name="concept",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="records", to="repository.concept"
+            ),
         ),
     ]

@@ -68,100 +68,105 @@ def index_existing_records(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('repository', '0003_doi_lifecycle'),
+        ("repository", "0003_doi_lifecycle"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='record',
-            name='search_abstract',
+            model_name="record",
+            name="search_abstract",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_creators',
-            field=repository.fields.TextListField(base_field=models.TextField(), blank=True, default=list, editable=False, size=None),
+            model_name="record",
+            name="search_creators",
+            field=repository.fields.TextListField(
+                base_field=models.TextField(), blank=True, default=list, editable=False, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_east',
+            model_name="record",
+            name="search_east",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_east2',
+            model_name="record",
+            name="search_east2",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_end',
+            model_name="record",
+            name="search_end",
             field=models.DateField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_keyword_labels',
-            field=repository.fields.TextListField(base_field=models.TextField(), blank=True, default=list, editable=False, size=None),
+            model_name="record",
+            name="search_keyword_labels",
+            field=repository.fields.TextListField(
+                base_field=models.TextField(), blank=True, default=list, editable=False, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_keywords',
-            field=repository.fields.TextListField(base_field=models.TextField(), blank=True, default=list, editable=False, size=None),
+            model_name="record",
+            name="search_keywords",
+            field=repository.fields.TextListField(
+                base_field=models.TextField(), blank=True, default=list, editable=False, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_latest',
+            model_name="record",
+            name="search_latest",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_licence',
+            model_name="record",
+            name="search_licence",
             field=models.CharField(blank=True, editable=False, max_length=60),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_north',
+            model_name="record",
+            name="search_north",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_resource_type',
+            model_name="record",
+            name="search_resource_type",
             field=models.CharField(blank=True, editable=False, max_length=40),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_south',
+            model_name="record",
+            name="search_south",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_start',
+            model_name="record",
+            name="search_start",
             field=models.DateField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_text',
+            model_name="record",
+            name="search_text",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_vector',
+            model_name="record",
+            name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_west',
+            model_name="record",
+            name="search_west",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_west2',
+            model_name="record",
+            name="search_west2",
             field=models.FloatField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='record',
-            name='search_year',
+            model_name="record",
+            name="search_year",
             field=models.PositiveSmallIntegerField(editable=False, null=True),
         ),
         migrations.RunPython(postgres_forwards, postgres_backwards),

@@ -1,10 +1,10 @@
 """COUNTER-filtered views and downloads per record and day (repository/usage.py)."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("repository", "0004_search"),
     ]
@@ -17,8 +17,12 @@ class Migration(migrations.Migration):
                 ("day", models.DateField()),
                 ("views", models.PositiveIntegerField(default=0)),
                 ("downloads", models.PositiveIntegerField(default=0)),
-                ("record", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="usage",
-                                             to="repository.record")),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage", to="repository.record"
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "record usage (day)",

@@ -32,15 +32,14 @@ def sqlite_backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('repository', '0005_usage'),
+        ("repository", "0005_usage"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='record',
-            name='search_text',
+            model_name="record",
+            name="search_text",
         ),
         migrations.RunPython(sqlite_forwards, sqlite_backwards),
     ]

@@ -5,6 +5,7 @@ and the DataCite XML. Every method is idempotent (PUT semantics), so a retried t
 Failures are one of two errors: `RetryableError` (timeouts, connection errors, 5xx, 429) and
 `RejectedError` (4xx: the agency refuses what we sent; retrying would not help).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ DataCite's states: a PUT without an event keeps (or creates) a *draft*; `publish
 *findable*; `hide` turns a findable DOI into *registered*; only drafts can be deleted. Every call
 is a PUT of the full wanted state, so a retried task is safe.
 """
+
 from __future__ import annotations
 
 import base64
@@ -105,12 +106,14 @@ class DataCiteClient:
             response = self._request.request(path, method=method, body=data, headers=headers)
         except HttpError as exc:
             cause = exc.args[0] if exc.args else exc
-            log.warning("datacite.unreachable", method=method, doi=doi, error=type(cause).__name__,
-                        detail=str(cause)[:300])
+            log.warning(
+                "datacite.unreachable", method=method, doi=doi, error=type(cause).__name__, detail=str(cause)[:300]
+            )
             raise RetryableError(f"DataCite could not be reached: {cause}") from exc
         status = response.status_code
-        log.debug("datacite.response", method=method, doi=doi, status=status,
-                  ms=round((time.monotonic() - started) * 1000))
+        log.debug(
+            "datacite.response", method=method, doi=doi, status=status, ms=round((time.monotonic() - started) * 1000)
+        )
         if status < 300:
             return response
         if status == 404 and missing_ok:
@@ -118,13 +121,14 @@ class DataCiteClient:
         messages = _error_messages(response)
         if status == 429 or status >= 500:
             retry_after = _retry_after(response.headers.get("Retry-After"))
-            log.warning("datacite.retryable", method=method, doi=doi, status=status,
-                        retry_after=retry_after, errors=messages)
-            raise RetryableError(f"DataCite answered {status}: " + "; ".join(messages),
-                                 status=status, retry_after=retry_after)
+            log.warning(
+                "datacite.retryable", method=method, doi=doi, status=status, retry_after=retry_after, errors=messages
+            )
+            raise RetryableError(
+                f"DataCite answered {status}: " + "; ".join(messages), status=status, retry_after=retry_after
+            )
         log.warning("datacite.rejected", method=method, doi=doi, status=status, errors=messages)
-        raise RejectedError(f"DataCite refused the request ({status}): " + "; ".join(messages),
-                            status=status)
+        raise RejectedError(f"DataCite refused the request ({status}): " + "; ".join(messages), status=status)
 
     def put_doi(self, doi: str, attributes: dict[str, Any]) -> dict[str, Any]:
         """Create or update a DOI; the attributes DataCite answered with."""
@@ -179,8 +183,7 @@ class DataCiteDOIProvider(DOIProvider):
         errors = validate(xml, "datacite-4.6")
         if errors:
             log.warning("doi.xml_invalid", doi=doi, errors=errors[:10])
-            raise RejectedError("The DataCite XML is not valid against DataCite 4.6: "
-                                + "; ".join(errors))
+            raise RejectedError("The DataCite XML is not valid against DataCite 4.6: " + "; ".join(errors))
 
     def reserve(self, *, doi: str, xml: bytes) -> DOIState | None:
         self._check(doi, xml)

@@ -1,6 +1,7 @@
 """The local demo DOI provider: DOIs under DataCite's test prefix 10.5072, never registered
 anywhere (every page that shows one says so); it keeps the state a registration agency would.
 Its `get` answers from our own table: reconciliation has nothing to compare with and finds no drift."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -18,6 +18,7 @@ that item, so that an author's name, the year or the version never differ betwee
 The year is the publication year (what DataCite registers), not the full date: a style that prints
 a day would otherwise invent a precision the DOI's metadata does not have.
 """
+
 from __future__ import annotations
 
 import json
@@ -116,7 +117,9 @@ def to_csl(document: MetadataDocument, *, doi: str, year: int, version: str | No
         item["genre"] = document.resource_type.type
     if version := version or document.version:
         item["version"] = str(version)
-    abstract = next((d.description for d in document.descriptions if d.description_type is DescriptionType.abstract), None)
+    abstract = next(
+        (d.description for d in document.descriptions if d.description_type is DescriptionType.abstract), None
+    )
     if abstract:
         item["abstract"] = abstract
     if document.subjects:
@@ -134,8 +137,16 @@ def to_csl_json(item: dict) -> bytes:
 # --- BibTeX ---------------------------------------------------------------------------------------
 
 _BIBTEX_SPECIALS = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#",
-    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 _BIBTEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _BIBTEX_SPECIALS))
 
@@ -185,9 +196,22 @@ def to_bibtex(item: dict, *, rights: list[str] = ()) -> str:
 
 # --- RIS -------------------------------------------------------------------------------------------
 
-RIS_TYPES = {"dataset": "DATA", "software": "COMP", "article-journal": "JOUR", "book": "BOOK", "chapter": "CHAP",
-             "report": "RPRT", "thesis": "THES", "graphic": "FIGURE", "motion_picture": "VIDEO", "webpage": "ELEC",
-             "paper-conference": "CPAPER", "collection": "DATA", "document": "GEN", "article": "JOUR"}
+RIS_TYPES = {
+    "dataset": "DATA",
+    "software": "COMP",
+    "article-journal": "JOUR",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "report": "RPRT",
+    "thesis": "THES",
+    "graphic": "FIGURE",
+    "motion_picture": "VIDEO",
+    "webpage": "ELEC",
+    "paper-conference": "CPAPER",
+    "collection": "DATA",
+    "document": "GEN",
+    "article": "JOUR",
+}
 
 
 def _ris_value(text: str) -> str:
@@ -198,8 +222,9 @@ def to_ris(item: dict, *, date: str | None = None) -> str:
     """RIS with `TY  - DATA` for a dataset; `date` the publication date (YYYY-MM-DD) for `DA`."""
     lines = [("TY", RIS_TYPES.get(item["type"], "DATA")), ("TI", item["title"])]
     for name in item["author"]:
-        lines.append(("AU", f"{name['family']}, {name['given']}" if "given" in name
-                      else name.get("family") or name["literal"]))
+        lines.append(
+            ("AU", f"{name['family']}, {name['given']}" if "given" in name else name.get("family") or name["literal"])
+        )
     lines.append(("PY", str(item["issued"]["date-parts"][0][0])))
     if date:
         lines.append(("DA", date.replace("-", "/")))
@@ -223,8 +248,15 @@ def to_ris(item: dict, *, date: str | None = None) -> str:
 # --- Formatted citations ---------------------------------------------------------------------------
 
 
-def format_citation(*, creators: list[tuple[str, str | None, str | None]], year: int, title: str, doi: str,
-                    version: int | str = 1, publisher: str | None = None) -> str:
+def format_citation(
+    *,
+    creators: list[tuple[str, str | None, str | None]],
+    year: int,
+    title: str,
+    doi: str,
+    version: int | str = 1,
+    publisher: str | None = None,
+) -> str:
     """DataCite's recommended citation: Creators (Year). Title. Version. Publisher. DOI. Each
     creator is (name, family name, given name); a first version says no version."""
     names = []
@@ -242,13 +274,19 @@ def datacite_citation(item: dict, *, version_number: int) -> str:
     """The DataCite-recommended citation of a CSL item (the record's version number decides
     whether a version is said, as for a reserved DOI)."""
     creators = [(n.get("literal", ""), n.get("family"), n.get("given")) for n in item["author"]]
-    return format_citation(creators=creators, year=item["issued"]["date-parts"][0][0], title=item["title"],
-                           doi=item["DOI"], version=version_number, publisher=item["publisher"])
+    return format_citation(
+        creators=creators,
+        year=item["issued"]["date-parts"][0][0],
+        title=item["title"],
+        doi=item["DOI"],
+        version=version_number,
+        publisher=item["publisher"],
+    )
 
 
 def _locales() -> set[str]:
     folder = files("citeproc") / "data" / "locales"
-    return {p.name[len("locales-"):-len(".xml")] for p in folder.iterdir() if p.name.startswith("locales-")}
+    return {p.name[len("locales-") : -len(".xml")] for p in folder.iterdir() if p.name.startswith("locales-")}
 
 
 @lru_cache(maxsize=1)
@@ -299,8 +337,11 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 def _inherited_name_option(name: etree._Element, option: str, default: str) -> str:
     """An inheritable name option: on cs:name, else on its cs:citation or cs:bibliography, else on
     cs:style (CSL 1.0.2, "Inheritable Name Options")."""
-    for element in (name, *name.iterancestors(f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"),
-                    name.getroottree().getroot()):
+    for element in (
+        name,
+        *name.iterancestors(f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"),
+        name.getroottree().getroot(),
+    ):
         if element.get(option) is not None:
             return element.get(option)
     return default
@@ -330,8 +371,9 @@ class _StyleXML(CitationStylesXML):
         lookup = etree.ElementNamespaceClassLookup()
         namespace = lookup.get_namespace(CSL_NS)
         namespace[None] = csl_model.CitationStylesElement
-        namespace.update({cls.__name__.replace("_", "-").lower(): cls
-                          for cls in csl_model.CitationStylesElement.__subclasses__()})
+        namespace.update(
+            {cls.__name__.replace("_", "-").lower(): cls for cls in csl_model.CitationStylesElement.__subclasses__()}
+        )
         namespace["name"] = _Name
         self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
         self.parser.set_element_class_lookup(lookup)
@@ -368,8 +410,9 @@ def _style(path: str, locale: str) -> _Style:
     return _Style(path, locale)
 
 
-def format_bibliography(item: dict, *, style: str = DEFAULT_STYLE, locale: str | None = None,
-                        html: bool = False, version_number: int = 1) -> str:
+def format_bibliography(
+    item: dict, *, style: str = DEFAULT_STYLE, locale: str | None = None, html: bool = False, version_number: int = 1
+) -> str:
     """One bibliography entry for the item, in plain text (or HTML with `html`)."""
     if style == DATACITE_STYLE:
         text = datacite_citation(item, version_number=version_number)

@@ -12,6 +12,7 @@ What goes where, beyond the obvious:
   embargo's end is the `Available` date;
 - the vertical extent has no DataCite element: it is left out (ISO 19115-3 carries it).
 """
+
 from __future__ import annotations
 
 import re
@@ -68,9 +69,7 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def _el(
-    parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None
-) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
     el = etree.SubElement(parent, f"{{{DATACITE_NS}}}{tag}")
     for name, value in attrs.items():
         if isinstance(value, Enum):  # str(member) of a str Enum is "Class.member" before 3.12
@@ -98,14 +97,19 @@ def _person(parent: etree._Element, tag: str, creator: Creator, **attrs: str | N
         if creator.family_name:
             _el(el, "familyName", creator.family_name)
     if creator.orcid:
-        _el(el, "nameIdentifier", orcid_url(creator.orcid),
-            nameIdentifierScheme="ORCID", schemeURI=ORCID_SCHEME_URI)
+        _el(el, "nameIdentifier", orcid_url(creator.orcid), nameIdentifierScheme="ORCID", schemeURI=ORCID_SCHEME_URI)
     if creator.ror:
         _el(el, "nameIdentifier", creator.ror, nameIdentifierScheme="ROR", schemeURI=ROR_SCHEME_URI)
     for affiliation in creator.affiliations:
         if affiliation.ror:
-            _el(el, "affiliation", affiliation.name, affiliationIdentifier=affiliation.ror,
-                affiliationIdentifierScheme="ROR", schemeURI=ROR_SCHEME_URI)
+            _el(
+                el,
+                "affiliation",
+                affiliation.name,
+                affiliationIdentifier=affiliation.ror,
+                affiliationIdentifierScheme="ROR",
+                schemeURI=ROR_SCHEME_URI,
+            )
         else:
             _el(el, "affiliation", affiliation.name)
 
@@ -177,8 +181,13 @@ def _funding_reference(parent: etree._Element, funding: FundingReference) -> Non
     _el(el, "funderName", funding.funder_name)
     if funding.funder_identifier and funding.funder_identifier_type:
         kind = funding.funder_identifier_type
-        _el(el, "funderIdentifier", funding.funder_identifier, funderIdentifierType=kind.value,
-            schemeURI=FUNDER_SCHEME_URIS.get(kind))
+        _el(
+            el,
+            "funderIdentifier",
+            funding.funder_identifier,
+            funderIdentifierType=kind.value,
+            schemeURI=FUNDER_SCHEME_URIS.get(kind),
+        )
     if funding.award_number:
         _el(el, "awardNumber", funding.award_number, awardURI=funding.award_uri)
     if funding.award_title:
@@ -214,8 +223,14 @@ def _related_identifier(parent: etree._Element, related: RelatedIdentifier) -> N
         # identifier goes as the URL of its resolver.
         identifier, identifier_type = SWH_RESOLVER + identifier, "URL"
     general = related.resource_type_general
-    _el(parent, "relatedIdentifier", identifier, relatedIdentifierType=identifier_type,
-        relationType=related.relation_type.value, resourceTypeGeneral=general.value if general else None)
+    _el(
+        parent,
+        "relatedIdentifier",
+        identifier,
+        relatedIdentifierType=identifier_type,
+        relationType=related.relation_type.value,
+        resourceTypeGeneral=general.value if general else None,
+    )
 
 
 def to_datacite_xml(
@@ -241,20 +256,36 @@ def to_datacite_xml(
 
     titles = _el(root, "titles")
     for title in document.titles:
-        _el(titles, "title", title.title,
-            titleType=title.title_type.value if title.title_type else None, lang=title.lang)
+        _el(
+            titles,
+            "title",
+            title.title,
+            titleType=title.title_type.value if title.title_type else None,
+            lang=title.lang,
+        )
 
     _el(root, "publisher", document.publisher or publisher or settings.DOI_PUBLISHER)
     year = publication_year or document.publication_year or timezone.now().year
     _el(root, "publicationYear", f"{year:04d}")
-    _el(root, "resourceType", document.resource_type.type or None,
-        resourceTypeGeneral=document.resource_type.general.value)
+    _el(
+        root,
+        "resourceType",
+        document.resource_type.type or None,
+        resourceTypeGeneral=document.resource_type.general.value,
+    )
 
     if document.subjects:
         subjects = _el(root, "subjects")
         for subject in document.subjects:
-            _el(subjects, "subject", subject.subject, subjectScheme=subject.scheme,
-                schemeURI=subject.scheme_uri, valueURI=subject.value_uri, lang=subject.lang)
+            _el(
+                subjects,
+                "subject",
+                subject.subject,
+                subjectScheme=subject.scheme,
+                schemeURI=subject.scheme_uri,
+                valueURI=subject.value_uri,
+                lang=subject.lang,
+            )
 
     _contributors(_el(root, "contributors"), document)
 
@@ -276,8 +307,15 @@ def to_datacite_xml(
 
     rights_list = _el(root, "rightsList")
     for rights in document.rights:
-        _el(rights_list, "rights", rights.title, rightsURI=rights.uri,
-            rightsIdentifier=rights.identifier, rightsIdentifierScheme="SPDX", schemeURI=SPDX_URI)
+        _el(
+            rights_list,
+            "rights",
+            rights.title,
+            rightsURI=rights.uri,
+            rightsIdentifier=rights.identifier,
+            rightsIdentifierScheme="SPDX",
+            schemeURI=SPDX_URI,
+        )
     if document.access.level is AccessLevel.embargoed:
         _el(rights_list, "rights", "Embargoed access", rightsURI=EMBARGOED_ACCESS)
     else:
@@ -285,8 +323,13 @@ def to_datacite_xml(
 
     descriptions = _el(root, "descriptions")
     for description in document.descriptions:
-        _el(descriptions, "description", description.description,
-            descriptionType=description.description_type.value, lang=description.lang)
+        _el(
+            descriptions,
+            "description",
+            description.description,
+            descriptionType=description.description_type.value,
+            lang=description.lang,
+        )
     if document.lineage:
         _el(descriptions, "description", document.lineage, descriptionType="Methods")
 

@@ -7,6 +7,7 @@ ContactPerson, the temporal extent as a `Collected` range, access as a rights en
 It validates against the DataCite JSON Schema that the `datacite` package ships (4.5, which 4.6
 only extends with new vocabulary values); `publisher` is an object, as from 4.5 on.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ _ATTRIBUTES = {
     XML_LANG: "lang",
 }
 _NUMBERS = {
-    "pointLongitude", "pointLatitude", "westBoundLongitude", "eastBoundLongitude",
-    "southBoundLatitude", "northBoundLatitude",
+    "pointLongitude",
+    "pointLatitude",
+    "westBoundLongitude",
+    "eastBoundLongitude",
+    "southBoundLatitude",
+    "northBoundLatitude",
 }
 
 
@@ -36,8 +41,11 @@ def _local(el: etree._Element) -> str:
 
 
 def _attributes(el: etree._Element) -> dict:
-    return {_ATTRIBUTES.get(name, name): value for name, value in el.attrib.items()
-            if not name.startswith("{http://www.w3.org/2001/XMLSchema-instance}")}
+    return {
+        _ATTRIBUTES.get(name, name): value
+        for name, value in el.attrib.items()
+        if not name.startswith("{http://www.w3.org/2001/XMLSchema-instance}")
+    }
 
 
 def _text(el: etree._Element) -> str:
@@ -150,4 +158,3 @@ def datacite_json_from_xml(xml: bytes, *, url: str | None = None) -> dict:
 
 def to_datacite_json(xml: bytes, *, url: str | None = None) -> bytes:
     return json.dumps(datacite_json_from_xml(xml, url=url), ensure_ascii=False, indent=2).encode()
-

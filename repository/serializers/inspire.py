@@ -14,6 +14,7 @@ Where each lives in the document:
 - the lineage statement is `lineage` (with Methods descriptions); default: a sentence naming the
   resources the data were derived from or compiled with, when there are any.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,7 +69,8 @@ def theme_uri(code: str) -> str:
 
 def is_theme(subject) -> bool:
     return (subject.scheme_uri or "").rstrip("/") == THEMES_URI or (subject.value_uri or "").startswith(
-        THEMES_URI + "/")
+        THEMES_URI + "/"
+    )
 
 
 def themes(document: MetadataDocument, community_slug: str = "") -> list[Theme]:
@@ -97,8 +99,7 @@ def access_conditions(document: MetadataDocument, *, withdrawn_on: date | None =
     if withdrawn_on:
         return f"Withdrawn on {withdrawn_on.isoformat()}: the files are no longer available; the metadata stay public."
     if document.access.level is AccessLevel.embargoed and document.access.embargo_until:
-        return (f"The files are embargoed until {document.access.embargo_until.isoformat()}; the metadata are "
-                "public.")
+        return f"The files are embargoed until {document.access.embargo_until.isoformat()}; the metadata are public."
     return "No conditions apply to access: the files and the metadata are public."
 
 
@@ -109,6 +110,9 @@ def lineage_statement(document: MetadataDocument) -> str | None:
         statements.insert(0, document.lineage)
     if statements:
         return "\n\n".join(dict.fromkeys(statements))
-    sources = [f"{SOURCE_RELATIONS[r.relation_type]} {r.identifier}" for r in document.related_identifiers
-               if r.relation_type in SOURCE_RELATIONS]
+    sources = [
+        f"{SOURCE_RELATIONS[r.relation_type]} {r.identifier}"
+        for r in document.related_identifiers
+        if r.relation_type in SOURCE_RELATIONS
+    ]
     return "; ".join(sources) + "." if sources else None

@@ -52,14 +52,15 @@ What goes where, beyond the obvious:
   SHA-256 (an embargoed file says until when); a withdrawn record lists no file and its status
   is `withdrawn`.
 """
+
 from __future__ import annotations
 
 import mimetypes
 import re
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone as dt_timezone
-from typing import Iterable, Sequence
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
@@ -131,12 +132,43 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # ISO 639-1 → ISO 639-2/B, for the languages a depositor of Earth-system data is likely to use.
 LANGUAGES_639_2 = {
-    "ar": "ara", "ca": "cat", "cs": "cze", "da": "dan", "de": "ger", "el": "gre", "en": "eng",
-    "es": "spa", "et": "est", "eu": "baq", "fi": "fin", "fr": "fre", "ga": "gle", "hr": "hrv",
-    "hu": "hun", "is": "ice", "it": "ita", "ja": "jpn", "ko": "kor", "lt": "lit", "lv": "lav",
-    "mt": "mlt", "nl": "dut", "no": "nor", "oc": "oci", "pl": "pol", "pt": "por", "ro": "rum",
-    "ru": "rus", "sk": "slo", "sl": "slv", "sv": "swe", "tr": "tur", "uk": "ukr", "zh": "chi",
-    "br": "bre", "co": "cos",
+    "ar": "ara",
+    "ca": "cat",
+    "cs": "cze",
+    "da": "dan",
+    "de": "ger",
+    "el": "gre",
+    "en": "eng",
+    "es": "spa",
+    "et": "est",
+    "eu": "baq",
+    "fi": "fin",
+    "fr": "fre",
+    "ga": "gle",
+    "hr": "hrv",
+    "hu": "hun",
+    "is": "ice",
+    "it": "ita",
+    "ja": "jpn",
+    "ko": "kor",
+    "lt": "lit",
+    "lv": "lav",
+    "mt": "mlt",
+    "nl": "dut",
+    "no": "nor",
+    "oc": "oci",
+    "pl": "pol",
+    "pt": "por",
+    "ro": "rum",
+    "ru": "rus",
+    "sk": "slo",
+    "sl": "slv",
+    "sv": "swe",
+    "tr": "tur",
+    "uk": "ukr",
+    "zh": "chi",
+    "br": "bre",
+    "co": "cos",
 }
 
 # The resource's scope (MD_ScopeCode) by DataCite resourceTypeGeneral; anything else is a dataset.
@@ -149,14 +181,7 @@ SCOPE_CODES = {
     ResourceTypeGeneral.service: "service",
     ResourceTypeGeneral.physical_object: "sample",
     ResourceTypeGeneral.project: "initiative",
-    **{general: "document" for general in (
-        ResourceTypeGeneral.text, ResourceTypeGeneral.book, ResourceTypeGeneral.book_chapter,
-        ResourceTypeGeneral.conference_paper, ResourceTypeGeneral.conference_proceeding,
-        ResourceTypeGeneral.data_paper, ResourceTypeGeneral.dissertation, ResourceTypeGeneral.journal,
-        ResourceTypeGeneral.journal_article, ResourceTypeGeneral.output_management_plan,
-        ResourceTypeGeneral.peer_review, ResourceTypeGeneral.preprint, ResourceTypeGeneral.report,
-        ResourceTypeGeneral.standard, ResourceTypeGeneral.study_registration,
-    )},
+    **dict.fromkeys((ResourceTypeGeneral.text, ResourceTypeGeneral.book, ResourceTypeGeneral.book_chapter, ResourceTypeGeneral.conference_paper, ResourceTypeGeneral.conference_proceeding, ResourceTypeGeneral.data_paper, ResourceTypeGeneral.dissertation, ResourceTypeGeneral.journal, ResourceTypeGeneral.journal_article, ResourceTypeGeneral.output_management_plan, ResourceTypeGeneral.peer_review, ResourceTypeGeneral.preprint, ResourceTypeGeneral.report, ResourceTypeGeneral.standard, ResourceTypeGeneral.study_registration), "document"),
 }
 
 # CI_RoleCode of a contributor, by DataCite contributorType.
@@ -223,12 +248,34 @@ TOPIC_CATEGORIES = {
 DEFAULT_TOPIC_CATEGORY = "geoscientificInformation"
 
 FILE_FORMATS = {
-    ".nc": "NetCDF", ".nc4": "NetCDF", ".cdf": "NetCDF", ".csv": "CSV", ".tsv": "TSV",
-    ".txt": "Text", ".json": "JSON", ".geojson": "GeoJSON", ".tif": "GeoTIFF", ".tiff": "GeoTIFF",
-    ".zip": "ZIP", ".gz": "GZIP", ".tar": "TAR", ".xlsx": "XLSX", ".xls": "XLS", ".h5": "HDF5",
-    ".hdf": "HDF", ".shp": "ESRI Shapefile", ".gpkg": "GeoPackage", ".kml": "KML", ".pdf": "PDF",
-    ".md": "Markdown", ".parquet": "Parquet", ".zarr": "Zarr", ".grib": "GRIB", ".grb2": "GRIB",
-    ".odv": "ODV spreadsheet", ".mat": "MATLAB",
+    ".nc": "NetCDF",
+    ".nc4": "NetCDF",
+    ".cdf": "NetCDF",
+    ".csv": "CSV",
+    ".tsv": "TSV",
+    ".txt": "Text",
+    ".json": "JSON",
+    ".geojson": "GeoJSON",
+    ".tif": "GeoTIFF",
+    ".tiff": "GeoTIFF",
+    ".zip": "ZIP",
+    ".gz": "GZIP",
+    ".tar": "TAR",
+    ".xlsx": "XLSX",
+    ".xls": "XLS",
+    ".h5": "HDF5",
+    ".hdf": "HDF",
+    ".shp": "ESRI Shapefile",
+    ".gpkg": "GeoPackage",
+    ".kml": "KML",
+    ".pdf": "PDF",
+    ".md": "Markdown",
+    ".parquet": "Parquet",
+    ".zarr": "Zarr",
+    ".grib": "GRIB",
+    ".grb2": "GRIB",
+    ".odv": "ODV spreadsheet",
+    ".mat": "MATLAB",
 }
 
 
@@ -269,7 +316,7 @@ class IsoResource:
     concept_doi: str | None = None  # the DOI of all the versions, once there are two
 
     @classmethod
-    def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> "IsoResource":
+    def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> IsoResource:
         """The context of a `repository.models.Record` (its files: `files`, else `record.files`)."""
         from django.conf import settings
         from django.urls import reverse
@@ -284,8 +331,9 @@ class IsoResource:
             publication_date=record.publication_date,
             created=record.created,
             modified=record.modified,
-            repository=Party(name=settings.DOI_PUBLISHER or settings.SITE_NAME, email=settings.OAI_ADMIN_EMAIL,
-                             url=site + "/"),
+            repository=Party(
+                name=settings.DOI_PUBLISHER or settings.SITE_NAME, email=settings.OAI_ADMIN_EMAIL, url=site + "/"
+            ),
             files=tuple(
                 DistributedFile(
                     name=f.name,
@@ -294,7 +342,9 @@ class IsoResource:
                     sha256=f.sha256,
                 )
                 for f in files
-            ) if not record.is_withdrawn else (),
+            )
+            if not record.is_withdrawn
+            else (),
             community_slug=community.slug,
             community_name=f"{community.name} ({community.acronym})" if community.acronym else community.name,
             withdrawn_at=record.withdrawn_at if record.is_withdrawn else None,
@@ -368,7 +418,7 @@ def _number(value: float) -> str:
 
 def _datetime(value: datetime) -> str:
     if value.tzinfo is not None:
-        value = value.astimezone(dt_timezone.utc)
+        value = value.astimezone(UTC)
     return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
@@ -392,8 +442,15 @@ def _locale(parent: etree._Element, name: str, language: str | None) -> None:
     _code(locale, "lan:characterEncoding", "lan:MD_CharacterSetCode", "utf8")
 
 
-def _identifier(parent: etree._Element, name: str, code: str, href: str | None, *,
-                code_space: str | None = None, description: str | None = None) -> None:
+def _identifier(
+    parent: etree._Element,
+    name: str,
+    code: str,
+    href: str | None,
+    *,
+    code_space: str | None = None,
+    description: str | None = None,
+) -> None:
     md_id = _path(parent, name, "mcc:MD_Identifier")
     _anchor(md_id, "mcc:code", code, href)
     if code_space:
@@ -402,8 +459,16 @@ def _identifier(parent: etree._Element, name: str, code: str, href: str | None, 
         _string(md_id, "mcc:description", description)
 
 
-def _online(parent: etree._Element, name: str, url: str, *, protocol: str | None = None,
-            label: str | None = None, description: str | None = None, function: str | None = None) -> None:
+def _online(
+    parent: etree._Element,
+    name: str,
+    url: str,
+    *,
+    protocol: str | None = None,
+    label: str | None = None,
+    description: str | None = None,
+    function: str | None = None,
+) -> None:
     resource = _path(parent, name, "cit:CI_OnlineResource")
     _string(resource, "cit:linkage", url)
     if protocol:
@@ -440,8 +505,9 @@ def _orcid_identifier(party: etree._Element, orcid: str | None) -> None:
         _identifier(party, "cit:partyIdentifier", url, url, code_space="ORCID")
 
 
-def _organisation(parent: etree._Element, name: str, *, ror: str | None = None, email: str | None = None,
-                  url: str | None = None) -> etree._Element:
+def _organisation(
+    parent: etree._Element, name: str, *, ror: str | None = None, email: str | None = None, url: str | None = None
+) -> etree._Element:
     org = _path(parent, "cit:party", "cit:CI_Organisation")
     _string(org, "cit:name", name)
     _contact_info(org, email=email, url=url)
@@ -479,8 +545,9 @@ def _person_or_organisation(parent: etree._Element, name: str, role: str, creato
         _organisation(responsibility, affiliation.name, ror=affiliation.ror)
 
 
-def _repository_party(parent: etree._Element, name: str, role: str, party: Party, *,
-                      position: str | None = None) -> None:
+def _repository_party(
+    parent: etree._Element, name: str, role: str, party: Party, *, position: str | None = None
+) -> None:
     responsibility = _responsibility(parent, name, role)
     org = _organisation(responsibility, party.name, ror=party.ror, email=party.email or None, url=party.url or None)
     if position:
@@ -507,8 +574,9 @@ def _publisher_contact(parent: etree._Element, document: MetadataDocument, resou
     repository = resource.repository
     responsibility = _responsibility(parent, "mri:pointOfContact", "publisher")
     if publisher == repository.name:
-        _organisation(responsibility, publisher, ror=repository.ror, email=repository.email or None,
-                      url=repository.url or None)
+        _organisation(
+            responsibility, publisher, ror=repository.ror, email=repository.email or None, url=repository.url or None
+        )
     else:
         _organisation(responsibility, publisher)
 
@@ -550,8 +618,14 @@ def _citation(parent: etree._Element, document: MetadataDocument, resource: IsoR
     if document.version:
         _string(citation, "cit:edition", document.version)
     doi_link = doi_url(resource.doi)
-    _identifier(citation, "cit:identifier", doi_link, doi_link, code_space="doi.org",
-                description="Digital Object Identifier (DOI)")
+    _identifier(
+        citation,
+        "cit:identifier",
+        doi_link,
+        doi_link,
+        code_space="doi.org",
+        description="Digital Object Identifier (DOI)",
+    )
     for creator in document.creators:
         _person_or_organisation(citation, "cit:citedResponsibleParty", "author", creator)
     for contributor in document.contributors:
@@ -567,8 +641,14 @@ def _citation(parent: etree._Element, document: MetadataDocument, resource: IsoR
         if description.description_type is DescriptionType.series_information:
             _string(_path(citation, "cit:series", "cit:CI_Series"), "cit:name", description.description)
             break
-    _online(citation, "cit:onlineResource", resource.landing_url, protocol="WWW:LINK",
-            label="Landing page", function="information")
+    _online(
+        citation,
+        "cit:onlineResource",
+        resource.landing_url,
+        protocol="WWW:LINK",
+        label="Landing page",
+        function="information",
+    )
 
 
 def _credits(document: MetadataDocument) -> list[str]:
@@ -620,8 +700,12 @@ def _polygon(extent: etree._Element, location: GeoLocation, gml_id: str) -> None
     polygon.set(GML_ID, gml_id)
     ring = _path(polygon, "gml:exterior", "gml:LinearRing")
     # EPSG:4326 is latitude, longitude; the document keeps the ring closed.
-    _el(ring, "gml:posList", " ".join(f"{_number(p.latitude)} {_number(p.longitude)}" for p in location.polygon),
-        srsDimension="2")
+    _el(
+        ring,
+        "gml:posList",
+        " ".join(f"{_number(p.latitude)} {_number(p.longitude)}" for p in location.polygon),
+        srsDimension="2",
+    )
 
 
 def _extent(parent: etree._Element, document: MetadataDocument, id_prefix: str) -> None:
@@ -664,8 +748,14 @@ def _extent(parent: etree._Element, document: MetadataDocument, id_prefix: str) 
         _el(_el(element, "gex:maximumValue"), "gco:Real", _number(vertical.maximum))
         code, name = ("5715", "MSL depth") if vertical.reference is VerticalReference.depth else ("5714", "MSL height")
         crs = _path(element, "gex:verticalCRSId", "mrs:MD_ReferenceSystem")
-        _identifier(crs, "mrs:referenceSystemIdentifier", f"EPSG:{code}", EPSG + code, code_space="EPSG",
-                    description=f"{name} (metres)")
+        _identifier(
+            crs,
+            "mrs:referenceSystemIdentifier",
+            f"EPSG:{code}",
+            EPSG + code,
+            code_space="EPSG",
+            description=f"{name} (metres)",
+        )
         _code(crs, "mrs:referenceSystemType", "mrs:MD_ReferenceSystemTypeCode", "vertical")
 
 
@@ -676,8 +766,12 @@ def _keyword_groups(document: MetadataDocument, resource: IsoResource) -> list[t
     subjects = list(document.subjects)
     if not any(inspire.is_theme(s) for s in subjects):
         # INSPIRE wants a theme: the community's, when the depositor chose none.
-        subjects += [Subject(subject=theme.label, scheme=inspire.THEMES_TITLE, scheme_uri=inspire.THEMES_URI,
-                             value_uri=theme.uri) for theme in inspire.themes(document, resource.community_slug)]
+        subjects += [
+            Subject(
+                subject=theme.label, scheme=inspire.THEMES_TITLE, scheme_uri=inspire.THEMES_URI, value_uri=theme.uri
+            )
+            for theme in inspire.themes(document, resource.community_slug)
+        ]
     for subject in subjects:
         kind = KEYWORD_TYPES.get(subject.keyword_type, subject.keyword_type.value)
         if inspire.is_theme(subject):
@@ -691,7 +785,8 @@ def _keyword_groups(document: MetadataDocument, resource: IsoResource) -> list[t
             groups.setdefault(("", "", "place"), []).append(Subject(subject=location.place, keyword_type="place"))
     if resource.community_name:
         groups.setdefault(("", "", "dataCentre"), []).append(
-            Subject(subject=resource.community_name, keyword_type="theme"))
+            Subject(subject=resource.community_name, keyword_type="theme")
+        )
     return list(groups.items())
 
 
@@ -718,8 +813,9 @@ def _constraints(parent: etree._Element, document: MetadataDocument, resource: I
         _string(legal, "mco:useLimitation", inspire.use_limitation(document, rights, first=index == 0))
         reference = _path(legal, "mco:reference", "cit:CI_Citation")
         _anchor(reference, "cit:title", rights.title, rights.uri)
-        _identifier(reference, "cit:identifier", rights.identifier, f"{SPDX_URI}{rights.identifier}.html",
-                    code_space="SPDX")
+        _identifier(
+            reference, "cit:identifier", rights.identifier, f"{SPDX_URI}{rights.identifier}.html", code_space="SPDX"
+        )
         _online(reference, "cit:onlineResource", rights.uri, protocol="WWW:LINK", function="information")
         _code(legal, "mco:useConstraints", "mco:MD_RestrictionCode", "license")
         _anchor(legal, "mco:otherConstraints", rights.title, rights.uri)
@@ -728,12 +824,16 @@ def _constraints(parent: etree._Element, document: MetadataDocument, resource: I
     _string(access, "mco:useLimitation", inspire.access_conditions(document, withdrawn_on=withdrawn_on))
     _code(access, "mco:accessConstraints", "mco:MD_RestrictionCode", "otherRestrictions")
     if resource.withdrawn_at:
-        _string(access, "mco:otherConstraints",
-                f"Withdrawn on {resource.withdrawn_at.date().isoformat()}: the files are no longer available.")
+        _string(
+            access,
+            "mco:otherConstraints",
+            f"Withdrawn on {resource.withdrawn_at.date().isoformat()}: the files are no longer available.",
+        )
     elif document.access.level is AccessLevel.embargoed and document.access.embargo_until:
         until = document.access.embargo_until.isoformat()
-        _anchor(access, "mco:otherConstraints", f"Embargoed access: the files are available from {until}.",
-                EMBARGOED_ACCESS)
+        _anchor(
+            access, "mco:otherConstraints", f"Embargoed access: the files are available from {until}.", EMBARGOED_ACCESS
+        )
     else:
         _anchor(access, "mco:otherConstraints", "No limitations to public access", INSPIRE_NO_LIMITATIONS)
         _anchor(access, "mco:otherConstraints", "Open access", OPEN_ACCESS)
@@ -755,8 +855,12 @@ def _associated_resources(parent: etree._Element, document: MetadataDocument) ->
     for related in document.related_identifiers:
         associated = _path(parent, "mri:associatedResource", "mri:MD_AssociatedResource")
         _related_citation(associated, "mri:name", related)
-        _code(associated, "mri:associationType", "mri:DS_AssociationTypeCode",
-              ASSOCIATION_TYPES.get(related.relation_type, "crossReference"))
+        _code(
+            associated,
+            "mri:associationType",
+            "mri:DS_AssociationTypeCode",
+            ASSOCIATION_TYPES.get(related.relation_type, "crossReference"),
+        )
 
 
 def _file_format(name: str) -> str:
@@ -782,10 +886,18 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
     if resource.files:
         _el(_el(options, "mrd:transferSize"), "gco:Real", _number(round(sum(f.size for f in resource.files) / 1e6, 6)))
     doi_link = doi_url(resource.doi)
-    _online(options, "mrd:onLine", doi_link, protocol="DOI", label="Digital Object Identifier (DOI)",
-            function="information")
-    _online(options, "mrd:onLine", resource.landing_url, protocol="WWW:LINK", label="Landing page",
-            description="The dataset's page: citation, files and versions.", function="information")
+    _online(
+        options, "mrd:onLine", doi_link, protocol="DOI", label="Digital Object Identifier (DOI)", function="information"
+    )
+    _online(
+        options,
+        "mrd:onLine",
+        resource.landing_url,
+        protocol="WWW:LINK",
+        label="Landing page",
+        description="The dataset's page: citation, files and versions.",
+        function="information",
+    )
     today = resource.today or date.today()
     embargo = document.access.embargo_until if document.access.level is AccessLevel.embargoed else None
     for f in resource.files:
@@ -794,8 +906,15 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
             notes.append(f"SHA-256 {f.sha256}")
         if embargo and embargo > today:
             notes.append(f"embargoed until {embargo.isoformat()}")
-        _online(options, "mrd:onLine", f.url, protocol="WWW:DOWNLOAD", label=f.name,
-                description="; ".join(notes), function="download")
+        _online(
+            options,
+            "mrd:onLine",
+            f.url,
+            protocol="WWW:DOWNLOAD",
+            label=f.name,
+            description="; ".join(notes),
+            function="download",
+        )
 
 
 def _lineage(root: etree._Element, document: MetadataDocument, scope: str) -> None:
@@ -832,8 +951,14 @@ def _parent(root: etree._Element, document: MetadataDocument, concept_doi: str) 
     _string(citation, "cit:title", document.title)
     _identifier(citation, "cit:identifier", metadata_uuid(concept_doi), None, code_space="urn:uuid")
     concept_url = doi_url(concept_doi)
-    _identifier(citation, "cit:identifier", concept_url, concept_url, code_space="doi.org",
-                description="Concept DOI: all the versions")
+    _identifier(
+        citation,
+        "cit:identifier",
+        concept_url,
+        concept_url,
+        code_space="doi.org",
+        description="Concept DOI: all the versions",
+    )
 
 
 def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) -> etree._Element:
@@ -860,12 +985,19 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
     _string(standard, "cit:title", "ISO 19115-3")
     _string(standard, "cit:edition", "2018")
     if resource.metadata_url:
-        _online(root, "mdb:metadataLinkage", resource.metadata_url, protocol="WWW:LINK",
-                label="ISO 19115-3 metadata", function="completeMetadata")
+        _online(
+            root,
+            "mdb:metadataLinkage",
+            resource.metadata_url,
+            protocol="WWW:LINK",
+            label="ISO 19115-3 metadata",
+            function="completeMetadata",
+        )
     if document.geo_locations:
         crs = _path(root, "mdb:referenceSystemInfo", "mrs:MD_ReferenceSystem")
-        _identifier(crs, "mrs:referenceSystemIdentifier", "EPSG:4326", EPSG + "4326", code_space="EPSG",
-                    description="WGS 84")
+        _identifier(
+            crs, "mrs:referenceSystemIdentifier", "EPSG:4326", EPSG + "4326", code_space="EPSG", description="WGS 84"
+        )
         _code(crs, "mrs:referenceSystemType", "mrs:MD_ReferenceSystemTypeCode", "geodeticGeographic2D")
 
     identification = _path(root, "mdb:identificationInfo", "mri:MD_DataIdentification")
@@ -892,9 +1024,10 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
     _associated_resources(identification, document)
     _locale(identification, "mri:defaultLocale", document.language)
     others = [
-        d.description for d in document.descriptions
-        if d.description_type in (DescriptionType.technical_info, DescriptionType.table_of_contents,
-                                  DescriptionType.other)
+        d.description
+        for d in document.descriptions
+        if d.description_type
+        in (DescriptionType.technical_info, DescriptionType.table_of_contents, DescriptionType.other)
         or (d.description_type is DescriptionType.abstract and d.description != document.abstract)
     ]
     if others:
@@ -907,5 +1040,6 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
 
 def to_iso19115_3_xml(document: MetadataDocument, *, resource: IsoResource) -> bytes:
     """The document as ISO 19115-3 XML, UTF-8 with an XML declaration."""
-    return etree.tostring(to_iso19115_3_element(document, resource=resource), xml_declaration=True,
-                          encoding="UTF-8", pretty_print=True)
+    return etree.tostring(
+        to_iso19115_3_element(document, resource=resource), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )

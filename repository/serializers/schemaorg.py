@@ -36,6 +36,7 @@ The context is inline, `@vocab` http://schema.org/ (the namespace of schema.org'
 SOSO's shapes target; Google reads both schemes) and the `spdx` prefix: no processor needs to fetch
 anything to read it.
 """
+
 from __future__ import annotations
 
 import json
@@ -143,8 +144,9 @@ def _agent(creator: Creator) -> dict:
         url = orcid_url(creator.orcid)
         person["@id"] = url
         person["identifier"] = _property_value(url, ORCID_REGISTRY, "orcid:" + creator.orcid)
-    person["name"] = (f"{creator.given_name} {creator.family_name}" if creator.given_name and creator.family_name
-                      else creator.name)
+    person["name"] = (
+        f"{creator.given_name} {creator.family_name}" if creator.given_name and creator.family_name else creator.name
+    )
     if creator.given_name:
         person["givenName"] = creator.given_name
     if creator.family_name:
@@ -168,14 +170,20 @@ def _places(document: MetadataDocument) -> list[dict]:
         shapes = []
         if location.box:
             b = location.box
-            shapes.append({"@type": "GeoShape",
-                           "box": " ".join(_number(v) for v in (b.south, b.west, b.north, b.east))})
+            shapes.append(
+                {"@type": "GeoShape", "box": " ".join(_number(v) for v in (b.south, b.west, b.north, b.east))}
+            )
         if location.point:
-            shapes.append({"@type": "GeoCoordinates", "latitude": location.point.latitude,
-                           "longitude": location.point.longitude})
+            shapes.append(
+                {"@type": "GeoCoordinates", "latitude": location.point.latitude, "longitude": location.point.longitude}
+            )
         if location.polygon:
-            shapes.append({"@type": "GeoShape", "polygon": " ".join(
-                f"{_number(p.latitude)} {_number(p.longitude)}" for p in location.polygon)})
+            shapes.append(
+                {
+                    "@type": "GeoShape",
+                    "polygon": " ".join(f"{_number(p.latitude)} {_number(p.longitude)}" for p in location.polygon),
+                }
+            )
         if shapes:
             place["geo"] = shapes[0] if len(shapes) == 1 else shapes
         places.append(place)
@@ -183,9 +191,15 @@ def _places(document: MetadataDocument) -> list[dict]:
         prop = {
             "@type": "PropertyValue",
             "name": "depth" if vertical.reference is VerticalReference.depth else "altitude",
-            "description": ("metres below the sea surface, positive down"
-                            if vertical.reference is VerticalReference.depth else "metres above mean sea level"),
-            "minValue": vertical.minimum, "maxValue": vertical.maximum, "unitCode": "MTR", "unitText": "m",
+            "description": (
+                "metres below the sea surface, positive down"
+                if vertical.reference is VerticalReference.depth
+                else "metres above mean sea level"
+            ),
+            "minValue": vertical.minimum,
+            "maxValue": vertical.maximum,
+            "unitCode": "MTR",
+            "unitText": "m",
         }
         if not places:
             places.append({"@type": "Place"})
@@ -220,7 +234,7 @@ def _temporal_coverage(document: MetadataDocument) -> str | None:
 def _description(text: str) -> str:
     if len(text) <= DESCRIPTION_MAX:
         return text
-    return text[:DESCRIPTION_MAX - 1].rsplit(None, 1)[0] + "…"
+    return text[: DESCRIPTION_MAX - 1].rsplit(None, 1)[0] + "…"
 
 
 def _keyword(subject) -> dict | str:
@@ -282,8 +296,10 @@ def to_schemaorg(
     alternates = [t.title for t in document.titles[1:]]
     if alternates:
         data["alternateName"] = alternates
-    abstract = next((d.description for d in document.descriptions if d.description_type is DescriptionType.abstract),
-                    document.descriptions[0].description)
+    abstract = next(
+        (d.description for d in document.descriptions if d.description_type is DescriptionType.abstract),
+        document.descriptions[0].description,
+    )
     data["description"] = _description(abstract)
     data["creator"] = {"@list": [_agent(c) for c in document.creators]}
     if document.contributors:
@@ -344,15 +360,17 @@ def _download(d: Distribution, *, downloadable: bool) -> dict:
     download: dict = {"@type": "DataDownload", "name": d.name}
     if downloadable:
         download["contentUrl"] = d.url
-    download.update({
-        "encodingFormat": encoding_format(d.name),
-        "contentSize": f"{d.size} B",
-        "spdx:checksum": {
-            "@type": "spdx:Checksum",
-            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-            "spdx:checksumValue": d.sha256,
-        },
-    })
+    download.update(
+        {
+            "encodingFormat": encoding_format(d.name),
+            "contentSize": f"{d.size} B",
+            "spdx:checksum": {
+                "@type": "spdx:Checksum",
+                "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                "spdx:checksumValue": d.sha256,
+            },
+        }
+    )
     return download
 
 

@@ -4,6 +4,7 @@ citations.
 
 Plain strings only (no import from the metadata document), so that any module may use them.
 """
+
 from __future__ import annotations
 
 # Resolvers: where an identifier of each kind is a web address.

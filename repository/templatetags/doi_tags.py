@@ -1,4 +1,5 @@
 """Template helpers for DOIs shown before publication: the reserved DOI's citation, for manuscripts."""
+
 from __future__ import annotations
 
 from django import template
@@ -33,9 +34,18 @@ def reserved_citation(deposit) -> str:
     title = (titles[0].get("title") if titles and isinstance(titles[0], dict) else "") or deposit.title
     version = 1
     if pid.concept_id:
-        latest = Record.objects.filter(concept_id=pid.concept_id).order_by("-version").values_list("version", flat=True).first()
+        latest = (
+            Record.objects.filter(concept_id=pid.concept_id)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
         version = (latest or 0) + 1
     return format_citation(
-        creators=creators or [("…", None, None)], year=timezone.now().year, title=title or "…", doi=pid.doi,
-        version=version, publisher=metadata.get("publisher") or settings.DOI_PUBLISHER,
+        creators=creators or [("…", None, None)],
+        year=timezone.now().year,
+        title=title or "…",
+        doi=pid.doi,
+        version=version,
+        publisher=metadata.get("publisher") or settings.DOI_PUBLISHER,
     )

@@ -1,5 +1,6 @@
 """Words of the landing page for the metadata's codes: relation types, keyword kinds, contributor
 roles, date kinds, resource types (`{{ value|relation_label }}`…), translated."""
+
 from __future__ import annotations
 
 from django import template

@@ -1,5 +1,6 @@
 """Operators' management commands: create a user (and a token), grant moderator rights, load the demo
 accounts, re-drive DOI registrations."""
+
 from __future__ import annotations
 
 import re
@@ -34,12 +35,25 @@ def run(*args, **kwargs) -> str:
 
 
 def test_createuser_creates_a_user_who_can_sign_in(db, client):
-    out = run("estran_createuser", "--username", "jane", "--email", "jane@example.org",
-              "--password", "a long enough password", "--name", "Jane Doe")
+    out = run(
+        "estran_createuser",
+        "--username",
+        "jane",
+        "--email",
+        "jane@example.org",
+        "--password",
+        "a long enough password",
+        "--name",
+        "Jane Doe",
+    )
     user = User.objects.get(username="jane")
     assert f"Created user jane (id {user.pk})" in out
     assert (user.email, user.display_name, user.is_staff, user.is_superuser) == (
-        "jane@example.org", "Jane Doe", False, False)
+        "jane@example.org",
+        "Jane Doe",
+        False,
+        False,
+    )
     assert user.check_password("a long enough password")
     assert not ApiToken.objects.exists()
     assert "estran_" not in out
@@ -53,15 +67,28 @@ def test_createuser_with_token_prints_a_working_token(db, client):
     assert ApiToken.objects.get().user == user
     response = client.get("/api/deposits", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
-    created = client.post("/api/deposits", data='{"community": "ocean"}', content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Bearer {raw}")
+    created = client.post(
+        "/api/deposits",
+        data='{"community": "ocean"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert created.status_code == 201
     assert created.json()["owner"] == "pipeline"
 
 
 def test_createuser_admin_with_an_expiring_token(db):
-    out = run("estran_createuser", "--username", "root2", "--email", "r@example.org", "--admin",
-              "--token", "--token-days", "7")
+    out = run(
+        "estran_createuser",
+        "--username",
+        "root2",
+        "--email",
+        "r@example.org",
+        "--admin",
+        "--token",
+        "--token-days",
+        "7",
+    )
     user = User.objects.get(username="root2")
     assert user.is_staff and user.is_superuser
     assert TOKEN_RE.search(out)
@@ -152,14 +179,29 @@ def test_redrive_lists_the_backlog_and_queues_the_due_registrations(
 
     from django.utils import timezone
 
-    due = PersistentIdentifier.objects.create(doi="10.5072/estran.aaaaa-aaaaa", provider="local", document=document(),
-                                              attempts=3, last_error="503 Service Unavailable")
-    later = PersistentIdentifier.objects.create(doi="10.5072/estran.bbbbb-bbbbb", provider="local", document=document(),
-                                                next_attempt_at=timezone.now() + timedelta(hours=1))
-    rejected = PersistentIdentifier.objects.create(doi="10.5072/estran.ccccc-ccccc", provider="local", document=document(),
-                                                   sync="rejected", last_error="422 bad XML")
-    done = PersistentIdentifier.objects.create(doi="10.5072/estran.ddddd-ddddd", provider="local", document=document(),
-                                               sync="done", state="draft")
+    due = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.aaaaa-aaaaa",
+        provider="local",
+        document=document(),
+        attempts=3,
+        last_error="503 Service Unavailable",
+    )
+    later = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.bbbbb-bbbbb",
+        provider="local",
+        document=document(),
+        next_attempt_at=timezone.now() + timedelta(hours=1),
+    )
+    rejected = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.ccccc-ccccc",
+        provider="local",
+        document=document(),
+        sync="rejected",
+        last_error="422 bad XML",
+    )
+    done = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.ddddd-ddddd", provider="local", document=document(), sync="done", state="draft"
+    )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         out = run("estran_redrive_dois")
@@ -178,8 +220,13 @@ def test_redrive_lists_the_backlog_and_queues_the_due_registrations(
 
 
 def test_redrive_with_rejected_retries_those_too(db, eager_celery, django_capture_on_commit_callbacks):
-    rejected = PersistentIdentifier.objects.create(doi="10.5072/estran.ccccc-ccccc", provider="local", document=document(),
-                                                   sync="rejected", last_error="422 bad XML")
+    rejected = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.ccccc-ccccc",
+        provider="local",
+        document=document(),
+        sync="rejected",
+        last_error="422 bad XML",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         out = run("estran_redrive_dois", "--rejected")
     assert "Queued 1 registration(s)." in out

@@ -18,9 +18,7 @@ from tests.fakes.saml_idp import FakeIdP, federation_aggregate, make_key_pair
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.filterwarnings(
-        "ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"
-    ),
+    pytest.mark.filterwarnings("ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"),
 ]
 
 FEDERATION = "https://federation.test/estran-test"
@@ -124,9 +122,7 @@ def import_file(path, federation_key, *, expect_failure: bool = False) -> str:
 
 @pytest.fixture
 def imported(idps, federation_key, workdir, tmp_path):
-    aggregate = federation_aggregate(
-        [*idps, sp_entity(), post_only_idp(workdir)], key=federation_key, name=FEDERATION
-    )
+    aggregate = federation_aggregate([*idps, sp_entity(), post_only_idp(workdir)], key=federation_key, name=FEDERATION)
     return import_file(write(tmp_path, aggregate), federation_key)
 
 
@@ -139,9 +135,7 @@ def test_a_signed_aggregate_registers_every_idp_with_its_names_scopes_and_logo(i
     assert "identity providers: 3 / 3" in imported  # progress
     assert "3 identity providers added, 0 updated, 0 deactivated, 1 skipped" in imported
     assert IdentityProvider.objects.count() == 3
-    rennes = IdentityProvider.objects.get(
-        entity_id="https://idp.univ-rennes.example/idp/shibboleth"
-    )
+    rennes = IdentityProvider.objects.get(entity_id="https://idp.univ-rennes.example/idp/shibboleth")
     assert (rennes.name_en, rennes.name_fr) == ("University of Rennes", "Université de Rennes")
     assert rennes.scopes == [{"value": "univ-rennes.example", "regexp": False}]
     assert rennes.logo_url == "https://idp.univ-rennes.example/logo.png"
@@ -149,24 +143,18 @@ def test_a_signed_aggregate_registers_every_idp_with_its_names_scopes_and_logo(i
     assert rennes.signing_certificates == [idps[0].keys.cert_body]
     assert rennes.federation == FEDERATION and rennes.active and not rennes.hide_from_discovery
     assert rennes.display_name("fr") == "Université de Rennes"
-    assert IdentityProvider.objects.get(
-        entity_id="https://idp.hidden.example/idp"
-    ).hide_from_discovery
+    assert IdentityProvider.objects.get(entity_id="https://idp.hidden.example/idp").hide_from_discovery
     assert not IdentityProvider.objects.filter(entity_id="https://sp.example/sp").exists()
     record = FederationImport.objects.get()
     assert record.status == "succeeded" and record.valid_until and record.federation == FEDERATION
 
 
-def test_a_tampered_aggregate_imports_nothing_and_keeps_the_previous_set(
-    imported, idps, federation_key, tmp_path
-):
+def test_a_tampered_aggregate_imports_nothing_and_keeps_the_previous_set(imported, idps, federation_key, tmp_path):
     from accounts.models import FederationImport, IdentityProvider
 
     before = list(IdentityProvider.objects.order_by("pk").values())
     tampered = federation_aggregate(idps[:1], key=federation_key, name=FEDERATION, tamper=True)
-    message = import_file(
-        write(tmp_path, tampered, "tampered.xml"), federation_key, expect_failure=True
-    )
+    message = import_file(write(tmp_path, tampered, "tampered.xml"), federation_key, expect_failure=True)
     assert "Nothing imported" in message and "signature is not valid" in message
     assert list(IdentityProvider.objects.order_by("pk").values()) == before
     assert not IdentityProvider.objects.filter(name_en="Evil University").exists()
@@ -174,9 +162,7 @@ def test_a_tampered_aggregate_imports_nothing_and_keeps_the_previous_set(
     assert "signature is not valid" in failed.reason
 
 
-def test_an_expired_aggregate_imports_nothing_and_keeps_the_previous_set(
-    imported, idps, federation_key, tmp_path
-):
+def test_an_expired_aggregate_imports_nothing_and_keeps_the_previous_set(imported, idps, federation_key, tmp_path):
     from accounts.models import IdentityProvider
 
     before = list(IdentityProvider.objects.order_by("pk").values())
@@ -186,25 +172,19 @@ def test_an_expired_aggregate_imports_nothing_and_keeps_the_previous_set(
         name=FEDERATION,
         valid_until=datetime.now(UTC) - timedelta(hours=1),
     )
-    message = import_file(
-        write(tmp_path, expired, "expired.xml"), federation_key, expect_failure=True
-    )
+    message = import_file(write(tmp_path, expired, "expired.xml"), federation_key, expect_failure=True)
     assert "expired" in message
     assert list(IdentityProvider.objects.order_by("pk").values()) == before
 
 
-@pytest.mark.parametrize(
-    "case", ["other key", "unsigned", "nested in an unsigned aggregate", "too far validUntil"]
-)
+@pytest.mark.parametrize("case", ["other key", "unsigned", "nested in an unsigned aggregate", "too far validUntil"])
 def test_an_aggregate_not_signed_by_the_federation_for_the_whole_document_is_refused(
     case, idps, federation_key, workdir, tmp_path
 ):
     from accounts.models import IdentityProvider
 
     if case == "other key":
-        data = federation_aggregate(
-            idps, key=make_key_pair(workdir, "rogue-federation"), name=FEDERATION
-        )
+        data = federation_aggregate(idps, key=make_key_pair(workdir, "rogue-federation"), name=FEDERATION)
     elif case == "unsigned":
         root = etree.fromstring(federation_aggregate(idps, key=federation_key))
         root.remove(root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
@@ -226,17 +206,13 @@ def test_an_aggregate_not_signed_by_the_federation_for_the_whole_document_is_ref
         )
         data = etree.tostring(outer)
     else:
-        data = federation_aggregate(
-            idps, key=federation_key, valid_until=datetime.now(UTC) + timedelta(days=400)
-        )
+        data = federation_aggregate(idps, key=federation_key, valid_until=datetime.now(UTC) + timedelta(days=400))
     message = import_file(write(tmp_path, data), federation_key, expect_failure=True)
     assert "Nothing imported" in message
     assert IdentityProvider.objects.count() == 0
 
 
-def test_a_new_aggregate_updates_renames_and_deactivates(
-    imported, idps, federation_key, workdir, tmp_path
-):
+def test_a_new_aggregate_updates_renames_and_deactivates(imported, idps, federation_key, workdir, tmp_path):
     from accounts.models import IdentityProvider
 
     renamed = FakeIdP(
@@ -248,21 +224,17 @@ def test_a_new_aggregate_updates_renames_and_deactivates(
         scopes=["univ-rennes.example"],
     )
     out = import_file(
-        write(
-            tmp_path, federation_aggregate([renamed, idps[1]], key=federation_key, name=FEDERATION)
-        ),
+        write(tmp_path, federation_aggregate([renamed, idps[1]], key=federation_key, name=FEDERATION)),
         federation_key,
     )
     assert "0 identity providers added, 1 updated, 1 deactivated" in out
     rennes = IdentityProvider.objects.get(entity_id=idps[0].entity_id)
     assert rennes.name_en == "Rennes University"
-    assert rennes.signing_certificates == [
-        renamed.keys.cert_body
-    ]  # key rollover follows the metadata
+    assert rennes.signing_certificates == [renamed.keys.cert_body]  # key rollover follows the metadata
     assert not IdentityProvider.objects.get(entity_id=idps[2].entity_id).active
-    assert [
-        i.slug for i in __import__("accounts.saml.discovery", fromlist=["search"]).search("rennes")
-    ] == [rennes.slug]
+    assert [i.slug for i in __import__("accounts.saml.discovery", fromlist=["search"]).search("rennes")] == [
+        rennes.slug
+    ]
 
 
 # ---- from a URL, and on schedule -------------------------------------------------------------
@@ -287,9 +259,7 @@ class _Server:
                 self.wfile.write(outer.body)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -321,9 +291,7 @@ def test_the_command_fetches_the_aggregate_from_a_url(idps, federation_key):
     assert IdentityProvider.objects.count() == 3
 
 
-def test_the_scheduled_task_imports_from_the_configured_url_and_records_failures(
-    idps, federation_key, settings
-):
+def test_the_scheduled_task_imports_from_the_configured_url_and_records_failures(idps, federation_key, settings):
     from accounts.models import FederationImport, IdentityProvider
     from accounts.tasks import import_federation_task
 
@@ -397,9 +365,7 @@ def test_discovery_finds_institutions_by_name_domain_or_scope(imported, query, n
 
 
 def test_discovery_answers_in_the_users_language(imported):
-    response = Client().get(
-        reverse("accounts:saml-discovery-search"), {"q": "rennes"}, HTTP_ACCEPT_LANGUAGE="fr"
-    )
+    response = Client().get(reverse("accounts:saml-discovery-search"), {"q": "rennes"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.json()["results"][0]["name"] == "Université de Rennes"
     assert response.json()["results"][0]["domain"] == "univ-rennes.example"
 
@@ -422,9 +388,7 @@ def test_discovery_search_is_bounded_whatever_the_number_of_idps(django_assert_m
             sso_url=f"https://idp.u{n}.test.example/sso",
             signing_certificates=["MIIB"],
         )
-        entry.keywords = keywords_for(
-            names=names, scopes=scopes, entity_id=entry.entity_id, sso_url=entry.sso_url
-        )
+        entry.keywords = keywords_for(names=names, scopes=scopes, entity_id=entry.entity_id, sso_url=entry.sso_url)
         entries.append(entry)
     record = FederationImport.objects.create(federation="bulk", source="bulk")
     register_idps(entries=entries, federation="bulk", record=record)
@@ -448,9 +412,7 @@ def test_the_discovery_page_without_javascript_lists_the_results(imported):
 def test_the_last_choice_is_remembered(imported):
     from accounts.models import IdentityProvider
 
-    rennes = IdentityProvider.objects.get(
-        entity_id="https://idp.univ-rennes.example/idp/shibboleth"
-    )
+    rennes = IdentityProvider.objects.get(entity_id="https://idp.univ-rennes.example/idp/shibboleth")
     client = Client(HTTP_HOST="testserver")
     response = client.post(reverse("accounts:saml-signin"), {"idp": rennes.slug})
     assert response.status_code == 302 and response["Location"].startswith(rennes.sso_url)
@@ -470,26 +432,18 @@ def test_operators_see_the_imports_and_idps_in_the_admin(imported, admin):
     client.force_login(admin)
     page = client.get("/admin/accounts/federationimport/").content.decode()
     assert "succeeded" in page and FEDERATION in page
-    assert (
-        "University of Rennes" in client.get("/admin/accounts/identityprovider/").content.decode()
-    )
+    assert "University of Rennes" in client.get("/admin/accounts/identityprovider/").content.decode()
 
 
 def test_the_discovery_page_speaks_french():
     from django.utils import translation
 
     with translation.override("fr"):
-        page = (
-            Client()
-            .get(reverse("accounts:saml-discovery"), HTTP_ACCEPT_LANGUAGE="fr")
-            .content.decode()
-        )
+        page = Client().get(reverse("accounts:saml-discovery"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Se connecter avec son établissement" in page
 
 
-@pytest.mark.parametrize(
-    "role", ["anonymous", "depositor", "other_depositor", "moderator", "other_moderator", "admin"]
-)
+@pytest.mark.parametrize("role", ["anonymous", "depositor", "other_depositor", "moderator", "other_moderator", "admin"])
 def test_the_institution_pages_are_open_to_every_role(role, request, imported):
     """Discovery, its search, the hand-over and the SP metadata are public (a signed-in user uses
     them to link an institution); the federation's admin is for administrators only."""

@@ -1,5 +1,6 @@
 """One account, several ways to sign in: the account page lists them and unlinks them, and never
 leaves an account without a way in."""
+
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
@@ -10,8 +11,12 @@ from accounts.models import IdentityProvider
 @pytest.fixture
 def linked(depositor):
     idp = IdentityProvider.objects.create(
-        entity_id="https://idp.univ-rennes.example/idp", slug="univ-rennes", name_en="University of Rennes",
-        name_fr="Université de Rennes", sso_url="https://idp.univ-rennes.example/sso", signing_certificates=["x"],
+        entity_id="https://idp.univ-rennes.example/idp",
+        slug="univ-rennes",
+        name_en="University of Rennes",
+        name_fr="Université de Rennes",
+        sso_url="https://idp.univ-rennes.example/sso",
+        signing_certificates=["x"],
     )
     orcid = SocialAccount.objects.create(user=depositor, provider="orcid", uid="0000-0002-1825-0097")
     institution = SocialAccount.objects.create(user=depositor, provider=idp.provider_id, uid="jdoe@univ-rennes.example")

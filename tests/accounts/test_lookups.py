@@ -3,6 +3,7 @@
 tests/fakes/ror_server.py): names and organisations found, records not found, APIs failing or too
 slow (a clear message, nothing cached), no call at all while a look-up is not configured, and the
 cache answering the second time."""
+
 from __future__ import annotations
 
 import socket
@@ -29,6 +30,7 @@ def sofia(orcid_api):
 @pytest.fixture
 def no_network(monkeypatch):
     """Any outgoing HTTP call fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f"a look-up reached out although it is not configured: {args} {kwargs}")
 
@@ -48,7 +50,11 @@ def _closed_port_url() -> str:
 
 def test_the_name_on_an_orcid_record_is_read_from_the_public_api_without_a_token(orcid_api, sofia):
     assert lookups.orcid_person(SOFIA) == {
-        "orcid": SOFIA, "given_name": "Sofia", "family_name": "Garcia", "name": "Sofia Garcia"}
+        "orcid": SOFIA,
+        "given_name": "Sofia",
+        "family_name": "Garcia",
+        "name": "Sofia Garcia",
+    }
     [request] = orcid_api.requests
     assert request["path"] == f"/v3.0/{SOFIA}/person"
     assert request["accept"] == "application/json" and request["authorization"] is None
@@ -124,7 +130,9 @@ def test_the_cache_belongs_to_one_orcid_api(orcid_api, sofia, settings):
 def test_an_unknown_id_is_remembered_briefly_only(orcid_api, monkeypatch):
     timeouts = []
     real_set = cache.set
-    monkeypatch.setattr(cache, "set", lambda key, value, timeout=None: timeouts.append(timeout) or real_set(key, value, timeout))
+    monkeypatch.setattr(
+        cache, "set", lambda key, value, timeout=None: timeouts.append(timeout) or real_set(key, value, timeout)
+    )
 
     with pytest.raises(NotFound):
         lookups.orcid_person(NOBODY)
@@ -150,7 +158,9 @@ def test_typing_an_acronym_finds_the_organisation_with_its_ror_id_country_and_ot
     [ifremer] = lookups.ror_search("ifremer")
 
     assert ifremer == {
-        "id": IFREMER, "name": "Institut Français de Recherche pour l'Exploitation de la Mer", "country": "France",
+        "id": IFREMER,
+        "name": "Institut Français de Recherche pour l'Exploitation de la Mer",
+        "country": "France",
         "aliases": ["French Research Institute for Exploitation of the Sea", "IFREMER"],
     }
     [request] = ror.requests

@@ -3,6 +3,7 @@ ORCID's OAuth 2 and record API (tests/fakes/orcid_server.py): the login view red
 server's authorize URL, the consent is given there over HTTP, and the callback comes back through
 Django's test client with the code and state. Also: iDs typed by hand (unverified, check digit),
 and the depositor offered as the first creator of a new deposit."""
+
 from __future__ import annotations
 
 import re
@@ -51,14 +52,23 @@ def orcid(orcid_server, settings, db):
 
 @pytest.fixture
 def sofia(orcid):
-    return orcid.add_person(Person(
-        orcid=SOFIA, given_names="Sofia", family_name="Garcia", email="sofia.garcia@ifremer.fr",
-        employments=[
-            Employment("Université de Bretagne Occidentale", ror="https://ror.org/01b8h3982",
-                       start=(2012, 9), end=(2018, 8)),
-            Employment("Ifremer", ror=IFREMER, start=(2018, 9), role="Oceanographer"),
-        ],
-    ))
+    return orcid.add_person(
+        Person(
+            orcid=SOFIA,
+            given_names="Sofia",
+            family_name="Garcia",
+            email="sofia.garcia@ifremer.fr",
+            employments=[
+                Employment(
+                    "Université de Bretagne Occidentale",
+                    ror="https://ror.org/01b8h3982",
+                    start=(2012, 9),
+                    end=(2018, 8),
+                ),
+                Employment("Ifremer", ror=IFREMER, start=(2018, 9), role="Oceanographer"),
+            ],
+        )
+    )
 
 
 def start_sign_in(client, *, process: str = "login") -> str:
@@ -76,8 +86,9 @@ def approve(authorize_url: str) -> str:
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
     fields = {name: unescape(value) for name, value in fields.items()}
     base = authorize_url.split("/oauth/authorize")[0]
-    answer = requests.post(f"{base}/oauth/authorize", data={**fields, "user_oauth_approval": "true"},
-                           allow_redirects=False, timeout=5)
+    answer = requests.post(
+        f"{base}/oauth/authorize", data={**fields, "user_oauth_approval": "true"}, allow_redirects=False, timeout=5
+    )
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
 
@@ -168,7 +179,9 @@ def test_a_new_person_signs_up_with_orcid_and_gets_the_authenticated_id_name_and
     assert SOFIA in page and ">authenticated<" in page and "unverified" not in page
 
 
-def test_a_person_whose_email_is_private_gives_one_once_and_keeps_the_authenticated_id(client, orcid, mailoutbox, settings):
+def test_a_person_whose_email_is_private_gives_one_once_and_keeps_the_authenticated_id(
+    client, orcid, mailoutbox, settings
+):
     orcid.add_person(Person(orcid=YANN, given_names="Yann", family_name="Le Bihan"))  # no public e-mail
 
     response = sign_in_with_orcid(client)
@@ -262,8 +275,12 @@ def test_denying_access_at_orcid_signs_no_one_in(client, sofia, orcid):
     authorize_url = start_sign_in(client)
     page = requests.get(authorize_url, timeout=5)
     fields = {k: unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}
-    denied = requests.post(f"{orcid.url}/oauth/authorize", data={**fields, "user_oauth_approval": "false"},
-                           allow_redirects=False, timeout=5)
+    denied = requests.post(
+        f"{orcid.url}/oauth/authorize",
+        data={**fields, "user_oauth_approval": "false"},
+        allow_redirects=False,
+        timeout=5,
+    )
     assert "error=access_denied" in denied.headers["Location"]
 
     response = come_back(client, denied.headers["Location"])
@@ -318,7 +335,8 @@ def test_a_hand_typed_id_is_stored_unverified_and_shown_so(client, depositor, or
     from deposit.models import Deposit
 
     assert Deposit.objects.get(owner=depositor).metadata["creators"] == [
-        {"name_type": "Personal", "family_name": "Depositor", "name": "Depositor"}]
+        {"name_type": "Personal", "family_name": "Depositor", "name": "Depositor"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -387,8 +405,9 @@ def _save_people(client, deposit, fields):
     from deposit.models import Deposit
 
     revision = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
-    return client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
-                       {"step": "people", "revision": revision, **fields})
+    return client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}), {"step": "people", "revision": revision, **fields}
+    )
 
 
 def test_a_new_deposit_offers_the_orcid_signed_in_depositor_as_first_creator(client, sofia, orcid, communities):
@@ -400,9 +419,16 @@ def test_a_new_deposit_offers_the_orcid_signed_in_depositor_as_first_creator(cli
 
     deposit = Deposit.objects.get()
     assert response.status_code == 302
-    assert deposit.metadata["creators"] == [{
-        "name_type": "Personal", "family_name": "Garcia", "given_name": "Sofia", "name": "Garcia, Sofia",
-        "orcid": SOFIA, "affiliations": [{"name": "Ifremer", "ror": IFREMER}]}]
+    assert deposit.metadata["creators"] == [
+        {
+            "name_type": "Personal",
+            "family_name": "Garcia",
+            "given_name": "Sofia",
+            "name": "Garcia, Sofia",
+            "orcid": SOFIA,
+            "affiliations": [{"name": "Ifremer", "ror": IFREMER}],
+        }
+    ]
     page = _people_step(client, deposit)
     assert 'value="Garcia"' in page and 'value="Sofia"' in page and f'value="{SOFIA}"' in page
     assert 'value="Ifremer"' in page and f'value="{IFREMER}"' in page
@@ -414,17 +440,33 @@ def test_a_creator_with_affiliations_saves_them_with_their_ror_ids(client, depos
     client.force_login(depositor)
     client.post(reverse("deposit:create"), {"title": "Glider section", "community": "ocean"})
     deposit = Deposit.objects.get()
-    response = _save_people(client, deposit, {
-        "creators-0-name_type": "Personal", "creators-0-family_name": "Garcia", "creators-0-given_name": "Sofia",
-        "creators-0-orcid": SOFIA, "creators-0-affiliations-0-name": "Ifremer",
-        "creators-0-affiliations-0-ror": IFREMER.rsplit("/", 1)[1], "creators-0-affiliations-1-name": "LOPS",
-        "creators-1-name_type": "Personal", "creators-1-family_name": "Martin", "creators-1-given_name": "Paul",
-    })
+    response = _save_people(
+        client,
+        deposit,
+        {
+            "creators-0-name_type": "Personal",
+            "creators-0-family_name": "Garcia",
+            "creators-0-given_name": "Sofia",
+            "creators-0-orcid": SOFIA,
+            "creators-0-affiliations-0-name": "Ifremer",
+            "creators-0-affiliations-0-ror": IFREMER.rsplit("/", 1)[1],
+            "creators-0-affiliations-1-name": "LOPS",
+            "creators-1-name_type": "Personal",
+            "creators-1-family_name": "Martin",
+            "creators-1-given_name": "Paul",
+        },
+    )
 
     assert response.status_code == 200
     first, second = Deposit.objects.get().metadata["creators"]
-    assert first == {"name": "Garcia, Sofia", "name_type": "Personal", "family_name": "Garcia", "given_name": "Sofia",
-                     "orcid": SOFIA, "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}]}
+    assert first == {
+        "name": "Garcia, Sofia",
+        "name_type": "Personal",
+        "family_name": "Garcia",
+        "given_name": "Sofia",
+        "orcid": SOFIA,
+        "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}],
+    }
     assert second == {"name": "Martin, Paul", "name_type": "Personal", "family_name": "Martin", "given_name": "Paul"}
     page = _people_step(client, deposit)
     assert f'value="{IFREMER}"' in page and 'value="LOPS"' in page
@@ -437,9 +479,13 @@ def test_a_bad_orcid_id_in_the_creators_is_flagged_on_the_field_and_the_draft_is
     client.post(reverse("deposit:create"), {"title": "Glider section", "community": "ocean"})
     deposit = Deposit.objects.get()
     creators = {
-        "creators-0-name_type": "Personal", "creators-0-family_name": "Garcia", "creators-0-orcid": SOFIA,
-        "creators-1-name_type": "Personal", "creators-1-family_name": "Martin",
-        "point_of_contact-name": "Sofia Garcia", "point_of_contact-email": "sofia@example.org",
+        "creators-0-name_type": "Personal",
+        "creators-0-family_name": "Garcia",
+        "creators-0-orcid": SOFIA,
+        "creators-1-name_type": "Personal",
+        "creators-1-family_name": "Martin",
+        "point_of_contact-name": "Sofia Garcia",
+        "point_of_contact-email": "sofia@example.org",
     }
     response = _save_people(client, deposit, {**creators, "creators-1-orcid": "0000-0002-1825-0098"})
 

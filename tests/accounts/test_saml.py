@@ -16,9 +16,7 @@ from tests.fakes.saml_idp import FakeIdP
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.filterwarnings(
-        "ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"
-    ),
+    pytest.mark.filterwarnings("ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"),
 ]
 
 SITE = "http://testserver"
@@ -168,9 +166,7 @@ def test_a_response_tampered_with_after_signing_is_refused(fake_idp):
 
 def test_a_response_signed_with_another_key_is_refused(fake_idp):
     client = browser()
-    response = post_to_acs(
-        client, *fake_idp.sign_in(start(client, fake_idp.row), sign_with_other_key=True)
-    )
+    response = post_to_acs(client, *fake_idp.sign_in(start(client, fake_idp.row), sign_with_other_key=True))
     assert_refused(response, "signature", client)
 
 
@@ -188,15 +184,11 @@ def test_an_idp_clock_slightly_ahead_is_tolerated_and_far_ahead_refused(fake_idp
 
     assert OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT == settings.SAML_CLOCK_SKEW_SECONDS == 180
     client = browser()
-    post_to_acs(
-        client, *fake_idp.sign_in(start(client, fake_idp.row), clock_ahead=timedelta(seconds=90))
-    )
+    post_to_acs(client, *fake_idp.sign_in(start(client, fake_idp.row), clock_ahead=timedelta(seconds=90)))
     assert signed_in(client)
 
     client = browser()
-    response = post_to_acs(
-        client, *fake_idp.sign_in(start(client, fake_idp.row), clock_ahead=timedelta(minutes=10))
-    )
+    response = post_to_acs(client, *fake_idp.sign_in(start(client, fake_idp.row), clock_ahead=timedelta(minutes=10)))
     assert_refused(response, "clock", client)
 
 
@@ -226,9 +218,7 @@ def test_a_replayed_response_in_the_same_browser_is_refused_too(fake_idp):
 def test_an_assertion_for_another_audience_is_refused(fake_idp):
     client = browser()
     url = start(client, fake_idp.row)
-    response = post_to_acs(
-        client, *fake_idp.sign_in(url, audience="https://other-service.example/shibboleth")
-    )
+    response = post_to_acs(client, *fake_idp.sign_in(url, audience="https://other-service.example/shibboleth"))
     assert_refused(response, "audience", client)
     assert "meant for another service" in response.content.decode()
 
@@ -251,9 +241,7 @@ def test_a_response_from_an_unknown_idp_is_refused(fake_idp, idp_keys):
 
 def test_an_idp_cannot_speak_for_a_registered_idp_by_copying_its_entity_id(fake_idp, idp_keys):
     """Another IdP puts the registered IdP's entityID as Issuer: its key is not trusted for it."""
-    impostor = FakeIdP(
-        entity_id="https://idp.impostor.example/idp", sso_url=SSO_URL, workdir=idp_keys
-    )
+    impostor = FakeIdP(entity_id="https://idp.impostor.example/idp", sso_url=SSO_URL, workdir=idp_keys)
     impostor.trust_sp(sp_metadata())
     client = browser()
     request = fake_idp.parse_request(start(client, fake_idp.row))
@@ -313,9 +301,7 @@ def sign_in_with(fake_idp, **knobs):
 
     client = browser()
     response = post_to_acs(client, *fake_idp.sign_in(start(client, fake_idp.row), **knobs))
-    account = (
-        SocialAccount.objects.filter(provider=fake_idp.row.provider_id).order_by("-pk").first()
-    )
+    account = SocialAccount.objects.filter(provider=fake_idp.row.provider_id).order_by("-pk").first()
     return client, response, account
 
 
@@ -437,8 +423,7 @@ def test_the_sp_metadata_is_valid_and_announces_signed_requests_and_assertions()
     uses = [
         k.get("use")
         for k in sp.iterfind("{urn:oasis:names:tc:SAML:2.0:metadata}KeyDescriptor")
-        if certificate_body(k.findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate"))
-        == certificate
+        if certificate_body(k.findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")) == certificate
     ]
     assert sorted(uses) == ["encryption", "signing"]
     acs = sp.find("{urn:oasis:names:tc:SAML:2.0:metadata}AssertionConsumerService")
@@ -485,9 +470,7 @@ def test_a_signed_in_user_links_their_institution_to_their_account(fake_idp, dep
     account = SocialAccount.objects.get(provider=fake_idp.row.provider_id)
     assert account.user == depositor
     # The connections page names the institution.
-    assert (
-        "University of Testing" in client.get(reverse("socialaccount_connections")).content.decode()
-    )
+    assert "University of Testing" in client.get(reverse("socialaccount_connections")).content.decode()
 
 
 def test_an_address_already_used_by_another_account_is_not_taken_over(fake_idp):
@@ -498,9 +481,7 @@ def test_an_address_already_used_by_another_account_is_not_taken_over(fake_idp):
 
     from accounts.services import user_create
 
-    local = user_create(
-        username="ana_local", email="ana.lopez@univ-test.example", password="correct horse battery"
-    )
+    local = user_create(username="ana_local", email="ana.lopez@univ-test.example", password="correct horse battery")
     client = browser()
     response = post_to_acs(client, *fake_idp.sign_in(start(client, fake_idp.row)))
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """Sign-in hardening: failed sign-ins are rate limited, `next` only leads inside the site, local
 accounts verify their e-mail address, production cookies are secure."""
+
 import os
 import subprocess
 import sys
@@ -43,8 +44,12 @@ def test_a_sign_in_goes_to_a_local_next_page_but_never_to_another_site(client, d
 def test_a_new_local_account_must_verify_its_email_before_signing_in(client, db, mailoutbox):
     signup = client.post(
         "/accounts/signup/",
-        {"email": "newcomer@example.org", "username": "newcomer",
-         "password1": "a long enough passphrase", "password2": "a long enough passphrase"},
+        {
+            "email": "newcomer@example.org",
+            "username": "newcomer",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
     )
     assert signup.status_code == 302 and signup["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
@@ -54,7 +59,7 @@ def test_a_new_local_account_must_verify_its_email_before_signing_in(client, db,
 
     assert len(mailoutbox) >= 1 and mailoutbox[-1].to == ["newcomer@example.org"]
     link = next(line for line in mailoutbox[-1].body.splitlines() if "/accounts/confirm-email/" in line).strip()
-    path = link[link.index("/accounts/confirm-email/"):]
+    path = link[link.index("/accounts/confirm-email/") :]
     client.post(path)
     from allauth.account.models import EmailAddress
 
@@ -69,13 +74,29 @@ def test_production_settings_demand_a_secret_and_secure_cookies_on_https():
         "from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.DEBUG)"
     )
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SITE_URL": "https://data.estran.example", "SECRET_KEY": "x" * 50}
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + script],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SITE_URL": "https://data.estran.example",
+        "SECRET_KEY": "x" * 50,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True", "True", "False"]
     env.pop("SECRET_KEY")
-    refused = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
-                             cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode != 0 and "SECRET_KEY must be set in production" in refused.stderr

@@ -1,4 +1,5 @@
 """API tokens: stored hashed, shown once, refused when revoked, expired, malformed or unknown."""
+
 from __future__ import annotations
 
 import hashlib

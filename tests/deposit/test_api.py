@@ -1,6 +1,7 @@
 """The deposit path through the REST API with the local store: create, upload in parts (and resume),
 complete, submit, moderate, publish, read and download; and every kind of bad input refused with the
 field at fault and nothing changed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,11 @@ def create_deposit(client, metadata=None, community="ocean") -> dict:
 
 
 def open_upload(client, deposit_id: int, name: str, data: bytes, *, sha256: str | None = None):
-    payload = {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest() if sha256 is None else sha256}
+    payload = {
+        "name": name,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest() if sha256 is None else sha256,
+    }
     return post(client, f"/api/deposits/{deposit_id}/uploads", payload)
 
 
@@ -214,7 +219,12 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     assert queue.status_code == 200
     [item] = [i for i in queue.json() if i["id"] == deposit["id"]]
     assert (item["status"], item["community"], item["owner"], item["doi"], item["title"]) == (
-        "submitted", "ocean", "depositor", doi, TITLE)
+        "submitted",
+        "ocean",
+        "depositor",
+        doi,
+        TITLE,
+    )
     assert moderator_client.get(f"/api/deposits/{deposit['id']}").json()["allowed_actions"] == ["claim", "assign"]
 
     claimed = act(moderator_client, deposit["id"], "claim")
@@ -230,7 +240,11 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     assert body["record_id"] is not None
     assert body["doi"] == doi
     assert [(e["action"], e["actor"]) for e in body["events"]] == [
-        ("submit", "depositor"), ("claim", "moderator"), ("approve", "moderator"), ("publish", None)]
+        ("submit", "depositor"),
+        ("claim", "moderator"),
+        ("approve", "moderator"),
+        ("publish", None),
+    ]
 
     pid.refresh_from_db()
     assert (pid.state, pid.sync, pid.provider) == ("findable", "done", "local")
@@ -248,7 +262,8 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     assert record["community"] == "ocean"
     assert record["landing_page"] == f"{django_settings.SITE_URL}/records/{body['record_id']}"
     assert [(f["name"], f["size"], f["md5"], f["sha256"]) for f in record["files"]] == [
-        ("ctd.csv", len(DATA), hashlib.md5(DATA).hexdigest(), hashlib.sha256(DATA).hexdigest())]
+        ("ctd.csv", len(DATA), hashlib.md5(DATA).hexdigest(), hashlib.sha256(DATA).hexdigest())
+    ]
     assert [r["id"] for r in anonymous.get("/api/records").json()["hits"]] == [body["record_id"]]
 
     resolved = anonymous.get(f"/doi/{doi}")
@@ -283,7 +298,9 @@ def test_changes_requested_then_patched_and_resubmitted_returns_to_the_queue(own
     assert mine["events"][-1]["note"] == "Please give the cruise's dates."
 
     metadata = complete_metadata(title="CTD casts of PELGAS 2024 (revised)")
-    changed = patch(owner_client, f"/api/deposits/{deposit['id']}", {"metadata": metadata, "revision": mine["revision"]})
+    changed = patch(
+        owner_client, f"/api/deposits/{deposit['id']}", {"metadata": metadata, "revision": mine["revision"]}
+    )
     assert changed.status_code == 200, changed.content
     assert changed.json()["title"] == "CTD casts of PELGAS 2024 (revised)"
     assert changed.json()["revision"] == mine["revision"] + 1
@@ -350,7 +367,8 @@ def test_an_unknown_community_on_patch_changes_nothing(owner_client):
 
 
 @pytest.mark.parametrize(
-    "name", ["a/b.csv", "../x", "..\\x", "bell\x07.csv", "tab\there.csv", "", "  ", "..", "x" * 256],
+    "name",
+    ["a/b.csv", "../x", "..\\x", "bell\x07.csv", "tab\there.csv", "", "  ", "..", "x" * 256],
     ids=["slash", "dotdot", "backslash", "bell", "tab", "empty", "blank", "parent", "too-long"],
 )
 def test_a_bad_file_name_is_refused_and_no_file_is_created(owner_client, name):
@@ -396,7 +414,9 @@ def test_a_file_over_the_size_limit_is_refused(owner_client, settings):
     assert response.status_code == 422
     assert problem_fields(response) == ["size"]
     assert not DepositFile.objects.exists()
-    assert post(owner_client, f"/api/deposits/{deposit['id']}/uploads", {"name": "ok.bin", "size": 10}).status_code == 201
+    assert (
+        post(owner_client, f"/api/deposits/{deposit['id']}/uploads", {"name": "ok.bin", "size": 10}).status_code == 201
+    )
 
 
 def test_a_negative_size_is_refused(owner_client):
@@ -511,8 +531,12 @@ def test_a_wrong_token_is_refused_and_nothing_is_created(depositor, client):
     _token, raw = api_token_create(user=depositor, name="t")
     wrong = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
     for header in (f"Bearer {wrong}", "Bearer nonsense", "Bearer ", f"Token {raw}", raw):
-        response = client.post("/api/deposits", data=json.dumps({"community": "ocean"}),
-                               content_type="application/json", HTTP_AUTHORIZATION=header)
+        response = client.post(
+            "/api/deposits",
+            data=json.dumps({"community": "ocean"}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=header,
+        )
         assert response.status_code == 401, header
         assert response.json()["code"] == "unauthenticated"
     assert client.post("/api/deposits", data="{}", content_type="application/json").status_code == 401
@@ -541,7 +565,9 @@ def test_an_expired_token_is_refused_and_nothing_is_created(depositor, client):
 
     token, raw = api_token_create(user=depositor, name="t", expires_in_days=1)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = client.post("/api/deposits", data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(
+        "/api/deposits", data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert response.status_code == 401
     assert not Deposit.objects.exists()
 
@@ -583,11 +609,17 @@ def test_request_changes_or_reject_without_a_note_is_refused(owner_client, moder
 
 def test_a_stale_revision_is_refused_and_the_newer_save_kept(owner_client):
     deposit = create_deposit(owner_client)
-    first = patch(owner_client, f"/api/deposits/{deposit['id']}",
-                  {"metadata": complete_metadata(title="Saved in tab A"), "revision": deposit["revision"]})
+    first = patch(
+        owner_client,
+        f"/api/deposits/{deposit['id']}",
+        {"metadata": complete_metadata(title="Saved in tab A"), "revision": deposit["revision"]},
+    )
     assert first.status_code == 200
-    stale = patch(owner_client, f"/api/deposits/{deposit['id']}",
-                  {"metadata": complete_metadata(title="Saved in tab B"), "revision": deposit["revision"]})
+    stale = patch(
+        owner_client,
+        f"/api/deposits/{deposit['id']}",
+        {"metadata": complete_metadata(title="Saved in tab B"), "revision": deposit["revision"]},
+    )
     assert stale.status_code == 409
     assert stale.json()["code"] == "stale_revision"
     after = Deposit.objects.get(pk=deposit["id"])

@@ -1,5 +1,6 @@
 """Co-depositors: the owner invites by e-mail or ORCID iD, the invitee accepts, and then edits and
 submits the deposit like its owner; nobody else gains anything."""
+
 import pytest
 from django.urls import reverse
 
@@ -70,8 +71,9 @@ def test_an_invitation_to_an_unknown_address_waits_for_the_account_that_verifies
     from accounts.services import user_create
 
     assert _invite(api_client, depositor, deposit, email="newcomer@example.org").json()["user"] is None
-    newcomer = user_create(username="newcomer", email="newcomer@example.org", password="a-long-password-3",
-                           email_verified=False)
+    newcomer = user_create(
+        username="newcomer", email="newcomer@example.org", password="a-long-password-3", email_verified=False
+    )
     assert api_client(newcomer).get("/api/invitations").json() == []  # an unverified address proves nothing
     EmailAddress.objects.filter(user=newcomer).update(verified=True)
     assert len(api_client(newcomer).get("/api/invitations").json()) == 1
@@ -111,8 +113,12 @@ def test_only_the_owner_invites(api_client, depositor, other_depositor, moderato
     assert _invite(api_client, other_depositor, deposit, email="x@example.org").status_code == 404
     assert _invite(api_client, moderator, deposit, email="x@example.org").status_code == 404  # a draft
     assert _invite(api_client, admin, deposit, email="x@example.org").status_code == 201
-    assert api_client(None).post(f"/api/deposits/{deposit.pk}/collaborators", {"email": "x@example.org"},
-                                 content_type="application/json").status_code == 401
+    assert (
+        api_client(None)
+        .post(f"/api/deposits/{deposit.pk}/collaborators", {"email": "x@example.org"}, content_type="application/json")
+        .status_code
+        == 401
+    )
 
 
 def test_nobody_else_can_accept_or_decline_an_invitation(api_client, depositor, other_depositor, moderator, deposit):
@@ -143,8 +149,11 @@ def test_a_removed_co_depositor_loses_access_and_one_may_leave(api_client, depos
 
 def test_the_web_pages_invite_accept_and_show_co_depositors(client, depositor, other_depositor, deposit):
     client.force_login(depositor)
-    page = client.post(reverse("deposit:collaborator-invite", kwargs={"pk": deposit.pk}),
-                       {"invitee": "other_depositor@example.org"}, follow=True)
+    page = client.post(
+        reverse("deposit:collaborator-invite", kwargs={"pk": deposit.pk}),
+        {"invitee": "other_depositor@example.org"},
+        follow=True,
+    )
     assert "other_depositor@example.org is invited to co-deposit." in page.content.decode()
     assert "Co-depositors" in page.content.decode()
 
@@ -152,7 +161,9 @@ def test_the_web_pages_invite_accept_and_show_co_depositors(client, depositor, o
     listing = client.get(reverse("deposit:list")).content.decode()
     assert "You have 1 invitation waiting." in listing
     invitation = Collaboration.objects.get()
-    accepted = client.post(reverse("deposit:invitations"), {"invitation": invitation.pk, "answer": "accept"}, follow=True)
+    accepted = client.post(
+        reverse("deposit:invitations"), {"invitation": invitation.pk, "answer": "accept"}, follow=True
+    )
     assert accepted.request["PATH_INFO"] == reverse("deposit:detail", kwargs={"pk": deposit.pk})
     assert client.get(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})).status_code == 200
 
@@ -164,9 +175,13 @@ def test_the_invitation_pages_give_nothing_to_others(client, role, request, depo
     collaboration = collaborator_invite(deposit=deposit, actor=depositor, email="someone@example.org")
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    invite = client.post(reverse("deposit:collaborator-invite", kwargs={"pk": deposit.pk}), {"invitee": "x@example.org"})
+    invite = client.post(
+        reverse("deposit:collaborator-invite", kwargs={"pk": deposit.pk}), {"invitee": "x@example.org"}
+    )
     accept = client.post(reverse("deposit:invitations"), {"invitation": collaboration.pk, "answer": "accept"})
-    remove = client.post(reverse("deposit:collaborator-remove", kwargs={"pk": deposit.pk, "collaboration_pk": collaboration.pk}))
+    remove = client.post(
+        reverse("deposit:collaborator-remove", kwargs={"pk": deposit.pk, "collaboration_pk": collaboration.pk})
+    )
     if role == "anonymous":
         assert all(r.status_code == 302 and "/accounts/login/" in r["Location"] for r in (invite, accept, remove))
     else:
@@ -174,12 +189,15 @@ def test_the_invitation_pages_give_nothing_to_others(client, role, request, depo
     assert list(Collaboration.objects.values_list("state", flat=True)) == ["pending"]
 
 
-def test_a_co_depositor_resumes_an_upload_with_its_part_urls(api_client, depositor, other_depositor, deposit, moderator):
+def test_a_co_depositor_resumes_an_upload_with_its_part_urls(
+    api_client, depositor, other_depositor, deposit, moderator
+):
     invitation = _invite(api_client, depositor, deposit, email="other_depositor@example.org").json()
     co = api_client(other_depositor)
     co.post(f"/api/invitations/{invitation['id']}/accept")
-    opened = co.post(f"/api/deposits/{deposit.pk}/uploads", {"name": "more.csv", "size": 10},
-                     content_type="application/json")
+    opened = co.post(
+        f"/api/deposits/{deposit.pk}/uploads", {"name": "more.csv", "size": 10}, content_type="application/json"
+    )
     assert opened.status_code == 201, opened.content
     resumed = co.get(f"/api/uploads/{opened.json()['id']}")
     assert resumed.status_code == 200 and resumed.json()["parts"]

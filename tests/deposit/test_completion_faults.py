@@ -5,6 +5,7 @@ assembled once, and never `upload_gone` while the bytes are all there.
 
 The database fails for real (a PostgreSQL trigger refusing the commit, tests/fakes/db_faults.py);
 the worker is a real process of the embedded default, killed with SIGKILL (bench/soak/stack.py)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,11 @@ def opened(client, data: bytes, name: str = "ctd.csv") -> dict:
     upload["etags"] = {}
     for part in upload["parts"]:
         n = part["part_number"]
-        put = client.put(part["url"].removeprefix(django_settings.SITE_URL), data=data[(n - 1) * size: n * size],
-                         content_type="application/octet-stream")
+        put = client.put(
+            part["url"].removeprefix(django_settings.SITE_URL),
+            data=data[(n - 1) * size : n * size],
+            content_type="application/octet-stream",
+        )
         assert put.status_code == 200, put.content
         upload["etags"][n] = put["ETag"]
     return upload
@@ -179,18 +183,23 @@ def test_a_verification_lost_with_its_killed_worker_is_handed_over_again_and_end
     from bench.soak.stack import running_stack
 
     data = os.urandom(160 * MiB)  # long enough to read that the kill lands during the verification
-    with running_stack(tmp_path / "stack", email_url="consolemail://", depositors=1,
-                       extra_env={"UPLOAD_VERIFY_INLINE_MAX_SIZE": "0"}) as stack:
+    with running_stack(
+        tmp_path / "stack", email_url="consolemail://", depositors=1, extra_env={"UPLOAD_VERIFY_INLINE_MAX_SIZE": "0"}
+    ) as stack:
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {stack.tokens['soak-dep-01']}"
-        deposit = api.post(f"{stack.site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()},
-                           timeout=30).json()
-        upload = api.post(f"{stack.site}/api/deposits/{deposit['id']}/uploads",
-                          json={"name": "glider.nc", "size": len(data)}, timeout=30).json()
+        deposit = api.post(
+            f"{stack.site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()}, timeout=30
+        ).json()
+        upload = api.post(
+            f"{stack.site}/api/deposits/{deposit['id']}/uploads",
+            json={"name": "glider.nc", "size": len(data)},
+            timeout=30,
+        ).json()
         size, etags = upload["part_size"], []
         for part in upload["parts"]:
             n = part["part_number"]
-            put = requests.put(part["url"], data=data[(n - 1) * size: n * size], timeout=60)
+            put = requests.put(part["url"], data=data[(n - 1) * size : n * size], timeout=60)
             assert put.status_code == 200
             etags.append({"part_number": n, "etag": put.headers["ETag"]})
         done = api.post(f"{stack.site}/api/uploads/{upload['id']}/complete", json={"parts": etags}, timeout=60)
@@ -213,9 +222,11 @@ def test_a_verification_lost_with_its_killed_worker_is_handed_over_again_and_end
         time.sleep(5)
         assert state()[0] == "verifying"  # the message went with the worker
 
-        later = "from datetime import timedelta; from django.utils import timezone; import django; django.setup(); " \
-                "from deposit.services import files_verify_stalled; " \
-                "print(files_verify_stalled(now=timezone.now() + timedelta(hours=2)))"
+        later = (
+            "from datetime import timedelta; from django.utils import timezone; import django; django.setup(); "
+            "from deposit.services import files_verify_stalled; "
+            "print(files_verify_stalled(now=timezone.now() + timedelta(hours=2)))"
+        )
         assert stack.run("-c", later).strip().splitlines()[-1] == "1"
         deadline = time.monotonic() + 60
         while state()[0] == "verifying":

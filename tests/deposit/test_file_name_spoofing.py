@@ -2,6 +2,7 @@
 format characters (category Cf) are invisible, and a right-to-left override shows
 `report<U+202E>fdp.exe` as `reportexe.pdf`; zero-width characters and a byte order mark make two
 names look alike."""
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,14 @@ def draft(depositor, communities):
 
 
 @pytest.mark.parametrize("name,char", SPOOFS.values(), ids=SPOOFS)
-def test_a_file_name_with_a_format_character_is_refused_by_the_api_with_the_reason(api_client, depositor, draft,
-                                                                                  name, char):
-    response = api_client(depositor).post(f"/api/deposits/{draft.pk}/uploads", content_type="application/json",
-                                          data=json.dumps({"name": name, "size": 10}))
+def test_a_file_name_with_a_format_character_is_refused_by_the_api_with_the_reason(
+    api_client, depositor, draft, name, char
+):
+    response = api_client(depositor).post(
+        f"/api/deposits/{draft.pk}/uploads",
+        content_type="application/json",
+        data=json.dumps({"name": name, "size": 10}),
+    )
 
     assert response.status_code == 422
     body = response.json()
@@ -47,9 +52,15 @@ def test_the_plain_upload_form_never_stores_an_invisible_character(client, depos
     """Django drops non-printable characters from the names of a form's files before the service
     sees them: the name stored is the name displayed."""
     client.force_login(depositor)
-    client.post(reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}), {"files": [
-        SimpleUploadedFile("report\u202efdp.exe", b"MZ"), SimpleUploadedFile("ctd\u200b.csv", b"a,b\n1,2\n"),
-    ]})
+    client.post(
+        reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}),
+        {
+            "files": [
+                SimpleUploadedFile("report\u202efdp.exe", b"MZ"),
+                SimpleUploadedFile("ctd\u200b.csv", b"a,b\n1,2\n"),
+            ]
+        },
+    )
 
     assert sorted(DepositFile.objects.values_list("name", flat=True)) == ["ctd.csv", "reportfdp.exe"]
 

@@ -2,6 +2,7 @@
 /deposits/lookup/orcid/<iD>`, `GET /deposits/lookup/ror?q=` (signed-in session) and `GET
 /api/lookups/orcid/{iD}`, `GET /api/lookups/ror?q=` (token), against the local ORCID and ROR servers;
 who may call them; and the people step offering them only when they are configured."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,10 +50,13 @@ def test_the_name_on_an_orcid_record_comes_back_as_json(client, depositor, sofia
     assert response.json() == {"orcid": SOFIA, "given_name": "Sofia", "family_name": "Garcia", "name": "Sofia Garcia"}
 
 
-@pytest.mark.parametrize("orcid, status, code", [
-    (NOBODY, 404, "orcid_not_found"),
-    ("0000-0002-1825-0098", 422, "ValidationFailed"),
-])
+@pytest.mark.parametrize(
+    "orcid, status, code",
+    [
+        (NOBODY, 404, "orcid_not_found"),
+        ("0000-0002-1825-0098", 422, "ValidationFailed"),
+    ],
+)
 def test_an_unknown_or_mistyped_id_is_answered_with_its_reason(client, depositor, orcid_api, orcid, status, code):
     client.force_login(depositor)
 

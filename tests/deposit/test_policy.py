@@ -1,6 +1,7 @@
 """deposit.policy, the one place that decides who may do what: every predicate for every role and
 the deposit states where the answer changes; the pages follow it (a co-depositor is offered a new
 version); and no view, selector, API module or template compares owners or groups itself."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,14 @@ from tests.repository.landing_support import record_create
 pytestmark = pytest.mark.django_db
 
 ROLES = (
-    "owner", "co_depositor", "invited", "other_depositor", "moderator", "other_moderator", "admin", "anonymous",
+    "owner",
+    "co_depositor",
+    "invited",
+    "other_depositor",
+    "moderator",
+    "other_moderator",
+    "admin",
+    "anonymous",
     "moderator_co_depositor",  # a moderator of the deposit's community who co-deposits it
 )
 EDITORS = {"owner", "co_depositor", "moderator_co_depositor"}
@@ -41,8 +49,12 @@ SUBMITTED_ONCE = set(STATES) - {"draft"}
 
 
 def _user(username: str):
-    return user_create(username=username, email=f"{username}@example.org", password="correct horse battery",
-                       display_name=username.replace("_", " ").title())
+    return user_create(
+        username=username,
+        email=f"{username}@example.org",
+        password="correct horse battery",
+        display_name=username.replace("_", " ").title(),
+    )
 
 
 @pytest.fixture
@@ -53,22 +65,36 @@ def cast(depositor, other_depositor, moderator, other_moderator, admin, communit
     moderator_co_depositor = _user("moderator_co_depositor")
     moderator_grant(user=moderator_co_depositor, community=communities["ocean"])
     return {
-        "owner": depositor, "co_depositor": _user("co_depositor"), "invited": _user("invited"),
-        "other_depositor": other_depositor, "moderator": moderator, "other_moderator": other_moderator,
-        "admin": admin, "anonymous": AnonymousUser(), "moderator_co_depositor": moderator_co_depositor,
-        "colleague": colleague, "communities": communities,
+        "owner": depositor,
+        "co_depositor": _user("co_depositor"),
+        "invited": _user("invited"),
+        "other_depositor": other_depositor,
+        "moderator": moderator,
+        "other_moderator": other_moderator,
+        "admin": admin,
+        "anonymous": AnonymousUser(),
+        "moderator_co_depositor": moderator_co_depositor,
+        "colleague": colleague,
+        "communities": communities,
     }
 
 
 def deposit_in(cast, state: str, *, record=None) -> Deposit:
     status, round_, reviewer = STATES[state]
     deposit = Deposit.objects.create(
-        owner=cast["owner"], community=cast["communities"]["ocean"], status=status, round=round_,
-        reviewer=cast[reviewer] if reviewer else None, record=record, title=state,
+        owner=cast["owner"],
+        community=cast["communities"]["ocean"],
+        status=status,
+        round=round_,
+        reviewer=cast[reviewer] if reviewer else None,
+        record=record,
+        title=state,
     )
     for name, accepted in (("co_depositor", True), ("moderator_co_depositor", True), ("invited", False)):
         Collaboration.objects.create(
-            deposit=deposit, invited_by=cast["owner"], email=cast[name].email,
+            deposit=deposit,
+            invited_by=cast["owner"],
+            email=cast[name].email,
             user=cast[name] if accepted else None,
             state=Collaboration.State.accepted if accepted else Collaboration.State.pending,
         )
@@ -118,11 +144,14 @@ def test_the_deposits_a_user_may_see_are_those_may_view_allows(cast, state):
         assert edited == {d for d in Deposit.objects.all() if policy.is_editor(d, cast[role])}, role
 
 
-@pytest.mark.parametrize(("state", "reviewers"), [
-    ("submitted", {"moderator", "admin"}),
-    ("in_review_by_moderator", {"moderator", "admin"}),
-    ("in_review_by_colleague", {"admin"}),
-])
+@pytest.mark.parametrize(
+    ("state", "reviewers"),
+    [
+        ("submitted", {"moderator", "admin"}),
+        ("in_review_by_moderator", {"moderator", "admin"}),
+        ("in_review_by_colleague", {"admin"}),
+    ],
+)
 def test_a_deposit_is_reviewed_by_whoever_moderates_it_and_holds_its_claim(cast, state, reviewers):
     assert allowed(policy.may_review, deposit_in(cast, state), cast) == reviewers
 
@@ -229,8 +258,12 @@ ALLOWED = {
 
 
 def _asking_modules() -> list[Path]:
-    paths = [p for app in APPS for p in (ROOT / app).rglob("*.py")
-             if p.name.startswith(("views", "api", "selectors")) or p.parent.name == "templatetags"]
+    paths = [
+        p
+        for app in APPS
+        for p in (ROOT / app).rglob("*.py")
+        if p.name.startswith(("views", "api", "selectors")) or p.parent.name == "templatetags"
+    ]
     return paths + sorted((ROOT / "templates").rglob("*.html"))
 
 

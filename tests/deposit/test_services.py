@@ -1,5 +1,6 @@
 """Deposit services: file names, part sizes, limits, lenient drafts and strict submission, and the DOI
 kept across resubmissions."""
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,25 @@ def test_file_names_are_stored_in_nfc():
 
 
 @pytest.mark.parametrize(
-    "name", ["", "   ", ".", "..", "a/b", "../x", "/etc/passwd", "a\\b", "bell\x07", "nul\x00", "del\x7f", "c1\x85ctl",
-             "new\nline", "x" * 256, None, 42],
+    "name",
+    [
+        "",
+        "   ",
+        ".",
+        "..",
+        "a/b",
+        "../x",
+        "/etc/passwd",
+        "a\\b",
+        "bell\x07",
+        "nul\x00",
+        "del\x7f",
+        "c1\x85ctl",
+        "new\nline",
+        "x" * 256,
+        None,
+        42,
+    ],
 )
 def test_bad_file_names_are_refused_naming_the_field(name):
     with pytest.raises(ValidationFailed) as caught:
@@ -80,7 +98,10 @@ def test_an_empty_file_is_one_empty_part(depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"], content=b"", name="empty.txt")
     file = deposit.files.get()
     assert (file.state, file.size, file.sha256) == (
-        "ready", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        "ready",
+        0,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    )
     assert file.upload.part_count == 1
 
 
@@ -236,7 +257,7 @@ def test_a_mistyped_doi_fails_the_check():
                 continue
             if i >= len(suffix) - 2 and not other.isdigit():
                 continue  # the check digits are decimal
-            typo = f"{prefix}/estran.{suffix[:i]}{other}{suffix[i + 1:]}"
+            typo = f"{prefix}/estran.{suffix[:i]}{other}{suffix[i + 1 :]}"
             assert not suffix_is_valid(typo), typo
     assert not suffix_is_valid(f"{prefix}/other.{suffix}")
     assert not suffix_is_valid(f"{prefix}/estran.")

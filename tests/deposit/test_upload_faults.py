@@ -3,6 +3,7 @@ answered 500 is sent again; S3 unreachable at completion (or during verification
 a missing part gives a clear error; corrupted bytes are caught by Estran's verification and never
 published; abandoned uploads are aborted; deleting a draft file deletes its object; and nothing a
 published record holds is ever deleted."""
+
 from __future__ import annotations
 
 import base64
@@ -72,8 +73,11 @@ def send_all(upload, data) -> dict[int, str]:
 
 
 def complete(client, upload_id, etags):
-    return post(client, f"/api/uploads/{upload_id}/complete",
-                {"parts": [{"part_number": n, "etag": e} for n, e in sorted(etags.items())]})
+    return post(
+        client,
+        f"/api/uploads/{upload_id}/complete",
+        {"parts": [{"part_number": n, "etag": e} for n, e in sorted(etags.items())]},
+    )
 
 
 def object_exists(s3, key) -> bool:
@@ -125,8 +129,11 @@ def test_the_python_client_retries_failed_parts_with_backoff_and_completes(
     client = EstranUploader(live_server.url, raw, concurrency=4, backoff=0.05)
     result = client.upload(deposit.pk, str(path), sha256=hashlib.sha256(data).hexdigest())
     assert (result.status, result.file["state"], result.parts_sent, result.retries) == (202, "verifying", 3, 3)
-    file = wait_for(lambda: (f := DepositFile.objects.get(pk=result.file["id"])).state != "verifying" and f,
-                    timeout=60, message="the worker's verification")
+    file = wait_for(
+        lambda: (f := DepositFile.objects.get(pk=result.file["id"])).state != "verifying" and f,
+        timeout=60,
+        message="the worker's verification",
+    )
     assert (file.state, file.sha256) == ("ready", hashlib.sha256(data).hexdigest())
 
 
@@ -206,17 +213,25 @@ def test_a_corrupted_part_is_caught_by_verification_the_file_fails_and_is_never_
     corrupted = good[:100] + bytes([good[100] ^ 0xFF]) + good[101:]  # one flipped byte, same length
     # The client even signs the part for the good bytes' SHA-256 and sends the header: real S3
     # would answer 400 BadDigest here; moto does not check, so Estran's verification must.
-    signed = post(owner, f"/api/uploads/{upload['id']}/parts",
-                  {"parts": [{"part_number": 2, "sha256": hashlib.sha256(good).hexdigest()}]}).json()["parts"][0]
+    signed = post(
+        owner,
+        f"/api/uploads/{upload['id']}/parts",
+        {"parts": [{"part_number": 2, "sha256": hashlib.sha256(good).hexdigest()}]},
+    ).json()["parts"][0]
     response = put(upload, data, 2, body=corrupted, url=signed["url"], headers=signed["headers"])
     assert response.status_code == 200  # moto's limit, see tests/fakes/s3_server.py
-    etags = {1: put(upload, data, 1).headers["ETag"], 2: response.headers["ETag"], 3: put(upload, data, 3).headers["ETag"]}
+    etags = {
+        1: put(upload, data, 1).headers["ETag"],
+        2: response.headers["ETag"],
+        3: put(upload, data, 3).headers["ETag"],
+    }
     assert complete(owner, upload["id"], etags).status_code == 202
 
     file = services.file_verify_queued(file_id=upload["file_id"])
     assert file.state == "failed"
-    assert file.error == ("The SHA-256 of the received bytes does not match the one declared: "
-                          "the file was corrupted in transit.")
+    assert file.error == (
+        "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit."
+    )
     [listed] = owner.get(f"/api/deposits/{deposit_id}/files").json()
     assert (listed["state"], listed["error"]) == ("failed", file.error)
 
@@ -238,8 +253,11 @@ def test_the_local_part_endpoint_refuses_bytes_that_differ_from_the_signed_sha25
     data = b"0123456789"
     upload = open_upload(owner, deposit_id, "local.bin", data)
     good = data[:5]
-    signed = post(owner, f"/api/uploads/{upload['id']}/parts",
-                  {"parts": [{"part_number": 1, "sha256": hashlib.sha256(good).hexdigest()}]}).json()["parts"][0]
+    signed = post(
+        owner,
+        f"/api/uploads/{upload['id']}/parts",
+        {"parts": [{"part_number": 1, "sha256": hashlib.sha256(good).hexdigest()}]},
+    ).json()["parts"][0]
     path = signed["url"].removeprefix(settings.SITE_URL)
     header = {"HTTP_X_AMZ_CHECKSUM_SHA256": signed["headers"]["x-amz-checksum-sha256"]}
     bad = client.put(path, data=b"01X34", content_type="application/octet-stream", **header)
@@ -253,8 +271,12 @@ def test_the_local_part_endpoint_refuses_bytes_that_differ_from_the_signed_sha25
     assert ok.status_code == 200
     # an unsigned part URL still checks a checksum header when one is sent
     plain = upload["parts"][1]["url"].removeprefix(settings.SITE_URL)
-    assert client.put(plain, data=b"56789", content_type="application/octet-stream",
-                      HTTP_X_AMZ_CHECKSUM_SHA256=other).status_code == 400
+    assert (
+        client.put(
+            plain, data=b"56789", content_type="application/octet-stream", HTTP_X_AMZ_CHECKSUM_SHA256=other
+        ).status_code
+        == 400
+    )
 
 
 # --- clean-up -----------------------------------------------------------------------------------
@@ -327,8 +349,10 @@ def test_abandoned_uploads_are_aborted_and_their_files_marked_failed(s3, owner, 
     assert states == {"abandoned.nc": "aborted", "slow.nc": "open", "recent.nc": "open"}
     file = DepositFile.objects.get(pk=abandoned["file_id"])
     assert file.state == "failed"
-    assert file.error == (f"The upload was not finished within {settings.UPLOAD_ABANDONED_HOURS} hours and was "
-                          "cancelled; upload the file again.")
+    assert file.error == (
+        f"The upload was not finished within {settings.UPLOAD_ABANDONED_HOURS} hours and was "
+        "cancelled; upload the file again."
+    )
     pending = {u.upload_id for u in get_store().list_multipart_uploads()}
     assert orphan not in pending
     assert UploadSession.objects.get(pk=abandoned["id"]).upload_id not in pending
@@ -360,8 +384,14 @@ def test_nothing_a_published_record_holds_is_ever_deleted(
     # a new version's draft that shares a published object: deleting the draft's file keeps it
     draft = deposit_with_file(depositor, community=communities["ocean"], content=b"v2\n", name="v2.csv")
     shared = draft.files.get()
-    RecordFile.objects.create(record=record, name="v2.csv", size=shared.size, md5=shared.md5, sha256=shared.sha256,
-                              storage_key=shared.storage_key)
+    RecordFile.objects.create(
+        record=record,
+        name="v2.csv",
+        size=shared.size,
+        md5=shared.md5,
+        sha256=shared.sha256,
+        storage_key=shared.storage_key,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.file_delete(file=shared, actor=depositor)
     assert object_exists(s3, shared.storage_key)

@@ -2,6 +2,7 @@
 of a token (config/api.py, `UploaderSessionAuth`): with the CSRF token they work as with a token;
 without it every unsafe request is refused before anything is done; tokens still work; other users
 get 404; and the session opens no other endpoint."""
+
 from __future__ import annotations
 
 import base64
@@ -48,8 +49,9 @@ def test_a_signed_in_browser_uploads_a_file_with_its_session_and_csrf_token(depo
     upload = opened.json()
 
     digest = hashlib.sha256(DATA).hexdigest()
-    signed = send(client, "post", f"/api/uploads/{upload['id']}/parts",
-                  {"parts": [{"part_number": 1, "sha256": digest}]}, csrf)
+    signed = send(
+        client, "post", f"/api/uploads/{upload['id']}/parts", {"parts": [{"part_number": 1, "sha256": digest}]}, csrf
+    )
     assert signed.status_code == 200, signed.content
     part = signed.json()["parts"][0]
     assert part["headers"] == {"x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(digest)).decode()}
@@ -57,7 +59,9 @@ def test_a_signed_in_browser_uploads_a_file_with_its_session_and_csrf_token(depo
     # the part URL is signed: no session, no CSRF token (as S3 wants it)
     url = urlsplit(part["url"])
     put = Client(enforce_csrf_checks=True).put(
-        f"{url.path}?{url.query}", data=DATA, content_type="application/octet-stream",
+        f"{url.path}?{url.query}",
+        data=DATA,
+        content_type="application/octet-stream",
         HTTP_X_AMZ_CHECKSUM_SHA256=part["headers"]["x-amz-checksum-sha256"],
     )
     assert put.status_code == 200, put.content
@@ -67,8 +71,9 @@ def test_a_signed_in_browser_uploads_a_file_with_its_session_and_csrf_token(depo
     assert resumed.status_code == 200
     assert [p["part_number"] for p in resumed.json()["stored_parts"]] == [1]
 
-    done = send(client, "post", f"/api/uploads/{upload['id']}/complete",
-                {"parts": [{"part_number": 1, "etag": etag}]}, csrf)
+    done = send(
+        client, "post", f"/api/uploads/{upload['id']}/complete", {"parts": [{"part_number": 1, "etag": etag}]}, csrf
+    )
     assert done.status_code == 200, done.content
     assert done.json()["state"] == "ready" and done.json()["sha256"] == digest
 
@@ -84,12 +89,15 @@ def test_a_browser_cancels_an_upload_with_its_session_and_csrf_token(depositor, 
     assert not DepositFile.objects.filter(deposit=deposit).exists()
 
 
-@pytest.mark.parametrize("method, path, payload", [
-    ("post", "/api/deposits/{deposit}/uploads", {"name": "b.csv", "size": 3}),
-    ("post", "/api/uploads/{upload}/parts", {"parts": [{"part_number": 1, "sha256": "0" * 64}]}),
-    ("post", "/api/uploads/{upload}/complete", {"parts": [{"part_number": 1, "etag": "x"}]}),
-    ("delete", "/api/uploads/{upload}", None),
-])
+@pytest.mark.parametrize(
+    "method, path, payload",
+    [
+        ("post", "/api/deposits/{deposit}/uploads", {"name": "b.csv", "size": 3}),
+        ("post", "/api/uploads/{upload}/parts", {"parts": [{"part_number": 1, "sha256": "0" * 64}]}),
+        ("post", "/api/uploads/{upload}/complete", {"parts": [{"part_number": 1, "etag": "x"}]}),
+        ("delete", "/api/uploads/{upload}", None),
+    ],
+)
 def test_a_session_request_that_changes_something_without_the_csrf_token_is_refused(
     depositor, deposit, method, path, payload
 ):
@@ -112,8 +120,14 @@ def test_a_session_request_that_changes_something_without_the_csrf_token_is_refu
 def test_a_csrf_token_from_another_origin_is_refused(depositor, deposit, settings):
     """The token is not enough on its own: Django's check also refuses a foreign Origin."""
     client, csrf = browser(depositor)
-    response = send(client, "post", f"/api/deposits/{deposit.pk}/uploads", {"name": "c.csv", "size": 3}, csrf,
-                    HTTP_ORIGIN="https://evil.example")
+    response = send(
+        client,
+        "post",
+        f"/api/deposits/{deposit.pk}/uploads",
+        {"name": "c.csv", "size": 3},
+        csrf,
+        HTTP_ORIGIN="https://evil.example",
+    )
     assert response.status_code == 403 and response.json()["code"] == "csrf_failed"
 
 
@@ -129,20 +143,29 @@ def test_tokens_still_work_on_the_upload_endpoints_without_any_csrf_token(deposi
 
 def test_a_wrong_token_is_not_rescued_by_the_session(depositor, deposit):
     client, csrf = browser(depositor)
-    response = send(client, "post", f"/api/deposits/{deposit.pk}/uploads", {"name": "e.csv", "size": 3}, csrf,
-                    HTTP_AUTHORIZATION="Bearer estran_nope_nope")
+    response = send(
+        client,
+        "post",
+        f"/api/deposits/{deposit.pk}/uploads",
+        {"name": "e.csv", "size": 3},
+        csrf,
+        HTTP_AUTHORIZATION="Bearer estran_nope_nope",
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/deposits"),
-    ("post", "/api/deposits"),
-    ("get", "/api/deposits/{deposit}"),
-    ("patch", "/api/deposits/{deposit}"),
-    ("post", "/api/deposits/{deposit}/actions"),
-    ("delete", "/api/deposits/{deposit}/files/{file}"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/deposits"),
+        ("post", "/api/deposits"),
+        ("get", "/api/deposits/{deposit}"),
+        ("patch", "/api/deposits/{deposit}"),
+        ("post", "/api/deposits/{deposit}/actions"),
+        ("delete", "/api/deposits/{deposit}/files/{file}"),
+    ],
+)
 def test_the_session_opens_no_other_endpoint(depositor, deposit, method, path):
     session = services.upload_open(deposit=deposit, actor=depositor, name="a.csv", size=3)
     client, csrf = browser(depositor)

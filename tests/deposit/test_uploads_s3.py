@@ -4,6 +4,7 @@ process; resumption from the parts S3 holds; limits refused up front; verificati
 completion (in the request for small files, by the worker for the others); downloads (a presigned
 S3 redirect, and HTTP Range with the local store); the fixity audit; and the upload benchmark, run
 small so that it cannot rot."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,6 @@ from deposit.models import DepositFile, UploadSession
 from deposit.workflow import Action, Status
 from repository.fixity import fixity_audit
 from repository.models import Record, RecordFile
-from repository.storage import get_store
 from tests.conftest import wait_for
 from tests.factories import complete_metadata, deposit_with_file
 
@@ -57,8 +57,9 @@ def send(upload: dict, data: bytes, numbers=None, parts=None) -> dict[int, str]:
     for part in parts or upload["parts"]:
         n = part["part_number"]
         if numbers is None or n in numbers:
-            response = requests.put(part["url"], data=data[(n - 1) * size : n * size],
-                                    headers=part.get("headers") or {}, timeout=30)
+            response = requests.put(
+                part["url"], data=data[(n - 1) * size : n * size], headers=part.get("headers") or {}, timeout=30
+            )
             assert response.status_code == 200, response.text
             etags[n] = response.headers["ETag"]
     return etags
@@ -96,7 +97,11 @@ def test_a_multi_part_file_goes_to_s3_through_presigned_urls_and_a_worker_verifi
     assert len(callbacks) == 1  # the verification task, sent once the completion commits
     assert UploadSession.objects.get(pk=upload["id"]).state == "completed"
     problems = owner.get(f"/api/deposits/{deposit_id}").json()["problems"]
-    assert {"step": "files", "field": "files.glider_section.nc", "message": "“glider_section.nc” is verifying."} in problems
+    assert {
+        "step": "files",
+        "field": "files.glider_section.nc",
+        "message": "“glider_section.nc” is verifying.",
+    } in problems
 
     file = services.file_verify_queued(file_id=upload["file_id"])  # what the worker runs
     assert (file.state, file.error) == ("ready", "")
@@ -121,7 +126,9 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
     data = eleven_mib()
     upload = open_upload(owner, deposit_id, "signed.bin", data, sha256="").json()
     size = upload["part_size"]
-    asked = [{"part_number": n, "sha256": hashlib.sha256(data[(n - 1) * size : n * size]).hexdigest()} for n in (1, 2, 3)]
+    asked = [
+        {"part_number": n, "sha256": hashlib.sha256(data[(n - 1) * size : n * size]).hexdigest()} for n in (1, 2, 3)
+    ]
     signed = post(owner, f"/api/uploads/{upload['id']}/parts", {"parts": asked})
     assert signed.status_code == 200, signed.content
     parts = signed.json()["parts"]
@@ -129,7 +136,8 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
         assert part["part_number"] == want["part_number"]
         assert "x-amz-checksum-sha256" in part["url"].split("X-Amz-SignedHeaders=")[1].split("&")[0]
         assert part["headers"]["x-amz-checksum-sha256"] == (
-            __import__("base64").b64encode(bytes.fromhex(want["sha256"])).decode())
+            __import__("base64").b64encode(bytes.fromhex(want["sha256"])).decode()
+        )
     etags = send(upload, data, parts=parts)
     done = complete(owner, upload["id"], etags, sha256=hashlib.sha256(data).hexdigest())  # declared at the end
     assert done.status_code == 202
@@ -139,9 +147,11 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
 
 @pytest.mark.parametrize(
     "parts, field",
-    [([{"part_number": 1, "sha256": "nope"}], "parts.0"),
-     ([{"part_number": 4, "sha256": "0" * 64}], "parts.0.part_number"),
-     ([{"part_number": 1, "sha256": "0" * 64}, {"part_number": 1, "sha256": "0" * 64}], "parts.1.part_number")],
+    [
+        ([{"part_number": 1, "sha256": "nope"}], "parts.0"),
+        ([{"part_number": 4, "sha256": "0" * 64}], "parts.0.part_number"),
+        ([{"part_number": 1, "sha256": "0" * 64}, {"part_number": 1, "sha256": "0" * 64}], "parts.1.part_number"),
+    ],
     ids=["bad-sha256", "no-such-part", "twice"],
 )
 def test_signing_parts_refuses_bad_input_at_its_field(s3, owner, deposit_id, parts, field):
@@ -193,7 +203,8 @@ def test_the_deposit_total_and_the_number_of_files_are_refused_up_front(s3, owne
     refused = post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "b.nc", "size": 5 * MiB})
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
-        "A deposit holds at most 10.0\xa0MB; this one already holds 6.0\xa0MB, and “b.nc” (5.0\xa0MB) would take it over.")
+        "A deposit holds at most 10.0\xa0MB; this one already holds 6.0\xa0MB, and “b.nc” (5.0\xa0MB) would take it over."
+    )
     assert post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "b.nc", "size": MiB}).status_code == 201
     third = post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "c.nc", "size": 1})
     assert third.status_code == 422
@@ -215,8 +226,8 @@ def publish(depositor, moderator, communities, *, name: str, content: bytes) -> 
 def test_an_s3_download_redirects_to_a_presigned_url_with_the_original_name(
     s3, client, depositor, moderator, communities
 ):
-    name = "température d'été \"2024\".csv"
-    content = "depth,temp\n1,12.5\n".encode()
+    name = 'température d\'été "2024".csv'
+    content = b"depth,temp\n1,12.5\n"
     record = publish(depositor, moderator, communities, name=name, content=content)
     response = client.get(f"/records/{record.pk}/files/{name}")
     assert response.status_code == 302
@@ -227,8 +238,9 @@ def test_an_s3_download_redirects_to_a_presigned_url_with_the_original_name(
     assert served.status_code == 200
     assert served.content == content
     assert served.headers["Content-Disposition"] == (
-        "attachment; filename=\"temperature d'ete _2024_.csv\"; "
-        "filename*=UTF-8''temp%C3%A9rature%20d%27%C3%A9t%C3%A9%20%222024%22.csv")
+        'attachment; filename="temperature d\'ete _2024_.csv"; '
+        "filename*=UTF-8''temp%C3%A9rature%20d%27%C3%A9t%C3%A9%20%222024%22.csv"
+    )
     assert served.headers["Content-Type"] == "text/csv"
     assert RecordFile.objects.get(record=record).download_count == 1
 
@@ -240,8 +252,12 @@ def local_record(depositor, moderator, communities):
 
 @pytest.mark.parametrize(
     "range_header, body, content_range",
-    [("bytes=2-5", b"2345", "bytes 2-5/10"), ("bytes=7-", b"789", "bytes 7-9/10"),
-     ("bytes=-3", b"789", "bytes 7-9/10"), ("bytes=0-99", b"0123456789", "bytes 0-9/10")],
+    [
+        ("bytes=2-5", b"2345", "bytes 2-5/10"),
+        ("bytes=7-", b"789", "bytes 7-9/10"),
+        ("bytes=-3", b"789", "bytes 7-9/10"),
+        ("bytes=0-99", b"0123456789", "bytes 0-9/10"),
+    ],
     ids=["closed", "open-ended", "suffix", "past-the-end"],
 )
 def test_a_local_download_serves_a_byte_range(client, local_record, range_header, body, content_range):
@@ -340,18 +356,32 @@ def test_over_http_a_large_file_is_verified_by_the_worker(live_server, s3_worker
     _token, raw = api_token_create(user=depositor, name="s3-worker")
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {raw}"
-    deposit = api.post(f"{live_server.url}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()},
-                       timeout=30).json()
+    deposit = api.post(
+        f"{live_server.url}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()}, timeout=30
+    ).json()
     data = eleven_mib()
-    upload = api.post(f"{live_server.url}/api/deposits/{deposit['id']}/uploads", timeout=30,
-                      json={"name": "profile.nc", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}).json()
+    upload = api.post(
+        f"{live_server.url}/api/deposits/{deposit['id']}/uploads",
+        timeout=30,
+        json={"name": "profile.nc", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+    ).json()
     etags = send(upload, data)
-    done = api.post(f"{live_server.url}/api/uploads/{upload['id']}/complete", timeout=60,
-                    json={"parts": [{"part_number": n, "etag": e} for n, e in etags.items()]})
+    done = api.post(
+        f"{live_server.url}/api/uploads/{upload['id']}/complete",
+        timeout=60,
+        json={"parts": [{"part_number": n, "etag": e} for n, e in etags.items()]},
+    )
     assert done.status_code == 202, done.text
-    file = wait_for(lambda: (f := DepositFile.objects.get(pk=upload["file_id"])).state != "verifying" and f,
-                    timeout=60, message="the worker's verification")
-    assert (file.state, file.sha256, file.md5) == ("ready", hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest())
+    file = wait_for(
+        lambda: (f := DepositFile.objects.get(pk=upload["file_id"])).state != "verifying" and f,
+        timeout=60,
+        message="the worker's verification",
+    )
+    assert (file.state, file.sha256, file.md5) == (
+        "ready",
+        hashlib.sha256(data).hexdigest(),
+        hashlib.md5(data).hexdigest(),
+    )
     listed = api.get(f"{live_server.url}/api/deposits/{deposit['id']}/files", timeout=30).json()
     assert [(f["name"], f["state"]) for f in listed] == [("profile.nc", "ready")]
 
@@ -364,7 +394,11 @@ def test_the_upload_benchmark_runs_end_to_end_on_a_small_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "S3_"))}
     finished = subprocess.run(
         [sys.executable, "bench/upload/run.py", "--sizes", "32MiB", "--repeat", "1", "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
     results = json.loads(out.read_text())
@@ -383,16 +417,27 @@ ROLES = ("anonymous", "owner", "other_depositor", "moderator", "other_moderator"
 
 @pytest.fixture
 def client_of(api_client, depositor, other_depositor, moderator, other_moderator, admin):
-    users = {"anonymous": None, "owner": depositor, "other_depositor": other_depositor, "moderator": moderator,
-             "other_moderator": other_moderator, "admin": admin}
+    users = {
+        "anonymous": None,
+        "owner": depositor,
+        "other_depositor": other_depositor,
+        "moderator": moderator,
+        "other_moderator": other_moderator,
+        "admin": admin,
+    }
     return lambda role: api_client(users[role])
 
 
 @pytest.mark.parametrize(
     ("status", "role", "code"),
-    [pytest.param(status, role, code, id=f"{status}-{role}-{code}")
-     for status, codes in {"draft": (401, 200, 404, 404, 404, 200), "submitted": (401, 409, 404, 403, 404, 409)}.items()
-     for role, code in zip(ROLES, codes)],
+    [
+        pytest.param(status, role, code, id=f"{status}-{role}-{code}")
+        for status, codes in {
+            "draft": (401, 200, 404, 404, 404, 200),
+            "submitted": (401, 409, 404, 403, 404, 409),
+        }.items()
+        for role, code in zip(ROLES, codes)
+    ],
 )
 def test_signing_part_urls_is_for_those_who_may_edit_the_deposit(status, role, code, client_of, depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
@@ -401,11 +446,13 @@ def test_signing_part_urls_is_for_those_who_may_edit_the_deposit(status, role, c
         session = UploadSession.objects.get(file__deposit=deposit)
     else:
         session = services.upload_open(deposit=deposit, actor=depositor, name="second.csv", size=10)
-    response = post(client_of(role), f"/api/uploads/{session.pk}/parts",
-                    {"parts": [{"part_number": 1, "sha256": "0" * 64}]})
+    response = post(
+        client_of(role), f"/api/uploads/{session.pk}/parts", {"parts": [{"part_number": 1, "sha256": "0" * 64}]}
+    )
     assert response.status_code == code, response.content
     if code == 200:
         assert response.json()["parts"][0]["headers"] == {
-            "x-amz-checksum-sha256": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+            "x-amz-checksum-sha256": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        }
     else:
         assert "parts" not in response.json()

@@ -2,6 +2,7 @@
 review to its landing page; bad input gets a clear error and loses nothing; every page answers each
 role as it should; the queue and the deposit page run a bounded number of queries. (The wizard's
 own behaviour, step by step, is in test_wizard.py.)"""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,17 +39,23 @@ def describe(**overrides) -> dict:
 
 
 CREATORS = {
-    "creators-0-name_type": "Personal", "creators-0-family_name": "Le Goff", "creators-0-given_name": "Anne",
+    "creators-0-name_type": "Personal",
+    "creators-0-family_name": "Le Goff",
+    "creators-0-given_name": "Anne",
     "creators-0-orcid": "0000-0002-1825-0097",
-    "creators-1-name_type": "Personal", "creators-1-family_name": "Martin", "creators-1-given_name": "Paul",
-    "point_of_contact-name": "Anne Le Goff", "point_of_contact-email": "anne.legoff@example.org",
+    "creators-1-name_type": "Personal",
+    "creators-1-family_name": "Martin",
+    "creators-1-given_name": "Paul",
+    "point_of_contact-name": "Anne Le Goff",
+    "point_of_contact-email": "anne.legoff@example.org",
 }
 
 
 def wizard_save(client, deposit, step, fields):
     revision = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
-    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
-                           {"step": step, "revision": revision, **fields})
+    response = client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}), {"step": step, "revision": revision, **fields}
+    )
     assert response.status_code == 200, response.content
     return response
 
@@ -63,8 +70,7 @@ def start(client, title="") -> Deposit:
 
 
 def upload(client, deposit, *files):
-    return client.post(reverse("deposit:wizard-upload", kwargs={"pk": deposit.pk}), {"files": list(files)},
-                       follow=True)
+    return client.post(reverse("deposit:wizard-upload", kwargs={"pk": deposit.pk}), {"files": list(files)}, follow=True)
 
 
 def messages_of(response) -> list[str]:
@@ -113,7 +119,9 @@ def test_a_deposit_typed_into_the_wizard_goes_through_review_to_its_landing_page
     assert deposit.title == TITLE
     assert deposit.community.slug == "ocean"
     assert [(c["name"], c.get("orcid")) for c in deposit.metadata["creators"]] == [
-        ("Le Goff, Anne", "0000-0002-1825-0097"), ("Martin, Paul", None)]
+        ("Le Goff, Anne", "0000-0002-1825-0097"),
+        ("Martin, Paul", None),
+    ]
     assert deposit.metadata["rights"][0]["identifier"] == "CC-BY-4.0"
     assert deposit.metadata["resource_type"] == {"general": "Dataset", "type": ""}
     [file] = deposit.files.all()
@@ -176,8 +184,12 @@ def test_an_incomplete_deposit_lists_its_problems_and_submitting_it_changes_noth
 
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     assert "Before you can submit" in page
-    for problem in ("At least one creator is required.", "An abstract is required.", "Choose a community.",
-                    "Upload at least one file."):
+    for problem in (
+        "At least one creator is required.",
+        "An abstract is required.",
+        "Choose a community.",
+        "Upload at least one file.",
+    ):
         assert problem in page
 
     response = client.post(reverse("deposit:act", kwargs={"pk": deposit.pk}), {"action": "submit"}, follow=True)
@@ -313,7 +325,9 @@ def test_file_names_with_a_path_or_control_characters_are_never_stored_as_sent(c
 def test_a_duplicate_file_name_gets_a_clear_error_and_nothing_is_lost(client, depositor, communities):
     deposit = deposit_with_file(depositor, community=communities["ocean"], name="ctd.csv")
     client.force_login(depositor)
-    response = upload(client, deposit, SimpleUploadedFile("ctd.csv", b"other"), SimpleUploadedFile("notes.txt", b"hello"))
+    response = upload(
+        client, deposit, SimpleUploadedFile("ctd.csv", b"other"), SimpleUploadedFile("notes.txt", b"hello")
+    )
     shown = [str(m) for m in response.context["messages"]]
     assert any("already has a file named “ctd.csv”" in m for m in shown)
     deposit.refresh_from_db()
@@ -338,8 +352,10 @@ def test_an_unknown_community_is_refused_at_its_field_and_nothing_saved_is_lost(
     client.force_login(depositor)
     deposit = start(client, "Kept")
     revision = Deposit.objects.get(pk=deposit.pk).revision
-    response = client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
-                           {"step": "describe", "revision": revision, **describe(community="atlantis")})
+    response = client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
+        {"step": "describe", "revision": revision, **describe(community="atlantis")},
+    )
     assert response.status_code == 422
     assert response.json()["problems"] == [{"anchor": "f-community", "message": "Unknown community “atlantis”."}]
     deposit.refresh_from_db()
@@ -392,8 +408,12 @@ def test_sign_in_and_sign_up_pages_render_in_the_site_layout_and_work(client, de
 
     response = client.post(
         reverse("account_signup"),
-        {"username": "newcomer", "email": "newcomer@example.org",
-         "password1": "a long sea of words", "password2": "a long sea of words"},
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.org",
+            "password1": "a long sea of words",
+            "password2": "a long sea of words",
+        },
     )
     # Local accounts verify their address first (the whole round is in test_signin_hardening).
     assert response.status_code == 302 and response.url == reverse("account_email_verification_sent")
@@ -612,8 +632,12 @@ def test_the_queue_runs_a_bounded_number_of_queries(client, moderator, communiti
     for i in range(n):
         owner = User.objects.create(username=f"owner{i}", display_name=f"Owner {i}")
         Deposit.objects.create(
-            owner=owner, community=communities["ocean"], status=Status.in_review if i % 2 else Status.submitted,
-            reviewer=moderator if i % 2 else None, title=f"Deposit {i}", submitted_at=timezone.now(),
+            owner=owner,
+            community=communities["ocean"],
+            status=Status.in_review if i % 2 else Status.submitted,
+            reviewer=moderator if i % 2 else None,
+            title=f"Deposit {i}",
+            submitted_at=timezone.now(),
         )
     client.force_login(moderator)
     with django_assert_max_num_queries(QUEUE_QUERIES):
@@ -627,21 +651,38 @@ def test_the_deposit_page_runs_a_bounded_number_of_queries(
     client, depositor, moderator, communities, django_assert_max_num_queries, n, viewer
 ):
     deposit = Deposit.objects.create(
-        owner=depositor, community=communities["ocean"], metadata=complete_metadata(),
-        title="Many files", status=Status.changes_requested if viewer == "depositor" else Status.in_review,
-        reviewer=moderator, round=1,
+        owner=depositor,
+        community=communities["ocean"],
+        metadata=complete_metadata(),
+        title="Many files",
+        status=Status.changes_requested if viewer == "depositor" else Status.in_review,
+        reviewer=moderator,
+        round=1,
     )
     for i in range(n):
         DepositFile.objects.create(
-            deposit=deposit, name=f"cast-{i:03}.csv", size=100 + i, state="ready", storage_key=f"k/{deposit.pk}/{i}",
+            deposit=deposit,
+            name=f"cast-{i:03}.csv",
+            size=100 + i,
+            state="ready",
+            storage_key=f"k/{deposit.pk}/{i}",
             sha256=hashlib.sha256(str(i).encode()).hexdigest(),
         )
         DepositEvent.objects.create(
-            deposit=deposit, action="submit", from_status="draft", to_status="submitted",
-            actor=depositor if i % 2 else moderator, note=f"note {i}",
+            deposit=deposit,
+            action="submit",
+            from_status="draft",
+            to_status="submitted",
+            actor=depositor if i % 2 else moderator,
+            note=f"note {i}",
         )
-        Comment.objects.create(deposit=deposit, author=depositor if i % 2 else moderator, body=f"comment {i}",
-                               field="geo_locations-0" if i % 3 else "", round=1)
+        Comment.objects.create(
+            deposit=deposit,
+            author=depositor if i % 2 else moderator,
+            body=f"comment {i}",
+            field="geo_locations-0" if i % 3 else "",
+            round=1,
+        )
     client.force_login(depositor if viewer == "depositor" else moderator)
     with django_assert_max_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk}))

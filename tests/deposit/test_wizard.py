@@ -3,6 +3,7 @@ metadata document and back onto the page; drafts keep what is typed, valid or no
 field; a stale revision is refused with the other save's values; completeness; the review links
 every problem to its field; coordinates (antimeridian, polygons); permissions for every role; a
 bounded number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ def save(client, deposit, step, fields, *, revision=None):
     """What wizard.js sends: the step's fields, form-encoded, with the revision they were typed on."""
     if revision is None:
         revision = Deposit.objects.values_list("revision", flat=True).get(pk=deposit.pk)
-    return client.post(reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}),
-                       {"step": step, "revision": revision, **fields})
+    return client.post(
+        reverse("deposit:wizard-save", kwargs={"pk": deposit.pk}), {"step": step, "revision": revision, **fields}
+    )
 
 
 def fresh(deposit) -> Deposit:
@@ -50,8 +52,9 @@ def draft(depositor, communities):
 def co_depositor(db, depositor, communities):
     from accounts.services import user_create
 
-    return user_create(username="co_depositor", email="co@example.org", password="correct horse battery",
-                       display_name="Co Depositor")
+    return user_create(
+        username="co_depositor", email="co@example.org", password="correct horse battery", display_name="Co Depositor"
+    )
 
 
 def _accept(deposit, owner, co):
@@ -62,7 +65,9 @@ def _accept(deposit, owner, co):
 # --- Starting ---------------------------------------------------------------------------------------
 
 
-def test_a_new_deposit_starts_the_wizard_with_the_depositor_as_first_creator_and_contact(client, depositor, communities):
+def test_a_new_deposit_starts_the_wizard_with_the_depositor_as_first_creator_and_contact(
+    client, depositor, communities
+):
     depositor.first_name, depositor.last_name = "Anne", "Le Goff"
     depositor.orcid, depositor.orcid_authenticated = ANNE, True
     depositor.affiliation, depositor.affiliation_ror = "Ifremer", IFREMER
@@ -77,8 +82,14 @@ def test_a_new_deposit_starts_the_wizard_with_the_depositor_as_first_creator_and
     assert response.status_code == 302 and response["Location"] == step_url(deposit, "describe")
     assert deposit.status == Status.draft and deposit.community.slug == "ocean" and deposit.title == "Glider section"
     [creator] = deposit.metadata["creators"]
-    assert creator == {"name_type": "Personal", "family_name": "Le Goff", "given_name": "Anne", "name": "Le Goff, Anne",
-                       "orcid": ANNE, "affiliations": [{"name": "Ifremer", "ror": IFREMER}]}
+    assert creator == {
+        "name_type": "Personal",
+        "family_name": "Le Goff",
+        "given_name": "Anne",
+        "name": "Le Goff, Anne",
+        "orcid": ANNE,
+        "affiliations": [{"name": "Ifremer", "ror": IFREMER}],
+    }
     # The depositor's address is not filled in: the community's is published unless they choose.
     assert deposit.metadata["point_of_contact"] == {"name": "Depositor", "organisation": "Ifremer", "orcid": ANNE}
     assert deposit.metadata["rights"][0]["identifier"] == "CC-BY-4.0"
@@ -134,20 +145,34 @@ def test_describe_round_trips(client, depositor, draft):
     deposit = fresh(draft)
     md = deposit.metadata
     assert deposit.title == DESCRIBE["title"] and deposit.community.slug == "ocean"
-    assert md["titles"] == [{"title": DESCRIBE["title"]},
-                            {"title": "Section CTD du golfe de Gascogne", "title_type": "TranslatedTitle", "lang": "fr"}]
+    assert md["titles"] == [
+        {"title": DESCRIBE["title"]},
+        {"title": "Section CTD du golfe de Gascogne", "title_type": "TranslatedTitle", "lang": "fr"},
+    ]
     assert md["descriptions"] == [{"description": DESCRIBE["abstract"], "description_type": "Abstract"}]
     assert md["resource_type"] == {"general": "Dataset", "type": "CTD profiles"}
     assert md["lineage"].startswith("SBE 911plus")
     assert md["subjects"] == [
-        {"subject": "Oceanography", "value_uri": "https://inspire.ec.europa.eu/theme/of",
-         "scheme": "GEMET - INSPIRE themes", "scheme_uri": "https://inspire.ec.europa.eu/theme", "keyword_type": "theme"},
+        {
+            "subject": "Oceanography",
+            "value_uri": "https://inspire.ec.europa.eu/theme/of",
+            "scheme": "GEMET - INSPIRE themes",
+            "scheme_uri": "https://inspire.ec.europa.eu/theme",
+            "keyword_type": "theme",
+        },
         {"subject": "PELGAS", "keyword_type": "theme"},
         {"subject": "shelf break", "keyword_type": "theme"},
     ]
     page = client.get(step_url(draft, "describe")).content.decode()
-    for value in (DESCRIBE["title"], "Section CTD du golfe de Gascogne", DESCRIBE["abstract"], "CTD profiles",
-                  DESCRIBE["lineage"], "https://inspire.ec.europa.eu/theme/of", "PELGAS; shelf break"):
+    for value in (
+        DESCRIBE["title"],
+        "Section CTD du golfe de Gascogne",
+        DESCRIBE["abstract"],
+        "CTD profiles",
+        DESCRIBE["lineage"],
+        "https://inspire.ec.europa.eu/theme/of",
+        "PELGAS; shelf break",
+    ):
         assert value in page
     assert 'value="ocean" selected' in page
     assert 'value="TranslatedTitle" selected' in page
@@ -184,17 +209,23 @@ PEOPLE = {
 }
 
 
-@pytest.mark.parametrize(("address", "typed", "stored"), [
-    ("community", "anne.legoff@example.org", None),  # typed, then the community's address chosen
-    ("own", "anne.legoff@example.org", "anne.legoff@example.org"),
-    ("own", "", ""),  # chosen but not typed yet: kept, for submission to ask for it
-])
+@pytest.mark.parametrize(
+    ("address", "typed", "stored"),
+    [
+        ("community", "anne.legoff@example.org", None),  # typed, then the community's address chosen
+        ("own", "anne.legoff@example.org", "anne.legoff@example.org"),
+        ("own", "", ""),  # chosen but not typed yet: kept, for submission to ask for it
+    ],
+)
 def test_the_contact_address_is_published_only_when_the_depositor_gives_one(
     client, depositor, draft, address, typed, stored
 ):
     client.force_login(depositor)
-    fields = {"point_of_contact-name": "Anne Le Goff", "point_of_contact-address": address,
-              "point_of_contact-email": typed}
+    fields = {
+        "point_of_contact-name": "Anne Le Goff",
+        "point_of_contact-address": address,
+        "point_of_contact-email": typed,
+    }
     assert save(client, draft, "people", fields).status_code == 200
     contact = fresh(draft).metadata["point_of_contact"]
     assert contact.get("email") == stored and ("email" in contact) is (stored is not None)
@@ -211,19 +242,46 @@ def test_people_round_trips_in_order_with_orcid_ids_and_ror_ids(client, deposito
 
     md = fresh(draft).metadata
     assert md["creators"] == [
-        {"name": "Le Goff, Anne", "name_type": "Personal", "family_name": "Le Goff", "given_name": "Anne",
-         "orcid": ANNE, "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}]},
-        {"name": "Carberry, Josiah", "name_type": "Personal", "family_name": "Carberry", "given_name": "Josiah",
-         "orcid": JOSIAH},
+        {
+            "name": "Le Goff, Anne",
+            "name_type": "Personal",
+            "family_name": "Le Goff",
+            "given_name": "Anne",
+            "orcid": ANNE,
+            "affiliations": [{"name": "Ifremer", "ror": IFREMER}, {"name": "LOPS"}],
+        },
+        {
+            "name": "Carberry, Josiah",
+            "name_type": "Personal",
+            "family_name": "Carberry",
+            "given_name": "Josiah",
+            "orcid": JOSIAH,
+        },
         {"name": "PELGAS survey team", "name_type": "Organizational"},
     ]
-    assert md["contributors"] == [{"name": "Martin, Paul", "name_type": "Personal", "family_name": "Martin",
-                                   "given_name": "Paul", "contributor_type": "DataCollector"}]
-    assert md["point_of_contact"] == {"name": "Anne Le Goff", "email": "anne.legoff@example.org",
-                                      "organisation": "Ifremer"}
-    assert md["funding_references"] == [{"funder_name": "Agence nationale de la recherche",
-                                         "funder_identifier": "https://ror.org/00rbzpz17", "funder_identifier_type": "ROR",
-                                         "award_number": "ANR-22-CE01-0001", "award_title": "SHELF"}]
+    assert md["contributors"] == [
+        {
+            "name": "Martin, Paul",
+            "name_type": "Personal",
+            "family_name": "Martin",
+            "given_name": "Paul",
+            "contributor_type": "DataCollector",
+        }
+    ]
+    assert md["point_of_contact"] == {
+        "name": "Anne Le Goff",
+        "email": "anne.legoff@example.org",
+        "organisation": "Ifremer",
+    }
+    assert md["funding_references"] == [
+        {
+            "funder_name": "Agence nationale de la recherche",
+            "funder_identifier": "https://ror.org/00rbzpz17",
+            "funder_identifier_type": "ROR",
+            "award_number": "ANR-22-CE01-0001",
+            "award_title": "SHELF",
+        }
+    ]
     _doc, problems = validate_document(md)
     assert not [p for p in problems if p["step"] == "people"]
 
@@ -234,32 +292,53 @@ def test_people_round_trips_in_order_with_orcid_ids_and_ror_ids(client, deposito
     assert 'value="DataCollector" selected' in page
 
     # Reordered (what dragging a line does: the names are renumbered in the new order).
-    reordered = {k.replace("creators-0-", "creators-X-").replace("creators-1-", "creators-0-").replace("creators-X-", "creators-1-"): v
-                 for k, v in PEOPLE.items()}
+    reordered = {
+        k.replace("creators-0-", "creators-X-")
+        .replace("creators-1-", "creators-0-")
+        .replace("creators-X-", "creators-1-"): v
+        for k, v in PEOPLE.items()
+    }
     assert save(client, draft, "people", reordered).status_code == 200
-    assert [c["name"] for c in fresh(draft).metadata["creators"]] == ["Carberry, Josiah", "Le Goff, Anne", "PELGAS survey team"]
+    assert [c["name"] for c in fresh(draft).metadata["creators"]] == [
+        "Carberry, Josiah",
+        "Le Goff, Anne",
+        "PELGAS survey team",
+    ]
 
 
 def test_where_and_when_round_trips_and_keeps_the_keywords_of_step_one(client, depositor, draft):
     client.force_login(depositor)
     save(client, draft, "describe", DESCRIBE)
     fields = {
-        "geo_locations-0-kind": "box", "geo_locations-0-place": "Bay of Biscay",
-        "geo_locations-0-box-west": "-6", "geo_locations-0-box-east": "-1,5",
-        "geo_locations-0-box-south": "43.5", "geo_locations-0-box-north": "48",
-        "geo_locations-1-kind": "point", "geo_locations-1-place": "Station P01",
-        "geo_locations-1-point-latitude": "45.25", "geo_locations-1-point-longitude": "\u22123.5",
-        "geo_locations-2-kind": "polygon", "geo_locations-2-polygon": "-5, 44\n-2, 44\n-2 46\n-5;46",
-        "geo_locations-3-kind": "place", "geo_locations-3-place": "Armorican shelf",
-        "temporal_extent-start": "2024-04-25", "temporal_extent-end": "2024-05-30",
-        "vertical_extent-minimum": "0", "vertical_extent-maximum": "2000", "vertical_extent-reference": "depth",
+        "geo_locations-0-kind": "box",
+        "geo_locations-0-place": "Bay of Biscay",
+        "geo_locations-0-box-west": "-6",
+        "geo_locations-0-box-east": "-1,5",
+        "geo_locations-0-box-south": "43.5",
+        "geo_locations-0-box-north": "48",
+        "geo_locations-1-kind": "point",
+        "geo_locations-1-place": "Station P01",
+        "geo_locations-1-point-latitude": "45.25",
+        "geo_locations-1-point-longitude": "\u22123.5",
+        "geo_locations-2-kind": "polygon",
+        "geo_locations-2-polygon": "-5, 44\n-2, 44\n-2 46\n-5;46",
+        "geo_locations-3-kind": "place",
+        "geo_locations-3-place": "Armorican shelf",
+        "temporal_extent-start": "2024-04-25",
+        "temporal_extent-end": "2024-05-30",
+        "vertical_extent-minimum": "0",
+        "vertical_extent-maximum": "2000",
+        "vertical_extent-reference": "depth",
         "parameters-0-subject": "Temperature of the water column",
         "parameters-0-value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
         "parameters-0-scheme": "SeaDataNet Parameter Discovery Vocabulary",
         "parameters-0-scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
         "parameters-0-keyword_type": "parameter",
-        "parameters-1-subject": "Salinity of the water column", "parameters-1-keyword_type": "parameter",
-        "instruments-0-subject": "CTD", "platforms-0-subject": "research vessel", "places-0-subject": "Bay of Biscay",
+        "parameters-1-subject": "Salinity of the water column",
+        "parameters-1-keyword_type": "parameter",
+        "instruments-0-subject": "CTD",
+        "platforms-0-subject": "research vessel",
+        "places-0-subject": "Bay of Biscay",
     }
     assert save(client, draft, "where_when", fields).status_code == 200
 
@@ -267,23 +346,47 @@ def test_where_and_when_round_trips_and_keeps_the_keywords_of_step_one(client, d
     assert md["geo_locations"] == [
         {"place": "Bay of Biscay", "box": {"west": -6.0, "east": -1.5, "south": 43.5, "north": 48.0}},
         {"place": "Station P01", "point": {"longitude": -3.5, "latitude": 45.25}},
-        {"polygon": [{"longitude": -5.0, "latitude": 44.0}, {"longitude": -2.0, "latitude": 44.0},
-                     {"longitude": -2.0, "latitude": 46.0}, {"longitude": -5.0, "latitude": 46.0}]},
+        {
+            "polygon": [
+                {"longitude": -5.0, "latitude": 44.0},
+                {"longitude": -2.0, "latitude": 44.0},
+                {"longitude": -2.0, "latitude": 46.0},
+                {"longitude": -5.0, "latitude": 46.0},
+            ]
+        },
         {"place": "Armorican shelf"},
     ]
     assert md["temporal_extent"] == {"start": "2024-04-25", "end": "2024-05-30", "ongoing": False}
     assert md["vertical_extent"] == {"unit": "m", "reference": "depth", "minimum": 0.0, "maximum": 2000.0}
     kinds = [(s["subject"], s["keyword_type"]) for s in md["subjects"]]
-    assert kinds == [("Oceanography", "theme"), ("PELGAS", "theme"), ("shelf break", "theme"),
-                     ("Bay of Biscay", "place"), ("research vessel", "platform"), ("CTD", "instrument"),
-                     ("Temperature of the water column", "parameter"), ("Salinity of the water column", "parameter")]
+    assert kinds == [
+        ("Oceanography", "theme"),
+        ("PELGAS", "theme"),
+        ("shelf break", "theme"),
+        ("Bay of Biscay", "place"),
+        ("research vessel", "platform"),
+        ("CTD", "instrument"),
+        ("Temperature of the water column", "parameter"),
+        ("Salinity of the water column", "parameter"),
+    ]
     _doc, problems = validate_document(md)
     assert not [p for p in problems if p["step"] == "where_when"], problems
 
     page = client.get(step_url(draft, "where_when")).content.decode()
-    for value in ('value="-6"', 'value="-1.5"', 'value="43.5"', 'value="48"', 'value="45.25"', 'value="-3.5"',
-                  "-5, 44\n-2, 44\n-2, 46\n-5, 46", 'value="2024-04-25"', 'value="2000"', "Armorican shelf",
-                  "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/", "Salinity of the water column"):
+    for value in (
+        'value="-6"',
+        'value="-1.5"',
+        'value="43.5"',
+        'value="48"',
+        'value="45.25"',
+        'value="-3.5"',
+        "-5, 44\n-2, 44\n-2, 46\n-5, 46",
+        'value="2024-04-25"',
+        'value="2000"',
+        "Armorican shelf",
+        "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+        "Salinity of the water column",
+    ):
         assert value in page
     assert page.count('data-kind="box"') >= 2  # the line and its template
 
@@ -295,11 +398,19 @@ def test_where_and_when_round_trips_and_keeps_the_keywords_of_step_one(client, d
 
 def test_a_box_across_the_antimeridian_is_stored_west_greater_than_east(client, depositor, draft):
     client.force_login(depositor)
-    save(client, draft, "where_when", {
-        "geo_locations-0-kind": "box", "geo_locations-0-place": "Fiji Basin",
-        "geo_locations-0-box-west": "170.5", "geo_locations-0-box-east": "-175",
-        "geo_locations-0-box-south": "-25", "geo_locations-0-box-north": "-10",
-    })
+    save(
+        client,
+        draft,
+        "where_when",
+        {
+            "geo_locations-0-kind": "box",
+            "geo_locations-0-place": "Fiji Basin",
+            "geo_locations-0-box-west": "170.5",
+            "geo_locations-0-box-east": "-175",
+            "geo_locations-0-box-south": "-25",
+            "geo_locations-0-box-north": "-10",
+        },
+    )
     md = fresh(draft).metadata
     assert md["geo_locations"][0]["box"] == {"west": 170.5, "east": -175.0, "south": -25.0, "north": -10.0}
     _doc, problems = validate_document(md)
@@ -308,14 +419,28 @@ def test_a_box_across_the_antimeridian_is_stored_west_greater_than_east(client, 
 
 def test_a_polygon_needs_three_points_and_coordinates_in_range(client, depositor, draft):
     client.force_login(depositor)
-    response = save(client, draft, "where_when", {
-        "geo_locations-0-kind": "polygon", "geo_locations-0-polygon": "-5, 44\n-2, 44",
-        "geo_locations-1-kind": "box", "geo_locations-1-box-west": "-200", "geo_locations-1-box-east": "10",
-        "geo_locations-1-box-south": "40", "geo_locations-1-box-north": "50",
-        "geo_locations-2-kind": "point", "geo_locations-2-point-latitude": "north", "geo_locations-2-point-longitude": "3",
-        "geo_locations-3-kind": "box", "geo_locations-3-box-west": "0", "geo_locations-3-box-east": "10",
-        "geo_locations-3-box-south": "50", "geo_locations-3-box-north": "40",
-    })
+    response = save(
+        client,
+        draft,
+        "where_when",
+        {
+            "geo_locations-0-kind": "polygon",
+            "geo_locations-0-polygon": "-5, 44\n-2, 44",
+            "geo_locations-1-kind": "box",
+            "geo_locations-1-box-west": "-200",
+            "geo_locations-1-box-east": "10",
+            "geo_locations-1-box-south": "40",
+            "geo_locations-1-box-north": "50",
+            "geo_locations-2-kind": "point",
+            "geo_locations-2-point-latitude": "north",
+            "geo_locations-2-point-longitude": "3",
+            "geo_locations-3-kind": "box",
+            "geo_locations-3-box-west": "0",
+            "geo_locations-3-box-east": "10",
+            "geo_locations-3-box-south": "50",
+            "geo_locations-3-box-north": "40",
+        },
+    )
     anchors = {p["anchor"]: p["message"] for p in response.json()["problems"]}
     assert "at least three different points" in anchors["f-geo_locations-0-polygon"]
     assert anchors["f-geo_locations-1-box-west"] == "Must be at least -180."
@@ -353,10 +478,18 @@ def test_links_licence_and_access_round_trip(client, depositor, draft):
     assert save(client, draft, "links_licence", LINKS).status_code == 200
     md = fresh(draft).metadata
     assert md["related_identifiers"] == [
-        {"identifier": "https://doi.org/10.5194/os-20-1-2024", "identifier_type": "DOI", "relation_type": "IsSupplementTo",
-         "resource_type_general": "Text"},
-        {"identifier": "swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505", "identifier_type": "SWHID",
-         "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+        {
+            "identifier": "https://doi.org/10.5194/os-20-1-2024",
+            "identifier_type": "DOI",
+            "relation_type": "IsSupplementTo",
+            "resource_type_general": "Text",
+        },
+        {
+            "identifier": "swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505",
+            "identifier_type": "SWHID",
+            "relation_type": "IsCompiledBy",
+            "resource_type_general": "Software",
+        },
         {"identifier": "https://pelgas.ifremer.fr", "identifier_type": "URL", "relation_type": "IsDocumentedBy"},
     ]
     assert md["rights"][0]["identifier"] == "CC0-1.0"
@@ -382,8 +515,9 @@ def test_an_embargo_beyond_two_years_is_kept_and_flagged(client, depositor, draf
 
 def test_the_plain_form_saves_without_javascript_and_goes_where_the_button_says(client, depositor, draft):
     client.force_login(depositor)
-    response = client.post(step_url(draft, "describe"), {**DESCRIBE, "step": "describe", "revision": draft.revision,
-                                                         "go": "people"})
+    response = client.post(
+        step_url(draft, "describe"), {**DESCRIBE, "step": "describe", "revision": draft.revision, "go": "people"}
+    )
     assert response.status_code == 302 and response["Location"] == step_url(draft, "people")
     assert fresh(draft).title == DESCRIBE["title"]
 
@@ -405,23 +539,34 @@ def test_an_invalid_orcid_id_is_saved_and_flagged_at_its_field(client, depositor
     field = re.search(r'<input type="text" id="f-creators-1-orcid"[^>]*>', page).group(0)
     assert 'value="0000-0001-5109-3701"' in field and 'aria-invalid="true"' in field
     assert 'aria-describedby="f-creators-1-orcid-help f-creators-1-orcid-problems"' in field
-    problems_list = re.search(r'<ul class="field-problems" id="f-creators-1-orcid-problems"[^>]*>(.*?)</ul>', page, re.S)
+    problems_list = re.search(
+        r'<ul class="field-problems" id="f-creators-1-orcid-problems"[^>]*>(.*?)</ul>', page, re.S
+    )
     assert "check digit" in problems_list.group(1)
 
 
 def test_half_typed_values_are_kept_everywhere(client, depositor, draft):
     client.force_login(depositor)
     save(client, draft, "describe", {"title": "", "alt_titles-0-title": "Only an alternative", "abstract": ""})
-    save(client, draft, "where_when", {"temporal_extent-start": "", "temporal_extent-end": "2024-05-30",
-                                       "vertical_extent-minimum": "deep"})
+    save(
+        client,
+        draft,
+        "where_when",
+        {"temporal_extent-start": "", "temporal_extent-end": "2024-05-30", "vertical_extent-minimum": "deep"},
+    )
     md = fresh(draft).metadata
     assert md["titles"] == [{"title": ""}, {"title": "Only an alternative", "title_type": "AlternativeTitle"}]
     assert md["temporal_extent"] == {"start": "", "end": "2024-05-30", "ongoing": False}
     assert md["vertical_extent"]["minimum"] == "deep"
     problems = wizard.described_problems(services.deposit_problems(fresh(draft)), md)
     anchors = {p["anchor"] for p in problems}
-    assert {"f-title", "f-abstract", "f-temporal_extent-start", "f-vertical_extent-minimum",
-            "f-vertical_extent-maximum"} <= anchors
+    assert {
+        "f-title",
+        "f-abstract",
+        "f-temporal_extent-start",
+        "f-vertical_extent-minimum",
+        "f-vertical_extent-maximum",
+    } <= anchors
 
 
 # --- Conflicts --------------------------------------------------------------------------------------
@@ -432,8 +577,9 @@ def test_two_saves_on_the_same_revision_the_second_is_refused_with_the_others_va
     revision = draft.revision
     first = save(client, draft, "describe", {**DESCRIBE, "title": "First tab's title"}, revision=revision)
     assert first.status_code == 200
-    second = save(client, draft, "describe", {**DESCRIBE, "title": "Second tab's title", "lineage": "Other"},
-                  revision=revision)
+    second = save(
+        client, draft, "describe", {**DESCRIBE, "title": "Second tab's title", "lineage": "Other"}, revision=revision
+    )
 
     assert second.status_code == 409
     body = second.json()
@@ -441,8 +587,12 @@ def test_two_saves_on_the_same_revision_the_second_is_refused_with_the_others_va
     assert "saved elsewhere" in body["detail"]
     differences = {d["name"]: d for d in body["differences"]}
     assert set(differences) == {"title", "lineage"}
-    assert differences["title"] == {"name": "title", "label": "Title", "theirs": "First tab's title",
-                                    "mine": "Second tab's title"}
+    assert differences["title"] == {
+        "name": "title",
+        "label": "Title",
+        "theirs": "First tab's title",
+        "mine": "Second tab's title",
+    }
     deposit = fresh(draft)
     assert deposit.title == "First tab's title" and deposit.revision == revision + 1  # nothing overwritten
 
@@ -457,8 +607,13 @@ def test_a_co_depositor_saving_another_step_conflicts_without_differences_here(c
     client.force_login(co_depositor)
     assert save(client, draft, "people", PEOPLE, revision=revision).status_code == 200
     client.force_login(depositor)
-    response = save(client, draft, "describe", {"title": "", "abstract": "", "language": "en",
-                                                "resource_type_general": "Dataset"}, revision=revision)
+    response = save(
+        client,
+        draft,
+        "describe",
+        {"title": "", "abstract": "", "language": "en", "resource_type_general": "Dataset"},
+        revision=revision,
+    )
     assert response.status_code == 409 and response.json()["differences"] == []
     assert fresh(draft).metadata["creators"][0]["family_name"] == "Le Goff"
 
@@ -467,15 +622,18 @@ def test_the_plain_form_shows_a_conflict_with_both_versions(client, depositor, d
     client.force_login(depositor)
     revision = draft.revision
     save(client, draft, "describe", {**DESCRIBE, "title": "Theirs"}, revision=revision)
-    response = client.post(step_url(draft, "describe"),
-                           {**DESCRIBE, "title": "Mine", "step": "describe", "revision": revision})
+    response = client.post(
+        step_url(draft, "describe"), {**DESCRIBE, "title": "Mine", "step": "describe", "revision": revision}
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "Someone else saved this deposit" in page and "Theirs" in page and 'value="Mine"' in page
     assert f'name="overwrite_revision" value="{revision + 1}"' in page
     assert fresh(draft).title == "Theirs"
-    kept = client.post(step_url(draft, "describe"), {**DESCRIBE, "title": "Mine", "step": "describe",
-                                                     "revision": revision, "overwrite_revision": revision + 1})
+    kept = client.post(
+        step_url(draft, "describe"),
+        {**DESCRIBE, "title": "Mine", "step": "describe", "revision": revision, "overwrite_revision": revision + 1},
+    )
     assert kept.status_code == 302 and fresh(draft).title == "Mine"
 
 
@@ -484,19 +642,36 @@ def test_the_plain_form_shows_a_conflict_with_both_versions(client, depositor, d
 
 def test_each_step_shows_its_state_and_the_deposit_a_score(client, depositor, draft):
     client.force_login(depositor)
-    state = wizard.completeness(fresh(draft), wizard.described_problems(services.deposit_problems(fresh(draft)), fresh(draft).metadata))
+    state = wizard.completeness(
+        fresh(draft), wizard.described_problems(services.deposit_problems(fresh(draft)), fresh(draft).metadata)
+    )
     by_step = {s["slug"]: s["status"] for s in state["steps"]}
     # A new draft: step 1 holds only its defaults (not started), step 2 the depositor, step 5 the
     # default licence.
-    assert by_step == {"describe": "empty", "people": "complete", "where_when": "empty", "files": "empty",
-                       "links_licence": "complete"}
+    assert by_step == {
+        "describe": "empty",
+        "people": "complete",
+        "where_when": "empty",
+        "files": "empty",
+        "links_licence": "complete",
+    }
     empty_score = state["score"]
 
     save(client, draft, "describe", DESCRIBE)
-    response = save(client, draft, "where_when", {"geo_locations-0-kind": "box", "geo_locations-0-box-west": "-6",
-                                                  "geo_locations-0-box-east": "-1", "geo_locations-0-box-south": "43",
-                                                  "geo_locations-0-box-north": "48",
-                                                  "temporal_extent-start": "2024-04-25", "temporal_extent-ongoing": "on"})
+    response = save(
+        client,
+        draft,
+        "where_when",
+        {
+            "geo_locations-0-kind": "box",
+            "geo_locations-0-box-west": "-6",
+            "geo_locations-0-box-east": "-1",
+            "geo_locations-0-box-south": "43",
+            "geo_locations-0-box-north": "48",
+            "temporal_extent-start": "2024-04-25",
+            "temporal_extent-ongoing": "on",
+        },
+    )
     body = response.json()
     steps = {s["slug"]: s for s in body["steps"]}
     assert steps["describe"]["status"] == "complete" and steps["where_when"]["status"] == "complete"
@@ -505,7 +680,7 @@ def test_each_step_shows_its_state_and_the_deposit_a_score(client, depositor, dr
 
     page = client.get(step_url(draft, "where_when")).content.decode()
     assert 'class="wstep status-complete current"' in page
-    assert f'<span data-score>{body["score"]}</span>' in page
+    assert f"<span data-score>{body['score']}</span>" in page
 
 
 def test_the_review_lists_every_problem_with_a_link_to_its_field(client, depositor, communities):
@@ -526,7 +701,7 @@ def test_the_review_lists_every_problem_with_a_link_to_its_field(client, deposit
     problems = services.deposit_problems(deposit)
     assert len(problems) == 12
     page = client.get(step_url(deposit, "links_licence")).content.decode()
-    review = page[page.index('id="review"'):]
+    review = page[page.index('id="review"') :]
     links = re.findall(r'<a href="/deposits/\d+/wizard/(\w+)/#([\w-]+)" data-problem-field="([^"]*)">', review)
     assert sorted(field for _s, _a, field in links) == sorted(p["field"] for p in problems)
     expected = {
@@ -550,7 +725,7 @@ def test_the_review_lists_every_problem_with_a_link_to_its_field(client, deposit
         assert f'id="{anchor}"' in target, (step, anchor)
     # The deposit's page links the same problems into the wizard.
     detail = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
-    assert f'{step_url(deposit, "people")}#f-creators-1-orcid' in detail
+    assert f"{step_url(deposit, 'people')}#f-creators-1-orcid" in detail
 
 
 def test_submitting_from_the_review(client, depositor, communities):
@@ -576,9 +751,15 @@ def test_submitting_from_the_review(client, depositor, communities):
 
 def test_the_files_step_uploads_lists_and_advises(client, depositor, draft):
     client.force_login(depositor)
-    response = client.post(reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}),
-                           {"files": [SimpleUploadedFile("ctd_casts.csv", b"station,depth\nP01,5\n"),
-                                      SimpleUploadedFile("bottle.xlsx", b"PK\x03\x04")]})
+    response = client.post(
+        reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}),
+        {
+            "files": [
+                SimpleUploadedFile("ctd_casts.csv", b"station,depth\nP01,5\n"),
+                SimpleUploadedFile("bottle.xlsx", b"PK\x03\x04"),
+            ]
+        },
+    )
     assert response.status_code == 302 and response["Location"] == step_url(draft, "files") + "#f-files"
     page = client.get(step_url(draft, "files")).content.decode()
     assert "ctd_casts.csv" in page and "bottle.xlsx" in page
@@ -593,12 +774,15 @@ def test_the_files_step_uploads_lists_and_advises(client, depositor, draft):
 
 def test_netcdf_suggestions_are_offered_for_netcdf_files(client, depositor, draft, monkeypatch):
     def suggestions(*, file):
-        return {"geo_locations": [{"box": {"west": -6, "east": -1, "south": 43.5, "north": 48}}],
-                "temporal_extent": {"start": "2024-04-25", "end": "2024-05-30", "ongoing": False},
-                "vertical_extent": {"minimum": 0, "maximum": 1500, "unit": "m", "reference": "depth"},
-                "subjects": [{"subject": "sea_water_temperature", "keyword_type": "parameter",
-                              "scheme": "CF Standard Names"}],
-                "notes": ["Read from the global attributes."]}
+        return {
+            "geo_locations": [{"box": {"west": -6, "east": -1, "south": 43.5, "north": 48}}],
+            "temporal_extent": {"start": "2024-04-25", "end": "2024-05-30", "ongoing": False},
+            "vertical_extent": {"minimum": 0, "maximum": 1500, "unit": "m", "reference": "depth"},
+            "subjects": [
+                {"subject": "sea_water_temperature", "keyword_type": "parameter", "scheme": "CF Standard Names"}
+            ],
+            "notes": ["Read from the global attributes."],
+        }
 
     monkeypatch.setattr(services, "file_netcdf_suggestions", suggestions, raising=False)
     services.file_add_bytes(deposit=draft, actor=depositor, name="glider.nc", chunks=[b"CDF\x01"], size=4)
@@ -606,7 +790,9 @@ def test_netcdf_suggestions_are_offered_for_netcdf_files(client, depositor, draf
     page = client.get(step_url(draft, "where_when")).content.decode()
     assert "Fill from glider.nc" in page
     file = fresh(draft).files.get()
-    panel = client.get(reverse("deposit:wizard-suggestions", kwargs={"pk": draft.pk, "file_pk": file.pk})).content.decode()
+    panel = client.get(
+        reverse("deposit:wizard-suggestions", kwargs={"pk": draft.pk, "file_pk": file.pk})
+    ).content.decode()
     assert "west -6, east -1, south 43.5, north 48" in panel and "sea_water_temperature" in panel
     assert "2024-04-25" in panel and "Read from the global attributes." in panel
     assert "data-apply-suggestions" in panel
@@ -639,7 +825,9 @@ def test_a_real_glider_file_suggests_its_extent_and_parameters(client, depositor
     client.force_login(depositor)
     assert "Fill from ru07_glider.nc" in client.get(step_url(draft, "where_when")).content.decode()
 
-    panel = client.get(reverse("deposit:wizard-suggestions", kwargs={"pk": draft.pk, "file_pk": file.pk})).content.decode()
+    panel = client.get(
+        reverse("deposit:wizard-suggestions", kwargs={"pk": draft.pk, "file_pk": file.pk})
+    ).content.decode()
     assert "Box: west -120.7855, east -120.78092, south 34.85033, north 34.85172" in panel
     assert "Time: 2013-08-24 to 2013-08-24" in panel and "Depth or altitude: 1.1 to 589 m" in panel
     assert "sea_water_temperature" in panel and "sea_water_salinity" in panel
@@ -648,14 +836,26 @@ def test_a_real_glider_file_suggests_its_extent_and_parameters(client, depositor
     assert "https://cfconventions.org/" in payload
 
     # What the depositor accepts is posted back like anything typed, and fits the document.
-    save(client, draft, "where_when", {
-        "geo_locations-0-kind": "box", "geo_locations-0-box-west": "-120.7855", "geo_locations-0-box-east": "-120.78092",
-        "geo_locations-0-box-south": "34.85033", "geo_locations-0-box-north": "34.85172",
-        "temporal_extent-start": "2013-08-24", "temporal_extent-end": "2013-08-24",
-        "vertical_extent-minimum": "1.1", "vertical_extent-maximum": "589", "vertical_extent-reference": "depth",
-        "parameters-0-subject": "sea_water_temperature", "parameters-0-keyword_type": "parameter",
-        "parameters-0-scheme": "CF Standard Names",
-    })
+    save(
+        client,
+        draft,
+        "where_when",
+        {
+            "geo_locations-0-kind": "box",
+            "geo_locations-0-box-west": "-120.7855",
+            "geo_locations-0-box-east": "-120.78092",
+            "geo_locations-0-box-south": "34.85033",
+            "geo_locations-0-box-north": "34.85172",
+            "temporal_extent-start": "2013-08-24",
+            "temporal_extent-end": "2013-08-24",
+            "vertical_extent-minimum": "1.1",
+            "vertical_extent-maximum": "589",
+            "vertical_extent-reference": "depth",
+            "parameters-0-subject": "sea_water_temperature",
+            "parameters-0-keyword_type": "parameter",
+            "parameters-0-scheme": "CF Standard Names",
+        },
+    )
     _doc, problems = validate_document(fresh(draft).metadata)
     assert not [p for p in problems if p["step"] == "where_when"]
 
@@ -674,8 +874,15 @@ def test_a_file_that_is_not_netcdf_gets_a_clear_note(client, depositor, draft):
 
 @pytest.fixture
 def cast(depositor, other_depositor, moderator, other_moderator, admin, co_depositor):
-    return {"anonymous": None, "depositor": depositor, "other_depositor": other_depositor, "moderator": moderator,
-            "other_moderator": other_moderator, "admin": admin, "co_depositor": co_depositor}
+    return {
+        "anonymous": None,
+        "depositor": depositor,
+        "other_depositor": other_depositor,
+        "moderator": moderator,
+        "other_moderator": other_moderator,
+        "admin": admin,
+        "co_depositor": co_depositor,
+    }
 
 
 @pytest.fixture
@@ -732,8 +939,10 @@ def test_the_wizard_endpoints_answer_each_role(client, cast, world, role):
         response = client.get(reverse(name, kwargs={"pk": draft.pk}))
         assert response.status_code == FRAGMENT_DRAFT[role], (name, role)
     file = draft.files.get()
-    upload = client.post(reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}),
-                         {"files": [SimpleUploadedFile(f"{role}.csv", b"a,b\n")]})
+    upload = client.post(
+        reverse("deposit:wizard-upload", kwargs={"pk": draft.pk}),
+        {"files": [SimpleUploadedFile(f"{role}.csv", b"a,b\n")]},
+    )
     allowed = FRAGMENT_DRAFT[role] == 200
     assert (upload.status_code == 302 and "/accounts/login/" not in upload["Location"]) is allowed
     assert draft.files.filter(name=f"{role}.csv").exists() is allowed
@@ -755,8 +964,9 @@ def test_the_wizard_endpoints_answer_each_role(client, cast, world, role):
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_the_wizard_pages_run_a_bounded_number_of_queries(client, depositor, communities, step,
-                                                           django_assert_max_num_queries):
+def test_the_wizard_pages_run_a_bounded_number_of_queries(
+    client, depositor, communities, step, django_assert_max_num_queries
+):
     client.force_login(depositor)
     small = deposit_with_file(depositor, community=communities["ocean"])
     metadata = complete_metadata("Many of everything")
@@ -772,8 +982,16 @@ def test_the_wizard_pages_run_a_bounded_number_of_queries(client, depositor, com
     with django_assert_max_num_queries(14):
         assert client.get(step_url(big, step)).status_code == 200
     with django_assert_max_num_queries(14):
-        assert save(client, big, "where_when", {"geo_locations-0-kind": "place", "geo_locations-0-place": "x"},
-                    revision=fresh(big).revision).status_code == 200
+        assert (
+            save(
+                client,
+                big,
+                "where_when",
+                {"geo_locations-0-kind": "place", "geo_locations-0-place": "x"},
+                revision=fresh(big).revision,
+            ).status_code
+            == 200
+        )
 
 
 # --- Language and assets ---------------------------------------------------------------------------

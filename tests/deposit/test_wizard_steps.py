@@ -3,6 +3,7 @@ exactly one step claims each path of the document (so a problem lands on one fie
 values merge back into the document they were read from without touching the other steps, and the
 lenient reader the automatic checks use gives the shape asked for whatever a draft holds. (The pages
 themselves are tested through the client in test_wizard.py.)"""
+
 from __future__ import annotations
 
 import re
@@ -25,22 +26,44 @@ FILES = [SimpleNamespace(name="ctd.csv"), SimpleNamespace(name="README.md")]
 def typed_document() -> dict:
     """A draft with something typed in every field of every step."""
     md = complete_metadata()
-    md["titles"] += [{"title": "Campagne PELGAS 2024", "title_type": "TranslatedTitle", "lang": "fr"},
-                     {"title": "CTD casts", "title_type": "Subtitle", "lang": "en"}]
+    md["titles"] += [
+        {"title": "Campagne PELGAS 2024", "title_type": "TranslatedTitle", "lang": "fr"},
+        {"title": "CTD casts", "title_type": "Subtitle", "lang": "en"},
+    ]
     md["language"] = "en"
     md["lineage"] = "Processed with the SBE Data Processing software, then checked by hand."
-    md["subjects"] += [{"subject": "Bay of Biscay", "keyword_type": "place"},
-                       {"subject": "cruise", "keyword_type": "theme"}]
+    md["subjects"] += [
+        {"subject": "Bay of Biscay", "keyword_type": "place"},
+        {"subject": "cruise", "keyword_type": "theme"},
+    ]
     md["contributors"] = [{"name": "Ifremer", "name_type": "Organizational", "contributor_type": "HostingInstitution"}]
-    md["funding_references"] = [{"funder_name": "ANR", "funder_identifier": "https://ror.org/00rbzpz17",
-                                 "funder_identifier_type": "ROR", "award_number": "ANR-22-0001"}]
-    md["geo_locations"].append({"polygon": [{"longitude": -5.0, "latitude": 45.0},
-                                            {"longitude": -4.0, "latitude": 45.0},
-                                            {"longitude": -4.5, "latitude": 46.25}]})
+    md["funding_references"] = [
+        {
+            "funder_name": "ANR",
+            "funder_identifier": "https://ror.org/00rbzpz17",
+            "funder_identifier_type": "ROR",
+            "award_number": "ANR-22-0001",
+        }
+    ]
+    md["geo_locations"].append(
+        {
+            "polygon": [
+                {"longitude": -5.0, "latitude": 45.0},
+                {"longitude": -4.0, "latitude": 45.0},
+                {"longitude": -4.5, "latitude": 46.25},
+            ]
+        }
+    )
     md["temporal_extent"] = {"start": "2024-04-25", "end": "2024-05-30", "ongoing": False}
     md["vertical_extent"] = {"minimum": 0.0, "maximum": 1500.5, "reference": "depth", "unit": "m"}
-    md["related_identifiers"] = [{"identifier": "10.5194/os-20-1-2024", "identifier_type": "DOI",
-                                  "relation_type": "IsSupplementTo", "resource_type_general": "Text"}]
+    md["related_identifiers"] = [
+        {
+            "identifier": "10.5194/os-20-1-2024",
+            "identifier_type": "DOI",
+            "relation_type": "IsSupplementTo",
+            "resource_type_general": "Text",
+        }
+    ]
     md["access"] = {"level": "embargoed", "embargo_until": "2026-01-01"}
     md["version"] = "1.0"
     return md
@@ -136,8 +159,17 @@ PRIVATE_USE = re.compile(r"\bwizard\._\w|from deposit\.wizard(\.\w+)? import [^\
 
 def test_nothing_outside_the_wizard_package_uses_its_private_names():
     offenders = []
-    for app in ("accounts", "core", "deposit", "moderation", "notifications", "oai", "repository", "vocabularies",
-                "tests"):
+    for app in (
+        "accounts",
+        "core",
+        "deposit",
+        "moderation",
+        "notifications",
+        "oai",
+        "repository",
+        "vocabularies",
+        "tests",
+    ):
         for path in (ROOT / app).rglob("*.py"):
             if (ROOT / "deposit" / "wizard") in path.parents or path == Path(__file__).resolve():
                 continue

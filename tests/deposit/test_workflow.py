@@ -1,5 +1,6 @@
 """The state machine: every (status, action) pair, legal ones reach their target and write one event,
 illegal ones are refused and change nothing."""
+
 import itertools
 
 import pytest
@@ -53,7 +54,9 @@ def test_every_status_action_pair(status, action, depositor, moderator, communit
 
 
 @pytest.mark.parametrize("transition", TRANSITIONS, ids=[t.action.value for t in TRANSITIONS])
-def test_legal_action_by_the_wrong_role_is_refused(transition, depositor, other_depositor, other_moderator, communities):
+def test_legal_action_by_the_wrong_role_is_refused(
+    transition, depositor, other_depositor, other_moderator, communities
+):
     deposit = Deposit.objects.create(owner=depositor, community=communities["ocean"], status=transition.source)
     intruder = other_moderator if transition.role is Role.depositor else other_depositor
     with pytest.raises(PermissionDenied):

@@ -1,6 +1,7 @@
 """The operator's docker/ setup, checked without a Docker engine: hadolint on the Dockerfile, the
 Compose Specification schema on compose.yaml, and what the files must say to each other and to the
 settings (the environment-variable contract of DESIGN.md). No database: these never use `db`."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,26 @@ VENV_BIN = str(Path(sys.executable).parent)
 # DESIGN.md, "Contracts that others rely on": the settings every deployment configures by
 # environment (SAML_* is a family whose names the SAML issue chooses; it travels by env_file).
 CONTRACT = [
-    "DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL",
-    "STORAGE_BACKEND", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-    "S3_REGION", "DOI_PROVIDER", "DATACITE_API_URL", "DATACITE_USERNAME", "DATACITE_PASSWORD",
-    "DATACITE_PREFIX", "ORCID_BASE_URL", "ORCID_CLIENT_ID", "ORCID_CLIENT_SECRET", "EMAIL_URL",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "STORAGE_BACKEND",
+    "S3_ENDPOINT_URL",
+    "S3_BUCKET",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+    "DOI_PROVIDER",
+    "DATACITE_API_URL",
+    "DATACITE_USERNAME",
+    "DATACITE_PASSWORD",
+    "DATACITE_PREFIX",
+    "ORCID_BASE_URL",
+    "ORCID_CLIENT_ID",
+    "ORCID_CLIENT_SECRET",
+    "EMAIL_URL",
 ]
 # Decision (docker/README.md, compose.yaml's header): these reach the containers through
 # `env_file` only, so that when the operator leaves them unset they stay unset and the settings'
@@ -53,8 +70,12 @@ ADDED_BY_LATER_ISSUE = {"ORCID_BASE_URL", "ORCID_CLIENT_ID", "ORCID_CLIENT_SECRE
 CONTAINER_ONLY = {"POSTGRES_PASSWORD", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "ESTRAN_MIGRATE"}
 # Secrets: compose must refuse to start without them, never fall back to a default.
 REQUIRED_SECRETS = {
-    "SECRET_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "POSTGRES_PASSWORD",
-    "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD",
+    "SECRET_KEY",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "POSTGRES_PASSWORD",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
 }
 APP_SERVICES = ("web", "worker", "beat")
 SERVICES = (*APP_SERVICES, "postgres", "redis", "minio", "createbucket")
@@ -71,6 +92,7 @@ def _load_yaml(path: Path):
 
 
 # --- Dockerfile parsing -----------------------------------------------------------------------
+
 
 def _instructions(text: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
@@ -138,13 +160,13 @@ def _closing_brace(text: str, start: int) -> int:
 def _expand(expr: str, env: dict[str, str]) -> str:
     match = _NAME.match(expr)
     assert match, f"bad variable expression ${{{expr}}}"
-    name, rest = match.group(), expr[match.end():]
+    name, rest = match.group(), expr[match.end() :]
     value = env.get(name)
     if not rest:
         return value or ""
     for op in (":-", ":?", ":+", "-", "?", "+"):
         if rest.startswith(op):
-            arg = rest[len(op):]
+            arg = rest[len(op) :]
             missing = value is None or (op.startswith(":") and value == "")
             if op in (":-", "-"):
                 return interpolate(arg, env) if missing else value
@@ -167,7 +189,7 @@ def interpolate(text: str, env: dict[str, str]) -> str:
             i += 2
         elif text.startswith("${", i):
             end = _closing_brace(text, i)
-            out.append(_expand(text[i + 2:end], env))
+            out.append(_expand(text[i + 2 : end], env))
             i = end + 1
         elif match := _NAME.match(text, i + 1):
             out.append(env.get(match.group(), ""))
@@ -262,12 +284,24 @@ def _settings_names() -> set[str]:
 
 # === (a) hadolint ============================================================================
 
+
 def test_hadolint_finds_no_warning_or_error_in_the_dockerfile():
     # --disable-ignore-pragma: rules may be ignored only in docker/.hadolint.yaml, with a reason.
     result = subprocess.run(
-        [_tool("hadolint"), "--config", str(HADOLINT_CONFIG), "--disable-ignore-pragma",
-         "--failure-threshold", "warning", "--format", "json", str(DOCKERFILE)],
-        capture_output=True, text=True, timeout=60,
+        [
+            _tool("hadolint"),
+            "--config",
+            str(HADOLINT_CONFIG),
+            "--disable-ignore-pragma",
+            "--failure-threshold",
+            "warning",
+            "--format",
+            "json",
+            str(DOCKERFILE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     findings = json.loads(result.stdout or "[]")
     serious = [f for f in findings if f["level"] in ("error", "warning")]
@@ -281,7 +315,9 @@ def test_hadolint_still_reports_problems_with_this_configuration(tmp_path):
     bad.write_text("FROM python:latest\nRUN apt-get install -y curl\nUSER root\n")
     result = subprocess.run(
         [_tool("hadolint"), "--config", str(HADOLINT_CONFIG), "--format", "json", str(bad)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     codes = {f["code"] for f in json.loads(result.stdout)}
     assert result.returncode != 0
@@ -307,14 +343,24 @@ def test_hadolint_ignores_only_listed_rules_each_with_its_reason():
 
 # === (b) the Compose Specification schema ====================================================
 
+
 def _check_jsonschema(path: Path) -> subprocess.CompletedProcess:
     # The schema is vendored in check-jsonschema: no download. Proxies that lead nowhere make any
     # attempt to reach the network fail, so a pass proves the check runs offline.
-    offline = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-               "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "NO_PROXY": ""}
+    offline = {
+        **os.environ,
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+    }
     return subprocess.run(
         [_tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(path)],
-        capture_output=True, text=True, timeout=120, env=offline,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=offline,
     )
 
 
@@ -332,6 +378,7 @@ def test_compose_schema_check_rejects_a_broken_file(tmp_path):
 
 
 # === (c) what the files promise each other ===================================================
+
 
 def test_every_service_is_defined(compose):
     assert set(SERVICES) <= set(compose["services"]), sorted(compose["services"])
@@ -423,8 +470,7 @@ def test_bundled_services_have_the_expected_health_checks_and_volumes(compose):
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert services["minio"]["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
-    for service, target in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data"),
-                            ("minio", "/data")):
+    for service, target in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data"), ("minio", "/data")):
         volume = next(v for v in services[service]["volumes"] if v.endswith(":" + target))
         assert volume.split(":")[0] in compose["volumes"], volume  # a named volume
     # worker's check must not be the image's (which asks a web server the worker does not run)
@@ -458,8 +504,7 @@ def test_every_interpolated_variable_is_documented_in_env_example():
 def test_production_settings_load_with_the_compose_environment(resolved, tmp_path):
     """The web container's environment, given to config.settings.production."""
     env = _container_env(resolved, "web")
-    env.update(PATH=os.environ.get("PATH", ""), HOME=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="config.settings.production")
+    env.update(PATH=os.environ.get("PATH", ""), HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.production")
     probe = (
         "import json; from django.conf import settings as s; db = s.DATABASES['default']; "
         "print(json.dumps({'engine': db['ENGINE'], 'host': db['HOST'], 'name': db['NAME'], "
@@ -467,16 +512,16 @@ def test_production_settings_load_with_the_compose_environment(resolved, tmp_pat
         "'endpoint': s.S3_ENDPOINT_URL, 'bucket': s.S3_BUCKET, 'doi': s.DOI_PROVIDER, "
         "'mail': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS, 'site': s.SITE_URL}))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert (loaded["host"], loaded["name"]) == ("postgres", "estran")
     assert loaded["debug"] is False
     assert loaded["broker"] == env["CELERY_BROKER_URL"]
-    assert (loaded["storage"], loaded["endpoint"], loaded["bucket"]) == (
-        "s3", env["S3_ENDPOINT_URL"], env["S3_BUCKET"])
+    assert (loaded["storage"], loaded["endpoint"], loaded["bucket"]) == ("s3", env["S3_ENDPOINT_URL"], env["S3_BUCKET"])
     assert loaded["doi"] == "local"
     if not (ROOT / ".env").exists():  # a developer's .env would be read too (not in the image)
         assert loaded["mail"] == "django.core.mail.backends.console.EmailBackend"  # EMAIL_URL unset
@@ -511,8 +556,9 @@ def test_dockerfile_runtime_stage_is_non_root_with_port_healthcheck_and_settings
     runs = " ".join(args for keyword, args in final_stage if keyword == "RUN")
     assert re.search(r"useradd .*--uid 10001 .*\bestran\b", runs), runs
     assert user in ("estran", "10001"), user
-    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN"), \
+    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN"), (
         "a RUN after USER would run as the app user; the image setup must happen before"
+    )
     exposed = " ".join(args for keyword, args in final_stage if keyword == "EXPOSE").split()
     assert "8000" in exposed or "8000/tcp" in exposed, exposed
     healthchecks = [args for keyword, args in final_stage if keyword == "HEALTHCHECK"]
@@ -526,8 +572,16 @@ def test_dockerfile_runtime_stage_is_non_root_with_port_healthcheck_and_settings
     assert "rm -rf /var/lib/apt/lists/*" in runs
     assert any(k == "COPY" and "--from=builder" in a for k, a in final_stage)
     cmd = json.loads(next(args for keyword, args in final_stage if keyword == "CMD"))
-    assert cmd == ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000",
-                   "--workers", "3", "--timeout", "120"]
+    assert cmd == [
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        "0.0.0.0:8000",
+        "--workers",
+        "3",
+        "--timeout",
+        "120",
+    ]
 
 
 def test_dockerfile_keeps_the_throwaway_secret_key_inside_the_collectstatic_run(dockerfile):
@@ -536,29 +590,41 @@ def test_dockerfile_keeps_the_throwaway_secret_key_inside_the_collectstatic_run(
         if keyword in ("ENV", "ARG", "LABEL"):
             assert "SECRET" not in args, f"{keyword} {args}"
     runs = [args for keyword, args in instructions if keyword == "RUN" and "SECRET_KEY" in args]
-    assert len(runs) == 1 and re.match(r"SECRET_KEY=\S+ python manage.py collectstatic --noinput",
-                                       runs[0]), runs
+    assert len(runs) == 1 and re.match(r"SECRET_KEY=\S+ python manage.py collectstatic --noinput", runs[0]), runs
     # Settings may create var/ folders as root while collecting: var/ is remade for the app user
     # afterwards (the only writable folder under /app).
-    assert re.search(r"collectstatic .*&& rm -rf /app/var && install -d -o estran -g estran "
-                     r"\S+ \S+ /app/var", runs[0]), runs[0]
+    assert re.search(
+        r"collectstatic .*&& rm -rf /app/var && install -d -o estran -g estran "
+        r"\S+ \S+ /app/var",
+        runs[0],
+    ), runs[0]
 
 
 def test_dockerfile_collectstatic_step_works_with_only_the_throwaway_key(dockerfile, tmp_path):
-    run = next(args for keyword, args in _instructions(dockerfile)
-               if keyword == "RUN" and "collectstatic" in args)
+    run = next(args for keyword, args in _instructions(dockerfile) if keyword == "RUN" and "collectstatic" in args)
     key = re.match(r"SECRET_KEY=(\S+) ", run).group(1)
     # As in `docker build`: no configuration but the image's ENV and the RUN's own SECRET_KEY.
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SECRET_KEY": key,
-           "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "STATIC_ROOT": str(tmp_path / "staticfiles")}
-    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "SECRET_KEY": key,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "STATIC_ROOT": str(tmp_path / "staticfiles"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "staticfiles" / "admin").is_dir()
 
 
 # --- the HEALTHCHECK command, run against a local server ------------------------------------
+
 
 class _Health(BaseHTTPRequestHandler):
     status = 200
@@ -588,16 +654,19 @@ def health_server():
 
 def _healthcheck_command(final_stage, port: int) -> list[str]:
     args = next(args for keyword, args in final_stage if keyword == "HEALTHCHECK")
-    exec_form = json.loads(args[args.index("CMD") + 3:].strip())
+    exec_form = json.loads(args[args.index("CMD") + 3 :].strip())
     return [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in exec_form]
 
 
-@pytest.mark.parametrize(("allowed_hosts", "host"), [
-    ("estran.example.org,localhost", "estran.example.org"),
-    (".example.org", "example.org"),
-    ("*", "localhost"),
-    (None, "localhost"),
-])
+@pytest.mark.parametrize(
+    ("allowed_hosts", "host"),
+    [
+        ("estran.example.org,localhost", "estran.example.org"),
+        (".example.org", "example.org"),
+        ("*", "localhost"),
+        (None, "localhost"),
+    ],
+)
 def test_healthcheck_asks_healthz_as_an_allowed_host(final_stage, health_server, allowed_hosts, host):
     _Health.status = 200
     command = _healthcheck_command(final_stage, health_server.server_address[1])
@@ -618,12 +687,14 @@ def test_healthcheck_fails_when_healthz_reports_a_service_down(final_stage, heal
     _Health.status = 503
     command = _healthcheck_command(final_stage, health_server.server_address[1])
     command[0] = sys.executable
-    result = subprocess.run(command, env={"PATH": os.environ.get("PATH", "")},
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        command, env={"PATH": os.environ.get("PATH", "")}, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode != 0
 
 
 # --- the entrypoint ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake_bin(tmp_path):
@@ -633,9 +704,11 @@ def fake_bin(tmp_path):
     bin_dir.mkdir()
     for name in ("python", "gunicorn", "celery"):
         script = bin_dir / name
-        script.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n'
-                          f'[ "{name} $*" = "python manage.py migrate --noinput" ] '
-                          f'&& exit "${{FAKE_MIGRATE_STATUS:-0}}"\nexit 0\n')
+        script.write_text(
+            f'#!/bin/sh\necho "{name} $*" >> "{log}"\n'
+            f'[ "{name} $*" = "python manage.py migrate --noinput" ] '
+            f'&& exit "${{FAKE_MIGRATE_STATUS:-0}}"\nexit 0\n'
+        )
         script.chmod(0o755)
     return bin_dir, log
 
@@ -644,7 +717,10 @@ def _entrypoint(fake_bin, *args, **env):
     bin_dir, log = fake_bin
     result = subprocess.run(
         ["sh", str(ENTRYPOINT), *args],
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=30,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     calls = log.read_text().splitlines() if log.exists() else []
     return result, calls
@@ -659,14 +735,15 @@ def test_entrypoint_is_valid_executable_sh():
 def test_entrypoint_migrates_before_gunicorn(fake_bin):
     result, calls = _entrypoint(fake_bin, "gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000")
     assert result.returncode == 0, result.stderr
-    assert calls == ["python manage.py migrate --noinput",
-                     "gunicorn config.wsgi:application --bind 0.0.0.0:8000"]
+    assert calls == ["python manage.py migrate --noinput", "gunicorn config.wsgi:application --bind 0.0.0.0:8000"]
 
 
 def test_entrypoint_does_not_migrate_for_worker_beat_or_other_commands(fake_bin):
-    for command in (["celery", "-A", "config", "worker", "-l", "info"],
-                    ["celery", "-A", "config", "beat", "-l", "info"],
-                    ["python", "manage.py", "estran_createuser", "--username", "a"]):
+    for command in (
+        ["celery", "-A", "config", "worker", "-l", "info"],
+        ["celery", "-A", "config", "beat", "-l", "info"],
+        ["python", "manage.py", "estran_createuser", "--username", "a"],
+    ):
         log = fake_bin[1]
         log.unlink(missing_ok=True)
         result, calls = _entrypoint(fake_bin, *command)
@@ -675,8 +752,7 @@ def test_entrypoint_does_not_migrate_for_worker_beat_or_other_commands(fake_bin)
 
 
 def test_entrypoint_does_not_start_gunicorn_when_migrations_fail(fake_bin):
-    result, calls = _entrypoint(fake_bin, "gunicorn", "config.wsgi:application",
-                                FAKE_MIGRATE_STATUS="3")
+    result, calls = _entrypoint(fake_bin, "gunicorn", "config.wsgi:application", FAKE_MIGRATE_STATUS="3")
     assert result.returncode == 3
     assert calls == ["python manage.py migrate --noinput"]
 
@@ -705,6 +781,7 @@ def test_createbucket_script_is_valid_sh_and_creates_the_configured_bucket(resol
 
 
 # === (d) .env.example names only what the settings read =====================================
+
 
 def test_env_example_lists_only_variables_the_settings_read():
     active, optional = _env_example()
@@ -747,13 +824,14 @@ def test_contract_list_matches_design_md():
         pytest.skip(f"{DESIGN} is not beside the repository")
     text = DESIGN.read_text()
     start = text.index("Settings come from environment variables")
-    paragraph = text[start:text.index("\n- ", start)]
+    paragraph = text[start : text.index("\n- ", start)]
     names = re.findall(r"`([A-Z][A-Z0-9_]*\*?)`", paragraph)
     assert [n for n in names if not n.endswith("*")] == CONTRACT
     assert [n for n in names if n.endswith("*")] == ["SAML_*"]
 
 
 # --- .dockerignore ---------------------------------------------------------------------------
+
 
 def _dockerignore_regexes() -> list[tuple[bool, re.Pattern]]:
     rules = []
@@ -776,7 +854,7 @@ def _dockerignore_regexes() -> list[tuple[bool, re.Pattern]]:
                 regex, i = regex + "[^/]", i + 1
             elif pattern[i] == "[":
                 end = pattern.index("]", i)
-                regex, i = regex + pattern[i:end + 1], end + 1
+                regex, i = regex + pattern[i : end + 1], end + 1
             else:
                 regex, i = regex + re.escape(pattern[i]), i + 1
         rules.append((negate, re.compile(regex + r"(?:/.*)?\Z")))  # a match excludes a folder's content
@@ -791,19 +869,36 @@ def _ignored(path: str, rules) -> bool:
     return ignored
 
 
-@pytest.mark.parametrize("path", [
-    ".venv/bin/python", ".tools/bin/uv", "var/estran.sqlite3", ".git/HEAD",
-    "config/__pycache__/urls.cpython-311.pyc", "__pycache__/x.pyc", "staticfiles/admin/x.css",
-    ".env", "docker/.env", ".pytest_cache/v/x", "test-results/trace.zip",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".venv/bin/python",
+        ".tools/bin/uv",
+        "var/estran.sqlite3",
+        ".git/HEAD",
+        "config/__pycache__/urls.cpython-311.pyc",
+        "__pycache__/x.pyc",
+        "staticfiles/admin/x.css",
+        ".env",
+        "docker/.env",
+        ".pytest_cache/v/x",
+        "test-results/trace.zip",
+    ],
+)
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_build_context(path):
     assert _ignored(path, _dockerignore_regexes()), path
 
 
 def test_dockerignore_keeps_what_the_dockerfile_copies():
     rules = _dockerignore_regexes()
-    needed = ["pyproject.toml", "uv.lock", "manage.py", "docker/entrypoint.sh",
-              "config/settings/production.py", "config/wsgi.py"]
+    needed = [
+        "pyproject.toml",
+        "uv.lock",
+        "manage.py",
+        "docker/entrypoint.sh",
+        "config/settings/production.py",
+        "config/wsgi.py",
+    ]
     needed += [str(p.relative_to(ROOT)) for p in (ROOT / "static").rglob("*") if p.is_file()]
     kept = [p for p in needed if _ignored(p, rules)]
     assert kept == [], f"the build would miss {kept}"

@@ -7,6 +7,7 @@ pages (IdP, ORCID) cannot cause one.
 
 Playwright's sync API runs an event loop in the test thread; the ORM calls of the fixtures and
 tests are still synchronous and safe, which Django is told here."""
+
 import os
 from pathlib import Path
 
@@ -19,8 +20,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling out of this closed network.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -29,10 +34,12 @@ CSP_VIOLATIONS: list[str] = []
 
 def _watch(target) -> None:
     """Record the CSP violations reported in the console of a context's (or a page's) pages."""
+
     def on_console(message) -> None:
         if message.type == "error" and "Content Security Policy" in message.text:
             url = message.page.url if message.page else message.location.get("url", "")
             CSP_VIOLATIONS.append(f"{url}: {message.text}")
+
     target.on("console", on_console)
 
 

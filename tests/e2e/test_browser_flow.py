@@ -2,6 +2,7 @@
 with a file and submits it; a moderator signs in, works the queue, claims and approves; the DOI read from the
 page resolves to a landing page with the title and the file. Chromium (the Debian package) driven by
 Playwright, against the live server, PostgreSQL, Redis and a real Celery worker."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ steps and the deposit's page (depositor), the queue and the review page (moderat
 page with its map's tooltip and the search results (anyone) — must open no dialog, raise no script
 error, break no Content-Security-Policy rule (tests/e2e/conftest.py fails the test otherwise), grow
 no element with an event handler, and show every text as the literal text it is."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "Hostile casts <script>alert('xss-title')</script> & \"double\" 'single' `back`"
 ALTERNATE = "</script><script>alert('xss-end')</script>\"><svg onload=alert('xss-svg')>"
 CREATOR = "Doe, <img src=x onerror=alert('xss-creator')>"
-AFFILIATION = "\"><iframe src=\"javascript:alert('xss-affiliation')\"></iframe>"
+AFFILIATION = '"><iframe src="javascript:alert(\'xss-affiliation\')"></iframe>'
 KEYWORD = "javascript:alert('xss-keyword')"
 KEYWORD_MARKUP = "<b onmouseover=alert('xss-kw')>bold</b>"
 SCHEME = "</title><script>alert('xss-scheme')</script>"
@@ -30,7 +31,7 @@ PLACE = "<img src=x onerror=alert('xss-place')> Station \u202eevil\u202c"
 FUNDER = "<a href=\"javascript:alert('xss-funder')\">Funder</a>"
 AWARD = "javascript:alert('xss-award')"
 AWARD_TITLE = "{{ 7|add:7 }} {% now 'Y' %} ${alert('xss-template')}"
-CONTACT = "O'Brien \"Contact\" <style>body{display:none}</style>"
+CONTACT = 'O\'Brien "Contact" <style>body{display:none}</style>'
 PUBLISHER = "<iframe src=javascript:alert('xss-publisher')></iframe>"
 VERSION = "1.0 </script><!--"
 RTL = "report\u202efdp.exe \u200f\u2067mixed\u2069 zero\u200bwidth"
@@ -53,8 +54,11 @@ def hostile_metadata() -> dict:
     data["lineage"] = RTL
     data["subjects"] = [
         {"subject": KEYWORD},
-        {"subject": KEYWORD_MARKUP, "scheme": SCHEME,
-         "value_uri": "https://vocab.example.org/concept/1?q=\"><script>alert('xss-uri')</script>"},
+        {
+            "subject": KEYWORD_MARKUP,
+            "scheme": SCHEME,
+            "value_uri": "https://vocab.example.org/concept/1?q=\"><script>alert('xss-uri')</script>",
+        },
     ]
     data["geo_locations"] = [{"place": PLACE, "point": {"longitude": -4.25, "latitude": 46.5}}]
     data["funding_references"] = [{"funder_name": FUNDER, "award_number": AWARD, "award_title": AWARD_TITLE}]
@@ -111,7 +115,9 @@ class Watched:
                 && el.type !== 'application/json')
         ).map((el) => el.outerHTML.slice(0, 120))""")
         assert made == [], (url, made)
-        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('[href]')).map((a) => a.getAttribute('href'))")
+        hrefs = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[href]')).map((a) => a.getAttribute('href'))"
+        )
         assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript):", h, re.I)], (url, hrefs)
 
 
@@ -123,14 +129,22 @@ def signed_in(browser, user):
     client.force_login(user)
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
     context.set_default_timeout(15_000)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": settings.SITE_URL}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": settings.SITE_URL,
+            }
+        ]
+    )
     return context
 
 
 def act(client, deposit_id: int, action: str):
-    response = client.post(f"/api/deposits/{deposit_id}/actions", data=json.dumps({"action": action}),
-                           content_type="application/json")
+    response = client.post(
+        f"/api/deposits/{deposit_id}/actions", data=json.dumps({"action": action}), content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -142,13 +156,17 @@ def test_a_hostile_deposit_is_shown_as_text_on_every_page_from_the_wizard_to_the
     from deposit.services import file_add_bytes
 
     owner, reviewer = api_client(depositor), api_client(moderator)
-    created = owner.post("/api/deposits", data=json.dumps({"community": "ocean", "metadata": hostile_metadata()}),
-                         content_type="application/json")
+    created = owner.post(
+        "/api/deposits",
+        data=json.dumps({"community": "ocean", "metadata": hostile_metadata()}),
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     deposit_id = created.json()["id"]
     content = b"station,depth\nP01,5\n"
-    file_add_bytes(deposit=Deposit.objects.get(pk=deposit_id), actor=depositor, name="ctd.csv", chunks=[content],
-                   size=len(content))
+    file_add_bytes(
+        deposit=Deposit.objects.get(pk=deposit_id), actor=depositor, name="ctd.csv", chunks=[content], size=len(content)
+    )
     assert owner.get(f"/api/deposits/{deposit_id}").json()["problems"] == []
 
     # The depositor's pages, the draft.
@@ -175,8 +193,18 @@ def test_a_hostile_deposit_is_shown_as_text_on_every_page_from_the_wizard_to_the
     mod = Watched(moderator_context)
     mod.open(f"{site}/moderation/", TITLE)
     act(reviewer, deposit_id, "claim")
-    mod.open(f"{site}/moderation/deposits/{deposit_id}/", TITLE, ALTERNATE, KEYWORD, KEYWORD_MARKUP, PLACE, FUNDER,
-             AWARD, AWARD_TITLE, RTL)
+    mod.open(
+        f"{site}/moderation/deposits/{deposit_id}/",
+        TITLE,
+        ALTERNATE,
+        KEYWORD,
+        KEYWORD_MARKUP,
+        PLACE,
+        FUNDER,
+        AWARD,
+        AWARD_TITLE,
+        RTL,
+    )
 
     # Published: the landing page (with its map's tooltip) and the search, for anyone.
     record_id = act(reviewer, deposit_id, "approve")["record_id"]
@@ -185,8 +213,25 @@ def test_a_hostile_deposit_is_shown_as_text_on_every_page_from_the_wizard_to_the
     reader = Watched(reader_context)
     landing_url = f"{site}/records/{record_id}"
     for _visit in range(2):  # rendered, then from the page cache
-        reader.open(landing_url, TITLE, ALTERNATE, "<img src=x onerror=alert('xss-creator')>", AFFILIATION, KEYWORD,
-                    KEYWORD_MARKUP, SCHEME, PLACE, FUNDER, AWARD, AWARD_TITLE, CONTACT, PUBLISHER, VERSION, RTL, HANDLE)
+        reader.open(
+            landing_url,
+            TITLE,
+            ALTERNATE,
+            "<img src=x onerror=alert('xss-creator')>",
+            AFFILIATION,
+            KEYWORD,
+            KEYWORD_MARKUP,
+            SCHEME,
+            PLACE,
+            FUNDER,
+            AWARD,
+            AWARD_TITLE,
+            CONTACT,
+            PUBLISHER,
+            VERSION,
+            RTL,
+            HANDLE,
+        )
     expect(reader.page.locator("#extent-map")).to_have_attribute("data-shapes", "1")
     reader.page.locator("#extent-map path.leaflet-interactive").first.hover()
     expect(reader.page.locator(".leaflet-tooltip")).to_have_text(PLACE)

@@ -1,6 +1,7 @@
 """The landing page in Chromium: the map of the extent drawn over the offline base map, the citation
 copied to the clipboard (with its spoken confirmation), another citation style fetched in place,
 the print layout, and a reader's view counted once however often they reload."""
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,9 @@ def site(live_server, settings):
 def record(depositor, communities):
     from tests.repository.landing_support import record_create, store_bytes
 
-    record = record_create(owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)])
+    record = record_create(
+        owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)]
+    )
     store_bytes(record, "README.md", b"# CTD casts\n\nOne file per cast.\n")
     return record
 

@@ -7,6 +7,7 @@ read the same timeline, and the e-mails of each step were sent.
 Chromium (the Debian package) driven by Playwright against the live server and PostgreSQL; tasks
 (notification e-mails, the DOI) run eagerly in the server's process, whose e-mails land in the
 outbox the test reads."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,11 @@ def deposit(depositor, communities):
     depositor.display_name = "Anne Le Goff"
     depositor.save()
     return deposit_with_file(
-        depositor, community=communities["ocean"], metadata=complete_metadata(),
-        content=b"station,depth,temp\nP01,5,14.2\n", name="ctd.csv",
+        depositor,
+        community=communities["ocean"],
+        metadata=complete_metadata(),
+        content=b"station,depth,temp\nP01,5,14.2\n",
+        name="ctd.csv",
     )
 
 
@@ -50,10 +54,15 @@ def signed_in(browser, user):
     client.force_login(user)
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
     context.set_default_timeout(15_000)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": settings.SITE_URL,
-    }])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": settings.SITE_URL,
+            }
+        ]
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -167,8 +176,16 @@ def test_a_full_round_of_review_with_changes_requested_then_approval(
     for page in (depo, mod):
         page.goto(deposit_url)
         timeline = page.locator("ol.timeline")
-        for text in ("Submitted for review", "Claimed for review", "Commented on Location 1", "Changes requested",
-                     "Replied on Location 1", "Resubmitted", "Approved", "Published"):
+        for text in (
+            "Submitted for review",
+            "Claimed for review",
+            "Commented on Location 1",
+            "Changes requested",
+            "Replied on Location 1",
+            "Resubmitted",
+            "Approved",
+            "Published",
+        ):
             expect(timeline).to_contain_text(text)
     shot(depo, "05-deposit-timeline")
     report = depo.request.get(f"{site}/moderation/deposits/{deposit.pk}/report.pdf")
@@ -178,10 +195,21 @@ def test_a_full_round_of_review_with_changes_requested_then_approval(
     to_moderator = subjects(mailoutbox, moderator.email)
     to_depositor = subjects(mailoutbox, depositor.email)
     title = deposit.title
-    assert to_moderator == [f"[Estran] {what}: {title}" for what in (
-        "Submitted for review", "New comment", "Resubmitted for review")]  # the comment: the depositor's reply
-    assert to_depositor == [f"[Estran] {what}: {title}" for what in (
-        "In review", "New comment", "New comment", "Changes requested", "In review", "Approved", "Published")]
+    assert to_moderator == [
+        f"[Estran] {what}: {title}" for what in ("Submitted for review", "New comment", "Resubmitted for review")
+    ]  # the comment: the depositor's reply
+    assert to_depositor == [
+        f"[Estran] {what}: {title}"
+        for what in (
+            "In review",
+            "New comment",
+            "New comment",
+            "Changes requested",
+            "In review",
+            "Approved",
+            "Published",
+        )
+    ]
     assert not depo_errors and not mod_errors, (depo_errors, mod_errors)
     depositor_context.close()
     moderator_context.close()

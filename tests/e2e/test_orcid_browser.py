@@ -3,6 +3,7 @@
 ORCID's OAuth 2 and record API, tests/fakes/orcid_server.py), and comes back to Estran signed in;
 the account page shows the authenticated iD and the new-deposit form offers the depositor as first
 creator. The live server and the ORCID test server both run in this process, on their own ports."""
+
 from __future__ import annotations
 
 import os
@@ -63,10 +64,15 @@ def test_a_researcher_signs_in_with_orcid_and_is_offered_as_first_creator(live_s
     from playwright.sync_api import expect
 
     site = live_server.url
-    orcid.add_person(Person(
-        orcid=SOFIA, given_names="Sofia", family_name="Garcia", email="sofia.garcia@ifremer.fr",
-        employments=[Employment("Ifremer", ror=IFREMER, start=(2018, 9))],
-    ))
+    orcid.add_person(
+        Person(
+            orcid=SOFIA,
+            given_names="Sofia",
+            family_name="Garcia",
+            email="sofia.garcia@ifremer.fr",
+            employments=[Employment("Ifremer", ror=IFREMER, start=(2018, 9))],
+        )
+    )
 
     # Estran's sign-in page → ORCID's authorize page.
     page.goto(f"{site}/accounts/login/")

@@ -5,6 +5,7 @@ is said beside the field. "ifremer" typed as an affiliation offers Ifremer, chos
 and its ROR id is saved in the deposit's metadata; a name ROR does not know, or typed while ROR is
 down, is kept as typed. Without the look-ups configured, the fields are plain. Screenshot:
 var/screenshots/wizard-people-lookups.png."""
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,9 @@ def draft(depositor, communities):
     """A new draft of `depositor`, whose first creator is "Depositor" (the display name)."""
     from deposit import services, wizard
 
-    return services.deposit_create(owner=depositor, metadata=wizard.initial_metadata(depositor),
-                                   community=communities["ocean"])
+    return services.deposit_create(
+        owner=depositor, metadata=wizard.initial_metadata(depositor), community=communities["ocean"]
+    )
 
 
 def people_step(page, site, draft) -> None:
@@ -94,7 +96,9 @@ def test_orcid_ids_fill_in_names_and_ror_suggestions_fill_in_affiliations(site, 
     page.locator("#f-creators-1-orcid").blur()
     expect(page.locator("#f-creators-1-family_name")).to_have_value("Le Bihan")
     expect(page.locator("#f-creators-1-given_name")).to_have_value("Yann")
-    expect(page.locator("#f-creators-1-orcid-lookup")).to_have_text("Name filled in from the ORCID record: Yann Le Bihan.")
+    expect(page.locator("#f-creators-1-orcid-lookup")).to_have_text(
+        "Name filled in from the ORCID record: Yann Le Bihan."
+    )
 
     # An iD ORCID does not know: said beside the field, the name stays free.
     page.get_by_role("button", name="Add a contributor").click()
@@ -137,7 +141,8 @@ def test_orcid_ids_fill_in_names_and_ror_suggestions_fill_in_affiliations(site, 
     lab = page.locator("#f-creators-0-affiliations-1-name")
     lab.press_sequentially("LOPS", delay=30)
     expect(page.locator("#f-creators-0-affiliations-1 [aria-live=polite]")).to_have_text(
-        "No organisation found in ROR for “LOPS”: the affiliation is kept as typed.")
+        "No organisation found in ROR for “LOPS”: the affiliation is kept as typed."
+    )
     ror.fail(500)
     page.locator("#f-creators-1 [data-add=affiliations]").click()
     down = page.locator("#f-creators-1-affiliations-0-name")
@@ -149,11 +154,22 @@ def test_orcid_ids_fill_in_names_and_ror_suggestions_fill_in_affiliations(site, 
 
     saved(page)
     first, second = Deposit.objects.get(pk=draft.pk).metadata["creators"]
-    assert first == {"name_type": "Personal", "family_name": "Garcia", "given_name": "Sofia", "name": "Garcia, Sofia",
-                     "orcid": SOFIA, "affiliations": [{"name": IFREMER_NAME, "ror": IFREMER}, {"name": "LOPS"}]}
-    assert second == {"name_type": "Personal", "family_name": "Le Bihan", "given_name": "Yann", "name": "Le Bihan, Yann",
-                      "orcid": YANN, "affiliations": [{"name": "Université de Bretagne Occidentale",
-                                                       "ror": "https://ror.org/01b8h3982"}]}
+    assert first == {
+        "name_type": "Personal",
+        "family_name": "Garcia",
+        "given_name": "Sofia",
+        "name": "Garcia, Sofia",
+        "orcid": SOFIA,
+        "affiliations": [{"name": IFREMER_NAME, "ror": IFREMER}, {"name": "LOPS"}],
+    }
+    assert second == {
+        "name_type": "Personal",
+        "family_name": "Le Bihan",
+        "given_name": "Yann",
+        "name": "Le Bihan, Yann",
+        "orcid": YANN,
+        "affiliations": [{"name": "Université de Bretagne Occidentale", "ror": "https://ror.org/01b8h3982"}],
+    }
     asked = [r["path"] for r in orcid_api.requests]
     assert asked == [f"/v3.0/{SOFIA}/person", f"/v3.0/{YANN}/person", f"/v3.0/{NOBODY}/person"]
 

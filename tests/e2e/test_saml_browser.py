@@ -18,9 +18,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings(
-        "ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"
-    ),
+    pytest.mark.filterwarnings("ignore:CFB has been moved:cryptography.utils.CryptographyDeprecationWarning"),
 ]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -120,9 +118,7 @@ def test_a_refused_response_shows_why_and_signs_nobody_in(live_server, instituti
     page.goto(f"{site}/account/login/institution/")
     page.get_by_label("Institution").press_sequentially("univ-test.example", delay=20)
     page.get_by_role("button", name=re.compile("University of Testing")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Signing in with your institution did not work"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing in with your institution did not work")
     expect(page.get_by_role("alert")).to_contain_text("has expired")
     expect(page.locator(".user-nav")).to_contain_text("Sign in")
     shot(page, "saml-04-refused")

@@ -2,6 +2,7 @@
 narrow to the records inside it (across the antimeridian too), ticks a facet, clears the box; the
 same search typed in the coordinate inputs, with the keyboard only. Screenshots go to
 var/screenshots/search-*.png."""
+
 from __future__ import annotations
 
 import os
@@ -58,7 +59,8 @@ def shot(page, name: str) -> None:
 def map_point(page, lat: float, lon: float) -> tuple[float, float]:
     x, y = page.evaluate(
         "([lat, lon]) => { const p = EstranSearchMap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
-        [lat, lon])
+        [lat, lon],
+    )
     box = page.locator("#search-map").bounding_box()
     return box["x"] + x, box["y"] + y
 

@@ -5,6 +5,7 @@ and an upload straight to the S3 server (moto) with a part answered 500 once, se
 
 Chromium (the Debian package) driven by Playwright against the live server, signed in with a
 session (the upload endpoints take it with the CSRF token)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,15 @@ def page(browser, site, depositor, locale):
     client = Client()
     client.force_login(depositor)
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": site}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while uploading
@@ -89,7 +97,9 @@ def stored_parts(deposit) -> list[int]:
     if session is None:
         return []
     try:
-        return [p.part_number for p in get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)]
+        return [
+            p.part_number for p in get_store().list_parts(key=session.file.storage_key, upload_id=session.upload_id)
+        ]
     except FileNotFoundError:
         return []
 
@@ -183,10 +193,18 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
 
     sent: list[int] = []  # part numbers PUT by the page, in order
     cut_off: list[int] = []  # those whose request failed: held, or aborted by the reload or the pause
-    page.on("requestfailed", lambda r: r.method == "PUT" and LOCAL_PART.search(r.url) and cut_off.append(
-        int(LOCAL_PART.search(r.url).group(1))))
-    page.on("request", lambda r: r.method == "PUT" and LOCAL_PART.search(r.url) and sent.append(
-        int(LOCAL_PART.search(r.url).group(1))))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            r.method == "PUT" and LOCAL_PART.search(r.url) and cut_off.append(int(LOCAL_PART.search(r.url).group(1)))
+        ),
+    )
+    page.on(
+        "request",
+        lambda r: (
+            r.method == "PUT" and LOCAL_PART.search(r.url) and sent.append(int(LOCAL_PART.search(r.url).group(1)))
+        ),
+    )
 
     held = []
 
@@ -248,8 +266,10 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
     # Slowed down, so that speed and time left show.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 6 * MiB})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 6 * MiB},
+    )
     row.get_by_role("button", name="Resume glider_section.nc").click()
     expect(row.locator(".uploader-stats")).to_contain_text(re.compile(r"/s · .+ left"), timeout=15_000)
     shot(page, "06-wizard-resumed-speed")
@@ -273,8 +293,9 @@ def test_a_64_mib_file_resumes_after_a_reload_half_way_sending_only_the_missing_
 # --- straight to S3 (moto), a part answered 500 once --------------------------------------------
 
 
-def test_an_upload_to_s3_retries_a_part_answered_500_and_ends_ready(site, page, deposit, s3, settings, tmp_path,
-                                                                    eager_celery):
+def test_an_upload_to_s3_retries_a_part_answered_500_and_ends_ready(
+    site, page, deposit, s3, settings, tmp_path, eager_celery
+):
     from django.core.management import call_command
     from playwright.sync_api import expect
 
@@ -293,14 +314,19 @@ def test_an_upload_to_s3_retries_a_part_answered_500_and_ends_ready(site, page, 
         query = parse_qs(urlsplit(url).query)
         return int(query["partNumber"][0]) if "partNumber" in query else None
 
-    page.on("request", lambda r: r.method == "PUT" and r.url.startswith(s3.direct_url) and sent.append(part_number(r.url)))
+    page.on(
+        "request", lambda r: r.method == "PUT" and r.url.startswith(s3.direct_url) and sent.append(part_number(r.url))
+    )
     failed = []
 
     def fail_part_two_once(route):
         if route.request.method == "PUT" and part_number(route.request.url) == 2 and not failed:
             failed.append(route.request.url)
-            route.fulfill(status=500, body="<Error><Code>InternalError</Code></Error>",
-                          headers={"Content-Type": "application/xml", "Access-Control-Allow-Origin": site})
+            route.fulfill(
+                status=500,
+                body="<Error><Code>InternalError</Code></Error>",
+                headers={"Content-Type": "application/xml", "Access-Control-Allow-Origin": site},
+            )
         else:
             route.continue_()
 
@@ -315,8 +341,14 @@ def test_an_upload_to_s3_retries_a_part_answered_500_and_ends_ready(site, page, 
 
     assert failed, "part 2 was never answered 500"
     said = page.evaluate("window.__said")
-    assert any(re.search(r"sediment_cores.csv: A part was not accepted \(HTTP error 500\); trying again in \d+ s "
-                         r"\(attempt 2 of 5\)", text) for text in said), said
+    assert any(
+        re.search(
+            r"sediment_cores.csv: A part was not accepted \(HTTP error 500\); trying again in \d+ s "
+            r"\(attempt 2 of 5\)",
+            text,
+        )
+        for text in said
+    ), said
     assert "sediment_cores.csv is ready." in said
     assert sorted(sent) == [1, 2, 2, 3], sent  # part 2 twice, the others once
     file = DepositFile.objects.get(deposit=deposit)
@@ -372,7 +404,9 @@ def test_the_uploader_speaks_french(site, page, deposit, tmp_path):
     page.get_by_label("Choisir des fichiers").set_input_files(str(path))
     row = item(page, "profils_ctd.csv")
     expect(row.locator(".upload-state")).to_have_text("Prêt")
-    expect(row.locator(".uploader-stats")).to_have_text("9,0 Kio sur 9,0 Kio")  # 9,200 bytes, as Django says it in French
+    expect(row.locator(".uploader-stats")).to_have_text(
+        "9,0 Kio sur 9,0 Kio"
+    )  # 9,200 bytes, as Django says it in French
     expect(row.locator(".upload-checksum .mono")).to_have_text(hashlib.sha256(data).hexdigest())
     expect(page.locator("[data-live]")).to_have_text("profils_ctd.csv est prêt.")
     expect(page.locator("[data-overall]")).to_contain_text("1 fichier(s) terminé(s) sur 1")

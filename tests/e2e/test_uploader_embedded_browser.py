@@ -2,6 +2,7 @@
 it (Procfile.dev's web server and worker, SQLite, the file-system broker, the local store): the
 issue-13 reproduction. Every file ends ready with its SHA-256, the worker verifying the larger
 ones meanwhile; no line ever says "trying again", and the server answered no 5xx."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,9 @@ def test_seven_files_chosen_at_once_all_end_ready_and_none_is_retried(browser, s
 
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {stack.tokens['soak-dep-01']}"
-    deposit = api.post(f"{stack.site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()},
-                       timeout=30).json()
+    deposit = api.post(
+        f"{stack.site}/api/deposits", json={"community": "ocean", "metadata": complete_metadata()}, timeout=30
+    ).json()
     files = {}
     for number, size in enumerate(SIZES, 1):
         path = tmp_path / f"ctd_cast_{number:02d}.csv"
@@ -83,7 +85,8 @@ def test_seven_files_chosen_at_once_all_end_ready_and_none_is_retried(browser, s
     assert messages == [], messages  # no line said anything but its progress
     stored = api.get(f"{stack.site}/api/deposits/{deposit['id']}/files", timeout=30).json()
     assert {(f["name"], f["state"], f["sha256"]) for f in stored} == {
-        (path.name, "ready", sha256) for path, sha256 in files.items()}
+        (path.name, "ready", sha256) for path, sha256 in files.items()
+    }
     web = stack.log("web")
     assert not re.search(r'HTTP/1\.[01]" 5\d\d ', web), web[-3000:]
     assert "database is locked" not in web + stack.log("worker")

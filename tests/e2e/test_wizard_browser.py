@@ -5,6 +5,7 @@ everything, uploads the data, submits; a moderator approves; the record's DataCi
 against the DataCite 4.6 XSD. Also: two tabs never overwrite each other silently, and edits typed
 while the server is unreachable survive the tab being closed. Screenshots of every step, at a
 laptop's and a tablet's width, go to var/screenshots/wizard-*.png."""
+
 from __future__ import annotations
 
 import os
@@ -25,11 +26,16 @@ IFREMER = "https://ror.org/044jxhp58"
 TITLE = "CTD section across the Bay of Biscay shelf break, PELGAS 2024"
 ARTICLE = "10.5194/os-20-1-2024"
 CSV = b"station,time,latitude,longitude,pressure_dbar,temperature_degC,salinity_psu\n" + b"".join(
-    (f"P{i:02},2024-05-0{1 + i % 9}T0{i % 10}:00Z,{45 + i / 10:.2f},{-5 + i / 10:.2f},"
-     f"{d},{14 - d / 200:.2f},35.6{i % 10}\n").encode()
-    for i in range(12) for d in (5, 50, 200, 1000)
+    (
+        f"P{i:02},2024-05-0{1 + i % 9}T0{i % 10}:00Z,{45 + i / 10:.2f},{-5 + i / 10:.2f},"
+        f"{d},{14 - d / 200:.2f},35.6{i % 10}\n"
+    ).encode()
+    for i in range(12)
+    for d in (5, 50, 200, 1000)
 )
-README = b"CTD section, PELGAS 2024.\nColumns: station, time (UTC), latitude, longitude (degrees), pressure (dbar), ...\n"
+README = (
+    b"CTD section, PELGAS 2024.\nColumns: station, time (UTC), latitude, longitude (degrees), pressure (dbar), ...\n"
+)
 LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
 
@@ -99,7 +105,9 @@ def pick(page, group: str, query: str, label: str) -> None:
 
     box = page.locator(f"#ta-{group}")
     box.fill(query)
-    option = page.locator(f"#ta-{group}-list [role=option]", has=page.locator(".opt-label", has_text=re.compile(f"^{re.escape(label)}$")))
+    option = page.locator(
+        f"#ta-{group}-list [role=option]", has=page.locator(".opt-label", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
     expect(option).to_be_visible()
     option.click()
     expect(page.locator(f"#f-{group} .chip-label", has_text=label)).to_be_visible()
@@ -112,8 +120,9 @@ def go(page, label: str, step: str) -> None:
 
 def map_point(page, lat: float, lon: float) -> tuple[float, float]:
     """Where (lat, lon) is on the screen now."""
-    x, y = page.evaluate("([lat, lon]) => { const p = EstranMap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
-                         [lat, lon])
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = EstranMap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }", [lat, lon]
+    )
     box = page.locator("#map").bounding_box()
     return box["x"] + x, box["y"] + y
 
@@ -140,11 +149,13 @@ def test_a_depositor_deposits_a_ctd_section_through_the_five_steps(
     expect(page.locator("#f-title")).to_have_value(TITLE)
     page.locator("#f-abstract").fill(
         "Temperature and salinity profiles from 48 CTD casts across the shelf break of the Bay of Biscay, "
-        "PELGAS 2024 survey (R/V Thalassa), 25 April to 30 May 2024, surface to 2000 m.")
+        "PELGAS 2024 survey (R/V Thalassa), 25 April to 30 May 2024, surface to 2000 m."
+    )
     page.get_by_label("Precise type (free text)").fill("CTD profiles")
     page.get_by_label("Lineage").fill(
         "SBE 911plus CTD, dual T/C sensors calibrated before the cruise; processed with SBE Data Processing "
-        "7.26 (filter, align, loop edit), averaged in 1 dbar bins; checked against bottle salinities.")
+        "7.26 (filter, align, loop edit), averaged in 1 dbar bins; checked against bottle salinities."
+    )
     pick(page, "keywords", "ocean", "Oceanographic geographical features")
     page.get_by_label("Free keywords").fill("PELGAS; shelf break")
     page.locator("#f-community").select_option("ocean")
@@ -223,7 +234,8 @@ def test_a_depositor_deposits_a_ctd_section_through_the_five_steps(
     expect(page.locator("#f-geo_locations-0-place")).to_have_value("Bay of Biscay")
     expect(page.locator("#f-geo_locations-0-box-west")).to_have_value(str(west).removesuffix(".0"))
     expect(page.locator("#f-parameters .chip-label")).to_have_text(
-        ["Temperature of the water column", "Salinity of the water column"])
+        ["Temperature of the water column", "Salinity of the water column"]
+    )
     expect(page.get_by_label("Start date", exact=True)).to_have_value("2024-04-25")
     expect(page.get_by_label("End date", exact=True)).to_have_value("2024-05-30")
     saved(page)
@@ -315,8 +327,9 @@ def test_the_contact_address_is_a_visible_choice_the_communitys_by_default(site,
     from deposit import services, wizard
     from deposit.models import Deposit
 
-    deposit = services.deposit_create(owner=depositor, metadata=wizard.initial_metadata(depositor),
-                                      community=communities["ocean"])
+    deposit = services.deposit_create(
+        owner=depositor, metadata=wizard.initial_metadata(depositor), community=communities["ocean"]
+    )
     sign_in(page, site, "depositor")
     page.goto(f"{site}/deposits/{deposit.pk}/wizard/people/")
     community = page.get_by_label(re.compile("The contact address of ODATIS"))

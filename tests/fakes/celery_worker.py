@@ -1,6 +1,7 @@
 """A real `celery worker` process for the integration tests, on the test database and the session's
 Redis queue: the one way the suite starts a worker (tests/conftest.py's `celery_worker` on local
 storage, tests/fakes/s3_server.py's on the S3 server)."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker_process(*, queue: str, env: dict[str, str], log_dir: Path, concurrency: int = 4,
-                          name: str = "The Celery worker"):
+def celery_worker_process(
+    *, queue: str, env: dict[str, str], log_dir: Path, concurrency: int = 4, name: str = "The Celery worker"
+):
     """Start a worker consuming `queue` with this environment added, wait until it is ready (or
     fail with the end of its log), and stop it on exit. The process carries `queue` and `log_path`."""
     from django.conf import settings
@@ -43,9 +45,28 @@ def celery_worker_process(*, queue: str, env: dict[str, str], log_dir: Path, con
     log_path = log_dir / "worker.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "threads",
-             "--concurrency", str(concurrency), "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
-            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(concurrency),
+                "-Q",
+                queue,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60

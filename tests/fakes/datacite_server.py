@@ -20,6 +20,7 @@ Faults can be injected: `fail_next`, `fail_ratio`, `delay`, `throttle_next`; dri
 changes a DOI as if someone had edited it at DataCite. Every request is recorded, on the server
 (`requests`) and on the DOI it targets (`dois[doi].requests`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -99,8 +100,13 @@ def _now() -> str:
 class FakeDataCite(LoopbackServer):
     """`start()` it, point the client at `.url`, `stop()` it. Also a context manager."""
 
-    def __init__(self, *, username: str = "ESTRAN.TEST", password: str = "secret",
-                 prefixes: tuple[str, ...] | list[str] = ("10.80000",)):
+    def __init__(
+        self,
+        *,
+        username: str = "ESTRAN.TEST",
+        password: str = "secret",
+        prefixes: tuple[str, ...] | list[str] = ("10.80000",),
+    ):
         super().__init__()
         self.username = username
         self.password = password
@@ -158,8 +164,15 @@ class FakeDataCite(LoopbackServer):
         with self._lock:
             self._delay = seconds
 
-    def mutate(self, doi: str, *, state: str | None = None, url: str | None = None, xml: bytes | None = None,
-               delete: bool = False) -> None:
+    def mutate(
+        self,
+        doi: str,
+        *,
+        state: str | None = None,
+        url: str | None = None,
+        xml: bytes | None = None,
+        delete: bool = False,
+    ) -> None:
         """Change a DOI behind the client's back (someone edited it in DataCite Fabrica): drift for
         reconciliation to find. `delete` forgets it whatever its state."""
         doi = doi.lower()
@@ -195,7 +208,7 @@ class FakeDataCite(LoopbackServer):
         doi = None
         entry = {"method": method, "path": path, "doi": None, "event": None, "status": None}
         if path.startswith("/dois/"):
-            doi = entry["doi"] = unquote(path[len("/dois/"):]).lower() or None
+            doi = entry["doi"] = unquote(path[len("/dois/") :]).lower() or None
         try:
             try:
                 self._injected_faults()
@@ -234,8 +247,11 @@ class FakeDataCite(LoopbackServer):
         with self._lock:
             if self._throttle:
                 retry_after = self._throttle.pop(0)
-                raise _Reply(429, {"errors": [{"status": "429", "title": "Too many requests"}]},
-                             {"Retry-After": f"{retry_after:g}"})
+                raise _Reply(
+                    429,
+                    {"errors": [{"status": "429", "title": "Too many requests"}]},
+                    {"Retry-After": f"{retry_after:g}"},
+                )
             if self._fail_next:
                 status = self._fail_next.pop(0)
                 raise _errors(status, (None, "Injected failure"))

@@ -6,6 +6,7 @@ refused), the first `times` times. Nothing of Estran is replaced.
     with refused_writes("deposit_uploadsession", when="NEW.state = 'completed'", at_commit=True):
         ...
 """
+
 from __future__ import annotations
 
 import uuid
@@ -17,16 +18,26 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 
 @contextmanager
-def refused_writes(table: str, *, when: str = "true", at_commit: bool = False, times: int = 1,
-                   events: str = "INSERT OR UPDATE", errcode: str = LOCK_NOT_AVAILABLE):
+def refused_writes(
+    table: str,
+    *,
+    when: str = "true",
+    at_commit: bool = False,
+    times: int = 1,
+    events: str = "INSERT OR UPDATE",
+    errcode: str = LOCK_NOT_AVAILABLE,
+):
     """Refuse the first `times` rows written to `table` for which the SQL condition `when` holds
     (on NEW); the trigger and its counter are dropped on exit, whatever the test did."""
     from django.db import connection
 
     assert connection.vendor == "postgresql", "database faults are injected on PostgreSQL"
     name = f"estran_fault_{uuid.uuid4().hex[:10]}"
-    timing = "CONSTRAINT TRIGGER {name} AFTER {events} ON {table} DEFERRABLE INITIALLY DEFERRED" if at_commit \
+    timing = (
+        "CONSTRAINT TRIGGER {name} AFTER {events} ON {table} DEFERRABLE INITIALLY DEFERRED"
+        if at_commit
         else "TRIGGER {name} BEFORE {events} ON {table}"
+    )
     with connection.cursor() as cursor:
         # A sequence counts the refusals: unlike a row, it is not rolled back with the refused write.
         cursor.execute(f"CREATE SEQUENCE {name}")
@@ -38,8 +49,9 @@ def refused_writes(table: str, *, when: str = "true", at_commit: bool = False, t
                 END IF;
                 RETURN NEW;
             END $$""")
-        cursor.execute(f"CREATE {timing.format(name=name, events=events, table=table)} "
-                       f"FOR EACH ROW EXECUTE FUNCTION {name}()")
+        cursor.execute(
+            f"CREATE {timing.format(name=name, events=events, table=table)} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
     try:
         yield
     finally:

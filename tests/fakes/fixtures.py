@@ -1,4 +1,5 @@
 """Fixtures for the fake DataCite server: import them into a test module (or a conftest)."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,7 @@ DATACITE_PREFIX = "10.80000"
 @pytest.fixture
 def fake_datacite():
     """A running `FakeDataCite` for one account with one prefix."""
-    server = FakeDataCite(username=DATACITE_USERNAME, password=DATACITE_PASSWORD,
-                          prefixes=[DATACITE_PREFIX])
+    server = FakeDataCite(username=DATACITE_USERNAME, password=DATACITE_PASSWORD, prefixes=[DATACITE_PREFIX])
     server.start()
     yield server
     server.stop()

@@ -1,5 +1,6 @@
 """What every fake server of the suite shares: an HTTP server on a free loopback port, served by a
 daemon thread, started and stopped (or used as a context manager), with its base URL."""
+
 from __future__ import annotations
 
 import threading
@@ -27,8 +28,9 @@ class LoopbackServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the serving loop to notice.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=self.name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
+        )
         self._thread.start()
         return self
 

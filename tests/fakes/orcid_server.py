@@ -30,6 +30,7 @@ the record and the person section), `delay` (seconds before each answer). Every 
 in `requests`. The fixtures at the end (`orcid_api_server`, `orcid_api`) serve the wizard's name
 look-up; the sign-in tests start their own server with the client they need.
 """
+
 from __future__ import annotations
 
 import copy
@@ -107,9 +108,15 @@ def _fuzzy(parts: tuple[int, ...] | None) -> dict | None:
 class FakeOrcid(LoopbackServer):
     """`start()` it, point ORCID_BASE_URL at `.url`, `stop()` it. Also a context manager."""
 
-    def __init__(self, *, client_id: str = "APP-ESTRANTEST0001", client_secret: str = "orcid-test-secret",
-                 redirect_uris: list[str] | tuple[str, ...] = (), auto_approve: bool = False,
-                 record_requires_token: bool = True):
+    def __init__(
+        self,
+        *,
+        client_id: str = "APP-ESTRANTEST0001",
+        client_secret: str = "orcid-test-secret",
+        redirect_uris: list[str] | tuple[str, ...] = (),
+        auto_approve: bool = False,
+        record_requires_token: bool = True,
+    ):
         super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
@@ -181,10 +188,15 @@ class FakeOrcid(LoopbackServer):
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
-        entry = {"method": method, "path": path, "query": {k: v[0] for k, v in query.items()},
-                 "form": {k: v[0] for k, v in form.items() if k != "client_secret"},
-                 "authorization": headers.get("Authorization"), "accept": headers.get("Accept"),
-                 "status": None}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": {k: v[0] for k, v in query.items()},
+            "form": {k: v[0] for k, v in form.items() if k != "client_secret"},
+            "authorization": headers.get("Authorization"),
+            "accept": headers.get("Accept"),
+            "status": None,
+        }
         with self._lock:
             delay = self._delay
         if delay:
@@ -198,9 +210,9 @@ class FakeOrcid(LoopbackServer):
                 if path == "/oauth/token" and method == "POST":
                     self._token(form)
                 if path.startswith("/v3.0/") and path.endswith("/record") and method == "GET":
-                    self._record(path[len("/v3.0/"):-len("/record")], headers)
+                    self._record(path[len("/v3.0/") : -len("/record")], headers)
                 if path.startswith("/v3.0/") and path.endswith("/person") and method == "GET":
-                    self._person(path[len("/v3.0/"):-len("/person")], headers)
+                    self._person(path[len("/v3.0/") : -len("/person")], headers)
                 raise _Reply(404, {"error": "not_found", "error_description": f"No {method} {path} here."})
             except _Reply:
                 raise
@@ -221,27 +233,36 @@ class FakeOrcid(LoopbackServer):
     def _check_client(self, client_id: str, redirect_uri: str) -> None:
         """ORCID shows an error page, and does not redirect, for these."""
         if client_id != self.client_id:
-            raise _Reply(400, _page("Oops! Something went wrong.",
-                                    f"<p class=error>invalid_client: Client not found: {html.escape(client_id)}</p>"))
+            raise _Reply(
+                400,
+                _page(
+                    "Oops! Something went wrong.",
+                    f"<p class=error>invalid_client: Client not found: {html.escape(client_id)}</p>",
+                ),
+            )
         allowed = redirect_uri.startswith(("http://", "https://")) and (
             not self.redirect_uris or redirect_uri in self.redirect_uris
         )
         if not allowed:
-            raise _Reply(400, _page("Oops! Something went wrong.",
-                                    "<p class=error>invalid_request: The redirect_uri does not match a "
-                                    "registered redirect URI.</p>"))
+            raise _Reply(
+                400,
+                _page(
+                    "Oops! Something went wrong.",
+                    "<p class=error>invalid_request: The redirect_uri does not match a registered redirect URI.</p>",
+                ),
+            )
 
     def _authorize_page(self, query: dict) -> None:
         client_id, redirect_uri = self._one(query, "client_id"), self._one(query, "redirect_uri")
         state = self._one(query, "state")
         self._check_client(client_id, redirect_uri)
         if self._one(query, "response_type") != "code":
-            self._redirect_error(redirect_uri, state, "unsupported_response_type",
-                                 "Only response_type=code is supported.")
+            self._redirect_error(
+                redirect_uri, state, "unsupported_response_type", "Only response_type=code is supported."
+            )
         scopes = set(self._one(query, "scope").split())
         if not scopes or not scopes <= {"/authenticate", "openid"}:
-            self._redirect_error(redirect_uri, state, "invalid_scope",
-                                 f"Invalid scope: {self._one(query, 'scope')}")
+            self._redirect_error(redirect_uri, state, "invalid_scope", f"Invalid scope: {self._one(query, 'scope')}")
         with self._lock:
             person = self._people.get(self._signed_in or "")
         if person is None:
@@ -250,18 +271,25 @@ class FakeOrcid(LoopbackServer):
             self._redirect_code(person, redirect_uri, state)
         hidden = "".join(
             f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
-            for name, value in (("client_id", client_id), ("redirect_uri", redirect_uri), ("state", state),
-                                ("scope", self._one(query, "scope")))
+            for name, value in (
+                ("client_id", client_id),
+                ("redirect_uri", redirect_uri),
+                ("state", state),
+                ("scope", self._one(query, "scope")),
+            )
         )
-        raise _Reply(200, _page(
-            "Authorize access",
-            f"<p>Signed in as <strong class=person>{html.escape(person.published_name)}</strong> "
-            f"(<span class=orcid>{person.orcid}</span>).</p>"
-            f"<p><strong>{html.escape(client_id)}</strong> asks to get your ORCID iD.</p>"
-            f'<form method="post" action="/oauth/authorize">{hidden}'
-            '<button type="submit" name="user_oauth_approval" value="true">Authorize access</button> '
-            '<button type="submit" name="user_oauth_approval" value="false">Deny access</button></form>',
-        ))
+        raise _Reply(
+            200,
+            _page(
+                "Authorize access",
+                f"<p>Signed in as <strong class=person>{html.escape(person.published_name)}</strong> "
+                f"(<span class=orcid>{person.orcid}</span>).</p>"
+                f"<p><strong>{html.escape(client_id)}</strong> asks to get your ORCID iD.</p>"
+                f'<form method="post" action="/oauth/authorize">{hidden}'
+                '<button type="submit" name="user_oauth_approval" value="true">Authorize access</button> '
+                '<button type="submit" name="user_oauth_approval" value="false">Deny access</button></form>',
+            ),
+        )
 
     def _authorize_decision(self, form: dict) -> None:
         client_id, redirect_uri = self._one(form, "client_id"), self._one(form, "redirect_uri")
@@ -278,8 +306,12 @@ class FakeOrcid(LoopbackServer):
     def _redirect_code(self, person: Person, redirect_uri: str, state: str) -> None:
         code = secrets.token_urlsafe(6)[:6]  # ORCID's codes are six characters
         with self._lock:
-            self._codes[code] = {"orcid": person.orcid, "redirect_uri": redirect_uri,
-                                 "expires": time.monotonic() + CODE_TTL_SECONDS, "used": False}
+            self._codes[code] = {
+                "orcid": person.orcid,
+                "redirect_uri": redirect_uri,
+                "expires": time.monotonic() + CODE_TTL_SECONDS,
+                "used": False,
+            }
         params = {"code": code}
         if state:
             params["state"] = state
@@ -297,29 +329,38 @@ class FakeOrcid(LoopbackServer):
         if client_id != self.client_id or not secrets.compare_digest(secret, self.client_secret):
             raise _Reply(401, {"error": "invalid_client", "error_description": "Bad client credentials"})
         if self._one(form, "grant_type") != "authorization_code":
-            raise _Reply(400, {"error": "unsupported_grant_type",
-                               "error_description": f"Unsupported grant type: {self._one(form, 'grant_type')}"})
+            raise _Reply(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": f"Unsupported grant type: {self._one(form, 'grant_type')}",
+                },
+            )
         code = self._one(form, "code")
         with self._lock:
             grant = self._codes.get(code)
             if grant is None or grant["used"] or grant["expires"] < time.monotonic():
-                raise _Reply(400, {"error": "invalid_grant",
-                                   "error_description": f"Invalid authorization code: {code}"})
+                raise _Reply(
+                    400, {"error": "invalid_grant", "error_description": f"Invalid authorization code: {code}"}
+                )
             grant["used"] = True  # a code is good once, whatever happens next
             if self._one(form, "redirect_uri") != grant["redirect_uri"]:
                 raise _Reply(400, {"error": "invalid_grant", "error_description": "Redirect URI mismatch."})
             person = self._people[grant["orcid"]]
             token = secrets.token_hex(16)
             self._tokens[token] = person.orcid
-        raise _Reply(200, {
-            "access_token": f"{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:]}",
-            "token_type": "bearer",
-            "refresh_token": secrets.token_hex(16),
-            "expires_in": TOKEN_TTL_SECONDS,
-            "scope": "/authenticate",
-            "name": person.published_name,
-            "orcid": person.orcid,
-        })
+        raise _Reply(
+            200,
+            {
+                "access_token": f"{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:]}",
+                "token_type": "bearer",
+                "refresh_token": secrets.token_hex(16),
+                "expires_in": TOKEN_TTL_SECONDS,
+                "scope": "/authenticate",
+                "name": person.published_name,
+                "orcid": person.orcid,
+            },
+        )
 
     def _record(self, orcid: str, headers) -> None:
         with self._lock:
@@ -331,36 +372,57 @@ class FakeOrcid(LoopbackServer):
             if raw not in tokens:
                 raise _Reply(401, {"error": "invalid_token", "error_description": "Invalid access token"})
         self._check_known(orcid)
-        raise _Reply(200, json.dumps(self.record(orcid)).encode(),
-                     {"Content-Type": "application/vnd.orcid+json; qs=4;charset=UTF-8"})
+        raise _Reply(
+            200,
+            json.dumps(self.record(orcid)).encode(),
+            {"Content-Type": "application/vnd.orcid+json; qs=4;charset=UTF-8"},
+        )
 
     def _person(self, orcid: str, headers) -> None:
         self._check_read(orcid, headers)
         self._check_known(orcid)
-        raise _Reply(200, json.dumps(self.record(orcid)["person"]).encode(),
-                     {"Content-Type": "application/json;charset=UTF-8"})
+        raise _Reply(
+            200, json.dumps(self.record(orcid)["person"]).encode(), {"Content-Type": "application/json;charset=UTF-8"}
+        )
 
     def _check_read(self, orcid: str, headers) -> None:
         """An injected fault, then the media type: what every read of the API checks first."""
         with self._lock:
             fault = self._record_fault
         if fault:
-            raise _Reply(fault, {"response-code": fault, "developer-message": "Injected failure",
-                                 "user-message": "Something went wrong."})
+            raise _Reply(
+                fault,
+                {
+                    "response-code": fault,
+                    "developer-message": "Injected failure",
+                    "user-message": "Something went wrong.",
+                },
+            )
         accept = (headers.get("Accept") or "").split(";")[0].strip().lower()
         if accept not in JSON_TYPES:
-            raise _Reply(406, {"error": "not_acceptable",
-                               "error_description": "This fake serves JSON only: send Accept: application/orcid+json"})
+            raise _Reply(
+                406,
+                {
+                    "error": "not_acceptable",
+                    "error_description": "This fake serves JSON only: send Accept: application/orcid+json",
+                },
+            )
 
     def _check_known(self, orcid: str) -> None:
         with self._lock:
             known = orcid in self._people
         if not known:
-            raise _Reply(404, {"response-code": 404,
-                               "developer-message": "404 Not Found: The resource was not found. "
-                                                    f"Full validation error: ORCID iD {orcid} not found",
-                               "user-message": "The resource was not found.", "error-code": 9016,
-                               "more-info": "https://members.orcid.org/api/resources/troubleshooting"})
+            raise _Reply(
+                404,
+                {
+                    "response-code": 404,
+                    "developer-message": "404 Not Found: The resource was not found. "
+                    f"Full validation error: ORCID iD {orcid} not found",
+                    "user-message": "The resource was not found.",
+                    "error-code": 9016,
+                    "more-info": "https://members.orcid.org/api/resources/troubleshooting",
+                },
+            )
 
     def record(self, orcid: str) -> dict:
         """The person's record, as ORCID's API 3.0 gives it in JSON (public parts only)."""
@@ -368,15 +430,30 @@ class FakeOrcid(LoopbackServer):
             person = copy.deepcopy(self._people[orcid])
         host = urlsplit(self.url).netloc
         uri = f"{self.url}/{orcid}"
-        source = {"source-orcid": {"uri": uri, "path": orcid, "host": host}, "source-client-id": None,
-                  "source-name": {"value": person.published_name}, "assertion-origin-orcid": None,
-                  "assertion-origin-client-id": None, "assertion-origin-name": None}
+        source = {
+            "source-orcid": {"uri": uri, "path": orcid, "host": host},
+            "source-client-id": None,
+            "source-name": {"value": person.published_name},
+            "assertion-origin-orcid": None,
+            "assertion-origin-client-id": None,
+            "assertion-origin-name": None,
+        }
         modified = {"value": 1718000000000}
         emails = []
         if person.email:
-            emails.append({"created-date": modified, "last-modified-date": modified, "source": source,
-                           "email": person.email, "path": None, "visibility": "public",
-                           "verified": person.email_verified, "primary": True, "put-code": None})
+            emails.append(
+                {
+                    "created-date": modified,
+                    "last-modified-date": modified,
+                    "source": source,
+                    "email": person.email,
+                    "path": None,
+                    "visibility": "public",
+                    "verified": person.email_verified,
+                    "primary": True,
+                    "put-code": None,
+                }
+            )
         groups = []
         for index, job in enumerate(person.employments):
             put_code = 1000 + index
@@ -384,53 +461,96 @@ class FakeOrcid(LoopbackServer):
             if job.ror:
                 disambiguated = {"disambiguated-organization-identifier": job.ror, "disambiguation-source": "ROR"}
             else:
-                disambiguated = {"disambiguated-organization-identifier": str(120000 + index),
-                                 "disambiguation-source": "RINGGOLD"}
+                disambiguated = {
+                    "disambiguated-organization-identifier": str(120000 + index),
+                    "disambiguation-source": "RINGGOLD",
+                }
             summary = {
-                "created-date": modified, "last-modified-date": modified, "source": source,
-                "put-code": put_code, "department-name": job.department or None,
-                "role-title": job.role or None, "start-date": _fuzzy(job.start), "end-date": _fuzzy(job.end),
-                "organization": {"name": job.organization,
-                                 "address": {"city": job.city, "region": None, "country": job.country},
-                                 "disambiguated-organization": disambiguated},
-                "url": None, "external-ids": None, "display-index": "0", "visibility": "public",
+                "created-date": modified,
+                "last-modified-date": modified,
+                "source": source,
+                "put-code": put_code,
+                "department-name": job.department or None,
+                "role-title": job.role or None,
+                "start-date": _fuzzy(job.start),
+                "end-date": _fuzzy(job.end),
+                "organization": {
+                    "name": job.organization,
+                    "address": {"city": job.city, "region": None, "country": job.country},
+                    "disambiguated-organization": disambiguated,
+                },
+                "url": None,
+                "external-ids": None,
+                "display-index": "0",
+                "visibility": "public",
                 "path": f"/{orcid}/employment/{put_code}",
             }
-            groups.append({"last-modified-date": modified, "external-ids": {"external-id": []},
-                           "summaries": [{"employment-summary": summary}]})
+            groups.append(
+                {
+                    "last-modified-date": modified,
+                    "external-ids": {"external-id": []},
+                    "summaries": [{"employment-summary": summary}],
+                }
+            )
         empty_group = {"last-modified-date": None, "affiliation-group": []}
         return {
             "orcid-identifier": {"uri": uri, "path": orcid, "host": host},
             "preferences": {"locale": "en"},
-            "history": {"creation-method": "DIRECT", "completion-date": None,
-                        "submission-date": modified, "last-modified-date": modified, "claimed": True,
-                        "source": None, "deactivation-date": None, "verified-email": person.email_verified,
-                        "verified-primary-email": person.email_verified},
+            "history": {
+                "creation-method": "DIRECT",
+                "completion-date": None,
+                "submission-date": modified,
+                "last-modified-date": modified,
+                "claimed": True,
+                "source": None,
+                "deactivation-date": None,
+                "verified-email": person.email_verified,
+                "verified-primary-email": person.email_verified,
+            },
             "person": {
                 "last-modified-date": modified,
-                "name": {"created-date": modified, "last-modified-date": modified,
-                         "given-names": {"value": person.given_names},
-                         "family-name": {"value": person.family_name} if person.family_name else None,
-                         "credit-name": {"value": person.credit_name} if person.credit_name else None,
-                         "source": None, "visibility": "public", "path": orcid} if person.name_public else None,
+                "name": {
+                    "created-date": modified,
+                    "last-modified-date": modified,
+                    "given-names": {"value": person.given_names},
+                    "family-name": {"value": person.family_name} if person.family_name else None,
+                    "credit-name": {"value": person.credit_name} if person.credit_name else None,
+                    "source": None,
+                    "visibility": "public",
+                    "path": orcid,
+                }
+                if person.name_public
+                else None,
                 "other-names": {"last-modified-date": None, "other-name": [], "path": f"/{orcid}/other-names"},
                 "biography": None,
-                "researcher-urls": {"last-modified-date": None, "researcher-url": [],
-                                    "path": f"/{orcid}/researcher-urls"},
-                "emails": {"last-modified-date": modified if emails else None, "email": emails,
-                           "path": f"/{orcid}/email"},
+                "researcher-urls": {
+                    "last-modified-date": None,
+                    "researcher-url": [],
+                    "path": f"/{orcid}/researcher-urls",
+                },
+                "emails": {
+                    "last-modified-date": modified if emails else None,
+                    "email": emails,
+                    "path": f"/{orcid}/email",
+                },
                 "addresses": {"last-modified-date": None, "address": [], "path": f"/{orcid}/address"},
                 "keywords": {"last-modified-date": None, "keyword": [], "path": f"/{orcid}/keywords"},
-                "external-identifiers": {"last-modified-date": None, "external-identifier": [],
-                                         "path": f"/{orcid}/external-identifiers"},
+                "external-identifiers": {
+                    "last-modified-date": None,
+                    "external-identifier": [],
+                    "path": f"/{orcid}/external-identifiers",
+                },
                 "path": f"/{orcid}/person",
             },
             "activities-summary": {
                 "last-modified-date": modified,
                 "distinctions": {**empty_group, "path": f"/{orcid}/distinctions"},
                 "educations": {**empty_group, "path": f"/{orcid}/educations"},
-                "employments": {"last-modified-date": modified if groups else None, "affiliation-group": groups,
-                                "path": f"/{orcid}/employments"},
+                "employments": {
+                    "last-modified-date": modified if groups else None,
+                    "affiliation-group": groups,
+                    "path": f"/{orcid}/employments",
+                },
                 "fundings": {"last-modified-date": None, "group": [], "path": f"/{orcid}/fundings"},
                 "invited-positions": {**empty_group, "path": f"/{orcid}/invited-positions"},
                 "memberships": {**empty_group, "path": f"/{orcid}/memberships"},
@@ -450,8 +570,10 @@ def _with_query(url: str, params: dict) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)} | ORCID "
-            f"(test)</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)} | ORCID "
+        f"(test)</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
 
 
 def _make_handler(fake: FakeOrcid) -> type[BaseHTTPRequestHandler]:

@@ -22,6 +22,7 @@ Faults: `fail(status)` answers every request with that status (None: normally ag
 waits before each answer, for client timeouts. Every request is recorded in `requests`. The pytest
 fixtures at the end (`ror_server`, `ror`) are imported by the tests that use them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,16 +46,36 @@ UBO = "https://ror.org/01b8h3982"
 
 
 def _location(city: str, geonames_id: int, lat: float, lng: float, subdivision: str, subdivision_code: str) -> dict:
-    return {"geonames_id": geonames_id, "geonames_details": {
-        "continent_code": "EU", "continent_name": "Europe", "country_code": "FR", "country_name": "France",
-        "country_subdivision_code": subdivision_code, "country_subdivision_name": subdivision,
-        "lat": lat, "lng": lng, "name": city}}
+    return {
+        "geonames_id": geonames_id,
+        "geonames_details": {
+            "continent_code": "EU",
+            "continent_name": "Europe",
+            "country_code": "FR",
+            "country_name": "France",
+            "country_subdivision_code": subdivision_code,
+            "country_subdivision_name": subdivision,
+            "lat": lat,
+            "lng": lng,
+            "name": city,
+        },
+    }
 
 
-def organisation(ror: str, display: str, *, lang: str = "fr", labels: tuple[tuple[str, str], ...] = (),
-                 aliases: tuple[str, ...] = (), acronyms: tuple[str, ...] = (), types: tuple[str, ...] = ("facility",),
-                 location: dict | None = None, established: int | None = None, website: str = "",
-                 status: str = "active") -> dict:
+def organisation(
+    ror: str,
+    display: str,
+    *,
+    lang: str = "fr",
+    labels: tuple[tuple[str, str], ...] = (),
+    aliases: tuple[str, ...] = (),
+    acronyms: tuple[str, ...] = (),
+    types: tuple[str, ...] = ("facility",),
+    location: dict | None = None,
+    established: int | None = None,
+    website: str = "",
+    status: str = "active",
+) -> dict:
     """A record in ROR's v2 schema."""
     names = [{"lang": lang, "types": ["ror_display", "label"], "value": display}]
     names += [{"lang": label_lang, "types": ["label"], "value": value} for label_lang, value in labels]
@@ -62,10 +83,16 @@ def organisation(ror: str, display: str, *, lang: str = "fr", labels: tuple[tupl
     names += [{"lang": None, "types": ["acronym"], "value": value} for value in acronyms]
     dates = {"date": "2018-11-14", "schema_version": "1.0"}
     return {
-        "id": ror, "names": names, "status": status, "types": list(types), "established": established,
+        "id": ror,
+        "names": names,
+        "status": status,
+        "types": list(types),
+        "established": established,
         "links": [{"type": "website", "value": website}] if website else [],
         "locations": [location or _location("Paris", 2988507, 48.85341, 2.3488, "Île-de-France", "IDF")],
-        "external_ids": [], "relationships": [], "domains": [],
+        "external_ids": [],
+        "relationships": [],
+        "domains": [],
         "admin": {"created": dates, "last_modified": {"date": "2024-12-11", "schema_version": "2.1"}},
     }
 
@@ -74,21 +101,54 @@ BREST = _location("Brest", 3030300, 48.39029, -4.48628, "Brittany", "BRE")
 MARSEILLE = _location("Marseille", 2995469, 43.29695, 5.38107, "Provence-Alpes-Côte d'Azur", "PAC")
 
 FRENCH_ORGANISATIONS = (
-    organisation(IFREMER, "Institut Français de Recherche pour l'Exploitation de la Mer",
-                 labels=(("en", "French Research Institute for Exploitation of the Sea"),), acronyms=("IFREMER",),
-                 types=("government", "facility"), location=BREST, established=1984, website="https://www.ifremer.fr"),
-    organisation(CNRS, "Centre National de la Recherche Scientifique",
-                 labels=(("en", "French National Centre for Scientific Research"),), acronyms=("CNRS",),
-                 types=("government", "funder"), established=1939, website="https://www.cnrs.fr"),
-    organisation(SORBONNE, "Sorbonne Université", labels=(("en", "Sorbonne University"),), acronyms=("SU",),
-                 types=("education", "funder"), established=2018, website="https://www.sorbonne-universite.fr"),
-    organisation(IRD, "Institut de Recherche pour le Développement",
-                 labels=(("en", "French National Research Institute for Sustainable Development"),),
-                 acronyms=("IRD",), types=("government", "funder"), location=MARSEILLE, established=1944,
-                 website="https://www.ird.fr"),
-    organisation(UBO, "Université de Bretagne Occidentale", labels=(("en", "University of Western Brittany"),),
-                 acronyms=("UBO",), types=("education",), location=BREST, established=1971,
-                 website="https://www.univ-brest.fr"),
+    organisation(
+        IFREMER,
+        "Institut Français de Recherche pour l'Exploitation de la Mer",
+        labels=(("en", "French Research Institute for Exploitation of the Sea"),),
+        acronyms=("IFREMER",),
+        types=("government", "facility"),
+        location=BREST,
+        established=1984,
+        website="https://www.ifremer.fr",
+    ),
+    organisation(
+        CNRS,
+        "Centre National de la Recherche Scientifique",
+        labels=(("en", "French National Centre for Scientific Research"),),
+        acronyms=("CNRS",),
+        types=("government", "funder"),
+        established=1939,
+        website="https://www.cnrs.fr",
+    ),
+    organisation(
+        SORBONNE,
+        "Sorbonne Université",
+        labels=(("en", "Sorbonne University"),),
+        acronyms=("SU",),
+        types=("education", "funder"),
+        established=2018,
+        website="https://www.sorbonne-universite.fr",
+    ),
+    organisation(
+        IRD,
+        "Institut de Recherche pour le Développement",
+        labels=(("en", "French National Research Institute for Sustainable Development"),),
+        acronyms=("IRD",),
+        types=("government", "funder"),
+        location=MARSEILLE,
+        established=1944,
+        website="https://www.ird.fr",
+    ),
+    organisation(
+        UBO,
+        "Université de Bretagne Occidentale",
+        labels=(("en", "University of Western Brittany"),),
+        acronyms=("UBO",),
+        types=("education",),
+        location=BREST,
+        established=1971,
+        website="https://www.univ-brest.fr",
+    ),
 )
 
 
@@ -161,8 +221,14 @@ class FakeRor(LoopbackServer):
     def handle(self, method: str, target: str, headers) -> _Reply:
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
-        entry = {"method": method, "path": path, "query": {k: v[0] for k, v in query.items()},
-                 "accept": headers.get("Accept"), "user_agent": headers.get("User-Agent"), "status": None}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": {k: v[0] for k, v in query.items()},
+            "accept": headers.get("Accept"),
+            "user_agent": headers.get("User-Agent"),
+            "status": None,
+        }
         with self._lock:
             delay, fault = self._delay, self._fault
         if delay:
@@ -174,7 +240,7 @@ class FakeRor(LoopbackServer):
                 if method == "GET" and path.rstrip("/") == "/v2/organizations":
                     self._search(query)
                 if method == "GET" and path.startswith("/v2/organizations/"):
-                    self._one(unquote(path[len("/v2/organizations/"):]))
+                    self._one(unquote(path[len("/v2/organizations/") :]))
                 raise _Reply(404, {"errors": [f"No {method} {path} here."]})
             except _Reply:
                 raise
@@ -197,19 +263,25 @@ class FakeRor(LoopbackServer):
         if "all_status" not in query:
             records = [r for r in records if r.get("status") == "active"]
         if text:
-            ranked = [(rank, index, r) for index, r in enumerate(records)
-                      if (rank := self._rank(r, text)) is not None]
+            ranked = [(rank, index, r) for index, r in enumerate(records) if (rank := self._rank(r, text)) is not None]
             records = [r for _rank, _index, r in sorted(ranked, key=lambda t: (t[0], t[1]))]
-        items = records[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        raise _Reply(200, {
-            "number_of_results": len(records), "time_taken": 3, "items": items,
-            "meta": {
-                "types": [{"id": t, "title": t, "count": sum(t in r["types"] for r in records)}
-                          for t in sorted({t for r in records for t in r["types"]})],
-                "countries": [{"id": "fr", "title": "France", "count": len(records)}] if records else [],
-                "statuses": [{"id": "active", "title": "active", "count": len(records)}] if records else [],
+        items = records[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        raise _Reply(
+            200,
+            {
+                "number_of_results": len(records),
+                "time_taken": 3,
+                "items": items,
+                "meta": {
+                    "types": [
+                        {"id": t, "title": t, "count": sum(t in r["types"] for r in records)}
+                        for t in sorted({t for r in records for t in r["types"]})
+                    ],
+                    "countries": [{"id": "fr", "title": "France", "count": len(records)}] if records else [],
+                    "statuses": [{"id": "active", "title": "active", "count": len(records)}] if records else [],
+                },
             },
-        })
+        )
 
     @staticmethod
     def _rank(record: dict, text: str) -> int | None:

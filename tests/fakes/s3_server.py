@@ -20,6 +20,7 @@ What moto does and does not do, which decides what the tests can prove:
 The pytest fixtures at the end (`s3_server`, `s3`, `s3_celery_worker`, `s3_worker`) are made
 available to every test by tests/conftest.py.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -124,8 +125,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                 headers["Content-Length"] = str(len(body))
-            conn.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None,
-                         headers=headers)
+            conn.request(
+                self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None, headers=headers
+            )
             answer = conn.getresponse()
             status, answer_headers, answer_body = answer.status, answer.getheaders(), answer.read()
             conn.close()
@@ -170,7 +172,8 @@ class S3Server:
             host = "127.0.0.1"
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             deadline = time.monotonic() + 30
             while True:
@@ -215,10 +218,17 @@ class S3Server:
         from botocore.config import Config
 
         return boto3.session.Session().client(
-            "s3", endpoint_url=self.direct_url, region_name=self.region, aws_access_key_id=self.access_key,
+            "s3",
+            endpoint_url=self.direct_url,
+            region_name=self.region,
+            aws_access_key_id=self.access_key,
             aws_secret_access_key=self.secret_key,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                          request_checksum_calculation="when_required", response_checksum_validation="when_required"),
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
         )
 
     def create_bucket(self, name: str = BUCKET) -> str:
@@ -230,14 +240,19 @@ class S3Server:
     def env(self, bucket: str = BUCKET) -> dict[str, str]:
         """Estran's settings for this server, as environment variables (for subprocesses)."""
         return {
-            "STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": self.url, "S3_BUCKET": bucket,
-            "S3_ACCESS_KEY_ID": self.access_key, "S3_SECRET_ACCESS_KEY": self.secret_key, "S3_REGION": self.region,
+            "STORAGE_BACKEND": "s3",
+            "S3_ENDPOINT_URL": self.url,
+            "S3_BUCKET": bucket,
+            "S3_ACCESS_KEY_ID": self.access_key,
+            "S3_SECRET_ACCESS_KEY": self.secret_key,
+            "S3_REGION": self.region,
         }
 
     # --- faults (with the proxy) ---
 
-    def fail_next(self, *, method: str = "PUT", path: str = "", status: int = 500, count: int = 1,
-                  forward: bool = False) -> None:
+    def fail_next(
+        self, *, method: str = "PUT", path: str = "", status: int = 500, count: int = 1, forward: bool = False
+    ) -> None:
         """The next `count` requests of `method` whose path and query match the regex `path` are
         answered `status`; with `forward`, after passing them on (the server did the work)."""
         assert self._proxy is not None, "faults need the proxy"
@@ -299,8 +314,11 @@ def s3_celery_worker(django_db_setup, django_db_blocker, s3_server, tmp_path_fac
     from tests.fakes.celery_worker import celery_worker_process
 
     with celery_worker_process(
-        queue=f"{settings.CELERY_TASK_DEFAULT_QUEUE}-s3", env={**s3_server.env(), "S3_MAX_ATTEMPTS": "2"},
-        log_dir=tmp_path_factory.mktemp("s3-worker"), concurrency=2, name="The S3 Celery worker",
+        queue=f"{settings.CELERY_TASK_DEFAULT_QUEUE}-s3",
+        env={**s3_server.env(), "S3_MAX_ATTEMPTS": "2"},
+        log_dir=tmp_path_factory.mktemp("s3-worker"),
+        concurrency=2,
+        name="The S3 Celery worker",
     ) as proc:
         yield proc
 
@@ -313,7 +331,8 @@ def s3_worker(s3, s3_celery_worker):
     from config.celery import app
 
     saved = app.amqp.router
-    app.amqp.router = Router(prepare({"*": {"queue": s3_celery_worker.queue}}), app.amqp.queues,
-                             create_missing=True, app=app)
+    app.amqp.router = Router(
+        prepare({"*": {"queue": s3_celery_worker.queue}}), app.amqp.queues, create_missing=True, app=app
+    )
     yield s3_celery_worker
     app.amqp.router = saved

@@ -195,9 +195,7 @@ class FakeIdP:
 
     def entity_descriptor(self) -> etree._Element:
         nsmap = {"md": MD, "ds": DS, "mdui": MDUI, "shibmd": SHIBMD, "mdattr": MDATTR, "saml": SAML}
-        entity = etree.Element(
-            f"{{{MD}}}EntityDescriptor", {"entityID": self.entity_id}, nsmap=nsmap
-        )
+        entity = etree.Element(f"{{{MD}}}EntityDescriptor", {"entityID": self.entity_id}, nsmap=nsmap)
         if self.hide_from_discovery:
             attributes = etree.SubElement(
                 etree.SubElement(entity, f"{{{MD}}}Extensions"), f"{{{MDATTR}}}EntityAttributes"
@@ -211,9 +209,7 @@ class FakeIdP:
             etree.SubElement(
                 attribute, f"{{{SAML}}}AttributeValue"
             ).text = "http://refeds.org/category/hide-from-discovery"
-        idp = etree.SubElement(
-            entity, f"{{{MD}}}IDPSSODescriptor", protocolSupportEnumeration=SAMLP
-        )
+        idp = etree.SubElement(entity, f"{{{MD}}}IDPSSODescriptor", protocolSupportEnumeration=SAMLP)
         extensions = etree.SubElement(idp, f"{{{MD}}}Extensions")
         for scope in self.scopes:
             etree.SubElement(extensions, f"{{{SHIBMD}}}Scope", regexp="false").text = scope
@@ -228,9 +224,7 @@ class FakeIdP:
         x509 = etree.SubElement(etree.SubElement(key, f"{{{DS}}}KeyInfo"), f"{{{DS}}}X509Data")
         etree.SubElement(x509, f"{{{DS}}}X509Certificate").text = self.keys.cert_body
         etree.SubElement(idp, f"{{{MD}}}NameIDFormat").text = PERSISTENT
-        etree.SubElement(
-            idp, f"{{{MD}}}SingleSignOnService", Binding=HTTP_REDIRECT, Location=self.sso_url
-        )
+        etree.SubElement(idp, f"{{{MD}}}SingleSignOnService", Binding=HTTP_REDIRECT, Location=self.sso_url)
         return entity
 
     def metadata(self) -> bytes:
@@ -256,9 +250,7 @@ class FakeIdP:
                 "delete_tmpfiles": True,
                 "service": {
                     "idp": {
-                        "endpoints": {
-                            "single_sign_on_service": [(self.sso_url, BINDING_HTTP_REDIRECT)]
-                        },
+                        "endpoints": {"single_sign_on_service": [(self.sso_url, BINDING_HTTP_REDIRECT)]},
                         "want_authn_requests_signed": True,
                         "name_id_format": [PERSISTENT, TRANSIENT],
                         "policy": {
@@ -349,19 +341,13 @@ class FakeIdP:
         assertion = document.find(f"{{{SAML}}}Assertion")
         ns = {"saml": SAML}
         if audience is not None:
-            for node in assertion.iterfind(
-                "saml:Conditions/saml:AudienceRestriction/saml:Audience", ns
-            ):
+            for node in assertion.iterfind("saml:Conditions/saml:AudienceRestriction/saml:Audience", ns):
                 node.text = audience
         if expired:
             past = datetime.now(UTC) - timedelta(hours=1)
-            assertion.find("saml:Conditions", ns).set(
-                "NotBefore", _instant(past - timedelta(minutes=5))
-            )
+            assertion.find("saml:Conditions", ns).set("NotBefore", _instant(past - timedelta(minutes=5)))
             assertion.find("saml:Conditions", ns).set("NotOnOrAfter", _instant(past))
-            for node in assertion.iterfind(
-                "saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData", ns
-            ):
+            for node in assertion.iterfind("saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData", ns):
                 node.set("NotOnOrAfter", _instant(past))
         if clock_ahead is not None:
             # The IdP's clock runs ahead: its assertion is "not yet valid" by the SP's clock.
@@ -445,9 +431,7 @@ class FakeIdP:
                 timeout=60,
             )
             if result.returncode != 0:
-                raise RuntimeError(
-                    f"xmlsec1 --encrypt failed: {result.stderr.decode(errors='replace')}"
-                )
+                raise RuntimeError(f"xmlsec1 --encrypt failed: {result.stderr.decode(errors='replace')}")
             encrypted = etree.fromstring((folder / "out.xml").read_bytes())
         wrapper.remove(wrapper[0])
         wrapper.append(encrypted)
@@ -458,8 +442,7 @@ class FakeIdP:
 def auto_post_page(acs_url: str, fields: dict[str, str]) -> str:
     """The page an IdP answers with: a form posted to the SP as soon as it loads."""
     inputs = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in fields.items()
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items()
     )
     return (
         "<!DOCTYPE html><html><head><title>Test IdP</title></head>"

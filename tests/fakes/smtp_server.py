@@ -1,6 +1,7 @@
 """A mail server on a free loopback port that speaks enough SMTP for Django's SMTP backend (EHLO or
 HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and keeps every message it accepts: the soak test counts
 what each recipient received, through the same SMTP path production uses, in other processes."""
+
 from __future__ import annotations
 
 import email
@@ -48,8 +49,11 @@ class FakeSMTP:
         parsed = email.message_from_bytes(data, policy=email.policy.default)
         part = parsed.get_body(preferencelist=("plain", "html"))
         received = Received(
-            sender=sender, recipients=tuple(recipients), subject=str(parsed.get("Subject", "")),
-            message_id=str(parsed.get("Message-ID", "")), body=part.get_content() if part else "",
+            sender=sender,
+            recipients=tuple(recipients),
+            subject=str(parsed.get("Subject", "")),
+            message_id=str(parsed.get("Message-ID", "")),
+            body=part.get_content() if part else "",
         )
         with self._lock:
             self._messages.append(received)
@@ -114,8 +118,9 @@ class FakeSMTP:
     def start(self) -> FakeSMTP:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-smtp", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-smtp", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -27,9 +27,14 @@ LONG_ABSTRACT = (
 
 
 # The INSPIRE theme as the wizard keeps it (deposit/wizard/inspire.py).
-THEME = {"subject": "Oceanographic geographical features", "value_uri": "http://inspire.ec.europa.eu/theme/of",
-         "scheme": "GEMET - INSPIRE themes, version 1.0", "scheme_uri": "http://inspire.ec.europa.eu/theme",
-         "keyword_type": "theme", "lang": "en"}
+THEME = {
+    "subject": "Oceanographic geographical features",
+    "value_uri": "http://inspire.ec.europa.eu/theme/of",
+    "scheme": "GEMET - INSPIRE themes, version 1.0",
+    "scheme_uri": "http://inspire.ec.europa.eu/theme",
+    "keyword_type": "theme",
+    "lang": "en",
+}
 
 
 def passing_metadata() -> dict:
@@ -64,9 +69,7 @@ def passing_metadata() -> dict:
     return md
 
 
-def a_file(
-    pk: int, name: str, *, state: str = "ready", sha256: str = README_SHA, declared: str = ""
-) -> DepositFile:
+def a_file(pk: int, name: str, *, state: str = "ready", sha256: str = README_SHA, declared: str = "") -> DepositFile:
     return DepositFile(
         pk=pk,
         name=name,
@@ -353,9 +356,7 @@ CASES = [
     ),
     (
         "licence",
-        lambda md: md.update(
-            rights=[{"identifier": "proprietary", "title": "All rights reserved", "uri": "x:y"}]
-        ),
+        lambda md: md.update(rights=[{"identifier": "proprietary", "title": "All rights reserved", "uri": "x:y"}]),
         None,
         WARNING,
         "“proprietary” is not one of those offered",
@@ -395,9 +396,7 @@ CASES = [
     CASES,
     ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
 )
-def test_each_check_fails_a_deposit_built_to_fail_it_and_names_the_field(
-    key, change, files, status, text, anchor
-):
+def test_each_check_fails_a_deposit_built_to_fail_it_and_names_the_field(key, change, files, status, text, anchor):
     md = passing_metadata()
     if change is not None:
         change(md)
@@ -419,19 +418,33 @@ PASSING_VARIANTS = [
     ("abstract", lambda md: md.update(descriptions=[{"description": "y" * 200}]), None),
     # Data with no location are outside INSPIRE: nothing of it is asked of them
     *[
-        (key, lambda md: (md.update(geo_locations=[], subjects=md["subjects"][1:]), md.pop("lineage"),
-                          md.pop("use_conditions")), None)
+        (
+            key,
+            lambda md: (
+                md.update(geo_locations=[], subjects=md["subjects"][1:]),
+                md.pop("lineage"),
+                md.pop("use_conditions"),
+            ),
+            None,
+        )
         for key in ("inspire_lineage", "inspire_theme", "inspire_conditions")
     ],
     (
         "inspire_lineage",
-        lambda md: (md.pop("lineage"), md["descriptions"].append(
-            {"description": "Casts every 10 nautical miles.", "description_type": "Methods"})),
+        lambda md: (
+            md.pop("lineage"),
+            md["descriptions"].append({"description": "Casts every 10 nautical miles.", "description_type": "Methods"}),
+        ),
         None,
     ),
     # a theme kept by its label only (from the API) is a theme
-    ("inspire_theme", lambda md: md.update(subjects=[{"subject": "Sea regions", "scheme_uri": THEME["scheme_uri"]},
-                                                     *md["subjects"][1:]]), None),
+    (
+        "inspire_theme",
+        lambda md: md.update(
+            subjects=[{"subject": "Sea regions", "scheme_uri": THEME["scheme_uri"]}, *md["subjects"][1:]]
+        ),
+        None,
+    ),
     (
         "keywords",
         lambda md: md.update(
@@ -455,9 +468,7 @@ PASSING_VARIANTS = [
     ),
     (
         "ror",
-        lambda md: md.update(
-            creators=[{"name": "Ifremer", "name_type": "Organizational", "ror": "044jxhp58"}]
-        ),
+        lambda md: md.update(creators=[{"name": "Ifremer", "name_type": "Organizational", "ror": "044jxhp58"}]),
         None,
     ),
     (
@@ -478,9 +489,7 @@ PASSING_VARIANTS = [
     ),
     (
         "extent",
-        lambda md: md.update(
-            geo_locations=[{"box": {"west": 170, "east": -170, "south": -20, "north": -10}}]
-        ),
+        lambda md: md.update(geo_locations=[{"box": {"west": 170, "east": -170, "south": -20, "north": -10}}]),
         None,
     ),
     ("extent", lambda md: md.update(geo_locations=[{"point": {"longitude": 0, "latitude": 45.2}}]), None),
@@ -552,8 +561,7 @@ def test_the_abstract_thresholds_are_settings(settings):
     settings.CHECKS_ABSTRACT_MIN_CHARS = 5
     settings.CHECKS_ABSTRACT_GOOD_CHARS = 60
     assert (
-        results(with_(lambda md: md.update(descriptions=[{"description": "CTD casts."}])))["abstract"].status
-        == WARNING
+        results(with_(lambda md: md.update(descriptions=[{"description": "CTD casts."}])))["abstract"].status == WARNING
     )
     sixty = "CTD casts of the PELGAS 2024 cruise, Bay of Biscay, 0-500 m."
     assert results(with_(lambda md: md.update(descriptions=[{"description": sixty}])))["abstract"].status == PASS
@@ -582,16 +590,12 @@ def registry(monkeypatch):
 def test_adding_a_check_is_one_function_and_its_registration(registry):
     @checks.check("lineage", step="describe", anchor="f-lineage", label="Lineage")
     def lineage(ctx):
-        return (
-            checks.passed("Said.") if ctx.text("lineage") else checks.warning("Say how the data were made.")
-        )
+        return checks.passed("Said.") if ctx.text("lineage") else checks.warning("Say how the data were made.")
 
     found = run_checks(None, passing_files(), metadata=with_(lambda md: md.pop("lineage")))
     assert found[-1].key == "lineage" and found[-1].status == WARNING
     assert (found[-1].step, found[-1].anchor, found[-1].label) == ("describe", "f-lineage", "Lineage")
-    assert (
-        run_checks(None, [], metadata={"lineage": "Processed with SBE Data Processing."})[-1].status == PASS
-    )
+    assert run_checks(None, [], metadata={"lineage": "Processed with SBE Data Processing."})[-1].status == PASS
 
 
 def test_registering_a_key_again_replaces_that_check_in_place(registry):
@@ -666,9 +670,7 @@ def _anchors_in(html: str) -> set[str]:
     return set(re.findall(r'\bid="([^"]+)"', html))
 
 
-def test_the_depositor_sees_the_checks_with_links_that_land_on_the_wizard_inputs(
-    client, depositor, real_deposit
-):
+def test_the_depositor_sees_the_checks_with_links_that_land_on_the_wizard_inputs(client, depositor, real_deposit):
     client.force_login(depositor)
     page = client.get(reverse("deposit:detail", kwargs={"pk": real_deposit.pk})).content.decode()
     assert "Automatic checks" in page and "12 passed, 2 warnings" in page  # ORCID iD, proprietary format
@@ -707,10 +709,7 @@ def test_the_checks_speak_french():
         found = results(with_(lambda md: md["creators"][1].pop("orcid")))
         assert found["orcid"].message == "1 créateur n’a pas d’identifiant ORCID : Martin, Paul."
         assert found["licence"].label == "Une licence"
-        assert (
-            run_checks(None, passing_files(), metadata=passing_metadata()).summary
-            == "14 vérifications réussies"
-        )
+        assert run_checks(None, passing_files(), metadata=passing_metadata()).summary == "14 vérifications réussies"
 
 
 def test_passing_metadata_is_also_a_valid_document():
@@ -724,8 +723,15 @@ def test_passing_metadata_is_also_a_valid_document():
 
 
 def test_data_without_a_location_are_outside_inspire_and_its_checks_say_so():
-    found = results(with_(lambda md: (md.update(geo_locations=[], subjects=md["subjects"][1:]),
-                                      md.pop("lineage"), md.pop("use_conditions"))))
+    found = results(
+        with_(
+            lambda md: (
+                md.update(geo_locations=[], subjects=md["subjects"][1:]),
+                md.pop("lineage"),
+                md.pop("use_conditions"),
+            )
+        )
+    )
     for key in ("inspire_lineage", "inspire_theme", "inspire_conditions"):
         assert (found[key].status, found[key].message) == (PASS, "No location: INSPIRE does not apply to the data.")
 
@@ -735,7 +741,9 @@ def test_the_inspire_checks_name_the_theme_and_link_to_the_wizard_s_fields():
     assert found["inspire_theme"].message == "INSPIRE theme: Oceanographic geographical features."
     assert (found["inspire_theme"].step, found["inspire_theme"].anchor) == ("describe", "f-inspire_theme")
     assert (found["inspire_conditions"].step, found["inspire_conditions"].anchor) == (
-        "links_licence", "f-use_conditions")
+        "links_licence",
+        "f-use_conditions",
+    )
     assert found["inspire_theme"].target == "field-inspire_theme"  # shown on the review page
     with translation.override("fr"):
         found = results(with_(lambda md: (md["subjects"].remove(THEME), md.pop("use_conditions"))))
@@ -743,7 +751,8 @@ def test_the_inspire_checks_name_the_theme_and_link_to_the_wizard_s_fields():
         assert found["inspire_theme"].message.startswith("Pas de thème INSPIRE")
         assert found["inspire_conditions"].message.startswith("Pas de conditions d’accès et d’utilisation")
         assert results(passing_metadata())["inspire_theme"].message == (
-            "Thème INSPIRE : Caractéristiques géographiques océanographiques.")
+            "Thème INSPIRE : Caractéristiques géographiques océanographiques."
+        )
 
 
 def test_an_abstract_google_would_ignore_is_a_warning_even_below_a_lower_minimum(settings):

@@ -4,6 +4,7 @@ PostgreSQL: exactly one action wins and the other is refused with what happened 
 A third connection holds the deposit's row lock while both actions start, and the test waits until
 PostgreSQL shows both of them blocked on that lock: the two transactions really overlap, whatever
 the scheduling of the threads. Then the lock is released and they race."""
+
 from __future__ import annotations
 
 import threading
@@ -29,8 +30,7 @@ def _postgresql():
 
 @pytest.fixture
 def colleague(communities):
-    from accounts.services import moderator_grant
-    from accounts.services import user_create
+    from accounts.services import moderator_grant, user_create
 
     user = user_create(username="colleague", email="colleague@example.org", password="a-long-password-1")
     moderator_grant(user=user, community=communities["ocean"])
@@ -109,9 +109,11 @@ def test_approve_and_request_changes_at_once_exactly_one_decision_is_taken(depos
     services.deposit_act(deposit=deposit, action="claim", actor=moderator)
 
     approve = lambda: services.deposit_act(  # noqa: E731
-        deposit=deposit, action="approve", actor=moderator, seen_status="in_review")
+        deposit=deposit, action="approve", actor=moderator, seen_status="in_review"
+    )
     send_back = lambda: services.deposit_act(  # noqa: E731
-        deposit=deposit, action="request_changes", actor=moderator, note="Units?", seen_status="in_review")
+        deposit=deposit, action="request_changes", actor=moderator, note="Units?", seen_status="in_review"
+    )
 
     outcomes = race(deposit.pk, approve, send_back)
 
@@ -130,9 +132,11 @@ def test_assigning_while_a_colleague_claims_leaves_one_reviewer(depositor, moder
     deposit = _submitted(depositor, communities)
 
     assign = lambda: services.deposit_act(  # noqa: E731
-        deposit=deposit, action="assign", actor=moderator, assignee=admin.username, seen_status="submitted")
+        deposit=deposit, action="assign", actor=moderator, assignee=admin.username, seen_status="submitted"
+    )
     claim = lambda: services.deposit_act(  # noqa: E731
-        deposit=deposit, action="claim", actor=colleague, seen_status="submitted")
+        deposit=deposit, action="claim", actor=colleague, seen_status="submitted"
+    )
 
     outcomes = race(deposit.pk, assign, claim)
 

@@ -2,6 +2,7 @@
 Markdown rendered safely; the web endpoints (plain and htmx) and the API; the wizard showing the
 moderator's comments beside their fields; a bounded number of queries whatever the number of
 comments."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,7 +53,9 @@ def co_depositor(deposit):
     from accounts.services import user_create
 
     user = user_create(username="co_depositor", email="co@example.org", password="correct horse battery")
-    Collaboration.objects.create(deposit=deposit, user=user, state=Collaboration.State.accepted, invited_by=deposit.owner)
+    Collaboration.objects.create(
+        deposit=deposit, user=user, state=Collaboration.State.accepted, invited_by=deposit.owner
+    )
     return user
 
 
@@ -122,7 +125,9 @@ def test_a_deposit_sent_back_to_draft_keeps_its_conversation(deposit, depositor,
 def test_the_conversation_closes_with_the_final_decision(deposit, depositor, moderator):
     root = conversation.comment_add(deposit=deposit, author=moderator, body="Out of scope?")
     services.deposit_act(deposit=deposit, action="claim", actor=moderator)
-    services.deposit_act(deposit=deposit, action="reject", actor=moderator, note="Terrestrial data.", reason="out_of_scope")
+    services.deposit_act(
+        deposit=deposit, action="reject", actor=moderator, note="Terrestrial data.", reason="out_of_scope"
+    )
     deposit.refresh_from_db()
     with pytest.raises(PermissionDenied) as refused:
         conversation.comment_add(deposit=deposit, author=depositor, body="But…", parent=root)
@@ -138,17 +143,29 @@ def test_a_comment_written_after_resubmission_belongs_to_the_new_round(deposit, 
     assert comment.round == 2
 
 
-@pytest.mark.parametrize("name, anchor", [
-    ("title", "title"), ("abstract", "abstract"), ("creators-1", "creators-1"),
-    ("creators-1-affiliations-0-ror", "creators-1"), ("geo_locations-0-box-west", "geo_locations-0"),
-    ("temporal_extent-start", "temporal_extent"), ("keywords-2", "keywords-2"), ("licence", "licence"),
-    ("point_of_contact-email", "point_of_contact"), ("related_identifiers-0", "related_identifiers-0"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "name, anchor",
+    [
+        ("title", "title"),
+        ("abstract", "abstract"),
+        ("creators-1", "creators-1"),
+        ("creators-1-affiliations-0-ror", "creators-1"),
+        ("geo_locations-0-box-west", "geo_locations-0"),
+        ("temporal_extent-start", "temporal_extent"),
+        ("keywords-2", "keywords-2"),
+        ("licence", "licence"),
+        ("point_of_contact-email", "point_of_contact"),
+        ("related_identifiers-0", "related_identifiers-0"),
+        ("", ""),
+    ],
+)
 def test_a_comment_is_anchored_to_a_field_of_the_wizard(deposit, moderator, name, anchor):
     assert conversation.comment_add(deposit=deposit, author=moderator, body="?", field=name).field == anchor
 
 
-@pytest.mark.parametrize("name", ["bogus", "titles.0.title", "<script>", "creators-x", "../../etc", "Title", "files-", "creators--1"])
+@pytest.mark.parametrize(
+    "name", ["bogus", "titles.0.title", "<script>", "creators-x", "../../etc", "Title", "files-", "creators--1"]
+)
 def test_a_field_that_is_not_one_of_the_wizard_is_refused_at_the_field(deposit, moderator, name):
     with pytest.raises(ValidationFailed) as refused:
         conversation.comment_add(deposit=deposit, author=moderator, body="?", field=name)
@@ -201,7 +218,9 @@ def test_the_author_of_a_thread_resolves_it_but_a_depositor_does_not_close_a_mod
 ):
     own = conversation.comment_add(deposit=deposit, author=depositor, body="Is the DOI final?")
     assert conversation.comment_resolve(comment=own, actor=depositor).is_resolved
-    point = conversation.comment_add(deposit=deposit, author=moderator, body="The abstract is too short.", field="abstract")
+    point = conversation.comment_add(
+        deposit=deposit, author=moderator, body="The abstract is too short.", field="abstract"
+    )
     reply = conversation.comment_add(deposit=deposit, author=depositor, body="Longer now.", parent=point)
     for who in (depositor, co_depositor):
         with pytest.raises(PermissionDenied):
@@ -255,16 +274,19 @@ def test_the_thread_groups_comments_by_field_file_and_deposit_with_roles_and_ope
 # --- Markdown ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, absent", [
-    ("<script>alert(1)</script>", "<script"),
-    ("[click](javascript:alert(1))", 'href="javascript'),
-    ("[click](JaVaScRiPt:alert(1))", "href="),
-    ("[x](data:text/html;base64,PHNjcmlwdD4=)", "href="),
-    ('<a href="javascript:alert(1)">x</a>', "<a href"),
-    ("<img src=x onerror=alert(1)>", "<img"),
-    ("![tracker](https://example.org/pixel.png)", "<img"),
-    ('<div style="position:fixed">x</div>', "<div"),
-])
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("[click](javascript:alert(1))", 'href="javascript'),
+        ("[click](JaVaScRiPt:alert(1))", "href="),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "href="),
+        ('<a href="javascript:alert(1)">x</a>', "<a href"),
+        ("<img src=x onerror=alert(1)>", "<img"),
+        ("![tracker](https://example.org/pixel.png)", "<img"),
+        ('<div style="position:fixed">x</div>', "<div"),
+    ],
+)
 def test_markdown_is_rendered_without_raw_html_scripts_or_images(text, absent):
     assert absent not in render(text)
 
@@ -285,7 +307,9 @@ def test_markdown_keeps_emphasis_lists_code_and_safe_links():
 
 def test_both_parties_comment_reply_and_resolve_through_the_pages(deposit, depositor, moderator):
     review = reverse("moderation:review", kwargs={"pk": deposit.pk})
-    response = client_for(moderator).post(add_url(deposit), {"body": "Add a **README**.", "field": "abstract", "next": review})
+    response = client_for(moderator).post(
+        add_url(deposit), {"body": "Add a **README**.", "field": "abstract", "next": review}
+    )
     point = Comment.objects.get()
     assert response.status_code == 302 and response.url == f"{review}#thread-{point.pk}"
     page = client_for(depositor).get(deposit.get_absolute_url()).content.decode()
@@ -310,14 +334,20 @@ def test_next_must_be_a_page_of_the_site(deposit, depositor):
 
 def test_an_htmx_post_answers_with_the_thread_fragment_and_keeps_the_text_after_an_error(deposit, moderator):
     client = client_for(moderator)
-    response = client.post(add_url(deposit), {"body": "Which *datum*?", "field": "geo_locations-0",
-                                              "scope": "field:geo_locations-0", "form_id": "f1"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        add_url(deposit),
+        {"body": "Which *datum*?", "field": "geo_locations-0", "scope": "field:geo_locations-0", "form_id": "f1"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-thread id="thread-scope-field-geo-locations-0"' in html
     assert "Which <em>datum</em>?" in html and "<html" not in html
-    response = client.post(add_url(deposit), {"body": "Hm", "field": "nonsense", "scope": "field:nonsense",
-                                              "form_id": "new-thread-scope-field-nonsense"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        add_url(deposit),
+        {"body": "Hm", "field": "nonsense", "scope": "field:nonsense", "form_id": "new-thread-scope-field-nonsense"},
+        HTTP_HX_REQUEST="true",
+    )
     html = response.content.decode()
     assert 'role="alert"' in html and "is not a field of the deposit" in html
     assert ">Hm</textarea>" in html
@@ -325,8 +355,14 @@ def test_an_htmx_post_answers_with_the_thread_fragment_and_keeps_the_text_after_
 
 
 ROLES = ["anonymous", "depositor", "other_depositor", "moderator", "other_moderator", "admin"]
-EXPECTED = {"anonymous": 302, "depositor": 302, "other_depositor": 404, "moderator": 302,
-            "other_moderator": 404, "admin": 302}
+EXPECTED = {
+    "anonymous": 302,
+    "depositor": 302,
+    "other_depositor": 404,
+    "moderator": 302,
+    "other_moderator": 404,
+    "admin": 302,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -390,8 +426,9 @@ def test_the_review_page_shows_each_thread_beside_its_field_with_forms(deposit, 
 
 
 def test_the_wizard_shows_the_moderators_open_comments_on_the_step_beside_their_fields(deposit, depositor, moderator):
-    point = conversation.comment_add(deposit=deposit, author=moderator, body="Is **this** ORCID iD right?",
-                                     field="creators-1")
+    point = conversation.comment_add(
+        deposit=deposit, author=moderator, body="Is **this** ORCID iD right?", field="creators-1"
+    )
     resolved = conversation.comment_add(deposit=deposit, author=moderator, body="Old point", field="creators-0")
     conversation.comment_resolve(comment=resolved, actor=moderator)
     conversation.comment_add(deposit=deposit, author=moderator, body="Shorter title?", field="title")
@@ -415,7 +452,11 @@ def test_the_wizard_shows_the_moderators_open_comments_on_the_step_beside_their_
 
 def test_the_wizard_has_no_comment_section_without_open_comments(depositor, communities):
     draft = deposit_with_file(depositor, community=communities["ocean"])
-    page = client_for(depositor).get(reverse("deposit:wizard", kwargs={"pk": draft.pk, "step": "describe"})).content.decode()
+    page = (
+        client_for(depositor)
+        .get(reverse("deposit:wizard", kwargs={"pk": draft.pk, "step": "describe"}))
+        .content.decode()
+    )
     assert "step-comments" not in page and "comments.js" not in page
 
 
@@ -423,11 +464,15 @@ def test_a_reply_from_the_wizard_comes_back_to_the_wizard(deposit, depositor, mo
     point = conversation.comment_add(deposit=deposit, author=moderator, body="?", field="abstract")
     deposit = sent_back(deposit, depositor, moderator)
     here = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "describe"})
-    response = client_for(depositor).post(add_url(deposit), {"body": "Done", "parent": point.pk, "next": here,
-                                                              "scope": "step:describe"})
+    response = client_for(depositor).post(
+        add_url(deposit), {"body": "Done", "parent": point.pk, "next": here, "scope": "step:describe"}
+    )
     assert response.url == f"{here}#thread-{point.pk}"
-    response = client_for(depositor).post(add_url(deposit), {"body": "Again", "parent": point.pk, "next": here,
-                                                              "scope": "step:describe"}, HTTP_HX_REQUEST="true")
+    response = client_for(depositor).post(
+        add_url(deposit),
+        {"body": "Again", "parent": point.pk, "next": here, "scope": "step:describe"},
+        HTTP_HX_REQUEST="true",
+    )
     assert 'id="thread-scope-step-describe"' in response.content.decode()
     assert "Again" in response.content.decode()
 
@@ -437,15 +482,38 @@ def test_a_reply_from_the_wizard_comes_back_to_the_wizard(deposit, depositor, mo
 
 def _many_comments(deposit, depositor, moderator, count: int) -> None:
     file = deposit.files.get()
-    anchors = ["creators-1", "title", "abstract", "creators-0", "geo_locations-0", "licence", ""]  # the first on the people step
+    anchors = [
+        "creators-1",
+        "title",
+        "abstract",
+        "creators-0",
+        "geo_locations-0",
+        "licence",
+        "",
+    ]  # the first on the people step
     roots = []
     for i in range(count // 2 or 1):
         kwargs = {"file": file} if i % 8 == 7 else {"field": anchors[i % len(anchors)]}
-        roots.append(Comment.objects.create(deposit=deposit, author=moderator, body=f"Point **{i}**", round=1,
-                                            file_name=file.name if "file" in kwargs else "", **kwargs))
+        roots.append(
+            Comment.objects.create(
+                deposit=deposit,
+                author=moderator,
+                body=f"Point **{i}**",
+                round=1,
+                file_name=file.name if "file" in kwargs else "",
+                **kwargs,
+            )
+        )
     replies = [
-        Comment(deposit=deposit, author=depositor, body=f"Answer {i}", round=1, parent=roots[i % len(roots)],
-                field=roots[i % len(roots)].field, file=roots[i % len(roots)].file)
+        Comment(
+            deposit=deposit,
+            author=depositor,
+            body=f"Answer {i}",
+            round=1,
+            parent=roots[i % len(roots)],
+            field=roots[i % len(roots)].field,
+            file=roots[i % len(roots)].file,
+        )
         for i in range(count - len(roots))
     ]
     Comment.objects.bulk_create(replies)
@@ -493,8 +561,9 @@ def test_pages_run_a_bounded_number_of_queries_whatever_the_number_of_comments(
 def test_the_api_lists_adds_and_resolves_comments(deposit, depositor, moderator, api_client):
     as_moderator, as_depositor = api_client(moderator), api_client(depositor)
     url = f"/api/deposits/{deposit.pk}/comments"
-    response = as_moderator.post(url, {"body": "Missing <b>units</b>", "field": "vertical_extent"},
-                                 content_type="application/json")
+    response = as_moderator.post(
+        url, {"body": "Missing <b>units</b>", "field": "vertical_extent"}, content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     point = response.json()
     assert point["field"] == "vertical_extent" and point["role"] == "moderator" and point["round"] == 1
@@ -528,7 +597,8 @@ def test_the_api_refuses_bad_input_at_its_field_and_hides_the_deposit_from_stran
         assert api_client(user).post(f"/api/comments/{point.pk}/resolve").status_code == 404
     assert api_client(None).get(url).status_code == 401
     draft = deposit_with_file(depositor, community=communities["ocean"])
-    response = api_client(depositor).post(f"/api/deposits/{draft.pk}/comments", {"body": "Hi"},
-                                          content_type="application/json")
+    response = api_client(depositor).post(
+        f"/api/deposits/{draft.pk}/comments", {"body": "Hi"}, content_type="application/json"
+    )
     assert response.status_code == 403 and response.json()["code"] == "conversation_not_open"
     assert api_client(moderator).get(f"/api/deposits/{draft.pk}/comments").status_code == 404

@@ -2,6 +2,7 @@
 it, be assigned it or decide on it, through the API or the pages; their queue shows it as theirs,
 for another moderator to decide; and when its community has no other moderator, the
 administrators are told and decide."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,12 @@ def colleague(db, communities):
     """A second moderator of the ocean community."""
     from accounts.services import moderator_grant, user_create
 
-    user = user_create(username="colleague", email="colleague@example.org", password="correct horse battery",
-                       display_name="Claire Colleague")
+    user = user_create(
+        username="colleague",
+        email="colleague@example.org",
+        password="correct horse battery",
+        display_name="Claire Colleague",
+    )
     moderator_grant(user=user, community=communities["ocean"])
     return user
 
@@ -50,8 +55,9 @@ def owned(moderator, communities, submit):
 def co_deposited(depositor, moderator, communities, submit):
     """A deposit of `depositor` in which the ocean moderator is an accepted co-depositor, submitted."""
     deposit = deposit_with_file(depositor, community=communities["ocean"], metadata=complete_metadata("Shared casts"))
-    Collaboration.objects.create(deposit=deposit, invited_by=depositor, email=moderator.email, user=moderator,
-                                 state=Collaboration.State.accepted)
+    Collaboration.objects.create(
+        deposit=deposit, invited_by=depositor, email=moderator.email, user=moderator, state=Collaboration.State.accepted
+    )
     return submit(deposit, depositor)
 
 
@@ -101,8 +107,9 @@ def test_a_moderator_who_had_claimed_a_deposit_before_joining_it_cannot_decide_o
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     submit(deposit, depositor)
     deposit_act(deposit=deposit, action="claim", actor=moderator)
-    Collaboration.objects.create(deposit=deposit, invited_by=depositor, email=moderator.email, user=moderator,
-                                 state=Collaboration.State.accepted)
+    Collaboration.objects.create(
+        deposit=deposit, invited_by=depositor, email=moderator.email, user=moderator, state=Collaboration.State.accepted
+    )
     before = snapshot(deposit)
     assert before[:2] == (Status.in_review, moderator.pk)
 
@@ -152,15 +159,17 @@ def test_the_api_offers_a_moderator_only_the_depositors_actions_on_their_own_dep
 # --- Pages ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("payload", [{"action": "claim"}, {"action": "assign", "assignee": "colleague"}],
-                         ids=["claim", "assign"])
+@pytest.mark.parametrize(
+    "payload", [{"action": "claim"}, {"action": "assign", "assignee": "colleague"}], ids=["claim", "assign"]
+)
 def test_claiming_or_assigning_ones_own_deposit_from_the_queue_is_refused_with_a_message(
     client, moderator, colleague, theirs, payload
 ):
     before = snapshot(theirs)
     client.force_login(moderator)
-    response = client.post(reverse("deposit:act", args=[theirs.pk]),
-                           {**payload, "seen_status": "submitted", "next": QUEUE})
+    response = client.post(
+        reverse("deposit:act", args=[theirs.pk]), {**payload, "seen_status": "submitted", "next": QUEUE}
+    )
     assert response.status_code == 302 and response.url == QUEUE
     assert any("nobody moderates their own deposit" in m for m in messages_of(response))
     assert snapshot(theirs) == before
@@ -174,8 +183,9 @@ def test_deciding_on_ones_own_deposit_from_the_review_page_is_refused_with_a_mes
     before = snapshot(theirs)
     client.force_login(moderator)
     review = reverse("moderation:review", args=[theirs.pk])
-    response = client.post(reverse("deposit:act", args=[theirs.pk]),
-                           {**decision, "seen_status": "in_review", "next": review})
+    response = client.post(
+        reverse("deposit:act", args=[theirs.pk]), {**decision, "seen_status": "in_review", "next": review}
+    )
     assert response.status_code == 302 and response.url == review
     assert any("nobody moderates their own deposit" in m for m in messages_of(response))
     assert snapshot(theirs) == before
@@ -195,8 +205,10 @@ def test_assigning_to_a_co_depositor_from_the_queue_is_refused_and_they_are_not_
     page = client.get(QUEUE).content.decode()
     assert 'value="moderator"' not in page  # not among the colleagues it can be assigned to
     before = snapshot(co_deposited)
-    response = client.post(reverse("deposit:act", args=[co_deposited.pk]),
-                           {"action": "assign", "assignee": "moderator", "seen_status": "submitted", "next": QUEUE})
+    response = client.post(
+        reverse("deposit:act", args=[co_deposited.pk]),
+        {"action": "assign", "assignee": "moderator", "seen_status": "submitted", "next": QUEUE},
+    )
     assert response.status_code == 302
     assert any("is a depositor of this deposit and cannot review it" in m for m in messages_of(response))
     assert snapshot(co_deposited) == before
@@ -221,7 +233,11 @@ def test_ones_own_deposit_is_in_the_queue_as_yours_without_a_claim_button(client
 def test_the_queue_endpoint_marks_ones_own_deposit(api_client, moderator, colleague, theirs):
     [item] = api_client(moderator).get("/api/moderation/queue").json()
     assert (item["id"], item["yours"], item["allowed_actions"], item["administrator_decides"]) == (
-        theirs.pk, True, [], False)
+        theirs.pk,
+        True,
+        [],
+        False,
+    )
     [item] = api_client(colleague).get("/api/moderation/queue").json()
     assert (item["yours"], item["allowed_actions"]) == (False, ["claim", "assign"])
 
@@ -272,8 +288,7 @@ def test_when_the_only_moderator_deposits_the_administrators_are_told_and_one_de
     assert deposit.events.get(action="approve").actor == admin
 
 
-def test_an_administrator_does_not_moderate_their_own_deposit_either(api_client, admin, moderator, communities,
-                                                                     submit):
+def test_an_administrator_does_not_moderate_their_own_deposit_either(api_client, admin, moderator, communities, submit):
     deposit = submit(deposit_with_file(admin, community=communities["ocean"]), admin)
     before = snapshot(deposit)
     answer = post_action(api_client(admin), deposit, action="claim")

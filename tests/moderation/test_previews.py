@@ -39,9 +39,7 @@ def draft(depositor, communities):
 
 
 def upload(deposit, name: str, data: bytes) -> DepositFile:
-    file = services.file_add_bytes(
-        deposit=deposit, actor=deposit.owner, name=name, chunks=[data], size=len(data)
-    )
+    file = services.file_add_bytes(deposit=deposit, actor=deposit.owner, name=name, chunks=[data], size=len(data))
     file.refresh_from_db()
     return file
 
@@ -152,14 +150,14 @@ def assert_glider_header(p: dict) -> None:
 
 
 @pytest.mark.parametrize("kind", ["nc4", "classic"])
-def test_a_netcdf_file_shows_its_dimensions_variables_and_attributes(draft, real_file, kind):  # noqa: F811
+def test_a_netcdf_file_shows_its_dimensions_variables_and_attributes(draft, real_file, kind):
     data = real_file("ru07-20130824T170228_rt0", kind).read_bytes()
     file = upload(draft, "ru07_glider.nc", data)
     assert_glider_header(file.preview)
     assert file.preview["format"] == ("NETCDF4" if kind == "nc4" else "NETCDF3_CLASSIC")
 
 
-def test_other_real_netcdf_files_are_previewed_too(draft, real_file):  # noqa: F811
+def test_other_real_netcdf_files_are_previewed_too(draft, real_file):
     for name in (
         "sp041",
         "swan",
@@ -170,7 +168,7 @@ def test_other_real_netcdf_files_are_previewed_too(draft, real_file):  # noqa: F
         assert p["kind"] == "netcdf" and p["dimensions"] and p["variables"], name
 
 
-def test_a_netcdf_file_under_another_name_is_recognised_by_its_signature(draft, real_file):  # noqa: F811
+def test_a_netcdf_file_under_another_name_is_recognised_by_its_signature(draft, real_file):
     p = upload(draft, "glider_data", real_file("ru07-20130824T170228_rt0", "classic").read_bytes()).preview
     assert p["kind"] == "netcdf"
 
@@ -208,14 +206,18 @@ def test_on_s3_a_text_preview_asks_for_the_first_64_kib_only(draft, get_object_c
     assert [c["Range"] for c in ranged] == [f"bytes=0-{previews.PREVIEW_BYTES}"]
 
 
-def test_on_s3_a_netcdf_file_is_copied_and_previewed(s3, draft, real_file):  # noqa: F811
+def test_on_s3_a_netcdf_file_is_copied_and_previewed(s3, draft, real_file):
     file = upload(draft, "ru07_glider.nc", real_file("ru07-20130824T170228_rt0").read_bytes())
     assert s3.client().head_object(Bucket="estran-test", Key=file.storage_key)["ContentLength"] == file.size
     assert_glider_header(file.preview)
 
 
 def test_on_s3_a_netcdf_file_over_the_limit_is_not_copied_and_the_preview_says_so(
-    s3, draft, real_file, settings, get_object_calls  # noqa: F811
+    s3,
+    draft,
+    real_file,
+    settings,
+    get_object_calls,
 ):
     settings.NETCDF_SUGGESTIONS_MAX_SIZE = 1000
     file = upload(draft, "ru07_glider.nc", real_file("ru07-20130824T170228_rt0").read_bytes())
@@ -231,9 +233,7 @@ def test_on_s3_a_readme_gets_its_text_preview(s3, draft):
     assert upload(draft, "README.md", README).preview["lines"][0] == "# CTD casts of the PELGAS 2024 cruise"
 
 
-def test_the_worker_path_previews_a_large_file_once_verified(
-    draft, settings, django_capture_on_commit_callbacks
-):
+def test_the_worker_path_previews_a_large_file_once_verified(draft, settings, django_capture_on_commit_callbacks):
     settings.UPLOAD_VERIFY_INLINE_MAX_SIZE = 0  # every file is verified by the worker's task
     with django_capture_on_commit_callbacks(execute=False):
         file = upload(draft, "stations.csv", CSV)
@@ -278,16 +278,12 @@ def test_s3_unreachable_gives_an_error_preview_and_a_later_backfill_repairs_it(s
 # --- The template --------------------------------------------------------------------------------------
 
 
-def test_the_preview_template_renders_each_kind(draft, real_file):  # noqa: F811
+def test_the_preview_template_renders_each_kind(draft, real_file):
     table = upload(draft, "stations.csv", CSV)
     html = render_to_string("moderation/_file_preview.html", {"file": table})
     assert f'<details class="file-preview" id="preview-{table.pk}">' in html
     assert '<th scope="col">temperature_degC</th>' in html and "<td>S000</td>" in html
-    assert (
-        "# Cruise PELGAS 2024, R/V Thalassa" in html
-        and "separated by commas" in html
-        and "first rows only" in html
-    )
+    assert "# Cruise PELGAS 2024, R/V Thalassa" in html and "separated by commas" in html and "first rows only" in html
 
     text = upload(draft, "README.md", README)
     html = render_to_string("moderation/_file_preview.html", {"file": text})
@@ -299,17 +295,11 @@ def test_the_preview_template_renders_each_kind(draft, real_file):  # noqa: F811
     assert "sea_water_temperature" in html and "Slocum Glider Dataset" in html
 
     fake = upload(draft, "fake.nc", b"nope")
-    assert "This file cannot be read as NetCDF." in render_to_string(
-        "moderation/_file_preview.html", {"file": fake}
-    )
+    assert "This file cannot be read as NetCDF." in render_to_string("moderation/_file_preview.html", {"file": fake})
     binary = upload(draft, "dump.bin", b"\x00\x01" * 100)
-    assert "No preview for this format." in render_to_string(
-        "moderation/_file_preview.html", {"file": binary}
-    )
+    assert "No preview for this format." in render_to_string("moderation/_file_preview.html", {"file": binary})
     binary.state = "verifying"
-    assert "still being uploaded or verified" in render_to_string(
-        "moderation/_file_preview.html", {"file": binary}
-    )
+    assert "still being uploaded or verified" in render_to_string("moderation/_file_preview.html", {"file": binary})
 
 
 def test_the_preview_escapes_what_the_file_holds(draft):
@@ -338,7 +328,5 @@ def test_the_backfill_previews_ready_files_that_have_none(draft):
     out = io.StringIO()
     call_command("estran_previews", "--all", "--deposit", str(draft.pk), stdout=out, stderr=err)
     assert "4 file(s) previewed" in out.getvalue()
-    call_command(
-        "estran_previews", "--deposit", str(draft.pk + 1000), stdout=(out := io.StringIO()), stderr=err
-    )
+    call_command("estran_previews", "--deposit", str(draft.pk + 1000), stdout=(out := io.StringIO()), stderr=err)
     assert out.getvalue().strip() == "0 file(s) to preview."

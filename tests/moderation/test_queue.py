@@ -2,9 +2,10 @@
 assign forms on its rows, who sees what, the count in the navigation, and a bounded number of
 queries whatever the number of deposits. Time is frozen by passing `now` to the selectors and the
 service-level functions, not by mocking the clock."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -18,7 +19,7 @@ from moderation import selectors, sla
 from moderation.selectors import QueueFilters, Tab
 from tests.factories import complete_metadata, deposit_with_file
 
-UTC = dt_timezone.utc
+UTC = UTC
 QUEUE = reverse("moderation:queue")
 
 
@@ -30,25 +31,43 @@ def at(text: str) -> datetime:
 FRIDAY_EVENING = at("2025-03-07T18:00")
 
 
-def make(owner, community, *, status=Status.submitted, reviewer=None, submitted_at=None, title="A deposit",
-         size=0, resource_type="Dataset", round=1) -> Deposit:
+def make(
+    owner,
+    community,
+    *,
+    status=Status.submitted,
+    reviewer=None,
+    submitted_at=None,
+    title="A deposit",
+    size=0,
+    resource_type="Dataset",
+    round=1,
+) -> Deposit:
     metadata = {"resource_type": {"general": resource_type}} if resource_type else {}
     deposit = Deposit.objects.create(
-        owner=owner, community=community, status=status, reviewer=reviewer, title=title, metadata=metadata,
-        submitted_at=submitted_at or timezone.now(), round=round,
+        owner=owner,
+        community=community,
+        status=status,
+        reviewer=reviewer,
+        title=title,
+        metadata=metadata,
+        submitted_at=submitted_at or timezone.now(),
+        round=round,
     )
     if size:
         # two files, so that the total is a sum
         for i, part in enumerate((size // 2, size - size // 2)):
-            DepositFile.objects.create(deposit=deposit, name=f"f{i}.csv", size=part, state="ready",
-                                       storage_key=f"q/{deposit.pk}/{i}")
+            DepositFile.objects.create(
+                deposit=deposit, name=f"f{i}.csv", size=part, state="ready", storage_key=f"q/{deposit.pk}/{i}"
+            )
     return deposit
 
 
 def decide(deposit, actor, *, action="approve", when=None):
     status = {"approve": Status.approved, "reject": Status.rejected}[action]
-    event = DepositEvent.objects.create(deposit=deposit, action=action, from_status=Status.in_review,
-                                        to_status=status, actor=actor)
+    event = DepositEvent.objects.create(
+        deposit=deposit, action=action, from_status=Status.in_review, to_status=status, actor=actor
+    )
     if when:
         DepositEvent.objects.filter(pk=event.pk).update(created=when)
     Deposit.objects.filter(pk=deposit.pk).update(status=status)
@@ -62,15 +81,17 @@ def ids(rows) -> set[int]:
 def rows_of(user, tab, *, filters=QueueFilters(), now=None):
     from accounts.selectors import communities_moderated_by
 
-    return selectors.queue_rows(user, communities=list(communities_moderated_by(user)), tab=tab, filters=filters,
-                                now=now or timezone.now())
+    return selectors.queue_rows(
+        user, communities=list(communities_moderated_by(user)), tab=tab, filters=filters, now=now or timezone.now()
+    )
 
 
 def counts_of(user, *, filters=QueueFilters(), now=None):
     from accounts.selectors import communities_moderated_by
 
-    return selectors.queue_counts(user, communities=list(communities_moderated_by(user)), filters=filters,
-                                  now=now or timezone.now())
+    return selectors.queue_counts(
+        user, communities=list(communities_moderated_by(user)), filters=filters, now=now or timezone.now()
+    )
 
 
 def messages_of(response) -> list[str]:
@@ -82,8 +103,12 @@ def colleague(db, communities):
     """A second moderator of the ocean community."""
     from accounts.services import moderator_grant, user_create
 
-    user = user_create(username="colleague", email="colleague@example.org", password="correct horse battery",
-                       display_name="Claire Colleague")
+    user = user_create(
+        username="colleague",
+        email="colleague@example.org",
+        password="correct horse battery",
+        display_name="Claire Colleague",
+    )
     moderator_grant(user=user, community=communities["ocean"])
     return user
 
@@ -105,14 +130,17 @@ def test_a_deposit_submitted_on_a_weekend_starts_waiting_on_monday():
     assert sla.working_days_between(saturday, at("2025-03-10T12:00")) == 0.5
 
 
-@pytest.mark.parametrize(("now", "days", "label", "level"), [
-    ("2025-03-10T17:00", 23 / 24, "less than a working day", "on_time"),
-    ("2025-03-12T18:00", 3.0, "3 working days", "on_time"),
-    ("2025-03-13T18:00", 4.0, "4 working days", "due_soon"),  # 80 % of five days
-    ("2025-03-14T17:59", 5 - 1 / 1440, "4 working days", "due_soon"),
-    ("2025-03-14T18:00", 5.0, "5 working days", "overdue"),
-    ("2025-03-17T09:00", 5 + 6 / 24 + 9 / 24, "5 working days", "overdue"),
-])
+@pytest.mark.parametrize(
+    ("now", "days", "label", "level"),
+    [
+        ("2025-03-10T17:00", 23 / 24, "less than a working day", "on_time"),
+        ("2025-03-12T18:00", 3.0, "3 working days", "on_time"),
+        ("2025-03-13T18:00", 4.0, "4 working days", "due_soon"),  # 80 % of five days
+        ("2025-03-14T17:59", 5 - 1 / 1440, "4 working days", "due_soon"),
+        ("2025-03-14T18:00", 5.0, "5 working days", "overdue"),
+        ("2025-03-17T09:00", 5 + 6 / 24 + 9 / 24, "5 working days", "overdue"),
+    ],
+)
 def test_the_wait_is_shown_in_working_days_against_the_target(settings, now, days, label, level):
     settings.MODERATION_SLA_WORKING_DAYS = 5
     wait = sla.waiting(FRIDAY_EVENING, now=at(now))
@@ -176,15 +204,20 @@ def queue_world(depositor, moderator, colleague, other_moderator, communities):
     return world
 
 
-@pytest.mark.parametrize(("tab", "expected"), [
-    (Tab.waiting, {"waiting"}),
-    (Tab.mine, {"mine", "returned_to_me"}),
-    (Tab.others, {"colleagues", "returned_to_colleague"}),
-    (Tab.changes, {"changes", "back_to_draft"}),
-    (Tab.decided, {"approved", "rejected"}),
-    (Tab.open, {"waiting", "mine", "returned_to_me", "colleagues", "returned_to_colleague", "changes",
-                "back_to_draft"}),
-])
+@pytest.mark.parametrize(
+    ("tab", "expected"),
+    [
+        (Tab.waiting, {"waiting"}),
+        (Tab.mine, {"mine", "returned_to_me"}),
+        (Tab.others, {"colleagues", "returned_to_colleague"}),
+        (Tab.changes, {"changes", "back_to_draft"}),
+        (Tab.decided, {"approved", "rejected"}),
+        (
+            Tab.open,
+            {"waiting", "mine", "returned_to_me", "colleagues", "returned_to_colleague", "changes", "back_to_draft"},
+        ),
+    ],
+)
 def test_each_tab_holds_its_deposits(queue_world, moderator, tab, expected):
     assert ids(rows_of(moderator, tab)) == {queue_world[name].pk for name in expected}
 
@@ -237,7 +270,9 @@ def test_recently_decided_shows_the_decision_latest_first(queue_world, moderator
     rows = rows_of(moderator, Tab.decided)
     assert [row.deposit.title for row in rows] == ["Approved", "Rejected"]
     assert [(row.decision.action, row.decision.actor.username) for row in rows] == [
-        ("approve", "moderator"), ("reject", "colleague")]
+        ("approve", "moderator"),
+        ("reject", "colleague"),
+    ]
     assert all(row.waiting is None and row.actions == [] for row in rows)
 
 
@@ -261,17 +296,22 @@ def test_the_resource_type_filter_reads_the_metadata_and_its_default(depositor, 
     unspecified = make(depositor, ocean, resource_type="")  # the metadata's default: Dataset
     software = make(depositor, ocean, resource_type="Software")
     assert ids(rows_of(moderator, Tab.waiting, filters=QueueFilters(resource_type="Dataset"))) == {
-        dataset.pk, unspecified.pk}
+        dataset.pk,
+        unspecified.pk,
+    }
     [row] = rows_of(moderator, Tab.waiting, filters=QueueFilters(resource_type="Software"))
     assert (row.deposit.pk, row.resource_type) == (software.pk, "Software")
 
 
-@pytest.mark.parametrize(("size", "expected"), [
-    ("under-10mb", {"empty", "small"}),
-    ("10mb-1gb", {"medium"}),
-    ("1gb-10gb", set()),
-    ("over-10gb", {"large"}),
-])
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ("under-10mb", {"empty", "small"}),
+        ("10mb-1gb", {"medium"}),
+        ("1gb-10gb", set()),
+        ("over-10gb", {"large"}),
+    ],
+)
 def test_the_size_filter_sums_the_files_of_each_deposit(depositor, moderator, communities, size, expected):
     ocean = communities["ocean"]
     made = {
@@ -293,22 +333,25 @@ def test_the_waiting_filter_and_the_overdue_summary_count_working_days(settings,
         "friday_evening": make(depositor, ocean, submitted_at=FRIDAY_EVENING),  # 5.75 working days: overdue
         "monday_before": make(depositor, ocean, submitted_at=at("2025-03-10T12:00")),  # 5: overdue
         "wednesday": make(depositor, ocean, submitted_at=at("2025-03-12T12:00")),  # 3: on time
-        "tuesday": make(depositor, ocean, submitted_at=at("2025-03-11T00:00"), status=Status.in_review,
-                        reviewer=moderator),  # 4.5: due soon
+        "tuesday": make(
+            depositor, ocean, submitted_at=at("2025-03-11T00:00"), status=Status.in_review, reviewer=moderator
+        ),  # 4.5: due soon
         "friday": make(depositor, ocean, submitted_at=at("2025-03-14T09:00")),  # 1.125
         "changes": make(depositor, ocean, submitted_at=at("2025-02-03T09:00"), status=Status.changes_requested),
     }
     over_2 = rows_of(moderator, Tab.open, filters=QueueFilters(waiting="over-2"), now=now)
     assert ids(over_2) - {made["changes"].pk} == {
-        made[n].pk for n in ("friday_evening", "monday_before", "wednesday", "tuesday")}
+        made[n].pk for n in ("friday_evening", "monday_before", "wednesday", "tuesday")
+    }
     over_5 = rows_of(moderator, Tab.open, filters=QueueFilters(waiting="over-5"), now=now)
     assert ids(over_5) - {made["changes"].pk} == {made["friday_evening"].pk}  # strictly more than five
     overdue = rows_of(moderator, Tab.open, filters=QueueFilters(waiting="overdue"), now=now)
     assert ids(overdue) == {made["friday_evening"].pk, made["monday_before"].pk}  # the clock stops with the depositor
     counts = counts_of(moderator, now=now)
     assert (counts.overdue, counts.due_soon) == (2, 1)
-    levels = {row.deposit.pk: (row.waiting.label, row.waiting.level)
-              for row in rows_of(moderator, Tab.waiting, now=now)}
+    levels = {
+        row.deposit.pk: (row.waiting.label, row.waiting.level) for row in rows_of(moderator, Tab.waiting, now=now)
+    }
     assert levels[made["friday_evening"].pk] == ("5 working days", "overdue")
     assert levels[made["wednesday"].pk] == ("3 working days", "on_time")
     assert counts_of(moderator, now=now, filters=QueueFilters(waiting="over-2")).tabs["waiting"] == 3
@@ -316,7 +359,8 @@ def test_the_waiting_filter_and_the_overdue_summary_count_working_days(settings,
 
 def test_filters_from_a_query_string_ignore_values_the_page_does_not_offer():
     filters = QueueFilters.from_query(
-        {"size": "huge", "waiting": "over-3", "resource_type": "Cake", "community": "ocean"})
+        {"size": "huge", "waiting": "over-3", "resource_type": "Cake", "community": "ocean"}
+    )
     assert filters == QueueFilters(community="ocean")
 
 
@@ -387,8 +431,10 @@ def submitted(depositor, communities):
 
 
 def act(client, deposit, action, *, seen_status=None, next_url=f"{QUEUE}?tab=waiting", **extra):
-    return client.post(reverse("deposit:act", args=[deposit.pk]), {
-        "action": action, "seen_status": seen_status or deposit.status, "next": next_url, **extra})
+    return client.post(
+        reverse("deposit:act", args=[deposit.pk]),
+        {"action": action, "seen_status": seen_status or deposit.status, "next": next_url, **extra},
+    )
 
 
 def test_claiming_from_the_queue_comes_back_to_the_queue_with_a_message(client, submitted, moderator):
@@ -472,10 +518,17 @@ def test_a_deposit_resubmitted_to_me_is_in_mine_to_claim_again(client, submitted
 # --- Who sees the queue -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("anonymous", 302), ("depositor", 403), ("other_depositor", 403), ("moderator", 200),
-    ("other_moderator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", 302),
+        ("depositor", 403),
+        ("other_depositor", 403),
+        ("moderator", 200),
+        ("other_moderator", 200),
+        ("admin", 200),
+    ],
+)
 def test_the_queue_page_answers_each_role(client, request, submitted, role, expected):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
@@ -487,9 +540,16 @@ def test_the_queue_page_answers_each_role(client, request, submitted, role, expe
             assert ("To review" in response.content.decode()) is sees, tab
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("depositor", 403), ("other_depositor", 403), ("moderator", 200), ("other_moderator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("depositor", 403),
+        ("other_depositor", 403),
+        ("moderator", 200),
+        ("other_moderator", 200),
+        ("admin", 200),
+    ],
+)
 def test_the_queue_endpoint_answers_each_role(api_client, request, submitted, role, expected):
     response = api_client(request.getfixturevalue(role)).get("/api/moderation/queue")
     assert response.status_code == expected
@@ -506,13 +566,20 @@ def test_the_queue_endpoint_needs_a_token(api_client):
 # --- The API ------------------------------------------------------------------------------------
 
 
-def test_the_queue_endpoint_gives_tabs_filters_and_the_service_level(api_client, settings, depositor, moderator,
-                                                                       communities):
+def test_the_queue_endpoint_gives_tabs_filters_and_the_service_level(
+    api_client, settings, depositor, moderator, communities
+):
     settings.MODERATION_SLA_WORKING_DAYS = 5
     ocean = communities["ocean"]
     now = timezone.now()
-    late = make(depositor, ocean, title="Late", submitted_at=sla.submitted_at_least(5.5, now=now), size=3000,
-                resource_type="Software")
+    late = make(
+        depositor,
+        ocean,
+        title="Late",
+        submitted_at=sla.submitted_at_least(5.5, now=now),
+        size=3000,
+        resource_type="Software",
+    )
     mine = make(depositor, ocean, title="Mine", status=Status.in_review, reviewer=moderator)
     changes = make(depositor, ocean, title="Changes", status=Status.changes_requested, reviewer=moderator)
     client = api_client(moderator)
@@ -524,7 +591,11 @@ def test_the_queue_endpoint_gives_tabs_filters_and_the_service_level(api_client,
     assert item["id"] == late.pk
     assert item["waiting_working_days"] == pytest.approx(5.5, abs=0.01)
     assert (item["sla"], item["total_size"], item["resource_type"], item["reviewer"]) == (
-        "overdue", 3000, "Software", None)
+        "overdue",
+        3000,
+        "Software",
+        None,
+    )
     assert item["allowed_actions"] == ["claim", "assign"]
     assert item["sla_due_at"] is not None and item["doi"] is None and item["owner"] == "depositor"
     [item] = client.get("/api/moderation/queue", {"tab": "mine"}).json()
@@ -534,7 +605,8 @@ def test_the_queue_endpoint_gives_tabs_filters_and_the_service_level(api_client,
     assert [i["id"] for i in client.get("/api/moderation/queue", {"resource_type": "Software"}).json()] == [late.pk]
     assert [i["id"] for i in client.get("/api/moderation/queue", {"waiting": "overdue"}).json()] == [late.pk]
     assert [i["id"] for i in client.get("/api/moderation/queue", {"size": "under-10mb", "tab": "mine"}).json()] == [
-        mine.pk]
+        mine.pk
+    ]
     bad = client.get("/api/moderation/queue", {"tab": "everything"})
     assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "tab"
 
@@ -569,15 +641,18 @@ def test_the_navigation_counts_what_waits_and_what_is_mine(client, depositor, mo
     assert "nav-count" not in client.get(reverse("deposit:list")).content.decode()
 
 
-def test_the_navigation_count_is_one_query_run_once_per_request(rf, depositor, moderator, communities,
-                                                                 django_assert_num_queries):
+def test_the_navigation_count_is_one_query_run_once_per_request(
+    rf, depositor, moderator, communities, django_assert_num_queries
+):
     from django.template import Context, Template
 
     make(depositor, communities["ocean"])
     request = rf.get("/")
     request.user = moderator
-    template = Template("{% load estran moderation_queue %}{% moderation_queue_count as a %}"
-                        "{% moderation_queue_count as b %}{% is_moderator as m %}{{ a }}/{{ b }}/{{ m }}")
+    template = Template(
+        "{% load estran moderation_queue %}{% moderation_queue_count as a %}"
+        "{% moderation_queue_count as b %}{% is_moderator as m %}{{ a }}/{{ b }}/{{ m }}"
+    )
     with django_assert_num_queries(1):  # which answers the navigation's is_moderator too
         assert template.render(Context({"request": request})) == "1/1/True"
     request = rf.get("/")
@@ -604,18 +679,31 @@ def _many(n, moderator, colleague, communities):
     start = timezone.now() - timedelta(days=20)
     for i in range(n):
         owner = User.objects.create(username=f"owner{i}", display_name=f"Owner {i}")
-        status, reviewer = [(Status.submitted, None), (Status.in_review, moderator), (Status.in_review, colleague),
-                            (Status.submitted, moderator), (Status.in_review, colleague)][i % 5]
-        deposit = make(owner, ocean, status=status, reviewer=reviewer, title=f"Deposit {i}",
-                       submitted_at=start + timedelta(hours=i), size=1000 + i)
+        status, reviewer = [
+            (Status.submitted, None),
+            (Status.in_review, moderator),
+            (Status.in_review, colleague),
+            (Status.submitted, moderator),
+            (Status.in_review, colleague),
+        ][i % 5]
+        deposit = make(
+            owner,
+            ocean,
+            status=status,
+            reviewer=reviewer,
+            title=f"Deposit {i}",
+            submitted_at=start + timedelta(hours=i),
+            size=1000 + i,
+        )
         if i % 5 == 4:
             decide(deposit, colleague)
 
 
 @pytest.mark.parametrize("tab", ["waiting", "mine", "others", "changes", "decided"])
 @pytest.mark.parametrize("n", [1, 60])
-def test_the_queue_page_runs_a_bounded_number_of_queries(client, moderator, colleague, communities,
-                                                         django_assert_max_num_queries, n, tab):
+def test_the_queue_page_runs_a_bounded_number_of_queries(
+    client, moderator, colleague, communities, django_assert_max_num_queries, n, tab
+):
     _many(n, moderator, colleague, communities)
     client.force_login(moderator)
     with django_assert_max_num_queries(PAGE_QUERIES):
@@ -626,8 +714,9 @@ def test_the_queue_page_runs_a_bounded_number_of_queries(client, moderator, coll
 
 
 @pytest.mark.parametrize("n", [1, 60])
-def test_the_queue_endpoint_runs_a_bounded_number_of_queries(api_client, moderator, colleague, communities,
-                                                             django_assert_max_num_queries, n):
+def test_the_queue_endpoint_runs_a_bounded_number_of_queries(
+    api_client, moderator, colleague, communities, django_assert_max_num_queries, n
+):
     _many(n, moderator, colleague, communities)
     client = api_client(moderator)
     with django_assert_max_num_queries(API_QUERIES):

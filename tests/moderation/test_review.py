@@ -1,15 +1,16 @@
 """The review page, the decisions taken from it, the resubmission's diff, and the review report
 (HTML and PDF): through the web views, as a moderator and a depositor use them."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-from pypdf import PdfReader
 from django.urls import reverse
+from pypdf import PdfReader
 
 from deposit import services
-from deposit.models import Deposit, DepositEvent
+from deposit.models import Deposit
 from deposit.workflow import Status
 from tests.factories import complete_metadata, deposit_with_file
 
@@ -34,8 +35,11 @@ def submitted(depositor, communities):
 
 
 def act(client, deposit, action, **data):
-    return client.post(reverse("deposit:act", args=[deposit.pk]),
-                       {"action": action, "seen_status": deposit.status, **data}, follow=True)
+    return client.post(
+        reverse("deposit:act", args=[deposit.pk]),
+        {"action": action, "seen_status": deposit.status, **data},
+        follow=True,
+    )
 
 
 def messages_of(response) -> list[str]:
@@ -106,10 +110,13 @@ def test_an_action_on_a_stale_page_is_refused_with_what_happened(client, submitt
     client.force_login(colleague)
     act(client, submitted, "claim")
     client.force_login(moderator)
-    response = client.post(reverse("deposit:act", args=[submitted.pk]),
-                           {"action": "claim", "seen_status": "submitted"}, follow=True)
+    response = client.post(
+        reverse("deposit:act", args=[submitted.pk]), {"action": "claim", "seen_status": "submitted"}, follow=True
+    )
     [message] = messages_of(response)
-    assert message.startswith("Claire Colleague acted on this deposit while you were looking at it: it is now in review.")
+    assert message.startswith(
+        "Claire Colleague acted on this deposit while you were looking at it: it is now in review."
+    )
     assert Deposit.objects.get(pk=submitted.pk).reviewer == colleague
 
 
@@ -146,7 +153,9 @@ def test_resubmission_returns_to_the_same_moderator_with_what_changed(
     metadata["geo_locations"][0]["box"]["west"] = -5.5
     services.deposit_update(deposit=submitted, actor=depositor, metadata=metadata, revision=submitted.revision)
     services.file_delete(file=submitted.files.get(name="ctd.csv"), actor=depositor)
-    services.file_add_bytes(deposit=submitted, actor=depositor, name="ctd.csv", chunks=[b"depth,temp\n2,11.0\n"], size=18)
+    services.file_add_bytes(
+        deposit=submitted, actor=depositor, name="ctd.csv", chunks=[b"depth,temp\n2,11.0\n"], size=18
+    )
     services.file_add_bytes(deposit=submitted, actor=depositor, name="README.md", chunks=[b"# CTD\n"], size=6)
     services.deposit_act(deposit=Deposit.objects.get(pk=submitted.pk), action="resubmit", actor=depositor)
     submitted.refresh_from_db()
@@ -194,7 +203,9 @@ def test_the_review_page_runs_a_bounded_number_of_queries(
 ):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     for n in range(files - 1):
-        services.file_add_bytes(deposit=deposit, actor=depositor, name=f"cast_{n:03}.csv", chunks=[b"a,b\n1,2\n"], size=8)
+        services.file_add_bytes(
+            deposit=deposit, actor=depositor, name=f"cast_{n:03}.csv", chunks=[b"a,b\n1,2\n"], size=8
+        )
     deposit = services.deposit_act(deposit=deposit, action="submit", actor=depositor)
     services.deposit_act(deposit=deposit, action="claim", actor=moderator)
     client.force_login(moderator)

@@ -2,6 +2,7 @@
 creators made a page of 8.6 MB that took 12 s; now the first 100 items of a list have their own
 comment form and the others are one line each under one form for the whole list, in a bounded
 number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,11 @@ def test_the_review_of_2000_creators_is_light_and_every_creator_is_shown(
 ):
     metadata = complete_metadata()
     metadata["creators"] = [
-        {"name": f"Author{i:04}, Anne", "orcid": "", "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}]}
+        {
+            "name": f"Author{i:04}, Anne",
+            "orcid": "",
+            "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}],
+        }
         for i in range(limits.CREATORS)
     ]
     deposit = deposit_with_file(depositor, community=communities["ocean"], metadata=metadata)
@@ -38,6 +43,6 @@ def test_the_review_of_2000_creators_is_light_and_every_creator_is_shown(
     assert all(f"Author{i:04}, Anne" in page for i in range(limits.CREATORS))
     forms = re.findall(r'name="field" value="(creators[-\d]*)"', page)
     assert forms == [f"creators-{i}" for i in range(FULL_ITEMS)] + ["creators"]
-    whole_list = page[page.index('id="field-creators"'):]
+    whole_list = page[page.index('id="field-creators"') :]
     assert f"Creators {FULL_ITEMS + 1} – Creators {limits.CREATORS}" in whole_list
     assert "Are all of them authors?" in whole_list

@@ -2,6 +2,7 @@
 co-depositor, the community's moderators (`moderator` and a colleague), and `act`, which applies a
 lifecycle action through the deposit service and runs what waits for the commit (notifications,
 their e-mails with eager Celery)."""
+
 import pytest
 
 from deposit.models import Collaboration
@@ -12,8 +13,9 @@ from tests.factories import complete_metadata, deposit_with_file
 def co_depositor(db):
     from accounts.services import user_create
 
-    return user_create(username="co_depositor", email="co@example.org", password="correct horse battery",
-                       display_name="Co Depositor")
+    return user_create(
+        username="co_depositor", email="co@example.org", password="correct horse battery", display_name="Co Depositor"
+    )
 
 
 @pytest.fixture
@@ -21,8 +23,9 @@ def colleague(db, communities):
     """A second moderator of the ocean community."""
     from accounts.services import moderator_grant, user_create
 
-    user = user_create(username="colleague", email="colleague@example.org", password="correct horse battery",
-                       display_name="Colleague")
+    user = user_create(
+        username="colleague", email="colleague@example.org", password="correct horse battery", display_name="Colleague"
+    )
     moderator_grant(user=user, community=communities["ocean"])
     return user
 
@@ -33,7 +36,10 @@ def deposit(depositor, co_depositor, communities):
         depositor, community=communities["ocean"], metadata=complete_metadata("Glider section off Brest")
     )
     Collaboration.objects.create(
-        deposit=deposit, invited_by=depositor, email=co_depositor.email, user=co_depositor,
+        deposit=deposit,
+        invited_by=depositor,
+        email=co_depositor.email,
+        user=co_depositor,
         state=Collaboration.State.accepted,
     )
     return deposit
@@ -68,4 +74,3 @@ def comment_on(django_capture_on_commit_callbacks, eager_celery):
         return comment
 
     return post
-

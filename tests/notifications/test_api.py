@@ -1,4 +1,5 @@
 """REST: GET /api/notifications (your own, unread first) and POST /api/notifications/read."""
+
 import pytest
 from django.conf import settings
 from django.utils import timezone

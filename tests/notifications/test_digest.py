@@ -1,5 +1,6 @@
 """The daily digest: one e-mail per digest reader listing what was not e-mailed yet, grouped by
 deposit, sent once however many times (and however many workers at once) it runs."""
+
 import threading
 from datetime import timedelta
 
@@ -37,7 +38,7 @@ def test_a_digest_lists_the_days_notifications_grouped_by_deposit_and_is_sent_on
     assert mail.subject == f"[{settings.SITE_NAME}] Your daily digest: 3 notifications"
     body = mail.body
     assert body.index("== Glider section off Brest ==") < body.index("== Sediment cores ==")
-    glider = body[body.index("== Glider section off Brest =="):body.index("== Sediment cores ==")]
+    glider = body[body.index("== Glider section off Brest ==") : body.index("== Sediment cores ==")]
     assert f"{settings.SITE_URL}/moderation/deposits/{deposit.pk}/" in glider
     assert "submitted “Glider section off Brest” for review." in glider
     assert "commented on “Glider section off Brest”." in glider and "QC flags" in glider

@@ -1,6 +1,7 @@
 """E-mails of notifications: one at once for those who want it (plain text and HTML, with the
 link that suits the reader), nothing now for digest readers, nothing at all for those who chose
 none; a retried task never sends twice."""
+
 import pytest
 from django.conf import settings
 

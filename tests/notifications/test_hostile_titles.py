@@ -2,6 +2,7 @@
 the moderators hear of the submission, an invitation answers 201 and its mail leaves once through
 the notifications' outbox; and a mail the server keeps refusing is marked failed after
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS attempts, shown to operators, and no longer tried."""
+
 from __future__ import annotations
 
 import smtplib
@@ -47,15 +48,18 @@ def assert_sent_on_one_line(mail, subject: str) -> None:
 # --- One line ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Plain title", "Plain title"),
-    ("two\r\nlines", "two lines"),
-    ("  spaced \t\t out  ", "spaced out"),
-    ("nel\x85and\u2028separators\u2029too\x0bvt\x0cff", "nel and separators too vt ff"),
-    ("nul\x00and\x1bescape", "nul and escape"),
-    ("report\u202efdp.exe zero\u200bwidth", "reportfdp.exe zerowidth"),  # format characters dropped
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Plain title", "Plain title"),
+        ("two\r\nlines", "two lines"),
+        ("  spaced \t\t out  ", "spaced out"),
+        ("nel\x85and\u2028separators\u2029too\x0bvt\x0cff", "nel and separators too vt ff"),
+        ("nul\x00and\x1bescape", "nul and escape"),
+        ("report\u202efdp.exe zero\u200bwidth", "reportfdp.exe zerowidth"),  # format characters dropped
+        ("", ""),
+    ],
+)
 def test_a_subject_is_one_line_whatever_the_text_holds(text, expected):
     assert single_line(text) == expected
 
@@ -74,8 +78,9 @@ def test_a_title_with_line_breaks_is_submitted_and_the_moderator_is_mailed_a_one
     api_client, depositor, moderator, hostile, mailoutbox, eager_celery, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        answer = api_client(depositor).post(f"/api/deposits/{hostile.pk}/actions", {"action": "submit"},
-                                            content_type="application/json")
+        answer = api_client(depositor).post(
+            f"/api/deposits/{hostile.pk}/actions", {"action": "submit"}, content_type="application/json"
+        )
     assert answer.status_code == 200, answer.content
     [mail] = [m for m in mailoutbox if m.to == ["moderator@example.org"]]
     assert_sent_on_one_line(mail, f"[{settings.SITE_NAME}] Submitted for review: {ONE_LINE_TITLE}")
@@ -154,12 +159,14 @@ def test_a_withdrawn_invitation_is_not_mailed(api_client, depositor, hostile, ma
     assert mailoutbox == []
 
 
-def test_the_invitation_page_answers_for_a_title_with_line_breaks(client, depositor, hostile, mailoutbox,
-                                                                  eager_celery, django_capture_on_commit_callbacks):
+def test_the_invitation_page_answers_for_a_title_with_line_breaks(
+    client, depositor, hostile, mailoutbox, eager_celery, django_capture_on_commit_callbacks
+):
     client.force_login(depositor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("deposit:collaborator-invite", args=[hostile.pk]),
-                               {"invitee": "newcomer@example.org"})
+        response = client.post(
+            reverse("deposit:collaborator-invite", args=[hostile.pk]), {"invitee": "newcomer@example.org"}
+        )
     assert response.status_code == 302
     assert Collaboration.objects.filter(deposit=hostile, email="newcomer@example.org").exists()
     [mail] = mailoutbox
@@ -212,8 +219,9 @@ def test_a_mail_refused_again_and_again_is_marked_failed_and_no_longer_tried(
     page = client.get(changelist, {"email_state": "failed"}).content.decode()
     assert f"/admin/notifications/notification/{notification.pk}/change/" in page
     refusing_server.undo()
-    response = client.post(changelist, {"action": "retry_failed_emails", "_selected_action": [notification.pk]},
-                           follow=True)
+    response = client.post(
+        changelist, {"action": "retry_failed_emails", "_selected_action": [notification.pk]}, follow=True
+    )
     assert "1 failed e-mail queued again." in response.content.decode()
     assert emails_resend_unsent(now=later()) == 0  # sent by the task the action queued
     [mail] = mailoutbox

@@ -2,6 +2,7 @@
 the transaction that decided it commits, from an outbox row claimed (and committed) first; a send
 that fails is retried; a mail that left is never sent again, not even when recording it failed.
 The failures are real: PostgreSQL triggers refusing the writes (tests/fakes/db_faults.py)."""
+
 from __future__ import annotations
 
 from datetime import timedelta

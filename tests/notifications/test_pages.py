@@ -1,6 +1,7 @@
 """The bell and the notifications page: each user sees and opens only their own notifications,
 for every role; opening one marks it read and leads to the right page; the preference form; the
 page's queries do not grow with the number of notifications."""
+
 import re
 
 import pytest
@@ -82,7 +83,11 @@ def test_the_list_shows_ones_own_notifications_newest_first_unread_highlighted(c
     page = answer.content.decode()
     assert page.count('class="notification unread"') == 2
     assert page.count('class="notification"') == 1
-    assert page.index("Depositor submitted") < page.index("Moderator commented on") < page.index("Moderator is now reviewing")
+    assert (
+        page.index("Depositor submitted")
+        < page.index("Moderator commented on")
+        < page.index("Moderator is now reviewing")
+    )
     assert "Which CTD model?" in page
     assert reverse("notifications:read", args=[mine["theirs"].pk]) not in page
 
@@ -169,8 +174,9 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_list_runs_a_bounded_number_of_queries(client, depositor, moderator, communities, settings,
-                                                    django_assert_max_num_queries):
+def test_the_list_runs_a_bounded_number_of_queries(
+    client, depositor, moderator, communities, settings, django_assert_max_num_queries
+):
     from tests.factories import deposit_with_file
 
     settings.NOTIFICATIONS_PAGE_SIZE = 50
@@ -180,8 +186,13 @@ def test_the_list_runs_a_bounded_number_of_queries(client, depositor, moderator,
         for _ in range(n):
             deposit = deposit_with_file(depositor, community=communities["ocean"])
             event = DepositEvent.objects.create(
-                deposit=deposit, action="reject", from_status="in_review", to_status="rejected", actor=moderator,
-                note="no", reason="duplicate",
+                deposit=deposit,
+                action="reject",
+                from_status="in_review",
+                to_status="rejected",
+                actor=moderator,
+                note="no",
+                reason="duplicate",
             )
             notify(depositor, deposit, kind=Kind.rejected, actor=moderator, event=event, text="no")
 

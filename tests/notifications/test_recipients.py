@@ -1,5 +1,6 @@
 """Who is told what: every deposit event and comment reaches the people concerned, through the
 real transitions (deposit.services.deposit_act), and never the person who acted."""
+
 import pytest
 
 from deposit.models import Deposit
@@ -109,7 +110,10 @@ def test_an_approval_tells_the_depositors_it_is_approved_then_published(in_revie
     kinds = sorted(Notification.objects.filter(recipient__username="depositor").values_list("kind", flat=True))
     assert kinds == [Kind.approved, Kind.published]
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"depositor", "co_depositor"}
-    assert Notification.objects.get(recipient__username="depositor", kind=Kind.approved).text == "Thank you, a fine dataset."
+    assert (
+        Notification.objects.get(recipient__username="depositor", kind=Kind.approved).text
+        == "Thank you, a fine dataset."
+    )
     # Publication is done by the system: nobody is named.
     assert Notification.objects.get(recipient__username="depositor", kind=Kind.published).actor is None
 
@@ -149,7 +153,11 @@ def test_a_depositors_comment_on_a_claimed_deposit_tells_the_reviewer_only(in_re
     comment = comment_on(in_review, co_depositor, "Calibration added in README.")
     assert told(in_review) == {"moderator": Kind.comment}
     notification = Notification.objects.get()
-    assert (notification.comment, notification.actor, notification.audience) == (comment, co_depositor, Audience.moderator)
+    assert (notification.comment, notification.actor, notification.audience) == (
+        comment,
+        co_depositor,
+        Audience.moderator,
+    )
     assert notification.text == "Calibration added in README."
 
 

@@ -1,6 +1,7 @@
 """Records to harvest, made quickly (straight rows, as a published record's are) or through the
 real publication service, and an OAI-PMH client on the Django test client that parses and
 validates every response against the OAI-PMH schema."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,6 +36,7 @@ def make_record(depositor, communities):
 def many_records(make_record):
     """`many_records(n)`: n records with distinct datestamps a minute apart, oldest first (and two
     sharing each datestamp when `ties`)."""
+
     def make(n: int, *, start=None, ties: bool = False, **kwargs) -> list[Record]:
         start = start or timezone.now() - timedelta(days=30)
         return [make_record(modified=start + timedelta(minutes=(i // 2 if ties else i)), **kwargs) for i in range(n)]
@@ -74,6 +76,7 @@ class OaiResponse:
 def oai(client):
     """`oai(verb=..., **arguments)`: the parsed response, checked valid against OAI-PMH 2.0 (and,
     inside it, oai_dc, DataCite and ISO 19115-3)."""
+
     def get(method: str = "get", **arguments) -> OaiResponse:
         arguments = {("from" if k == "from_" else k): v for k, v in arguments.items()}
         response = getattr(client, method)("/oai", arguments)

@@ -1,6 +1,7 @@
 """Harvests by a real OAI-PMH harvester (Sickle, over HTTP, against a live server): a full harvest
 with records published between two of its pages, then the incremental harvest a catalogue runs
 next, from the full harvest's first responseDate."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -58,9 +59,13 @@ class PagedSickle(Sickle):
 def publish(depositor, community, title: str):
     """A record through the publication service (the DOI outbox runs in-process)."""
     document = MetadataDocument.model_validate(complete_metadata(title))
-    return record_publish(pid=pid_mint(), document=document, community=community, owner=depositor,
-                          files=[{"name": "ctd.nc", "size": 10, "md5": "0" * 32, "sha256": "c" * 64,
-                                  "storage_key": f"k/{title}"}])
+    return record_publish(
+        pid=pid_mint(),
+        document=document,
+        community=community,
+        owner=depositor,
+        files=[{"name": "ctd.nc", "size": 10, "md5": "0" * 32, "sha256": "c" * 64, "storage_key": f"k/{title}"}],
+    )
 
 
 def oai_ids(records) -> set[str]:
@@ -73,8 +78,14 @@ def test_a_full_then_an_incremental_harvest_miss_nothing_published_between_pages
 ):
     settings.OAI_PAGE_SIZE = 4
     start = timezone.now() - timedelta(days=10)
-    existing = [record_create(owner=depositor, community=communities["ocean" if i % 3 else "atmosphere"],
-                              modified=start + timedelta(hours=i)) for i in range(13)]
+    existing = [
+        record_create(
+            owner=depositor,
+            community=communities["ocean" if i % 3 else "atmosphere"],
+            modified=start + timedelta(hours=i),
+        )
+        for i in range(13)
+    ]
     withdrawn_before = existing[5]
     record_withdraw(record=withdrawn_before, actor=admin, reason="duplicate")
     # Well before the harvest (datestamps are to the second: a harvest overlaps its second).

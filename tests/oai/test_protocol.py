@@ -1,5 +1,6 @@
 """OAI-PMH 2.0 at /oai: the six verbs, selective harvesting, keyset resumption tokens, deleted
 records, and every response valid against the OAI-PMH schema (the `oai` fixture checks it)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -61,7 +62,9 @@ def test_identify_of_an_empty_repository_is_valid(oai):
 def test_the_repository_identifier_follows_the_setting(oai, make_record, settings):
     settings.OAI_REPOSITORY_IDENTIFIER = "data.estran.example.org"
     record = make_record()
-    assert oai(verb="ListIdentifiers", metadataPrefix="oai_dc").identifiers == [f"oai:data.estran.example.org:{record.pk}"]
+    assert oai(verb="ListIdentifiers", metadataPrefix="oai_dc").identifiers == [
+        f"oai:data.estran.example.org:{record.pk}"
+    ]
     # An identifier of another namespace is not ours.
     assert oai(verb="GetRecord", identifier=oai_id(record), metadataPrefix="oai_dc").errors == ["idDoesNotExist"]
 
@@ -70,14 +73,24 @@ def test_list_metadata_formats_gives_the_four_formats_with_their_schemas(oai, ma
     record = make_record()
     for arguments in ({}, {"identifier": oai_id(record)}):
         response = oai(verb="ListMetadataFormats", **arguments)
-        formats = {f.findtext("{*}metadataPrefix"): (f.findtext("{*}schema"), f.findtext("{*}metadataNamespace"))
-                   for f in response.xpath("//oai:metadataFormat")}
+        formats = {
+            f.findtext("{*}metadataPrefix"): (f.findtext("{*}schema"), f.findtext("{*}metadataNamespace"))
+            for f in response.xpath("//oai:metadataFormat")
+        }
         assert formats == {
             "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
-            "oai_datacite": ("http://schema.datacite.org/oai/oai-1.1/oai.xsd", "http://schema.datacite.org/oai/oai-1.1/"),
-            "datacite": ("http://schema.datacite.org/meta/kernel-4.6/metadata.xsd", "http://datacite.org/schema/kernel-4"),
-            "iso19115-3": ("https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
-                           "http://standards.iso.org/iso/19115/-3/mdb/2.0"),
+            "oai_datacite": (
+                "http://schema.datacite.org/oai/oai-1.1/oai.xsd",
+                "http://schema.datacite.org/oai/oai-1.1/",
+            ),
+            "datacite": (
+                "http://schema.datacite.org/meta/kernel-4.6/metadata.xsd",
+                "http://datacite.org/schema/kernel-4",
+            ),
+            "iso19115-3": (
+                "https://schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
+                "http://standards.iso.org/iso/19115/-3/mdb/2.0",
+            ),
         }
 
 
@@ -196,7 +209,9 @@ def test_records_sharing_a_datestamp_are_paged_by_their_id(oai, many_records, se
     assert identifiers == [oai_id(r) for r in sorted(records, key=lambda r: (r.modified, r.pk))]
 
 
-def test_records_published_during_a_harvest_come_at_its_end_and_nothing_is_missed(oai, many_records, make_record, settings):
+def test_records_published_during_a_harvest_come_at_its_end_and_nothing_is_missed(
+    oai, many_records, make_record, settings
+):
     settings.OAI_PAGE_SIZE = 4
     records = many_records(10)
     first = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
@@ -245,8 +260,14 @@ def test_from_until_and_set_are_kept_through_the_resumption_token(oai, many_reco
     start = datetime(2025, 1, 1, tzinfo=UTC)
     ocean = many_records(7, start=start)
     many_records(3, start=start, community="atmosphere")
-    identifiers, pages = harvest(oai, verb="ListRecords", metadataPrefix="oai_dc", set="community:ocean",
-                                 from_="2025-01-01T00:01:00Z", until="2025-01-01T00:05:00Z")
+    identifiers, pages = harvest(
+        oai,
+        verb="ListRecords",
+        metadataPrefix="oai_dc",
+        set="community:ocean",
+        from_="2025-01-01T00:01:00Z",
+        until="2025-01-01T00:05:00Z",
+    )
     assert identifiers == [oai_id(r) for r in ocean[1:6]]
     assert pages[0].token.get("completeListSize") == "5"
 
@@ -276,41 +297,52 @@ def test_sets_select_by_community_by_resource_type_and_by_parent(oai, make_recor
 # --- Every error condition ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("arguments", [
-    {},
-    {"verb": "ListAllTheThings"},
-    {"verb": ["Identify", "Identify"]},
-    {"verb": ""},
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"verb": "ListAllTheThings"},
+        {"verb": ["Identify", "Identify"]},
+        {"verb": ""},
+    ],
+)
 def test_bad_verb(oai, arguments):
     response = oai(**arguments)
     assert response.errors == ["badVerb"]
     assert dict(response.xpath("/oai:OAI-PMH/oai:request")[0].attrib) == {}  # not echoed
 
 
-@pytest.mark.parametrize("arguments", [
-    {"verb": "Identify", "metadataPrefix": "oai_dc"},
-    {"verb": "ListRecords"},
-    {"verb": "ListIdentifiers", "set": "community:ocean"},
-    {"verb": "GetRecord", "metadataPrefix": "oai_dc"},
-    {"verb": "GetRecord", "identifier": "oai:estran.localhost:1"},
-    {"verb": "ListRecords", "metadataPrefix": ["oai_dc", "datacite"]},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-01-01", "until": "2025-01-02T00:00:00Z"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-01-02", "until": "2025-01-01"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-01-01T10:00:01Z", "until": "2025-01-01T10:00:00Z"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-02-30"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2025-01-01T10:00:00"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2025-01-01T10:00:00.5Z"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "community ocean"},
-    {"verb": "ListRecords", "metadataPrefix": "oai dc"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "abc"},
-    {"verb": "ListRecords", "metadataPrefix": ""},
-    {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "page": "2"},
-    {"verb": "ListSets", "set": "community"},
-    {"verb": "ListMetadataFormats", "metadataPrefix": "oai_dc"},
-    {"verb": "GetRecord", "identifier": "oai:estran.localhost: 1", "metadataPrefix": "oai_dc"},
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"verb": "Identify", "metadataPrefix": "oai_dc"},
+        {"verb": "ListRecords"},
+        {"verb": "ListIdentifiers", "set": "community:ocean"},
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc"},
+        {"verb": "GetRecord", "identifier": "oai:estran.localhost:1"},
+        {"verb": "ListRecords", "metadataPrefix": ["oai_dc", "datacite"]},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-01-01", "until": "2025-01-02T00:00:00Z"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-01-02", "until": "2025-01-01"},
+        {
+            "verb": "ListRecords",
+            "metadataPrefix": "oai_dc",
+            "from": "2025-01-01T10:00:01Z",
+            "until": "2025-01-01T10:00:00Z",
+        },
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2025-02-30"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2025-01-01T10:00:00"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2025-01-01T10:00:00.5Z"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "community ocean"},
+        {"verb": "ListRecords", "metadataPrefix": "oai dc"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "abc"},
+        {"verb": "ListRecords", "metadataPrefix": ""},
+        {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "page": "2"},
+        {"verb": "ListSets", "set": "community"},
+        {"verb": "ListMetadataFormats", "metadataPrefix": "oai_dc"},
+        {"verb": "GetRecord", "identifier": "oai:estran.localhost: 1", "metadataPrefix": "oai_dc"},
+    ],
+)
 def test_bad_argument(oai, arguments):
     response = oai(**arguments)
     assert response.errors == ["badArgument"]
@@ -328,15 +360,27 @@ def test_cannot_disseminate_format_in_lists(oai, make_record, verb):
 
 def test_cannot_disseminate_format_and_id_does_not_exist_in_get_record(oai, make_record):
     record = make_record()
-    assert oai(verb="GetRecord", identifier=oai_id(record), metadataPrefix="marcxml").errors == ["cannotDisseminateFormat"]
+    assert oai(verb="GetRecord", identifier=oai_id(record), metadataPrefix="marcxml").errors == [
+        "cannotDisseminateFormat"
+    ]
     unknown = "oai:estran.localhost:999999"
     assert oai(verb="GetRecord", identifier=unknown, metadataPrefix="oai_dc").errors == ["idDoesNotExist"]
     assert oai(verb="GetRecord", identifier=unknown, metadataPrefix="marcxml").errors == [
-        "cannotDisseminateFormat", "idDoesNotExist"]
+        "cannotDisseminateFormat",
+        "idDoesNotExist",
+    ]
 
 
-@pytest.mark.parametrize("identifier", ["oai:estran.localhost:999999", "oai:estran.localhost:abc", "10.5072/x",
-                                        "oai:other.org:1", "oai:estran.localhost:99999999999999999999"])
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "oai:estran.localhost:999999",
+        "oai:estran.localhost:abc",
+        "10.5072/x",
+        "oai:other.org:1",
+        "oai:estran.localhost:99999999999999999999",
+    ],
+)
 def test_id_does_not_exist(oai, make_record, identifier):
     make_record()
     assert oai(verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc").errors == ["idDoesNotExist"]
@@ -360,8 +404,11 @@ def test_bad_resumption_tokens(oai, many_records, settings, time_machine):
 
     assert error("ListRecords", "not-a-token") == ["badResumptionToken"]
     assert error("ListRecords", token[:-2] + ("AA" if not token.endswith("AA") else "BB")) == ["badResumptionToken"]
-    forged = tokens.encode(tokens.Position("ListRecords", "oai_dc", "", "", "", "2020-01-01T00:00:00+00:00", 1, 0,
-                                           5, "2020-01-01T00:00:00+00:00"))[0]
+    forged = tokens.encode(
+        tokens.Position(
+            "ListRecords", "oai_dc", "", "", "", "2020-01-01T00:00:00+00:00", 1, 0, 5, "2020-01-01T00:00:00+00:00"
+        )
+    )[0]
     assert error("ListRecords", forged[:-4] + "abcd") == ["badResumptionToken"]
     assert error("ListIdentifiers", token) == ["badResumptionToken"]  # another verb's
     assert error("ListSets", token) == ["badResumptionToken"]  # ListSets issues none

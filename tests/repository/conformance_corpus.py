@@ -7,6 +7,7 @@ INSPIRE rules read.
 
 `CORPUS` maps a name to a builder; `build(name, cast)` publishes that record (and what it needs:
 a second version publishes its first) and returns it."""
+
 from __future__ import annotations
 
 import copy
@@ -29,15 +30,28 @@ class Cast:
 
 
 def _files(*names: str) -> list[dict]:
-    return [{"name": name, "size": 2048 * (i + 1), "md5": "0" * 32, "sha256": f"{i + 1:064x}",
-             "storage_key": f"corpus/{name}"} for i, name in enumerate(names)]
+    return [
+        {
+            "name": name,
+            "size": 2048 * (i + 1),
+            "md5": "0" * 32,
+            "sha256": f"{i + 1:064x}",
+            "storage_key": f"corpus/{name}",
+        }
+        for i, name in enumerate(names)
+    ]
 
 
 def _publish(cast: Cast, metadata: dict, *, community: str = "ocean", files=("ctd.nc",), concept=None):
     from repository.services import pid_mint, record_publish
 
-    return record_publish(pid=pid_mint(concept=concept), document=MetadataDocument.model_validate(metadata),
-                          community=cast.communities[community], owner=cast.depositor, files=_files(*files))
+    return record_publish(
+        pid=pid_mint(concept=concept),
+        document=MetadataDocument.model_validate(metadata),
+        community=cast.communities[community],
+        owner=cast.depositor,
+        files=_files(*files),
+    )
 
 
 def rich(cast: Cast):
@@ -57,12 +71,16 @@ def second_version(cast: Cast):
 
 def embargoed(cast: Cast):
     metadata = full_metadata("Underway pCO2 of the MOOSE 2025 cruises, north-western Mediterranean")
-    metadata["descriptions"] = [{"description": "Partial pressure of CO2 in surface water measured underway "
-                                                "on the six MOOSE cruises of 2025."}]
-    metadata["access"] = {"level": "embargoed",
-                          "embargo_until": (timezone.now().date() + timedelta(days=200)).isoformat()}
-    metadata["geo_locations"] = [{"place": "Gulf of Lion", "box": {"west": 3.0, "east": 8.0, "south": 41.0,
-                                                                   "north": 43.6}}]
+    metadata["descriptions"] = [
+        {"description": "Partial pressure of CO2 in surface water measured underway on the six MOOSE cruises of 2025."}
+    ]
+    metadata["access"] = {
+        "level": "embargoed",
+        "embargo_until": (timezone.now().date() + timedelta(days=200)).isoformat(),
+    }
+    metadata["geo_locations"] = [
+        {"place": "Gulf of Lion", "box": {"west": 3.0, "east": 8.0, "south": 41.0, "north": 43.6}}
+    ]
     return _publish(cast, metadata, community="atmosphere", files=("pco2_2025.csv", "pco2_2025.nc"))
 
 
@@ -72,12 +90,20 @@ def organisations(cast: Cast):
     metadata = {
         "titles": [{"title": "Inventaire des stations marégraphiques du réseau national, édition 2025"}],
         "creators": [
-            {"name": "Service hydrographique et océanographique de la Marine", "name_type": "Organizational",
-             "ror": "https://ror.org/044jxhp58"},
+            {
+                "name": "Service hydrographique et océanographique de la Marine",
+                "name_type": "Organizational",
+                "ror": "https://ror.org/044jxhp58",
+            },
             {"name": "Réseau d'observation du niveau de la mer", "name_type": "Organizational"},
         ],
-        "descriptions": [{"description": "Liste des stations marégraphiques, avec leur position, leur "
-                                         "opérateur et leur période de fonctionnement.", "lang": "fr"}],
+        "descriptions": [
+            {
+                "description": "Liste des stations marégraphiques, avec leur position, leur "
+                "opérateur et leur période de fonctionnement.",
+                "lang": "fr",
+            }
+        ],
         "language": "fr",
         "resource_type": {"general": "Dataset", "type": "Inventaire"},
         "point_of_contact": {"name": "Bureau des données", "email": "donnees@example.org"},
@@ -89,15 +115,29 @@ def organisations(cast: Cast):
 def polygon(cast: Cast):
     """A polygon only, a collection that goes on, altitudes, keywords from thesauri only, ODbL."""
     metadata = copy.deepcopy(full_metadata("Seismic noise at the Pyrenean stations, continuous record"))
-    metadata["descriptions"] = [{"description": "Continuous broadband seismic noise recorded at twelve "
-                                                "stations of the Pyrenees since 2023."}]
-    metadata["subjects"] = [{"subject": "Seismology", "scheme": "GCMD Science Keywords",
-                             "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords",
-                             "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/b1de1226-0d62-4bd4-b4a5-d8a1a35dd5d6"}]
-    metadata["geo_locations"] = [{"place": "Pyrenees", "polygon": [
-        {"longitude": -1.8, "latitude": 42.6}, {"longitude": 3.2, "latitude": 42.3},
-        {"longitude": 2.9, "latitude": 43.1}, {"longitude": -1.5, "latitude": 43.4},
-        {"longitude": -1.8, "latitude": 42.6}]}]
+    metadata["descriptions"] = [
+        {"description": "Continuous broadband seismic noise recorded at twelve stations of the Pyrenees since 2023."}
+    ]
+    metadata["subjects"] = [
+        {
+            "subject": "Seismology",
+            "scheme": "GCMD Science Keywords",
+            "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords",
+            "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/b1de1226-0d62-4bd4-b4a5-d8a1a35dd5d6",
+        }
+    ]
+    metadata["geo_locations"] = [
+        {
+            "place": "Pyrenees",
+            "polygon": [
+                {"longitude": -1.8, "latitude": 42.6},
+                {"longitude": 3.2, "latitude": 42.3},
+                {"longitude": 2.9, "latitude": 43.1},
+                {"longitude": -1.5, "latitude": 43.4},
+                {"longitude": -1.8, "latitude": 42.6},
+            ],
+        }
+    ]
     metadata["temporal_extent"] = {"start": "2023-01-01", "ongoing": True}
     metadata["vertical_extent"] = {"minimum": 200, "maximum": 2800, "reference": "altitude"}
     metadata["rights"] = [LICENCES["ODbL-1.0"].model_dump()]
@@ -110,20 +150,32 @@ def points(cast: Cast):
     """Several points and a box across the antimeridian, people without ORCID iDs but with two
     affiliations, a contact person among the contributors, a Crossref funder, Etalab 2.0."""
     metadata = copy.deepcopy(full_metadata("Coral cover at reef stations of New Caledonia and Wallis, 2024"))
-    metadata["descriptions"] = [{"description": "Percentage of live coral cover along 20 m transects at "
-                                                "reef stations, surveyed twice in 2024."}]
+    metadata["descriptions"] = [
+        {"description": "Percentage of live coral cover along 20 m transects at reef stations, surveyed twice in 2024."}
+    ]
     metadata["creators"] = [
-        {"name": "Nguyen, Thi Mai", "affiliations": [{"name": "IRD", "ror": "https://ror.org/05q3vnk25"},
-                                                    {"name": "Université de la Nouvelle-Calédonie"}]},
+        {
+            "name": "Nguyen, Thi Mai",
+            "affiliations": [
+                {"name": "IRD", "ror": "https://ror.org/05q3vnk25"},
+                {"name": "Université de la Nouvelle-Calédonie"},
+            ],
+        },
         {"name": "Tuilagi, Sione"},
     ]
-    metadata["contributors"] = [{"name": "Rossi, Chiara", "orcid": ORCID_CHIARA, "contributor_type": "ContactPerson"},
-                                {"name": "Le Goff, Anne", "orcid": ORCID_ANNE, "contributor_type": "DataCurator"}]
+    metadata["contributors"] = [
+        {"name": "Rossi, Chiara", "orcid": ORCID_CHIARA, "contributor_type": "ContactPerson"},
+        {"name": "Le Goff, Anne", "orcid": ORCID_ANNE, "contributor_type": "DataCurator"},
+    ]
     metadata["subjects"] = [
         {"subject": "Coral cover", "keyword_type": "parameter"},
-        {"subject": "Hard coral cover", "scheme": "NERC P01",
-         "scheme_uri": "http://vocab.nerc.ac.uk/collection/P01/current/",
-         "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/CORLCVR1/", "keyword_type": "parameter"},
+        {
+            "subject": "Hard coral cover",
+            "scheme": "NERC P01",
+            "scheme_uri": "http://vocab.nerc.ac.uk/collection/P01/current/",
+            "value_uri": "http://vocab.nerc.ac.uk/collection/P01/current/CORLCVR1/",
+            "keyword_type": "parameter",
+        },
         {"subject": "Reef survey", "keyword_type": "theme"},
     ]
     metadata["geo_locations"] = [
@@ -133,9 +185,13 @@ def points(cast: Cast):
     ]
     metadata["temporal_extent"] = {"start": "2024-03-01", "end": "2024-11-30"}
     metadata["vertical_extent"] = None
-    metadata["funding_references"] = [{"funder_name": "European Research Council",
-                                       "funder_identifier": "https://doi.org/10.13039/501100000781",
-                                       "funder_identifier_type": "Crossref Funder ID"}]
+    metadata["funding_references"] = [
+        {
+            "funder_name": "European Research Council",
+            "funder_identifier": "https://doi.org/10.13039/501100000781",
+            "funder_identifier_type": "Crossref Funder ID",
+        }
+    ]
     metadata["rights"] = [LICENCES["etalab-2.0"].model_dump()]
     metadata["related_identifiers"] = []
     return _publish(cast, metadata, community="biodiversity", files=("coral_cover.csv",))
@@ -144,8 +200,7 @@ def points(cast: Cast):
 def withdrawn(cast: Cast):
     from repository.services import record_withdraw
 
-    record = _publish(cast, full_metadata("Mooring ADCP currents, Ushant front, 2023"),
-                      files=("adcp.nc",))
+    record = _publish(cast, full_metadata("Mooring ADCP currents, Ushant front, 2023"), files=("adcp.nc",))
     return record_withdraw(record=record, actor=cast.admin, reason="data_error")
 
 
@@ -153,16 +208,26 @@ def derived(cast: Cast):
     """A gridded product derived from other datasets, described by a methods text."""
     metadata = copy.deepcopy(full_metadata("Gridded sea surface salinity of the Bay of Biscay, 2010-2024"))
     metadata["descriptions"] = [
-        {"description": "Monthly sea surface salinity on a 0.1 degree grid, interpolated from the CTD casts "
-                        "and the ferrybox lines of the Bay of Biscay."},
+        {
+            "description": "Monthly sea surface salinity on a 0.1 degree grid, interpolated from the CTD casts "
+            "and the ferrybox lines of the Bay of Biscay."
+        },
         {"description": "Objective analysis with a 50 km correlation length.", "description_type": "Methods"},
     ]
     metadata["lineage"] = None
     metadata["related_identifiers"] = [
-        {"identifier": "10.5072/estran.source-ctd", "identifier_type": "DOI", "relation_type": "IsDerivedFrom",
-         "resource_type_general": "Dataset"},
-        {"identifier": "https://github.com/estran/sss-grid", "identifier_type": "URL",
-         "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+        {
+            "identifier": "10.5072/estran.source-ctd",
+            "identifier_type": "DOI",
+            "relation_type": "IsDerivedFrom",
+            "resource_type_general": "Dataset",
+        },
+        {
+            "identifier": "https://github.com/estran/sss-grid",
+            "identifier_type": "URL",
+            "relation_type": "IsCompiledBy",
+            "resource_type_general": "Software",
+        },
     ]
     metadata["temporal_extent"] = {"start": "2010-01-01", "end": "2024-12-31"}
     return _publish(cast, metadata, files=("sss_grid.nc",))

@@ -1,5 +1,6 @@
 """Helpers of the DOI lifecycle tests: publish a deposit, start and publish a new version, and run
 the outbox in this process (what the worker does), against the fake DataCite server."""
+
 from __future__ import annotations
 
 import contextlib
@@ -36,7 +37,9 @@ def publish_new_version(record, depositor, moderator, *, title: str | None = Non
         metadata["titles"] = [{"title": title}]
     deposit_services.deposit_update(deposit=deposit, actor=depositor, metadata=metadata)
     content = f"depth,temp\n1,{record.version + 12}.5\n".encode()
-    deposit_services.file_add_bytes(deposit=deposit, actor=depositor, name="ctd.csv", chunks=[content], size=len(content))
+    deposit_services.file_add_bytes(
+        deposit=deposit, actor=depositor, name="ctd.csv", chunks=[content], size=len(content)
+    )
     deposit = deposit_services.deposit_act(deposit=deposit, action=Action.submit, actor=depositor)
     return approve(deposit, moderator).record
 
@@ -57,4 +60,3 @@ def drain(*, rounds: int = 20, ignore_schedule: bool = False) -> int:
             with contextlib.suppress(RetryableError):
                 pid_sync(pid_id=pk)
     return runs
-

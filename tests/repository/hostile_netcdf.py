@@ -3,6 +3,7 @@ declares 2^31 dimensions, truncations and seeded mutations of a real small file,
 whose chunks are absurd (its HDF5 checksums recomputed, so that the library accepts it as it is).
 
 Every builder is bounded and seeded: the same files on every run."""
+
 from __future__ import annotations
 
 import random
@@ -156,8 +157,10 @@ def absurd_chunking(folder: Path, *, chunk: int = 2**29 - 1) -> bytes:
     path = Path(folder) / "chunks.nc"
     with netCDF4.Dataset(path, "w") as ds:
         ds.createDimension("time", None)
-        for name, units, values in (("lat", "degrees_north", np.linspace(43.5, 48, 10)),
-                                    ("lon", "degrees_east", np.linspace(-6, -1, 10))):
+        for name, units, values in (
+            ("lat", "degrees_north", np.linspace(43.5, 48, 10)),
+            ("lon", "degrees_east", np.linspace(-6, -1, 10)),
+        ):
             var = ds.createVariable(name, "f8", ("time",), chunksizes=(5,), zlib=True)
             var.units = units
             var[:] = values

@@ -1,6 +1,7 @@
 """Readers that misbehave as a hostile file makes a C library misbehave, for `repository.sandbox` to
 run in its child process (tests/repository/test_sandbox.py). They import no models, like the real
 readers, and each takes the path of the file it is given."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Formatted citations in every CSL style Estran offers, compared with what citeproc-js (Zotero,
 Mendeley, doi.org) renders for the same items with the same style and locale files
 (tests/data/citations/citeproc-js.json, produced by real citeproc-js: see its README)."""
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,18 @@ CSL_STYLES = [style for _label, style in OFFERED_STYLES if style != DATACITE_STY
 # says delimiter-precedes-last="never"; citeproc-js puts the delimiter before an organisation that
 # ends a list of two or more people all the same.
 FOLLOWS_THE_STYLE_FILE = {
-    ("harvard", "en-US", "10.5072/estran.cite-1"):
-        "Le Goff, A., Martin, P. and Coriolis data centre (2025) “CTD casts of the PELGAS 2024 cruise, Bay of "
-        "Biscay.” Estran. Available at: https://doi.org/10.5072/estran.cite-1.",
-    ("harvard", "fr-FR", "10.5072/estran.cite-1"):
-        "Le Goff, A., Martin, P. et Coriolis data centre (2025) « CTD casts of the PELGAS 2024 cruise, Bay of "
-        "Biscay ». Estran. Disponible sur: https://doi.org/10.5072/estran.cite-1.",
+    (
+        "harvard",
+        "en-US",
+        "10.5072/estran.cite-1",
+    ): "Le Goff, A., Martin, P. and Coriolis data centre (2025) “CTD casts of the PELGAS 2024 cruise, Bay of "
+    "Biscay.” Estran. Available at: https://doi.org/10.5072/estran.cite-1.",
+    (
+        "harvard",
+        "fr-FR",
+        "10.5072/estran.cite-1",
+    ): "Le Goff, A., Martin, P. et Coriolis data centre (2025) « CTD casts of the PELGAS 2024 cruise, Bay of "
+    "Biscay ». Estran. Disponible sur: https://doi.org/10.5072/estran.cite-1.",
 }
 
 
@@ -34,8 +41,10 @@ def test_every_offered_csl_style_has_fixtures():
 
 
 def test_the_items_are_the_ones_estran_writes_for_the_records():
-    items = [to_csl(MetadataDocument.model_validate(r["metadata"]), doi=r["doi"], year=r["year"], version=r["version"])
-             for r in CITATION_RECORDS]
+    items = [
+        to_csl(MetadataDocument.model_validate(r["metadata"]), doi=r["doi"], year=r["year"], version=r["version"])
+        for r in CITATION_RECORDS
+    ]
     assert items == FIXTURES["items"]
 
 

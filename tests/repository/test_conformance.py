@@ -1,6 +1,7 @@
 """The conformance runner (repository/conformance) and `manage.py estran_check_conformance`: the
 catalogues' own rules, run offline from the copies in the project, find what they should and
 nothing else."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,12 @@ MINIMAL_DATASET = {
     "@context": {"@vocab": SDO},
     "@type": "Dataset",
     "@id": "https://doi.org/10.5072/example",
-    "identifier": {"@id": "https://doi.org/10.5072/example#doi", "@type": "PropertyValue",
-                   "propertyID": "https://registry.identifiers.org/registry/doi", "value": "doi:10.5072/example"},
+    "identifier": {
+        "@id": "https://doi.org/10.5072/example#doi",
+        "@type": "PropertyValue",
+        "propertyID": "https://registry.identifiers.org/registry/doi",
+        "value": "doi:10.5072/example",
+    },
     "url": "https://data.example.org/records/1",
     "sameAs": "https://doi.org/10.5072/example",
     "name": "Sea surface temperature at the Roscoff buoy",
@@ -62,14 +67,21 @@ def test_a_complete_dataset_passes_every_required_shape():
 def test_the_https_namespace_is_what_soso_reports_and_then_no_content_shape_fires():
     found = conformance.soso_violations({**MINIMAL_DATASET, "@context": {"@vocab": "https://schema.org/"}})
     assert [v.message for v in found["soso_common_v1.2.3"]] == [
-        "Expecting SO namespace of <http://schema.org/> not <https://schema.org/>"]
+        "Expecting SO namespace of <http://schema.org/> not <https://schema.org/>"
+    ]
     assert found["googleRequired"] == [] and found["P418Required"] == []  # they target http://schema.org/Dataset
 
 
 def test_a_dataset_whose_identifier_shares_its_id_has_two_urls_for_every_rule_set():
     # The mistake the DOI PropertyValue made: in RDF the two nodes are one, with two urls.
-    merged = {**MINIMAL_DATASET, "identifier": {**MINIMAL_DATASET["identifier"], "@id": MINIMAL_DATASET["@id"],
-                                                "url": "https://doi.org/10.5072/example"}}
+    merged = {
+        **MINIMAL_DATASET,
+        "identifier": {
+            **MINIMAL_DATASET["identifier"],
+            "@id": MINIMAL_DATASET["@id"],
+            "url": "https://doi.org/10.5072/example",
+        },
+    }
     found = conformance.soso_violations(merged)
     assert {name for name, violations in found.items() if violations} == set(conformance.SOSO_REQUIRED)
     assert any("url" in v.where for v in found["googleRequired"])
@@ -93,17 +105,18 @@ def test_a_remote_context_other_than_schema_org_is_refused_not_fetched():
 def test_geonetwork_s_doi_check_wants_a_publisher_among_the_points_of_contact():
     found = conformance.geonetwork_violations(iso_document("pointOfContact"), ["datacite"])
     assert [(v.message, v.where) for v in found["datacite"]] == [
-        ("datacite.publisher.missing (mri:pointOfContact with role publisher)", "/MD_Metadata")]
+        ("datacite.publisher.missing (mri:pointOfContact with role publisher)", "/MD_Metadata")
+    ]
     assert conformance.geonetwork_violations(iso_document("pointOfContact", "publisher"), ["datacite"]) == {
-        "datacite": []}
+        "datacite": []
+    }
     assert conformance.fired_rules(iso_document("pointOfContact", "publisher"), "datacite") == 1
 
 
 def test_geonetwork_s_iso_and_inspire_rules_fire_and_speak_english():
     xml = iso_document("pointOfContact", "publisher")
     found = conformance.geonetwork_violations(xml, ["iso", "inspire"])
-    assert "The dataset MUST provide a geographic description or a bounding box." in [
-        v.message for v in found["iso"]]
+    assert "The dataset MUST provide a geographic description or a bounding box." in [v.message for v in found["iso"]]
     assert "Resource abstract is missing." in [v.message for v in found["inspire"]]
     assert conformance.fired_rules(xml, "inspire") > 5
 
@@ -118,7 +131,8 @@ def test_the_command_checks_a_record_by_id_or_doi_against_every_required_rule_se
     call_command("estran_check_conformance", str(record.pk), record.doi, "--quiet-progress", stdout=out)
     assert out.getvalue().splitlines() == [
         f"{rule}: 2 of 2 records pass"
-        for rule in ("soso_common_v1.2.3", "googleRequired", "P418Required", "iso", "inspire", "datacite")]
+        for rule in ("soso_common_v1.2.3", "googleRequired", "P418Required", "iso", "inspire", "datacite")
+    ]
 
 
 @pytest.mark.django_db
@@ -128,12 +142,13 @@ def test_the_command_prints_each_violation_and_exits_1(depositor, admin, communi
     unlocated = build("organisations", cast)  # no location: outside INSPIRE
     out = io.StringIO()
     with pytest.raises(SystemExit) as exited:
-        call_command("estran_check_conformance", "--all", "--rules", "inspire,datacite", "--quiet-progress",
-                     stdout=out)
+        call_command("estran_check_conformance", "--all", "--rules", "inspire,datacite", "--quiet-progress", stdout=out)
     assert exited.value.code == 1
     lines = out.getvalue().splitlines()
-    assert f"FAIL {unlocated.pk} {unlocated.doi} [inspire] INSPIRE theme is mandatory. " \
-           "(/MD_Metadata/identificationInfo/MD_DataIdentification)" in lines
+    assert (
+        f"FAIL {unlocated.pk} {unlocated.doi} [inspire] INSPIRE theme is mandatory. "
+        "(/MD_Metadata/identificationInfo/MD_DataIdentification)" in lines
+    )
     assert lines[-2:] == ["inspire: 1 of 2 records pass", "datacite: 2 of 2 records pass"]
 
 

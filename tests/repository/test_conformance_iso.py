@@ -3,6 +3,7 @@ against GeoNetwork's own rules for its iso19115-3.2018 schema: the ISO condition
 "ready for DOI" check pass on every record, the INSPIRE rules on every record with the fields INSPIRE
 needs (a location, a theme, conditions of access and use, a contact organisation with an address);
 and OWSLib's ISO 19115-3 reader reads the fields a catalogue needs from the export."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,9 @@ def iso_export(client, record) -> bytes:
 
 
 def oai_payload(client, record) -> bytes:
-    response = client.get("/oai", {"verb": "GetRecord", "identifier": oai_identifier(record.pk),
-                                   "metadataPrefix": "iso19115-3"})
+    response = client.get(
+        "/oai", {"verb": "GetRecord", "identifier": oai_identifier(record.pk), "metadataPrefix": "iso19115-3"}
+    )
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     [metadata] = etree.fromstring(body).iter(MDB)
@@ -70,27 +72,38 @@ def test_owslib_reads_what_a_catalogue_needs_from_the_export(client, cast):
     assert identification.uricode == [f"https://doi.org/{record.doi}"]
     [contact, publisher] = identification.contact
     assert (contact.role, contact.name, contact.organization, contact.email) == (
-        "pointOfContact", "Anne Le Goff", "Ifremer", "anne.legoff@example.org")
+        "pointOfContact",
+        "Anne Le Goff",
+        "Ifremer",
+        "anne.legoff@example.org",
+    )
     assert (publisher.role, publisher.organization) == ("publisher", "Estran") and publisher.email
     [metadata_contact] = md.contact
     assert metadata_contact.email and metadata_contact.position == "Repository administrator"
     assert [c.name or c.organization for c in identification.creator] == [
-        "Le Goff, Anne", "Martin, Paul", "Coriolis & Co_data {centre}"]
+        "Le Goff, Anne",
+        "Martin, Paul",
+        "Coriolis & Co_data {centre}",
+    ]
     bbox = identification.bbox
     assert (bbox.minx, bbox.miny, bbox.maxx, bbox.maxy) == ("-6", "43.5", "-1", "48")
     keywords = {(k.thesaurus or {}).get("title"): k for k in identification.keywords}
     p01 = keywords["NERC P01"]
     assert p01.thesaurus["url"] == "http://vocab.nerc.ac.uk/collection/P01/current/"
     assert [(w.name, w.url) for w in p01.keywords] == [
-        ("Practical salinity of the water body", "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/")]
+        ("Practical salinity of the water body", "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/")
+    ]
     inspire = keywords["GEMET - INSPIRE themes, version 1.0"]
     assert (inspire.thesaurus["url"], inspire.thesaurus["date"]) == ("http://inspire.ec.europa.eu/theme", "2008-06-01")
     assert [(w.name, w.url) for w in inspire.keywords] == [
-        ("Oceanographic geographical features", "http://inspire.ec.europa.eu/theme/of")]
+        ("Oceanographic geographical features", "http://inspire.ec.europa.eu/theme/of")
+    ]
     urls = [(o.protocol, o.url) for o in md.distribution.online]
     assert urls[:2] == [("DOI", f"https://doi.org/{record.doi}"), ("WWW:LINK", record.landing_url)]
     assert {url for protocol, url in urls if protocol == "WWW:DOWNLOAD"} == {
-        f"{record.landing_url}/files/README.md", f"{record.landing_url}/files/ctd%20casts.nc"}
+        f"{record.landing_url}/files/README.md",
+        f"{record.landing_url}/files/ctd%20casts.nc",
+    }
     assert len(identification.uselimitation) == 2  # the licence's and the access's conditions
     # Missed because of known OWSLib bugs (0.35.0), not of the export:
     # - its namespace table maps `gml` to http://www.opengis.net/gml, not GML 3.2's
@@ -112,4 +125,5 @@ def test_owslib_reads_a_version_s_parent_the_concept_record(client, cast):
     assert md.parentidentifier == metadata_uuid(second.concept.pid.doi)
     root = etree.fromstring(iso_export(client, second))
     assert root.find("{http://standards.iso.org/iso/19115/-3/mdb/2.0}parentMetadata").get("uuidref") == (
-        metadata_uuid(second.concept.pid.doi))
+        metadata_uuid(second.concept.pid.doi)
+    )

@@ -3,6 +3,7 @@ against science-on-schema.org's shapes (`soso_common_v1.2.3`), Google Dataset Se
 properties (`googleRequired`) and EarthCube GeoCODES' (`P418Required`): no violation. Google's
 recommended properties (`googleRecommended`) are counted: what is left is listed below, each with
 why the metadata cannot fill it (README, "For catalogue operators")."""
+
 from __future__ import annotations
 
 import json
@@ -64,20 +65,37 @@ def test_the_json_ld_of_every_record_passes_soso_google_and_geocodes(client, cas
 # - no article to cite, no other title, no measured variable, no extent: the depositor gave none.
 KNOWN_RECOMMENDED = {
     "rich": {("keywords", "Value is not of Node Kind sh:Literal"): 3, ("spatialCoverage", "More than 1 values"): 1},
-    "second_version": {("keywords", "Value is not of Node Kind sh:Literal"): 3,
-                       ("spatialCoverage", "More than 1 values"): 1},
+    "second_version": {
+        ("keywords", "Value is not of Node Kind sh:Literal"): 3,
+        ("spatialCoverage", "More than 1 values"): 1,
+    },
     "embargoed": {("keywords", "Value is not of Node Kind sh:Literal"): 3},
-    "organisations": {("alternateName", "Less than 1 values"): 1, ("citation", "Less than 1 values"): 1,
-                      ("spatialCoverage", "Less than 1 values"): 1, ("temporalCoverage", "Less than 1 values"): 1,
-                      ("variableMeasured", "Less than 1 values"): 1},
-    "polygon": {("keywords", "Value is not of Node Kind sh:Literal"): 1, ("citation", "Less than 1 values"): 1,
-                ("variableMeasured", "Less than 1 values"): 1},
-    "points": {("keywords", "Value is not of Node Kind sh:Literal"): 1, ("citation", "Less than 1 values"): 1,
-               ("spatialCoverage", "More than 1 values"): 1},
-    "withdrawn": {("keywords", "Value is not of Node Kind sh:Literal"): 3,
-                  ("spatialCoverage", "More than 1 values"): 1},
-    "derived": {("keywords", "Value is not of Node Kind sh:Literal"): 3, ("citation", "Less than 1 values"): 1,
-                ("spatialCoverage", "More than 1 values"): 1},
+    "organisations": {
+        ("alternateName", "Less than 1 values"): 1,
+        ("citation", "Less than 1 values"): 1,
+        ("spatialCoverage", "Less than 1 values"): 1,
+        ("temporalCoverage", "Less than 1 values"): 1,
+        ("variableMeasured", "Less than 1 values"): 1,
+    },
+    "polygon": {
+        ("keywords", "Value is not of Node Kind sh:Literal"): 1,
+        ("citation", "Less than 1 values"): 1,
+        ("variableMeasured", "Less than 1 values"): 1,
+    },
+    "points": {
+        ("keywords", "Value is not of Node Kind sh:Literal"): 1,
+        ("citation", "Less than 1 values"): 1,
+        ("spatialCoverage", "More than 1 values"): 1,
+    },
+    "withdrawn": {
+        ("keywords", "Value is not of Node Kind sh:Literal"): 3,
+        ("spatialCoverage", "More than 1 values"): 1,
+    },
+    "derived": {
+        ("keywords", "Value is not of Node Kind sh:Literal"): 3,
+        ("citation", "Less than 1 values"): 1,
+        ("spatialCoverage", "More than 1 values"): 1,
+    },
 }
 
 
@@ -125,8 +143,14 @@ def test_files_get_their_download_address_on_the_day_the_embargo_ends():
     files = [Distribution("ctd.nc", 10, "a" * 64, "https://estran.example/records/1/files/ctd.nc")]
 
     def urls(today):
-        data = to_schemaorg(document, doi="10.5072/x", url="https://estran.example/records/1",
-                            date_published=date(2026, 3, 1), distributions=files, today=today)
+        data = to_schemaorg(
+            document,
+            doi="10.5072/x",
+            url="https://estran.example/records/1",
+            date_published=date(2026, 3, 1),
+            distributions=files,
+            today=today,
+        )
         return [d.get("contentUrl") for d in data["distribution"]]
 
     assert urls(date(2027, 2, 28)) == [None]
@@ -145,18 +169,30 @@ def test_parameters_and_variables_of_parameter_vocabularies_are_measured_variabl
     data = schemaorg_export(client, build("points", cast))
     assert data["variableMeasured"] == [
         {"@type": "PropertyValue", "name": "Coral cover"},
-        {"@type": "PropertyValue", "name": "Hard coral cover",
-         "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/CORLCVR1/"},
+        {
+            "@type": "PropertyValue",
+            "name": "Hard coral cover",
+            "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/CORLCVR1/",
+        },
     ]
     cf = "https://cfconventions.org/Data/cf-standard-names/current/build/cf-standard-name-table.html"
     metadata = full_metadata()
-    metadata["subjects"] = [{"subject": "sea_water_temperature", "scheme": "CF Standard Names", "scheme_uri": cf,
-                             "value_uri": f"{cf}#sea_water_temperature", "keyword_type": "theme"}]
+    metadata["subjects"] = [
+        {
+            "subject": "sea_water_temperature",
+            "scheme": "CF Standard Names",
+            "scheme_uri": cf,
+            "value_uri": f"{cf}#sea_water_temperature",
+            "keyword_type": "theme",
+        }
+    ]
     document = MetadataDocument.model_validate(metadata)
-    data = to_schemaorg(document, doi="10.5072/x", url="https://estran.example/records/1",
-                        date_published=date(2026, 3, 1))
-    assert data["variableMeasured"] == [{"@type": "PropertyValue", "name": "sea_water_temperature",
-                                         "propertyID": f"{cf}#sea_water_temperature"}]
+    data = to_schemaorg(
+        document, doi="10.5072/x", url="https://estran.example/records/1", date_published=date(2026, 3, 1)
+    )
+    assert data["variableMeasured"] == [
+        {"@type": "PropertyValue", "name": "sea_water_temperature", "propertyID": f"{cf}#sea_water_temperature"}
+    ]
 
 
 def test_spatial_and_temporal_coverage_as_soso_writes_them(client, cast):
@@ -179,8 +215,9 @@ def test_a_collected_date_is_the_temporal_coverage_when_there_is_no_temporal_ext
     metadata["temporal_extent"] = None
     metadata["dates"] = [{"date": "2024-04-25/", "date_type": "Collected"}]
     document = MetadataDocument.model_validate(metadata)
-    data = to_schemaorg(document, doi="10.5072/x", url="https://estran.example/records/1",
-                        date_published=date(2026, 3, 1))
+    data = to_schemaorg(
+        document, doi="10.5072/x", url="https://estran.example/records/1", date_published=date(2026, 3, 1)
+    )
     assert data["temporalCoverage"] == "2024-04-25/.."
 
 
@@ -188,7 +225,8 @@ def test_a_long_abstract_is_shortened_to_what_google_reads():
     metadata = full_metadata()
     metadata["descriptions"] = [{"description": "Casts " * 2000}]
     document = MetadataDocument.model_validate(metadata)
-    data = to_schemaorg(document, doi="10.5072/x", url="https://estran.example/records/1",
-                        date_published=date(2026, 3, 1))
+    data = to_schemaorg(
+        document, doi="10.5072/x", url="https://estran.example/records/1", date_published=date(2026, 3, 1)
+    )
     assert len(data["description"]) <= 5000 and data["description"].endswith("Casts…")
     assert conformance.soso_violations(data, ["googleRequired"]) == {"googleRequired": []}

@@ -1,4 +1,5 @@
 """The real DataCite provider and client, over HTTP, against the local fake DataCite server."""
+
 from __future__ import annotations
 
 import base64
@@ -25,20 +26,33 @@ from tests.fakes.fixtures import (  # noqa: F401 - pytest fixtures
 pytestmark = pytest.mark.usefixtures("datacite_settings")
 
 LANDING = "https://estran.example.org/records/42"
-INVALID_EXAMPLE = (Path(__file__).parents[2].parent / "shared" / "schemas" / "examples" / "datacite-4.6"
-                   / "datacite-example-full-v4-invalid.xml")
+INVALID_EXAMPLE = (
+    Path(__file__).parents[2].parent
+    / "shared"
+    / "schemas"
+    / "examples"
+    / "datacite-4.6"
+    / "datacite-example-full-v4-invalid.xml"
+)
 
 
 def xml_for(doi: str, title: str = "CTD casts of the PELGAS 2023 cruise") -> bytes:
-    document = MetadataDocument.model_validate({
-        "titles": [{"title": title}],
-        "creators": [{"name": "Le Goff, Maëlle", "orcid": "0000-0002-1825-0097",
-                      "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}]}],
-        "descriptions": [{"description": "Temperature and salinity profiles, Bay of Biscay."}],
-        "point_of_contact": {"name": "Le Goff, Maëlle", "email": "maelle.legoff@example.org"},
-        "rights": [LICENCES["CC-BY-4.0"].model_dump()],
-        "geo_locations": [{"box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
-    })
+    document = MetadataDocument.model_validate(
+        {
+            "titles": [{"title": title}],
+            "creators": [
+                {
+                    "name": "Le Goff, Maëlle",
+                    "orcid": "0000-0002-1825-0097",
+                    "affiliations": [{"name": "Ifremer", "ror": "https://ror.org/044jxhp58"}],
+                }
+            ],
+            "descriptions": [{"description": "Temperature and salinity profiles, Bay of Biscay."}],
+            "point_of_contact": {"name": "Le Goff, Maëlle", "email": "maelle.legoff@example.org"},
+            "rights": [LICENCES["CC-BY-4.0"].model_dump()],
+            "geo_locations": [{"box": {"west": -6.0, "east": -1.0, "south": 43.5, "north": 48.0}}],
+        }
+    )
     return to_datacite_xml(document, doi=doi, publication_year=2024)
 
 
@@ -139,7 +153,9 @@ def test_delete_removes_a_draft_and_a_repeated_delete_is_harmless(provider, doi,
 
     provider.delete(doi=doi)  # a retried task: DataCite answers 404, the DOI is gone either way
     assert [(r["method"], r["status"]) for r in fake_datacite.requests] == [
-        ("PUT", 200), ("DELETE", 204), ("DELETE", 404)
+        ("PUT", 200),
+        ("DELETE", 204),
+        ("DELETE", 404),
     ]
 
 
@@ -268,8 +284,10 @@ def test_concurrent_reservations_are_all_kept(provider, fake_datacite):
 def test_retrying_through_random_failures_ends_with_one_findable_doi(provider, doi, fake_datacite):
     fake_datacite.fail_ratio(0.5, seed=7)
     failures = 0
-    for step in (lambda: provider.reserve(doi=doi, xml=xml_for(doi)),
-                 lambda: provider.register(doi=doi, url=LANDING, xml=xml_for(doi))):
+    for step in (
+        lambda: provider.reserve(doi=doi, xml=xml_for(doi)),
+        lambda: provider.register(doi=doi, url=LANDING, xml=xml_for(doi)),
+    ):
         for _attempt in range(50):
             try:
                 step()
@@ -286,7 +304,9 @@ def test_retrying_through_random_failures_ends_with_one_findable_doi(provider, d
 
 def raw_put(fake, doi: str, attributes: dict, auth=(DATACITE_USERNAME, DATACITE_PASSWORD)):
     return requests.put(
-        f"{fake.url}dois/{doi}", auth=auth, timeout=5,
+        f"{fake.url}dois/{doi}",
+        auth=auth,
+        timeout=5,
         json={"data": {"type": "dois", "attributes": attributes}},
         headers={"Content-Type": "application/vnd.api+json"},
     )
@@ -313,8 +333,10 @@ def test_fake_server_requires_url_and_xml_to_publish_and_never_returns_to_draft(
     xml = base64.b64encode(xml_for(doi)).decode()
     assert raw_put(fake_datacite, doi, {"xml": xml}).json()["data"]["attributes"]["state"] == "draft"
     assert raw_put(fake_datacite, doi, {"event": "hide"}).json()["data"]["attributes"]["state"] == "draft"
-    assert raw_put(fake_datacite, doi, {"event": "register", "url": LANDING}).json()["data"]["attributes"][
-        "state"] == "registered"
+    assert (
+        raw_put(fake_datacite, doi, {"event": "register", "url": LANDING}).json()["data"]["attributes"]["state"]
+        == "registered"
+    )
     assert raw_put(fake_datacite, doi, {"event": "publish"}).json()["data"]["attributes"]["state"] == "findable"
     assert raw_put(fake_datacite, doi, {"event": "register"}).json()["data"]["attributes"]["state"] == "findable"
     assert raw_put(fake_datacite, doi, {}).json()["data"]["attributes"]["state"] == "findable"

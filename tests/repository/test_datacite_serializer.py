@@ -1,4 +1,5 @@
 """DataCite 4.6 XML from the metadata document, and the offline XSD validation it is checked with."""
+
 from __future__ import annotations
 
 import subprocess
@@ -35,80 +36,109 @@ DOI = "10.80000/estran.kqw38-jmz79"
 
 def ctd_document() -> MetadataDocument:
     """A CTD section across the antimeridian, described the way a depositor would."""
-    return MetadataDocument.model_validate({
-        "titles": [
-            {"title": "CTD profiles of the FIJI-TONGA 2023 cruise (R/V L'Atalante)"},
-            {"title": "Profils CTD de la campagne FIJI-TONGA 2023", "title_type": "TranslatedTitle", "lang": "fr"},
-        ],
-        "creators": [
-            {
+    return MetadataDocument.model_validate(
+        {
+            "titles": [
+                {"title": "CTD profiles of the FIJI-TONGA 2023 cruise (R/V L'Atalante)"},
+                {"title": "Profils CTD de la campagne FIJI-TONGA 2023", "title_type": "TranslatedTitle", "lang": "fr"},
+            ],
+            "creators": [
+                {
+                    "name": "Le Goff, Maëlle",
+                    "orcid": "https://orcid.org/0000-0002-1825-0097",
+                    "affiliations": [
+                        {"name": "Ifremer", "ror": "https://ror.org/044jxhp58"},
+                        {"name": "Université de Bretagne Occidentale", "ror": "https://ror.org/01b8h3982"},
+                    ],
+                },
+                {
+                    "name": "Nakamura, Kenji",
+                    "orcid": "0000-0002-1694-233x",
+                    "affiliations": [
+                        {"name": "CNRS", "ror": "https://ror.org/02feahw73"},
+                        {"name": "Laboratoire d'Océanographie Physique et Spatiale"},
+                    ],
+                },
+                {"name": "Coriolis data centre", "name_type": "Organizational"},
+            ],
+            "descriptions": [
+                {
+                    "description": "Temperature, salinity and dissolved oxygen profiles from 48 CTD casts "
+                    "between Fiji and Tonga, 0-2000 dbar."
+                },
+                {
+                    "description": "SBE 911plus, processed with SBE Data Processing 7.26;\n"
+                    "salinity calibrated against bottle samples.",
+                    "description_type": "Methods",
+                },
+            ],
+            "resource_type": {"general": "Dataset", "type": "CTD profiles"},
+            "language": "en",
+            "version": "1.2",
+            "point_of_contact": {
                 "name": "Le Goff, Maëlle",
-                "orcid": "https://orcid.org/0000-0002-1825-0097",
-                "affiliations": [
-                    {"name": "Ifremer", "ror": "https://ror.org/044jxhp58"},
-                    {"name": "Université de Bretagne Occidentale", "ror": "https://ror.org/01b8h3982"},
-                ],
+                "email": "maelle.legoff@example.org",
+                "organisation": "Ifremer",
+                "orcid": "0000-0002-1825-0097",
             },
-            {
-                "name": "Nakamura, Kenji",
-                "orcid": "0000-0002-1694-233x",
-                "affiliations": [{"name": "CNRS", "ror": "https://ror.org/02feahw73"},
-                                 {"name": "Laboratoire d'Océanographie Physique et Spatiale"}],
-            },
-            {"name": "Coriolis data centre", "name_type": "Organizational"},
-        ],
-        "descriptions": [
-            {"description": "Temperature, salinity and dissolved oxygen profiles from 48 CTD casts "
-                            "between Fiji and Tonga, 0-2000 dbar."},
-            {"description": "SBE 911plus, processed with SBE Data Processing 7.26;\n"
-                            "salinity calibrated against bottle samples.",
-             "description_type": "Methods"},
-        ],
-        "resource_type": {"general": "Dataset", "type": "CTD profiles"},
-        "language": "en",
-        "version": "1.2",
-        "point_of_contact": {"name": "Le Goff, Maëlle", "email": "maelle.legoff@example.org",
-                             "organisation": "Ifremer", "orcid": "0000-0002-1825-0097"},
-        "subjects": [
-            {"subject": "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE > WATER TEMPERATURE",
-             "scheme": "GCMD Science Keywords",
-             "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords",
-             "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/4ad0c52f-8f8f-4ba2-9b79-0a5ac1f5fb7b"},
-            {"subject": "Temperature of the water column", "scheme": "BODC Parameter Discovery Vocabulary",
-             "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"},
-            {"subject": "South Pacific"},
-        ],
-        "rights": [LICENCES["CC-BY-4.0"].model_dump()],
-        "geo_locations": [
-            {"place": "Lau Basin, between Fiji and Tonga",
-             "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}},
-            {"place": "Station 12", "point": {"longitude": -175.2, "latitude": -18.75}},
-        ],
-        "dates": [
-            {"date": "2023-03-02/2023-04-15", "date_type": "Collected"},
-            {"date": "2024-01-15/", "date_type": "Collected"},
-            {"date": "2023-06-01", "date_type": "Created"},
-        ],
-        "related_identifiers": [
-            {"identifier": "10.1016/j.dsr.2020.103345", "identifier_type": "DOI",
-             "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle"},
-            {"identifier": "https://github.com/estran-ocean/ctd-processing", "identifier_type": "URL",
-             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
-        ],
-    })
+            "subjects": [
+                {
+                    "subject": "EARTH SCIENCE > OCEANS > OCEAN TEMPERATURE > WATER TEMPERATURE",
+                    "scheme": "GCMD Science Keywords",
+                    "scheme_uri": "https://gcmd.earthdata.nasa.gov/kms/concepts/concept_scheme/sciencekeywords",
+                    "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/4ad0c52f-8f8f-4ba2-9b79-0a5ac1f5fb7b",
+                },
+                {
+                    "subject": "Temperature of the water column",
+                    "scheme": "BODC Parameter Discovery Vocabulary",
+                    "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
+                    "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+                },
+                {"subject": "South Pacific"},
+            ],
+            "rights": [LICENCES["CC-BY-4.0"].model_dump()],
+            "geo_locations": [
+                {
+                    "place": "Lau Basin, between Fiji and Tonga",
+                    "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5},
+                },
+                {"place": "Station 12", "point": {"longitude": -175.2, "latitude": -18.75}},
+            ],
+            "dates": [
+                {"date": "2023-03-02/2023-04-15", "date_type": "Collected"},
+                {"date": "2024-01-15/", "date_type": "Collected"},
+                {"date": "2023-06-01", "date_type": "Created"},
+            ],
+            "related_identifiers": [
+                {
+                    "identifier": "10.1016/j.dsr.2020.103345",
+                    "identifier_type": "DOI",
+                    "relation_type": "IsSupplementTo",
+                    "resource_type_general": "JournalArticle",
+                },
+                {
+                    "identifier": "https://github.com/estran-ocean/ctd-processing",
+                    "identifier_type": "URL",
+                    "relation_type": "IsCompiledBy",
+                    "resource_type_general": "Software",
+                },
+            ],
+        }
+    )
 
 
 def minimal_document(**extra) -> MetadataDocument:
-    return MetadataDocument.model_validate({
-        "titles": [{"title": "Sediment core MD19-3580, grain size"}],
-        "creators": [{"name": "Doe, Jane"}],
-        "descriptions": [{"description": "Laser grain size every centimetre."}],
-        "point_of_contact": {"name": "Doe, Jane", "email": "jane.doe@example.org"},
-        "rights": [LICENCES["CC0-1.0"].model_dump()],
-        "language": None,
-        **extra,
-    })
+    return MetadataDocument.model_validate(
+        {
+            "titles": [{"title": "Sediment core MD19-3580, grain size"}],
+            "creators": [{"name": "Doe, Jane"}],
+            "descriptions": [{"description": "Laser grain size every centimetre."}],
+            "point_of_contact": {"name": "Doe, Jane", "email": "jane.doe@example.org"},
+            "rights": [LICENCES["CC0-1.0"].model_dump()],
+            "language": None,
+            **extra,
+        }
+    )
 
 
 def parse(xml: bytes) -> etree._Element:
@@ -169,7 +199,12 @@ def test_creators_carry_orcid_ids_and_ror_affiliations():
 
     # The XSD's creator is a sequence: the child order matters.
     assert [etree.QName(c).localname for c in first] == [
-        "creatorName", "givenName", "familyName", "nameIdentifier", "affiliation", "affiliation"
+        "creatorName",
+        "givenName",
+        "familyName",
+        "nameIdentifier",
+        "affiliation",
+        "affiliation",
     ]
 
     assert texts(organisation, "dc:creatorName/@nameType") == ["Organizational"]
@@ -223,7 +258,8 @@ def test_geolocations_keep_a_box_crossing_the_antimeridian_and_a_point():
     ]
     point = point_location.xpath("dc:geoLocationPoint", namespaces=NS)[0]
     assert [(etree.QName(c).localname, float(c.text)) for c in point] == [
-        ("pointLongitude", -175.2), ("pointLatitude", -18.75)
+        ("pointLongitude", -175.2),
+        ("pointLatitude", -18.75),
     ]
 
 
@@ -232,18 +268,27 @@ def test_related_identifiers_carry_type_relation_and_resource_type():
     paper, code = root.xpath("dc:relatedIdentifiers/dc:relatedIdentifier", namespaces=NS)
     assert paper.text == "10.1016/j.dsr.2020.103345"
     assert (paper.get("relatedIdentifierType"), paper.get("relationType"), paper.get("resourceTypeGeneral")) == (
-        "DOI", "IsSupplementTo", "JournalArticle"
+        "DOI",
+        "IsSupplementTo",
+        "JournalArticle",
     )
     assert (code.get("relatedIdentifierType"), code.get("relationType"), code.get("resourceTypeGeneral")) == (
-        "URL", "IsCompiledBy", "Software"
+        "URL",
+        "IsCompiledBy",
+        "Software",
     )
 
 
 def test_a_software_heritage_id_becomes_a_resolver_url_since_4_6_has_no_swhid_type():
-    document = minimal_document(related_identifiers=[
-        {"identifier": "swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505", "identifier_type": "SWHID",
-         "relation_type": "IsCompiledBy"}
-    ])
+    document = minimal_document(
+        related_identifiers=[
+            {
+                "identifier": "swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505",
+                "identifier_type": "SWHID",
+                "relation_type": "IsCompiledBy",
+            }
+        ]
+    )
     xml = to_datacite_xml(document, doi=DOI)
 
     assert validate(xml) == []
@@ -259,8 +304,15 @@ def test_minimal_document_is_valid_and_has_no_empty_optional_wrappers(settings):
     assert validate(xml) == []
     root = parse(xml)
     assert [etree.QName(c).localname for c in root] == [
-        "identifier", "creators", "titles", "publisher", "publicationYear", "resourceType",
-        "contributors", "rightsList", "descriptions",
+        "identifier",
+        "creators",
+        "titles",
+        "publisher",
+        "publicationYear",
+        "resourceType",
+        "contributors",
+        "rightsList",
+        "descriptions",
     ]
     assert texts(root, "dc:creators/dc:creator/dc:givenName/text()") == ["Jane"]
     assert texts(root, "dc:resourceType/@resourceTypeGeneral") == ["Dataset"]
@@ -347,18 +399,29 @@ def full_document() -> dict:
     return with_base(
         titles=[
             {"title": "Glider section across the Ibiza Channel, March 2024", "lang": "en"},
-            *[{"title": f"A {kind} title", "title_type": kind, "lang": "fr"}
-              for kind in ("AlternativeTitle", "Subtitle", "TranslatedTitle", "Other")],
+            *[
+                {"title": f"A {kind} title", "title_type": kind, "lang": "fr"}
+                for kind in ("AlternativeTitle", "Subtitle", "TranslatedTitle", "Other")
+            ],
         ],
         creators=[
-            {"name": "Garcia, Sofia", "orcid": "https://orcid.org/0000-0002-1825-0097",
-             "affiliations": [{"name": "Ifremer", "ror": "044jxhp58"}, {"name": "LOPS"}]},
-            {"name": "Nakamura, Kenji", "given_name": "Kenji", "family_name": "Nakamura",
-             "orcid": "0000-0002-1694-233X"},
+            {
+                "name": "Garcia, Sofia",
+                "orcid": "https://orcid.org/0000-0002-1825-0097",
+                "affiliations": [{"name": "Ifremer", "ror": "044jxhp58"}, {"name": "LOPS"}],
+            },
+            {
+                "name": "Nakamura, Kenji",
+                "given_name": "Kenji",
+                "family_name": "Nakamura",
+                "orcid": "0000-0002-1694-233X",
+            },
             {"name": "SOCIB glider facility", "name_type": "Organizational", "ror": "https://ror.org/05a28rw58"},
         ],
-        descriptions=[{"description": f"A {kind.value} description.", "description_type": kind.value, "lang": "en"}
-                      for kind in DescriptionType],
+        descriptions=[
+            {"description": f"A {kind.value} description.", "description_type": kind.value, "lang": "en"}
+            for kind in DescriptionType
+        ],
         resource_type={"general": "Dataset", "type": "Glider section"},
         publisher="Ifremer SISMER",
         publication_year=2025,
@@ -366,36 +429,71 @@ def full_document() -> dict:
         version="2.0",
         lineage="Slocum G2 glider, SBE CTD; processed with the SOCIB toolbox; salinity corrected for thermal lag.",
         subjects=[
-            {"subject": "Temperature of the water column", "scheme": "BODC Parameter Discovery Vocabulary",
-             "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/", "keyword_type": "parameter"},
-            {"subject": "Balearic Sea", "scheme": "SeaVoX salt and fresh water body gazetteer",
-             "scheme_uri": "http://vocab.nerc.ac.uk/collection/C19/current/",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/C19/current/3_1_1_3/", "keyword_type": "place"},
-            {"subject": "SEAGLIDER", "scheme": "GCMD Platforms", "keyword_type": "platform",
-             "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/51edfe40-a819-400d-9067-5d114b27b825"},
-            {"subject": "CTD", "scheme": "SeaDataNet device categories", "keyword_type": "instrument",
-             "value_uri": "http://vocab.nerc.ac.uk/collection/L05/current/130/"},
-            *[{"subject": f"a {kind.value} keyword", "keyword_type": kind.value, "lang": "en"}
-              for kind in KeywordType],
+            {
+                "subject": "Temperature of the water column",
+                "scheme": "BODC Parameter Discovery Vocabulary",
+                "scheme_uri": "http://vocab.nerc.ac.uk/collection/P02/current/",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+                "keyword_type": "parameter",
+            },
+            {
+                "subject": "Balearic Sea",
+                "scheme": "SeaVoX salt and fresh water body gazetteer",
+                "scheme_uri": "http://vocab.nerc.ac.uk/collection/C19/current/",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/C19/current/3_1_1_3/",
+                "keyword_type": "place",
+            },
+            {
+                "subject": "SEAGLIDER",
+                "scheme": "GCMD Platforms",
+                "keyword_type": "platform",
+                "value_uri": "https://gcmd.earthdata.nasa.gov/kms/concept/51edfe40-a819-400d-9067-5d114b27b825",
+            },
+            {
+                "subject": "CTD",
+                "scheme": "SeaDataNet device categories",
+                "keyword_type": "instrument",
+                "value_uri": "http://vocab.nerc.ac.uk/collection/L05/current/130/",
+            },
+            *[{"subject": f"a {kind.value} keyword", "keyword_type": kind.value, "lang": "en"} for kind in KeywordType],
         ],
         contributors=[
-            {"name": f"Person, {kind.name}", "contributor_type": kind.value,
-             "orcid": "0000-0001-5109-3700" if kind is ContributorType.project_leader else None}
+            {
+                "name": f"Person, {kind.name}",
+                "contributor_type": kind.value,
+                "orcid": "0000-0001-5109-3700" if kind is ContributorType.project_leader else None,
+            }
             for kind in ContributorType
-        ] + [
-            {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58",
-             "contributor_type": "HostingInstitution"},
+        ]
+        + [
+            {
+                "name": "Ifremer",
+                "name_type": "Organizational",
+                "ror": "https://ror.org/044jxhp58",
+                "contributor_type": "HostingInstitution",
+            },
         ],
         point_of_contact={**CONTACT, "orcid": "0000-0002-1825-0097"},
         funding_references=[
-            {"funder_name": "Agence Nationale de la Recherche", "funder_identifier": "https://ror.org/00rbzpz17",
-             "funder_identifier_type": "ROR", "award_number": "ANR-21-CE01-0001",
-             "award_uri": "https://anr.fr/Project-ANR-21-CE01-0001", "award_title": "Mesoscale fronts in the Balearic Sea"},
-            {"funder_name": "European Commission", "funder_identifier": "10.13039/501100000780",
-             "funder_identifier_type": "Crossref Funder ID", "award_number": "101000001"},
-            {"funder_name": "Some foundation", "funder_identifier": "0000 0001 2259 7504",
-             "funder_identifier_type": "ISNI"},
+            {
+                "funder_name": "Agence Nationale de la Recherche",
+                "funder_identifier": "https://ror.org/00rbzpz17",
+                "funder_identifier_type": "ROR",
+                "award_number": "ANR-21-CE01-0001",
+                "award_uri": "https://anr.fr/Project-ANR-21-CE01-0001",
+                "award_title": "Mesoscale fronts in the Balearic Sea",
+            },
+            {
+                "funder_name": "European Commission",
+                "funder_identifier": "10.13039/501100000780",
+                "funder_identifier_type": "Crossref Funder ID",
+                "award_number": "101000001",
+            },
+            {
+                "funder_name": "Some foundation",
+                "funder_identifier": "0000 0001 2259 7504",
+                "funder_identifier_type": "ISNI",
+            },
             {"funder_name": "Some institute", "funder_identifier": "grid.4444.0", "funder_identifier_type": "GRID"},
             {"funder_name": "A local sponsor", "funder_identifier": "LS-42", "funder_identifier_type": "Other"},
             {"funder_name": "An anonymous donor"},
@@ -403,27 +501,52 @@ def full_document() -> dict:
         access={"level": "embargoed", "embargo_until": IN_A_YEAR.isoformat()},
         geo_locations=[
             {"place": "Ibiza Channel", "box": {"west": 0.5, "east": 1.5, "south": 38.5, "north": 39.1}},
-            {"place": "Across the antimeridian", "box": {"west": 170.0, "east": -170.0, "south": -20.0, "north": -10.0}},
+            {
+                "place": "Across the antimeridian",
+                "box": {"west": 170.0, "east": -170.0, "south": -20.0, "north": -10.0},
+            },
             {"point": {"longitude": 1.0, "latitude": 38.8}},
-            {"polygon": [{"longitude": 0.5, "latitude": 38.5}, {"longitude": 1.5, "latitude": 38.5},
-                         {"longitude": 1.0, "latitude": 39.1}]},
+            {
+                "polygon": [
+                    {"longitude": 0.5, "latitude": 38.5},
+                    {"longitude": 1.5, "latitude": 38.5},
+                    {"longitude": 1.0, "latitude": 39.1},
+                ]
+            },
             {"place": "Mooring IC-1"},
         ],
         temporal_extent={"start": "2024-03-01", "end": "2024-03-21"},
         vertical_extent={"minimum": 0, "maximum": 950, "unit": "m", "reference": "depth"},
         dates=[{"date": f"2024-0{1 + i % 9}-01", "date_type": kind.value} for i, kind in enumerate(DateType)],
         related_identifiers=[
-            {"identifier": "https://doi.org/10.1016/j.dsr.2020.103345", "identifier_type": "DOI",
-             "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle"},
-            {"identifier": "https://github.com/socib/glider-toolbox", "identifier_type": "URL",
-             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
-            {"identifier": "swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d", "identifier_type": "SWHID",
-             "relation_type": "IsCompiledBy", "resource_type_general": "Software"},
+            {
+                "identifier": "https://doi.org/10.1016/j.dsr.2020.103345",
+                "identifier_type": "DOI",
+                "relation_type": "IsSupplementTo",
+                "resource_type_general": "JournalArticle",
+            },
+            {
+                "identifier": "https://github.com/socib/glider-toolbox",
+                "identifier_type": "URL",
+                "relation_type": "IsCompiledBy",
+                "resource_type_general": "Software",
+            },
+            {
+                "identifier": "swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d",
+                "identifier_type": "SWHID",
+                "relation_type": "IsCompiledBy",
+                "resource_type_general": "Software",
+            },
             {"identifier": "20.500.12345/abc", "identifier_type": "Handle", "relation_type": "References"},
             {"identifier": "ark:/13030/tf5p30086k", "identifier_type": "ARK", "relation_type": "IsDerivedFrom"},
-        ] + [
-            {"identifier": "https://example.org/related", "identifier_type": "URL", "relation_type": kind.value,
-             "resource_type_general": general.value}
+        ]
+        + [
+            {
+                "identifier": "https://example.org/related",
+                "identifier_type": "URL",
+                "relation_type": kind.value,
+                "resource_type_general": general.value,
+            }
             for kind, general in zip(RelationType, list(ResourceTypeGeneral) * 2)
         ],
     )
@@ -431,27 +554,63 @@ def full_document() -> dict:
 
 CORPUS = {
     "everything": full_document(),
-    "antimeridian box": with_base(geo_locations=[
-        {"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}]),
-    "polygon only": with_base(geo_locations=[{"polygon": [
-        {"longitude": -5.0, "latitude": 48.0}, {"longitude": -4.0, "latitude": 48.0},
-        {"longitude": -4.0, "latitude": 49.0}, {"longitude": -5.0, "latitude": 49.0}, {"longitude": -5.0, "latitude": 48.0}]}]),
+    "antimeridian box": with_base(
+        geo_locations=[{"place": "Lau Basin", "box": {"west": 177.5, "east": -173.25, "south": -21.0, "north": -15.5}}]
+    ),
+    "polygon only": with_base(
+        geo_locations=[
+            {
+                "polygon": [
+                    {"longitude": -5.0, "latitude": 48.0},
+                    {"longitude": -4.0, "latitude": 48.0},
+                    {"longitude": -4.0, "latitude": 49.0},
+                    {"longitude": -5.0, "latitude": 49.0},
+                    {"longitude": -5.0, "latitude": 48.0},
+                ]
+            }
+        ]
+    ),
     "ongoing extent": with_base(temporal_extent={"start": "2024-04-25", "ongoing": True}),
-    "organisation creators": with_base(creators=[
-        {"name": "Coriolis data centre", "name_type": "Organizational"},
-        {"name": "Ifremer", "name_type": "Organizational", "ror": "https://ror.org/044jxhp58",
-         "affiliations": [{"name": "Ministère de la Recherche"}]}]),
+    "organisation creators": with_base(
+        creators=[
+            {"name": "Coriolis data centre", "name_type": "Organizational"},
+            {
+                "name": "Ifremer",
+                "name_type": "Organizational",
+                "ror": "https://ror.org/044jxhp58",
+                "affiliations": [{"name": "Ministère de la Recherche"}],
+            },
+        ]
+    ),
     "embargo": with_base(access={"level": "embargoed", "embargo_until": IN_A_YEAR.isoformat()}),
-    "funding with ROR": with_base(funding_references=[
-        {"funder_name": "CNRS", "funder_identifier": "02feahw73", "funder_identifier_type": "ROR"}]),
-    "funding with Crossref Funder ID": with_base(funding_references=[
-        {"funder_name": "European Commission", "funder_identifier": "https://doi.org/10.13039/501100000780",
-         "funder_identifier_type": "Crossref Funder ID", "award_number": "862626",
-         "award_uri": "https://cordis.europa.eu/project/id/862626", "award_title": "EuroSea"}]),
-    "all contributor types": with_base(contributors=[
-        {"name": f"Contributor {i}", "name_type": "Organizational" if i % 2 else "Personal",
-         "contributor_type": kind.value} for i, kind in enumerate(ContributorType)]),
-    "contact that is a desk, not a person": with_base(point_of_contact={"name": "SISMER data desk", "email": "sismer@example.org"}),
+    "funding with ROR": with_base(
+        funding_references=[{"funder_name": "CNRS", "funder_identifier": "02feahw73", "funder_identifier_type": "ROR"}]
+    ),
+    "funding with Crossref Funder ID": with_base(
+        funding_references=[
+            {
+                "funder_name": "European Commission",
+                "funder_identifier": "https://doi.org/10.13039/501100000780",
+                "funder_identifier_type": "Crossref Funder ID",
+                "award_number": "862626",
+                "award_uri": "https://cordis.europa.eu/project/id/862626",
+                "award_title": "EuroSea",
+            }
+        ]
+    ),
+    "all contributor types": with_base(
+        contributors=[
+            {
+                "name": f"Contributor {i}",
+                "name_type": "Organizational" if i % 2 else "Personal",
+                "contributor_type": kind.value,
+            }
+            for i, kind in enumerate(ContributorType)
+        ]
+    ),
+    "contact that is a desk, not a person": with_base(
+        point_of_contact={"name": "SISMER data desk", "email": "sismer@example.org"}
+    ),
     "vertical extent only": with_base(vertical_extent={"minimum": 120, "maximum": 3000, "reference": "altitude"}),
 }
 
@@ -478,9 +637,13 @@ def test_the_full_document_uses_every_enumeration_the_document_offers():
     data = full_document()
     assert {c["contributor_type"] for c in data["contributors"]} == {k.value for k in ContributorType}
     assert {r["relation_type"] for r in data["related_identifiers"]} == {k.value for k in RelationType}
-    assert {r.get("resource_type_general") for r in data["related_identifiers"]} >= {k.value for k in ResourceTypeGeneral}
+    assert {r.get("resource_type_general") for r in data["related_identifiers"]} >= {
+        k.value for k in ResourceTypeGeneral
+    }
     assert {d["date_type"] for d in data["dates"]} == {k.value for k in DateType}
-    assert {f.get("funder_identifier_type") for f in data["funding_references"]} >= {k.value for k in FunderIdentifierType}
+    assert {f.get("funder_identifier_type") for f in data["funding_references"]} >= {
+        k.value for k in FunderIdentifierType
+    }
     assert {s["keyword_type"] for s in data["subjects"]} == {k.value for k in KeywordType}
 
 
@@ -491,7 +654,12 @@ def test_contributors_carry_their_type_orcid_and_ror():
     assert set(types) == {k.value for k in ContributorType}
 
     leader = root.xpath("dc:contributors/dc:contributor[@contributorType='ProjectLeader']", namespaces=NS)[0]
-    assert [etree.QName(c).localname for c in leader] == ["contributorName", "givenName", "familyName", "nameIdentifier"]
+    assert [etree.QName(c).localname for c in leader] == [
+        "contributorName",
+        "givenName",
+        "familyName",
+        "nameIdentifier",
+    ]
     assert texts(leader, "dc:nameIdentifier/text()") == ["https://orcid.org/0000-0001-5109-3700"]
     assert texts(leader, "dc:nameIdentifier/@nameIdentifierScheme") == ["ORCID"]
 
@@ -500,7 +668,10 @@ def test_contributors_carry_their_type_orcid_and_ror():
     assert texts(host, "dc:contributorName/@nameType") == ["Organizational"]
     ror = host.xpath("dc:nameIdentifier", namespaces=NS)[0]
     assert (ror.text, ror.get("nameIdentifierScheme"), ror.get("schemeURI")) == (
-        "https://ror.org/044jxhp58", "ROR", "https://ror.org")
+        "https://ror.org/044jxhp58",
+        "ROR",
+        "https://ror.org",
+    )
 
 
 def test_an_organisation_creator_carries_its_ror_id_and_no_person_names():
@@ -550,7 +721,10 @@ def test_funding_references_with_ror_and_crossref_funder_ids():
     assert [etree.QName(c).localname for c in anr] == ["funderName", "funderIdentifier", "awardNumber", "awardTitle"]
     identifier = anr.xpath("dc:funderIdentifier", namespaces=NS)[0]
     assert (identifier.text, identifier.get("funderIdentifierType"), identifier.get("schemeURI")) == (
-        "https://ror.org/00rbzpz17", "ROR", "https://ror.org")
+        "https://ror.org/00rbzpz17",
+        "ROR",
+        "https://ror.org",
+    )
     award = anr.xpath("dc:awardNumber", namespaces=NS)[0]
     assert (award.text, award.get("awardURI")) == ("ANR-21-CE01-0001", "https://anr.fr/Project-ANR-21-CE01-0001")
     assert texts(anr, "dc:awardTitle/text()") == ["Mesoscale fronts in the Balearic Sea"]
@@ -558,7 +732,10 @@ def test_funding_references_with_ror_and_crossref_funder_ids():
     # A bare Crossref Funder ID is stored and exported as its doi.org URL, as DataCite shows it.
     identifier = ec.xpath("dc:funderIdentifier", namespaces=NS)[0]
     assert (identifier.text, identifier.get("funderIdentifierType"), identifier.get("schemeURI")) == (
-        "https://doi.org/10.13039/501100000780", "Crossref Funder ID", None)
+        "https://doi.org/10.13039/501100000780",
+        "Crossref Funder ID",
+        None,
+    )
     assert texts(ec, "dc:awardNumber/text()") == ["101000001"]
     assert ec.xpath("dc:awardNumber/@awardURI", namespaces=NS) == []
 
@@ -591,12 +768,18 @@ def test_temporal_extent_is_a_collected_range_open_while_ongoing():
 
 
 def test_a_date_typed_twice_is_exported_once():
-    data = with_base(temporal_extent={"start": "2024-04-25", "end": "2024-05-30"},
-                     dates=[{"date": "2024-04-25/2024-05-30", "date_type": "Collected"},
-                            {"date": "2024-06-01", "date_type": "Created"}])
+    data = with_base(
+        temporal_extent={"start": "2024-04-25", "end": "2024-05-30"},
+        dates=[
+            {"date": "2024-04-25/2024-05-30", "date_type": "Collected"},
+            {"date": "2024-06-01", "date_type": "Created"},
+        ],
+    )
     root = xml_of(data)
     assert [(d.text, d.get("dateType")) for d in root.xpath("dc:dates/dc:date", namespaces=NS)] == [
-        ("2024-04-25/2024-05-30", "Collected"), ("2024-06-01", "Created")]
+        ("2024-04-25/2024-05-30", "Collected"),
+        ("2024-06-01", "Created"),
+    ]
 
 
 def test_lineage_is_a_methods_description_after_the_others():
@@ -630,7 +813,9 @@ def test_an_embargo_is_an_available_date_and_an_embargoed_access_right():
     assert texts(root, "dc:dates/dc:date[@dateType='Available']/text()") == [IN_A_YEAR.isoformat()]
     rights = root.xpath("dc:rightsList/dc:rights", namespaces=NS)
     assert [r.get("rightsURI") for r in rights] == [
-        "https://creativecommons.org/licenses/by/4.0/legalcode", "info:eu-repo/semantics/embargoedAccess"]
+        "https://creativecommons.org/licenses/by/4.0/legalcode",
+        "info:eu-repo/semantics/embargoedAccess",
+    ]
     assert rights[1].text == "Embargoed access"
 
     root = xml_of(with_base())
@@ -660,7 +845,9 @@ def test_related_identifiers_of_every_type_and_relation():
     assert (doi.text, doi.get("relatedIdentifierType")) == ("10.1016/j.dsr.2020.103345", "DOI")
     assert url.get("relatedIdentifierType") == "URL"
     assert (swhid.text, swhid.get("relatedIdentifierType")) == (
-        "https://archive.softwareheritage.org/swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d", "URL")
+        "https://archive.softwareheritage.org/swh:1:rev:309cf2674ee7a0749978cf8265ab91a60aea0f7d",
+        "URL",
+    )
     assert (handle.text, handle.get("relatedIdentifierType")) == ("20.500.12345/abc", "Handle")
     assert (ark.text, ark.get("relatedIdentifierType")) == ("ark:/13030/tf5p30086k", "ARK")
     assert {r.get("relationType") for r in related} == {k.value for k in RelationType}
@@ -704,18 +891,23 @@ def test_validator_compiles_offline_from_any_directory_without_django(tmp_path):
         "print('ok')\n"
     ) % str(REPO_ROOT)
     env = {"PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
 
 def test_schema_bundle_is_shipped_inside_the_project():
     schemas = REPO_ROOT / "repository" / "schemas"
-    assert xml_validation.SCHEMAS_DIR == schemas
-    for path in ("catalog.xml", "SOURCES.tsv", "datacite/kernel-4.6/metadata.xsd",
-                 "iso19115-3/schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
-                 "oai-pmh/www.openarchives.org/OAI/2.0/OAI-PMH.xsd"):
+    assert schemas == xml_validation.SCHEMAS_DIR
+    for path in (
+        "catalog.xml",
+        "SOURCES.tsv",
+        "datacite/kernel-4.6/metadata.xsd",
+        "iso19115-3/schemas.isotc211.org/19115/-3/mdb/2.0/mdb.xsd",
+        "oai-pmh/www.openarchives.org/OAI/2.0/OAI-PMH.xsd",
+    ):
         assert (schemas / path).is_file(), path
     assert not (schemas / "examples").exists()
 
@@ -725,8 +917,9 @@ def _examples(*modes: str) -> list:
     for mode in modes:
         folder = EXAMPLES / mode
         if not folder.is_dir():
-            params.append(pytest.param(mode, None, marks=pytest.mark.skip(reason=f"{folder} is absent"),
-                                       id=f"{mode}-absent"))
+            params.append(
+                pytest.param(mode, None, marks=pytest.mark.skip(reason=f"{folder} is absent"), id=f"{mode}-absent")
+            )
             continue
         params += [pytest.param(mode, path, id=f"{mode}/{path.name}") for path in sorted(folder.glob("*.xml"))]
     return params

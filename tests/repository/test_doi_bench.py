@@ -1,5 +1,6 @@
 """The DOI benchmark (bench/doi/run.py) runs end to end on a few deposits, so that it cannot rot:
 real workers and beat, PostgreSQL, Redis, the DataCite test server failing 20 % of requests."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,28 @@ def test_the_doi_benchmark_runs_and_finds_one_doi_per_record(tmp_path, settings)
     require_service("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}")
     out = tmp_path / "doi.json"
     finished = subprocess.run(
-        [sys.executable, "bench/doi/run.py", "--deposits", "20", "--retry-base", "1", "--retry-max", "2",
-         "--latency", "0", "--database", f"{db['NAME']}_doi_bench", "--timeout", "120", "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
+        [
+            sys.executable,
+            "bench/doi/run.py",
+            "--deposits",
+            "20",
+            "--retry-base",
+            "1",
+            "--retry-max",
+            "2",
+            "--latency",
+            "0",
+            "--database",
+            f"{db['NAME']}_doi_bench",
+            "--timeout",
+            "120",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        timeout=300,
+        capture_output=True,
+        text=True,
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     figures = json.loads(out.read_text())

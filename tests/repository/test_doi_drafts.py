@@ -1,5 +1,6 @@
 """Deposits with a reserved DOI: deleting one deletes its draft DOI at DataCite (through the
 outbox); a registered or findable DOI can never be deleted, and the interface says so."""
+
 from __future__ import annotations
 
 import pytest
@@ -112,7 +113,9 @@ def test_a_findable_doi_can_never_be_deleted(datacite, depositor, moderator, com
 
 
 @pytest.mark.parametrize("status_actions", [["claim"], []])
-def test_a_deposit_on_its_way_to_publication_cannot_be_deleted(datacite, depositor, moderator, communities, status_actions):
+def test_a_deposit_on_its_way_to_publication_cannot_be_deleted(
+    datacite, depositor, moderator, communities, status_actions
+):
     deposit = submit(depositor, communities)
     for action in status_actions:
         deposit = deposit_services.deposit_act(deposit=deposit, action=action, actor=moderator)
@@ -121,7 +124,9 @@ def test_a_deposit_on_its_way_to_publication_cannot_be_deleted(datacite, deposit
     assert refused.value.code == "not_deletable"
 
 
-def test_only_the_depositor_who_created_it_or_an_administrator_deletes(datacite, depositor, other_depositor, moderator, admin, communities):
+def test_only_the_depositor_who_created_it_or_an_administrator_deletes(
+    datacite, depositor, other_depositor, moderator, admin, communities
+):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     for user in (other_depositor, moderator):
         with pytest.raises(PermissionDenied):
@@ -129,10 +134,14 @@ def test_only_the_depositor_who_created_it_or_an_administrator_deletes(datacite,
     deposit_services.deposit_delete(deposit=deposit, actor=admin)
 
 
-def test_the_deposit_page_offers_deletion_and_says_what_happens_to_the_doi(client, datacite, depositor, moderator, communities):
+def test_the_deposit_page_offers_deletion_and_says_what_happens_to_the_doi(
+    client, datacite, depositor, moderator, communities
+):
     deposit = submit(depositor, communities)
     deposit = deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
-    deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="Out of scope.", reason="out_of_scope")
+    deposit_services.deposit_act(
+        deposit=deposit, action=Action.reject, actor=moderator, note="Out of scope.", reason="out_of_scope"
+    )
     client.force_login(depositor)
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     assert reverse("deposit:delete", kwargs={"pk": deposit.pk}) in page
@@ -142,7 +151,9 @@ def test_the_deposit_page_offers_deletion_and_says_what_happens_to_the_doi(clien
     assert f"Its reserved DOI {deposit.pid.doi} is deleted at DataCite" in response.content.decode()
 
 
-def test_a_published_deposit_page_says_its_doi_can_never_be_deleted(client, datacite, depositor, moderator, communities):
+def test_a_published_deposit_page_says_its_doi_can_never_be_deleted(
+    client, datacite, depositor, moderator, communities
+):
     record = publish(depositor, moderator, communities)
     client.force_login(depositor)
     page = client.get(reverse("deposit:detail", kwargs={"pk": record.deposit.pk})).content.decode()

@@ -1,6 +1,7 @@
 """Embargoes: files are inaccessible until the embargo's day; a daily beat task lifts it on the day
 (a new metadata snapshot with open access, the old one kept), updates DataCite's rights, and the
 record's `modified` tells harvesters. The clock is frozen with time-machine."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -49,10 +50,17 @@ def test_an_embargoed_record_is_registered_with_embargoed_access(embargoed, data
     assert ("Available", "2027-03-10") in dates
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    ("anonymous", False), ("other_depositor", False), ("other_moderator", False),
-    ("depositor", True), ("moderator", True), ("admin", True),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("anonymous", False),
+        ("other_depositor", False),
+        ("other_moderator", False),
+        ("depositor", True),
+        ("moderator", True),
+        ("admin", True),
+    ],
+)
 def test_embargoed_files_are_served_only_to_the_depositor_moderators_and_administrators(
     embargoed, client, role, allowed, request
 ):

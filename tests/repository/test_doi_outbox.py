@@ -1,6 +1,7 @@
 """The DOI outbox against the DataCite test server, run in this process: reservation at submission,
 publication with the landing page and validated XML, exponential backoff honouring Retry-After,
 rejections shown to administrators and never retried, re-drive, /healthz's outbox age."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -49,7 +50,9 @@ def test_the_deposit_page_shows_the_reserved_doi_with_a_citation_for_the_manuscr
     assert "not registered (demo)" not in page  # a DataCite DOI
 
 
-def test_approval_makes_the_doi_findable_at_the_landing_page_with_valid_xml(datacite, depositor, moderator, communities):
+def test_approval_makes_the_doi_findable_at_the_landing_page_with_valid_xml(
+    datacite, depositor, moderator, communities
+):
     deposit = submit(depositor, communities)
     drain()
     record = approve(deposit, moderator).record
@@ -143,7 +146,9 @@ def test_the_task_retries_when_the_outbox_says(datacite, depositor, communities,
     assert 88 <= asked["countdown"] <= 90
 
 
-def test_a_rejection_is_recorded_with_datacites_message_and_never_retried(datacite, depositor, communities, monkeypatch):
+def test_a_rejection_is_recorded_with_datacites_message_and_never_retried(
+    datacite, depositor, communities, monkeypatch
+):
     from repository import selectors
     from repository.pids.datacite import DataCiteDOIProvider
 
@@ -207,7 +212,9 @@ def test_administrators_see_failing_and_rejected_registrations_with_datacites_wo
     assert rejected.doi in rejected_only and failing.doi not in rejected_only
 
     # Re-drive, after the prefix is fixed: queued again at once.
-    response = client.post(url + "?outbox=unfinished", {"action": "redrive", "_selected_action": [rejected.pk, failing.pk]})
+    response = client.post(
+        url + "?outbox=unfinished", {"action": "redrive", "_selected_action": [rejected.pk, failing.pk]}
+    )
     assert response.status_code == 302
     rejected.refresh_from_db()
     failing.refresh_from_db()

@@ -1,6 +1,7 @@
 """Reconciliation: DOIs changed at DataCite behind our back (state, URL, metadata, deleted) are
 reported by `estran_reconcile_dois`, recorded for the admin, and repaired with `--fix` through the
 outbox; the weekly beat task reports them to the administrators."""
+
 from __future__ import annotations
 
 from io import StringIO
@@ -50,7 +51,9 @@ def test_drift_is_reported_and_repaired_with_fix(records, datacite, client, admi
     code, out = reconcile()
     assert code == 1
     assert f"DRIFT {hidden.doi}: state: registered at the agency, findable here" in out
-    assert f"DRIFT {moved.doi}: URL: https://elsewhere.example.org/dataset at the agency, {moved.landing_url} here" in out
+    assert (
+        f"DRIFT {moved.doi}: URL: https://elsewhere.example.org/dataset at the agency, {moved.landing_url} here" in out
+    )
     assert f"DRIFT {edited.doi}: metadata differs: titles" in out
     assert f"DRIFT {draft.pid.doi}: missing at the agency (should be draft)" in out
     assert "4 of 4 DOIs checked, 4 with drift" in out and "--fix" in out
@@ -89,7 +92,9 @@ def test_a_doi_deleted_here_and_still_at_datacite_is_drift(datacite, depositor, 
     deposit = submit(depositor, communities)
     drain()
     deposit = deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
-    deposit = deposit_services.deposit_act(deposit=deposit, action=Action.reject, actor=moderator, note="No.", reason="other")
+    deposit = deposit_services.deposit_act(
+        deposit=deposit, action=Action.reject, actor=moderator, note="No.", reason="other"
+    )
     pid = deposit.pid
     deposit_services.deposit_delete(deposit=deposit, actor=depositor)
     drain()

@@ -2,6 +2,7 @@
 versions share a concept DOI (minted with the second version) that resolves to the latest; the
 DataCite XML of each carries the version relations, derived from the chain, never stored in the
 depositor's metadata; landing pages list the versions."""
+
 from __future__ import annotations
 
 import pytest

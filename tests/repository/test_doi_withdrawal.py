@@ -1,6 +1,7 @@
 """Withdrawal: a moderator of the record's community or an administrator withdraws a record with a
 reason from a short list and free text; the DOI becomes registered (hidden) and keeps resolving,
 to a tombstone page with the citation and the reason; the files are gone (410)."""
+
 from __future__ import annotations
 
 import pytest
@@ -110,7 +111,9 @@ def test_a_record_withdrawn_before_datacite_published_it_is_registered_not_left_
     assert PersistentIdentifier.objects.get(record=record).state == "registered"
 
 
-def test_the_landing_page_offers_withdrawal_to_moderators_and_the_form_works(record, moderator, other_moderator, depositor, client):
+def test_the_landing_page_offers_withdrawal_to_moderators_and_the_form_works(
+    record, moderator, other_moderator, depositor, client
+):
     url = reverse("repository:withdraw", kwargs={"pk": record.pk})
     for user in (depositor, other_moderator):
         client.force_login(user)
@@ -137,22 +140,26 @@ def test_withdrawal_through_the_api(record, moderator, depositor, api_client):
     assert api_client(depositor).post(url, {"reason": "rights"}, content_type="application/json").status_code == 403
     bad = api_client(moderator).post(url, {"reason": "other"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "note"
-    done = api_client(moderator).post(url, {"reason": "rights", "note": "Licence not held."},
-                                      content_type="application/json")
+    done = api_client(moderator).post(
+        url, {"reason": "rights", "note": "Licence not held."}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
     again = api_client(moderator).post(url, {"reason": "rights"}, content_type="application/json")
     assert again.status_code == 409
 
 
-def test_a_moderator_does_not_withdraw_a_record_they_deposited(datacite, moderator, admin, communities, client, api_client):
+def test_a_moderator_does_not_withdraw_a_record_they_deposited(
+    datacite, moderator, admin, communities, client, api_client
+):
     """Withdrawal is a moderation decision and nobody moderates their own work: the moderator who
     deposited the record asks another moderator (here an administrator)."""
     own = publish(moderator, admin, communities)
     url = reverse("repository:withdraw", kwargs={"pk": own.pk})
     client.force_login(moderator)
     assert url not in client.get(own.get_absolute_url()).content.decode()
-    refused = api_client(moderator).post(f"/api/records/{own.pk}/withdraw", {"reason": "rights"},
-                                         content_type="application/json")
+    refused = api_client(moderator).post(
+        f"/api/records/{own.pk}/withdraw", {"reason": "rights"}, content_type="application/json"
+    )
     assert refused.status_code == 403
     assert Record.objects.get(pk=own.pk).status == "published"
     assert record_withdraw(record=own, actor=admin, reason="duplicate").status == "withdrawn"

@@ -2,6 +2,7 @@
 XSD; DataCite JSON against DataCite's JSON Schema and turned back into valid XML; schema.org as
 JSON-LD (pyld and rdflib, with no network); BibTeX with a BibTeX parser, RIS with a RIS reader,
 CSL-JSON against the CSL data schema; formatted citations in APA, Harvard and Chicago."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ SDO = "http://schema.org/"  # the namespace of schema.org's RDF, which SOSO's sh
 
 @pytest.fixture
 def record(depositor, communities):
-    return record_create(owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)])
+    return record_create(
+        owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)]
+    )
 
 
 def export(client, record, fmt: str, **params):
@@ -61,14 +64,18 @@ def datacite_facts(xml: bytes) -> dict:
         "identifier": root.findtext(f"{D}identifier"),
         "creators": texts(f"{D}creators/{D}creator/{D}creatorName"),
         "orcids": texts(f"{D}creators/{D}creator/{D}nameIdentifier"),
-        "affiliations": ordered((el.text, el.get("affiliationIdentifier")) for el in root.iterfind(f".//{D}affiliation")),
+        "affiliations": ordered(
+            (el.text, el.get("affiliationIdentifier")) for el in root.iterfind(f".//{D}affiliation")
+        ),
         "titles": ordered((el.text, el.get("titleType")) for el in root.iterfind(f"{D}titles/{D}title")),
         "publisher": root.findtext(f"{D}publisher"),
         "year": root.findtext(f"{D}publicationYear"),
         "type": root.find(f"{D}resourceType").get("resourceTypeGeneral"),
         "subjects": ordered((el.text, el.get("valueURI")) for el in root.iterfind(f"{D}subjects/{D}subject")),
-        "contributors": ordered((el.findtext(f"{D}contributorName"), el.get("contributorType"))
-                               for el in root.iterfind(f"{D}contributors/{D}contributor")),
+        "contributors": ordered(
+            (el.findtext(f"{D}contributorName"), el.get("contributorType"))
+            for el in root.iterfind(f"{D}contributors/{D}contributor")
+        ),
         "dates": ordered((el.text, el.get("dateType")) for el in root.iterfind(f"{D}dates/{D}date")),
         "related": ordered((el.text, el.get("relationType")) for el in root.iterfind(f".//{D}relatedIdentifier")),
         "rights": ordered((el.text, el.get("rightsURI")) for el in root.iterfind(f"{D}rightsList/{D}rights")),
@@ -76,8 +83,10 @@ def datacite_facts(xml: bytes) -> dict:
         "boxes": ordered(tuple(float(c.text) for c in box) for box in root.iterfind(f".//{D}geoLocationBox")),
         "points": ordered(tuple(float(c.text) for c in pt) for pt in root.iterfind(f".//{D}geoLocationPoint")),
         "polygon_points": len(list(root.iterfind(f".//{D}polygonPoint"))),
-        "funders": ordered((el.findtext(f"{D}funderName"), el.findtext(f"{D}awardNumber"))
-                          for el in root.iterfind(f".//{D}fundingReference")),
+        "funders": ordered(
+            (el.findtext(f"{D}funderName"), el.findtext(f"{D}awardNumber"))
+            for el in root.iterfind(f".//{D}fundingReference")
+        ),
     }
 
 
@@ -94,11 +103,20 @@ def test_the_datacite_json_follows_datacite_s_schema_and_says_what_the_xml_says(
     assert data["types"] == {"resourceTypeGeneral": "Dataset", "resourceType": "CTD profiles"}
     assert data["publisher"] == {"name": "Estran"} and data["publicationYear"] == str(record.publication_date.year)
     anne = data["creators"][0]
-    assert anne["nameIdentifiers"] == [{"nameIdentifier": f"https://orcid.org/{ORCID_ANNE}",
-                                        "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org"}]
+    assert anne["nameIdentifiers"] == [
+        {
+            "nameIdentifier": f"https://orcid.org/{ORCID_ANNE}",
+            "nameIdentifierScheme": "ORCID",
+            "schemeUri": "https://orcid.org",
+        }
+    ]
     assert anne["affiliation"][0]["affiliationIdentifier"] == "https://ror.org/044jxhp58"
-    assert data["geoLocations"][0]["geoLocationBox"] == {"westBoundLongitude": -6.0, "eastBoundLongitude": -1.0,
-                                                         "southBoundLatitude": 43.5, "northBoundLatitude": 48.0}
+    assert data["geoLocations"][0]["geoLocationBox"] == {
+        "westBoundLongitude": -6.0,
+        "eastBoundLongitude": -1.0,
+        "southBoundLatitude": 43.5,
+        "northBoundLatitude": 48.0,
+    }
     # DataCite's own JSON-to-XML conversion of it is valid 4.6 XML, and says what our XML says.
     back = schema45.tostring(data).encode()
     assert validate(back, "datacite-4.6") == []
@@ -133,7 +151,8 @@ def test_the_schema_org_json_ld_is_linked_data_read_without_the_network(client, 
     assert download["@type"] == [SDO + "DataDownload"]
     assert download[SDO + "contentUrl"] == [{"@value": f"{record.landing_url}/files/ctd%20casts.nc"}]
     assert download["http://spdx.org/rdf/terms#checksum"][0]["http://spdx.org/rdf/terms#algorithm"] == [
-        {"@id": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"}]
+        {"@id": "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"}
+    ]
     # rdflib reads the same graph
     import rdflib
 
@@ -148,43 +167,88 @@ def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, se
     assert data["@context"]["@vocab"] == "http://schema.org/"
     # The identifier has no @id: sharing the Dataset's would make them one node in RDF.
     assert data["identifier"] == {
-        "@type": "PropertyValue", "propertyID": "https://registry.identifiers.org/registry/doi",
-        "value": f"doi:{record.doi}", "url": f"https://doi.org/{record.doi}"}
+        "@type": "PropertyValue",
+        "propertyID": "https://registry.identifiers.org/registry/doi",
+        "value": f"doi:{record.doi}",
+        "url": f"https://doi.org/{record.doi}",
+    }
     assert data["@id"] == data["sameAs"] == f"https://doi.org/{record.doi}" and data["url"] == record.landing_url
     anne = data["creator"]["@list"][0]
     assert anne["@id"] == f"https://orcid.org/{ORCID_ANNE}" and anne["givenName"] == "Anne"
-    assert anne["identifier"] == {"@type": "PropertyValue", "propertyID": "https://registry.identifiers.org/registry/orcid",
-                                  "value": f"orcid:{ORCID_ANNE}", "url": f"https://orcid.org/{ORCID_ANNE}"}
-    assert anne["affiliation"] == [{"@type": "Organization", "name": "Ifremer", "@id": "https://ror.org/044jxhp58",
-                                    "identifier": {"@type": "PropertyValue",
-                                                   "propertyID": "https://registry.identifiers.org/registry/ror",
-                                                   "value": "ror:044jxhp58", "url": "https://ror.org/044jxhp58"}}]
+    assert anne["identifier"] == {
+        "@type": "PropertyValue",
+        "propertyID": "https://registry.identifiers.org/registry/orcid",
+        "value": f"orcid:{ORCID_ANNE}",
+        "url": f"https://orcid.org/{ORCID_ANNE}",
+    }
+    assert anne["affiliation"] == [
+        {
+            "@type": "Organization",
+            "name": "Ifremer",
+            "@id": "https://ror.org/044jxhp58",
+            "identifier": {
+                "@type": "PropertyValue",
+                "propertyID": "https://registry.identifiers.org/registry/ror",
+                "value": "ror:044jxhp58",
+                "url": "https://ror.org/044jxhp58",
+            },
+        }
+    ]
     places = data["spatialCoverage"]
-    assert places[0] == {"@type": "Place", "name": "Bay of Biscay",
-                         "geo": {"@type": "GeoShape", "box": "43.5 -6 48 -1"},
-                         "additionalProperty": {"@type": "PropertyValue", "name": "depth",
-                                                "description": "metres below the sea surface, positive down",
-                                                "minValue": 0.0, "maxValue": 2000.0, "unitCode": "MTR", "unitText": "m"}}
+    assert places[0] == {
+        "@type": "Place",
+        "name": "Bay of Biscay",
+        "geo": {"@type": "GeoShape", "box": "43.5 -6 48 -1"},
+        "additionalProperty": {
+            "@type": "PropertyValue",
+            "name": "depth",
+            "description": "metres below the sea surface, positive down",
+            "minValue": 0.0,
+            "maxValue": 2000.0,
+            "unitCode": "MTR",
+            "unitText": "m",
+        },
+    }
     assert places[1]["geo"] == {"@type": "GeoCoordinates", "latitude": 46.5, "longitude": -4.25}
     assert places[2]["geo"]["polygon"] == "44 -5 44 -2 47 -3.5 44 -5"
     assert data["temporalCoverage"] == "2024-04-25/2024-05-30"
     # the P02 theme and the P01 parameter are variables; the instrument and the place are not
     assert data["variableMeasured"] == [
-        {"@type": "PropertyValue", "name": "Sea water temperature",
-         "propertyID": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"},
-        {"@type": "PropertyValue", "name": "Practical salinity of the water body",
-         "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/"}]
-    assert {"@type": "DefinedTerm", "name": "Sea water temperature", "inDefinedTermSet": "NERC P02",
-            "url": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/"} in data["keywords"]
+        {
+            "@type": "PropertyValue",
+            "name": "Sea water temperature",
+            "propertyID": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+        },
+        {
+            "@type": "PropertyValue",
+            "name": "Practical salinity of the water body",
+            "propertyID": "http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/",
+        },
+    ]
+    assert {
+        "@type": "DefinedTerm",
+        "name": "Sea water temperature",
+        "inDefinedTermSet": "NERC P02",
+        "url": "http://vocab.nerc.ac.uk/collection/P02/current/TEMP/",
+    } in data["keywords"]
     assert "Bay of Biscay" in data["keywords"]
     assert [(d["name"], d["encodingFormat"], d["contentSize"]) for d in data["distribution"]] == [
-        ("README.md", "text/markdown", "512 B"), ("ctd casts.nc", "application/x-netcdf", "4096 B")]
+        ("README.md", "text/markdown", "512 B"),
+        ("ctd casts.nc", "application/x-netcdf", "4096 B"),
+    ]
     assert data["license"] == "https://spdx.org/licenses/CC-BY-4.0"
     assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Estran", "url": settings.SITE_URL + "/"}
-    assert data["funding"][0]["funder"] == {"@type": "Organization", "name": "Agence nationale de la recherche",
-                                            "identifier": "https://ror.org/00rbzpz17", "@id": "https://ror.org/00rbzpz17"}
-    assert data["subjectOf"] == data["citation"] == [{"@id": "https://doi.org/10.1016/j.pocean.2024.103210",
-                                                      "@type": "CreativeWork"}]
+    assert data["funding"][0]["funder"] == {
+        "@type": "Organization",
+        "name": "Agence nationale de la recherche",
+        "identifier": "https://ror.org/00rbzpz17",
+        "@id": "https://ror.org/00rbzpz17",
+    }
+    assert (
+        data["subjectOf"]
+        == data["citation"]
+        == [{"@id": "https://doi.org/10.1016/j.pocean.2024.103210", "@type": "CreativeWork"}]
+    )
     assert data["datePublished"] == record.publication_date.isoformat()
     assert data["creditText"].startswith("Le Goff, A.; Martin, P.")
 
@@ -206,8 +270,9 @@ def test_the_bibtex_is_read_back_by_a_bibtex_parser(client, record):
     response = export(client, record, "bibtex")
     assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
     text = response.content.decode()
-    library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors(),
-                                                                 middlewares.SplitNameParts()])
+    library = bibtexparser.parse_string(
+        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+    )
     assert library.failed_blocks == [] and len(library.entries) == 1
     entry = library.entries[0]
     assert entry.entry_type == "misc"
@@ -236,7 +301,12 @@ def test_the_ris_is_read_back_by_a_ris_reader(client, record):
     assert entry["title"] == record.title and entry["year"] == str(record.publication_date.year)
     assert entry["doi"] == record.doi and entry["urls"] == [f"https://doi.org/{record.doi}"]
     assert entry["publisher"] == "Estran" and entry["edition"] == "1"
-    assert entry["keywords"] == ["Sea water temperature", "Practical salinity of the water body", "Bay of Biscay", "CTD"]
+    assert entry["keywords"] == [
+        "Sea water temperature",
+        "Practical salinity of the water body",
+        "Bay of Biscay",
+        "CTD",
+    ]
     assert entry["date"] == record.publication_date.isoformat().replace("-", "/")
 
 
@@ -248,19 +318,65 @@ CSL_DATA_SCHEMA = {
         "required": ["id", "type"],
         "properties": {
             "id": {"type": ["string", "number"]},
-            "type": {"enum": ["article", "article-journal", "book", "chapter", "collection", "dataset", "document",
-                              "event", "graphic", "motion_picture", "paper-conference", "report", "software", "song",
-                              "standard", "thesis", "webpage"]},
-            "author": {"type": "array", "items": {"type": "object", "properties": {
-                "family": {"type": "string"}, "given": {"type": "string"}, "literal": {"type": "string"}},
-                "additionalProperties": False}},
-            "issued": {"type": "object", "properties": {"date-parts": {
-                "type": "array", "items": {"type": "array", "items": {"type": ["string", "number"]},
-                                           "minItems": 1, "maxItems": 3}, "minItems": 1, "maxItems": 2}},
-                "additionalProperties": False},
-            "title": {"type": "string"}, "publisher": {"type": "string"}, "DOI": {"type": "string"},
-            "URL": {"type": "string"}, "version": {"type": "string"}, "abstract": {"type": "string"},
-            "keyword": {"type": "string"}, "language": {"type": "string"}, "genre": {"type": "string"},
+            "type": {
+                "enum": [
+                    "article",
+                    "article-journal",
+                    "book",
+                    "chapter",
+                    "collection",
+                    "dataset",
+                    "document",
+                    "event",
+                    "graphic",
+                    "motion_picture",
+                    "paper-conference",
+                    "report",
+                    "software",
+                    "song",
+                    "standard",
+                    "thesis",
+                    "webpage",
+                ]
+            },
+            "author": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "family": {"type": "string"},
+                        "given": {"type": "string"},
+                        "literal": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "issued": {
+                "type": "object",
+                "properties": {
+                    "date-parts": {
+                        "type": "array",
+                        "items": {
+                            "type": "array",
+                            "items": {"type": ["string", "number"]},
+                            "minItems": 1,
+                            "maxItems": 3,
+                        },
+                        "minItems": 1,
+                        "maxItems": 2,
+                    }
+                },
+                "additionalProperties": False,
+            },
+            "title": {"type": "string"},
+            "publisher": {"type": "string"},
+            "DOI": {"type": "string"},
+            "URL": {"type": "string"},
+            "version": {"type": "string"},
+            "abstract": {"type": "string"},
+            "keyword": {"type": "string"},
+            "language": {"type": "string"},
+            "genre": {"type": "string"},
         },
         "additionalProperties": False,
     },
@@ -276,22 +392,40 @@ def test_the_csl_json_is_csl_data(client, record):
     jsonschema.validate(items, CSL_DATA_SCHEMA)
     [item] = items
     assert item["type"] == "dataset" and item["DOI"] == record.doi
-    assert item["author"] == [{"family": "Le Goff", "given": "Anne"}, {"family": "Martin", "given": "Paul"},
-                              {"literal": "Coriolis & Co_data {centre}"}]
+    assert item["author"] == [
+        {"family": "Le Goff", "given": "Anne"},
+        {"family": "Martin", "given": "Paul"},
+        {"literal": "Coriolis & Co_data {centre}"},
+    ]
     assert item["issued"] == {"date-parts": [[record.publication_date.year]]} and item["version"] == "1"
 
 
-@pytest.mark.parametrize(("style", "expected"), [
-    ("apa", "Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({year}). CTD casts of the PELGAS 2024 "
-            "cruise, Bay of Biscay (Version 1) [CTD profiles]. Estran. https://doi.org/{doi}"),
-    ("harvard", "Le Goff, A., Martin, P. and Coriolis & Co_data {{centre}} ({year}) “CTD casts of the PELGAS 2024 "
-                "cruise, Bay of Biscay.” Estran. Available at: https://doi.org/{doi}."),
-    # full given names, as the style says (tests/repository/test_citations.py compares with citeproc-js)
-    ("chicago", "Le Goff, Anne, Paul Martin, and Coriolis & Co_data {{centre}}. {year}. “CTD Casts of the PELGAS "
-                "2024 Cruise, Bay of Biscay.” CTD profiles. Version 1. Estran. https://doi.org/{doi}."),
-    ("datacite", "Le Goff, A.; Martin, P.; Coriolis & Co_data {{centre}} ({year}). CTD casts of the PELGAS 2024 "
-                 "cruise, Bay of Biscay. Estran. https://doi.org/{doi}"),
-])
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        (
+            "apa",
+            "Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({year}). CTD casts of the PELGAS 2024 "
+            "cruise, Bay of Biscay (Version 1) [CTD profiles]. Estran. https://doi.org/{doi}",
+        ),
+        (
+            "harvard",
+            "Le Goff, A., Martin, P. and Coriolis & Co_data {{centre}} ({year}) “CTD casts of the PELGAS 2024 "
+            "cruise, Bay of Biscay.” Estran. Available at: https://doi.org/{doi}.",
+        ),
+        # full given names, as the style says (tests/repository/test_citations.py compares with citeproc-js)
+        (
+            "chicago",
+            "Le Goff, Anne, Paul Martin, and Coriolis & Co_data {{centre}}. {year}. “CTD Casts of the PELGAS "
+            "2024 Cruise, Bay of Biscay.” CTD profiles. Version 1. Estran. https://doi.org/{doi}.",
+        ),
+        (
+            "datacite",
+            "Le Goff, A.; Martin, P.; Coriolis & Co_data {{centre}} ({year}). CTD casts of the PELGAS 2024 "
+            "cruise, Bay of Biscay. Estran. https://doi.org/{doi}",
+        ),
+    ],
+)
 def test_the_formatted_citation_in_each_style(client, record, style, expected):
     response = export(client, record, "citation", style=style)
     assert response["Content-Type"] == "text/x-bibliography; charset=utf-8"
@@ -327,10 +461,18 @@ def test_a_second_version_is_cited_as_such(client, record):
 # --- The export URLs -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "name"), [
-    ("datacite-xml", "xml"), ("datacite-json", "json"), ("schemaorg", "jsonld"), ("bibtex", "bib"), ("ris", "ris"),
-    ("csl-json", "json"), ("iso19115-3", "xml"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("datacite-xml", "xml"),
+        ("datacite-json", "json"),
+        ("schemaorg", "jsonld"),
+        ("bibtex", "bib"),
+        ("ris", "ris"),
+        ("csl-json", "json"),
+        ("iso19115-3", "xml"),
+    ],
+)
 def test_each_export_downloads_with_a_file_name(client, record, fmt, name):
     response = export(client, record, fmt)
     assert response["Content-Disposition"] == f'attachment; filename="estran-{record.pk}-{fmt}.{name}"'

@@ -1,6 +1,7 @@
 """Content negotiation on `/records/<id>` and `/doi/<doi>`: each media type of DESIGN.md (and ISO
 19115-3) gives that format, `text/x-bibliography` takes a style and a locale, browsers and `*/*` get
 the page, and an `Accept` of nothing offered gets 406 with the list of what is."""
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,9 @@ def test_each_media_type_is_negotiated(client, record, media_type, where):
     export = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": MEDIA_TYPES[media_type]}))
     assert export.content == response.content  # the same as the export URL
     if where == "doi":
-        assert response["Content-Location"] == reverse("repository:export",
-                                                       kwargs={"pk": record.pk, "fmt": MEDIA_TYPES[media_type]})
+        assert response["Content-Location"] == reverse(
+            "repository:export", kwargs={"pk": record.pk, "fmt": MEDIA_TYPES[media_type]}
+        )
 
 
 @pytest.mark.parametrize("where", ["landing", "doi"])
@@ -76,17 +78,20 @@ def test_the_bibliography_takes_its_style_and_locale_from_accept(client, record,
     assert refused.status_code == 406 and "Unknown style" in refused.content.decode()
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (BROWSER, "text/html"),
-    ("*/*", "text/html"),
-    ("text/*", "text/html"),
-    ("", "text/html"),
-    ("application/x-bibtex;q=0.5, application/x-research-info-systems", "application/x-research-info-systems"),
-    ("application/x-bibtex, text/html;q=0.9", "application/x-bibtex"),
-    ("text/html;q=0.5, application/ld+json", "application/ld+json"),
-    ("application/pdf, application/x-bibtex;q=0.1", "application/x-bibtex"),
-    ("application/vnd.citationstyles.csl+json; charset=utf-8", "application/vnd.citationstyles.csl+json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (BROWSER, "text/html"),
+        ("*/*", "text/html"),
+        ("text/*", "text/html"),
+        ("", "text/html"),
+        ("application/x-bibtex;q=0.5, application/x-research-info-systems", "application/x-research-info-systems"),
+        ("application/x-bibtex, text/html;q=0.9", "application/x-bibtex"),
+        ("text/html;q=0.5, application/ld+json", "application/ld+json"),
+        ("application/pdf, application/x-bibtex;q=0.1", "application/x-bibtex"),
+        ("application/vnd.citationstyles.csl+json; charset=utf-8", "application/vnd.citationstyles.csl+json"),
+    ],
+)
 def test_the_landing_page_follows_the_client_s_preferences(client, record, accept, expected):
     headers = {"HTTP_ACCEPT": accept} if accept else {}
     response = client.get(record.get_absolute_url(), **headers)
@@ -94,8 +99,9 @@ def test_the_landing_page_follows_the_client_s_preferences(client, record, accep
     assert response["Content-Type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("accept", ["application/pdf", "application/x-unknown", "image/png, text/plain;q=0.5",
-                                    "application/json"])
+@pytest.mark.parametrize(
+    "accept", ["application/pdf", "application/x-unknown", "image/png, text/plain;q=0.5", "application/json"]
+)
 @pytest.mark.parametrize("where", ["landing", "doi"])
 def test_an_unsupported_media_type_is_not_acceptable(client, record, accept, where):
     url = record.get_absolute_url() if where == "landing" else f"/doi/{record.doi}"
@@ -119,8 +125,14 @@ def test_a_concept_doi_negotiates_for_its_latest_version(client, record):
     from repository.models import PersistentIdentifier
 
     second = add_version(record)
-    pid = PersistentIdentifier.objects.create(doi="10.5072/estran.l8concept", provider="local", kind="concept",
-                                              state="findable", target_state="findable", sync="done")
+    pid = PersistentIdentifier.objects.create(
+        doi="10.5072/estran.l8concept",
+        provider="local",
+        kind="concept",
+        state="findable",
+        target_state="findable",
+        sync="done",
+    )
     record.concept.pid = pid
     record.concept.save(update_fields=["pid"])
     page = client.get(f"/doi/{pid.doi}")

@@ -2,6 +2,7 @@
 other scheme) are refused at validation with a message at their field, in the document and through
 the API, and a page never makes a link of one that was stored anyway (a record from before the
 check, a draft, which keeps whatever was typed)."""
+
 from __future__ import annotations
 
 import copy
@@ -60,15 +61,23 @@ def test_a_keyword_concept_or_thesaurus_uri_that_is_not_a_web_address_is_refused
 def test_an_award_uri_or_a_related_url_that_is_not_a_web_address_is_refused(url):
     funding = {"funder_name": "ANR", "award_number": "ANR-21-CE01-0001", "award_uri": url}
     assert problems(with_changes(funding_references=[funding])) == [
-        ("people", "funding_references.0.award_uri", WEB_ADDRESS)]
+        ("people", "funding_references.0.award_uri", WEB_ADDRESS)
+    ]
     related = {"identifier": url, "identifier_type": "URL", "relation_type": "IsSupplementTo"}
     assert problems(with_changes(related_identifiers=[related])) == [
-        ("links_licence", "related_identifiers.0.identifier", WEB_ADDRESS)]
+        ("links_licence", "related_identifiers.0.identifier", WEB_ADDRESS)
+    ]
 
 
-@pytest.mark.parametrize("identifier", [
-    "javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "https://exa mple.org",
-])
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "https://exa mple.org",
+    ],
+)
 def test_a_funder_identifier_of_kind_other_is_a_web_address_or_a_plain_code(identifier):
     funding = {"funder_name": "Région Bretagne", "funder_identifier": identifier, "funder_identifier_type": "Other"}
     [(step, field, message)] = problems(with_changes(funding_references=[funding]))
@@ -82,13 +91,18 @@ def test_a_funder_identifier_of_kind_other_may_be_a_web_address_or_a_plain_code(
     assert problems(with_changes(funding_references=[funding])) == []
 
 
-@pytest.mark.parametrize(("value", "href"), [
-    ("https://ror.org/044jxhp58", "https://ror.org/044jxhp58"),
-    ("HTTP://vocab.nerc.ac.uk/collection/L05/current/130/", "HTTP://vocab.nerc.ac.uk/collection/L05/current/130/"),
-    *[(url, "") for url in HOSTILE],
-    ("https://example.org/\njavascript:alert(1)", ""),
-    ("", ""), (None, ""), (42, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "href"),
+    [
+        ("https://ror.org/044jxhp58", "https://ror.org/044jxhp58"),
+        ("HTTP://vocab.nerc.ac.uk/collection/L05/current/130/", "HTTP://vocab.nerc.ac.uk/collection/L05/current/130/"),
+        *[(url, "") for url in HOSTILE],
+        ("https://example.org/\njavascript:alert(1)", ""),
+        ("", ""),
+        (None, ""),
+        (42, ""),
+    ],
+)
 def test_only_a_web_address_becomes_an_href(value, href):
     assert safe_href(value) == href
 
@@ -101,12 +115,14 @@ def test_the_api_refuses_to_submit_a_javascript_licence_and_keeps_the_draft(api_
     metadata = complete_metadata()
     metadata["rights"] = [{"identifier": "CC-BY-4.0", "title": "CC BY", "uri": "javascript:alert(document.cookie)"}]
     metadata["subjects"][0]["value_uri"] = "data:text/html,<script>alert(1)</script>"
-    created = client.post("/api/deposits", data=json.dumps({"community": "ocean", "metadata": metadata}),
-                          content_type="application/json")
+    created = client.post(
+        "/api/deposits", data=json.dumps({"community": "ocean", "metadata": metadata}), content_type="application/json"
+    )
     assert created.status_code == 201, created.content  # a draft keeps what was typed
     deposit_id = created.json()["id"]
-    refused = client.post(f"/api/deposits/{deposit_id}/actions", data=json.dumps({"action": "submit"}),
-                          content_type="application/json")
+    refused = client.post(
+        f"/api/deposits/{deposit_id}/actions", data=json.dumps({"action": "submit"}), content_type="application/json"
+    )
     assert refused.status_code == 422
     body = refused.json()
     assert body["code"] == "ValidationFailed"
@@ -128,8 +144,9 @@ def stored_before_the_check(depositor, communities):
     metadata = full_metadata()
     metadata["rights"][0]["uri"] = "javascript:alert('licence')"
     metadata["subjects"][0]["value_uri"] = "javascript:alert('concept')"
-    metadata["funding_references"][0].update(funder_identifier="javascript:alert('http')",
-                                              funder_identifier_type="Other")
+    metadata["funding_references"][0].update(
+        funder_identifier="javascript:alert('http')", funder_identifier_type="Other"
+    )
     Record.objects.filter(pk=record.pk).update(metadata=metadata)
     return record
 

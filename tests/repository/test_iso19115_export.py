@@ -1,5 +1,6 @@
 """ISO 19115-3 at /records/<id>/export/iso19115-3 and through content negotiation on /records/<id>,
 for records published the real way (versions, files, withdrawal)."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,7 +47,8 @@ def test_the_export_is_valid_iso_19115_3_with_its_media_type(client, record, set
     assert validate(response.content, "iso19115-3") == []
     root = etree.fromstring(response.content)
     assert root.xpath("//mdb:metadataLinkage//cit:linkage/*/text()", namespaces=NS) == [
-        f"https://data.estran.example.org/records/{record.pk}/export/iso19115-3"]
+        f"https://data.estran.example.org/records/{record.pk}/export/iso19115-3"
+    ]
     downloads = root.xpath("//mrd:onLine/*[cit:protocol/*/text()='WWW:DOWNLOAD']/cit:linkage/*/text()", namespaces=NS)
     assert downloads == [f"https://data.estran.example.org/records/{record.pk}/files/ctd%20casts.nc"]
     assert root.xpath("//mri:topicCategory/*/text()", namespaces=NS) == ["oceans"]
@@ -57,15 +59,18 @@ def test_an_unknown_format_is_not_found(client, record):
     assert client.get(reverse("repository:export", kwargs={"pk": 999999, "fmt": "iso19115-3"})).status_code == 404
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (ISO, ISO),
-    (f"{ISO}, text/html;q=0.5", ISO),
-    (DATACITE, DATACITE),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser
-    ("*/*", "text/html"),
-    ("", "text/html"),
-    # An Accept of nothing offered is answered 406 (tests/repository/test_exports_negotiation.py).
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (ISO, ISO),
+        (f"{ISO}, text/html;q=0.5", ISO),
+        (DATACITE, DATACITE),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser
+        ("*/*", "text/html"),
+        ("", "text/html"),
+        # An Accept of nothing offered is answered 406 (tests/repository/test_exports_negotiation.py).
+    ],
+)
 def test_the_landing_page_negotiates_the_xml_formats_and_stays_html_by_default(client, record, accept, expected):
     headers = {"HTTP_ACCEPT": accept} if accept else {}
     response = client.get(record.get_absolute_url(), **headers)
@@ -98,14 +103,16 @@ def test_a_published_new_version_carries_its_version_relations(client, datacite,
     assert validate(response.content, "iso19115-3") == []
     root = etree.fromstring(response.content)
     relations = {
-        a.xpath("mri:name/*/cit:identifier/*/mcc:code/gcx:Anchor/@xlink:href", namespaces=NS)[0]:
-            a.xpath("mri:associationType/*/@codeListValue", namespaces=NS)[0]
+        a.xpath("mri:name/*/cit:identifier/*/mcc:code/gcx:Anchor/@xlink:href", namespaces=NS)[0]: a.xpath(
+            "mri:associationType/*/@codeListValue", namespaces=NS
+        )[0]
         for a in root.xpath("//mri:associatedResource/mri:MD_AssociatedResource", namespaces=NS)
     }
     assert relations[f"https://doi.org/{first.doi}"] == "revisionOf"
     assert root.xpath("//mri:citation/*/cit:edition/*/text()", namespaces=NS) == ["2"]
     assert root.xpath("//mri:citation/*/cit:identifier/*/mcc:code/gcx:Anchor/text()", namespaces=NS) == [
-        f"https://doi.org/{second.doi}"]
+        f"https://doi.org/{second.doi}"
+    ]
 
 
 @pytest.mark.parametrize("role", [None, "depositor", "other_depositor", "moderator", "other_moderator", "admin"])

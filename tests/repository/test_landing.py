@@ -2,6 +2,7 @@
 resources, funding, licence, files, versions, citation, DOI, usage), the schema.org JSON-LD and
 FAIR Signposting it carries, the tombstone, French, printing and accessibility hooks, its
 permissions, and a number of queries that does not grow with files, creators or versions."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counting")]
 
 @pytest.fixture
 def record(depositor, communities):
-    return record_create(owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)])
+    return record_create(
+        owner=depositor, community=communities["ocean"], files=[("ctd casts.nc", 4096), ("README.md", 512)]
+    )
 
 
 def page_of(response):
@@ -39,7 +42,7 @@ def links_of(response) -> list[tuple[str, str, str | None]]:
     """(URL, rel, type) of each link of the `Link` header."""
     found = []
     for part in re.split(r",\s*(?=<)", response["Link"]):
-        url = part[part.index("<") + 1:part.index(">")]
+        url = part[part.index("<") + 1 : part.index(">")]
         rel = re.search(r'rel="([^"]+)"', part).group(1)
         media_type = re.search(r'type="([^"]+)"', part)
         found.append((url, rel, media_type.group(1) if media_type else None))
@@ -66,7 +69,9 @@ def test_the_landing_page_shows_the_record(client, record):
     assert [s["kind"] for s in shapes] == ["box", "point", "polygon"]
     assert page.xpath("//div[@id='extent-map' and @role='region' and @aria-label]")
     assert "Bay of Biscay" in text and "West -6.0°, east -1.0°, south 43.5°, north 48.0°" in text
-    assert " ".join(page.xpath("//dd[@id='temporal-extent']")[0].text_content().split()) == "April 25, 2024 – May 30, 2024"
+    assert (
+        " ".join(page.xpath("//dd[@id='temporal-extent']")[0].text_content().split()) == "April 25, 2024 – May 30, 2024"
+    )
     assert page.xpath("//dd[@id='vertical-extent']")[0].text_content() == "0 to 2000 m below the sea surface"
     # Keywords linked to their concepts, grouped by kind
     assert page.xpath("//section[@id='keywords']//a[@href='http://vocab.nerc.ac.uk/collection/P01/current/PSALPR01/']")
@@ -74,14 +79,18 @@ def test_the_landing_page_shows_the_record(client, record):
     # Related resources, funding, licence
     assert page.xpath("//section[@id='related']//a[@href='https://doi.org/10.1016/j.pocean.2024.103210']")
     assert "Supplement to" in text and "Compiled by" in text
-    assert page.xpath("//section[@id='funding']//a[@href='https://anr.fr/Projet-ANR-21-CE01-0001' and text()='ANR-21-CE01-0001']")
+    assert page.xpath(
+        "//section[@id='funding']//a[@href='https://anr.fr/Projet-ANR-21-CE01-0001' and text()='ANR-21-CE01-0001']"
+    )
     assert page.xpath("//a[@rel='license noopener' and @href='https://creativecommons.org/licenses/by/4.0/legalcode']")
     # Files: name, format, size, SHA-256, download
     rows = page.xpath("//table[contains(@class,'files')]/tbody/tr")
     assert len(rows) == 2
     first = rows[0]
     assert first.xpath("th/a/text()") == ["README.md"]
-    assert first.xpath("th/a/@href") == [reverse("repository:file-download", kwargs={"pk": record.pk, "name": "README.md"})]
+    assert first.xpath("th/a/@href") == [
+        reverse("repository:file-download", kwargs={"pk": record.pk, "name": "README.md"})
+    ]
     assert first.xpath("td[1]/abbr/text()") == ["MD"] and first.xpath("td[1]/abbr/@title") == ["text/markdown"]
     assert first.xpath("td[2]/text()") == ["512\xa0bytes"]
     assert first.xpath("td[3]/span/text()") == [f"{1:064x}"]
@@ -89,7 +98,8 @@ def test_the_landing_page_shows_the_record(client, record):
     # The citation box: the citation, a copy button, the exports; the DOI
     assert page.xpath("//p[@id='citation-text']/text()") == [
         f"Le Goff, A.; Martin, P.; Coriolis & Co_data {{centre}} ({record.publication_date.year}). "
-        f"CTD casts of the PELGAS 2024 cruise, Bay of Biscay. Estran. https://doi.org/{record.doi}"]
+        f"CTD casts of the PELGAS 2024 cruise, Bay of Biscay. Estran. https://doi.org/{record.doi}"
+    ]
     assert page.xpath("//button[@id='copy-citation' and @data-copy-target='citation-text']")
     assert page.xpath("//p[@id='citation-status' and @role='status' and @aria-live='polite']")
     for fmt in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "schemaorg", "iso19115-3"):
@@ -136,12 +146,19 @@ def test_the_signposting_links_are_in_the_headers_of_get_and_head(client, record
         assert ("https://creativecommons.org/licenses/by/4.0/legalcode", "license", None) in links
         describedby = {t: url for url, rel, t in links if rel == "describedby"}
         assert describedby["application/vnd.datacite.datacite+xml"] == f"{site}/records/{record.pk}/export/datacite-xml"
-        assert {"application/vnd.datacite.datacite+json", "application/ld+json", "application/vnd.iso.19115-3+xml",
-                "application/x-bibtex", "application/x-research-info-systems",
-                "application/vnd.citationstyles.csl+json"} <= set(describedby)
+        assert {
+            "application/vnd.datacite.datacite+json",
+            "application/ld+json",
+            "application/vnd.iso.19115-3+xml",
+            "application/x-bibtex",
+            "application/x-research-info-systems",
+            "application/vnd.citationstyles.csl+json",
+        } <= set(describedby)
         items = {url: t for url, rel, t in links if rel == "item"}
-        assert items == {f"{site}/records/{record.pk}/files/README.md": "text/markdown",
-                         f"{site}/records/{record.pk}/files/ctd%20casts.nc": "application/x-netcdf"}
+        assert items == {
+            f"{site}/records/{record.pk}/files/README.md": "text/markdown",
+            f"{site}/records/{record.pk}/files/ctd%20casts.nc": "application/x-netcdf",
+        }
         assert (f"{site}/records/{record.pk}/export/linkset", "linkset", "application/linkset+json") in links
     assert client.head(record.get_absolute_url()).content == b""
     # a HEAD first leaves nothing empty in the page cache
@@ -183,7 +200,8 @@ def test_embargoed_files_are_listed_but_not_signposted(client, depositor, commun
 def test_the_style_chooser_shows_a_formatted_citation(client, record):
     page = page_of(client.get(record.get_absolute_url(), {"style": "apa"}))
     assert page.xpath("//p[@id='citation-text']/text()")[0].startswith(
-        f"Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({record.publication_date.year}). CTD casts")
+        f"Le Goff, A., Martin, P., & Coriolis & Co_data {{centre}}. ({record.publication_date.year}). CTD casts"
+    )
     assert page.xpath("//select[@id='citation-style']/option[@selected]/@value") == ["apa"]
     # an unknown style is the default one
     page = page_of(client.get(record.get_absolute_url(), {"style": "../../etc/passwd"}))
@@ -206,7 +224,9 @@ def test_a_withdrawn_record_is_a_tombstone_with_its_citation(client, record, mod
     assert response.status_code == 410
     page = page_of(response)
     text = page.text_content()
-    assert "This record was withdrawn" in text and "Errors in the data" in text and "The salinity sensor drifted." in text
+    assert (
+        "This record was withdrawn" in text and "Errors in the data" in text and "The salinity sensor drifted." in text
+    )
     assert page.xpath("//p[@id='citation-text']/text()")[0].startswith("Le Goff, A.; Martin, P.")
     assert f"https://doi.org/{record.doi}" in text
     assert "ctd casts.nc" not in text and "README.md" not in text
@@ -230,8 +250,17 @@ def test_the_page_is_in_french(client, record):
     page = lxml_html.fromstring(body)
     assert page.xpath("/html/@lang") == ["fr"]
     text = " ".join(page.text_content().split())
-    for french in ("Citer ce jeu de données", "Copier la citation", "Fichiers", "Où et quand", "Mots-clés",
-                   "Ressources liées", "Financement", "0 consultation · 0 téléchargement", "Supplément à"):
+    for french in (
+        "Citer ce jeu de données",
+        "Copier la citation",
+        "Fichiers",
+        "Où et quand",
+        "Mots-clés",
+        "Ressources liées",
+        "Financement",
+        "0 consultation · 0 téléchargement",
+        "Supplément à",
+    ):
         assert french in text, french
 
 
@@ -271,14 +300,21 @@ def _queries(client, url, django_assert_max_num_queries, limit=None):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-                          REMOTE_ADDR=f"192.0.2.{len(url) % 250}").status_code == 200
+        assert (
+            client.get(
+                url,
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                REMOTE_ADDR=f"192.0.2.{len(url) % 250}",
+            ).status_code
+            == 200
+        )
     return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize("role", [None, "depositor"])
-def test_the_landing_page_runs_a_bounded_number_of_queries(client, depositor, communities, role, request,
-                                                           django_assert_max_num_queries):
+def test_the_landing_page_runs_a_bounded_number_of_queries(
+    client, depositor, communities, role, request, django_assert_max_num_queries
+):
     """1 file, 1 creator, 1 version; then 500 files, 60 creators and 4 versions: the same queries
     (anonymous, page not cached yet: its state with the usage totals, the record, its files, its
     versions, the usage count)."""
@@ -299,14 +335,17 @@ def test_the_landing_page_runs_a_bounded_number_of_queries(client, depositor, co
         latest = add_version(latest, metadata=big, files=500)
     for record in (first, latest):
         with django_assert_max_num_queries(baseline):
-            response = client.get(record.get_absolute_url(),
-                                  HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+            response = client.get(
+                record.get_absolute_url(),
+                HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            )
         assert response.status_code == 200
         assert response.content.decode().count("<tr>") == 501  # every file, and the header row
 
 
-def test_an_anonymous_page_is_cached_with_fresh_counts_and_its_own_csrf_token(client, record, moderator,
-                                                                             django_assert_num_queries):
+def test_an_anonymous_page_is_cached_with_fresh_counts_and_its_own_csrf_token(
+    client, record, moderator, django_assert_num_queries
+):
     firefox = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
     first = client.get(record.get_absolute_url(), REMOTE_ADDR="192.0.2.1", **firefox)
     other = Client()
@@ -320,8 +359,12 @@ def test_an_anonymous_page_is_cached_with_fresh_counts_and_its_own_csrf_token(cl
     assert "0 views · 0 downloads" in one and "1 view · 0 downloads" in two
     assert token.sub("", one).replace("0 views", "1 view") == token.sub("", two)
     # the language form posts with the cached page's token
-    assert other.post("/i18n/setlang/", {"language": "fr", "next": "/",
-                                         "csrfmiddlewaretoken": token.search(two).group(1)}).status_code == 302
+    assert (
+        other.post(
+            "/i18n/setlang/", {"language": "fr", "next": "/", "csrfmiddlewaretoken": token.search(two).group(1)}
+        ).status_code
+        == 302
+    )
     # what the page shows changes its key: a withdrawal is seen at once
     record_withdraw(record=record, actor=moderator, reason="data_error", note="")
     assert client.get(record.get_absolute_url()).status_code == 410

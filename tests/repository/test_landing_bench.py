@@ -1,5 +1,6 @@
 """The landing-page benchmark (bench/landing/run.py) runs end to end on a few hundred records, so
 that it cannot rot: its own PostgreSQL database, gunicorn on loopback, every target measured."""
+
 from __future__ import annotations
 
 import json
@@ -19,12 +20,35 @@ def test_the_landing_benchmark_measures_every_target(tmp_path, settings):
     # A database of this test session's own (named after its test database), reseeded each time;
     # each web process keeps its own page cache (no Redis needed).
     finished = subprocess.run(
-        [sys.executable, "bench/landing/run.py", "--records", "300", "--hot", "60", "--seconds", "1",
-         "--rounds", "1", "--warm-up", "0.5", "--clients", "2", "--reseed", "--cache-url", "locmemcache://",
-         "--database", f"{db['NAME']}_landing_bench",
-         "--database-server", f"postgres://{db['USER']}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}",
-         "--json", str(out)],
-        cwd=ROOT, timeout=300, capture_output=True, text=True,
+        [
+            sys.executable,
+            "bench/landing/run.py",
+            "--records",
+            "300",
+            "--hot",
+            "60",
+            "--seconds",
+            "1",
+            "--rounds",
+            "1",
+            "--warm-up",
+            "0.5",
+            "--clients",
+            "2",
+            "--reseed",
+            "--cache-url",
+            "locmemcache://",
+            "--database",
+            f"{db['NAME']}_landing_bench",
+            "--database-server",
+            f"postgres://{db['USER']}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        timeout=300,
+        capture_output=True,
+        text=True,
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     figures = json.loads(out.read_text())

@@ -1,5 +1,6 @@
 """The anonymous landing-page cache puts each visitor's CSRF token where the page's forms want it,
 and nowhere else: not where a depositor typed the mark it used to look for."""
+
 from __future__ import annotations
 
 import re

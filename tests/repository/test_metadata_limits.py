@@ -1,6 +1,7 @@
 """The size limits of the metadata document (issue 12, item 9): every text and list is bounded,
 generously (2,000 creators, 1,000-point polygons), with a message at the field; checked at
 submission, published in the JSON Schema, and never in the way of a record read back."""
+
 from __future__ import annotations
 
 import copy
@@ -15,7 +16,10 @@ from tests.factories import complete_metadata, deposit_with_file
 
 
 def person(i: int) -> dict:
-    return {"name": f"Author{i}, Anne", "affiliations": [{"name": f"Institute {j}"} for j in range(limits.AFFILIATIONS)]}
+    return {
+        "name": f"Author{i}, Anne",
+        "affiliations": [{"name": f"Institute {j}"} for j in range(limits.AFFILIATIONS)],
+    }
 
 
 def polygon(points: int, shift: float = 0) -> dict:
@@ -27,7 +31,9 @@ def largest() -> dict:
     metadata = complete_metadata()
     metadata["creators"] = [person(i) for i in range(limits.CREATORS)]
     metadata["contributors"] = [{**person(i), "name": f"Helper{i}, Paul"} for i in range(limits.CONTRIBUTORS)]
-    metadata["titles"] += [{"title": f"Other title {i}", "title_type": "AlternativeTitle"} for i in range(limits.TITLES - 1)]
+    metadata["titles"] += [
+        {"title": f"Other title {i}", "title_type": "AlternativeTitle"} for i in range(limits.TITLES - 1)
+    ]
     metadata["subjects"] = [{"subject": f"keyword {i}"} for i in range(limits.SUBJECTS)]
     metadata["funding_references"] = [{"funder_name": f"Funder {i}"} for i in range(limits.FUNDING_REFERENCES)]
     per_polygon = limits.POLYGON_POINTS_TOTAL // limits.GEO_LOCATIONS
@@ -52,37 +58,78 @@ def _set(path: str, value):
         for part in parents:
             target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
         target[int(leaf) if leaf.isdigit() else leaf] = value
+
     return change
 
 
 OVER = {
-    "creators": (_set("creators", [person(i) for i in range(limits.CREATORS + 1)]), "creators",
-                 "List should have at most 2000 items"),
-    "a given name of 9 MB": (_set("creators.0.given_name", "x" * 9_000_000), "creators.0.given_name",
-                             "String should have at most 200 characters"),
-    "affiliations": (_set("creators.0.affiliations", [{"name": f"I{j}"} for j in range(limits.AFFILIATIONS + 1)]),
-                     "creators.0.affiliations", "List should have at most 10 items"),
-    "contributors": (_set("contributors", [{"name": f"H{i}, P"} for i in range(limits.CONTRIBUTORS + 1)]),
-                     "contributors", "List should have at most 500 items"),
-    "place": (_set("geo_locations.0.place", "p" * (limits.NAME + 1)), "geo_locations.0.place",
-              "String should have at most 300 characters"),
-    "polygon": (_set("geo_locations", [polygon(limits.POLYGON_POINTS + 1)]), "geo_locations.0.polygon",
-                "A polygon has at most 1,000 points: simplify it."),
-    "all polygons": (_set("geo_locations", [polygon(1000, shift=i) for i in range(11)]), "geo_locations",
-                     "All the polygons together have at most 10,000 points: simplify them."),
+    "creators": (
+        _set("creators", [person(i) for i in range(limits.CREATORS + 1)]),
+        "creators",
+        "List should have at most 2000 items",
+    ),
+    "a given name of 9 MB": (
+        _set("creators.0.given_name", "x" * 9_000_000),
+        "creators.0.given_name",
+        "String should have at most 200 characters",
+    ),
+    "affiliations": (
+        _set("creators.0.affiliations", [{"name": f"I{j}"} for j in range(limits.AFFILIATIONS + 1)]),
+        "creators.0.affiliations",
+        "List should have at most 10 items",
+    ),
+    "contributors": (
+        _set("contributors", [{"name": f"H{i}, P"} for i in range(limits.CONTRIBUTORS + 1)]),
+        "contributors",
+        "List should have at most 500 items",
+    ),
+    "place": (
+        _set("geo_locations.0.place", "p" * (limits.NAME + 1)),
+        "geo_locations.0.place",
+        "String should have at most 300 characters",
+    ),
+    "polygon": (
+        _set("geo_locations", [polygon(limits.POLYGON_POINTS + 1)]),
+        "geo_locations.0.polygon",
+        "A polygon has at most 1,000 points: simplify it.",
+    ),
+    "all polygons": (
+        _set("geo_locations", [polygon(1000, shift=i) for i in range(11)]),
+        "geo_locations",
+        "All the polygons together have at most 10,000 points: simplify them.",
+    ),
     "publisher": (_set("publisher", "P" * (limits.NAME + 1)), "publisher", "String should have at most 300 characters"),
     "version": (_set("version", "v" * (limits.VERSION + 1)), "version", "String should have at most 100 characters"),
-    "scheme": (_set("subjects.0.scheme", "S" * (limits.NAME + 1)), "subjects.0.scheme",
-               "String should have at most 300 characters"),
-    "concept URI": (_set("subjects.0.value_uri", "https://vocab.example.org/" + "c" * limits.URI), "subjects.0.value_uri",
-                    "String should have at most 2000 characters"),
-    "keywords": (_set("subjects", [{"subject": f"k{i}"} for i in range(limits.SUBJECTS + 1)]), "subjects",
-                 "List should have at most 500 items"),
-    "contact's organisation": (_set("point_of_contact.organisation", "O" * (limits.NAME + 1)),
-                               "point_of_contact.organisation", "String should have at most 300 characters"),
-    "licences": (_set("rights", [complete_metadata()["rights"][0]] * (limits.RIGHTS + 1)), "rights",
-                 "List should have at most 10 items"),
-    "dates": (_set("dates", [{"date": "2024-01-01"}] * (limits.DATES + 1)), "dates", "List should have at most 100 items"),
+    "scheme": (
+        _set("subjects.0.scheme", "S" * (limits.NAME + 1)),
+        "subjects.0.scheme",
+        "String should have at most 300 characters",
+    ),
+    "concept URI": (
+        _set("subjects.0.value_uri", "https://vocab.example.org/" + "c" * limits.URI),
+        "subjects.0.value_uri",
+        "String should have at most 2000 characters",
+    ),
+    "keywords": (
+        _set("subjects", [{"subject": f"k{i}"} for i in range(limits.SUBJECTS + 1)]),
+        "subjects",
+        "List should have at most 500 items",
+    ),
+    "contact's organisation": (
+        _set("point_of_contact.organisation", "O" * (limits.NAME + 1)),
+        "point_of_contact.organisation",
+        "String should have at most 300 characters",
+    ),
+    "licences": (
+        _set("rights", [complete_metadata()["rights"][0]] * (limits.RIGHTS + 1)),
+        "rights",
+        "List should have at most 10 items",
+    ),
+    "dates": (
+        _set("dates", [{"date": "2024-01-01"}] * (limits.DATES + 1)),
+        "dates",
+        "List should have at most 100 items",
+    ),
 }
 
 
@@ -106,7 +153,9 @@ def test_the_json_schema_publishes_the_limits():
     schema = MetadataDocument.model_json_schema()
     definitions = schema["$defs"]
     assert schema["properties"]["creators"]["maxItems"] == limits.CREATORS
-    assert {"maxLength": limits.GIVEN_FAMILY_NAME, "type": "string"} in definitions["Creator"]["properties"]["given_name"]["anyOf"]
+    assert {"maxLength": limits.GIVEN_FAMILY_NAME, "type": "string"} in definitions["Creator"]["properties"][
+        "given_name"
+    ]["anyOf"]
     assert definitions["GeoLocation"]["properties"]["polygon"]["maxItems"] == limits.POLYGON_POINTS + 1  # closed
 
 
@@ -127,8 +176,9 @@ def test_the_api_refuses_to_submit_beyond_a_limit_and_nothing_changes(api_client
 
     problems = client.get(f"/api/deposits/{deposit.pk}").json()["problems"]
     assert {"step": "people", "field": "creators", "message": "List should have at most 2000 items"} in problems
-    response = client.post(f"/api/deposits/{deposit.pk}/actions", data=json.dumps({"action": "submit"}),
-                           content_type="application/json")
+    response = client.post(
+        f"/api/deposits/{deposit.pk}/actions", data=json.dumps({"action": "submit"}), content_type="application/json"
+    )
 
     assert response.status_code == 422
     assert "creators" in [p["field"] for p in response.json()["problems"]]

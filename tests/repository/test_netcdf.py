@@ -1,6 +1,7 @@
 """Extent and parameter suggestions from NetCDF files: real CF / ACDD datasets (compliance-checker's
 CDL test data, made into NetCDF by Debian's `ncgen`), a few files written here for the edge cases,
 and the deposit service that reads a stored file through the storage interface."""
+
 from __future__ import annotations
 
 import io
@@ -39,8 +40,12 @@ def real_file(ncgen, tmp_path_factory):
     def make(name: str, kind: str = "nc4") -> Path:
         if (name, kind) not in made:
             target = folder / f"{name}.{kind}.nc"
-            subprocess.run([ncgen, "-k", kind, "-o", str(target), str(CDL / f"{name}.cdl")],
-                           check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                [ncgen, "-k", kind, "-o", str(target), str(CDL / f"{name}.cdl")],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
             made[name, kind] = target
         return made[name, kind]
 
@@ -67,8 +72,12 @@ def assert_valid_document_parts(suggestions: dict) -> None:
 # --- Real files -----------------------------------------------------------------------------------
 
 GLIDER_PARAMETERS = [
-    "sea_water_electrical_conductivity", "sea_water_density", "sea_water_salinity", "sea_water_temperature",
-    "eastward_sea_water_velocity", "northward_sea_water_velocity",
+    "sea_water_electrical_conductivity",
+    "sea_water_density",
+    "sea_water_salinity",
+    "sea_water_temperature",
+    "eastward_sea_water_velocity",
+    "northward_sea_water_velocity",
 ]
 
 
@@ -77,7 +86,9 @@ def test_rutgers_glider_box_time_depth_and_parameters(real_file, kind):
     s = extract_suggestions(real_file("ru07-20130824T170228_rt0", kind))
 
     # :geospatial_lat_min = 34.85033 ; lat_max = 34.85172 ; lon_min = -120.7855 ; lon_max = -120.78092
-    assert s["geo_locations"] == [{"box": {"west": -120.7855, "east": -120.78092, "south": 34.85033, "north": 34.85172}}]
+    assert s["geo_locations"] == [
+        {"box": {"west": -120.7855, "east": -120.78092, "south": 34.85033, "north": 34.85172}}
+    ]
     # :time_coverage_start = "2013-08-24 17:02 UTC" ; :time_coverage_end = "2013-08-24 17:43 UTC"
     assert s["temporal_extent"] == {"start": "2013-08-24", "end": "2013-08-24", "ongoing": False}
     # :geospatial_vertical_min = 1.1 ; max = 589. ; positive = "down" ; units = "meters"
@@ -87,20 +98,29 @@ def test_rutgers_glider_box_time_depth_and_parameters(real_file, kind):
     assert subjects_of(s, "parameter") == GLIDER_PARAMETERS
     temperature = next(x for x in s["subjects"] if x["subject"] == "sea_water_temperature")
     assert temperature == {
-        "subject": "sea_water_temperature", "scheme": "CF Standard Names", "scheme_uri": CF_TABLE_URI,
-        "value_uri": CF_TABLE_URI + "#sea_water_temperature", "keyword_type": "parameter",
+        "subject": "sea_water_temperature",
+        "scheme": "CF Standard Names",
+        "scheme_uri": CF_TABLE_URI,
+        "value_uri": CF_TABLE_URI + "#sea_water_temperature",
+        "keyword_type": "parameter",
     }
     assert subjects_of(s, "theme") == [
-        "Oceans > Ocean Pressure > Water Pressure", "Oceans > Ocean Temperature > Water Temperature",
-        "Oceans > Salinity/Density > Conductivity", "Oceans > Salinity/Density > Density",
+        "Oceans > Ocean Pressure > Water Pressure",
+        "Oceans > Ocean Temperature > Water Temperature",
+        "Oceans > Salinity/Density > Conductivity",
+        "Oceans > Salinity/Density > Density",
         "Oceans > Salinity/Density > Salinity",
     ]
     assert {x.get("scheme") for x in s["subjects"] if x["keyword_type"] == "theme"} == {"GCMD Science Keywords"}
     assert s["titles"] == [{"title": "Slocum Glider Dataset"}]
     assert s["descriptions"][0]["description"].startswith("The Rutgers University Coastal Ocean Observation Lab")
     variables = {v["name"]: v for v in s["variables"]}
-    assert variables["temperature"] == {"name": "temperature", "standard_name": "sea_water_temperature",
-                                        "long_name": "Temperature", "units": "Celsius"}
+    assert variables["temperature"] == {
+        "name": "temperature",
+        "standard_name": "sea_water_temperature",
+        "long_name": "Temperature",
+        "units": "Celsius",
+    }
     assert "time" not in variables and "lat" not in variables
     assert any("ACDD" in n for n in s["notes"])
     assert_valid_document_parts(s)
@@ -108,14 +128,21 @@ def test_rutgers_glider_box_time_depth_and_parameters(real_file, kind):
 
 def test_spray_glider(real_file):
     s = extract_suggestions(real_file("sp041"))
-    assert s["geo_locations"] == [{"box": {"west": -122.64205, "east": -117.34025, "south": 31.09323, "north": 33.41135}}]
+    assert s["geo_locations"] == [
+        {"box": {"west": -122.64205, "east": -117.34025, "south": 31.09323, "north": 33.41135}}
+    ]
     # "2016-09-08T19:02:15Z" to "2016-11-07T12:33:15Z"
     assert s["temporal_extent"] == {"start": "2016-09-08", "end": "2016-11-07", "ongoing": False}
     assert s["vertical_extent"] == {"minimum": 0.0, "maximum": 500.9242249, "unit": "m", "reference": "depth"}
     # pressure here is a measured sea_water_pressure (positive down, no axis): a parameter.
     assert subjects_of(s, "parameter") == [
-        "eastward_sea_water_velocity", "northward_sea_water_velocity", "sea_water_pressure", "sea_water_temperature",
-        "sea_water_electrical_conductivity", "sea_water_practical_salinity", "sea_water_density",
+        "eastward_sea_water_velocity",
+        "northward_sea_water_velocity",
+        "sea_water_pressure",
+        "sea_water_temperature",
+        "sea_water_electrical_conductivity",
+        "sea_water_practical_salinity",
+        "sea_water_density",
     ]
     assert len(subjects_of(s, "theme")) == 14
     assert_valid_document_parts(s)
@@ -147,14 +174,17 @@ def test_ghrsst_bounds_across_the_antimeridian_and_basic_iso_times(real_file):
     assert "vertical_extent" not in s
     assert subjects_of(s, "parameter") == ["sea_surface_foundation_temperature", "wind_speed", "sea_ice_area_fraction"]
     assert [x["scheme"] for x in s["subjects"] if x["keyword_type"] == "theme"] == [
-        "NASA Global Change Master Directory (GCMD) Science Keywords"]
+        "NASA Global Change Master Directory (GCMD) Science Keywords"
+    ]
     assert_valid_document_parts(s)
 
 
 def test_without_global_attributes_the_coordinate_values_are_read(real_file):
     s = extract_suggestions(real_file("index_ragged"))
     # The smallest and largest of the 213 values of lat, lon, time and z in the CDL's data section.
-    assert s["geo_locations"] == [{"box": {"west": -75.83024, "east": -0.7129942, "south": 0.1856368, "north": 44.95267}}]
+    assert s["geo_locations"] == [
+        {"box": {"west": -75.83024, "east": -0.7129942, "south": 0.1856368, "north": 44.95267}}
+    ]
     # time: 0 .. 176400 "seconds since 1990-01-01 00:00:00" (176400 s = 2 days 1 hour)
     assert s["temporal_extent"] == {"start": "1990-01-01", "end": "1990-01-03", "ongoing": False}
     # z: "height above mean sea level", standard_name altitude, units m, positive up
@@ -170,14 +200,18 @@ def test_numeric_coverage_times_are_read_in_the_time_variable_units(real_file):
     # :time_coverage_start = 1428728400. ; :time_coverage_end = 1428809400. ; time:units = "seconds since 1970-01-01T00:00:00Z"
     assert s["temporal_extent"] == {"start": "2015-04-11", "end": "2015-04-12", "ongoing": False}
     assert any("is a number" in n for n in s["notes"])
-    assert s["geo_locations"] == [{"box": {"west": -81.147547, "east": -81.117936, "south": 24.755482, "north": 24.803719}}]
+    assert s["geo_locations"] == [
+        {"box": {"west": -81.147547, "east": -81.117936, "south": 24.755482, "north": 24.803719}}
+    ]
     assert subjects_of(s, "theme") == ["MARACOOS", "SLDMB", "Temperature", "SST"]
     assert_valid_document_parts(s)
 
 
 def test_an_elevation_model_has_altitudes_and_no_time(real_file):
     s = extract_suggestions(real_file("usgs_dem_saipan"))
-    assert s["geo_locations"] == [{"box": {"west": 145.680835, "east": 145.836855, "south": 15.087774, "north": 15.296387}}]
+    assert s["geo_locations"] == [
+        {"box": {"west": 145.680835, "east": 145.836855, "south": 15.087774, "north": 15.296387}}
+    ]
     # :geospatial_vertical_min = 0. ; max = 463.26 ; positive = "up" ; units = "m"
     assert s["vertical_extent"] == {"minimum": 0.0, "maximum": 463.26, "unit": "m", "reference": "altitude"}
     assert "temporal_extent" not in s
@@ -222,14 +256,17 @@ def write(path: Path, attrs: dict | None = None, variables: dict | None = None) 
 ACDD_BOX = {"geospatial_lat_min": -10.0, "geospatial_lat_max": 10.0}
 
 
-@pytest.mark.parametrize(("west", "east", "box"), [
-    (170.0, 190.0, (170.0, -170.0)),   # 0..360 across 180°: west > east
-    (350.0, 370.0 - 360.0, (-10.0, 10.0)),  # mixed conventions around Greenwich
-    (0.0, 360.0, (-180.0, 180.0)),     # the whole globe
-    (-180.0, 180.0, (-180.0, 180.0)),
-    (170.0, -170.0, (170.0, -170.0)),  # ACDD: lon_min > lon_max crosses the antimeridian
-    (190.0, 200.0, (-170.0, -160.0)),
-])
+@pytest.mark.parametrize(
+    ("west", "east", "box"),
+    [
+        (170.0, 190.0, (170.0, -170.0)),  # 0..360 across 180°: west > east
+        (350.0, 370.0 - 360.0, (-10.0, 10.0)),  # mixed conventions around Greenwich
+        (0.0, 360.0, (-180.0, 180.0)),  # the whole globe
+        (-180.0, 180.0, (-180.0, 180.0)),
+        (170.0, -170.0, (170.0, -170.0)),  # ACDD: lon_min > lon_max crosses the antimeridian
+        (190.0, 200.0, (-170.0, -160.0)),
+    ],
+)
 def test_longitude_conventions(tmp_path, west, east, box):
     path = write(tmp_path / "f.nc", {**ACDD_BOX, "geospatial_lon_min": west, "geospatial_lon_max": east})
     location = extract_suggestions(path)["geo_locations"][0]
@@ -239,32 +276,51 @@ def test_longitude_conventions(tmp_path, west, east, box):
 
 def test_a_track_crossing_the_antimeridian_gives_the_smallest_box(tmp_path):
     lons = [178.0, 179.5, -179.5, -178.0, 179.0]
-    path = write(tmp_path / "f.nc", variables={
-        "lat": (("obs",), [-15.0, -15.5, -16.0, -16.5, -15.2], {"standard_name": "latitude", "units": "degrees_north"}),
-        "lon": (("obs",), lons, {"standard_name": "longitude", "units": "degrees_east"}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "lat": (
+                ("obs",),
+                [-15.0, -15.5, -16.0, -16.5, -15.2],
+                {"standard_name": "latitude", "units": "degrees_north"},
+            ),
+            "lon": (("obs",), lons, {"standard_name": "longitude", "units": "degrees_east"}),
+        },
+    )
     box = extract_suggestions(path)["geo_locations"][0]["box"]
     assert box == {"west": 178.0, "east": -178.0, "south": -16.5, "north": -15.0}
 
 
 def test_a_grid_in_0_to_360_read_from_its_coordinates(tmp_path):
-    path = write(tmp_path / "f.nc", variables={
-        "lat": (("lat",), np.arange(-80.0, 81.0, 20.0), {"units": "degrees_north"}),
-        "lon": (("lon",), np.arange(0.0, 360.0, 30.0), {"units": "degrees_east"}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "lat": (("lat",), np.arange(-80.0, 81.0, 20.0), {"units": "degrees_north"}),
+            "lon": (("lon",), np.arange(0.0, 360.0, 30.0), {"units": "degrees_east"}),
+        },
+    )
     box = extract_suggestions(path)["geo_locations"][0]["box"]
     assert box == {"west": -180.0, "east": 150.0, "south": -80.0, "north": 80.0}
 
 
-@pytest.mark.parametrize(("attrs", "expected", "note"), [
-    ({"geospatial_vertical_units": "dbar", "geospatial_vertical_positive": "down"}, None, "only metres"),
-    ({"geospatial_vertical_units": "km", "geospatial_vertical_positive": "up"}, None, "only metres"),
-    ({"geospatial_vertical_units": "m"}, None, "depth or altitude cannot be told"),
-    ({"geospatial_vertical_positive": "down"}, {"minimum": 10.0, "maximum": 500.0, "reference": "depth"},
-     "read as metres"),
-    ({"geospatial_vertical_units": "metres", "geospatial_vertical_positive": "up"},
-     {"minimum": 10.0, "maximum": 500.0, "reference": "altitude"}, "positive up"),
-])
+@pytest.mark.parametrize(
+    ("attrs", "expected", "note"),
+    [
+        ({"geospatial_vertical_units": "dbar", "geospatial_vertical_positive": "down"}, None, "only metres"),
+        ({"geospatial_vertical_units": "km", "geospatial_vertical_positive": "up"}, None, "only metres"),
+        ({"geospatial_vertical_units": "m"}, None, "depth or altitude cannot be told"),
+        (
+            {"geospatial_vertical_positive": "down"},
+            {"minimum": 10.0, "maximum": 500.0, "reference": "depth"},
+            "read as metres",
+        ),
+        (
+            {"geospatial_vertical_units": "metres", "geospatial_vertical_positive": "up"},
+            {"minimum": 10.0, "maximum": 500.0, "reference": "altitude"},
+            "positive up",
+        ),
+    ],
+)
 def test_vertical_extents_are_taken_in_metres_only(tmp_path, attrs, expected, note):
     path = write(tmp_path / "f.nc", {"geospatial_vertical_min": 10.0, "geospatial_vertical_max": 500.0, **attrs})
     s = extract_suggestions(path)
@@ -276,58 +332,91 @@ def test_vertical_extents_are_taken_in_metres_only(tmp_path, attrs, expected, no
 
 
 def test_heights_below_the_surface_become_depths(tmp_path):
-    path = write(tmp_path / "f.nc", {"geospatial_vertical_min": -2000.0, "geospatial_vertical_max": -5.0,
-                                     "geospatial_vertical_units": "m", "geospatial_vertical_positive": "up"})
-    assert extract_suggestions(path)["vertical_extent"] == {"minimum": 5.0, "maximum": 2000.0, "unit": "m",
-                                                           "reference": "depth"}
+    path = write(
+        tmp_path / "f.nc",
+        {
+            "geospatial_vertical_min": -2000.0,
+            "geospatial_vertical_max": -5.0,
+            "geospatial_vertical_units": "m",
+            "geospatial_vertical_positive": "up",
+        },
+    )
+    assert extract_suggestions(path)["vertical_extent"] == {
+        "minimum": 5.0,
+        "maximum": 2000.0,
+        "unit": "m",
+        "reference": "depth",
+    }
 
 
 def test_a_pressure_axis_is_not_a_vertical_extent(tmp_path):
-    path = write(tmp_path / "f.nc", variables={
-        "pres": (("obs",), [1.0, 500.0], {"axis": "Z", "units": "dbar", "positive": "down"}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "pres": (("obs",), [1.0, 500.0], {"axis": "Z", "units": "dbar", "positive": "down"}),
+        },
+    )
     s = extract_suggestions(path)
     assert "vertical_extent" not in s
     assert any("pressure (dbar)" in n for n in s["notes"])
 
 
 def test_time_coverage_with_a_duration_instead_of_an_end(tmp_path):
-    path = write(tmp_path / "f.nc", {"time_coverage_start": "2024-04-25T06:00:00Z", "time_coverage_duration": "P35DT12H"})
-    assert extract_suggestions(path)["temporal_extent"] == {"start": "2024-04-25", "end": "2024-05-30", "ongoing": False}
+    path = write(
+        tmp_path / "f.nc", {"time_coverage_start": "2024-04-25T06:00:00Z", "time_coverage_duration": "P35DT12H"}
+    )
+    assert extract_suggestions(path)["temporal_extent"] == {
+        "start": "2024-04-25",
+        "end": "2024-05-30",
+        "ongoing": False,
+    }
 
 
 def test_unreadable_times_are_noted_and_the_time_variable_used(tmp_path):
-    path = write(tmp_path / "f.nc", {"time_coverage_start": "spring 2024", "time_coverage_end": "2024-13-45"},
-                 variables={"time": (("time",), [0.0, 10.0, 40.0], {"units": "days since 2024-04-25"})})
+    path = write(
+        tmp_path / "f.nc",
+        {"time_coverage_start": "spring 2024", "time_coverage_end": "2024-13-45"},
+        variables={"time": (("time",), [0.0, 10.0, 40.0], {"units": "days since 2024-04-25"})},
+    )
     s = extract_suggestions(path)
     assert s["temporal_extent"] == {"start": "2024-04-25", "end": "2024-06-04", "ongoing": False}
     assert any("“spring 2024” is not an ISO 8601 time" in n for n in s["notes"])
 
 
 def test_a_model_calendar_without_real_dates_is_left_out(tmp_path):
-    path = write(tmp_path / "f.nc", variables={
-        "time": (("time",), [0.0, 59.0], {"units": "days since 2000-01-01", "calendar": "360_day"}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "time": (("time",), [0.0, 59.0], {"units": "days since 2000-01-01", "calendar": "360_day"}),
+        },
+    )
     s = extract_suggestions(path)
     assert "temporal_extent" not in s
     assert any("360_day" in n for n in s["notes"])
 
 
 def test_fill_values_are_not_coordinates(tmp_path):
-    path = write(tmp_path / "f.nc", variables={
-        "lat": (("obs",), [45.0, -999.0, 46.0], {"units": "degrees_north", "_FillValue": -999.0}),
-        "lon": (("obs",), [-5.0, -999.0, -4.0], {"units": "degrees_east", "_FillValue": -999.0}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "lat": (("obs",), [45.0, -999.0, 46.0], {"units": "degrees_north", "_FillValue": -999.0}),
+            "lon": (("obs",), [-5.0, -999.0, -4.0], {"units": "degrees_east", "_FillValue": -999.0}),
+        },
+    )
     assert extract_suggestions(path)["geo_locations"] == [
-        {"box": {"west": -5.0, "east": -4.0, "south": 45.0, "north": 46.0}}]
+        {"box": {"west": -5.0, "east": -4.0, "south": 45.0, "north": 46.0}}
+    ]
 
 
 def test_standard_names_that_are_not_cf_spellings_are_left_out(tmp_path):
-    path = write(tmp_path / "f.nc", variables={
-        "t": (("obs",), [1.0], {"standard_name": "Sea Water Temperature"}),  # spaces: read as a modifier
-        "s": (("obs",), [1.0], {"standard_name": "sea-water-salinity"}),
-        "o": (("obs",), [1.0], {"standard_name": "mole_concentration_of_dissolved_molecular_oxygen_in_sea_water"}),
-    })
+    path = write(
+        tmp_path / "f.nc",
+        variables={
+            "t": (("obs",), [1.0], {"standard_name": "Sea Water Temperature"}),  # spaces: read as a modifier
+            "s": (("obs",), [1.0], {"standard_name": "sea-water-salinity"}),
+            "o": (("obs",), [1.0], {"standard_name": "mole_concentration_of_dissolved_molecular_oxygen_in_sea_water"}),
+        },
+    )
     s = extract_suggestions(path)
     assert subjects_of(s, "parameter") == ["mole_concentration_of_dissolved_molecular_oxygen_in_sea_water"]
     assert any("sea-water-salinity" in n for n in s["notes"])
@@ -391,6 +480,7 @@ class StreamingStore(ObjectStore):
 
             def read(*args):
                 raise fail
+
             stream.read = read
         return stream
 

@@ -2,6 +2,7 @@
 if they choose to (the community's contact address otherwise); a username never appears (an account
 without a name cannot submit); a record withdrawn for sensitive data keeps only what identifies it,
 in every public output: the tombstone, the API, the exports, OAI-PMH and DataCite's metadata."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,17 @@ from tests.repository.doi_support import approve, drain
 pytestmark = pytest.mark.django_db
 
 DATACITE_NS = {"d": "http://datacite.org/schema/kernel-4"}
-EXPORTS = ("datacite-xml", "datacite-json", "iso19115-3", "schemaorg", "bibtex", "ris", "csl-json", "citation",
-           "linkset")
+EXPORTS = (
+    "datacite-xml",
+    "datacite-json",
+    "iso19115-3",
+    "schemaorg",
+    "bibtex",
+    "ris",
+    "csl-json",
+    "citation",
+    "linkset",
+)
 
 
 def publish_as(user, moderator, communities, metadata: dict):
@@ -43,8 +53,14 @@ def public_outputs(client, record) -> dict[str, str]:
     for fmt in EXPORTS:
         outputs[fmt] = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt})).content.decode()
     for prefix in ("oai_dc", "oai_datacite", "datacite", "iso19115-3"):
-        response = client.get("/oai", {"verb": "GetRecord", "metadataPrefix": prefix,
-                                       "identifier": f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{record.pk}"})
+        response = client.get(
+            "/oai",
+            {
+                "verb": "GetRecord",
+                "metadataPrefix": prefix,
+                "identifier": f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{record.pk}",
+            },
+        )
         xml = b"".join(response.streaming_content) if response.streaming else response.content
         assert validate(xml, "oai-pmh") == []
         outputs[f"oai {prefix}"] = xml.decode()
@@ -56,8 +72,7 @@ def test_a_new_deposit_publishes_the_communitys_contact_address_not_the_deposito
 ):
     default_contact = wizard.initial_metadata(depositor)["point_of_contact"]
     assert "email" not in default_contact  # the wizard no longer fills it in
-    record = publish_as(depositor, moderator, communities,
-                        {**complete_metadata(), "point_of_contact": default_contact})
+    record = publish_as(depositor, moderator, communities, {**complete_metadata(), "point_of_contact": default_contact})
 
     ocean_address = communities["ocean"].contact_email
     outputs = public_outputs(client, record)
@@ -80,8 +95,9 @@ def test_an_address_the_depositor_chose_to_publish_is_published(client, deposito
 
 def test_a_deposit_made_through_the_api_does_not_publish_the_account_address(api_client, depositor, communities):
     metadata = {k: v for k, v in complete_metadata().items() if k != "point_of_contact"}
-    created = api_client(depositor).post("/api/deposits", {"community": "ocean", "metadata": metadata},
-                                         content_type="application/json")
+    created = api_client(depositor).post(
+        "/api/deposits", {"community": "ocean", "metadata": metadata}, content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     assert created.json()["metadata"]["point_of_contact"] == {"name": "Depositor"}
 
@@ -161,9 +177,11 @@ PERSONAL = ("anne.legoff@example.org", "Le Goff", "Anne", "Martin", "0000-0002-1
 def test_a_withdrawal_for_sensitive_data_removes_personal_data_from_every_public_output(
     exposed, api_client, client, moderator, datacite
 ):
-    withdrawn = api_client(moderator).post(f"/api/records/{exposed.pk}/withdraw",
-                                           {"reason": "sensitive", "note": "Names of survey participants."},
-                                           content_type="application/json")
+    withdrawn = api_client(moderator).post(
+        f"/api/records/{exposed.pk}/withdraw",
+        {"reason": "sensitive", "note": "Names of survey participants."},
+        content_type="application/json",
+    )
     assert withdrawn.status_code == 200
     drain()
 

@@ -3,6 +3,7 @@ back; a reader that asks for too much memory, CPU or wall-clock time, or dies, e
 while this process carries on unharmed. The header check (repository/netcdf.py) refuses the 80-byte
 "2^31 dimensions" bomb, its cousins, truncated files and absurd chunks before the library reads
 them; and the library alone, given the bomb, fails inside the limits."""
+
 from __future__ import annotations
 
 import os
@@ -66,7 +67,9 @@ def test_the_child_gets_no_secret_from_the_environment(limits, monkeypatch, tmp_
 
 def test_the_child_speaks_the_callers_language(limits, tmp_path):
     with translation.override("fr"):
-        assert run_isolated(f"{HOSTILE}:translated", tmp_path) == "Ce fichier ne peut pas être lu comme un fichier NetCDF."
+        assert (
+            run_isolated(f"{HOSTILE}:translated", tmp_path) == "Ce fichier ne peut pas être lu comme un fichier NetCDF."
+        )
 
 
 # --- What the child cannot do to this process --------------------------------------------------------
@@ -133,15 +136,27 @@ def test_real_files_pass_the_header_check(real_file, name, kind):
         (hostile.header_bomb(dimensions=2**32 - 1), "declares 4294967295 dimensions"),
         (hostile.list_bomb(hostile.CLASSIC_ATTRIBUTE_TAG), "declares 2147483648 attributes"),
         (hostile.list_bomb(hostile.CLASSIC_VARIABLE_TAG), "declares 2147483648 variables"),
-        (b"CDF\x05" + (0).to_bytes(8, "big") + (0x0A).to_bytes(4, "big") + (2**62).to_bytes(8, "big") + b"\0" * 56,
-         "declares 4611686018427387904 dimensions"),
-        (b"CDF\x01" + b"\0" * 4 + bytes.fromhex("0000000a00000001") + (2**31).to_bytes(4, "big") + b"\0" * 60,
-         "a name of 2147483648 bytes"),
+        (
+            b"CDF\x05" + (0).to_bytes(8, "big") + (0x0A).to_bytes(4, "big") + (2**62).to_bytes(8, "big") + b"\0" * 56,
+            "declares 4611686018427387904 dimensions",
+        ),
+        (
+            b"CDF\x01" + b"\0" * 4 + bytes.fromhex("0000000a00000001") + (2**31).to_bytes(4, "big") + b"\0" * 60,
+            "a name of 2147483648 bytes",
+        ),
         (b"\x89HDF\r\n\x1a\n\x09" + b"\0" * 71, "HDF5 superblock version 9"),
         (b"GRIB" + b"\0" * 76, "no NetCDF signature"),
     ],
-    ids=["dimensions", "dimensions-2^32", "attributes", "variables", "cdf5-dimensions", "name-length", "hdf5-version",
-         "not-netcdf"],
+    ids=[
+        "dimensions",
+        "dimensions-2^32",
+        "attributes",
+        "variables",
+        "cdf5-dimensions",
+        "name-length",
+        "hdf5-version",
+        "not-netcdf",
+    ],
 )
 def test_a_header_that_cannot_be_honest_is_refused_before_the_library_reads_it(tmp_path, data, message):
     path = tmp_path / "hostile.nc"

@@ -1,6 +1,7 @@
 """What the store interface (repository.storage.ObjectStore) gives every store: a temporary local
 copy of an object for readers that need a file, bounded in size, and the check of the parts named at
 completion. Exercised through a store whose objects are in-memory streams, as S3's bodies are."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """The local object store: multipart uploads assembled in part order, MD5 ETags, key confinement,
 signed part URLs, and the health check."""
+
 from __future__ import annotations
 
 import hashlib
@@ -56,7 +57,8 @@ def test_multipart_upload_assembles_the_parts_in_part_order(store):
 
     listed = store.list_parts(key=key, upload_id=upload_id)
     assert [(p.part_number, p.etag, p.size) for p in listed] == [
-        (n, hashlib.md5(parts[n]).hexdigest(), len(parts[n])) for n in (1, 2, 3)]
+        (n, hashlib.md5(parts[n]).hexdigest(), len(parts[n])) for n in (1, 2, 3)
+    ]
 
     store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(n, etags[n]) for n in (1, 2, 3)])
     assert read(store, key) == b"first-second-third"

@@ -5,6 +5,7 @@ GETs, the health check and the bucket command.
 
 moto does not check signatures or the checksums a client sends: the tests below show what the URLs
 ask of real S3 (signed headers), not that moto enforces it."""
+
 from __future__ import annotations
 
 import base64
@@ -74,7 +75,8 @@ def test_a_multipart_upload_through_presigned_urls_assembles_the_parts_in_order(
 
     listed = store.list_parts(key=key, upload_id=upload_id)
     assert [(p.part_number, p.etag, p.size) for p in listed] == [
-        (n, hashlib.md5(parts[n]).hexdigest(), len(parts[n])) for n in (1, 2, 3)]
+        (n, hashlib.md5(parts[n]).hexdigest(), len(parts[n])) for n in (1, 2, 3)
+    ]
     assert all(p.last_modified is not None for p in listed)
 
     store.complete_multipart_upload(key=key, upload_id=upload_id, parts=sorted(etags.items()))
@@ -162,7 +164,8 @@ def test_a_completion_sent_again_recognises_its_object_by_the_multipart_etag(sto
     parts = sorted(etags.items())
     store.complete_multipart_upload(key=key, upload_id=upload_id, parts=parts)
     assert store.client.head_object(Bucket=store.bucket, Key=key)["ETag"].strip('"') == multipart_etag(
-        [e for _n, e in parts])
+        [e for _n, e in parts]
+    )
     store.complete_multipart_upload(key=key, upload_id=upload_id, parts=parts)
     with pytest.raises(PartsMismatch, match="other parts"):
         store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, parts[0][1]), (2, "0" * 32)])
@@ -199,7 +202,9 @@ def test_missing_objects_are_file_not_found_and_delete_is_idempotent(store):
             call()
     store.delete(key)
     upload_id = store.create_multipart_upload(key=key)
-    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, upload_parts(store, key, upload_id, {1: b"x"})[1])])
+    store.complete_multipart_upload(
+        key=key, upload_id=upload_id, parts=[(1, upload_parts(store, key, upload_id, {1: b"x"})[1])]
+    )
     store.delete(key)
     with pytest.raises(FileNotFoundError):
         store.size(key)
@@ -209,8 +214,11 @@ def test_an_unreachable_store_raises_storage_error_after_bounded_retries(store, 
     settings.S3_MAX_ATTEMPTS = 2
     store = get_store()
     with s3.outage():
-        for call in (store.check, lambda: store.create_multipart_upload(key=new_object_key()),
-                     lambda: store.size("files/x")):
+        for call in (
+            store.check,
+            lambda: store.create_multipart_upload(key=new_object_key()),
+            lambda: store.size("files/x"),
+        ):
             with pytest.raises(StorageError, match="S3 .* failed"):
                 call()
 
@@ -219,7 +227,9 @@ def test_a_presigned_download_serves_the_bytes_with_the_original_name(store, set
     key = new_object_key()
     upload_id = store.create_multipart_upload(key=key)
     data = "température,salinité\n12.5,35.1\n".encode()
-    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=[(1, upload_parts(store, key, upload_id, {1: data})[1])])
+    store.complete_multipart_upload(
+        key=key, upload_id=upload_id, parts=[(1, upload_parts(store, key, upload_id, {1: data})[1])]
+    )
     disposition = "attachment; filename=\"temperature.csv\"; filename*=UTF-8''temp%C3%A9rature.csv"
     url = store.download_url(key, content_disposition=disposition, content_type="text/csv")
     assert parse_qs(urlparse(url).query)["X-Amz-Expires"] == [str(settings.DOWNLOAD_URL_TTL_SECONDS)]
@@ -257,7 +267,8 @@ def test_healthz_reports_a_missing_bucket(s3, settings, client, db):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "abc", "0" * 63, "g" * 64, base64.b64encode(b"short").decode()],
+    "value",
+    ["", "abc", "0" * 63, "g" * 64, base64.b64encode(b"short").decode()],
     ids=["empty", "short", "63-hex", "not-hex", "short-base64"],
 )
 def test_a_malformed_sha256_is_refused(value):

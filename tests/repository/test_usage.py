@@ -1,6 +1,7 @@
 """Views and downloads counted the COUNTER way: robots and machines left out (the COUNTER-Robots
 list), a double click within 30 seconds counted once per visitor and item, a download once from its
 first byte; totals per record shown on the landing page, kept per day."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -21,8 +22,10 @@ from tests.repository.landing_support import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counting")]
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.2 Mobile/15E148 Safari/604.1")
+SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.2 Mobile/15E148 Safari/604.1"
+)
 
 
 @pytest.fixture
@@ -45,24 +48,33 @@ def download(client, record, name="a.csv", ua=FIREFOX, ip="192.0.2.10", **extra)
     return response
 
 
-@pytest.mark.parametrize("user_agent", [
-    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-    "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
-    "curl/8.5.0",
-    "python-requests/2.32.3",
-    "Wget/1.21.4",
-    "Java/17.0.2",
-    "",
-])
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
+        "curl/8.5.0",
+        "python-requests/2.32.3",
+        "Wget/1.21.4",
+        "Java/17.0.2",
+        "",
+    ],
+)
 def test_robots_and_machines_are_not_counted(user_agent):
     assert usage.is_robot(user_agent)
 
 
-@pytest.mark.parametrize("user_agent", [FIREFOX, SAFARI,
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
-    "Safari/537.36 Edg/131.0.0.0"])
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        FIREFOX,
+        SAFARI,
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+        "Safari/537.36 Edg/131.0.0.0",
+    ],
+)
 def test_browsers_are_counted(user_agent):
     assert not usage.is_robot(user_agent)
 
@@ -110,8 +122,11 @@ def test_a_download_counts_once_from_its_first_byte_and_per_file(client, record)
     download(client, record, "a.csv", HTTP_RANGE="bytes=5-")  # a resumed download: the same one
     download(client, record, "b.csv")  # another file: another download
     assert usage.usage_totals(record.pk) == (0, 2)
-    head = client.head(reverse("repository:file-download", kwargs={"pk": record.pk, "name": "a.csv"}),
-                       HTTP_USER_AGENT=SAFARI, REMOTE_ADDR="198.51.100.9")
+    head = client.head(
+        reverse("repository:file-download", kwargs={"pk": record.pk, "name": "a.csv"}),
+        HTTP_USER_AGENT=SAFARI,
+        REMOTE_ADDR="198.51.100.9",
+    )
     assert head.status_code == 200
     download(client, record, "a.csv", ua="Wget/1.21.4", ip="198.51.100.9")
     assert usage.usage_totals(record.pk) == (0, 2)
@@ -157,8 +172,9 @@ def test_a_failure_to_count_never_costs_the_reader_the_page(client, record, monk
     assert download(client, record).status_code == 200
 
 
-def test_a_process_writes_its_counts_together_every_few_seconds(client, record, settings, monkeypatch,
-                                                                 django_assert_num_queries):
+def test_a_process_writes_its_counts_together_every_few_seconds(
+    client, record, settings, monkeypatch, django_assert_num_queries
+):
     settings.USAGE_FLUSH_SECONDS = 3600
     other = record_create(owner=record.owner, community=record.community)
     for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):

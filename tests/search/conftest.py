@@ -1,6 +1,7 @@
 """Records to search, published through the real service (`record_publish`, which indexes them),
 described with only what a test cares about: a title, an abstract, keywords, creators, a place
 (boxes, points), a period, a licence, a resource type, a community, a publication date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -34,9 +35,9 @@ def metadata(
         {"subject": label, **({"value_uri": uri, "scheme": "NERC P02"} if uri else {})} for label, uri in keywords
     ]
     data["creators"] = [{"name": name} for name in creators]
-    data["geo_locations"] = [
-        {"box": {"west": w, "south": s, "east": e, "north": n}} for w, s, e, n in boxes
-    ] + [{"point": {"longitude": lon, "latitude": lat}} for lon, lat in points]
+    data["geo_locations"] = [{"box": {"west": w, "south": s, "east": e, "north": n}} for w, s, e, n in boxes] + [
+        {"point": {"longitude": lon, "latitude": lat}} for lon, lat in points
+    ]
     data["dates"] = []
     if period:
         start, end = period
@@ -56,9 +57,11 @@ def publish(depositor, communities):
     def make(title: str, *, community: str = "ocean", published: date | None = None, **kwargs) -> Record:
         document = MetadataDocument.model_validate(metadata(title, **kwargs))
         record = record_publish(
-            pid=pid_mint(), document=document, community=communities[community], owner=depositor,
-            files=[{"name": "data.csv", "size": 10, "md5": "0" * 32, "sha256": "c" * 64,
-                    "storage_key": f"k/{title}"}],
+            pid=pid_mint(),
+            document=document,
+            community=communities[community],
+            owner=depositor,
+            files=[{"name": "data.csv", "size": 10, "md5": "0" * 32, "sha256": "c" * 64, "storage_key": f"k/{title}"}],
         )
         if published:
             Record.objects.filter(pk=record.pk).update(publication_date=published)

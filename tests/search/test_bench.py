@@ -1,4 +1,5 @@
 """bench/search/run.py, run small so that it cannot rot (the real figures: bench/README.md)."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,23 @@ def test_the_search_benchmark_runs(tmp_path):
     out = tmp_path / "bench.json"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "bench/search/run.py", "--records", "1500", "--queries", "20", "--rounds", "1",
-         "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "bench/search/run.py",
+            "--records",
+            "1500",
+            "--queries",
+            "20",
+            "--rounds",
+            "1",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -1,6 +1,7 @@
 """The search page `/search`: a plain GET form (it works without JavaScript), facets with counts,
 the area and time filters, results, pages, errors beside their field, English and French, the same
 for every role, and a bounded number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,20 @@ def english():
 @pytest.fixture
 def records(publish):
     return [
-        publish("Temperature in the Bay of Biscay", abstract="Sea temperature from 120 CTD casts in spring.",
-                creators=["Le Goff, Anne", "Martin, Paul"], boxes=[(-6, 43, -1, 48)], published=date(2024, 1, 1)),
-        publish("Aerosols over Fiji", community="atmosphere", boxes=[(170, -25, -170, -10)], period=("2021-01-01", None),
-                published=date(2023, 1, 1)),
+        publish(
+            "Temperature in the Bay of Biscay",
+            abstract="Sea temperature from 120 CTD casts in spring.",
+            creators=["Le Goff, Anne", "Martin, Paul"],
+            boxes=[(-6, 43, -1, 48)],
+            published=date(2024, 1, 1),
+        ),
+        publish(
+            "Aerosols over Fiji",
+            community="atmosphere",
+            boxes=[(170, -25, -170, -10)],
+            period=("2021-01-01", None),
+            published=date(2023, 1, 1),
+        ),
     ]
 
 
@@ -56,11 +67,25 @@ def test_the_results_show_title_creators_year_community_type_and_snippet(client,
 
 
 def test_the_form_carries_every_filter_and_facets_are_checkboxes_with_counts(client, records):
-    page = text(client.get("/search", {"community": "atmosphere", "west": "160", "south": "-30", "east": "-160",
-                                       "north": "0", "start": "2020-01-01", "sort": "title"}))
+    page = text(
+        client.get(
+            "/search",
+            {
+                "community": "atmosphere",
+                "west": "160",
+                "south": "-30",
+                "east": "-160",
+                "north": "0",
+                "start": "2020-01-01",
+                "sort": "title",
+            },
+        )
+    )
     assert "Aerosols over Fiji" in page and "Temperature in the Bay" not in page
     assert re.search(r'<input type="checkbox" name="community" value="atmosphere" id="[^"]+" checked>', page)
-    assert re.search(r'<input type="checkbox" name="community" value="ocean" id="[^"]+">', page) is None  # not in the box
+    assert (
+        re.search(r'<input type="checkbox" name="community" value="ocean" id="[^"]+">', page) is None
+    )  # not in the box
     assert 'name="west" value="160"' in page and 'name="east" value="-160"' in page
     assert 'name="start" value="2020-01-01"' in page
     assert '<option value="title" selected>' in page
@@ -74,13 +99,17 @@ def test_the_form_carries_every_filter_and_facets_are_checkboxes_with_counts(cli
 def test_a_page_without_filters_lists_everything_with_counts(client, records):
     page = text(client.get("/search"))
     assert "2 records" in page
-    assert re.search(r'value="ocean" id="facet-community-\d+"> <label for="facet-community-\d+">'
-                     r'<span class="facet-label">Ocean</span> <span class="facet-count">\(1', page)
+    assert re.search(
+        r'value="ocean" id="facet-community-\d+"> <label for="facet-community-\d+">'
+        r'<span class="facet-label">Ocean</span> <span class="facet-count">\(1',
+        page,
+    )
 
 
 def test_bad_values_are_shown_beside_their_field(client, records):
-    response = client.get("/search", {"west": "10", "south": "x", "east": "20", "north": "30",
-                                      "start": "2021-01-01", "end": "2020-01-01"})
+    response = client.get(
+        "/search", {"west": "10", "south": "x", "east": "20", "north": "30", "start": "2021-01-01", "end": "2020-01-01"}
+    )
     assert response.status_code == 400
     page = text(response)
     assert 'role="alert"' in page

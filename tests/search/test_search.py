@@ -1,6 +1,7 @@
 """The search function (`repository.search.search`), as the page and the API use it: text with
 ranking and stemming, each facet and their combinations, boxes (across the antimeridian too),
 points, periods, withdrawn records and older versions left out, sorting and pages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,7 +27,10 @@ def titles(**params) -> list[str]:
 def test_a_title_match_ranks_above_an_abstract_match(publish):
     publish("Nutrients of the Gironde estuary", abstract="Chlorophyll and nitrate along the salinity gradient.")
     publish("Chlorophyll fluorescence on the Brittany shelf", abstract="Fluorometer casts.")
-    assert titles(q="chlorophyll") == ["Chlorophyll fluorescence on the Brittany shelf", "Nutrients of the Gironde estuary"]
+    assert titles(q="chlorophyll") == [
+        "Chlorophyll fluorescence on the Brittany shelf",
+        "Nutrients of the Gironde estuary",
+    ]
 
 
 def test_keywords_and_creators_are_searched_and_rank_between_title_and_abstract(publish):
@@ -76,18 +80,51 @@ def test_a_snippet_marks_the_words_found_and_escapes_the_rest(publish):
 def catalogue(publish):
     """Six records spread over the facets."""
     return {
-        "ctd": publish("CTD casts PELGAS 2022", keywords=[("Sea water temperature", TEMP), ("Salinity", PSAL)],
-                       creators=["Le Goff, Anne", "Martin, Paul"], licence="CC-BY-4.0", published=date(2022, 5, 1)),
-        "glider": publish("Glider section Biscay", keywords=[("Sea water temperature", TEMP)],
-                          creators=["Martin, Paul"], licence="CC0-1.0", published=date(2023, 3, 1)),
-        "aerosol": publish("Aerosol optical depth", community="atmosphere", keywords=[("Aerosols", None)],
-                           creators=["Durand, Claire"], licence="etalab-2.0", published=date(2023, 6, 1)),
-        "model": publish("Ocean model output", keywords=[("Salinity", PSAL)], resource_type="Model",
-                         creators=["Le Goff, Anne"], licence="CC-BY-4.0", published=date(2024, 1, 10)),
-        "birds": publish("Seabird counts", community="biodiversity", keywords=[("Seabirds", None)],
-                         creators=["Durand, Claire"], licence="ODbL-1.0", published=date(2024, 7, 1)),
-        "report": publish("Cruise report PELGAS", resource_type="Text", creators=["Martin, Paul"],
-                          licence="CC-BY-4.0", published=date(2024, 9, 1)),
+        "ctd": publish(
+            "CTD casts PELGAS 2022",
+            keywords=[("Sea water temperature", TEMP), ("Salinity", PSAL)],
+            creators=["Le Goff, Anne", "Martin, Paul"],
+            licence="CC-BY-4.0",
+            published=date(2022, 5, 1),
+        ),
+        "glider": publish(
+            "Glider section Biscay",
+            keywords=[("Sea water temperature", TEMP)],
+            creators=["Martin, Paul"],
+            licence="CC0-1.0",
+            published=date(2023, 3, 1),
+        ),
+        "aerosol": publish(
+            "Aerosol optical depth",
+            community="atmosphere",
+            keywords=[("Aerosols", None)],
+            creators=["Durand, Claire"],
+            licence="etalab-2.0",
+            published=date(2023, 6, 1),
+        ),
+        "model": publish(
+            "Ocean model output",
+            keywords=[("Salinity", PSAL)],
+            resource_type="Model",
+            creators=["Le Goff, Anne"],
+            licence="CC-BY-4.0",
+            published=date(2024, 1, 10),
+        ),
+        "birds": publish(
+            "Seabird counts",
+            community="biodiversity",
+            keywords=[("Seabirds", None)],
+            creators=["Durand, Claire"],
+            licence="ODbL-1.0",
+            published=date(2024, 7, 1),
+        ),
+        "report": publish(
+            "Cruise report PELGAS",
+            resource_type="Text",
+            creators=["Martin, Paul"],
+            licence="CC-BY-4.0",
+            published=date(2024, 9, 1),
+        ),
     }
 
 
@@ -109,18 +146,21 @@ def test_facets_count_every_value(catalogue):
     assert list(counts(result, "creator")) == ["Martin, Paul", "Durand, Claire", "Le Goff, Anne"]  # by count, then name
 
 
-@pytest.mark.parametrize(("facet", "values", "expected"), [
-    ("community", ["atmosphere"], {"aerosol"}),
-    ("community", ["atmosphere", "biodiversity"], {"aerosol", "birds"}),
-    ("keyword", [TEMP], {"ctd", "glider"}),
-    ("keyword", ["Seabirds"], {"birds"}),
-    ("keyword", [TEMP, "Aerosols"], {"ctd", "glider", "aerosol"}),
-    ("resource_type", ["Model", "Text"], {"model", "report"}),
-    ("licence", ["CC-BY-4.0"], {"ctd", "model", "report"}),
-    ("year", ["2023"], {"glider", "aerosol"}),
-    ("creator", ["Durand, Claire"], {"aerosol", "birds"}),
-    ("community", ["no-such-community"], set()),
-])
+@pytest.mark.parametrize(
+    ("facet", "values", "expected"),
+    [
+        ("community", ["atmosphere"], {"aerosol"}),
+        ("community", ["atmosphere", "biodiversity"], {"aerosol", "birds"}),
+        ("keyword", [TEMP], {"ctd", "glider"}),
+        ("keyword", ["Seabirds"], {"birds"}),
+        ("keyword", [TEMP, "Aerosols"], {"ctd", "glider", "aerosol"}),
+        ("resource_type", ["Model", "Text"], {"model", "report"}),
+        ("licence", ["CC-BY-4.0"], {"ctd", "model", "report"}),
+        ("year", ["2023"], {"glider", "aerosol"}),
+        ("creator", ["Durand, Claire"], {"aerosol", "birds"}),
+        ("community", ["no-such-community"], set()),
+    ],
+)
 def test_each_facet_filters_and_its_values_are_alternatives(catalogue, facet, values, expected):
     names = {record.title: name for name, record in catalogue.items()}
     assert {names[t] for t in titles(**{facet: values})} == expected
@@ -143,8 +183,9 @@ def test_a_selected_value_stays_listed_beyond_the_top_values(publish):
         publish(f"Record {i}", keywords=[("Common", None)])
     publish("Rare one", keywords=[("Rare", None)])
     result = search(parse_query({"keyword": ["Rare"]}), facet_size=1)
-    assert [(v.value, v.selected) for v in result.facets["keyword"]] == [("Common", False), ("Rare", True)] or \
-        [(v.value, v.selected) for v in result.facets["keyword"]] == [("Rare", True)]
+    assert [(v.value, v.selected) for v in result.facets["keyword"]] == [("Common", False), ("Rare", True)] or [
+        (v.value, v.selected) for v in result.facets["keyword"]
+    ] == [("Rare", True)]
     assert any(v.value == "Rare" and v.selected for v in result.facets["keyword"])
 
 
@@ -182,7 +223,11 @@ def test_a_record_across_the_antimeridian_is_found_from_either_side(places):
 
 
 def test_a_query_box_across_the_antimeridian_finds_both_sides_and_not_greenwich(places):
-    assert found(bbox="178,-16,-178,-14") == {"Station at 179°E", "Station at 179°W", "Fiji basin across the antimeridian"}
+    assert found(bbox="178,-16,-178,-14") == {
+        "Station at 179°E",
+        "Station at 179°W",
+        "Fiji basin across the antimeridian",
+    }
     assert found(bbox="178.5,-16,179.5,-14") == {"Station at 179°E", "Fiji basin across the antimeridian"}
 
 
@@ -198,9 +243,16 @@ def test_the_extent_of_several_shapes_is_their_union(publish):
     assert found(bbox="0,50,2,52") == {"Two sites"}  # between them, inside the union
 
 
-@pytest.mark.parametrize(("bbox", "problem"), [
-    ("10,20,30", "bbox"), ("a,b,c,d", "bbox"), ("0,50,10,40", "bbox"), ("0,-95,10,0", "bbox"), ("190,0,200,10", "bbox"),
-])
+@pytest.mark.parametrize(
+    ("bbox", "problem"),
+    [
+        ("10,20,30", "bbox"),
+        ("a,b,c,d", "bbox"),
+        ("0,50,10,40", "bbox"),
+        ("0,-95,10,0", "bbox"),
+        ("190,0,200,10", "bbox"),
+    ],
+)
 def test_a_bad_box_is_refused_against_the_box(bbox, problem):
     with pytest.raises(ValidationFailed) as caught:
         parse_query({"bbox": bbox})
@@ -208,7 +260,9 @@ def test_a_bad_box_is_refused_against_the_box(bbox, problem):
 
 
 def test_the_four_coordinates_of_the_page_form_a_box_and_are_all_needed(places):
-    assert {h.record.title for h in search(parse_query({"west": "-10", "south": "40", "east": "0", "north": "50"})).hits} == {"Bay of Biscay"}
+    assert {
+        h.record.title for h in search(parse_query({"west": "-10", "south": "40", "east": "0", "north": "50"})).hits
+    } == {"Bay of Biscay"}
     # as people type them: a decimal comma, a typographic minus
     assert parse_query({"west": "\u22126,5", "south": "43,5", "east": "-1", "north": "48"}).bbox.west == -6.5
     with pytest.raises(ValidationFailed) as caught:
@@ -245,8 +299,13 @@ def test_a_collected_date_range_stands_for_a_missing_temporal_extent(depositor, 
     from tests.factories import complete_metadata
 
     data = complete_metadata("Dated by its collection dates")  # "dates": 2024-04-25/2024-05-30, Collected
-    record_publish(pid=pid_mint(), document=MetadataDocument.model_validate(data), community=communities["ocean"],
-                   owner=depositor, files=[])
+    record_publish(
+        pid=pid_mint(),
+        document=MetadataDocument.model_validate(data),
+        community=communities["ocean"],
+        owner=depositor,
+        files=[],
+    )
     assert found(start="2024-05-01", end="2024-05-02") == {"Dated by its collection dates"}
     assert found(start="2024-06-01") == set()
 
@@ -261,18 +320,49 @@ def test_an_end_before_the_start_is_refused_against_the_end():
 
 
 def test_text_facets_box_and_time_combine(publish):
-    publish("Temperature in Biscay 2020", boxes=[(-6, 43, -1, 48)], period=("2020-01-01", "2020-12-31"),
-            keywords=[("Sea water temperature", TEMP)])
-    publish("Temperature in Biscay 2010", boxes=[(-6, 43, -1, 48)], period=("2010-01-01", "2010-12-31"),
-            keywords=[("Sea water temperature", TEMP)])
-    publish("Temperature in Fiji 2020", boxes=[(170, -25, -170, -10)], period=("2020-01-01", "2020-12-31"),
-            keywords=[("Sea water temperature", TEMP)])
-    publish("Temperature in Biscay 2020, atmosphere", community="atmosphere", boxes=[(-6, 43, -1, 48)],
-            period=("2020-01-01", "2020-12-31"), keywords=[("Sea water temperature", TEMP)])
-    publish("Salinity in Biscay 2020", boxes=[(-6, 43, -1, 48)], period=("2020-01-01", "2020-12-31"),
-            keywords=[("Salinity", PSAL)])
-    result = search(parse_query({"q": "temperature", "keyword": [TEMP], "community": ["ocean"],
-                                 "bbox": "-10,40,0,50", "start": "2020-06-01", "end": "2020-06-30"}))
+    publish(
+        "Temperature in Biscay 2020",
+        boxes=[(-6, 43, -1, 48)],
+        period=("2020-01-01", "2020-12-31"),
+        keywords=[("Sea water temperature", TEMP)],
+    )
+    publish(
+        "Temperature in Biscay 2010",
+        boxes=[(-6, 43, -1, 48)],
+        period=("2010-01-01", "2010-12-31"),
+        keywords=[("Sea water temperature", TEMP)],
+    )
+    publish(
+        "Temperature in Fiji 2020",
+        boxes=[(170, -25, -170, -10)],
+        period=("2020-01-01", "2020-12-31"),
+        keywords=[("Sea water temperature", TEMP)],
+    )
+    publish(
+        "Temperature in Biscay 2020, atmosphere",
+        community="atmosphere",
+        boxes=[(-6, 43, -1, 48)],
+        period=("2020-01-01", "2020-12-31"),
+        keywords=[("Sea water temperature", TEMP)],
+    )
+    publish(
+        "Salinity in Biscay 2020",
+        boxes=[(-6, 43, -1, 48)],
+        period=("2020-01-01", "2020-12-31"),
+        keywords=[("Salinity", PSAL)],
+    )
+    result = search(
+        parse_query(
+            {
+                "q": "temperature",
+                "keyword": [TEMP],
+                "community": ["ocean"],
+                "bbox": "-10,40,0,50",
+                "start": "2020-06-01",
+                "end": "2020-06-30",
+            }
+        )
+    )
     assert [h.record.title for h in result.hits] == ["Temperature in Biscay 2020"]
     assert result.total == 1
     assert counts(result, "community") == {"ocean": 1, "atmosphere": 1}
@@ -301,10 +391,16 @@ def test_only_the_latest_version_of_a_dataset_is_shown(publish, depositor, moder
 
     first = publish("Mooring, version 1")
     pid = pid_mint(concept=first.concept)
-    second = record_publish(pid=pid, document=MetadataDocument.model_validate(metadata("Mooring, version 2")),
-                            community=communities["ocean"], owner=depositor, files=[])
+    second = record_publish(
+        pid=pid,
+        document=MetadataDocument.model_validate(metadata("Mooring, version 2")),
+        community=communities["ocean"],
+        owner=depositor,
+        files=[],
+    )
     assert titles(q="mooring") == ["Mooring, version 2"]
     from repository.services import record_withdraw
+
     # The community's moderator withdraws it (nobody withdraws a record they deposited).
     record_withdraw(record=second, actor=moderator, reason="data_error", note="")
     assert titles(q="mooring") == ["Mooring, version 1"]  # the previous version is shown again
@@ -359,7 +455,10 @@ def test_pages_split_the_hits_and_the_total_stays(publish):
         publish(f"Buoy {i}", published=date(2020, 1, 1 + i))
     pages = [search(parse_query({"size": 3, "page": page})) for page in (1, 2, 3, 4)]
     assert [[h.record.title for h in p.hits] for p in pages[:3]] == [
-        ["Buoy 6", "Buoy 5", "Buoy 4"], ["Buoy 3", "Buoy 2", "Buoy 1"], ["Buoy 0"]]
+        ["Buoy 6", "Buoy 5", "Buoy 4"],
+        ["Buoy 3", "Buoy 2", "Buoy 1"],
+        ["Buoy 0"],
+    ]
     assert [p.total for p in pages] == [7, 7, 7, 7]
     assert pages[0].pages == 3 and pages[3].hits == []
     assert pages[1].first_rank == 4

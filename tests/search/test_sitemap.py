@@ -1,5 +1,6 @@
 """`/sitemap.xml`, an index of sections split in pages of at most 50,000 URLs (fewer here, with
 SITEMAP_LIMIT), the published records' landing pages with their last change, and `/robots.txt`."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,8 +52,12 @@ def test_a_section_beyond_the_limit_is_split_in_pages(client, site, publish, set
     settings.SITEMAP_LIMIT = 2
     records = [publish(f"Record {i}") for i in range(5)]
     index = locs(xml(client.get("/sitemap.xml")))
-    assert index == [f"{site}/sitemap-pages.xml", f"{site}/sitemap-records.xml",
-                     f"{site}/sitemap-records.xml?p=2", f"{site}/sitemap-records.xml?p=3"]
+    assert index == [
+        f"{site}/sitemap-pages.xml",
+        f"{site}/sitemap-records.xml",
+        f"{site}/sitemap-records.xml?p=2",
+        f"{site}/sitemap-records.xml?p=3",
+    ]
     pages = [locs(xml(client.get("/sitemap-records.xml", {"p": p}))) for p in (1, 2, 3)]
     assert [len(p) for p in pages] == [2, 2, 1]
     assert [url for page in pages for url in page] == [f"{site}/records/{r.pk}" for r in records]
@@ -76,7 +81,12 @@ def test_robots_allow_everything_but_private_paths_and_point_at_the_sitemap(clie
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
     assert [line for line in lines if line.startswith("Disallow")] == [
-        "Disallow: /api/", "Disallow: /deposits/", "Disallow: /moderation/", "Disallow: /accounts/", "Disallow: /admin/"]
+        "Disallow: /api/",
+        "Disallow: /deposits/",
+        "Disallow: /moderation/",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+    ]
     assert "Disallow: /" not in lines and "Disallow: /records/" not in lines
     assert f"Sitemap: {site}/sitemap.xml" in lines
 

@@ -3,6 +3,7 @@
 column filters, stray quotes, very long queries) is never an error. The same records come back on
 PostgreSQL and on SQLite (FTS5): the suite runs this module on PostgreSQL, and
 `test_syntax_on_sqlite.py` runs it again on the embedded default's SQLite."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,12 @@ def catalogue(publish):
     publish(CTD, abstract="Conductivity, temperature and depth profiles from the ship.", published=date(2024, 1, 1))
     publish(GLIDER, abstract="Salinity and temperature from an underwater vehicle.", published=date(2023, 1, 1))
     publish(COMPARISON, abstract="Both instruments side by side.", published=date(2022, 1, 1))
-    publish(SATELLITE, abstract="Daily maps of the ocean surface.", keywords=[("Salinity", None)],
-            published=date(2021, 1, 1))
+    publish(
+        SATELLITE,
+        abstract="Daily maps of the ocean surface.",
+        keywords=[("Salinity", None)],
+        published=date(2021, 1, 1),
+    )
     publish(MANCHE, abstract="Mesures répétées à la côte.", creators=["Lévêque, Hélène"], published=date(2020, 1, 1))
     publish(BREST, abstract="Hourly readings on the roof.", published=date(2019, 1, 1))
     publish(MOORING, abstract="Currents over ten years.", published=date(2018, 1, 1))
@@ -77,8 +82,16 @@ def test_words_phrases_or_and_minus(catalogue):
 
 
 def test_accents_and_case_are_ignored(catalogue):
-    typed = ["salinite", "SALINITÉ", "Salinité", "salinités", "mesures repetees", "leveque", "Hélène",
-             "Sali\u0301nite\u0301"]  # the accents as combining marks
+    typed = [
+        "salinite",
+        "SALINITÉ",
+        "Salinité",
+        "salinités",
+        "mesures repetees",
+        "leveque",
+        "Hélène",
+        "Sali\u0301nite\u0301",
+    ]  # the accents as combining marks
     assert {q: found(q) for q in typed} == {q: {MANCHE} for q in typed}
 
 
@@ -187,8 +200,37 @@ def test_a_query_longer_than_five_hundred_characters_is_refused_against_q():
 
 
 def test_random_mixtures_of_operators_never_fail_the_api(client, catalogue):
-    pieces = ['"', "-", "or", "OR", "AND", "NOT", "NEAR(", ")", "(", "*", "^", ":", "col:x", "{title}",
-              "glider", "ctd", "salinité", "'", "\\", "%", "_", "+", "|", "&", "!", "<->", ",", "é", "-" * 40]
+    pieces = [
+        '"',
+        "-",
+        "or",
+        "OR",
+        "AND",
+        "NOT",
+        "NEAR(",
+        ")",
+        "(",
+        "*",
+        "^",
+        ":",
+        "col:x",
+        "{title}",
+        "glider",
+        "ctd",
+        "salinité",
+        "'",
+        "\\",
+        "%",
+        "_",
+        "+",
+        "|",
+        "&",
+        "!",
+        "<->",
+        ",",
+        "é",
+        "-" * 40,
+    ]
     pick = random.Random(13)
     for _ in range(60):
         q = "".join(pick.choice(pieces) + pick.choice(["", " "]) for _ in range(pick.randint(1, 12)))

@@ -2,6 +2,7 @@
 PostgreSQL): the words' syntax (`test_syntax.py`) and the rest of the search (`test_search.py`)
 must give the same records on both. A pytest of its own, in a subprocess, with `DATABASE_URL`
 pointing at SQLite; it fails, never skips, when a test there fails or skips."""
+
 import os
 import subprocess
 import sys
@@ -21,9 +22,23 @@ def test_the_search_tests_pass_on_sqlite_too(tmp_path):
         "CI": "true",  # a service missing there fails instead of skipping
     }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not browser",
-         f"--junitxml={report}", *MODULES],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=280,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "not browser",
+            f"--junitxml={report}",
+            *MODULES,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     suite = ET.parse(report).getroot().find("testsuite")

@@ -1,5 +1,6 @@
 """Thesauri for the tests: the real SKOS exports of ../shared/vocabularies (skipped locally when that
 folder is absent, required in CI) and the demo set that `make run` loads."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """The REST API of thesauri (public: vocabularies are public data) and the type-ahead page endpoint,
 for every role."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,14 @@ def test_every_role_reads_thesauri_and_searches_concepts(db, demo, as_role, role
     listing = api.get("/api/vocabularies")
     assert listing.status_code == 200
     by_slug = {t["slug"]: t for t in listing.json()}
-    assert set(by_slug) == {"nvs-p02", "nvs-l05", "nvs-c19", "gcmd-platforms", "iso19115-topic-categories",
-                            "inspire-themes"}
+    assert set(by_slug) == {
+        "nvs-p02",
+        "nvs-l05",
+        "nvs-c19",
+        "gcmd-platforms",
+        "iso19115-topic-categories",
+        "inspire-themes",
+    }
     assert by_slug["nvs-c19"]["concept_count"] == 99
     assert by_slug["gcmd-platforms"]["version"] == "9.1.5 (2020-07-20 16:21:36)"
     found = api.get("/api/vocabularies/concepts", {"q": "salinit", "lang": "fr", "thesaurus": "nvs-p02"})

@@ -1,4 +1,5 @@
 """bench/thesaurus/run.py, run small so that it cannot rot (the real figures: bench/README.md)."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,24 @@ def test_the_type_ahead_benchmark_runs(tmp_path):
     out = tmp_path / "bench.json"
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "bench/thesaurus/run.py", "--concepts", "2000", "--queries", "20", "--rounds", "1",
-         "--demo-corpus", "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "bench/thesaurus/run.py",
+            "--concepts",
+            "2000",
+            "--queries",
+            "20",
+            "--rounds",
+            "1",
+            "--demo-corpus",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
 """manage.py estran_load_thesaurus: counts on stdout, progress on stderr, clear errors."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,9 @@ def test_on_sqlite_the_demo_loads_and_the_type_ahead_answers(tmp_path):
     }
 
     def manage(*args):
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=180)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 

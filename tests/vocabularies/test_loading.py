@@ -2,6 +2,7 @@
 the caveats it lists (NVS plain-string owl:deprecated and empty altLabels, GCMD xml:base URIs and
 gcmd:altLabel, a GCMD Turtle file naming the wrong scheme, multilingual INSPIRE files, malformed
 literals). Each file is parsed once for the module."""
+
 from __future__ import annotations
 
 import logging
@@ -89,7 +90,10 @@ def test_nvs_p02_temperature_has_its_labels_notation_and_outside_broader_links(d
     assert temp.broader is None
     p02 = Thesaurus.objects.get(slug="t-nvs-p02")
     assert (p02.uri, p02.title, p02.version) == (
-        NVS + "P02/current/", "SeaDataNet Parameter Discovery Vocabulary", "127")
+        NVS + "P02/current/",
+        "SeaDataNet Parameter Discovery Vocabulary",
+        "127",
+    )
 
 
 def test_nvs_plain_string_deprecated_flag_and_replacement_are_read(db, loaded):

@@ -1,5 +1,6 @@
 """Reloading a new version of a thesaurus: labels updated by URI, vanished concepts deprecated (never
 deleted), reappearing ones revived, unchanged files written not at all; deposits keep their keywords."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,12 +37,15 @@ def l05_versions(tmp_path):
     v1.parent.mkdir()
     v2.parent.mkdir()
     v1.write_text(original, encoding="utf-8")
-    v2.write_text(_next_version(
-        original,
-        relabel=(L05 + "130/", "CTD", "CTD profilers"),
-        drop=L05 + "134/",
-        deprecate=L05 + "133/",
-    ), encoding="utf-8")
+    v2.write_text(
+        _next_version(
+            original,
+            relabel=(L05 + "130/", "CTD", "CTD profilers"),
+            drop=L05 + "134/",
+            deprecate=L05 + "133/",
+        ),
+        encoding="utf-8",
+    )
     return v1, v2
 
 
@@ -60,10 +64,18 @@ def test_reload_updates_labels_deprecates_vanished_concepts_and_keeps_deposit_ke
     # The wizard stores a keyword as label + concept URI + thesaurus, copied from the search result.
     hit = concept_search(q="water temperature sensor", thesauri=["nvs-l05"])[0].as_dict()
     assert hit["uri"] == L05 + "134/"
-    keyword = {"subject": hit["label"], "value_uri": hit["uri"], "scheme": hit["thesaurus"]["title"],
-               "scheme_uri": hit["thesaurus"]["uri"], "keyword_type": "instrument"}
-    deposit = deposit_create(owner=depositor, community=communities["ocean"],
-                             metadata={"titles": [{"title": "CTD casts"}], "subjects": [keyword]})
+    keyword = {
+        "subject": hit["label"],
+        "value_uri": hit["uri"],
+        "scheme": hit["thesaurus"]["title"],
+        "scheme_uri": hit["thesaurus"]["uri"],
+        "keyword_type": "instrument",
+    }
+    deposit = deposit_create(
+        owner=depositor,
+        community=communities["ocean"],
+        metadata={"titles": [{"title": "CTD casts"}], "subjects": [keyword]},
+    )
 
     (second,) = thesaurus_load(path=v2)
 
@@ -157,17 +169,25 @@ def test_broader_links_resolve_across_thesauri_whichever_loads_first(db, tmp_pat
 
     prefix = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
     narrow = tmp_path / "narrow.ttl"
-    narrow.write_text(prefix + """
+    narrow.write_text(
+        prefix
+        + """
 <http://example.org/n> a skos:ConceptScheme ; skos:prefLabel "Narrow"@en .
 <http://example.org/n/1> a skos:Concept ; skos:inScheme <http://example.org/n> ;
     skos:prefLabel "Sea surface temperature"@en ; skos:broader <http://example.org/b/1> .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     broad = tmp_path / "broad.ttl"
-    broad.write_text(prefix + """
+    broad.write_text(
+        prefix
+        + """
 <http://example.org/b> a skos:ConceptScheme ; skos:prefLabel "Broad"@en .
 <http://example.org/b/1> a skos:Concept ; skos:inScheme <http://example.org/b> ;
     skos:prefLabel "Temperature"@en , "Température"@fr .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     thesaurus_load(path=narrow)
     assert Concept.objects.get(uri="http://example.org/n/1").broader is None
     thesaurus_load(path=broad)

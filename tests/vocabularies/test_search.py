@@ -1,5 +1,6 @@
 """The wizard's type-ahead, GET /vocabularies/search, on the demo set: ranking, accents and case,
 languages, alternative labels, thesaurus filters, errors, and a bounded number of queries."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,7 @@ def test_a_prefix_finds_the_water_temperature_parameter(db, demo, client):
         "matched": None,
         "notation": "SDN:P02::TEMP",
         "definition": temp["definition"],
-        "thesaurus": {"slug": "nvs-p02", "title": "SeaDataNet Parameter Discovery Vocabulary",
-                      "uri": P02},
+        "thesaurus": {"slug": "nvs-p02", "title": "SeaDataNet Parameter Discovery Vocabulary", "uri": P02},
         "broader": None,
     }
 
@@ -82,10 +82,13 @@ def test_a_label_missing_in_french_falls_back_to_english(db, tmp_path, client):
     from vocabularies.services import thesaurus_load
 
     path = tmp_path / "one.ttl"
-    path.write_text("""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    path.write_text(
+        """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <http://example.org/s> a skos:ConceptScheme ; skos:prefLabel "Example"@en .
 <http://example.org/s/1> a skos:Concept ; skos:inScheme <http://example.org/s> ; skos:prefLabel "Glider"@en .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     thesaurus_load(path=path, slug="example")
     (glider,) = _search(client, q="glid", lang="fr", thesaurus="example")
     assert (glider["label"], glider["lang"]) == ("Glider", "en")
@@ -93,7 +96,11 @@ def test_a_label_missing_in_french_falls_back_to_english(db, tmp_path, client):
 
 def test_alternative_labels_match_and_are_returned_as_matched(db, demo, client):
     temp = _search(client, q="WC_Temp")[0]  # exact, before "WC_TempVar"
-    assert (temp["uri"], temp["label"], temp["matched"]) == (P02 + "TEMP/", "Temperature of the water column", "WC_Temp")
+    assert (temp["uri"], temp["label"], temp["matched"]) == (
+        P02 + "TEMP/",
+        "Temperature of the water column",
+        "WC_Temp",
+    )
 
 
 def test_words_out_of_order_still_find_the_concept(db, demo, client):
@@ -113,13 +120,16 @@ def test_deprecated_concepts_are_never_offered(db, tmp_path, client):
     from vocabularies.services import thesaurus_load
 
     path = tmp_path / "dep.ttl"
-    path.write_text("""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    path.write_text(
+        """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 <http://example.org/s> a skos:ConceptScheme ; skos:prefLabel "Example"@en .
 <http://example.org/s/1> a skos:Concept ; skos:inScheme <http://example.org/s> ;
     skos:prefLabel "Salinity, old"@en ; owl:deprecated "true" .
 <http://example.org/s/2> a skos:Concept ; skos:inScheme <http://example.org/s> ; skos:prefLabel "Salinity"@en .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     thesaurus_load(path=path)
     assert [r["uri"] for r in _search(client, q="salinity", thesaurus="example")] == ["http://example.org/s/2"]
 
@@ -137,14 +147,20 @@ def test_thesaurus_and_keyword_type_filters(db, demo, client):
 def test_the_broader_concept_is_given_when_loaded(db, demo, client):
     ships = _search(client, q="navires", lang="fr", thesaurus="gcmd-platforms")[0]
     assert ships["label"] == "Navires"
-    assert ships["broader"] == {"uri": "https://gcmd.earthdata.nasa.gov/kms/concept/e50b2a1a-7d9d-4c09-ac7e-dc29f0c08fc7",
-                                "label": "Plateformes in situ océaniques"}
+    assert ships["broader"] == {
+        "uri": "https://gcmd.earthdata.nasa.gov/kms/concept/e50b2a1a-7d9d-4c09-ac7e-dc29f0c08fc7",
+        "label": "Plateformes in situ océaniques",
+    }
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"q": "t", "thesaurus": "nope"}, "thesaurus"), ({"q": "t", "lang": "de"}, "lang"),
-     ({"q": "t", "limit": "many"}, "limit"), ({"q": "t", "keyword_type": "colour"}, "keyword_type")],
+    [
+        ({"q": "t", "thesaurus": "nope"}, "thesaurus"),
+        ({"q": "t", "lang": "de"}, "lang"),
+        ({"q": "t", "limit": "many"}, "limit"),
+        ({"q": "t", "keyword_type": "colour"}, "keyword_type"),
+    ],
 )
 def test_bad_parameters_get_a_clear_error_at_their_field(db, demo, client, params, field):
     response = client.get(reverse("vocabularies:search"), params)
@@ -164,7 +180,9 @@ def test_the_limit_is_honoured_and_capped(db, demo, client):
 
 
 @pytest.mark.parametrize("limit", [1, 20, 50])
-def test_one_query_or_two_with_thesauri_whatever_the_result_size(db, demo, client, limit, django_assert_max_num_queries):
+def test_one_query_or_two_with_thesauri_whatever_the_result_size(
+    db, demo, client, limit, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(1):
         results = _search(client, q="ion", limit=limit)
     assert len(results) == limit

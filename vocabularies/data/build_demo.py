@@ -20,6 +20,7 @@ otherwise, and a few English alternative labels are added to GCMD's upper-case p
 
 NVS L06 (platform classes) has no SKOS export in ../shared, so platforms come from GCMD.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -466,8 +467,13 @@ def _text(value) -> str:
 
 
 def _english(graph: Graph, subject, predicate) -> list[str]:
-    return sorted({_text(o) for o in graph.objects(subject, predicate)
-                   if isinstance(o, Literal) and (o.language in (None, "en")) and _text(o)})
+    return sorted(
+        {
+            _text(o)
+            for o in graph.objects(subject, predicate)
+            if isinstance(o, Literal) and (o.language in (None, "en")) and _text(o)
+        }
+    )
 
 
 def _short(text: str) -> str:
@@ -504,8 +510,19 @@ class Writer:
         self.lines.append(f"    dct:description {_lit(description, 'en')} .")
         self.lines.append("")
 
-    def concept(self, uri: str, *, scheme: str | None, en: str, fr: str, alt_en: list[str], alt_fr: list[str],
-                notation: str = "", definition: str = "", broader: str = ""):
+    def concept(
+        self,
+        uri: str,
+        *,
+        scheme: str | None,
+        en: str,
+        fr: str,
+        alt_en: list[str],
+        alt_fr: list[str],
+        notation: str = "",
+        definition: str = "",
+        broader: str = "",
+    ):
         parts = [f"<{uri}> a skos:Concept"]
         if scheme:
             parts.append(f"skos:inScheme <{scheme}>")
@@ -537,10 +554,16 @@ def _nvs(writer: Writer, graph: Graph, collection: str, table: dict, description
             raise SystemExit(f"{uri} is not in the {collection} file")
         if _text(graph.value(uri, OWL.deprecated)).lower() == "true":
             raise SystemExit(f"{uri} is deprecated upstream")
-        writer.concept(str(uri), scheme=None, en=_english(graph, uri, SKOS.prefLabel)[0], fr=fr,
-                       alt_en=_english(graph, uri, SKOS.altLabel), alt_fr=alt_fr,
-                       notation=_text(graph.value(uri, SKOS.notation)),
-                       definition=_short(_text(graph.value(uri, SKOS.definition) or "")))
+        writer.concept(
+            str(uri),
+            scheme=None,
+            en=_english(graph, uri, SKOS.prefLabel)[0],
+            fr=fr,
+            alt_en=_english(graph, uri, SKOS.altLabel),
+            alt_fr=alt_fr,
+            notation=_text(graph.value(uri, SKOS.notation)),
+            definition=_short(_text(graph.value(uri, SKOS.definition) or "")),
+        )
 
 
 def _platforms(writer: Writer, graph: Graph):
@@ -548,21 +571,36 @@ def _platforms(writer: Writer, graph: Graph):
     block = next(graph.subjects(URIRef(gcmd_ns + "keywordVersion"), None))
     keyword_version = graph.value(block, URIRef(gcmd_ns + "keywordVersion"))
     version = f"{keyword_version} ({graph.value(block, URIRef(gcmd_ns + 'schemeVersion'))})"
-    writer.group(GCMD_PLATFORMS, "ConceptScheme", "GCMD Platforms", version,
-                 f"A subset of {len(PLATFORMS)} GCMD platform keywords for Estran's demo.", [])
+    writer.group(
+        GCMD_PLATFORMS,
+        "ConceptScheme",
+        "GCMD Platforms",
+        version,
+        f"A subset of {len(PLATFORMS)} GCMD platform keywords for Estran's demo.",
+        [],
+    )
     chosen = {GCMD_CONCEPT + u for u in PLATFORMS}
     for uuid, (fr, alt_fr) in PLATFORMS.items():
         uri = URIRef(GCMD_CONCEPT + uuid)
         if (uri, RDF.type, SKOS.Concept) not in graph:
             raise SystemExit(f"{uri} is not in the GCMD platforms file")
-        alt_en = [_text(t) for node in graph.objects(uri, URIRef(gcmd_ns + "altLabel"))
-                  for t in graph.objects(node, URIRef(gcmd_ns + "text")) if _text(t)]
+        alt_en = [
+            _text(t)
+            for node in graph.objects(uri, URIRef(gcmd_ns + "altLabel"))
+            for t in graph.objects(node, URIRef(gcmd_ns + "text"))
+            if _text(t)
+        ]
         broader = [str(b) for b in graph.objects(uri, SKOS.broader) if str(b) in chosen]
-        writer.concept(str(uri), scheme=GCMD_PLATFORMS, en=_english(graph, uri, SKOS.prefLabel)[0], fr=fr,
-                       alt_en=sorted(set(alt_en + _english(graph, uri, SKOS.altLabel)))
-                       + PLATFORM_ALT_EN.get(uuid, []), alt_fr=alt_fr,
-                       definition=_short(_text(graph.value(uri, SKOS.definition) or "")),
-                       broader=broader[0] if broader else "")
+        writer.concept(
+            str(uri),
+            scheme=GCMD_PLATFORMS,
+            en=_english(graph, uri, SKOS.prefLabel)[0],
+            fr=fr,
+            alt_en=sorted(set(alt_en + _english(graph, uri, SKOS.altLabel))) + PLATFORM_ALT_EN.get(uuid, []),
+            alt_fr=alt_fr,
+            definition=_short(_text(graph.value(uri, SKOS.definition) or "")),
+            broader=broader[0] if broader else "",
+        )
 
 
 def _multilingual(writer: Writer, graph: Graph, description: str):
@@ -575,9 +613,15 @@ def _multilingual(writer: Writer, graph: Graph, description: str):
     for uri in sorted(graph.subjects(RDF.type, SKOS.Concept)):
         labels = {o.language: _text(o) for o in graph.objects(uri, SKOS.prefLabel) if isinstance(o, Literal)}
         notes = {o.language: _text(o) for o in graph.objects(uri, SKOS.scopeNote) if isinstance(o, Literal)}
-        writer.concept(str(uri), scheme=str(scheme), en=labels["en"], fr=labels["fr"],
-                       alt_en=_english(graph, uri, SKOS.altLabel), alt_fr=[],
-                       definition=_short(notes.get("en", "")))
+        writer.concept(
+            str(uri),
+            scheme=str(scheme),
+            en=labels["en"],
+            fr=labels["fr"],
+            alt_en=_english(graph, uri, SKOS.altLabel),
+            alt_fr=[],
+            definition=_short(notes.get("en", "")),
+        )
 
 
 def build(shared: Path) -> str:
@@ -589,17 +633,36 @@ def build(shared: Path) -> str:
         return g
 
     writer = Writer()
-    _nvs(writer, load("nvs-P02.ttl", "turtle"), "P02", P02,
-         f"A subset of {len(P02)} NVS P02 parameter groups for Estran's demo, with French labels.")
-    _nvs(writer, load("nvs-L05.ttl", "turtle"), "L05", L05,
-         f"A subset of {len(L05)} NVS L05 device categories for Estran's demo, with French labels.")
+    _nvs(
+        writer,
+        load("nvs-P02.ttl", "turtle"),
+        "P02",
+        P02,
+        f"A subset of {len(P02)} NVS P02 parameter groups for Estran's demo, with French labels.",
+    )
+    _nvs(
+        writer,
+        load("nvs-L05.ttl", "turtle"),
+        "L05",
+        L05,
+        f"A subset of {len(L05)} NVS L05 device categories for Estran's demo, with French labels.",
+    )
     _platforms(writer, load("gcmd-platforms-2020.rdf", "xml"))
-    _nvs(writer, load("nvs-C19.ttl", "turtle"), "C19", C19,
-         f"A subset of {len(C19)} NVS C19 water bodies for Estran's demo, with French names.")
-    _multilingual(writer, load("iso19115-topic-categories.rdf", "xml"),
-                  "The 19 ISO 19115 topic categories, in English and French.")
-    _multilingual(writer, load("inspire-themes-gn.rdf", "xml"),
-                  "The 34 INSPIRE spatial data themes, in English and French.")
+    _nvs(
+        writer,
+        load("nvs-C19.ttl", "turtle"),
+        "C19",
+        C19,
+        f"A subset of {len(C19)} NVS C19 water bodies for Estran's demo, with French names.",
+    )
+    _multilingual(
+        writer,
+        load("iso19115-topic-categories.rdf", "xml"),
+        "The 19 ISO 19115 topic categories, in English and French.",
+    )
+    _multilingual(
+        writer, load("inspire-themes-gn.rdf", "xml"), "The 34 INSPIRE spatial data themes, in English and French."
+    )
     return "\n".join(writer.lines), writer.count
 
 

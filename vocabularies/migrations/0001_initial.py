@@ -29,81 +29,110 @@ def _label_statistics(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         # pg_trgm (a trusted extension since PostgreSQL 13); does nothing on other databases.
         TrigramExtension(),
         migrations.CreateModel(
-            name='Thesaurus',
+            name="Thesaurus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('uri', models.CharField(blank=True, help_text='Concept scheme or collection URI.', max_length=500)),
-                ('version', models.CharField(blank=True, max_length=100)),
-                ('source', models.CharField(blank=True, help_text='File it was last loaded from.', max_length=300)),
-                ('loaded_at', models.DateTimeField(blank=True, null=True)),
-                ('concept_count', models.PositiveIntegerField(default=0, help_text='Concepts not deprecated.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("uri", models.CharField(blank=True, help_text="Concept scheme or collection URI.", max_length=500)),
+                ("version", models.CharField(blank=True, max_length=100)),
+                ("source", models.CharField(blank=True, help_text="File it was last loaded from.", max_length=300)),
+                ("loaded_at", models.DateTimeField(blank=True, null=True)),
+                ("concept_count", models.PositiveIntegerField(default=0, help_text="Concepts not deprecated.")),
             ],
             options={
-                'verbose_name_plural': 'thesauri',
-                'ordering': ['title'],
+                "verbose_name_plural": "thesauri",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Concept',
+            name="Concept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.CharField(max_length=500)),
-                ('notation', models.CharField(blank=True, max_length=100)),
-                ('pref_label_en', models.CharField(blank=True, max_length=500)),
-                ('pref_label_fr', models.CharField(blank=True, max_length=500)),
-                ('alt_labels', models.JSONField(blank=True, default=dict, help_text='{"en": [...], "fr": [...]}')),
-                ('definition', models.TextField(blank=True)),
-                ('broader_uri', models.CharField(blank=True, max_length=500)),
-                ('replaced_by_uri', models.CharField(blank=True, max_length=500)),
-                ('deprecated', models.BooleanField(default=False)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('broader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='narrower', to='vocabularies.concept')),
-                ('thesaurus', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concepts', to='vocabularies.thesaurus')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uri", models.CharField(max_length=500)),
+                ("notation", models.CharField(blank=True, max_length=100)),
+                ("pref_label_en", models.CharField(blank=True, max_length=500)),
+                ("pref_label_fr", models.CharField(blank=True, max_length=500)),
+                ("alt_labels", models.JSONField(blank=True, default=dict, help_text='{"en": [...], "fr": [...]}')),
+                ("definition", models.TextField(blank=True)),
+                ("broader_uri", models.CharField(blank=True, max_length=500)),
+                ("replaced_by_uri", models.CharField(blank=True, max_length=500)),
+                ("deprecated", models.BooleanField(default=False)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "broader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="narrower",
+                        to="vocabularies.concept",
+                    ),
+                ),
+                (
+                    "thesaurus",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concepts",
+                        to="vocabularies.thesaurus",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pref_label_en'],
+                "ordering": ["pref_label_en"],
             },
         ),
         migrations.CreateModel(
-            name='ConceptLabel',
+            name="ConceptLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500)),
-                ('norm', models.CharField(help_text='vocabularies.text.normalise(text)', max_length=500)),
-                ('lang', models.CharField(max_length=2)),
-                ('is_pref', models.BooleanField()),
-                ('concept', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='vocabularies.concept')),
-                ('thesaurus', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='vocabularies.thesaurus')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500)),
+                ("norm", models.CharField(help_text="vocabularies.text.normalise(text)", max_length=500)),
+                ("lang", models.CharField(max_length=2)),
+                ("is_pref", models.BooleanField()),
+                (
+                    "concept",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="labels", to="vocabularies.concept"
+                    ),
+                ),
+                (
+                    "thesaurus",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="vocabularies.thesaurus",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='concept',
-            index=models.Index(fields=['uri'], name='vocab_concept_uri'),
+            model_name="concept",
+            index=models.Index(fields=["uri"], name="vocab_concept_uri"),
         ),
         migrations.AddConstraint(
-            model_name='concept',
-            constraint=models.UniqueConstraint(fields=('thesaurus', 'uri'), name='vocab_concept_uri_unique'),
+            model_name="concept",
+            constraint=models.UniqueConstraint(fields=("thesaurus", "uri"), name="vocab_concept_uri_unique"),
         ),
         AddIndexOnPostgres(
-            model_name='conceptlabel',
-            index=models.Index(django.db.models.functions.comparison.Collate('norm', 'C'), name='vocab_label_prefix'),
+            model_name="conceptlabel",
+            index=models.Index(django.db.models.functions.comparison.Collate("norm", "C"), name="vocab_label_prefix"),
         ),
         AddIndexOnPostgres(
-            model_name='conceptlabel',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['norm'], name='vocab_label_trgm', opclasses=['gin_trgm_ops']),
+            model_name="conceptlabel",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["norm"], name="vocab_label_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.RunPython(_label_statistics, migrations.RunPython.noop),
     ]

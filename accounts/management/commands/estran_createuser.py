@@ -1,4 +1,5 @@
 """Create a user, optionally an administrator, optionally with an API token (printed once)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import api_token_create, user_create

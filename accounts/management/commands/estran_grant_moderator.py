@@ -1,4 +1,5 @@
 """Grant (or revoke) a user's moderator rights on a community."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,8 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
-        parser.add_argument("--community", required=True, help="Community slug: " + ", ".join(
-            ["ocean", "land-surfaces", "atmosphere", "solid-earth", "biodiversity"]))
+        parser.add_argument(
+            "--community",
+            required=True,
+            help="Community slug: "
+            + ", ".join(["ocean", "land-surfaces", "atmosphere", "solid-earth", "biodiversity"]),
+        )
         parser.add_argument("--revoke", action="store_true")
 
     def handle(self, *args, **opts):

@@ -17,9 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         source = parser.add_mutually_exclusive_group()
-        source.add_argument(
-            "--url", help="URL of the aggregate (default: SAML_FEDERATION_METADATA_URL)"
-        )
+        source.add_argument("--url", help="URL of the aggregate (default: SAML_FEDERATION_METADATA_URL)")
         source.add_argument("--file", help="path of a downloaded aggregate")
         parser.add_argument(
             "--cert",
@@ -53,9 +51,7 @@ class Command(BaseCommand):
             progress=self.progress,
         )
         if record.status != record.Status.SUCCEEDED:
-            raise CommandError(
-                f"Nothing imported, the previous identity providers are kept: {record.reason}"
-            )
+            raise CommandError(f"Nothing imported, the previous identity providers are kept: {record.reason}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{record.federation}: {record.created} identity providers added, {record.updated} updated, "

@@ -1,4 +1,5 @@
 """Demo accounts for a first look: a depositor, a moderator of the ocean community, an admin."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -24,8 +25,14 @@ class Command(BaseCommand):
         User = get_user_model()
         for username, password, email, name, admin in DEMO_USERS:
             if not User.objects.filter(username=username).exists():
-                user_create(username=username, email=email, password=password, display_name=name,
-                            is_staff=admin, is_superuser=admin)
+                user_create(
+                    username=username,
+                    email=email,
+                    password=password,
+                    display_name=name,
+                    is_staff=admin,
+                    is_superuser=admin,
+                )
         moderator_grant(user=User.objects.get(username="moderator"), community=Community.objects.get(slug="ocean"))
         site = settings.SITE_URL
         lines = [
@@ -37,8 +44,11 @@ class Command(BaseCommand):
             "Demo accounts (sign in at " + site + "/accounts/login/):",
         ]
         for username, password, _email, name, _admin in DEMO_USERS:
-            role = {"depositor": "deposits datasets", "moderator": "moderates the Ocean (ODATIS) community",
-                    "admin": "administrator, also " + site + "/admin/"}[username]
+            role = {
+                "depositor": "deposits datasets",
+                "moderator": "moderates the Ocean (ODATIS) community",
+                "admin": "administrator, also " + site + "/admin/",
+            }[username]
             lines.append(f"  {username:<10} password {password:<18} {name}: {role}")
         lines += [
             "",

@@ -59,6 +59,4 @@ class Command(BaseCommand):
         summary = ", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items()))
         self.stdout.write(f"{total} file(s) previewed ({summary}).")
         if kinds.get("error"):
-            self.stdout.write(
-                "Some previews failed: see the log (file.preview_failed), then run with --errors."
-            )
+            self.stdout.write("Some previews failed: see the log (file.preview_failed), then run with --errors.")

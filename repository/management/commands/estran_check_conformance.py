@@ -1,6 +1,7 @@
 """Check published records' metadata against the rules catalogues apply (repository/conformance):
 the schema.org JSON-LD of the landing page against science-on-schema.org's shapes, the ISO 19115-3
 export (also the OAI-PMH payload) against GeoNetwork's ISO, INSPIRE and DataCite rule sets."""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("records", nargs="*", metavar="RECORD", help="A record's id or DOI.")
         parser.add_argument("--all", action="store_true", help="Every published or withdrawn record.")
         parser.add_argument(
-            "--rules", default=",".join(DEFAULT_RULES),
+            "--rules",
+            default=",".join(DEFAULT_RULES),
             help=f"Comma-separated rule sets, from {', '.join(ALL_RULES)} (default: {', '.join(DEFAULT_RULES)}).",
         )
         parser.add_argument("--quiet-progress", action="store_true", help="No progress line on stderr.")
@@ -50,8 +52,7 @@ class Command(BaseCommand):
                 found.update(conformance.geonetwork_violations(iso, geonetwork))
             for rule in rules:
                 for violation in found.get(rule, []):
-                    self.stdout.write(f"FAIL {record.pk} {record.doi} [{rule}] {violation.message} "
-                                      f"({violation.where})")
+                    self.stdout.write(f"FAIL {record.pk} {record.doi} [{rule}] {violation.message} ({violation.where})")
                 failed[rule] += bool(found.get(rule))
             if show_progress and (index == len(records) or index % 20 == 0):
                 sys.stderr.write(f"\rChecked {index}/{len(records)} records")

@@ -1,5 +1,6 @@
 """Compare every DOI at the registration agency with the repository, report drift, and with
 `--fix` send the drifting ones again through the outbox."""
+
 import sys
 
 from django.core.management.base import BaseCommand

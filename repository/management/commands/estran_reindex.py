@@ -1,5 +1,6 @@
 """Rebuild the search columns of every record, and on SQLite the FTS5 table (after an upgrade, a
 restore, or a change of what is indexed); progress on stderr."""
+
 import sys
 import time
 

@@ -1,4 +1,5 @@
 """Check the file store, and with S3 create the bucket and let browsers upload to it."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 

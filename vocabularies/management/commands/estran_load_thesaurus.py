@@ -1,4 +1,5 @@
 """Load (or reload) the thesauri of a SKOS file, with progress on stderr and counts on stdout."""
+
 from __future__ import annotations
 
 import time
@@ -18,24 +19,42 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="SKOS file (.ttl, .rdf/.xml, .nt).")
-        parser.add_argument("--slug", default="", help="Load under this slug (file with one thesaurus); "
-                            "default: from the scheme URI, e.g. nvs-p02, gcmd-platforms.")
+        parser.add_argument(
+            "--slug",
+            default="",
+            help="Load under this slug (file with one thesaurus); "
+            "default: from the scheme URI, e.g. nvs-p02, gcmd-platforms.",
+        )
         parser.add_argument("--title", default="", help="Title to show (default: the scheme's own).")
-        parser.add_argument("--format", dest="fmt", choices=["turtle", "xml", "nt"], default=None,
-                            help="RDF syntax (default: from the file's extension).")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            choices=["turtle", "xml", "nt"],
+            default=None,
+            help="RDF syntax (default: from the file's extension).",
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
-        parser.add_argument("--keep-other-sources", action="store_true",
-                            help="Leave alone thesauri last loaded from a file of another name (make run "
-                            "loads the demo set with it, so it never replaces a complete thesaurus).")
+        parser.add_argument(
+            "--keep-other-sources",
+            action="store_true",
+            help="Leave alone thesauri last loaded from a file of another name (make run "
+            "loads the demo set with it, so it never replaces a complete thesaurus).",
+        )
 
     def handle(self, *args, **opts):
         started = time.monotonic()
         progress = _Progress(self.stderr, quiet=opts["verbosity"] == 0)
         progress.say(f"Parsing {opts['path']}…")
         try:
-            reports = thesaurus_load(path=opts["path"], slug=opts["slug"], title=opts["title"], fmt=opts["fmt"],
-                                     progress=progress, batch_size=opts["batch_size"],
-                                     keep_other_sources=opts["keep_other_sources"])
+            reports = thesaurus_load(
+                path=opts["path"],
+                slug=opts["slug"],
+                title=opts["title"],
+                fmt=opts["fmt"],
+                progress=progress,
+                batch_size=opts["batch_size"],
+                keep_other_sources=opts["keep_other_sources"],
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         progress.done()
