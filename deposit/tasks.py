@@ -22,7 +22,7 @@ def file_verify_task(file_id: int) -> str | None:
     and the preview (NetCDF headers) is read in a child process with memory and time limits
     (`repository.sandbox`), after the file's new state is committed, so a redelivered message finds
     the file no longer `verifying` and ends at once."""
-    from .services import file_verify_queued
+    from .services import file_verify_queued  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
 
     file = file_verify_queued(file_id=file_id)
     return file.state if file else None
@@ -37,14 +37,14 @@ def file_verify_task(file_id: int) -> str | None:
 )
 def object_delete_task(key: str) -> bool:
     """Delete a draft file's object that could not be deleted at once (never a published one)."""
-    from .services import object_delete_unpublished
+    from .services import object_delete_unpublished  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
 
     return object_delete_unpublished(key=key)
 
 
 @shared_task(name="deposit.uploads.abort_abandoned")
 def uploads_abort_abandoned_task() -> dict:
-    from .services import uploads_abort_abandoned
+    from .services import uploads_abort_abandoned  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
 
     return uploads_abort_abandoned()
 
@@ -52,6 +52,6 @@ def uploads_abort_abandoned_task() -> dict:
 @shared_task(name="deposit.files.verify_stalled")
 def files_verify_stalled_task() -> int:
     """Verifications lost on the way (a worker killed mid-task) are handed over again."""
-    from .services import files_verify_stalled
+    from .services import files_verify_stalled  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
 
     return files_verify_stalled()

@@ -5,6 +5,8 @@ access rules, merge the step through `deposit.wizard`, save through `services.de
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -25,6 +27,7 @@ from core.logging import get_logger
 from . import hooks, policy, selectors, services, wizard, workflow
 from .forms import WizardStartForm, WizardUploadForm
 from .models import Deposit
+from .views import SUCCESS, _store_files
 from .workflow import Action, Status
 
 log = get_logger(__name__)
@@ -106,7 +109,8 @@ def js_strings() -> dict:
         "savedAt": _("Saved at %(time)s"),
         "unsaved": _("Unsaved changes"),
         "offline": _(
-            "Not saved: the server could not be reached. Your changes are kept in this browser and will be saved when it answers."
+            "Not saved: the server could not be reached. "
+            "Your changes are kept in this browser and will be saved when it answers."
         ),
         "failed": _("Not saved: %(reason)s"),
         "problemsHere": _("%(count)s problem(s) in this step"),
@@ -192,7 +196,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
     transitions = {t.action.value for t in workflow.allowed_actions(deposit, request.user)}
     suggester = _netcdf_suggester()
     communities = list(Community.objects.all())
-    context = {
+    return {
         "deposit": deposit,
         "step": step,
         "steps": wizard.STEP_LIST,
@@ -240,7 +244,6 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "conflict": conflict,
         "js_strings": js_strings(),
     }
-    return context
 
 
 @login_required
@@ -441,8 +444,6 @@ def wizard_suggestions(request, pk: int, file_pk: int):
         suggestions = suggester(file=file) or {}
     except DomainError as exc:  # not ready, not NetCDF, too large, store unavailable: say so here
         suggestions = {"notes": [exc.message]}
-    import json
-
     payload = {
         "geo_locations": suggestions.get("geo_locations") or [],
         "temporal_extent": suggestions.get("temporal_extent") or None,
@@ -497,8 +498,6 @@ def wizard_suggestions(request, pk: int, file_pk: int):
 def wizard_upload(request, pk: int):
     """The plain upload form of step 4 (when the browser uploader is not there, or without
     JavaScript): each file through the upload-session protocol, then back to the step."""
-    from .views import _store_files
-
     deposit = _editable(request, pk)
     if deposit.status not in workflow.EDITABLE:
         messages.error(request, _not_editable_message(deposit))
@@ -516,8 +515,6 @@ def wizard_upload(request, pk: int):
 def wizard_submit(request, pk: int):
     """Submit (or resubmit) from the review: the strict check runs; what it finds is listed against
     each field, on the review."""
-    from .views import SUCCESS
-
     deposit = _editable(request, pk)
     action = Action.resubmit if deposit.status == Status.changes_requested else Action.submit
     try:

@@ -41,6 +41,8 @@ from deposit import wizard
 from deposit.wizard import inspire, lenient
 from repository.metadata import LICENCES, Affiliation
 
+from .review import anchor_of
+
 log = get_logger(__name__)
 
 PASS, WARNING, FAILURE = "pass", "warning", "failure"
@@ -241,15 +243,11 @@ def _placed(result: Result, entry: Check, ctx: Context, present: set[str]) -> Re
 
 
 def _review_anchor(name: str) -> str:
-    from .review import anchor_of
-
     return anchor_of(name)
 
 
 def _review_groups(md: dict) -> set[str]:
     """The groups the review page shows (`field-<anchor>`), i.e. the fields that are filled."""
-    from .review import anchor_of
-
     groups = set()
     for slug in wizard.FORM_STEPS:
         for name, value in wizard.step_values_flat(slug, md).items():
@@ -668,11 +666,8 @@ def checksums_verified(ctx: Context) -> Result:
         f
         for f in ctx.files
         if f.state == "failed"
-        or (f.state == "ready"
-        and not re.fullmatch(r"[0-9a-f]{64}", f.sha256 or ""))
-        or (f.state == "ready"
-        and f.declared_sha256
-        and f.declared_sha256 != f.sha256)
+        or (f.state == "ready" and not re.fullmatch(r"[0-9a-f]{64}", f.sha256 or ""))
+        or (f.state == "ready" and f.declared_sha256 and f.declared_sha256 != f.sha256)
     ]
     if failed:
         return failure(

@@ -66,7 +66,7 @@ def _person(el: etree._Element, name_tag: str) -> dict:
             person.setdefault("nameIdentifiers", []).append({"nameIdentifier": _text(child), **_attributes(child)})
         elif tag == "affiliation":
             person.setdefault("affiliation", []).append({"name": _text(child), **_attributes(child)})
-    person.update({k: v for k, v in _attributes(el).items()})
+    person.update(_attributes(el))
     return person
 
 

@@ -62,6 +62,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from django.conf import settings
+from django.urls import reverse
 from lxml import etree
 
 from repository.metadata import (
@@ -181,7 +183,26 @@ SCOPE_CODES = {
     ResourceTypeGeneral.service: "service",
     ResourceTypeGeneral.physical_object: "sample",
     ResourceTypeGeneral.project: "initiative",
-    **dict.fromkeys((ResourceTypeGeneral.text, ResourceTypeGeneral.book, ResourceTypeGeneral.book_chapter, ResourceTypeGeneral.conference_paper, ResourceTypeGeneral.conference_proceeding, ResourceTypeGeneral.data_paper, ResourceTypeGeneral.dissertation, ResourceTypeGeneral.journal, ResourceTypeGeneral.journal_article, ResourceTypeGeneral.output_management_plan, ResourceTypeGeneral.peer_review, ResourceTypeGeneral.preprint, ResourceTypeGeneral.report, ResourceTypeGeneral.standard, ResourceTypeGeneral.study_registration), "document"),
+    **dict.fromkeys(
+        (
+            ResourceTypeGeneral.text,
+            ResourceTypeGeneral.book,
+            ResourceTypeGeneral.book_chapter,
+            ResourceTypeGeneral.conference_paper,
+            ResourceTypeGeneral.conference_proceeding,
+            ResourceTypeGeneral.data_paper,
+            ResourceTypeGeneral.dissertation,
+            ResourceTypeGeneral.journal,
+            ResourceTypeGeneral.journal_article,
+            ResourceTypeGeneral.output_management_plan,
+            ResourceTypeGeneral.peer_review,
+            ResourceTypeGeneral.preprint,
+            ResourceTypeGeneral.report,
+            ResourceTypeGeneral.standard,
+            ResourceTypeGeneral.study_registration,
+        ),
+        "document",
+    ),
 }
 
 # CI_RoleCode of a contributor, by DataCite contributorType.
@@ -318,9 +339,6 @@ class IsoResource:
     @classmethod
     def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> IsoResource:
         """The context of a `repository.models.Record` (its files: `files`, else `record.files`)."""
-        from django.conf import settings
-        from django.urls import reverse
-
         site = settings.SITE_URL
         files = record.files.all() if files is None else files
         community = record.community
@@ -652,15 +670,15 @@ def _citation(parent: etree._Element, document: MetadataDocument, resource: IsoR
 
 
 def _credits(document: MetadataDocument) -> list[str]:
-    credits = []
+    lines = []
     for funding in document.funding_references:
         text = funding.funder_name
         if funding.award_number:
             text += f", grant {funding.award_number}"
         if funding.award_title:
             text += f" ({funding.award_title})"
-        credits.append(text)
-    return credits
+        lines.append(text)
+    return lines
 
 
 def _purpose(document: MetadataDocument) -> str | None:

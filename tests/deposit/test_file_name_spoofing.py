@@ -31,7 +31,7 @@ def draft(depositor, communities):
     return services.deposit_create(owner=depositor, metadata=complete_metadata(), community="ocean")
 
 
-@pytest.mark.parametrize("name,char", SPOOFS.values(), ids=SPOOFS)
+@pytest.mark.parametrize(("name", "char"), SPOOFS.values(), ids=SPOOFS)
 def test_a_file_name_with_a_format_character_is_refused_by_the_api_with_the_reason(
     api_client, depositor, draft, name, char
 ):

@@ -51,7 +51,7 @@ def test_the_name_on_an_orcid_record_comes_back_as_json(client, depositor, sofia
 
 
 @pytest.mark.parametrize(
-    "orcid, status, code",
+    ("orcid", "status", "code"),
     [
         (NOBODY, 404, "orcid_not_found"),
         ("0000-0002-1825-0098", 422, "ValidationFailed"),

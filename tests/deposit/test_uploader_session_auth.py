@@ -90,7 +90,7 @@ def test_a_browser_cancels_an_upload_with_its_session_and_csrf_token(depositor, 
 
 
 @pytest.mark.parametrize(
-    "method, path, payload",
+    ("method", "path", "payload"),
     [
         ("post", "/api/deposits/{deposit}/uploads", {"name": "b.csv", "size": 3}),
         ("post", "/api/uploads/{upload}/parts", {"parts": [{"part_number": 1, "sha256": "0" * 64}]}),
@@ -156,7 +156,7 @@ def test_a_wrong_token_is_not_rescued_by_the_session(depositor, deposit):
 
 
 @pytest.mark.parametrize(
-    "method, path",
+    ("method", "path"),
     [
         ("get", "/api/deposits"),
         ("post", "/api/deposits"),

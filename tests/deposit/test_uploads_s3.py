@@ -132,7 +132,7 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
     signed = post(owner, f"/api/uploads/{upload['id']}/parts", {"parts": asked})
     assert signed.status_code == 200, signed.content
     parts = signed.json()["parts"]
-    for part, want in zip(parts, asked):
+    for part, want in zip(parts, asked, strict=True):
         assert part["part_number"] == want["part_number"]
         assert "x-amz-checksum-sha256" in part["url"].split("X-Amz-SignedHeaders=")[1].split("&")[0]
         assert part["headers"]["x-amz-checksum-sha256"] == (
@@ -146,7 +146,7 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
 
 
 @pytest.mark.parametrize(
-    "parts, field",
+    ("parts", "field"),
     [
         ([{"part_number": 1, "sha256": "nope"}], "parts.0"),
         ([{"part_number": 4, "sha256": "0" * 64}], "parts.0.part_number"),
@@ -203,7 +203,8 @@ def test_the_deposit_total_and_the_number_of_files_are_refused_up_front(s3, owne
     refused = post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "b.nc", "size": 5 * MiB})
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
-        "A deposit holds at most 10.0\xa0MB; this one already holds 6.0\xa0MB, and “b.nc” (5.0\xa0MB) would take it over."
+        "A deposit holds at most 10.0\xa0MB; this one already holds 6.0\xa0MB, "
+        "and “b.nc” (5.0\xa0MB) would take it over."
     )
     assert post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "b.nc", "size": MiB}).status_code == 201
     third = post(owner, f"/api/deposits/{deposit_id}/uploads", {"name": "c.nc", "size": 1})
@@ -251,7 +252,7 @@ def local_record(depositor, moderator, communities):
 
 
 @pytest.mark.parametrize(
-    "range_header, body, content_range",
+    ("range_header", "body", "content_range"),
     [
         ("bytes=2-5", b"2345", "bytes 2-5/10"),
         ("bytes=7-", b"789", "bytes 7-9/10"),
@@ -436,7 +437,7 @@ def client_of(api_client, depositor, other_depositor, moderator, other_moderator
             "draft": (401, 200, 404, 404, 404, 200),
             "submitted": (401, 409, 404, 403, 404, 409),
         }.items()
-        for role, code in zip(ROLES, codes)
+        for role, code in zip(ROLES, codes, strict=True)
     ],
 )
 def test_signing_part_urls_is_for_those_who_may_edit_the_deposit(status, role, code, client_of, depositor, communities):

@@ -85,7 +85,7 @@ def as_user(client, user):
 
 @pytest.fixture
 def cast(db, depositor, other_depositor, moderator, other_moderator, admin):
-    users = {
+    return {
         "anonymous": None,
         "depositor": depositor,
         "other_depositor": other_depositor,
@@ -93,7 +93,6 @@ def cast(db, depositor, other_depositor, moderator, other_moderator, admin):
         "other_moderator": other_moderator,
         "admin": admin,
     }
-    return users
 
 
 def _submit(deposit, actor):
@@ -301,7 +300,7 @@ def test_a_refused_file_name_gets_a_clear_error_and_the_deposit_is_kept(rf, depo
 
     deposit = deposit_with_file(depositor, community=None, name="first.csv")
     request = rf.post(reverse("deposit:wizard-upload", kwargs={"pk": deposit.pk}), {})
-    request.POST  # parse the body first; then stand in for what an upload handler could let through
+    _ = request.POST  # parse the body first; then stand in for what an upload handler could let through
     request._files = MultiValueDict(
         {"files": [SimpleUploadedFile("ctd\x07.csv", CSV), SimpleUploadedFile("good.csv", CSV)]}
     )
@@ -484,11 +483,11 @@ LOGIN = "/accounts/login/"
 
 # Expected status per role, in the order of ROLES: anonymous, depositor, other_depositor, moderator,
 # other_moderator, admin. For anonymous, 302 is the way to the sign-in page.
-DETAIL_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200)))
-DETAIL_SUBMITTED = dict(zip(ROLES, (302, 200, 404, 200, 404, 200)))
+DETAIL_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200), strict=True))
+DETAIL_SUBMITTED = dict(zip(ROLES, (302, 200, 404, 200, 404, 200), strict=True))
 # The edit address leads editors to the wizard (its own matrix is in test_wizard.py).
-EDIT_DRAFT = dict(zip(ROLES, (302, 302, 404, 404, 404, 302)))
-EDIT_SUBMITTED = dict(zip(ROLES, (302, 302, 404, 403, 404, 302)))
+EDIT_DRAFT = dict(zip(ROLES, (302, 302, 404, 404, 404, 302), strict=True))
+EDIT_SUBMITTED = dict(zip(ROLES, (302, 302, 404, 403, 404, 302), strict=True))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -526,7 +525,7 @@ def test_my_deposits_lists_only_ones_own(client, cast, world, role):
     assert ("The draft" in page) is (role == "depositor")
 
 
-CLAIM = dict(zip(ROLES, (302, 302, 404, 302, 404, 302)))
+CLAIM = dict(zip(ROLES, (302, 302, 404, 302, 404, 302), strict=True))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -565,7 +564,7 @@ def test_deleting_a_file_answers_each_role(client, cast, world, role):
     assert deposit.files.exists() is (role not in ("depositor", "admin"))
 
 
-QUEUE = dict(zip(ROLES, (302, 403, 403, 200, 200, 200)))
+QUEUE = dict(zip(ROLES, (302, 403, 403, 200, 200, 200), strict=True))
 
 
 @pytest.mark.parametrize("role", ROLES)

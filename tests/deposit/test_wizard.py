@@ -896,11 +896,11 @@ def world(depositor, co_depositor, communities):
 
 
 # anonymous, depositor, other_depositor, moderator, other_moderator, admin, co_depositor
-STEP_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200)))
-STEP_SUBMITTED = dict(zip(ROLES, (302, 302, 404, 403, 404, 302, 302)))
-SAVE_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200)))
-SAVE_SUBMITTED = dict(zip(ROLES, (302, 409, 404, 403, 404, 409, 409)))
-FRAGMENT_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200)))
+STEP_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200), strict=True))
+STEP_SUBMITTED = dict(zip(ROLES, (302, 302, 404, 403, 404, 302, 302), strict=True))
+SAVE_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200), strict=True))
+SAVE_SUBMITTED = dict(zip(ROLES, (302, 409, 404, 403, 404, 409, 409), strict=True))
+FRAGMENT_DRAFT = dict(zip(ROLES, (302, 200, 404, 404, 404, 200, 200), strict=True))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture(autouse=True)
-def _notified(monkeypatch):
+def notified(monkeypatch):
     """The comments announced through deposit.hooks, in place of the notifications app (its own
     tests cover what it does)."""
     calls: list[int] = []
@@ -74,7 +74,7 @@ def add_url(deposit) -> str:
 
 
 def test_moderator_comments_on_a_field_and_the_depositor_replies_in_the_same_thread(
-    deposit, depositor, moderator, _notified, django_capture_on_commit_callbacks
+    deposit, depositor, moderator, notified, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         question = conversation.comment_add(
@@ -87,7 +87,7 @@ def test_moderator_comments_on_a_field_and_the_depositor_replies_in_the_same_thr
     assert question.round == 1
     assert (answer.parent_id, answer.field) == (question.pk, "creators-1")
     assert again.parent_id == question.pk  # replies to a reply answer the thread
-    assert _notified == [question.pk, answer.pk, again.pk]
+    assert notified == [question.pk, answer.pk, again.pk]
 
 
 def test_a_co_depositor_and_an_administrator_take_part(deposit, co_depositor, admin):
@@ -144,7 +144,7 @@ def test_a_comment_written_after_resubmission_belongs_to_the_new_round(deposit, 
 
 
 @pytest.mark.parametrize(
-    "name, anchor",
+    ("name", "anchor"),
     [
         ("title", "title"),
         ("abstract", "abstract"),
@@ -275,7 +275,7 @@ def test_the_thread_groups_comments_by_field_file_and_deposit_with_roles_and_ope
 
 
 @pytest.mark.parametrize(
-    "text, absent",
+    ("text", "absent"),
     [
         ("<script>alert(1)</script>", "<script"),
         ("[click](javascript:alert(1))", 'href="javascript'),

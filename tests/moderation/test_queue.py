@@ -41,7 +41,7 @@ def make(
     title="A deposit",
     size=0,
     resource_type="Dataset",
-    round=1,
+    review_round=1,
 ) -> Deposit:
     metadata = {"resource_type": {"general": resource_type}} if resource_type else {}
     deposit = Deposit.objects.create(
@@ -52,7 +52,7 @@ def make(
         title=title,
         metadata=metadata,
         submitted_at=submitted_at or timezone.now(),
-        round=round,
+        round=review_round,
     )
     if size:
         # two files, so that the total is a sum
@@ -78,7 +78,11 @@ def ids(rows) -> set[int]:
     return {row.deposit.pk for row in rows}
 
 
-def rows_of(user, tab, *, filters=QueueFilters(), now=None):
+# QueueFilters is frozen: one instance serves as every default.
+NO_FILTERS = QueueFilters()
+
+
+def rows_of(user, tab, *, filters=NO_FILTERS, now=None):
     from accounts.selectors import communities_moderated_by
 
     return selectors.queue_rows(
@@ -86,7 +90,7 @@ def rows_of(user, tab, *, filters=QueueFilters(), now=None):
     )
 
 
-def counts_of(user, *, filters=QueueFilters(), now=None):
+def counts_of(user, *, filters=NO_FILTERS, now=None):
     from accounts.selectors import communities_moderated_by
 
     return selectors.queue_counts(
@@ -187,12 +191,14 @@ def queue_world(depositor, moderator, colleague, other_moderator, communities):
     world = {
         "waiting": make(depositor, ocean, title="Waiting"),
         "mine": make(depositor, ocean, status=Status.in_review, reviewer=moderator, title="Mine"),
-        "returned_to_me": make(depositor, ocean, reviewer=moderator, title="Returned to me", round=2),
+        "returned_to_me": make(depositor, ocean, reviewer=moderator, title="Returned to me", review_round=2),
         "colleagues": make(depositor, ocean, status=Status.in_review, reviewer=colleague, title="Colleague's"),
-        "returned_to_colleague": make(depositor, ocean, reviewer=colleague, title="Returned to colleague", round=2),
+        "returned_to_colleague": make(
+            depositor, ocean, reviewer=colleague, title="Returned to colleague", review_round=2
+        ),
         "changes": make(depositor, ocean, status=Status.changes_requested, reviewer=moderator, title="Changes"),
-        "back_to_draft": make(depositor, ocean, status=Status.draft, title="Back to draft", round=1),
-        "draft": make(depositor, ocean, status=Status.draft, title="Never submitted", round=0),
+        "back_to_draft": make(depositor, ocean, status=Status.draft, title="Back to draft", review_round=1),
+        "draft": make(depositor, ocean, status=Status.draft, title="Never submitted", review_round=0),
         "approved": make(depositor, ocean, status=Status.in_review, reviewer=moderator, title="Approved"),
         "rejected": make(depositor, ocean, status=Status.in_review, reviewer=colleague, title="Rejected"),
         "long_ago": make(depositor, ocean, status=Status.in_review, reviewer=moderator, title="Long ago"),

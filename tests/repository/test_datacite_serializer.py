@@ -547,7 +547,7 @@ def full_document() -> dict:
                 "relation_type": kind.value,
                 "resource_type_general": general.value,
             }
-            for kind, general in zip(RelationType, list(ResourceTypeGeneral) * 2)
+            for kind, general in zip(RelationType, list(ResourceTypeGeneral) * 2, strict=False)
         ],
     )
 
@@ -884,12 +884,12 @@ def test_validator_compiles_offline_from_any_directory_without_django(tmp_path):
     # A fresh interpreter, started elsewhere, with no catalog in its environment: the bundle is
     # found from the module's own path, and Django is not imported (the fake DataCite relies on it).
     script = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
         "from repository.xml_validation import validate, MODES\n"
         "for mode in MODES: assert validate(b'<x/>', mode), mode\n"
         "assert 'django' not in sys.modules, 'django imported'\n"
         "print('ok')\n"
-    ) % str(REPO_ROOT)
+    )
     env = {"PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120

@@ -28,24 +28,24 @@ LANDING = "https://data.estran.example.org/records/42"
 
 
 def resource(**changes) -> IsoResource:
-    base = dict(
-        doi=DOI,
-        landing_url=LANDING,
-        metadata_url=LANDING + "/export/iso19115-3",
-        publication_date=date(2025, 2, 3),
-        created=datetime(2025, 2, 3, 9, 30, 12, 345678, tzinfo=UTC),
-        modified=datetime(2025, 2, 4, 10, 0, 1, tzinfo=UTC),
-        repository=Party(
+    base = {
+        "doi": DOI,
+        "landing_url": LANDING,
+        "metadata_url": LANDING + "/export/iso19115-3",
+        "publication_date": date(2025, 2, 3),
+        "created": datetime(2025, 2, 3, 9, 30, 12, 345678, tzinfo=UTC),
+        "modified": datetime(2025, 2, 4, 10, 0, 1, tzinfo=UTC),
+        "repository": Party(
             name="Estran", email="contact@data.estran.example.org", url="https://data.estran.example.org/"
         ),
-        files=(
+        "files": (
             DistributedFile("ctd_casts.nc", LANDING + "/files/ctd_casts.nc", 2_500_000, "a" * 64),
             DistributedFile("README.txt", LANDING + "/files/README.txt", 1_200, "b" * 64),
         ),
-        community_slug="ocean",
-        community_name="Ocean (ODATIS)",
-        today=date(2025, 2, 4),
-    )
+        "community_slug": "ocean",
+        "community_name": "Ocean (ODATIS)",
+        "today": date(2025, 2, 4),
+    }
     return IsoResource(**{**base, **changes})
 
 
@@ -125,6 +125,7 @@ def test_metadata_identifier_language_character_set_scope_contact_and_date_stamp
         for d, t in zip(
             texts(root, "mdb:dateInfo/*/cit:date/gco:DateTime/text()"),
             texts(root, "mdb:dateInfo/*/cit:dateType/*/@codeListValue"),
+            strict=True,
         )
     }
     assert dates == {"creation": "2025-02-03T09:30:12Z", "revision": "2025-02-04T10:00:01Z"}
@@ -173,6 +174,7 @@ def test_citation_has_titles_dates_edition_and_the_doi_as_identifier():
         zip(
             texts(cited, "cit:date/*/cit:dateType/*/@codeListValue"),
             texts(cited, "cit:date/*/cit:date/gco:Date/text()"),
+            strict=True,
         )
     )
     assert dates[0] == ("publication", "2025-02-03")
@@ -328,15 +330,15 @@ def test_keywords_are_grouped_by_thesaurus_with_anchors_to_concepts():
     ]
     assert len(types) == len(set(types))
     assert set(types) >= {k.value for k in KeywordType if k is not KeywordType.parameter} | {"dataCentre"}
-    free_places = [
+    free_places = next(
         g
         for g in groups
         if not g.xpath("mri:thesaurusName", namespaces=NS) and texts(g, "mri:type/*/@codeListValue") == ["place"]
-    ][0]
+    )
     assert {"Ibiza Channel", "Mooring IC-1", "Across the antimeridian"} <= set(
         texts(free_places, "mri:keyword/*/text()")
     )
-    centre = [g for g in groups if texts(g, "mri:type/*/@codeListValue") == ["dataCentre"]][0]
+    centre = next(g for g in groups if texts(g, "mri:type/*/@codeListValue") == ["dataCentre"])
     assert texts(centre, "mri:keyword/*/text()") == ["Ocean (ODATIS)"]
 
 
@@ -491,6 +493,7 @@ def test_a_withdrawn_record_lists_no_file_and_says_so():
     assert ("unavailable", "2025-06-01") in zip(
         texts(citation(root), "cit:date/*/cit:dateType/*/@codeListValue"),
         texts(citation(root), "cit:date/*/cit:date/*/text()"),
+        strict=True,
     )
     assert root.xpath("//mrd:onLine/*[cit:protocol/*/text()='WWW:DOWNLOAD']", namespaces=NS) == []
     assert any("Withdrawn on 2025-06-01" in t for t in texts(root, "//mco:otherConstraints/*/text()"))

@@ -197,7 +197,8 @@ def test_without_global_attributes_the_coordinate_values_are_read(real_file):
 
 def test_numeric_coverage_times_are_read_in_the_time_variable_units(real_file):
     s = extract_suggestions(real_file("sldmb_43093_agg"))
-    # :time_coverage_start = 1428728400. ; :time_coverage_end = 1428809400. ; time:units = "seconds since 1970-01-01T00:00:00Z"
+    # The file says :time_coverage_start = 1428728400. and :time_coverage_end = 1428809400., its time
+    # variable's units being "seconds since 1970-01-01T00:00:00Z".
     assert s["temporal_extent"] == {"start": "2015-04-11", "end": "2015-04-12", "ongoing": False}
     assert any("is a number" in n for n in s["notes"])
     assert s["geo_locations"] == [
@@ -242,7 +243,7 @@ def write(path: Path, attrs: dict | None = None, variables: dict | None = None) 
             ds.setncattr(name, value)
         for name, (dims, values, var_attrs) in (variables or {}).items():
             values = np.asarray(values)
-            for dim, size in zip(dims, values.shape):
+            for dim, size in zip(dims, values.shape, strict=True):
                 if dim not in ds.dimensions:
                     ds.createDimension(dim, size)
             fill = var_attrs.pop("_FillValue", None)

@@ -219,7 +219,7 @@ def test_an_unreachable_store_raises_storage_error_after_bounded_retries(store, 
             lambda: store.create_multipart_upload(key=new_object_key()),
             lambda: store.size("files/x"),
         ):
-            with pytest.raises(StorageError, match="S3 .* failed"):
+            with pytest.raises(StorageError, match=r"S3 .* failed"):
                 call()
 
 
@@ -272,7 +272,7 @@ def test_healthz_reports_a_missing_bucket(s3, settings, client, db):
     ids=["empty", "short", "63-hex", "not-hex", "short-base64"],
 )
 def test_a_malformed_sha256_is_refused(value):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a SHA-256"):
         sha256_hex_and_b64(value)
 
 
