@@ -5,6 +5,10 @@ from celery import shared_task
 
 from repository.storage import StorageError
 
+# A module import: deposit.services.uploads imports these tasks at its top, so the names are looked
+# up when a task runs, not while the two modules load.
+from .services import uploads
+
 
 @shared_task(
     name="deposit.files.verify",
@@ -22,9 +26,7 @@ def file_verify_task(file_id: int) -> str | None:
     and the preview (NetCDF headers) is read in a child process with memory and time limits
     (`repository.sandbox`), after the file's new state is committed, so a redelivered message finds
     the file no longer `verifying` and ends at once."""
-    from .services import file_verify_queued  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
-
-    file = file_verify_queued(file_id=file_id)
+    file = uploads.file_verify_queued(file_id=file_id)
     return file.state if file else None
 
 
@@ -37,21 +39,15 @@ def file_verify_task(file_id: int) -> str | None:
 )
 def object_delete_task(key: str) -> bool:
     """Delete a draft file's object that could not be deleted at once (never a published one)."""
-    from .services import object_delete_unpublished  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
-
-    return object_delete_unpublished(key=key)
+    return uploads.object_delete_unpublished(key=key)
 
 
 @shared_task(name="deposit.uploads.abort_abandoned")
 def uploads_abort_abandoned_task() -> dict:
-    from .services import uploads_abort_abandoned  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
-
-    return uploads_abort_abandoned()
+    return uploads.uploads_abort_abandoned()
 
 
 @shared_task(name="deposit.files.verify_stalled")
 def files_verify_stalled_task() -> int:
     """Verifications lost on the way (a worker killed mid-task) are handed over again."""
-    from .services import files_verify_stalled  # noqa: PLC0415 - circular: deposit.services.uploads imports these tasks
-
-    return files_verify_stalled()
+    return uploads.files_verify_stalled()

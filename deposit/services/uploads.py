@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.logging import get_logger
 from core.text import text_problem
-from deposit import hooks
+
+# tasks as a module: deposit.tasks imports this module at its top, so its tasks are looked up when used.
+from deposit import hooks, tasks
 from deposit.models import Deposit, DepositFile, UploadSession
-from deposit.tasks import file_verify_task, object_delete_task
 from repository.models import RecordFile
 from repository.storage import (
     CHECKSUM_HEADER,
@@ -378,7 +379,7 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
 
 
 def _enqueue_verification(file_id: int) -> None:
-    transaction.on_commit(lambda: file_verify_task.delay(file_id))
+    transaction.on_commit(lambda: tasks.file_verify_task.delay(file_id))
 
 
 def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple[str, str]:
@@ -470,7 +471,7 @@ def object_delete_after_commit(key: str) -> None:
             object_delete_unpublished(key=key)
         except StorageError as exc:
             log.warning("object.delete_deferred", key=key, error=str(exc))
-            object_delete_task.delay(key)
+            tasks.object_delete_task.delay(key)
 
     transaction.on_commit(delete)
 
