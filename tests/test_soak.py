@@ -6,7 +6,7 @@ request changes, approve) and 4 readers (search, landing pages, DOIs). Afterward
 file ready, every approved deposit published with its DOI findable, every e-mail the notifications
 decided received exactly once by the mail server, no failed task and no "database is locked".
 
-`SOAK_SECONDS` sets how long new deposits are started (25 here); `make soak` runs it for longer,
+`SOAK_SECONDS` sets how long new deposits are started (15 here); `make soak` runs it for longer,
 and bench/soak/run.py reports the figures (bench/README.md)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bench.soak.run import soak
 from bench.soak.scenario import Plan
 from tests.conftest import require_service
 
-SECONDS = float(os.environ.get("SOAK_SECONDS", "25"))
+SECONDS = float(os.environ.get("SOAK_SECONDS", "15"))
 
 
 def _postgres_and_redis() -> tuple[str, str]:
