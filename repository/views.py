@@ -28,6 +28,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _
@@ -183,12 +184,15 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
     user = request.user
     today = timezone.now().date()
     embargoed = record.embargoed_on(today)
+    can_download_embargoed = embargoed and hooks.may("see_embargoed_files", record, user)
     context.update(
         {
             "files": page.files,
             "files_total_size": sum(f.size for f in page.files),
             "embargoed": embargoed,
-            "can_download_embargoed": embargoed and hooks.may("see_embargoed_files", record, user),
+            "can_download_embargoed": can_download_embargoed,
+            # Under embargo and not for this reader: a lock with the opening day, not a download.
+            "files_locked": embargoed and not can_download_embargoed,
             "can_withdraw": hooks.may("withdraw", record, user),
             "can_new_version": hooks.may("start_new_version", record, user),
             "withdrawal_reasons": WithdrawalReason.choices,
@@ -295,9 +299,10 @@ def download_allowed(*, record_file, user) -> bool:
     return True
 
 
-def download_refused(*, record_file) -> HttpResponse:
-    """The answer when `download_allowed` says no: 410 Gone for a withdrawn record, 403 with the
-    date for an embargo."""
+def download_refused(request, *, record_file) -> HttpResponse:
+    """The answer when `download_allowed` says no: 410 Gone for a withdrawn record; for an
+    embargo, the site's 403 page with the opening day and a link back to the record (a reader who
+    opens a file's address lands on a page, not on bare text)."""
     record = record_file.record
     if record.is_withdrawn:
         return HttpResponse(
@@ -305,10 +310,12 @@ def download_refused(*, record_file) -> HttpResponse:
             status=410,
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponseForbidden(
-        _("This file is under embargo until %(date)s.") % {"date": record.embargo_until.isoformat()},
-        content_type="text/plain; charset=utf-8",
-    )
+    context = {
+        "exception": _("This file is under embargo until %(date)s.")
+        % {"date": date_format(record.embargo_until, "DATE_FORMAT")},
+        "record": record,
+    }
+    return HttpResponseForbidden(render_to_string("403.html", context, request))
 
 
 def content_disposition(name: str) -> str:
@@ -373,7 +380,7 @@ def file_download(request, pk: int, name: str):
     if file is None:
         raise Http404("No such file.")
     if not download_allowed(record_file=file, user=request.user):
-        return download_refused(record_file=file)
+        return download_refused(request, record_file=file)
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     disposition = content_disposition(file.name)
     store = get_store()

@@ -70,7 +70,8 @@ def test_embargoed_files_are_served_only_to_the_depositor_moderators_and_adminis
         response = download(client, embargoed)
         assert response.status_code == (200 if allowed else 403)
         if not allowed:
-            assert "under embargo until 2027-03-10" in response.content.decode()
+            assert "under embargo until March 10, 2027" in response.content.decode()
+            assert response["Content-Type"].startswith("text/html")
         page = client.get(embargoed.get_absolute_url()).content.decode()
         assert "under embargo until" in page
 

@@ -197,6 +197,26 @@ def test_embargoed_files_are_listed_but_not_signposted(client, depositor, commun
     assert data["conditionsOfAccess"].startswith("Embargoed")
 
 
+def test_embargoed_files_show_a_lock_to_readers_and_download_links_to_their_depositor(client, depositor, communities):
+    from datetime import date, timedelta
+
+    from django.utils.formats import date_format
+
+    opens = date.today() + timedelta(days=30)
+    metadata = full_metadata()
+    metadata["access"] = {"level": "embargoed", "embargo_until": opens.isoformat()}
+    record = record_create(owner=depositor, community=communities["ocean"], metadata=metadata)
+    download = reverse("repository:file-download", kwargs={"pk": record.pk, "name": "ctd.nc"})
+    page = page_of(client.get(record.get_absolute_url()))
+    assert page.xpath(f"//a[@href='{download}']") == []
+    locks = page.xpath("//section[@id='files']//*[contains(@class, 'file-lock')]")
+    assert [" ".join(lock.text_content().split()) for lock in locks] == [f"Opens on {date_format(opens)}"]
+    client.force_login(depositor)
+    page = page_of(client.get(record.get_absolute_url()))
+    assert len(page.xpath(f"//a[@href='{download}']")) == 2  # the name and the Download button
+    assert page.xpath("//*[contains(@class, 'file-lock')]") == []
+
+
 def test_the_style_chooser_shows_a_formatted_citation(client, record):
     page = page_of(client.get(record.get_absolute_url(), {"style": "apa"}))
     assert page.xpath("//p[@id='citation-text']/text()")[0].startswith(
