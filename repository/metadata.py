@@ -4,8 +4,9 @@ format (DataCite, ISO 19115-3, Dublin Core, schema.org, citations) is serialized
 It holds what DataCite 4.6 requires (identifier, creators, titles, publisher, publicationYear,
 resourceType) plus descriptions, subjects, rights, geoLocations and dates, and grows with the
 wizard. Drafts store whatever was typed (a plain dict); `validate_document` is the strict check run
-at submission and reports every problem against its wizard step and field. Messages are English
-(the API's language), marked for translation; pages translate them when they show them.
+at submission and reports every problem against its wizard step and field. The messages of the
+checks are English, marked for translation; `validate_document` reports every message, pydantic's
+included (`repository.validation_messages`), in the active language.
 
 Checks that depend on the day (an embargo must end in the future, and within two years) run only
 when the validation context carries `today`, as `validate_document` passes it: a published record
@@ -27,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 import base32_lib
 import idutils
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext as _, gettext_noop as N_
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -44,6 +45,7 @@ from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, normalize_ror, o
 from core.links import is_web_url
 
 from . import limits
+from .validation_messages import message_for
 
 
 class FieldError(ValueError):
@@ -149,7 +151,7 @@ class Limit:
     """`Annotated[str, Limit(300)]`, `Annotated[list[X], Limit(2000)]`: at most so many characters or
     items (see `repository.limits`). Checked at submission, like the day's checks, so that a
     document stored before a limit still loads; published in the JSON Schema as maxLength /
-    maxItems. The messages are pydantic's own, which the wizard puts in words."""
+    maxItems. Its errors are pydantic's types, put in words by `repository.validation_messages`."""
 
     def __init__(self, maximum: int):
         self.maximum = maximum
@@ -830,11 +832,11 @@ def _loc_to_field(loc: tuple[Any, ...]) -> str:
 
 def validate_document(data: dict | None, *, today: date | None = None) -> tuple[MetadataDocument | None, list[dict]]:
     """The strict check: the parsed document, or None and every problem as
-    `{"step", "field", "message"}`. `today` (default: the current date) is what an embargo is
-    judged against."""
+    `{"step", "field", "message"}`, the message in the active language. `today` (default: the
+    current date) is what an embargo is judged against."""
     data = data or {}
     if not isinstance(data, dict):
-        return None, [{"step": "describe", "field": "", "message": N_("Metadata must be a JSON object.")}]
+        return None, [{"step": "describe", "field": "", "message": _("Metadata must be a JSON object.")}]
     try:
         return MetadataDocument.model_validate(data, context={"today": today or date.today()}), []
     except ValidationError as exc:
@@ -845,9 +847,9 @@ def validate_document(data: dict | None, *, today: date | None = None) -> tuple[
             if isinstance(error, FieldError):
                 loc += tuple(error.field.split("."))
             top = str(loc[0]) if loc else ""
-            message = err["msg"].removeprefix("Value error, ")
+            message = message_for(err)
             if err["type"] in ("missing", "too_short") and len(loc) == 1 and top in _MESSAGES:
-                message = _MESSAGES[top]
+                message = _(_MESSAGES[top])
             problems.append({"step": FIELD_STEPS.get(top, "describe"), "field": _loc_to_field(loc), "message": message})
         return None, problems
 

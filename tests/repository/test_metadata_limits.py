@@ -66,27 +66,27 @@ OVER = {
     "creators": (
         _set("creators", [person(i) for i in range(limits.CREATORS + 1)]),
         "creators",
-        "List should have at most 2000 items",
+        "At most 2000 are allowed here.",
     ),
     "a given name of 9 MB": (
         _set("creators.0.given_name", "x" * 9_000_000),
         "creators.0.given_name",
-        "String should have at most 200 characters",
+        "Keep it under 200 characters.",
     ),
     "affiliations": (
         _set("creators.0.affiliations", [{"name": f"I{j}"} for j in range(limits.AFFILIATIONS + 1)]),
         "creators.0.affiliations",
-        "List should have at most 10 items",
+        "At most 10 are allowed here.",
     ),
     "contributors": (
         _set("contributors", [{"name": f"H{i}, P"} for i in range(limits.CONTRIBUTORS + 1)]),
         "contributors",
-        "List should have at most 500 items",
+        "At most 500 are allowed here.",
     ),
     "place": (
         _set("geo_locations.0.place", "p" * (limits.NAME + 1)),
         "geo_locations.0.place",
-        "String should have at most 300 characters",
+        "Keep it under 300 characters.",
     ),
     "polygon": (
         _set("geo_locations", [polygon(limits.POLYGON_POINTS + 1)]),
@@ -98,37 +98,37 @@ OVER = {
         "geo_locations",
         "All the polygons together have at most 10,000 points: simplify them.",
     ),
-    "publisher": (_set("publisher", "P" * (limits.NAME + 1)), "publisher", "String should have at most 300 characters"),
-    "version": (_set("version", "v" * (limits.VERSION + 1)), "version", "String should have at most 100 characters"),
+    "publisher": (_set("publisher", "P" * (limits.NAME + 1)), "publisher", "Keep it under 300 characters."),
+    "version": (_set("version", "v" * (limits.VERSION + 1)), "version", "Keep it under 100 characters."),
     "scheme": (
         _set("subjects.0.scheme", "S" * (limits.NAME + 1)),
         "subjects.0.scheme",
-        "String should have at most 300 characters",
+        "Keep it under 300 characters.",
     ),
     "concept URI": (
         _set("subjects.0.value_uri", "https://vocab.example.org/" + "c" * limits.URI),
         "subjects.0.value_uri",
-        "String should have at most 2000 characters",
+        "Keep it under 2000 characters.",
     ),
     "keywords": (
         _set("subjects", [{"subject": f"k{i}"} for i in range(limits.SUBJECTS + 1)]),
         "subjects",
-        "List should have at most 500 items",
+        "At most 500 are allowed here.",
     ),
     "contact's organisation": (
         _set("point_of_contact.organisation", "O" * (limits.NAME + 1)),
         "point_of_contact.organisation",
-        "String should have at most 300 characters",
+        "Keep it under 300 characters.",
     ),
     "licences": (
         _set("rights", [complete_metadata()["rights"][0]] * (limits.RIGHTS + 1)),
         "rights",
-        "List should have at most 10 items",
+        "At most 10 are allowed here.",
     ),
     "dates": (
         _set("dates", [{"date": "2024-01-01"}] * (limits.DATES + 1)),
         "dates",
-        "List should have at most 100 items",
+        "At most 100 are allowed here.",
     ),
 }
 
@@ -175,7 +175,7 @@ def test_the_api_refuses_to_submit_beyond_a_limit_and_nothing_changes(api_client
     client = api_client(depositor)
 
     problems = client.get(f"/api/deposits/{deposit.pk}").json()["problems"]
-    assert {"step": "people", "field": "creators", "message": "List should have at most 2000 items"} in problems
+    assert {"step": "people", "field": "creators", "message": "At most 2000 are allowed here."} in problems
     response = client.post(
         f"/api/deposits/{deposit.pk}/actions", data=json.dumps({"action": "submit"}), content_type="application/json"
     )
