@@ -16,8 +16,9 @@ Facets are counted over the records matching every filter except the facet's own
 a community still shows the other communities' counts), values within a facet are alternatives
 (OR), facets combine (AND). One SQL statement computes the total, the page of hits and every facet
 (see *The statement* below); with the communities and the page's records, a search is three or four
-queries whatever the number of records or hits. Browsing (facets only, no words, area or period)
-is cached until the records change.
+queries whatever the number of records or hits, one more with words (the DOI or file name they may
+be: `_identified`). Browsing (facets only, no words, area or period) is cached until the records
+change.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from core.errors import ValidationFailed
 
 from . import fts
 from .indexing import TEXT_CONFIGS
-from .models import Record
+from .models import Record, RecordFile
 
 FACETS = ("community", "keyword", "resource_type", "licence", "year", "creator")
 FACET_SIZE = 10
@@ -340,16 +341,57 @@ def _tsquery(q: str):
     return english | french
 
 
+# A DOI as people paste it: bare, as a `doi:` URI or as a resolver's address; DOIs ignore case.
+_DOI = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def doi_of(q: str) -> str | None:
+    """The DOI a query is, if it is one (`10.5072/x`, `doi:10.5072/x`, `https://doi.org/10.5072/x`)."""
+    match = _DOI.match(q.strip())
+    return match.group(1) if match else None
+
+
+def _identified(q: str) -> tuple[bool, list[int]]:
+    """What a query names rather than says, found outside the text index (one query): (whether it
+    is a DOI, the ids of the records it names). A DOI names the record that has it and, through its
+    dataset, every version (search shows the latest), as does the dataset's own DOI. Otherwise the
+    query may be a file's name, whole or without its extension (`ctd_2024.nc`, `ctd_2024`), in
+    any case."""
+    doi = doi_of(q)
+    if doi:
+        concepts = Record.objects.filter(Q(doi__iexact=doi) | Q(concept__pid__doi__iexact=doi)).values("concept_id")
+        return True, list(Record.objects.filter(concept_id__in=concepts).values_list("pk", flat=True))
+    name = q.strip()
+    if not name or len(name) > 255:
+        return False, []
+    folded = name.casefold()
+    files = RecordFile.objects.filter(Q(name__iexact=name) | Q(name__istartswith=f"{name}."))
+    return False, sorted(
+        {
+            record_id
+            for record_id, file_name in files.values_list("record_id", "name")[:1000]
+            if folded in (file_name.casefold(), file_name.rpartition(".")[0].casefold())
+        }
+    )
+
+
 def _text_filter(query: SearchQuery) -> Q | None:
+    """The records the words find, and those the query names: by their DOI (then only those: a
+    DOI is not words) or by a file's name."""
     if not query.q:
         return None
+    is_doi, named = _identified(query.q)
+    if is_doi:
+        return Q(pk__in=named)
     if _postgres():
-        return Q(search_vector=_tsquery(query.q))
-    match = fts.match(query.q)
-    if match is None:  # nothing to look for: PostgreSQL's empty tsquery matches nothing either
-        return Q(pk__in=[])
-    sql, params = match.condition(f"{Record._meta.db_table}.id")
-    return Q(RawSQL(sql, params, output_field=BooleanField()))
+        condition = Q(search_vector=_tsquery(query.q))
+    elif (match := fts.match(query.q)) is None:
+        # nothing to look for: PostgreSQL's empty tsquery matches nothing either
+        condition = Q(pk__in=[])
+    else:
+        sql, params = match.condition(f"{Record._meta.db_table}.id")
+        condition = Q(RawSQL(sql, params, output_field=BooleanField()))
+    return condition | Q(pk__in=named) if named else condition
 
 
 def _list_filter(column: str, values: list[str]) -> Q:
@@ -699,7 +741,7 @@ def _browse_key(query: SearchQuery, facet_size: int, with_facets: bool) -> str |
 def search(query: SearchQuery, *, facet_size: int = FACET_SIZE, with_facets: bool = True) -> SearchResult:
     """A page of published records matching `query`, the total, and the facets: three queries on
     SQLite (communities, the statement, the page's records), four on PostgreSQL with words (the
-    planner's setting for the statement); a browse (see `_browse_key`) asks for the latest change
+    planner's setting for the statement), and with words one more (what they name); a browse (see `_browse_key`) asks for the latest change
     first and comes from the cache, when it is there, in three."""
     communities = _communities()
     key = _browse_key(query, facet_size, with_facets) if BROWSE_CACHE_SECONDS else None

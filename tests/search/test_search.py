@@ -66,6 +66,31 @@ def test_every_word_must_match_and_web_search_syntax_works(publish):
     assert set(titles(q='"surface salinity"')) == {"Sea surface salinity, Bay of Biscay"}
 
 
+def test_a_record_is_found_by_its_doi_as_people_paste_it_and_by_a_files_name(publish):
+    from repository.models import RecordFile
+
+    target = publish("Mooring records off Brittany")
+    publish("Glider section in the Bay of Biscay")
+    RecordFile.objects.filter(record=target).update(name="CTD_casts_2024.nc")
+    doi = target.doi
+    for q in (
+        doi,
+        doi.upper(),
+        f"doi:{doi}",
+        f"https://doi.org/{doi}",
+        f"HTTPS://DOI.ORG/{doi.upper()}",
+        f"http://dx.doi.org/{doi}",
+        f"  https://doi.org/{doi} ",
+    ):
+        assert titles(q=q) == [target.title], q
+    for q in ("CTD_casts_2024.nc", "ctd_casts_2024.NC", "CTD_casts_2024", "ctd_casts_2024"):
+        assert titles(q=q) == [target.title], q
+    # Only a whole name or its stem; a DOI that is nobody's finds nothing (not its words elsewhere).
+    assert titles(q="casts_2024") == titles(q="CTD_casts_2024.n") == []
+    assert titles(q="10.5072/not-a-record") == []
+    assert search(parse_query({"q": doi, "community": ["atmosphere"]})).total == 0  # filters still apply
+
+
 def test_a_snippet_marks_the_words_found_and_escapes_the_rest(publish):
     publish("Nutrients", abstract="Nitrate <script>alert(1)</script> measured in the estuary of the Loire.")
     hit = search(parse_query({"q": "estuary"})).hits[0]
