@@ -146,6 +146,21 @@ class LandingRecord:
         )
 
     @cached_property
+    def dates(self) -> list[tuple[str, date | str]]:
+        """The record's dates as DataCite is told them, (kind, a day or the metadata's text): its
+        publication (Issued), the embargo's end (Available), the collection period (Collected, a
+        range), then the depositor's; the same date of the same kind once."""
+        record, document = self.record, self.metadata
+        dates: list[tuple[str, date | str]] = [("Issued", record.publication_date)]
+        if record.embargo_until:
+            dates.append(("Available", record.embargo_until))
+        extent = document.temporal_extent
+        if extent:
+            dates.append(("Collected", f"{extent.start.isoformat()}/{extent.end.isoformat() if extent.end else ''}"))
+        dates += [(entry.date_type.value, entry.date) for entry in document.dates]
+        return list(dict.fromkeys(dates))
+
+    @cached_property
     def related(self) -> list[RelatedResource]:
         """The depositor's related resources (the version chain is shown apart)."""
         return [
@@ -268,6 +283,7 @@ def _templates_version() -> str:
         "templates/repository/_versions.html",
         "templates/repository/tombstone.html",
         "repository/landing.py",
+        "repository/templatetags/landing_tags.py",
         "locale/fr/LC_MESSAGES/django.mo",
         "repository/serializers/schemaorg.py",
         "repository/serializers/citation.py",

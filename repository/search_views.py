@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from core.errors import ValidationFailed
 
 from . import search
+from .templatetags.landing_tags import resource_type_label
 
 FACET_TITLES = {
     "community": gettext_lazy("Community"),
@@ -122,6 +123,8 @@ def search_page(request):
         )
     facets = []
     if result is not None:
+        for value in result.facets.get("resource_type", []):
+            value.label = resource_type_label(value.value)  # DataCite's name in the reader's words
         facets = [
             {"name": name, "title": FACET_TITLES[name], "values": values}
             for name, values in result.facets.items()

@@ -1,10 +1,14 @@
 """Words of the landing page for the metadata's codes: relation types, keyword kinds, contributor
-roles, date kinds, resource types (`{{ value|relation_label }}`…), translated."""
+roles, date kinds, resource types, languages (`{{ value|relation_label }}`…), translated; and dates
+as the metadata writes them (a day, a month, a year or a range) in the reader's words."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import get_language_info, gettext, gettext_lazy as _
 
 register = template.Library()
 
@@ -49,8 +53,12 @@ RELATION_LABELS = {
     "IsTranslationOf": _("Translation of"),
     "HasTranslation": _("Has translation"),
 }
+# A free keyword (typed, from no thesaurus) of no particular kind: a group of its own, apart from the
+# thesaurus topics.
+FREE_KEYWORDS = "free"
 KEYWORD_LABELS = {
     "theme": _("Topics"),
+    FREE_KEYWORDS: _("Free keywords"),
     "place": _("Places"),
     "platform": _("Platforms"),
     "instrument": _("Instruments"),
@@ -97,6 +105,27 @@ DATE_LABELS = {
     "Withdrawn": _("Withdrawn"),
     "Other": _("Other"),
 }
+# The resource types the wizard offers (the other DataCite types are shown by their name).
+RESOURCE_TYPE_LABELS = {
+    "Dataset": _("Dataset"),
+    "Collection": _("Collection"),
+    "Image": _("Image"),
+    "Model": _("Model"),
+    "PhysicalObject": _("Physical object"),
+    "Software": _("Software"),
+    "Text": _("Text"),
+    "Other": _("Other"),
+}
+# The languages the wizard offers; others by Django's name for them, else their code.
+LANGUAGE_LABELS = {
+    "en": _("English"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "de": _("German"),
+    "it": _("Italian"),
+    "pt": _("Portuguese"),
+    "zxx": _("No linguistic content (numbers only)"),
+}
 DESCRIPTION_LABELS = {
     "Methods": _("Methods"),
     "SeriesInformation": _("Series information"),
@@ -136,9 +165,56 @@ def description_label(code) -> str:
 
 
 @register.filter
+def resource_type_label(code) -> str:
+    return RESOURCE_TYPE_LABELS.get(_value(code), _value(code))
+
+
+@register.filter
+def language_label(code) -> str:
+    """`en`, `fr-CA`, `zxx`… as the language's name in the reader's language."""
+    code = _value(code)
+    primary = code.split("-")[0].lower()
+    if primary in LANGUAGE_LABELS:
+        return str(LANGUAGE_LABELS[primary])
+    for candidate in (code.lower(), primary):
+        try:
+            return get_language_info(candidate)["name_translated"]
+        except KeyError:
+            continue
+    return code
+
+
+@register.filter
 def group_keywords(subjects) -> list[tuple[str, list]]:
-    """Keywords grouped by kind, in the order kinds first appear."""
+    """Keywords grouped by kind, in the order kinds first appear; the topics typed freely (no
+    thesaurus, no URI) in a group of their own, after the thesaurus topics."""
     groups: dict[str, list] = {}
     for subject in subjects:
-        groups.setdefault(_value(subject.keyword_type), []).append(subject)
+        kind = _value(subject.keyword_type)
+        if kind == "theme" and not (subject.scheme or subject.value_uri):
+            kind = FREE_KEYWORDS
+        groups.setdefault(kind, []).append(subject)
+    if FREE_KEYWORDS in groups:
+        groups[FREE_KEYWORDS] = groups.pop(FREE_KEYWORDS)
     return list(groups.items())
+
+
+def _day_text(text: str) -> str:
+    """A day in the page's date format; a year or a month as written."""
+    try:
+        return date_format(date.fromisoformat(text), "DATE_FORMAT") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
+@register.filter
+def date_text(value) -> str:
+    """A metadata date (`2024-05-30`, `2024-05`, `2024`, a range `start/end` with either side
+    open) in the reader's words."""
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    text = str(value or "")
+    if "/" not in text:
+        return _day_text(text)
+    start, _slash, end = text.partition("/")
+    return f"{_day_text(start) if start else '…'} – {_day_text(end) if end else gettext('ongoing')}"

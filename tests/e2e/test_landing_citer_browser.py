@@ -100,3 +100,89 @@ def test_an_embargoed_record_shows_a_lock_with_the_opening_day_and_its_files_a_4
         expect(page).to_have_url(f"{site}{embargoed.get_absolute_url()}")
         context.close()
         assert errors == [], errors
+
+
+@pytest.fixture
+def described(depositor, communities):
+    """A record in English with a thesaurus topic and a free keyword, a contributor and dates."""
+    from repository.indexing import record_index
+    from tests.repository.landing_support import full_metadata, record_create
+
+    metadata = full_metadata()
+    metadata["language"] = "en"
+    metadata["subjects"].append({"subject": "glider operations"})  # free: no thesaurus, no URI
+    metadata["dates"] = [{"date": "2024-06-15", "date_type": "Created"}]
+    record = record_create(owner=depositor, community=communities["ocean"], metadata=metadata, files=1)
+    record_index(record=record)  # found by search too
+    return record
+
+
+def facts(page, section: str) -> list[tuple[str, str]]:
+    """The (term, description) pairs of a section's list of facts, as read."""
+    return [
+        tuple(pair)
+        for pair in page.evaluate(
+            """(selector) => Array.from(document.querySelectorAll(selector + ' dl.facts > dt')).map(
+                (dt) => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim().replace(/\\s+/g, ' ')])""",
+            section,
+        )
+    ]
+
+
+def test_the_landing_page_names_the_language_and_type_groups_the_keywords_and_shows_the_dates(site, browser, described):
+    from django.utils import formats, translation
+
+    cases = [("en-GB", DESKTOP, "desktop-en"), ("fr-FR", PHONE, "phone-fr")]
+    for locale, viewport, name in cases:
+        language = locale[:2]
+        with translation.override(language):
+            words = {
+                text: translation.gettext(text)
+                for text in (
+                    "Dataset",
+                    "Language",
+                    "English",
+                    "Topics",
+                    "Free keywords",
+                    "Issued",
+                    "Collected",
+                    "Created",
+                    "ongoing",
+                    "Data collector",
+                )
+            }
+            published = formats.date_format(described.publication_date, "DATE_FORMAT")
+            collected = " – ".join(formats.date_format(date(2024, m, d), "DATE_FORMAT") for m, d in ((4, 25), (5, 30)))
+            created = formats.date_format(date(2024, 6, 15), "DATE_FORMAT")
+        context, page, errors = new_page(browser, locale=locale, viewport=viewport)
+        page.goto(f"{site}{described.get_absolute_url()}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        # The resource type in the reader's words (and, in French, not the DataCite name).
+        subtitle = page.locator(".landing .subtitle").inner_text()
+        assert subtitle.startswith(words["Dataset"] + " · "), subtitle
+        if language == "fr":
+            assert subtitle.startswith("Jeu de données") and "Dataset" not in subtitle
+        # The language by its name, not its code.
+        about = dict(facts(page, "aside section:has(#about-title)"))
+        assert about[words["Language"]] == words["English"]
+        # Thesaurus topics and free keywords: two groups, each with its label.
+        keywords = dict(facts(page, "#keywords"))
+        assert keywords[words["Topics"]] == "Sea water temperature (NERC P02)"
+        assert keywords[words["Free keywords"]] == "glider operations"
+        free = page.locator("#keywords ul.free-keywords li")
+        expect(free).to_have_count(1)
+        assert free.evaluate("(li) => getComputedStyle(li).borderTopStyle") == "dashed"
+        # Contributors and dates: the dates are there, in the reader's format.
+        people = facts(page, "#contributors")
+        assert any(term == words["Data collector"] and text.startswith("Rossi, Chiara") for term, text in people)
+        assert (words["Issued"], published) in people
+        assert (words["Collected"], collected) in people
+        assert (words["Created"], created) in people
+        page.locator("#keywords").scroll_into_view_if_needed()
+        shot(page, f"landing-described-{name}")
+        # The search page names the type as the landing page does, in its hits and its filter.
+        page.goto(f"{site}/search")
+        expect(page.locator(".hit-type")).to_have_text(words["Dataset"])
+        expect(page.locator("#facet-resource_type .facet-label")).to_have_text([words["Dataset"]])
+        context.close()
+        assert errors == [], errors

@@ -217,6 +217,29 @@ def test_embargoed_files_show_a_lock_to_readers_and_download_links_to_their_depo
     assert page.xpath("//*[contains(@class, 'file-lock')]") == []
 
 
+def test_codes_and_dates_are_shown_in_the_readers_words():
+    from django.utils import translation
+
+    from repository.templatetags.landing_tags import date_text, language_label, resource_type_label
+
+    with translation.override("fr"):
+        assert [language_label(code) for code in ("en", "fr-CA", "zxx")] == [
+            "Anglais",
+            "Français",
+            "Pas de contenu linguistique (uniquement des nombres)",
+        ]
+        assert language_label("nl") not in ("nl", "")  # Django's name for a language the wizard does not offer
+        assert language_label("qaa") == "qaa"  # no name known: the code
+        assert resource_type_label("Dataset") == "Jeu de données"
+        assert resource_type_label("JournalArticle") == "JournalArticle"
+        assert date_text("2024-04-25/2024-05-30") == "25 avril 2024 – 30 mai 2024"
+        assert date_text("2024-04-25/") == "25 avril 2024 – en cours"
+        assert date_text("2024-05") == "2024-05" and date_text("2024") == "2024"
+    with translation.override("en"):
+        assert language_label("en-GB") == "English"
+        assert date_text("/2024-05-30") == "… – May 30, 2024"
+
+
 def test_the_style_chooser_shows_a_formatted_citation(client, record):
     page = page_of(client.get(record.get_absolute_url(), {"style": "apa"}))
     assert page.xpath("//p[@id='citation-text']/text()")[0].startswith(
