@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy
+
 from deposit import wizard
 from deposit.models import Deposit, ReviewRound
+from repository.metadata import LICENCES
 
 # The steps whose fields are metadata (the files step is shown as the file list).
 METADATA_STEPS = wizard.FORM_STEPS
@@ -16,7 +19,45 @@ METADATA_STEPS = wizard.FORM_STEPS
 class Row:
     name: str  # the wizard's field name, the anchor of comments: `geo_locations-0-box-west`
     label: str
-    value: str
+    value: str  # in words, as the wizard's selects and radio buttons show it (display_value)
+    href: str = ""  # a keyword's concept URI
+    note: str = ""  # a keyword's thesaurus
+
+
+# The codes of the wizard's selects and radio buttons, by the last segment of a field's name, shown
+# with the wizard's own labels ("English", not "en"; "supplements…", not "IsSupplementTo").
+VALUE_LABELS = {
+    "language": dict(wizard.LANGUAGES),
+    "lang": dict(wizard.LANGUAGES),
+    "resource_type_general": dict(wizard.RESOURCE_TYPES),
+    "title_type": dict(wizard.TITLE_TYPES),
+    "name_type": dict(wizard.NAME_TYPES),
+    "contributor_type": dict(wizard.CONTRIBUTOR_TYPES),
+    "funder_identifier_type": dict(wizard.FUNDER_ID_TYPES),
+    "reference": dict(wizard.VERTICAL_REFERENCES),
+    "identifier_type": dict(wizard.IDENTIFIER_TYPES),
+    "relation_type": dict(wizard.RELATION_TYPES),
+    "level": dict(wizard.ACCESS_LEVELS),
+    "address": {
+        "own": gettext_lazy("The point of contact's own address (published)"),
+        "community": gettext_lazy("The community's contact address"),
+    },
+}
+# Fields the wizard has no input for on that kind of item: a creator's role (only contributors have one).
+HIDDEN_FIELDS = {("creators", "contributor_type")}
+
+
+def display_value(name: str, value: str) -> str:
+    """A field's value as the wizard shows it: the label of a choice, the title of a licence; any
+    other value (or a code the wizard does not offer) as it is."""
+    leaf = name.rsplit("-", 1)[-1]
+    if not value.strip():
+        return value
+    if leaf == "licence":
+        rights = LICENCES.get(value.strip())
+        return rights.title if rights else value
+    labels = VALUE_LABELS.get(leaf)
+    return str(labels.get(value.strip(), value)) if labels else value
 
 
 def anchor_of(name: str) -> str:
@@ -48,6 +89,7 @@ class Group:
     anchor: str
     label: str
     rows: list[Row] = field(default_factory=list)
+    compact: bool = False  # one line, without a heading of its own (a keyword)
 
 
 @dataclass
@@ -75,13 +117,46 @@ def sections(metadata: dict, deposit: Deposit | None = None) -> list[Section]:
             if not value.strip():
                 continue
             anchor = anchor_of(name)
-            group = groups.get(anchor) or groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
             tail = name[len(anchor) + 1 :]
+            if (anchor.split("-")[0], tail) in HIDDEN_FIELDS:
+                continue
+            group = groups.get(anchor) or groups.setdefault(anchor, Group(anchor, anchor_label(anchor)))
             if tail not in labels:
                 labels[tail] = wizard.field_label(tail) if tail else ""
-            group.rows.append(Row(name, labels[tail] or group.label, value))
-        out.append(Section(slug, str(step.label), _compacted(list(groups.values()))))
+            if (
+                name == "community"
+                and deposit is not None
+                and deposit.community
+                and value.strip() == deposit.community.slug
+            ):
+                value = str(deposit.community)  # its name, not its slug
+            group.rows.append(Row(name, labels[tail] or group.label, display_value(name, value)))
+        kept = [_keyword_line(g) if g.anchor.split("-")[0] in wizard.GROUP_BY_NAME else g for g in groups.values()]
+        out.append(Section(slug, str(step.label), _compacted([g for g in kept if not _only_defaults(g)])))
     return out
+
+
+def _keyword_line(group: Group) -> Group:
+    """A keyword of a thesaurus group as one line: its term, linked to its concept, its thesaurus
+    beside it (rather than a row each for the term, the URIs, the thesaurus and the kind)."""
+    by_leaf = {row.name.rsplit("-", 1)[-1]: row for row in group.rows}
+    term = by_leaf.get("subject")
+    if term is None:
+        return group
+    scheme = by_leaf.get("scheme")
+    uri = by_leaf.get("value_uri")
+    label = str(wizard.GROUP_BY_NAME[group.anchor.split("-")[0]].label)
+    href = uri.value.strip() if uri else ""
+    if not href.startswith(("https://", "http://")):
+        href = ""  # a link only to a web address: nothing a depositor typed runs as a script
+    line = Row(term.name, label, term.value, href=href, note=scheme.value if scheme else "")
+    return Group(group.anchor, group.label, [line], compact=True)
+
+
+def _only_defaults(group: Group) -> bool:
+    """A group holding nothing typed: the vertical reference alone, which the wizard's select
+    always has (depth), with no minimum nor maximum."""
+    return group.anchor == "vertical_extent" and all(row.name == "vertical_extent-reference" for row in group.rows)
 
 
 def _compacted(groups: list[Group]) -> list[Group]:
@@ -156,7 +231,12 @@ def diff_rounds(before: ReviewRound, after: ReviewRound, deposit: Deposit | None
         new = wizard.step_values_flat(slug, after.metadata or {}, deposit)
         names = list(dict.fromkeys([*old, *new]))
         step_changes = [
-            Change(name, wizard.field_label(name), old.get(name, "").strip(), new.get(name, "").strip())
+            Change(
+                name,
+                wizard.field_label(name),
+                display_value(name, old.get(name, "").strip()),
+                display_value(name, new.get(name, "").strip()),
+            )
             for name in names
             if old.get(name, "").strip() != new.get(name, "").strip()
         ]
