@@ -8,10 +8,12 @@ effect is declared there, in `EFFECTS`) and re-exports these names.
       │                  └──── resubmit ───┐     │
       └──── edit ── changes_requested ◀────┴─────┘ request_changes
 
-`claim` takes an unclaimed deposit (or one returned to the same moderator); `assign` gives it to a
-colleague of the same community; `release` puts it back in the queue. `edit` takes a deposit that
-came back for changes back to a plain draft; `resubmit` sends it straight back to the queue, to the
-moderator of the previous round by default. `publish` is done by the system once the record exists.
+`claim` takes an unclaimed deposit; `assign` gives it to a colleague of the same community;
+`release` puts it back in the queue. `edit` takes a deposit that came back for changes back to a
+plain draft; `resubmit` (and `submit` after `edit`) sends it back to the moderator of the previous
+round, still claimed, so in review at once (the effect, deposit.workflow._enter_queue, moves it on
+from `submitted`), or to the queue, unclaimed, when that moderator may no longer moderate it.
+`publish` is done by the system once the record exists.
 
 It imports nothing of the app: `deposit.policy` (which gives a user their roles) and
 `deposit.models` (whose status field takes these choices) both stand on it, and the workflow, which

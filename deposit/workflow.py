@@ -66,7 +66,9 @@ OWN_DEPOSIT = _(
 class Change:
     """A transition being applied, as its action's effect sees it: the deposit (locked, its new
     status set, not saved yet), who acts and when, what the request gave (`reason`, `assignee`).
-    The effect adds the fields it changed to `fields` and what the event records to `event`."""
+    The effect adds the fields it changed to `fields` and what the event records to `event`; it may
+    move the status on from the table's target (a resubmission returned to its moderator goes
+    straight into review), which the event records."""
 
     deposit: Deposit
     actor: object
@@ -82,8 +84,9 @@ def _no_effect(change: Change) -> None:
 
 
 def _enter_queue(change: Change) -> None:
-    """Submit, resubmit: a new round, back to the moderator of the previous round while they may
-    still moderate it (unclaimed), with a snapshot of what the moderator is given."""
+    """Submit, resubmit: a new round, with a snapshot of what the moderator is given. A deposit that
+    had a moderator in its previous round returns to them, still claimed (in review: they need not
+    claim it again), while they may still moderate it; otherwise it waits in the queue, unclaimed."""
     deposit = change.deposit
     deposit.submitted_at = change.now
     deposit.round += 1
@@ -92,6 +95,9 @@ def _enter_queue(change: Change) -> None:
     if deposit.reviewer_id and not may_moderate(deposit, deposit.reviewer):
         deposit.reviewer = None
         change.fields.append("reviewer")
+    if deposit.reviewer_id:
+        deposit.status = Status.in_review
+        deposit.claimed_at = change.now
     _snapshot_round(deposit, change.actor)
 
 
@@ -212,7 +218,7 @@ def apply_transition(
             deposit=deposit,
             action=transition.action,
             from_status=source,
-            to_status=transition.target,
+            to_status=deposit.status,
             actor=actor,
             note=note,
             **change.event,

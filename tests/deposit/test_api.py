@@ -284,7 +284,7 @@ def test_deposit_submitted_moderated_published_read_and_downloaded(
     assert TITLE in landing.content.decode()
 
 
-def test_changes_requested_then_patched_and_resubmitted_returns_to_the_queue(owner_client, moderator_client):
+def test_changes_requested_then_patched_and_resubmitted_returns_to_its_moderator(owner_client, moderator_client):
     deposit = create_deposit(owner_client)
     upload_file(owner_client, deposit["id"])
     doi = act(owner_client, deposit["id"], "submit").json()["doi"]
@@ -307,11 +307,11 @@ def test_changes_requested_then_patched_and_resubmitted_returns_to_the_queue(own
 
     again = act(owner_client, deposit["id"], "resubmit")
     assert again.status_code == 200, again.content
-    assert again.json()["status"] == "submitted"
+    assert again.json()["status"] == "in_review"  # still claimed by the moderator who asked (issue 15)
     assert again.json()["doi"] == doi  # the same DOI, quoted since the first submission
     queue = moderator_client.get("/api/moderation/queue").json()
     [item] = [i for i in queue if i["id"] == deposit["id"]]
-    assert item["status"] == "submitted"
+    assert item["status"] == "in_review"
     assert item["title"] == "CTD casts of PELGAS 2024 (revised)"
     assert PersistentIdentifier.objects.count() == 1
 

@@ -210,7 +210,7 @@ def test_a_resubmission_keeps_the_doi_reserved_at_first_submission(depositor, mo
 
     services.deposit_update(deposit=deposit, actor=depositor, metadata=complete_metadata(title="A better title"))
     deposit = services.deposit_act(deposit=deposit, action=Action.resubmit, actor=depositor)
-    assert deposit.status == Status.submitted
+    assert (deposit.status, deposit.reviewer) == (Status.in_review, moderator)  # still claimed (issue 15)
     assert deposit.pid.doi == doi
     assert PersistentIdentifier.objects.count() == 1
     pid = PersistentIdentifier.objects.get()

@@ -443,13 +443,16 @@ def act(client, deposit, action, *, seen_status=None, next_url=f"{QUEUE}?tab=wai
     )
 
 
-def test_claiming_from_the_queue_comes_back_to_the_queue_with_a_message(client, submitted, moderator):
+def test_claiming_from_the_queue_opens_the_review_page_with_a_message(client, submitted, moderator):
+    # Issue 15: after a claim the Waiting tab no longer holds the deposit; its review page does.
     client.force_login(moderator)
     page = client.get(QUEUE).content.decode()
-    assert 'name="action" value="claim"' in page and f'name="next" value="{QUEUE}"' in page
+    review = reverse("moderation:review", args=[submitted.pk])
+    assert 'name="action" value="claim"' in page and f'name="next" value="{review}"' in page
     assert f'name="seen_status" value="{Status.submitted}"' in page
-    response = act(client, submitted, "claim")
-    assert response.status_code == 302 and response.url == f"{QUEUE}?tab=waiting"
+    response = act(client, submitted, "claim", next_url=review)
+    assert response.status_code == 302 and response.url == review
+    assert "You are now reviewing this deposit." in messages_of(client.get(review))
     submitted.refresh_from_db()
     assert (submitted.status, submitted.reviewer) == (Status.in_review, moderator)
     mine = client.get(QUEUE, {"tab": "mine"}).content.decode()
@@ -505,20 +508,24 @@ def test_assigning_to_a_moderator_of_another_community_is_refused_with_a_message
     assert (submitted.status, submitted.reviewer) == (Status.submitted, None)
 
 
-def test_a_deposit_resubmitted_to_me_is_in_mine_to_claim_again(client, submitted, depositor, moderator, colleague):
+def test_a_deposit_resubmitted_to_me_stays_mine_in_review(client, submitted, depositor, moderator, colleague):
+    # Issue 15: the deposit returns to its moderator still claimed (it used to wait, unclaimed, for
+    # them to claim it again).
     from deposit import services
 
     services.deposit_act(deposit=submitted, action="claim", actor=moderator)
     services.deposit_act(deposit=submitted, action="request_changes", actor=moderator, note="Dates, please.")
     services.deposit_act(deposit=submitted, action="resubmit", actor=depositor)
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reviewer) == (Status.in_review, moderator)
     client.force_login(moderator)
     mine = client.get(QUEUE, {"tab": "mine"}).content.decode()
-    assert "To review" in mine and "resubmitted to you" in mine and 'value="claim"' in mine
+    assert submitted.title in mine and 'value="claim"' not in mine
     assert "round 2" in mine
     client.force_login(colleague)
     others = client.get(QUEUE, {"tab": "others"}).content.decode()
-    assert "To review" in others and 'value="claim"' not in others
-    assert "To review" not in client.get(QUEUE).content.decode()
+    assert submitted.title in others and 'value="claim"' not in others
+    assert submitted.title not in client.get(QUEUE).content.decode()
 
 
 # --- Who sees the queue -------------------------------------------------------------------------

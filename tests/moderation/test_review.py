@@ -159,11 +159,10 @@ def test_resubmission_returns_to_the_same_moderator_with_what_changed(
     services.file_add_bytes(deposit=submitted, actor=depositor, name="README.md", chunks=[b"# CTD\n"], size=6)
     services.deposit_act(deposit=Deposit.objects.get(pk=submitted.pk), action="resubmit", actor=depositor)
     submitted.refresh_from_db()
-    assert (submitted.status, submitted.reviewer, submitted.round) == (Status.submitted, moderator, 2)
-
-    # Returned to the same moderator: a colleague cannot take it over by claiming.
+    # Returned to the same moderator, still claimed (issue 15): a colleague cannot take it over.
+    assert (submitted.status, submitted.reviewer, submitted.round) == (Status.in_review, moderator, 2)
     client.force_login(colleague)
-    response = act(client, submitted, "claim")
+    response = act(client, submitted, "approve")
     assert "Another moderator has claimed this deposit." in messages_of(response)
 
     client.force_login(moderator)
