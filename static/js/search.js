@@ -1,7 +1,7 @@
 /* Estran — the search page: a Leaflet map (the wizard's offline Natural Earth base map) on which a
    box is drawn with the mouse to filter the records by area, kept in sync with the four coordinate
-   inputs (the inputs are the truth: the page works without this script); ticking a facet or
-   choosing a sort submits the form at once.
+   inputs (the inputs are the truth: the page works without this script); ticking a facet,
+   choosing a sort or a date submits the form at once.
 
    Longitudes are −180…180; a box drawn across the antimeridian is sent with west > east and drawn
    by unwrapping east by 360°, as in static/js/map.js. */
@@ -41,6 +41,21 @@
         // Keyboard users find themselves where they were once the new page is there.
         try { window.sessionStorage.setItem("estran-search-focus", JSON.stringify([input.name, input.value])); } catch (e) { /* private mode */ }
         form.requestSubmit();
+      });
+    });
+    // A date applies as a ticked box does, once it is a whole day: a date field fires `change` at
+    // each digit of a typed year (0002, 0020, 0202, 2024), so only a four-digit year counts, and a
+    // short pause lets the typing end. The button below the filters stays for pages without script.
+    let dateTimer = null;
+    form.querySelectorAll("#f-start, #f-end").forEach((input) => {
+      input.addEventListener("change", () => {
+        window.clearTimeout(dateTimer);
+        const year = Number((input.value || "").slice(0, 4));
+        if (input.value && (!input.validity.valid || year < 1000)) return;
+        dateTimer = window.setTimeout(() => {
+          try { window.sessionStorage.setItem("estran-search-focus", JSON.stringify([input.name, input.value])); } catch (e) { /* private mode */ }
+          form.requestSubmit();
+        }, 600);
       });
     });
     document.querySelectorAll("[data-js-only]").forEach((el) => { el.hidden = false; });

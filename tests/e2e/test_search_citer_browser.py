@@ -1,9 +1,12 @@
 """The search page as a citer meets it in Chromium (issue 15, "Citer"): a record found by its DOI as
-people paste it and by a file's name. Screenshots go to /tmp/shots_h/."""
+people paste it and by a file's name; in English at desktop width and in French on a phone (390 px),
+a map as wide as its column (and tall on a desktop), coordinate inputs whose placeholders are no
+values, and a date that applies as a ticked box does. Screenshots go to /tmp/shots_h/."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,47 @@ def test_a_record_is_found_by_its_doi_as_pasted_and_by_a_files_name(site, browse
     shot(page, "search-by-file-name-desktop-en")
     context.close()
     assert errors == [], errors
+
+
+def test_the_map_is_large_the_coordinates_are_empty_and_a_date_applies_at_once(site, browser, records):
+    from django.utils import translation
+
+    cases = [("en-GB", DESKTOP, "desktop-en"), ("fr-FR", PHONE, "phone-fr")]
+    for locale, viewport, name in cases:
+        language = locale[:2]
+        with translation.override(language):
+            latitudes, longitudes = translation.gettext("−90 to 90"), translation.gettext("−180 to 180")
+        context, page, errors = new_page(browser, locale=locale, viewport=viewport)
+        page.goto(f"{site}/search")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("#search-map")).to_have_attribute("data-ready", "land")
+        # The map fills its column (phone: the page's width) and is tall enough to draw on.
+        column = page.locator(".search-filters").bounding_box()
+        area = page.locator("#search-map").bounding_box()
+        assert area["width"] >= column["width"] - 0.5, (area, column)
+        if viewport is DESKTOP:
+            assert area["height"] >= 350 and area["width"] >= 360, area
+        else:
+            assert area["width"] >= 0.85 * viewport["width"] and area["height"] >= 300, area
+        # Empty coordinates say what they take, in words that are no value.
+        for side, wanted in (("north", latitudes), ("south", latitudes), ("west", longitudes), ("east", longitudes)):
+            field = page.locator(f"#f-{side}")
+            assert field.input_value() == ""
+            assert field.get_attribute("placeholder") == wanted
+            assert not re.fullmatch(r"[-−]?\d+([.,]\d+)?", wanted)  # not a number one could take for a value
+        if language == "fr":
+            assert latitudes == "de −90 à 90"
+        shot(page, f"search-{name}")
+
+        # A date applies as a ticked box does: no button to find at the bottom of the column.
+        expect(page.locator("#results-title")).to_have_text(re.compile(r"^\s*2\b"))
+        page.locator("#f-start").fill("2024-01-01")
+        page.wait_for_url(re.compile(r"start=2024-01-01"))
+        expect(page.locator("#results-title")).to_have_text(re.compile(r"^\s*1\b"))
+        assert hit_titles(page) == [BISCAY]
+        expect(page.locator("#f-start")).to_be_focused()  # where the reader was
+        page.locator("#f-start").fill("")
+        page.wait_for_url(lambda url: "start=" not in url)
+        expect(page.locator("#results-title")).to_have_text(re.compile(r"^\s*2\b"))
+        context.close()
+        assert errors == [], errors
