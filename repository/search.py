@@ -741,8 +741,9 @@ def _browse_key(query: SearchQuery, facet_size: int, with_facets: bool) -> str |
 def search(query: SearchQuery, *, facet_size: int = FACET_SIZE, with_facets: bool = True) -> SearchResult:
     """A page of published records matching `query`, the total, and the facets: three queries on
     SQLite (communities, the statement, the page's records), four on PostgreSQL with words (the
-    planner's setting for the statement), and with words one more (what they name); a browse (see `_browse_key`) asks for the latest change
-    first and comes from the cache, when it is there, in three."""
+    planner's setting for the statement), and with words one more (what they name); a browse (see
+    `_browse_key`) asks for the latest change first and comes from the cache, when it is there, in
+    three."""
     communities = _communities()
     key = _browse_key(query, facet_size, with_facets) if BROWSE_CACHE_SECONDS else None
     rows = cache.get(key) if key else None
