@@ -39,6 +39,7 @@ run: setup
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0 2>/dev/null || true
 	$(PY) manage.py estran_load_demo
 	$(PY) manage.py estran_load_thesaurus vocabularies/data/estran-demo.ttl --keep-other-sources
+	$(PY) manage.py estran_load_thesaurus vocabularies/data/gcmd-sciencekeywords-2020.rdf --keep-other-sources
 	@echo "Starting the web server and the worker (Ctrl-C stops both)."
 	$(VENV)/bin/honcho -f Procfile.dev start
 

@@ -69,4 +69,5 @@ def concept_search(
     limit: int = 20,
 ):
     slugs = selectors.parse_thesauri(thesaurus, keyword_type or None)
-    return [hit.as_dict() for hit in selectors.concept_search(q=q, thesauri=slugs, lang=lang, limit=limit)]
+    hits = selectors.concept_search(q=q, thesauri=slugs, lang=lang, limit=limit, loaded_only=not thesaurus.strip())
+    return [hit.as_dict() for hit in hits]

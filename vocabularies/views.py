@@ -33,7 +33,11 @@ def search(request):
     try:
         slugs = selectors.parse_thesauri(params.get("thesaurus"), params.get("keyword_type"))
         hits = selectors.concept_search(
-            q=params.get("q", ""), thesauri=slugs, lang=_language(params.get("lang")), limit=limit
+            q=params.get("q", ""),
+            thesauri=slugs,
+            lang=_language(params.get("lang")),
+            limit=limit,
+            loaded_only=not params.get("thesaurus"),
         )
     except DomainError as exc:
         return JsonResponse(

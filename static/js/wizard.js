@@ -612,14 +612,17 @@
       });
       input.value = "";
       close();
+      status.textContent = "";
       input.focus();
     }
 
     async function search() {
       const q = input.value.trim();
       if (q.length < 2 || !input.dataset.url) {
+        seq += 1; // an answer still on its way says nothing about what is typed now
         results = [];
         close();
+        status.textContent = "";
         return;
       }
       const mine = ++seq;
@@ -662,6 +665,7 @@
           addChip(input.dataset.group, { subject: input.value.trim(), keyword_type: input.dataset.keywordType });
           input.value = "";
           close();
+          status.textContent = "";
         }
       } else if (event.key === "Escape") {
         if (!list.hidden) {
