@@ -202,8 +202,7 @@ def test_a_full_round_of_review_with_changes_requested_then_approval(
             "In review",
             "New comment",
             "New comment",
-            "Changes requested",
-            "In review",
+            "Changes requested",  # resubmitted, it returns to the moderator still claimed: no new "In review"
             "Approved",
             "Published",
         )
