@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("deposits/<id:pk>/", views_review.review, name="review"),
     path("deposits/<id:pk>/report.<str:fmt>", views_review.report, name="report"),
+    path("deposits/<id:pk>/approve", views_review.approve_confirm, name="approve"),
 ]
 
 # The conversation (both parties): comments and replies, resolving and reopening a thread.

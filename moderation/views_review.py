@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -89,6 +89,19 @@ def review(request, pk: int):
             "yours": policy.is_editor(deposit, request.user),
         },
     )
+
+
+@login_required
+@require_GET
+def approve_confirm(request, pk: int):
+    """The step between "Approve" and the publication: approving publishes the record and makes its
+    DOI permanent, so the moderator confirms it here (a page of its own: it works without
+    JavaScript). Its form posts the approval to the deposit's action view, as the review page did."""
+    deposit = deposit_for_review(request.user, pk)
+    allowed = any(t.action is workflow.Action.approve for t in workflow.allowed_actions(deposit, request.user))
+    if not allowed:
+        return redirect("moderation:review", pk=deposit.pk)
+    return render(request, "moderation/approve.html", {"deposit": deposit})
 
 
 REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}

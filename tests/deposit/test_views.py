@@ -154,7 +154,9 @@ def test_a_deposit_typed_into_the_wizard_goes_through_review_to_its_landing_page
     deposit.refresh_from_db()
     assert (deposit.status, deposit.reviewer) == (Status.in_review, moderator)
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
-    assert 'value="approve"' in page and 'value="reject"' in page and 'value="request_changes"' in page
+    # Approving is asked on a confirmation page (the DOI becomes permanent), the others posted here.
+    approve = reverse("moderation:approve", kwargs={"pk": deposit.pk})
+    assert approve in page and 'value="reject"' in page and 'value="request_changes"' in page
     client.post(reverse("deposit:act", kwargs={"pk": deposit.pk}), {"action": "approve", "note": "Fine data."})
     deposit.refresh_from_db()
     assert deposit.status == Status.published
@@ -283,7 +285,7 @@ def test_a_deposit_claimed_by_one_moderator_cannot_be_decided_by_another_from_th
     as_user(client, moderator).post(reverse("deposit:act", kwargs={"pk": deposit.pk}), {"action": "claim"})
     client.force_login(colleague)
     page = client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
-    assert 'value="approve"' not in page  # the page offers only legal steps
+    assert reverse("moderation:approve", kwargs={"pk": deposit.pk}) not in page  # only legal steps are offered
     response = client.post(reverse("deposit:act", kwargs={"pk": deposit.pk}), {"action": "approve"}, follow=True)
     assert "Another moderator has claimed this deposit." in [str(m) for m in response.context["messages"]]
     assert Deposit.objects.get(pk=deposit.pk).status == Status.in_review

@@ -117,7 +117,9 @@ def test_a_deposit_goes_from_the_form_to_a_published_landing_page(
     page.get_by_role("button", name="Claim").click()
     expect(page.locator(".badge.status-in_review")).to_be_visible()
     shot(page, "06-deposit-in-review")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve").click()  # then confirm: the DOI becomes permanent
+    page.get_by_label("I understand that the DOI becomes permanent.").check()
+    page.get_by_role("button", name="Approve and publish").click()
     expect(page.locator(".messages")).to_contain_text("Approved: the record is published.")
     doi = page.locator("#deposit-doi").get_attribute("data-doi")
     assert doi and doi.startswith("10.5072/")

@@ -158,7 +158,9 @@ def test_a_record_with_the_required_fields_and_the_inspire_defaults_passes_the_c
     expect(checks).to_contain_text("INSPIRE theme: Oceanographic geographical features.")
     expect(checks).to_contain_text("The conditions for access and use are stated.")
     expect(checks).to_contain_text("No lineage: INSPIRE catalogues ask how the data were acquired and processed.")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve").click()  # then confirm: the DOI becomes permanent
+    page.get_by_label("I understand that the DOI becomes permanent.").check()
+    page.get_by_role("button", name="Approve and publish").click()
     expect(page.locator(".messages")).to_contain_text("Approved: the record is published.")
     deposit.refresh_from_db()
     record = deposit.record

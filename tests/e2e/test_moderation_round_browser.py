@@ -167,7 +167,9 @@ def test_a_full_round_of_review_with_changes_requested_then_approval(
     expect(diff.locator("tr", has_text="West longitude")).to_contain_text("-5.5")
     expect(mod.locator("#field-geo_locations-0")).to_contain_text("Right, fixed")
     shot(mod, "04-review-diff")
-    mod.get_by_role("button", name="Approve").click()
+    mod.get_by_role("button", name="Approve").click()  # then confirm: the DOI becomes permanent
+    mod.get_by_label("I understand that the DOI becomes permanent.").check()
+    mod.get_by_role("button", name="Approve and publish").click()
     expect(mod.locator(".messages")).to_contain_text("Approved: the record is published.")
 
     # Both read the same timeline.

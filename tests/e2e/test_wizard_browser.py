@@ -301,7 +301,9 @@ def test_a_depositor_deposits_a_ctd_section_through_the_five_steps(
     page.get_by_role("link", name="Moderation queue").click()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("button", name="Claim").click()
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve").click()  # then confirm: the DOI becomes permanent
+    page.get_by_label("I understand that the DOI becomes permanent.").check()
+    page.get_by_role("button", name="Approve and publish").click()
     expect(page.locator(".messages")).to_contain_text("Approved: the record is published.")
     deposit.refresh_from_db()
     record = deposit.record
