@@ -1,7 +1,8 @@
 """The wizard's keyword pickers in Chromium (issue 15): every example a picker shows ("e.g. ocean
 temperature") finds terms in what `make run` loads (the demo set and the GCMD science keywords),
 in English at a laptop's width and in French at a phone's; and a query that finds nothing says so
-where a sighted person sees it ("No term found"), as well as to screen readers (a live region).
+where a sighted person sees it ("No term found"), as well as to screen readers (a live region);
+and the three inputs that take a place name give three different examples.
 One test: the thesauri are loaded once, each step's page is opened once per language."""
 
 from __future__ import annotations
@@ -37,12 +38,27 @@ def _what_make_run_loads() -> list[Path]:
     return [MAKEFILE.parent / f for f in files]
 
 
+def _place_examples(page) -> list[str]:
+    """The examples of the three inputs that take a place name: the gazetteer's picker, a place-only
+    location's name, a box's name."""
+    texts = [
+        page.locator("#ta-places").get_attribute("placeholder"),
+        page.locator("#f-geo_locations-1-place-help").inner_text(),
+        page.locator("#f-geo_locations-0-place-help").inner_text(),
+    ]
+    return [re.split(r"e\.g\.|p\. ex\.", text, maxsplit=1)[1].strip(" .") for text in texts]
+
+
 def _check_pickers(page, site: str, deposit_pk: int, language: str, width: str) -> list[str]:
     from playwright.sync_api import expect
 
     examples = []
     for step, groups in STEPS.items():
         page.goto(f"{site}/deposits/{deposit_pk}/wizard/{step}/")
+        if step == "where_when":  # each place-name input has its own example
+            places = _place_examples(page)
+            assert len(set(places)) == 3, places
+            page.locator("#f-geo_locations-1").screenshot(path=str(SHOTS / f"place-name-{language}-{width}.png"))
         for group in groups:
             field = page.locator(f"#ta-{group}")
             status = page.locator(f"#f-{group}-field [data-typeahead-status]")
@@ -54,6 +70,7 @@ def _check_pickers(page, site: str, deposit_pk: int, language: str, width: str) 
             expect(options.first).to_be_visible()
             assert options.count() >= 1 and status.inner_text() == ""
             if group == "keywords":
+                field.evaluate("el => el.scrollIntoView({block: 'center'})")
                 page.screenshot(path=str(SHOTS / f"keywords-found-{language}-{width}.png"))
             field.fill("zqxw nonsense")
             expect(status).to_contain_text(NO_TERM[language])
@@ -79,7 +96,9 @@ def test_every_example_finds_terms_and_an_empty_result_is_shown(live_server, set
     for path in _what_make_run_loads():
         loaded |= {r.slug for r in thesaurus_load(path=path, keep_other_sources=True)}
     assert "gcmd-sciencekeywords" in loaded
-    deposit = services.deposit_create(owner=depositor, metadata=complete_metadata(), community=communities["ocean"])
+    metadata = complete_metadata()
+    metadata["geo_locations"].append({"place": "Iroise Sea"})  # a place-only location beside the box
+    deposit = services.deposit_create(owner=depositor, metadata=metadata, community=communities["ocean"])
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     shown = {}
