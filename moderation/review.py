@@ -3,12 +3,14 @@ changed since the previous round, field by field (and file by file)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
 from deposit import wizard
 from deposit.models import Deposit, ReviewRound
+from deposit.wizard import lenient
 from repository.metadata import LICENCES
 
 # The steps whose fields are metadata (the files step is shown as the file list).
@@ -268,3 +270,39 @@ def latest_diff(deposit: Deposit) -> RoundDiff | None:
         return None
     current, previous = rounds
     return diff_rounds(previous, current, deposit)
+
+
+def _coordinate(value, limit: float) -> float | None:
+    """A number within ±limit, or None (a draft holds whatever was typed)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and -limit <= number <= limit else None
+
+
+def extent_shapes(metadata: dict | None) -> list[dict]:
+    """The extent for the review page's map, in the shapes the landing page draws
+    (repository.landing.LandingPage.shapes: boxes, points, polygons as `[lat, lon]` rings, each with
+    its place), read leniently from a draft: a location whose coordinates are incomplete is left out."""
+    shapes = []
+    for location in lenient.items(lenient.mapping(metadata).get("geo_locations")):
+        label = lenient.text(location.get("place"))
+        box = lenient.mapping(location.get("box"))
+        west, east = _coordinate(box.get("west"), 180), _coordinate(box.get("east"), 180)
+        south, north = _coordinate(box.get("south"), 90), _coordinate(box.get("north"), 90)
+        if None not in (west, east, south, north):
+            shapes.append({"kind": "box", "west": west, "east": east, "south": south, "north": north, "label": label})
+        point = lenient.mapping(location.get("point"))
+        lat, lon = _coordinate(point.get("latitude"), 90), _coordinate(point.get("longitude"), 180)
+        if None not in (lat, lon):
+            shapes.append({"kind": "point", "lat": lat, "lon": lon, "label": label})
+        ring = [
+            (_coordinate(p.get("latitude"), 90), _coordinate(p.get("longitude"), 180))
+            for p in lenient.items(location.get("polygon"))
+        ]
+        if len(ring) >= 3 and all(None not in p for p in ring):
+            shapes.append({"kind": "polygon", "points": [list(p) for p in ring], "label": label})
+    return shapes

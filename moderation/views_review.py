@@ -78,6 +78,7 @@ def review(request, pk: int):
         {
             "deposit": deposit,
             "sections": layout.sections(deposit.metadata, deposit),
+            "shapes": layout.extent_shapes(deposit.metadata),
             "files": files,
             "checks": checks.run_checks(deposit, files),
             "thread": thread,

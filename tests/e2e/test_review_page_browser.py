@@ -2,7 +2,8 @@
 the wizard's problem list is bold), values in the wizard's words rather than codes, a keyword on one
 line linked to its concept, every value of a definition list with its term (axe's
 `definition-list`), the decision reachable from anywhere on the long page by keyboard, and no
-sideways scroll on a phone, in English at desktop width and in French at phone width.
+sideways scroll on a phone, and the map of the extent as the landing page shows it, in English at
+desktop width and in French at phone width.
 
 One deposit, submitted and claimed, then two page loads (desktop English, phone French), each
 with several checks."""
@@ -109,6 +110,11 @@ def test_the_review_page_reads_like_the_wizard_and_the_decision_is_always_at_han
     assert "vocab.nerc.ac.uk" not in describe.inner_text()
     assert keyword.locator("dt").count() == 1 and keyword.locator("dd").count() == 1
     assert page.evaluate(DL_PROBLEMS) == []
+    # The map of the extent, as the landing page draws it: the box over the base map.
+    extent = page.locator("#step-where_when #extent-map")
+    expect(extent).to_have_attribute("data-shapes", "1")
+    expect(extent).to_have_attribute("data-ready", "land")
+    assert extent.locator("path.leaflet-interactive").count() == 1
     page.screenshot(path=str(SHOTS / "review-desktop-en.png"), full_page=True)
 
     # The decision from the bottom of the page, by keyboard: the bar stays in view, its link leads
