@@ -290,7 +290,62 @@
 
   // --- Problems at their fields, progress ---------------------------------------------------------
 
-  function showProblems(problems) {
+  // A problem at an empty field waits for the person: it is not shown before they have typed in
+  // the field or left it, pressed Save or a step button, left the step once (this tab remembers),
+  // or come from a link to a field (the review's list). A new draft opens without red.
+  const shownKey = storageKey + ":problems-shown";
+  const touched = new Set();
+  let revealAll = Boolean(window.location.hash);
+  try { revealAll = revealAll || window.sessionStorage.getItem(shownKey) === "1"; } catch (e) { /* no storage */ }
+  let lastProblems = null;
+
+  function waiting(problem) {
+    if (revealAll || touched.has(problem.anchor)) return false;
+    const el = document.getElementById(problem.anchor);
+    return Boolean(el && el.matches("input, textarea, select") && !String(el.value || "").trim());
+  }
+
+  function revealProblems() {
+    revealAll = true;
+    try { window.sessionStorage.setItem(shownKey, "1"); } catch (e) { /* no storage */ }
+    if (lastProblems) showProblems(lastProblems);
+  }
+
+  // The problems the page was rendered with, read back from it (the summary's links say where).
+  function renderedProblems() {
+    const where = {};
+    document.querySelectorAll("#step-problems a[href^='#']").forEach((a) => {
+      where[a.getAttribute("href").slice(1)] = a.textContent;
+    });
+    const problems = [];
+    form.querySelectorAll(".field-problems").forEach((slot) => {
+      const anchor = slot.id.replace(/-problems$/, "");
+      slot.querySelectorAll("li").forEach((li) => {
+        const full = where[anchor] || "";
+        const message = li.textContent;
+        const place = full.endsWith(": " + message) ? full.slice(0, -(message.length + 2)) : "";
+        problems.push({ anchor, message, where: place });
+      });
+    });
+    return problems;
+  }
+
+  function markTouched(event) {
+    const el = event.target;
+    if (!el || !el.id || touched.has(el.id)) return;
+    touched.add(el.id);
+    if (lastProblems && lastProblems.some((p) => p.anchor === el.id)) showProblems(lastProblems);
+  }
+  form.addEventListener("focusout", markTouched);
+  form.addEventListener("input", markTouched);
+  if (hasFields) {
+    const rendered = renderedProblems();
+    if (rendered.some(waiting)) showProblems(rendered); // else the page stays as the server wrote it
+  }
+
+  function showProblems(all) {
+    lastProblems = all;
+    const problems = all.filter((problem) => !waiting(problem));
     form.querySelectorAll(".field-problems").forEach((list) => {
       list.innerHTML = "";
       list.hidden = true;
@@ -1259,6 +1314,7 @@
   }
 
   async function leaveTo(url) {
+    revealProblems();
     const result = await save();
     if (result.ok || result.offline) window.location.href = url;
   }
@@ -1273,6 +1329,7 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    revealProblems();
     const submitter = event.submitter;
     if (submitter && submitter.dataset.go) {
       leaveTo(stepUrl(submitter.dataset.go));

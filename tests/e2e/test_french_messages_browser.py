@@ -40,6 +40,24 @@ def test_the_wizard_in_french_shows_the_server_messages_in_french(
 
     try:
         sign_in(page, live_server.url, depositor.username)
+        # a draft without an abstract opens without red: the problem waits until the field is left
+        page.goto(f"{live_server.url}/deposits/{deposit.pk}/wizard/describe/")
+        abstract, abstract_problems = page.locator("#f-abstract"), page.locator("#f-abstract-problems")
+        expect(abstract_problems).to_be_hidden()
+        assert abstract.get_attribute("aria-invalid") is None
+        assert "Un résumé est obligatoire." not in page.locator("#wizard-form").inner_text()
+        with page.expect_response(lambda r: r.url.endswith("/wizard/save")) as saved:  # typing elsewhere
+            page.locator("#f-title").fill("CTD casts of the PELGAS 2024 cruise")
+            page.locator("#f-title").blur()
+        assert "Un résumé est obligatoire." in [p["message"] for p in saved.value.json()["problems"]]
+        expect(abstract_problems).to_be_hidden()
+        abstract.focus()
+        abstract.blur()
+        expect(abstract_problems).to_have_text("Un résumé est obligatoire.")
+        assert abstract.get_attribute("aria-invalid") == "true"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "french-describe-phone.png"))
+
         page.goto(f"{live_server.url}/deposits/{deposit.pk}/wizard/review")
         problems = page.locator(".review-problems")
         expect(problems).to_contain_text("Un résumé est obligatoire.")
