@@ -20,7 +20,8 @@ NUMBER = N_("Enter a number (decimal degrees or metres, with a point).")
 DATE = N_("Enter a date as YYYY-MM-DD.")
 REQUIRED = N_("This is required.")
 FORM = N_("This value is not in the expected form.")
-CHOICE = N_("Choose one of the values offered.")
+# pydantic's `expected` lists the accepted values ("'Cites' or 'IsCitedBy'"): API clients need them.
+CHOICE_OF = N_("Choose one of the values offered: %(expected)s.")
 
 # error type -> message (its placeholders are names of the error's `ctx`)
 BY_TYPE: dict[str, str] = {
@@ -46,8 +47,8 @@ BY_TYPE: dict[str, str] = {
     "date_from_datetime_inexact": DATE,
     "bool_type": N_("Answer yes or no."),
     "bool_parsing": N_("Answer yes or no."),
-    "enum": CHOICE,
-    "literal_error": CHOICE,
+    "enum": CHOICE_OF,
+    "literal_error": CHOICE_OF,
     "extra_forbidden": N_("This field is not part of the description."),
     "model_type": FORM,
     "model_attributes_type": FORM,
