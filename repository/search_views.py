@@ -65,10 +65,12 @@ def _active_filters(query: search.SearchQuery, facets: dict) -> list[dict]:
     for name in search.FACETS:
         for value in query.selected(name):
             rest = [v for v in getattr(query, name) if str(v) != value]
+            # A resource type chosen but matching nothing now is not among the facet's values.
+            label = resource_type_label(value) if name == "resource_type" else labels.get((name, value), value)
             active.append(
                 {
                     "facet": FACET_TITLES[name],
-                    "label": labels.get((name, value), value),
+                    "label": label,
                     "url": _url(query, **{name: rest, "page": 1}),
                 }
             )
@@ -123,8 +125,10 @@ def search_page(request):
         )
     facets = []
     if result is not None:
-        for value in result.facets.get("resource_type", []):
+        types = result.facets.get("resource_type", [])
+        for value in types:
             value.label = resource_type_label(value.value)  # DataCite's name in the reader's words
+        types.sort(key=lambda v: (-v.count, v.label.casefold()))  # the order the reader reads, labels included
         facets = [
             {"name": name, "title": FACET_TITLES[name], "values": values}
             for name, values in result.facets.items()

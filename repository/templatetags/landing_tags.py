@@ -105,7 +105,9 @@ DATE_LABELS = {
     "Withdrawn": _("Withdrawn"),
     "Other": _("Other"),
 }
-# The resource types the wizard offers (the other DataCite types are shown by their name).
+# Every DataCite resource type in the reader's words: those the wizard offers first (its labels
+# without their examples), then those a deposit made through the API or a related resource may have,
+# so that no page (the search page's filter above all) shows DataCite's CamelCase name.
 RESOURCE_TYPE_LABELS = {
     "Dataset": _("Dataset"),
     "Collection": _("Collection"),
@@ -115,6 +117,30 @@ RESOURCE_TYPE_LABELS = {
     "Software": _("Software"),
     "Text": _("Text"),
     "Other": _("Other"),
+    "Audiovisual": _("Audiovisual"),
+    "Award": _("Award"),
+    "Book": _("Book"),
+    "BookChapter": _("Book chapter"),
+    "ComputationalNotebook": _("Computational notebook"),
+    "ConferencePaper": _("Conference paper"),
+    "ConferenceProceeding": _("Conference proceedings"),
+    "DataPaper": _("Data paper"),
+    "Dissertation": _("Dissertation"),
+    "Event": _("Event"),
+    "Instrument": _("Instrument"),
+    "InteractiveResource": _("Interactive resource"),
+    "Journal": _("Journal"),
+    "JournalArticle": _("Journal article"),
+    "OutputManagementPlan": _("Output management plan"),
+    "PeerReview": _("Peer review"),
+    "Preprint": _("Preprint"),
+    "Project": _("Project"),
+    "Report": _("Report"),
+    "Service": _("Service"),
+    "Sound": _("Sound"),
+    "Standard": _("Standard"),
+    "StudyRegistration": _("Study registration"),
+    "Workflow": _("Workflow"),
 }
 # The languages the wizard offers; others by Django's name for them, else their code.
 LANGUAGE_LABELS = {
