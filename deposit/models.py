@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import MendingJSONDecoder
@@ -172,3 +173,53 @@ class Collaboration(models.Model):
 
     def __str__(self) -> str:
         return self.email or self.orcid
+
+
+class ReviewerLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Links that open the deposit now: neither revoked, nor closed by publication, nor expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, closed_at__isnull=True, expires_at__gt=now)
+
+
+class ReviewerLink(models.Model):
+    """A secret link that shows the unpublished deposit, read-only, to whoever holds it: a journal's
+    anonymous reviewers, who have no account. Only a hash of its token is stored (the clear link is
+    shown once, when it is created); it expires, the depositors revoke it, and publication closes it
+    (the DOI takes over). Its uses are counted here, apart from the published record's usage."""
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="reviewer_links")
+    label = models.CharField(_("label"), max_length=200)  # "Journal of Marine Systems, MS 2026-123"
+    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the token, hex
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at publication"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    download_count = models.PositiveIntegerField(default=0)
+
+    objects = ReviewerLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.closed_at is None and self.expires_at > timezone.now()
+
+    @property
+    def state(self) -> str:
+        """open, revoked, closed (at publication) or expired: what the deposit's page says of it."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.closed_at is not None:
+            return "closed"
+        return "open" if self.expires_at > timezone.now() else "expired"
