@@ -16,6 +16,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", include("repository.urls")),
     path("deposits/", include("deposit.urls")),
+    path("review/", include("deposit.urls_reviewer")),
     path("moderation/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),
     path("vocabularies/", include("vocabularies.urls")),

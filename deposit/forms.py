@@ -1,6 +1,6 @@
-"""Deposit forms: starting a deposit, step 4's plain upload form, inviting a co-depositor, and a
-lenient reading of a saved document for the deposit's page. The wizard's steps are mapped to and
-from the metadata document in the step modules of `deposit/wizard/`."""
+"""Deposit forms: starting a deposit, step 4's plain upload form, inviting a co-depositor, giving a
+reviewer link, and a lenient reading of a saved document for the deposit's page. The wizard's steps
+are mapped to and from the metadata document in the step modules of `deposit/wizard/`."""
 
 from __future__ import annotations
 
@@ -96,4 +96,22 @@ class InviteForm(forms.Form):
         label=_("E-mail address or ORCID iD"),
         max_length=254,
         help_text=_("They will be able to edit and submit this deposit once they accept."),
+    )
+
+
+class ReviewerLinkForm(forms.Form):
+    label = forms.CharField(
+        label=_("For whom"),
+        max_length=200,
+        help_text=_(
+            "The journal and the manuscript, e.g. Journal of Marine Systems, MS 2026-123. Only you and your "
+            "co-depositors see it."
+        ),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        initial=30,
+        min_value=1,
+        max_value=366,
+        help_text=_("From 1 to 366 days; you can revoke the link sooner, and publication closes it."),
     )

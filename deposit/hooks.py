@@ -21,6 +21,9 @@ file_ready: list[Callable[..., None]] = []
 detail_page_context: list[Callable[..., dict]] = []
 # context(deposit=..., user=...) -> dict: what a wizard step's page shows from above.
 wizard_page_context: list[Callable[..., dict]] = []
+# context(deposit=...) -> dict: the deposit read-only, laid out as the review page lays it out, for
+# the private reviewer page (deposit.views_reviewer), which shows no conversation and no user.
+reviewer_page_context: list[Callable[..., dict]] = []
 
 
 def register(hook: list[Callable[..., None]], receiver: Callable[..., None]) -> None:

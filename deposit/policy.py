@@ -130,6 +130,14 @@ def may_revoke(collaboration: Collaboration, user) -> bool:
     return may_invite(collaboration.deposit, user) or may_leave(collaboration, user)
 
 
+def may_manage_reviewer_links(deposit: Deposit, user) -> bool:
+    """Create, list and revoke the deposit's private reviewer links: its depositors (owner and
+    co-depositors) alone. A link shows the unpublished deposit to a journal's reviewers, which is
+    the depositors' decision: neither a moderator nor an administrator gives one out for them.
+    Links are created only while the deposit is unpublished (deposit.services.reviewer_links)."""
+    return is_editor(deposit, user)
+
+
 def may_moderate(deposit: Deposit, user) -> bool:
     """Whether `user` moderates this deposit: claims it, is assigned it, decides on it, speaks as a
     moderator in its conversation. A moderator of its community (administrators moderate every
@@ -257,6 +265,7 @@ BY_NAME = {
     "open_review": may_open_review,
     "comment": may_comment,
     "leave": may_leave,
+    "manage_reviewer_links": may_manage_reviewer_links,
     "revoke": may_revoke,
     "see_embargoed_files": may_see_embargoed_files,
     "start_new_version": may_start_new_version,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_wizard
+from . import views, views_reviewer, views_wizard
 
 app_name = "deposit"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("<id:pk>/co-depositors", views.collaborator_invite, name="collaborator-invite"),
     path("<id:pk>/co-depositors/<id:collaboration_pk>/remove", views.collaborator_remove, name="collaborator-remove"),
     path("invitations", views.invitations, name="invitations"),
+    # Private reviewer links (the pages they open are under /review/: deposit.urls_reviewer).
+    path("<id:pk>/reviewer-links", views_reviewer.reviewer_link_create, name="reviewer-link-create"),
+    path(
+        "<id:pk>/reviewer-links/<id:link_pk>/revoke", views_reviewer.reviewer_link_revoke, name="reviewer-link-revoke"
+    ),
     # The people step's look-ups (JSON): the name on an ORCID record, organisations in ROR.
     path("lookup/orcid/<str:orcid>", views_wizard.lookup_orcid, name="lookup-orcid"),
     path("lookup/ror", views_wizard.lookup_ror, name="lookup-ror"),

@@ -21,7 +21,7 @@ from accounts.selectors import is_moderator_of
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from . import hooks
-from .models import Deposit, DepositEvent, ReviewRound
+from .models import Deposit, DepositEvent, ReviewerLink, ReviewRound
 from .policy import may_moderate, roles_of
 from .transitions import (
     EDITABLE,
@@ -131,6 +131,13 @@ def _reject(change: Change) -> None:
     change.event["reason"] = change.reason
 
 
+def _publish(change: Change) -> None:
+    """The record is public: the private reviewer links still open are closed (their address now
+    points at the record, whose DOI takes over; deposit.views_reviewer). In the publication's
+    transaction, under the deposit's lock that a link's creation takes too."""
+    ReviewerLink.objects.active(change.now).filter(deposit=change.deposit).update(closed_at=change.now)
+
+
 # What each action of the table does besides moving the status (tests/deposit/test_workflow.py
 # checks that every action has its effect).
 EFFECTS: dict[Action, Callable[[Change], None]] = {
@@ -143,7 +150,7 @@ EFFECTS: dict[Action, Callable[[Change], None]] = {
     Action.approve: _no_effect,  # the record is published by deposit.services.deposit_approve
     Action.request_changes: _no_effect,
     Action.edit: _no_effect,
-    Action.publish: _no_effect,
+    Action.publish: _publish,
 }
 
 

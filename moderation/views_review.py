@@ -59,6 +59,13 @@ def deposit_detail_context(*, deposit: Deposit, user, transitions) -> dict:
     }
 
 
+def reviewer_page_context(*, deposit: Deposit) -> dict:
+    """The deposit's metadata by step and the map of its extent, read as the review page reads them
+    (labels, not codes), for the private reviewer page (deposit.hooks.reviewer_page_context): no
+    conversation, no checks, no timeline."""
+    return {"sections": layout.sections(deposit.metadata, deposit), "shapes": layout.extent_shapes(deposit.metadata)}
+
+
 def wizard_step_context(*, deposit: Deposit, user) -> dict:
     """The moderator's open comments, shown at the top of a wizard step and beside their fields
     (deposit.hooks.wizard_page_context)."""

@@ -381,48 +381,67 @@ def file_download(request, pk: int, name: str):
         raise Http404("No such file.")
     if not download_allowed(record_file=file, user=request.user):
         return download_refused(request, record_file=file)
-    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    disposition = content_disposition(file.name)
+    return stored_file_response(
+        request,
+        storage_key=file.storage_key,
+        name=file.name,
+        size=file.size,
+        sha256=file.sha256,
+        on_download=lambda: _count_download(request, file),
+        link=_collection_link(record),
+    )
+
+
+def stored_file_response(
+    request, *, storage_key: str, name: str, size: int, sha256: str, on_download, link: str = ""
+) -> HttpResponse:
+    """A stored file as a download, for whoever the caller let through. S3: a redirect to a
+    presigned GET (short expiry) that S3 serves with `Content-Disposition: attachment` and the
+    original name. Local: the bytes, with HTTP Range support. `on_download()` is called once per
+    download: for a GET, when the redirect is given or a transfer starts at the first byte (a
+    resumed download is the same one). `link`: a `Link` header to send with it."""
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    disposition = content_disposition(name)
     store = get_store()
-    url = store.download_url(file.storage_key, content_disposition=disposition, content_type=content_type)
+    url = store.download_url(storage_key, content_disposition=disposition, content_type=content_type)
     if url is not None:
         if request.method == "GET":
-            _count_download(request, file)
+            on_download()
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "no-store"  # the URL expires; never cache the redirect
-        response["Link"] = _collection_link(record)
+        if link:
+            response["Link"] = link
         return response
 
-    etag = f'"{file.sha256}"'
+    etag = f'"{sha256}"'
     wanted = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range")
     if if_range is not None and if_range != etag:
         wanted = ""  # the client's copy is of other bytes: send them all
-    span = _byte_range(wanted, file.size)
+    span = _byte_range(wanted, size)
     if span is False:
         response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{file.size}"
+        response["Content-Range"] = f"bytes */{size}"
         response["Accept-Ranges"] = "bytes"
         return response
-    first, last = span if span else (0, file.size - 1)
+    first, last = span if span else (0, size - 1)
     length = max(0, last - first + 1)
     if request.method == "GET" and first == 0:
-        _count_download(request, file)
+        on_download()
     if request.method == "HEAD":
         response = HttpResponse(status=206 if span else 200)
     else:
-        response = StreamingHttpResponse(
-            _Span(store.open(file.storage_key), first, length), status=206 if span else 200
-        )
+        response = StreamingHttpResponse(_Span(store.open(storage_key), first, length), status=206 if span else 200)
     response["Content-Type"] = content_type
     response["Content-Length"] = str(length)
     response["Content-Disposition"] = disposition
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Digest"] = f"sha-256={file.sha256}"
+    response["Digest"] = f"sha-256={sha256}"
     if span:
-        response["Content-Range"] = f"bytes {first}-{last}/{file.size}"
-    response["Link"] = _collection_link(record)
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    if link:
+        response["Link"] = link
     return response
 
 

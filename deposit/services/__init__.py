@@ -1,6 +1,7 @@
 """Writes on deposits, one module per concern: `deposits` (create, edit, what stands before
 submission, delete, new version), `lifecycle` (the actions: submission, approval…), `uploads`
-(upload sessions, verification, the sweeps, file deletion), `collaborators` (co-depositors) and
+(upload sessions, verification, the sweeps, file deletion), `collaborators` (co-depositors),
+`reviewer_links` (private links for a journal's reviewers) and
 `netcdf` (suggestions read from a NetCDF file). Callers use the names re-exported here
 (`from deposit import services; services.deposit_create(...)`); a test that replaces a name a
 service looks up patches it in the module that looks it up (e.g. `deposit.services.netcdf.get_store`)."""
@@ -22,6 +23,12 @@ from .deposits import (
 )
 from .lifecycle import NameRequired, deposit_act, deposit_approve, deposit_submit
 from .netcdf import NETCDF_SUGGESTIONS_MAX_SIZE, file_netcdf_suggestions
+from .reviewer_links import (
+    reviewer_link_count_use,
+    reviewer_link_create,
+    reviewer_link_find,
+    reviewer_link_revoke,
+)
 from .uploads import (
     MAX_PARTS,
     VERIFY_SLOWEST_BYTES_PER_SECOND,
@@ -70,6 +77,10 @@ __all__ = [
     "invitation_decline",
     "object_delete_unpublished",
     "part_size_for",
+    "reviewer_link_count_use",
+    "reviewer_link_create",
+    "reviewer_link_find",
+    "reviewer_link_revoke",
     "upload_abort",
     "upload_complete",
     "upload_open",
