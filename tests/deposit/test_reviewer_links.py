@@ -263,9 +263,7 @@ def _publish(deposit, depositor, moderator):
     return deposit
 
 
-def test_publication_closes_the_open_links_and_their_address_leads_to_the_record(
-    client, depositor, moderator, deposit
-):
+def test_publication_closes_the_open_links_and_their_address_leads_to_the_record(client, depositor, moderator, deposit):
     open_link, token = _link(deposit, depositor)
     revoked_link, revoked = _link(deposit, depositor)
     services.reviewer_link_revoke(link=revoked_link, actor=depositor)
@@ -277,7 +275,8 @@ def test_publication_closes_the_open_links_and_their_address_leads_to_the_record
     assert revoked_link.closed_at is None and revoked_link.state == "revoked"
     closed = _page(client, token)
     assert closed.status_code == 410 and closed["X-Robots-Tag"] == "noindex, nofollow"
-    assert deposit.record.get_absolute_url() in closed.content.decode() and deposit.record.doi in closed.content.decode()
+    html = closed.content.decode()
+    assert deposit.record.get_absolute_url() in html and deposit.record.doi in html
     assert client.get(_file_url(token, file.pk)).status_code == 404  # the record's own page serves its files now
     assert _page(client, revoked).status_code == 404
     with pytest.raises(Conflict):
