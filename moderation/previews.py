@@ -348,3 +348,26 @@ def file_preview_update(*, file: DepositFile, store=None) -> dict:
     file.preview = preview
     log.info("file.previewed", file=file.pk, kind=preview["kind"])
     return preview
+
+
+# --- Published files (asked by repository through repository.hooks) ------------------------------
+
+PUBLIC_EXTENSIONS = TABLE_EXTENSIONS | TEXT_EXTENSIONS | NETCDF_EXTENSIONS
+
+
+def previewable(name: str) -> bool:
+    """Whether the landing page offers a preview of a file of this name: by its extension alone (a
+    NetCDF file under another name is previewed for moderators, not offered to readers)."""
+    return _extension(name) in PUBLIC_EXTENSIONS
+
+
+def published_preview(record_file) -> dict | None:
+    """The preview kept for a published file: that of the deposit's file it was published from (the
+    same object: a storage key belongs to one deposit file). Read, never computed: a file without
+    one has none until `manage.py estran_previews` makes it."""
+    preview = (
+        DepositFile.objects.filter(storage_key=record_file.storage_key, state=DepositFile.State.ready)
+        .values_list("preview", flat=True)
+        .first()
+    )
+    return preview or None

@@ -21,3 +21,27 @@ def may(name: str, record, user) -> bool:
     """Whether `user` (possibly anonymous or None) may `name` on the record."""
     rule = record_rules.get(name)
     return bool(rule is not None and user is not None and rule(record, user))
+
+
+# Previews of a published file (its first rows, a NetCDF header) are made and kept by the apps above
+# (`moderation.previews`, on the deposit's file the record's file was published from), registered in
+# ModerationConfig.ready: `previewable(name)` says from the name alone whether the format is previewed
+# (the landing page offers the control without a query, and its cached page stays right), `stored(record_file)`
+# gives the preview kept for those bytes (None: none was made). Unregistered, nothing is previewed.
+file_previews: dict[str, Callable] = {}
+
+
+def register_file_previews(*, previewable: Callable[[str], bool], stored: Callable[[object], dict | None]) -> None:
+    file_previews.update(previewable=previewable, stored=stored)
+
+
+def file_previewable(name: str) -> bool:
+    rule = file_previews.get("previewable")
+    return bool(rule is not None and rule(name))
+
+
+def file_preview(record_file) -> dict | None:
+    """The stored preview of a published file, read (never computed here: the worker made it when the
+    file became ready)."""
+    reader = file_previews.get("stored")
+    return reader(record_file) if reader is not None else None

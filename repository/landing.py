@@ -7,6 +7,7 @@ with their formats, the map's shapes and the related resources with their links.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from . import selectors, signposting
-from .metadata import MetadataDocument, RelationType
+from . import hooks, selectors, signposting
+from .metadata import AccessLevel, MetadataDocument, RelationType
 from .models import Concept, PersistentIdentifier, Record, RecordUsage
 from .serializers import citation as citations
 from .serializers.schemaorg import Distribution, encoding_format, identifier_url, to_schemaorg
@@ -40,6 +41,11 @@ class LandingFile:
     sha256: str
     media_type: str
     path: str  # the download's path on this site
+    # Whether the page offers its stored preview (by its format), the fragment's path, and, on the
+    # preview of a page before publication, the preview itself (shown at once: nothing to fetch).
+    previewable: bool = False
+    preview_path: str = ""
+    preview: dict | None = None
 
     @property
     def url(self) -> str:
@@ -97,6 +103,8 @@ class LandingRecord:
                 sha256=f.sha256,
                 media_type=encoding_format(f.name),
                 path=reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}),
+                previewable=hooks.file_previewable(f.name),
+                preview_path=reverse("repository:file-preview", kwargs={"pk": record.pk, "name": f.name}),
             )
             for f in record.files.all()
         ]
@@ -197,6 +205,50 @@ class LandingRecord:
         return shapes
 
 
+class LandingPreview(LandingRecord):
+    """The page a deposit will have once published, before it is: `record` is unsaved (built by
+    `preview_record` from the deposit's document, DOI and community), with no other version to
+    show, and its files are the deposit's, each with its stored preview."""
+
+    def __init__(self, record: Record, files: list[LandingFile]):
+        super().__init__(record, versions=[])
+        self.preview_files = files
+
+    @cached_property
+    def files(self) -> list[LandingFile]:
+        return self.preview_files
+
+
+def preview_record(*, document: MetadataDocument, pid: PersistentIdentifier | None, community, owner) -> Record:
+    """An unsaved record as `services.record_publish` would make it today from the deposit: the same
+    publisher, year, embargo and version number, the reserved DOI (if any) and its concept."""
+    today = timezone.now().date()
+    document = document.model_copy(
+        update={"publisher": document.publisher or settings.DOI_PUBLISHER, "publication_year": today.year}
+    )
+    access = document.access
+    concept = pid.concept if pid is not None and pid.concept_id else Concept()
+    version = 1
+    if concept.pk:
+        version = (max((r.version for r in concept.records.all()), default=0)) + 1
+    record = Record(
+        title=document.title,
+        metadata=document.model_dump(mode="json"),
+        doi=pid.doi if pid is not None and pid.target_state not in ("none", "deleted") else "",
+        community=community,
+        owner=owner,
+        concept=concept,
+        version=version,
+        publication_date=today,
+        embargo_until=access.embargo_until if access.level is AccessLevel.embargoed else None,
+        modified=timezone.now(),
+    )
+    if record.doi:
+        # Its state shown as it is now (reserved); a copy, so that the deposit's own is left alone.
+        record.pid = copy.copy(pid)
+    return record
+
+
 # --- The page cache ---------------------------------------------------------------------------------
 #
 # An anonymous reader's page depends only on the record, its versions, its DOI's state, the day
@@ -281,6 +333,7 @@ def _templates_version() -> str:
         "templates/base.html",
         "templates/repository/landing.html",
         "templates/repository/_versions.html",
+        "templates/repository/_file_previews.html",
         "templates/repository/tombstone.html",
         "repository/landing.py",
         "repository/templatetags/landing_tags.py",

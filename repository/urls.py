@@ -9,6 +9,7 @@ urlpatterns = [
     path("search", search_views.search_page, name="search"),
     path("records/<id:pk>", views.landing, name="landing"),
     path("records/<id:pk>/files/<path:name>", views.file_download, name="file-download"),
+    path("records/<id:pk>/previews/<path:name>", views.file_preview, name="file-preview"),
     path("records/<id:pk>/export/<str:fmt>", views.export, name="export"),
     path("records/<id:pk>/withdraw", views.record_withdraw, name="withdraw"),
     path("concepts/<id:pk>", views.concept_resolve, name="concept"),

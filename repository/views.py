@@ -44,7 +44,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.errors import DomainError, NotFound
 
 from . import hooks, landing as landing_page, selectors, services, signposting, usage
-from .landing import LandingRecord
+from .landing import LandingPreview, LandingRecord
 from .models import Concept, WithdrawalReason
 from .serializers import citation as citations
 from .serializers.datacite import to_datacite_xml
@@ -160,7 +160,9 @@ def _landing_response(request, record_id: int, status: int, html: str, link: str
     return response
 
 
-def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
+def _landing_template(request, page: LandingRecord, *, preview: dict | None = None) -> tuple[str, dict]:
+    """The template and context of a record's page; with `preview` (the banner's context), of the page
+    a deposit will have, shown as a reader will see it: no other version, no action, no JSON-LD."""
     record = page.record
     versions = page.versions
     style = request.GET.get("style", "")
@@ -176,15 +178,25 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
         "citation_exports": [(label, fmt, EXPORTS[fmt][0]) for label, fmt in CITATION_EXPORTS],
         "metadata_exports": [(label, fmt, EXPORTS[fmt][0]) for label, fmt in METADATA_EXPORTS],
         "versions": versions if len(versions) > 1 else [],
-        "latest": selectors.concept_latest(record.concept, versions),
+        "latest": selectors.concept_latest(record.concept, versions) if preview is None else None,
         "locale": _citation_locale(request),
+        "preview": preview,
     }
     if record.is_withdrawn:
         return "repository/tombstone.html", context
-    user = request.user
     today = timezone.now().date()
     embargoed = record.embargoed_on(today)
-    can_download_embargoed = embargoed and hooks.may("see_embargoed_files", record, user)
+    if preview is not None:
+        # As a reader will see it: an embargoed deposit's files locked, nothing to act on, and no
+        # schema.org JSON-LD that a crawler or a reference manager could take for a published record.
+        can_download_embargoed = can_withdraw = can_new_version = False
+        jsonld = ""
+    else:
+        user = request.user
+        can_download_embargoed = embargoed and hooks.may("see_embargoed_files", record, user)
+        can_withdraw = hooks.may("withdraw", record, user)
+        can_new_version = hooks.may("start_new_version", record, user)
+        jsonld = jsonld_script(page.schemaorg())
     context.update(
         {
             "files": page.files,
@@ -193,14 +205,28 @@ def _landing_template(request, page: LandingRecord) -> tuple[str, dict]:
             "can_download_embargoed": can_download_embargoed,
             # Under embargo and not for this reader: a lock with the opening day, not a download.
             "files_locked": embargoed and not can_download_embargoed,
-            "can_withdraw": hooks.may("withdraw", record, user),
-            "can_new_version": hooks.may("start_new_version", record, user),
+            "can_withdraw": can_withdraw,
+            "can_new_version": can_new_version,
             "withdrawal_reasons": WithdrawalReason.choices,
-            "jsonld": jsonld_script(page.schemaorg()),
+            "jsonld": jsonld,
             "shapes": page.shapes,
         }
     )
     return "repository/landing.html", context
+
+
+def landing_preview(request, page: LandingPreview, *, back_url: str, back_label: str) -> HttpResponse:
+    """The page a deposit will have once published (`deposit.views.deposit_landing_preview` asks who
+    may see it and builds `page`): the landing page's own template, under a banner saying it is not
+    published and its DOI not active, kept out of search engines and caches."""
+    template, context = _landing_template(
+        request, page, preview={"back_url": back_url, "back_label": back_label, "url": request.path}
+    )
+    context["usage_text"] = ""
+    response = render(request, template, context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _citation_locale(request) -> str:
@@ -442,6 +468,42 @@ def stored_file_response(
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     if link:
         response["Link"] = link
+    return response
+
+
+@require_safe
+def file_preview(request, pk: int, name: str):
+    """A published file's stored preview (first rows, first lines, a NetCDF header): an HTML fragment
+    that landing.js loads when the reader opens it on the landing page (`?fragment=1`), else a page of
+    its own (the link offered without script). Refused as the download is (`download_allowed`): 410
+    for a withdrawn record, 403 under embargo except for those who may download the files. The
+    preview is read as the worker stored it, never computed in the request; none stored: the
+    answer says there is none."""
+    record = _record_or_404(pk)
+    file = next((f for f in record.files.all() if f.name == name), None)
+    if file is None or not hooks.file_previewable(file.name):
+        raise Http404("No preview of such a file.")
+    allowed = download_allowed(record_file=file, user=request.user)
+    if allowed:
+        status, refusal = 200, ""
+    elif record.is_withdrawn:
+        status, refusal = 410, _("This record was withdrawn; its files are no longer available.")
+    else:
+        status = 403
+        refusal = _("This file is under embargo until %(date)s.") % {
+            "date": date_format(record.embargo_until, "DATE_FORMAT")
+        }
+    context = {
+        "record": record,
+        "file": file,
+        "preview": hooks.file_preview(file) if allowed else None,
+        "refusal": refusal,
+        "public": True,
+    }
+    template = "repository/_file_preview_fragment.html" if "fragment" in request.GET else "repository/file_preview.html"
+    response = HttpResponse(render_to_string(template, context, request), status=status)
+    response["X-Robots-Tag"] = "noindex"  # the record's page is what search engines should show
+    response["Link"] = _collection_link(record)
     return response
 
 

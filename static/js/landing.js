@@ -1,7 +1,8 @@
 /* Estran — the landing page: the citation's copy button and style chooser, and the map of the
    extent (Leaflet over the vendored Natural Earth land, in display mode: no drawing, shapes from
-   the page's JSON). Everything works without it: the citation can be selected by hand, the style
-   form reloads the page, and the locations are listed in words under the map. */
+   the page's JSON), and the files' previews, fetched when a reader opens one. Everything works
+   without it: the citation can be selected by hand, the style form reloads the page, the locations
+   are listed in words under the map, and each preview is a link to a page of its own. */
 (function () {
   "use strict";
 
@@ -64,6 +65,7 @@
         say(select.options[select.selectedIndex].text);
       };
       if (cache[style]) { show(cache[style]); return; }
+      if (!form.dataset.export) { form.submit(); return; } // the preview of a page before publication
       const url = form.dataset.export + "?style=" + encodeURIComponent(style) + "&locale=" + encodeURIComponent(form.dataset.locale || "en-US");
       fetch(url, { headers: { Accept: "text/x-bibliography" } })
         .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
@@ -71,6 +73,27 @@
         .catch(() => form.submit());
     });
   }
+
+  // --- The files' previews ----------------------------------------------------------------------
+  // Fetched once, when the reader opens one: the landing page stays light whatever the number of
+  // files. The fragment is the server's escaped HTML; on failure the link to the preview's page stays.
+  document.querySelectorAll("details.file-preview[data-preview-url]").forEach((details) => {
+    details.addEventListener("toggle", () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = "loading";
+      const body = details.querySelector(".preview-body");
+      body.setAttribute("aria-busy", "true");
+      fetch(details.dataset.previewUrl, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+        .then((response) => response.text().then((html) => {
+          // 403 (embargo) and 410 (withdrawn) come with their message, as 200 with the preview.
+          if (!response.ok && response.status !== 403 && response.status !== 410) throw new Error(String(response.status));
+          body.innerHTML = html;
+          details.dataset.loaded = "done";
+        }))
+        .catch(() => { delete details.dataset.loaded; })
+        .finally(() => body.removeAttribute("aria-busy"));
+    });
+  });
 
   // --- The map of the extent ---------------------------------------------------------------------
   function startMap() {
