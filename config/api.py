@@ -195,6 +195,7 @@ def _auth_error(request, exc):
 
 
 from deposit.api import router as deposit_router  # noqa: E402
+from deposit.api_reviewer_links import router as reviewer_links_router  # noqa: E402
 from moderation.api import router as moderation_router  # noqa: E402
 from moderation.api_comments import router as comments_router  # noqa: E402
 from notifications.api import router as notifications_router  # noqa: E402
@@ -202,6 +203,7 @@ from repository.api import router as repository_router  # noqa: E402
 from vocabularies.api import router as vocabularies_router  # noqa: E402
 
 api.add_router("/", deposit_router)
+api.add_router("/", reviewer_links_router)
 api.add_router("/", repository_router)
 api.add_router("/", moderation_router)
 api.add_router("/", comments_router)

@@ -9,8 +9,8 @@ per operation (10 by default: about a minute in `make test`); `make fuzz`, night
 hundred and Schemathesis' coverage phase too (`FUZZ_COVERAGE=1`: the boundary values of every field,
 minutes on the metadata document alone). Generated ids are mostly the ids of real objects made for
 each operation (a draft to edit and delete, a deposit in review, a published record, an upload
-session, a comment, an invitation), so that the operations reach their services and not only their
-404s."""
+session, a comment, an invitation, a reviewer link), so that the operations reach their services and
+not only their 404s."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def fuzz_world(_connection_kept, depositor, other_depositor, moderator, communit
     services.deposit_act(deposit=published, action=Action.claim, actor=moderator)
     published = services.deposit_act(deposit=published, action=Action.approve, actor=moderator)
     comment = comment_add(deposit=submitted, author=moderator, body="Which CTD?", field="title")
+    link, _token = services.reviewer_link_create(deposit=draft, actor=depositor, label="Journal of Marine Systems")
     tokens = {
         role: api_token_create(user=user, name="fuzz")[1]
         for role, user in (("depositor", depositor), ("moderator", moderator))
@@ -80,6 +81,7 @@ def fuzz_world(_connection_kept, depositor, other_depositor, moderator, communit
         "upload_id": [upload.pk],
         "collaboration_id": [c.pk for c in Collaboration.objects.filter(deposit=draft)],
         "comment_id": [comment.pk],
+        "link_id": [link.pk],
     }
     return {"tokens": tokens, "ids": ids}
 

@@ -299,3 +299,33 @@ def test_a_link_given_during_review_shows_the_deposit_as_it_stands(client, depos
     deposit.metadata = complete_metadata("A title changed before publication")
     deposit.save(update_fields=["metadata", "title"])
     assert "A title changed before publication" in _page(client, token).content.decode()
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_gives_and_revokes_links_for_the_depositors_only(
+    api_client, client, settings, depositor, co_depositor, moderator, stranger, deposit
+):
+    base = f"/api/deposits/{deposit.pk}/reviewer-links"
+    owner = api_client(depositor)
+    created = owner.post(
+        base, {"label": "Ocean Science, MS 77", "expires_in_days": 10}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["state"] == "open" and body["label"] == "Ocean Science, MS 77" and body["created_by"] == "depositor"
+    assert body["url"].startswith(settings.SITE_URL + "/review/")
+    assert client.get(body["url"].removeprefix(settings.SITE_URL)).status_code == 200
+    listed = api_client(co_depositor).get(base).json()
+    assert [(item["id"], item["views"]) for item in listed] == [(body["id"], 1)]
+    assert "url" not in listed[0]  # the clear link is in the creation's answer only
+    services.deposit_act(deposit=deposit, action="submit", actor=depositor)
+    assert api_client(moderator).get(base).status_code == 403  # sees the deposit, not its links
+    assert api_client(stranger).get(base).status_code == 404  # does not see the deposit at all
+    assert api_client(moderator).delete(f"{base}/{body['id']}").status_code == 403
+    assert api_client(None).get(base).status_code == 401
+    refused = owner.post(base, {"label": " ", "expires_in_days": 10}, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "label"
+    assert owner.delete(f"{base}/{body['id']}").status_code == 204
+    assert owner.get(base).json()[0]["state"] == "revoked"
