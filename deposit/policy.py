@@ -101,6 +101,12 @@ def may_view(deposit: Deposit, user) -> bool:
     return was_submitted(deposit) and is_moderator_of(user, deposit.community)
 
 
+def may_preview_landing(deposit: Deposit, user) -> bool:
+    """See the landing page the deposit will have, before it is published: whoever may view the
+    deposit (its editors; its community's moderators once it was submitted; administrators)."""
+    return may_view(deposit, user)
+
+
 def may_edit(deposit: Deposit, user) -> bool:
     """Change its metadata and files (while workflow.EDITABLE holds)."""
     return is_administrator(user) or is_editor(deposit, user)
@@ -257,6 +263,7 @@ def may_withdraw(record, user) -> bool:
 # `{% may "edit" deposit %}`: the name a template gives → the predicate (object, user).
 BY_NAME = {
     "view": may_view,
+    "preview_landing": may_preview_landing,
     "edit": may_edit,
     "submit": may_submit,
     "delete": may_delete,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new", views_wizard.wizard_start, name="create"),
     path("<id:pk>/", views.deposit_detail, name="detail"),
     path("<id:pk>/edit", views.deposit_edit, name="edit"),
+    path("<id:pk>/preview-landing", views.deposit_landing_preview, name="landing-preview"),
     path("<id:pk>/wizard/save", views_wizard.wizard_save, name="wizard-save"),
     path("<id:pk>/wizard/review", views_wizard.wizard_review, name="wizard-review"),
     path("<id:pk>/wizard/files", views_wizard.wizard_files, name="wizard-files"),

@@ -12,16 +12,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy, gettext_noop, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import DomainError, NotFound, ValidationFailed
-from repository.metadata import LICENCES
+from repository import hooks as repository_hooks
+from repository.landing import LandingFile, LandingPreview, preview_record
+from repository.metadata import LICENCES, MetadataDocument
 from repository.models import Record
+from repository.serializers.schemaorg import encoding_format
 from repository.storage import StorageError
+from repository.views import landing_preview
 
 from . import hooks, policy, selectors, services, wizard, workflow
 from .forms import InviteForm, read_metadata
-from .models import Deposit
+from .models import Deposit, DepositFile
 from .workflow import Action
 
 # Messages of repository.metadata's strict check, which reaches us untranslated: listed here so
@@ -380,3 +385,45 @@ def record_new_version(request, record_pk: int):
         % {"version": record.version},
     )
     return redirect("deposit:wizard", pk=deposit.pk, step="describe")
+
+
+@login_required
+@require_safe
+def deposit_landing_preview(request, pk: int):
+    """The landing page the deposit will have once approved, with its metadata as it is now and its
+    files' stored previews, for its editors and its community's moderators (`policy.may_preview_landing`):
+    the landing page's own template and context (`repository.views.landing_preview`), under a banner.
+    A document that does not validate yet has no page to show: the answer says what is missing."""
+    deposit = _deposit_or_404(request.user, pk)
+    if not policy.may_preview_landing(deposit, request.user):
+        raise Http404(_("No such deposit."))
+    back = request.GET.get("next", "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = ""
+    back_url, back_label = (back, _("Back")) if back else (deposit.get_absolute_url(), _("Back to the deposit"))
+    try:
+        document = MetadataDocument.model_validate(deposit.metadata)
+    except PydanticValidationError:
+        response = render(
+            request,
+            "deposit/landing_preview_incomplete.html",
+            {"deposit": deposit, "back_url": back_url, "back_label": back_label},
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    record = preview_record(document=document, pid=deposit.pid, community=deposit.community, owner=deposit.owner)
+    files = [
+        LandingFile(
+            pk=f.pk,
+            name=f.name,
+            size=f.size,
+            sha256=f.sha256,
+            media_type=encoding_format(f.name),
+            path="",
+            previewable=repository_hooks.file_previewable(f.name),
+            preview=f.preview or None,
+        )
+        for f in deposit.files.all()
+        if f.state == DepositFile.State.ready
+    ]
+    return landing_preview(request, LandingPreview(record, files), back_url=back_url, back_label=back_label)
