@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -40,6 +41,36 @@ class FileOut(Schema):
     md5: str
     sha256: str
     error: str
+    same_content_as: list[str] = Field(
+        description="The names of the deposit's other ready files with the same SHA-256, i.e. the same bytes. "
+        "Accepted (two names for the same bytes can be deliberate), but worth a look: often a file chosen twice."
+    )
+    warnings: list[str] = Field(
+        description="What the depositor should know about this file, in words (`Same content as data.csv.`)."
+    )
+
+    @staticmethod
+    def resolve_same_content_as(obj) -> list[str]:
+        return getattr(obj, "same_content_as", [])
+
+    @staticmethod
+    def resolve_warnings(obj) -> list[str]:
+        names = getattr(obj, "same_content_as", [])
+        return [_("Same content as %(names)s.") % {"names": ", ".join(names)}] if names else []
+
+
+def _files_out(files) -> list[DepositFile]:
+    """A deposit's files, each told which of the others hold the same bytes (FileOut reads it)."""
+    files = list(files)
+    same = selectors.same_content(files)
+    for file in files:
+        file.same_content_as = same.get(file.pk, [])
+    return files
+
+
+def _file_out(file: DepositFile) -> DepositFile:
+    """One file as FileOut shows it, with the deposit's other files that hold the same bytes."""
+    return next(f for f in _files_out(file.deposit.files.all()) if f.pk == file.pk)
 
 
 class DepositOut(Schema):
@@ -170,7 +201,7 @@ def _deposit_out(deposit: Deposit, user) -> dict:
         "modified": deposit.modified,
         "allowed_actions": [t.action.value for t in workflow.allowed_actions(deposit, user)],
         "problems": services.deposit_problems(deposit) if deposit.status in workflow.EDITABLE else [],
-        "files": list(deposit.files.all()),
+        "files": _files_out(deposit.files.all()),
         "events": [
             {
                 "action": e.action,
@@ -255,7 +286,7 @@ def deposit_action(request, pk: int, payload: ActionIn):
 
 @router.get("/deposits/{pk}/files", response=list[FileOut], summary="The deposit's files")
 def file_list(request, pk: int):
-    return list(_deposit(request, pk).files.all())
+    return _files_out(_deposit(request, pk).files.all())
 
 
 @router.delete("/deposits/{pk}/files/{file_id}", response={204: None}, summary="Delete a draft file")
@@ -342,7 +373,7 @@ def upload_complete(request, upload_id: int, payload: CompleteIn):
         # the failed state is committed by the service; the answer names the check that failed
         field = "sha256" if file.declared_sha256 and file.declared_sha256 != file.sha256 else "size"
         raise ValidationFailed(file.error, field=field)
-    return Status(202 if file.state == DepositFile.State.verifying else 200, file)
+    return Status(202 if file.state == DepositFile.State.verifying else 200, _file_out(file))
 
 
 @router.delete("/uploads/{upload_id}", response={204: None}, summary="Abort an upload")

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from core.errors import NotFound
 
 from . import policy
-from .models import Collaboration, Deposit, DepositEvent
+from .models import Collaboration, Deposit, DepositEvent, DepositFile
 
 
 def deposits_of(user) -> QuerySet[Deposit]:
@@ -53,3 +53,21 @@ def deposit_for(user, pk: int) -> Deposit:
     if deposit is None or not policy.may_view(deposit, user):
         raise NotFound("No such deposit.")
     return deposit
+
+
+def same_content(files: list[DepositFile]) -> dict[int, list[str]]:
+    """For each of a deposit's files, the names of its other files with the same bytes (the same
+    SHA-256, as Estran computed it once the file was stored). Said, not refused: two names for the
+    same bytes can be deliberate, but are more often a file chosen twice. Only ready files count: a
+    failed file's checksum is that of bytes that will not be kept. Works on the list the caller
+    already holds, so that a page or an answer listing files runs no query more."""
+    by_sha: dict[str, list[DepositFile]] = {}
+    for file in files:
+        if file.state == DepositFile.State.ready and file.sha256:
+            by_sha.setdefault(file.sha256, []).append(file)
+    found: dict[int, list[str]] = {}
+    for group in by_sha.values():
+        if len(group) > 1:
+            for file in group:
+                found[file.pk] = sorted(other.name for other in group if other.pk != file.pk)
+    return found

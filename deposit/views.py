@@ -270,12 +270,25 @@ def _after_action(request, deposit: Deposit) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def file_delete(request, pk: int, file_pk: int):
+    """GET asks for confirmation, naming the file (the step's table shows the same question in a
+    dialog when scripts run; this page is that question without them); POST deletes."""
     deposit = _deposit_or_404(request.user, pk)
     file = next((f for f in deposit.files.all() if f.pk == file_pk), None)
     if file is None:
         raise Http404(_("No such file."))
+    if request.method == "GET":
+        if not policy.may_edit(deposit, request.user):
+            raise HttpForbidden(_("Only the depositor and co-depositors can change this deposit."))
+        if deposit.status not in workflow.EDITABLE:
+            messages.info(
+                request,
+                _("A deposit that is %(status)s cannot be edited.") % {"status": deposit.get_status_display()},
+            )
+            return redirect("deposit:detail", pk=deposit.pk)
+        back = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"}) + "#f-files"
+        return render(request, "deposit/file_delete.html", {"deposit": deposit, "file": file, "back": back})
     try:
         services.file_delete(file=file, actor=request.user)
     except DomainError as exc:

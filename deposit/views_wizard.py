@@ -196,6 +196,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
     transitions = {t.action.value for t in workflow.allowed_actions(deposit, request.user)}
     suggester = _netcdf_suggester()
     communities = list(Community.objects.all())
+    same = selectors.same_content(files)
     return {
         "deposit": deposit,
         "step": step,
@@ -209,7 +210,10 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "is_form_step": step.slug in wizard.FORM_STEPS,
         "previous_step": wizard.STEP_LIST[step.number - 2] if step.number > 1 else None,
         "next_step": wizard.STEP_LIST[step.number] if step.number < len(wizard.STEP_LIST) else None,
-        "files": [{"file": f, "format": wizard.file_format(f.name), "index": i} for i, f in enumerate(files)],
+        "files": [
+            {"file": f, "format": wizard.file_format(f.name), "index": i, "same_content_as": same.get(f.pk, [])}
+            for i, f in enumerate(files)
+        ],
         "netcdf_files": [f for f in files if _is_netcdf(f.name) and f.state == "ready"] if suggester else [],
         "has_readme": any(f.name.lower().startswith("readme") for f in files),
         "closed_formats": [f for f in files if wizard.file_format(f.name)["open"] is False],

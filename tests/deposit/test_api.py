@@ -525,6 +525,53 @@ def test_a_ready_file_can_be_deleted_from_a_draft(owner_client):
     assert owner_client.delete(f"/api/deposits/{deposit['id']}/files/{file['id']}").status_code == 404
 
 
+def test_a_file_with_the_same_bytes_as_another_is_accepted_with_a_warning_naming_it(owner_client):
+    deposit = create_deposit(owner_client)
+    first = upload_file(owner_client, deposit["id"], "data.csv")
+    assert (first["same_content_as"], first["warnings"]) == ([], [])
+    other = upload_file(owner_client, deposit["id"], "notes.txt", b"other bytes\n")
+    assert other["same_content_as"] == []
+
+    # the completion's answer says it: a script learns it where it learns the file is ready
+    copy = upload_file(owner_client, deposit["id"], "data_copy.csv")
+    assert copy["state"] == "ready" and copy["sha256"] == first["sha256"]
+    assert copy["same_content_as"] == ["data.csv"]
+    assert copy["warnings"] == ["Same content as data.csv."]
+
+    # and so do the file list and the deposit, for both files, in the client's language
+    listed = {f["name"]: f for f in owner_client.get(f"/api/deposits/{deposit['id']}/files").json()}
+    assert listed["data.csv"]["same_content_as"] == ["data_copy.csv"]
+    assert listed["notes.txt"]["warnings"] == []
+    french = owner_client.get(f"/api/deposits/{deposit['id']}", HTTP_ACCEPT_LANGUAGE="fr")
+    by_name = {f["name"]: f for f in french.json()["files"]}
+    assert by_name["data_copy.csv"]["warnings"] == ["Même contenu que data.csv."]
+
+    # deleting the copy ends the warning
+    owner_client.delete(f"/api/deposits/{deposit['id']}/files/{copy['id']}")
+    listed = owner_client.get(f"/api/deposits/{deposit['id']}/files").json()
+    assert [(f["name"], f["same_content_as"]) for f in listed] == [("data.csv", []), ("notes.txt", [])]
+
+
+def test_the_file_list_and_the_deposit_run_the_same_queries_with_one_file_or_with_copies(
+    owner_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    deposit = create_deposit(owner_client)
+    upload_file(owner_client, deposit["id"], "data.csv")
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(f"/api/deposits/{deposit['id']}/files")
+    with_one_file = len(one.captured_queries)  # now: the next request resets the log
+    for n in range(3):
+        upload_file(owner_client, deposit["id"], f"copy_{n}.csv")
+    with django_assert_max_num_queries(with_one_file):
+        listed = owner_client.get(f"/api/deposits/{deposit['id']}/files").json()
+    by_name = {f["name"]: f["same_content_as"] for f in listed}
+    assert by_name["data.csv"] == ["copy_0.csv", "copy_1.csv", "copy_2.csv"]
+    assert by_name["copy_1.csv"] == ["copy_0.csv", "copy_2.csv", "data.csv"]
+
+
 def test_a_wrong_token_is_refused_and_nothing_is_created(depositor, client):
     from accounts.services import api_token_create
 

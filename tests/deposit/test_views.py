@@ -336,14 +336,22 @@ def test_a_duplicate_file_name_gets_a_clear_error_and_nothing_is_lost(client, de
     assert deposit.files.get(name="ctd.csv").size == len(b"depth,temp\n1,12.5\n")
 
 
-def test_the_depositor_deletes_a_file_from_the_files_step(client, depositor, communities):
+def test_the_depositor_deletes_a_file_from_the_files_step_after_a_confirmation_naming_it(
+    client, depositor, communities
+):
     deposit = deposit_with_file(depositor, community=communities["ocean"])
     file = deposit.files.get()
     client.force_login(depositor)
     files_step = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"})
-    assert f"delete-file-{file.pk}" in client.get(files_step).content.decode()
     url = reverse("deposit:file-delete", kwargs={"pk": deposit.pk, "file_pk": file.pk})
-    assert client.get(url).status_code == 405
+    # the table's Delete… leads to the question (a dialog with scripts, this page without)
+    assert f'href="{url}" data-delete-file data-name="{file.name}"' in client.get(files_step).content.decode()
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert f"Delete “{file.name}”?" in page and "This cannot be undone" in page
+    assert f'href="{files_step}#f-files">Keep it</a>' in page
+    assert deposit.files.exists()  # asking deletes nothing
     response = client.post(url)
     assert response.url == files_step + "#f-files"
     assert not deposit.files.exists()
@@ -553,6 +561,16 @@ def test_acting_on_a_draft_is_hidden_from_all_but_owner_and_admin(client, cast, 
     deposit.refresh_from_db()
     # the admin sees the draft but only its owner submits it
     assert deposit.status == (Status.submitted if role == "depositor" else Status.draft)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_question_before_deleting_a_file_answers_each_role(client, cast, world, role):
+    deposit = world["draft"]
+    file = deposit.files.get()
+    url = reverse("deposit:file-delete", kwargs={"pk": deposit.pk, "file_pk": file.pk})
+    response = as_user(client, cast[role]).get(url)
+    assert response.status_code == {"anonymous": 302, "depositor": 200, "admin": 200}.get(role, 404)
+    assert deposit.files.exists()
 
 
 @pytest.mark.parametrize("role", ROLES)
