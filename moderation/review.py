@@ -3,10 +3,15 @@ changed since the previous round, field by field (and file by file)."""
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.utils.translation import gettext_lazy
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _, gettext_lazy
 
 from deposit import wizard
 from deposit.models import Deposit, ReviewRound
@@ -194,6 +199,46 @@ _STEP_HEADS = {
 }
 
 
+# Runs of spaces, and words with their closing punctuation apart ("2024." is "2024" and "."; "-5.5" one word).
+_TOKENS = re.compile(r"\s+|\S+?(?=[.,;:!?»”)\]]*(?:\s|$))|[.,;:!?»”)\]]+")
+# Beyond this many words and spaces on either side the texts are shown whole, one struck out and the
+# other inserted: SequenceMatcher's time grows with the square of the length in the worst case.
+WORD_DIFF_MAX_TOKENS = 6000
+
+
+def _marked(tag: str, words: list[str], spoken: str) -> str:
+    """`words` in a <del> or <ins>, which screen readers do not announce: a visually hidden word
+    says what the mark means."""
+    return f'<{tag}><span class="visually-hidden">{escape(spoken)} </span>{escape("".join(words))}</{tag}>'
+
+
+def word_diff(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """The two texts as HTML, the words only in `before` struck out (<del>) and the words only in
+    `after` inserted (<ins>), the rest as it was: a changed abstract shows the words that changed, not
+    two whole paragraphs. Words are compared with the whitespace between them kept as tokens, so
+    the text reads as typed; every piece of text is escaped."""
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    deleted, inserted = _("deleted:"), _("inserted:")
+    if len(old) > WORD_DIFF_MAX_TOKENS or len(new) > WORD_DIFF_MAX_TOKENS:
+        return (
+            mark_safe(_marked("del", old, deleted) if old else ""),  # escaped in _marked
+            mark_safe(_marked("ins", new, inserted) if new else ""),
+        )
+    left: list[str] = []
+    right: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            left.append(escape("".join(old[i1:i2])))
+            right.append(escape("".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            left.append(_marked("del", old[i1:i2], deleted))
+        if j2 > j1:
+            right.append(_marked("ins", new[j1:j2], inserted))
+    return mark_safe("".join(left)), mark_safe("".join(right))  # every piece escaped above
+
+
 @dataclass
 class Change:
     name: str
@@ -208,6 +253,19 @@ class Change:
         if not self.after:
             return "removed"
         return "changed"
+
+    @cached_property
+    def marked(self) -> tuple[SafeString, SafeString]:
+        """`before` and `after` as HTML, the words that changed marked (word_diff)."""
+        return word_diff(self.before, self.after)
+
+    @property
+    def before_html(self) -> SafeString:
+        return self.marked[0]
+
+    @property
+    def after_html(self) -> SafeString:
+        return self.marked[1]
 
 
 @dataclass
