@@ -168,7 +168,9 @@ def js_strings() -> dict:
         "embargoPast": _("The embargo must end in the future."),
         "polygonLine": _("Line %(n)s is not “longitude, latitude”."),
         "polygonFew": _("A polygon needs at least three points."),
-        "drawBox": _("Drag on the map to draw the box. Escape cancels."),
+        "drawBox": _(
+            "Drag on the map, with the mouse or a finger, to draw the box. Escape or the button again cancels."
+        ),
         "drawPolygon": _(
             "Click each corner on the map; click the first corner again (or press Enter) to finish. Escape cancels."
         ),

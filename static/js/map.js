@@ -1,6 +1,7 @@
 /* Estran — the map of step 3 ("Where and when"): Leaflet over an offline Natural Earth base map,
-   with three drawing tools (box, polygon, point). Every shape is a line of the "Locations" list,
-   whose numeric inputs are the truth: drawing fills them, typing in them redraws the shape.
+   with three drawing tools (box, polygon, point), by mouse or by touch (the box's drag is
+   EstranBasemap.boxTool's). Every shape is a line of the "Locations" list, whose numeric inputs
+   are the truth: drawing fills them, typing in them redraws the shape.
 
    Longitudes are stored in −180…180. A box drawn across the antimeridian is stored with
    west > east (DataCite's and ISO's convention) and drawn by unwrapping east by 360°. */
@@ -114,9 +115,11 @@
     const tools = Array.from(document.querySelectorAll("[data-draw]"));
     const finishButton = document.querySelector("[data-draw-finish]");
     let mode = null;
-    let draft = null; // the shape being drawn
-    let anchor = null; // box: the corner where the drag started
+    let draft = null; // the polygon being drawn
     let vertices = [];
+    const boxTool = window.EstranBasemap.boxTool(map, (box) => done("box", {
+      "box-west": round(box.west), "box-east": round(box.east), "box-south": round(box.south), "box-north": round(box.north),
+    }));
 
     function setMode(next) {
       cancelDraft();
@@ -125,13 +128,9 @@
       el.classList.toggle("drawing", Boolean(mode));
       if (finishButton) finishButton.hidden = mode !== "polygon";
       if (mode === "box") {
-        map.dragging.disable();
-        map.boxZoom.disable();
+        boxTool.enable();
         say(S.drawBox);
-      } else {
-        map.dragging.enable();
-        map.boxZoom.enable();
-      }
+      } else boxTool.disable();
       if (mode === "polygon") {
         map.doubleClickZoom.disable();
         say(S.drawPolygon);
@@ -143,7 +142,6 @@
       if (draft && draft._markers) map.removeLayer(draft._markers);
       if (draft) map.removeLayer(draft);
       draft = null;
-      anchor = null;
       vertices = [];
     }
 
@@ -174,32 +172,8 @@
       }
     });
 
-    map.on("mousedown", (event) => {
-      if (mode !== "box") return;
-      anchor = event.latlng;
-      draft = L.rectangle([anchor, anchor], { color: "#f0a500", weight: 2, dashArray: "5 4", fillOpacity: 0.1 }).addTo(map);
-    });
     map.on("mousemove", (event) => {
-      if (mode === "box" && anchor && draft) draft.setBounds(L.latLngBounds(anchor, event.latlng));
       if (mode === "polygon" && draft && vertices.length) draft.setLatLngs(vertices.concat([event.latlng]));
-    });
-    map.on("mouseup", (event) => {
-      if (mode !== "box" || !anchor) return;
-      const a = anchor, b = event.latlng;
-      cancelDraft();
-      if (Math.abs(a.lng - b.lng) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6) return; // a click, not a drag
-      let west = Math.min(a.lng, b.lng), east = Math.max(a.lng, b.lng);
-      if (east - west >= 360) {
-        west = -180;
-        east = 180;
-      } else {
-        west = wrap(west);
-        east = wrap(east);
-      }
-      done("box", {
-        "box-west": round(west), "box-east": round(east),
-        "box-south": round(clampLat(Math.min(a.lat, b.lat))), "box-north": round(clampLat(Math.max(a.lat, b.lat))),
-      });
     });
     map.on("click", (event) => {
       if (mode === "point") {

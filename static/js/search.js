@@ -1,5 +1,5 @@
 /* Estran — the search page: a Leaflet map (the wizard's offline Natural Earth base map) on which a
-   box is drawn with the mouse to filter the records by area, kept in sync with the four coordinate
+   box is drawn with the mouse or a finger to filter the records by area, kept in sync with the four coordinate
    inputs (the inputs are the truth: the page works without this script); ticking a facet,
    choosing a sort or a date submits the form at once.
 
@@ -9,11 +9,6 @@
   "use strict";
 
   const round = (x) => Math.round(x * 100) / 100; // 0.01° (about a kilometre) is plenty to search by
-  const wrap = (lng) => {
-    const w = ((((lng + 180) % 360) + 360) % 360) - 180;
-    return w === -180 && lng > 0 ? 180 : w;
-  };
-  const clampLat = (lat) => Math.max(-90, Math.min(90, lat));
   const parse = (text) => {
     const value = String(text || "").trim().replace(/\u2212/g, "-").replace(",", ".");
     if (value === "") return null;
@@ -107,23 +102,21 @@
 
     // --- Drawing -----------------------------------------------------------------------------
     let drawing = false;
-    let anchor = null;
-    let draft = null;
+    const boxTool = window.EstranBasemap.boxTool(map, (box) => {
+      setDrawing(false);
+      for (const side in inputs) inputs[side].value = round(box[side]);
+      redraw(false);
+      say(el.dataset.drawnHelp || "");
+      form.requestSubmit();
+    });
     function setDrawing(on) {
       drawing = on;
       drawButton.setAttribute("aria-pressed", on ? "true" : "false");
       el.classList.toggle("drawing", on);
-      if (draft) map.removeLayer(draft);
-      draft = null;
-      anchor = null;
       if (on) {
-        map.dragging.disable();
-        map.boxZoom.disable();
+        boxTool.enable();
         say(drawButton.dataset.help || "");
-      } else {
-        map.dragging.enable();
-        map.boxZoom.enable();
-      }
+      } else boxTool.disable();
     }
     drawButton.dataset.help = el.dataset.drawHelp || "";
     drawButton.addEventListener("click", () => setDrawing(!drawing));
@@ -137,35 +130,6 @@
         setDrawing(false);
         say("");
       }
-    });
-    map.on("mousedown", (event) => {
-      if (!drawing) return;
-      anchor = event.latlng;
-      draft = L.rectangle([anchor, anchor], { color: "#f0a500", weight: 2, dashArray: "5 4", fillOpacity: 0.1 }).addTo(map);
-    });
-    map.on("mousemove", (event) => {
-      if (drawing && anchor && draft) draft.setBounds(L.latLngBounds(anchor, event.latlng));
-    });
-    map.on("mouseup", (event) => {
-      if (!drawing || !anchor) return;
-      const a = anchor, b = event.latlng;
-      setDrawing(false);
-      if (Math.abs(a.lng - b.lng) < 1e-6 && Math.abs(a.lat - b.lat) < 1e-6) return; // a click, not a drag
-      let west = Math.min(a.lng, b.lng), east = Math.max(a.lng, b.lng);
-      if (east - west >= 360) {
-        west = -180;
-        east = 180;
-      } else {
-        west = wrap(west);
-        east = wrap(east);
-      }
-      inputs.west.value = round(west);
-      inputs.east.value = round(east);
-      inputs.south.value = round(clampLat(Math.min(a.lat, b.lat)));
-      inputs.north.value = round(clampLat(Math.max(a.lat, b.lat)));
-      redraw(false);
-      say(el.dataset.drawnHelp || "");
-      form.requestSubmit();
     });
 
     window.EstranSearchMap = { map, redraw, setDrawing };
