@@ -64,11 +64,12 @@ def reviewer_link_create(request, pk: int):
     shown once."""
     deposit = _deposit_or_404(request.user, pk)
     form = ReviewerLinkForm(request.POST)
+    # A refusal is said at the top of the deposit's page, where its messages are (not at the section).
     if not form.is_valid():
-        for errors in form.errors.values():
+        for name, errors in form.errors.items():
             for error in errors:
-                messages.error(request, error)
-        return redirect(_links_section(deposit))
+                messages.error(request, _("%(field)s: %(error)s") % {"field": form[name].label, "error": error})
+        return redirect(deposit.get_absolute_url())
     try:
         link, token = services.reviewer_link_create(
             deposit=deposit,
@@ -78,7 +79,7 @@ def reviewer_link_create(request, pk: int):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(_links_section(deposit))
+        return redirect(deposit.get_absolute_url())
     url = settings.SITE_URL + reverse("reviewer:page", kwargs={"token": token})
     return render(request, "deposit/reviewer_link_created.html", {"deposit": deposit, "link": link, "url": url})
 

@@ -137,6 +137,12 @@ def test_the_depositor_creates_a_link_in_a_form_and_sees_it_once(client, deposit
     assert shown.startswith("http") and token_hash(shown.rsplit("/", 2)[-2]) == link.token_hash
     assert link.created_by == depositor and link.label == "Earth System Data, ESSD-2026-4"
     assert link.expires_at.date() == (timezone.now() + timedelta(days=14)).date()
+    # A refusal is said at the top of the deposit's page, naming the field.
+    refused = client.post(url, {"label": "  ", "expires_in_days": "400"}, follow=True)
+    page = refused.content.decode()
+    assert "For whom: This field is required." in page
+    assert "Valid for (days): Ensure this value is less than or equal to 366." in page
+    assert ReviewerLink.objects.count() == 1
     # The deposit's page never shows the link again.
     assert shown not in client.get(reverse("deposit:detail", kwargs={"pk": deposit.pk})).content.decode()
     # Someone who does not see the deposit gets a 404; a moderator who does, a refusal: no link either way.
