@@ -10,6 +10,7 @@ from core.errors import NotFound
 
 from . import policy
 from .models import Collaboration, Deposit, DepositEvent, DepositFile
+from .transitions import Action, Status
 
 
 def deposits_of(user) -> QuerySet[Deposit]:
@@ -37,6 +38,15 @@ def invitations_for(user) -> QuerySet[Collaboration]:
 def collaborations_of(deposit: Deposit) -> list[Collaboration]:
     """Co-depositors and open invitations (from the prefetch when there is one)."""
     return [c for c in deposit.collaborations.all() if c.state != Collaboration.State.revoked]
+
+
+def change_request(deposit: Deposit) -> DepositEvent | None:
+    """The moderator's latest "request changes", while the deposit waits for them: what its pages
+    show first. From the events deposit_for prefetched (no query then); None in any other status."""
+    if deposit.status != Status.changes_requested:
+        return None
+    requests = [e for e in deposit.events.all() if e.action == Action.request_changes]
+    return max(requests, key=lambda e: (e.created, e.pk), default=None)
 
 
 def deposit_for(user, pk: int) -> Deposit:

@@ -202,6 +202,8 @@ def deposit_detail(request, pk: int):
                 hooks.detail_page_context, deposit=deposit, user=request.user, transitions=transitions
             ),
             "rejection_reasons": workflow.RejectionReason.choices,
+            "change_request": selectors.change_request(deposit),
+            "deletable": deposit.status in services.DELETABLE and not deposit.record_id,
             "can_edit": editable and policy.may_edit(deposit, request.user),
             "collaborations": list(selectors.collaborations_of(deposit)),
             "invite_form": InviteForm(),
@@ -365,9 +367,13 @@ def invitations(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def deposit_delete(request, pk: int):
+    """GET asks first, on a page of its own (it works without scripts, and stands apart from the
+    buttons that move the deposit on), saying what is lost; its form POSTs here, which deletes."""
     deposit = _deposit_or_404(request.user, pk)
+    if request.method == "GET":
+        return _delete_confirmation(request, deposit)
     doi = deposit.pid.doi if deposit.pid_id and deposit.pid.target_state != "none" else None
     try:
         services.deposit_delete(deposit=deposit, actor=request.user)
@@ -379,6 +385,34 @@ def deposit_delete(request, pk: int):
         text += " " + _("Its reserved DOI %(doi)s is deleted at DataCite; it will never be used again.") % {"doi": doi}
     messages.success(request, text)
     return redirect("deposit:list")
+
+
+def _delete_confirmation(request, deposit: Deposit):
+    if not policy.may_delete(deposit, request.user):
+        raise HttpForbidden(_("Only the depositor who created the deposit can delete it."))
+    if deposit.status not in services.DELETABLE or deposit.record_id:
+        messages.info(
+            request,
+            _(
+                "A deposit that is %(status)s cannot be deleted; only drafts, deposits sent back for changes and "
+                "rejected deposits can."
+            )
+            % {"status": deposit.get_status_display()},
+        )
+        return redirect("deposit:detail", pk=deposit.pk)
+    files = list(deposit.files.all())
+    pid = deposit.pid if deposit.pid_id and deposit.pid.target_state not in ("none", "deleted") else None
+    return render(
+        request,
+        "deposit/delete_confirm.html",
+        {
+            "deposit": deposit,
+            "files": files,
+            "files_size": sum(f.size or 0 for f in files),
+            "reserved_doi": pid.doi if pid else "",
+            "co_depositors": [c for c in selectors.collaborations_of(deposit) if c.state == c.State.accepted],
+        },
+    )
 
 
 @login_required
