@@ -248,6 +248,7 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "can_submit": bool(transitions & {Action.submit.value, Action.resubmit.value}),
         "submit_label": Action.resubmit.label if deposit.status == Status.changes_requested else Action.submit.label,
         "conflict": conflict,
+        "change_request": selectors.change_request(deposit),
         "js_strings": js_strings(),
     }
 
@@ -286,7 +287,17 @@ def wizard_step(request, pk: int, step: str):
     context = _context(request, deposit, step_obj)
     # The moderator's open comments, shown at the top of the step and beside their fields.
     context.update(hooks.context_from(hooks.wizard_page_context, deposit=deposit, user=request.user))
+    _count_open_comments(context)
     return render(request, step_obj.template, context)
+
+
+def _count_open_comments(context: dict) -> None:
+    """Give each step's tab the number of open comments on its fields (and files), so that the
+    depositor sees where the moderator's requests are before opening the step."""
+    thread = context.get("thread")
+    counts = dict(thread.open_steps()) if thread else {}
+    for item in context["nav"]:
+        item["open_comments"] = counts.get(item["slug"], 0)
 
 
 def _target_after_save(request, step: wizard.Step) -> str:

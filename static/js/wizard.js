@@ -1482,6 +1482,55 @@
     }
   }
 
+  // --- Layout: the Save bar never hides the focus, the current step in view, the request folded --
+
+  // What is focused is never under the sticky Save bar (WCAG 2.2 "focus not obscured"). The page
+  // keeps the bar's height free when it scrolls something into view (scroll-padding-bottom in
+  // estran.css, from --wizard-bar measured here); a focus that still ends under the bar (an
+  // element in a box that scrolls on its own, a script's focus() without scrolling) is brought up.
+  const bar = document.getElementById("wizard-actions");
+  if (bar) {
+    const measure = () => {
+      document.documentElement.style.setProperty("--wizard-bar", Math.ceil(bar.getBoundingClientRect().height) + 12 + "px");
+    };
+    measure();
+    if (window.ResizeObserver) new ResizeObserver(measure).observe(bar);
+    document.addEventListener("focusin", (event) => {
+      const target = event.target;
+      if (!(target instanceof Element) || bar.contains(target)) return;
+      requestAnimationFrame(() => {
+        const box = target.getBoundingClientRect();
+        const top = bar.getBoundingClientRect().top;
+        if (box.bottom > top - 4 && box.top < window.innerHeight) window.scrollBy(0, box.bottom - top + 12);
+      });
+    });
+  }
+
+  // On a phone the steps are a strip that scrolls sideways: show the current one.
+  const strip = document.querySelector("#wizard-steps ol");
+  const current = strip && strip.querySelector(".wstep.current");
+  if (current && strip.scrollWidth > strip.clientWidth) {
+    const stripBox = strip.getBoundingClientRect();
+    const box = current.getBoundingClientRect();
+    strip.scrollLeft += box.left - stripBox.left - (stripBox.width - box.width) / 2;
+  }
+
+  // The moderator's request, at the top of every step: once folded, it stays folded on the other
+  // steps for this visit (sessionStorage), so the fields come first.
+  const request = document.querySelector("details[data-change-request]");
+  if (request) {
+    const key = "estran:change-request:" + request.dataset.changeRequest;
+    try {
+      if (sessionStorage.getItem(key) === "folded") request.open = false;
+      request.addEventListener("toggle", () => {
+        if (request.open) sessionStorage.removeItem(key);
+        else sessionStorage.setItem(key, "folded");
+      });
+    } catch (e) {
+      // Storage refused (private mode): the request simply opens on each step.
+    }
+  }
+
   window.EstranWizard = {
     form,
     strings: S,
