@@ -440,10 +440,13 @@ def deposit_landing_preview(request, pk: int):
     """The landing page the deposit will have once approved, with its metadata as it is now and its
     files' stored previews, for its editors and its community's moderators (`policy.may_preview_landing`):
     the landing page's own template and context (`repository.views.landing_preview`), under a banner.
-    A document that does not validate yet has no page to show: the answer says what is missing."""
+    A document that does not validate yet has no page to show: the answer says what is missing; a
+    published deposit's preview is its record's page."""
     deposit = _deposit_or_404(request.user, pk)
     if not policy.may_preview_landing(deposit, request.user):
         raise Http404(_("No such deposit."))
+    if deposit.record_id:
+        return redirect(deposit.record.get_absolute_url())  # published: the page itself
     back = request.GET.get("next", "")
     if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
         back = ""

@@ -121,3 +121,10 @@ def test_the_wizard_s_review_step_and_the_review_page_link_to_it(submitted, depo
     other = deposit_with_file(depositor, community=submitted.community, content=CSV)
     step = get(depositor, reverse("deposit:wizard-review", kwargs={"pk": other.pk})).content.decode()
     assert f'href="{preview_url(other)}?next=' in step
+
+
+def test_once_published_the_preview_is_the_record_s_page(submitted, depositor, moderator):
+    services.deposit_act(deposit=submitted, action=Action.claim, actor=moderator)
+    deposit = services.deposit_act(deposit=submitted, action=Action.approve, actor=moderator)
+    response = get(depositor, preview_url(deposit))
+    assert response.status_code == 302 and response["Location"] == deposit.record.get_absolute_url()
