@@ -1,6 +1,8 @@
-"""`manage.py estran_previews`: compute the review page's previews of ready files that have none
-(files uploaded before previews existed), or again for those that failed (`--errors`) or for all
-(`--all`). Progress on stderr; a summary per kind on stdout."""
+"""`manage.py estran_previews`: compute the previews of ready files that have none (files uploaded
+before previews existed), or again for those that failed (`--errors`) or for all (`--all`). The
+review page shows them, and so does the landing page for a published record's open files (read from
+the deposit's file it was published from: `moderation.previews.published_preview`). Progress on
+stderr; a summary per kind on stdout."""
 
 from __future__ import annotations
 
