@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -335,3 +336,16 @@ def test_the_api_lists_gives_and_revokes_links_for_the_depositors_only(
     assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "label"
     assert owner.delete(f"{base}/{body['id']}").status_code == 204
     assert owner.get(base).json()[0]["state"] == "revoked"
+
+
+def test_on_s3_a_reviewer_download_is_a_presigned_redirect_counted_on_the_link(s3, client, depositor, communities):
+    deposit = deposit_with_file(depositor, community=communities["ocean"], content=CONTENT, name="casts.csv")
+    link, token = _link(deposit, depositor)
+    answer = client.get(_file_url(token, deposit.files.get().pk))
+    assert answer.status_code == 302 and answer["Location"].startswith(f"{s3.url}/")
+    assert answer["Cache-Control"] == "private, no-store" and answer["Referrer-Policy"] == "no-referrer"
+    served = requests.get(answer["Location"], timeout=30)
+    assert served.status_code == 200 and served.content == CONTENT
+    assert "casts.csv" in served.headers["Content-Disposition"]
+    link.refresh_from_db()
+    assert link.download_count == 1
