@@ -368,7 +368,10 @@
         slot.id = problem.anchor + "-problems";
         (target.closest(".wfield, fieldset, .chip") || target).appendChild(slot);
       }
-      if (slot) {
+      // The browser's own check of the field, when it finds fault, already says what is wrong (in
+      // words that follow the typing): the server's problem there is not said a second time.
+      const checked = Boolean(target && target.dataset.clientInvalid && document.getElementById(target.id + "-check"));
+      if (slot && !checked) {
         const li = document.createElement("li");
         li.textContent = problem.message;
         slot.appendChild(li);
@@ -379,8 +382,6 @@
       if (target && target.matches("input, select, textarea")) {
         target.setAttribute("aria-invalid", "true");
         target.dataset.serverInvalid = "1";
-        const check = document.getElementById(target.id + "-check");
-        if (check && check.textContent === problem.message) check.hidden = true; // said once is enough
       }
     });
     let summary = document.getElementById("step-problems");
@@ -804,7 +805,8 @@
       if (min !== null && max !== null && !Number.isNaN(min) && !Number.isNaN(max) && min > max) return S.minMax;
       return null;
     }
-    if (kind === "date-start" || kind === "date-end") {
+    if (kind === "date-start") return null; // an end before the start is the end's fault, as the server says
+    if (kind === "date-end") {
       const start = form.querySelector('[data-check="date-start"]').value;
       const end = form.querySelector('[data-check="date-end"]').value;
       return start && end && end < start ? S.endBeforeStart : null;
@@ -844,8 +846,13 @@
       el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + id).trim());
     }
     note.textContent = message;
+    // One message at a field: the server's problems there give way to this one until the next save
+    // answers (the value changed, so they are stale; showProblems then says what still holds).
     const server = document.getElementById(el.id + "-problems");
-    note.hidden = Boolean(server && !server.hidden && server.textContent.includes(message));
+    if (server) {
+      server.innerHTML = "";
+      server.hidden = true;
+    }
     el.dataset.clientInvalid = "1";
     el.setAttribute("aria-invalid", "true");
   }
