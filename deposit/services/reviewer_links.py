@@ -105,7 +105,11 @@ def reviewer_link_find(token: str) -> ReviewerLink | None:
     if len(token) != TOKEN_LENGTH or not set(token) <= _TOKEN_CHARACTERS:
         return None
     wanted = token_hash(token)
-    link = ReviewerLink.objects.select_related("deposit", "deposit__record").filter(token_hash=wanted).first()
+    link = (
+        ReviewerLink.objects.select_related("deposit__record", "deposit__community", "deposit__pid")
+        .filter(token_hash=wanted)
+        .first()
+    )
     if link is None or not secrets.compare_digest(link.token_hash, wanted):
         return None
     return link

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 import requests
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -349,3 +351,19 @@ def test_on_s3_a_reviewer_download_is_a_presigned_redirect_counted_on_the_link(s
     assert "casts.csv" in served.headers["Content-Disposition"]
     link.refresh_from_db()
     assert link.download_count == 1
+
+
+def test_the_reviewer_page_runs_the_same_queries_for_one_file_or_twenty(
+    client, depositor, deposit, django_assert_max_num_queries
+):
+    _link_row, token = _link(deposit, depositor)
+    _page(client, token)  # warm the caches (content types)
+    with CaptureQueriesContext(connection) as one_file:
+        assert _page(client, token).status_code == 200
+    for n in range(19):
+        services.file_add_bytes(
+            deposit=deposit, actor=depositor, name=f"cast_{n:02}.csv", chunks=[CONTENT], size=len(CONTENT)
+        )
+    with django_assert_max_num_queries(len(one_file)):
+        page = _page(client, token)
+    assert page.content.decode().count('class="file-preview"') == 20
