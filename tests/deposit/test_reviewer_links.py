@@ -367,3 +367,10 @@ def test_the_reviewer_page_runs_the_same_queries_for_one_file_or_twenty(
     with django_assert_max_num_queries(len(one_file)):
         page = _page(client, token)
     assert page.content.decode().count('class="file-preview"') == 20
+
+
+def test_deleting_the_deposit_deletes_its_links_and_their_address_leads_nowhere(client, depositor, deposit):
+    _link_row, token = _link(deposit, depositor)
+    services.deposit_delete(deposit=deposit, actor=depositor)
+    assert not ReviewerLink.objects.exists()
+    assert _page(client, token).status_code == 404
