@@ -98,6 +98,12 @@ def pans_with_one_finger(page, cdp, selector: str) -> None:
     assert lat1 < lat0 and lon1 > lon0
 
 
+def looks_pressed(button) -> None:
+    """The tool tapped shows white on dark, although the phone leaves it hovered."""
+    assert button.evaluate("(b) => b.matches(':hover')")
+    expect(button).to_have_css("color", "rgb(255, 255, 255)")
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"maps-touch-{name}.png"))
@@ -121,6 +127,7 @@ def test_a_finger_pans_the_wizard_map_draws_a_box_with_draw_a_box_on_and_taps_a_
     page.evaluate("() => { EstranMap.map.setView([46, -4], 5, {animate: false}); }")
     page.get_by_role("button", name="Tracer un rectangle").tap()
     expect(page.get_by_role("button", name="Tracer un rectangle")).to_have_attribute("aria-pressed", "true")
+    looks_pressed(page.get_by_role("button", name="Tracer un rectangle"))
     expect(page.locator("#map-status")).to_contain_text("du doigt")
     scrolled = page.evaluate("scrollY")
     south_east = map_point(page, "#map", "EstranMap.map", 43.5, -1.5)
@@ -173,6 +180,7 @@ def test_a_finger_draws_the_search_box_which_filters_and_pans_and_pinches_every_
     # "Draw a box" on: a box over the Bay of Biscay, drawn with a finger, not reaching the Gulf of Lion.
     page.evaluate("() => { EstranSearchMap.map.setView([45, -2], 4, {animate: false}); }")
     page.get_by_role("button", name="Draw a box").tap()
+    looks_pressed(page.get_by_role("button", name="Draw a box"))
     expect(page.locator("#map-status")).to_contain_text("with the mouse or a finger")
     scrolled = page.evaluate("scrollY")
     south_east = map_point(page, "#search-map", "EstranSearchMap.map", 41.0, 1.0)
