@@ -217,6 +217,23 @@ def test_embargoed_files_show_a_lock_to_readers_and_download_links_to_their_depo
     assert page.xpath("//*[contains(@class, 'file-lock')]") == []
 
 
+def test_the_files_table_scrolls_under_the_keyboard_even_without_a_link_to_tab_to(client, depositor, communities):
+    """Under embargo a reader's table has no link: its scrolling box (on a phone) takes the focus
+    itself and is named by the table's caption, not by the section's heading (axe's
+    scrollable-region-focusable and landmark-unique)."""
+    from datetime import date, timedelta
+
+    metadata = full_metadata()
+    metadata["access"] = {"level": "embargoed", "embargo_until": (date.today() + timedelta(days=30)).isoformat()}
+    record = record_create(owner=depositor, community=communities["ocean"], metadata=metadata)
+    page = page_of(client.get(record.get_absolute_url()))
+    [box] = page.xpath("//section[@id='files']//div[contains(@class, 'table-wrap')]")
+    assert box.get("tabindex") == "0" and box.get("role") == "region"
+    [caption] = box.xpath(f".//table/caption[@id='{box.get('aria-labelledby')}']")
+    assert " ".join(caption.text_content().split()).endswith("in all")
+    assert not box.xpath(".//a")
+
+
 def test_codes_and_dates_are_shown_in_the_readers_words():
     from django.utils import translation
 
