@@ -6,9 +6,16 @@
    file), hashed with SHA-256 (crypto.subtle) and its URL signed for that checksum a batch of four
    ahead (POST /api/uploads/{id}/parts), so that the store refuses bytes that do not match; the PUT
    itself streams the slice from disk. A failed part is sent again with exponential backoff (five
-   attempts; a lost connection waits for the network instead of using them up). Pause aborts the
-   parts in flight; resume sends them again. Then complete (POST /api/uploads/{id}/complete) and
-   follow the file until Estran has verified it (ready, with its SHA-256, or failed, with why).
+   attempts; a lost connection waits for the network instead of using them up). Pause starts no new
+   part and lets the parts in flight finish ("Pausing…"), so that nothing sent is thrown away: with
+   four parts of one file in flight, aborting them would lose up to four parts' worth of progress
+   (the store keeps whole parts only). "Stop now" aborts them at once; they are sent again on
+   resume. Resuming first asks the server which parts it holds (GET /api/uploads/{id}), so that a
+   part whose bytes all arrived before it was aborted is not sent again. The file's line and the
+   overall bar are computed from the same numbers (FileUpload.shownBytes), paused included. Then
+   complete (POST /api/uploads/{id}/complete) and follow the file until Estran has verified it
+   (ready, with its SHA-256, or failed, with why); a file with the same bytes as another file of
+   the deposit says so (`same_content_as`), without being refused.
 
    Open sessions are remembered in localStorage (upload id, name, size, lastModified): after a reload
    or a crash, choosing the same file again asks the server which parts it holds (GET
@@ -33,7 +40,7 @@
   const RETRYABLE = new Set([0, 408, 429, 500, 502, 503, 504]);
   const STORAGE_KEY = "estran:uploads";
   const SESSION_DAYS = 7; // UPLOAD_SESSION_TTL_HOURS' default: older entries are dropped unasked
-  const ACTIVE = new Set(["queued", "opening", "uploading", "completing"]);
+  const ACTIVE = new Set(["queued", "opening", "uploading", "pausing", "completing"]);
   const lang = document.documentElement.lang || "en";
 
   const fmt = (text, values) => String(text).replace(/%\((\w+)\)s/g, (m, key) => (values && key in values ? values[key] : ""));
@@ -166,6 +173,26 @@
       return Math.min(this.file.size, this.storedBytes + this.sentBytes + flying);
     }
 
+    // what the file's line shows, and what the overall bar adds up: one number for both
+    shownBytes() {
+      return this.state === "ready" ? this.file.size : this.doneBytes();
+    }
+
+    // the parts the store holds (as GET /api/uploads/{id} lists them) that this page did not know
+    // of: kept, and taken out of the line of parts to send. A part the store holds with another
+    // length than expected (a different file) is sent again.
+    adopt(stored) {
+      for (const part of stored || []) {
+        const n = part.part_number;
+        if (this.etags.has(n) || this.inflight.has(n) || part.size !== this.partLength(n)) continue;
+        this.etags.set(n, part.etag);
+        this.attempts.delete(n);
+        this.storedBytes += part.size;
+      }
+      this.pending = this.pending.filter((n) => !this.etags.has(n));
+      this.signed = this.signed.filter((p) => !this.etags.has(p.number));
+    }
+
     // the bytes this page sent, for the speed (what was stored before does not count)
     movedBytes() {
       return this.doneBytes() - this.storedBytes;
@@ -209,12 +236,7 @@
         });
       }
       const session = this.session;
-      for (const part of session.stored_parts || []) {
-        if (part.size === this.partLength(part.part_number)) {
-          this.etags.set(part.part_number, part.etag);
-          this.storedBytes += part.size;
-        }
-      }
+      this.adopt(session.stored_parts);
       this.unsigned = new Map((session.parts || []).map((p) => [p.part_number, p]));
       this.pending = [];
       for (let n = 1; n <= session.part_count; n += 1) if (!this.etags.has(n)) this.pending.push(n);
@@ -283,6 +305,11 @@
           this.inflight.delete(n);
           resolve();
           this.afterPut(part, outcome, flight);
+          if (this.state === "pausing" && !this.inflight.size) this.paused();
+          // the line and the overall bar follow at once, not at the next tick (which stops when
+          // nothing is active)
+          this.update();
+          this.u.changed();
         };
         xhr.open("PUT", part.url);
         for (const [name, value] of Object.entries(part.headers)) xhr.setRequestHeader(name, value);
@@ -341,7 +368,8 @@
     // --- completing and verifying
 
     maybeComplete() {
-      if (this.state !== "uploading" || this.etags.size < this.session.part_count || this.inflight.size) return;
+      if (!["uploading", "pausing"].includes(this.state)) return;
+      if (this.etags.size < this.session.part_count || this.inflight.size) return;
       this.complete();
     }
 
@@ -424,31 +452,73 @@
       this.result = file;
       this.message = "";
       this.setState("ready");
-      this.u.say(fmt(this.u.S.readyMsg, { name: this.name }));
+      const warning = this.warning();
+      this.u.say(fmt(this.u.S.readyMsg, { name: this.name }) + (warning ? " " + warning : ""));
+      this.u.sameContent(this);
       this.u.refreshTable();
+    }
+
+    // the deposit's other files with the same bytes, as the server found them (not refused)
+    warning() {
+      const names = (this.result && this.result.same_content_as) || [];
+      return names.length ? fmt(this.u.S.sameContent, { names: names.join(", ") }) : "";
     }
 
     // --- what the depositor does
 
     pause() {
       if (!["opening", "uploading"].includes(this.state)) return;
+      if (!this.inflight.size) return this.paused();
+      // no new part; those on their way finish and are kept (settle() then calls paused())
+      this.setState("pausing");
+      this.u.say(fmt(this.u.S.pausingMsg, { name: this.name }));
+    }
+
+    paused() {
       this.setState("paused");
+      this.u.say(fmt(this.u.S.pausedMsg, { name: this.name }));
+    }
+
+    stop() {
+      // "Stop now" while pausing: the parts in flight are aborted and go back in line
+      if (this.state !== "pausing") return;
       for (const flight of this.inflight.values()) {
         flight.why = "pause";
         flight.xhr.abort();
       }
-      this.u.say(fmt(this.u.S.pausedMsg, { name: this.name }));
     }
 
-    resume() {
-      if (!["paused", "interrupted"].includes(this.state)) return;
+    async resume() {
+      if (!["paused", "interrupted", "pausing"].includes(this.state)) return;
       this.attempts.clear();
       this.message = "";
       this.u.say(fmt(this.u.S.resumedMsg, { name: this.name }));
       if (!this.session) return this.open();
+      if (this.state !== "pausing") {
+        this.setState("opening");
+        if (!(await this.recount()) || this.state !== "opening") return;
+      }
       if (this.etags.size === this.session.part_count && !this.inflight.size) return this.complete();
       this.setState("uploading");
       this.u.pump();
+    }
+
+    // Before sending again, what the store holds: a part aborted after all its bytes had arrived
+    // is there, and is not sent twice. If the server does not answer, this page's own record of
+    // the stored parts stands (false: the upload is over, or it completed meanwhile).
+    async recount() {
+      const answer = await this.u.call("GET", "uploads/" + this.session.id, null, null, 1);
+      if (this.state === "cancelled") return false;
+      if (answer.status === 404 || (answer.ok && answer.data.state === "aborted")) {
+        this.gone();
+        return false;
+      }
+      if (answer.ok && answer.data.state === "completed") {
+        this.followCompleted();
+        return false;
+      }
+      if (answer.ok) this.adopt(answer.data.stored_parts);
+      return true;
     }
 
     async cancel() {
@@ -533,10 +603,12 @@
         <div class="uploader-bar" role="progressbar" aria-labelledby="${id}-name" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><span></span></div>
         <p class="small muted uploader-stats"></p>
         <p class="small upload-message" hidden></p>
+        <p class="small upload-warning" hidden></p>
         <p class="upload-checksum" hidden><span class="small muted"></span> <span class="mono"></span></p>
         <div class="buttons upload-actions">
           <button type="button" class="button small secondary" data-act="pause"></button>
           <button type="button" class="button small secondary" data-act="resume"></button>
+          <button type="button" class="button small secondary" data-act="stop"></button>
           <button type="button" class="button small secondary" data-act="cancel"></button>
           <button type="button" class="button small secondary" data-act="remove"></button>
         </div>`;
@@ -564,8 +636,8 @@
       badge.textContent = S[shown] || this.state;
       badge.classList.toggle("ok", this.state === "ready");
       badge.classList.toggle("bad", this.state === "failed");
-      badge.classList.toggle("warn", this.state === "interrupted" || this.state === "paused");
-      const done = this.state === "ready" ? this.file.size : this.doneBytes();
+      badge.classList.toggle("warn", ["interrupted", "paused", "pausing"].includes(this.state));
+      const done = this.shownBytes();
       const value = this.state === "ready" ? 100 : percent(done, this.file.size);
       const bar = el.querySelector(".uploader-bar");
       bar.setAttribute("aria-valuenow", String(value));
@@ -581,17 +653,22 @@
       }
       el.querySelector(".uploader-stats").textContent = stats.join(" · ");
       const message = el.querySelector(".upload-message");
+      const said = this.message || (this.state === "pausing" ? S.pausingNote : "");
       // reasons are written to follow "failed: "; on their own line they start with a capital
-      message.textContent = this.message.charAt(0).toLocaleUpperCase(lang) + this.message.slice(1);
-      message.hidden = !this.message;
+      message.textContent = said.charAt(0).toLocaleUpperCase(lang) + said.slice(1);
+      message.hidden = !said;
       message.classList.toggle("error", this.state === "failed" || this.state === "interrupted");
       const checksum = el.querySelector(".upload-checksum");
       checksum.hidden = !(this.result && this.result.sha256 && this.state === "ready");
       if (!checksum.hidden) checksum.querySelector(".mono").textContent = this.result.sha256;
+      const warning = el.querySelector(".upload-warning");
+      warning.textContent = this.state === "ready" ? this.warning() : "";
+      warning.hidden = !warning.textContent;
       const can = {
         pause: ["opening", "uploading"].includes(this.state),
-        resume: ["paused", "interrupted"].includes(this.state),
-        cancel: ["queued", "opening", "uploading", "paused", "interrupted", "completing"].includes(this.state),
+        resume: ["paused", "interrupted", "pausing"].includes(this.state),
+        stop: this.state === "pausing",
+        cancel: ["queued", "opening", "uploading", "pausing", "paused", "interrupted", "completing"].includes(this.state),
         remove: ["ready", "failed"].includes(this.state),
       };
       for (const button of el.querySelectorAll("[data-act]")) {
@@ -855,7 +932,7 @@
       box.hidden = counted.length === 0;
       if (box.hidden) return;
       const total = counted.reduce((sum, u) => sum + u.file.size, 0);
-      const done = counted.reduce((sum, u) => sum + (u.state === "ready" ? u.file.size : u.doneBytes()), 0);
+      const done = counted.reduce((sum, u) => sum + u.shownBytes(), 0);
       const ready = this.uploads.filter((u) => u.state === "ready").length;
       const value = total ? percent(done, total) : ready === counted.length ? 100 : 0;
       const bar = box.querySelector("[data-overall-bar]");
@@ -871,7 +948,7 @@
       }
       box.querySelector("[data-overall-stats]").textContent = stats.join(" · ");
       const pausable = this.uploads.some((u) => ["opening", "uploading"].includes(u.state));
-      const resumable = this.uploads.some((u) => ["paused", "interrupted"].includes(u.state));
+      const resumable = this.uploads.some((u) => ["paused", "interrupted", "pausing"].includes(u.state));
       const pauseAll = box.querySelector("[data-pause-all]");
       const resumeAll = box.querySelector("[data-resume-all]");
       if (!pausable && pauseAll === document.activeElement && resumable) requestAnimationFrame(() => resumeAll.focus());
@@ -886,6 +963,18 @@
       setTimeout(() => {
         this.live.textContent = text;
       }, 50);
+    }
+
+    // --- a file just ready with the same bytes as others in the list: they say it too
+
+    sameContent(upload) {
+      const names = (upload.result && upload.result.same_content_as) || [];
+      for (const other of this.uploads) {
+        if (other === upload || !other.result || !names.includes(other.name)) continue;
+        const known = other.result.same_content_as || [];
+        if (!known.includes(upload.name)) other.result.same_content_as = known.concat(upload.name).sort();
+        other.update();
+      }
     }
 
     // --- the wizard's table of files, when on the page (htmx), follows what happens here
