@@ -474,6 +474,9 @@ def wizard_suggestions(request, pk: int, file_pk: int):
         for s in payload["subjects"]
         if isinstance(s, dict) and str(s.get("keyword_type") or "parameter") in wizard.WHERE_TYPES
     ]
+    # A CF standard name already said by a keyword (its NERC term) is offered unticked, and the
+    # browser does not add it twice when the form holds its equivalent.
+    parameters = services.netcdf_subjects_known(subjects=parameters, metadata=deposit.metadata)
     payload["subjects"] = parameters
     return render(
         request,

@@ -22,7 +22,7 @@ from .deposits import (
     deposit_update,
 )
 from .lifecycle import NameRequired, deposit_act, deposit_approve, deposit_submit
-from .netcdf import NETCDF_SUGGESTIONS_MAX_SIZE, file_netcdf_suggestions
+from .netcdf import NETCDF_SUGGESTIONS_MAX_SIZE, file_netcdf_suggestions, netcdf_subjects_known
 from .reviewer_links import (
     reviewer_link_count_use,
     reviewer_link_create,
@@ -75,6 +75,7 @@ __all__ = [
     "files_verify_stalled",
     "invitation_accept",
     "invitation_decline",
+    "netcdf_subjects_known",
     "object_delete_unpublished",
     "part_size_for",
     "reviewer_link_count_use",

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.logging import get_logger
 from deposit.models import DepositFile
-from repository.netcdf import netcdf_kind
+from repository.netcdf import CF_STANDARD_NAMES, netcdf_kind
 from repository.sandbox import Unreadable, run_isolated
 from repository.storage import ObjectTooLarge, get_store
+from vocabularies.mappings import NVS_P07, cf_equivalents
 
 from .common import human_size, store_errors
 
@@ -71,3 +72,33 @@ def file_netcdf_suggestions(*, file: DepositFile) -> dict:
                 _("Only files up to %(limit)s are read for suggestions.") % {"limit": human_size(limit)}, field="file"
             ) from None
         return extract(path)
+
+
+def netcdf_subjects_known(*, subjects: list[dict], metadata: dict | None) -> list[dict]:
+    """The file's suggested keywords, each CF standard name with the URIs of the concepts that say
+    the same (`equivalents`, from the thesauri: vocabularies.mappings) and, when the deposit's
+    keywords already hold one of them (or the name itself, or the NVS P07 term of that name),
+    that keyword's label (`already`): the wizard offers it unticked, and does not add it twice."""
+    names = [s.get("subject") for s in subjects if s.get("scheme") == CF_STANDARD_NAMES]
+    equivalents = cf_equivalents(str(n) for n in names if n)
+    held = [s for s in (metadata or {}).get("subjects") or [] if isinstance(s, dict)]
+    marked = []
+    for subject in subjects:
+        name = subject.get("subject")
+        if subject.get("scheme") != CF_STANDARD_NAMES or name not in equivalents:
+            marked.append(subject)
+            continue
+        uris = {subject.get("value_uri"), *equivalents[name]}
+        same = next(
+            (
+                h
+                for h in held
+                if h.get("value_uri") in uris
+                or (str(h.get("value_uri") or "").startswith(NVS_P07) and h.get("subject") == name)
+            ),
+            None,
+        )
+        marked.append(
+            {**subject, "equivalents": equivalents[name], **({"already": str(same.get("subject"))} if same else {})}
+        )
+    return marked

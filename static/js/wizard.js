@@ -1191,6 +1191,23 @@
     changed();
   }
 
+  // The label of a chip of `groupName` that says what the suggested `subject` says: the same concept,
+  // one of the concepts the server found equivalent in the loaded thesauri (a CF standard name's
+  // NVS P07 term and the P02 group it is filed under), or an NVS P07 term whose label is the
+  // standard name (P07's preferred labels are the CF names themselves). The chips include those
+  // the same fill has just added.
+  function equivalentChip(groupName, subject) {
+    const group = groupByName(groupName);
+    if (!group || !subject.value_uri) return null;
+    const uris = [subject.value_uri].concat(subject.equivalents || []);
+    const row = rowsOf(group).find((r) => {
+      const uri = r.querySelector('[data-name="value_uri"]').value;
+      const label = r.querySelector('[data-name="subject"]').value;
+      return (uri && uris.includes(uri)) || (/\/collection\/P07\//.test(uri) && label === subject.subject);
+    });
+    return row ? row.querySelector('[data-name="subject"]').value : null;
+  }
+
   function applySuggestions(panel) {
     const data = JSON.parse(panel.dataset.suggestions || "{}");
     const used = (kind, index) => {
@@ -1198,6 +1215,7 @@
       return box && box.checked;
     };
     const geo = groupByName("geo_locations");
+    let boxReplaced = false;
     (data.geo_locations || []).forEach((location, index) => {
       if (!used("geo_locations", index) || !geo) return;
       const values = { place: location.place || "" };
@@ -1205,6 +1223,17 @@
       if (location.box) {
         kind = "box";
         ["west", "east", "south", "north"].forEach((k) => { values["box-" + k] = location.box[k]; });
+        // The file's box is the deposit's bounding box: it replaces the box there (its place name
+        // kept unless the file names one), rather than drawing a second one beside it.
+        const box = boxReplaced ? null : rowsOf(geo).find((row) => row.dataset.kind === "box");
+        if (box) {
+          boxReplaced = true;
+          if (!values.place) delete values.place;
+          setValues(box, values);
+          box.querySelectorAll("[data-check]").forEach((el) => runChecks(el));
+          geo.dispatchEvent(new CustomEvent("wizard:rows-changed", { bubbles: true, detail: { row: box, fit: true } }));
+          return;
+        }
       } else if (location.point) {
         kind = "point";
         values["point-longitude"] = location.point.longitude;
@@ -1236,7 +1265,14 @@
     (data.subjects || []).forEach((subject, index) => {
       if (!used("subjects", index)) return;
       const group = groups[subject.keyword_type || "parameter"];
-      if (group) addChip(group, Object.assign({ keyword_type: subject.keyword_type || "parameter" }, subject));
+      if (!group) return;
+      const same = equivalentChip(group, subject);
+      if (same) {
+        announce(fmt(S.alreadyThere, { label: same }));
+        return;
+      }
+      const { equivalents, already, ...values } = subject; // what the server knows, not metadata
+      addChip(group, Object.assign({ keyword_type: subject.keyword_type || "parameter" }, values));
     });
     announce(S.applied);
     changed();
