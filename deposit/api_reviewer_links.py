@@ -16,17 +16,18 @@ from core.errors import NotFound, PermissionDenied
 
 from . import policy, selectors, services
 from .models import Deposit, ReviewerLink
-from .services.reviewer_links import DEFAULT_DAYS, MAX_DAYS
+from .services.reviewer_links import DEFAULT_DAYS, LABEL_MAX_LENGTH, MAX_DAYS
 
 router = Router(tags=["reviewer links"])
 
 
 class ReviewerLinkIn(Schema):
     label: str = Field(
-        description="For whom: the journal and the manuscript (`Journal of Marine Systems, MS 2026-123`)."
+        max_length=LABEL_MAX_LENGTH,
+        description="For whom: the journal and the manuscript (`Journal of Marine Systems, MS 2026-123`).",
     )
     expires_in_days: int = Field(
-        default=DEFAULT_DAYS, description=f"How long the link works, from 1 to {MAX_DAYS} days."
+        default=DEFAULT_DAYS, ge=1, le=MAX_DAYS, description=f"How long the link works, from 1 to {MAX_DAYS} days."
     )
 
 

@@ -374,3 +374,18 @@ def test_deleting_the_deposit_deletes_its_links_and_their_address_leads_nowhere(
     services.deposit_delete(deposit=deposit, actor=depositor)
     assert not ReviewerLink.objects.exists()
     assert _page(client, token).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"label": "x" * 201}, "label"), ({"label": "JMS", "expires_in_days": 367}, "expires_in_days")],
+)
+def test_the_api_refuses_a_label_or_a_lifetime_out_of_bounds_at_its_field(
+    api_client, depositor, deposit, payload, field
+):
+    answer = api_client(depositor).post(
+        f"/api/deposits/{deposit.pk}/reviewer-links", payload, content_type="application/json"
+    )
+    assert answer.status_code == 422
+    assert field in answer.json()["problems"][0]["field"]
+    assert not ReviewerLink.objects.exists()
