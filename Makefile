@@ -52,8 +52,16 @@ lint: setup
 	$(VENV)/bin/deptry .
 	$(VENV)/bin/lint-imports
 
+# The suite in TEST_PROCESSES processes (pytest-xdist, a test file per process at a time), then the
+# timed tests (marker `serial`: the benchmarks' smoke runs, the soak, a worker killed on purpose)
+# alone, so that the others' load does not skew them. Both parts run; either failing fails the build.
+TEST_PROCESSES ?= 2
 test: setup system-packages lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@rc=0; \
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not serial" $(PYTEST_ARGS) || rc=$$?; \
+	[ $$rc -eq 5 ] && rc=0; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || { r=$$?; [ $$r -eq 5 ] || rc=$$r; }; \
+	exit $$rc
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
@@ -64,7 +72,7 @@ FUZZ_EXAMPLES ?= 300
 fuzz: setup
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(PY) -m pytest -o timeout=3600 tests/test_api_fuzz.py $(PYTEST_ARGS)
 
-# The soak of issue 13 for longer than `make test` runs it (tests/test_soak.py, 60 s a backend): the
+# The soak of issue 13 for longer than `make test` runs it (tests/test_soak.py, 15 s a backend): the
 # embedded default, then PostgreSQL and Redis, SOAK_SECONDS each; prints the figures, exits 1 if
 # anything did not hold.
 SOAK_SECONDS ?= 600

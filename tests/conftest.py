@@ -10,6 +10,7 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -38,10 +39,8 @@ def _real_services():
         require_service("Redis", settings.CELERY_BROKER_URL)
 
 
-@pytest.fixture
-def communities(db):
-    """The five communities. They come from a data migration; transactional tests flush the tables,
-    so they are put back when missing."""
+def seed_communities() -> None:
+    """The five communities of the data migration, created where missing."""
     import importlib
 
     from accounts.models import Community
@@ -58,7 +57,40 @@ def communities(db):
                 "contact_email": f"{addresses.ADDRESSES[slug]}@{addresses.mail_domain()}",
             },
         )
+
+
+@pytest.fixture
+def communities(db):
+    """The five communities (see `seed_communities`)."""
+    from accounts.models import Community
+
+    seed_communities()
     return {c.slug: c for c in Community.objects.all()}
+
+
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        "transactional_db" in fixtures or "live_server" in fixtures or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends, the data migration's communities
+    included: they are put back, so that the tests after it on the same database (in whatever order
+    pytest-xdist hands them out) find the database as migrations left it."""
+    from django.db import connection
+
+    result = yield
+    # Only on a test database: a test skipped before pytest-django created one leaves the settings
+    # naming the real database.
+    name = str(connection.settings_dict["NAME"])
+    if _flushes_the_database(item) and (name.startswith("test_") or "memory" in name):
+        with item.config.stash[blocking_manager_key].unblock():
+            seed_communities()
+    return result
 
 
 def _user(username: str, **extra):

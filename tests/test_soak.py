@@ -19,6 +19,9 @@ from bench.soak.run import soak
 from bench.soak.scenario import Plan
 from tests.conftest import require_service
 
+# Timed: runs alone, after the parallel part of the suite (Makefile `test`).
+pytestmark = pytest.mark.serial
+
 SECONDS = float(os.environ.get("SOAK_SECONDS", "15"))
 
 

@@ -176,6 +176,7 @@ def test_a_verification_is_handed_over_again_only_once_it_has_stalled(
 # --- the worker killed while it verifies, on the embedded default ---------------------------------
 
 
+@pytest.mark.serial
 def test_a_verification_lost_with_its_killed_worker_is_handed_over_again_and_ends_ready(tmp_path):
     """The file-system broker deletes a message when the worker takes it: a worker killed while it
     verifies leaves the file `verifying` with no task anywhere. The sweep (beat, every ten minutes)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import require_service
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 
