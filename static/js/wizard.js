@@ -1544,7 +1544,11 @@
       requestAnimationFrame(() => {
         const box = target.getBoundingClientRect();
         const top = bar.getBoundingClientRect().top;
-        if (box.bottom > top - 4 && box.top < window.innerHeight) window.scrollBy(0, box.bottom - top + 12);
+        if (box.bottom <= top - 4 || box.top >= window.innerHeight) return;
+        // Up by what the bar covers, but never so far that the element's own top leaves the window
+        // (a tall box, a map: its top, where one starts reading, stays in sight).
+        const by = Math.min(box.bottom - top + 12, box.top - 8);
+        if (by > 0) window.scrollBy(0, by);
       });
     });
   }
