@@ -248,7 +248,8 @@ def test_codes_and_dates_are_shown_in_the_readers_words():
         assert language_label("nl") not in ("nl", "")  # Django's name for a language the wizard does not offer
         assert language_label("qaa") == "qaa"  # no name known: the code
         assert resource_type_label("Dataset") == "Jeu de données"
-        assert resource_type_label("JournalArticle") == "JournalArticle"
+        assert resource_type_label("JournalArticle") == "Article de revue"  # every DataCite type has a label
+        assert resource_type_label("Hologram") == "Hologram"  # not a DataCite type: its name as given
         assert date_text("2024-04-25/2024-05-30") == "25 avril 2024 – 30 mai 2024"
         assert date_text("2024-04-25/") == "25 avril 2024 – en cours"
         assert date_text("2024-05") == "2024-05" and date_text("2024") == "2024"
