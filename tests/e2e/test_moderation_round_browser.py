@@ -134,7 +134,8 @@ def test_a_full_round_of_review_with_changes_requested_then_approval(
     # The depositor sees the comments beside the fields in the wizard, replies and fixes the box.
     depo.goto(deposit_url)
     expect(depo.locator(".badge.status-changes_requested")).to_be_visible()
-    expect(depo.get_by_text("Two points to fix, see the comments.")).to_be_visible()
+    # The request first on the page (it is in the timeline too).
+    expect(depo.locator("#change-request")).to_contain_text("Two points to fix, see the comments.")
     depo.goto(f"{deposit_url}wizard/where_when/")
     comments = depo.locator("[data-step-comments]")
     expect(comments).to_contain_text("looks wrong: the casts start at 5.5° W.")
