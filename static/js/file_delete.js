@@ -18,7 +18,8 @@
       if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
       event.preventDefault();
       form.action = link.href;
-      question.textContent = dialog.dataset.question.replace("%(name)s", link.dataset.name);
+      // a function, so that a "$&" in a file's name is not read as a replacement pattern
+      question.textContent = dialog.dataset.question.replace("%(name)s", () => link.dataset.name);
       dialog.showModal();
       keep.focus(); // the choice that loses nothing comes first
     });
