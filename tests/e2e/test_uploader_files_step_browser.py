@@ -290,7 +290,7 @@ def test_the_same_bytes_under_two_names_are_accepted_and_said_and_delete_asks_fi
     copy = item(page, "data_copy.csv")
     expect(copy.locator(".upload-state")).to_have_text("Ready")
     expect(copy.locator(".upload-warning")).to_have_text("Same content as data.csv.")
-    assert "data_copy.csv is ready. Same content as data.csv." in page.evaluate("window.__said")
+    page.wait_for_function("window.__said.includes('data_copy.csv is ready. Same content as data.csv.')")
     # the line of the other file says it too, and a file with other bytes says nothing
     expect(item(page, "data.csv").locator(".upload-warning")).to_have_text("Same content as data_copy.csv.")
     expect(item(page, "notes.txt").locator(".upload-state")).to_have_text("Ready")
