@@ -132,18 +132,26 @@ def wait_until(page, predicate, *, timeout: float = 30.0, message: str = "condit
         page.wait_for_timeout(50)
 
 
-def the_bars_agree(page, row) -> str:
-    """The file's line and the overall bar show the same bytes and the same percentage (one file);
+def the_bars_agree(page, name: str) -> str:
+    """The file's line and the overall bar show the same bytes and the same percentage (one file),
+    read in one go (the page updates both in the same task, so a snapshot is never half-way);
     returns the bytes said."""
-    from playwright.sync_api import expect
-
-    overall = page.locator("[data-overall]")
-    said = row.locator(".uploader-stats").inner_text().split(" · ")[0]
-    expect(overall.locator("[data-overall-stats]")).to_have_text(re.compile("^" + re.escape(said)))
-    expect(overall.get_by_role("progressbar")).to_have_attribute(
-        "aria-valuenow", row.get_by_role("progressbar").get_attribute("aria-valuenow")
+    line, overall = page.evaluate(
+        """(name) => {
+            const item = [...document.querySelectorAll(".upload-item")]
+                .find((li) => li.querySelector(".upload-name").textContent === name);
+            const box = document.querySelector("[data-overall]");
+            return [
+                [item.querySelector(".uploader-stats").textContent.split(" · ")[0],
+                 item.querySelector(".uploader-bar").getAttribute("aria-valuenow")],
+                [box.querySelector("[data-overall-stats]").textContent.split(" · ")[0],
+                 box.querySelector("[data-overall-bar]").getAttribute("aria-valuenow")],
+            ];
+        }""",
+        name,
     )
-    return said
+    assert line == overall, (line, overall)
+    return line[0]
 
 
 # --- pause and resume -----------------------------------------------------------------------------
@@ -188,7 +196,7 @@ def test_pausing_keeps_the_parts_on_their_way_and_resuming_sends_no_part_twice(
     expect(row.locator(".upload-state")).to_have_text("Pausing…")
     expect(row.locator(".upload-message")).to_contain_text("Finishing the parts already on their way")
     expect(row.get_by_role("button", name="Resume adcp_currents.nc")).to_be_focused()
-    the_bars_agree(page, row)
+    the_bars_agree(page, "adcp_currents.nc")
     shot(page, "01-pausing")
     expect(row.locator(".upload-state")).to_have_text("Paused")
     expect(page.locator("[data-live]")).to_have_text("adcp_currents.nc: paused.")
@@ -196,7 +204,7 @@ def test_pausing_keeps_the_parts_on_their_way_and_resuming_sends_no_part_twice(
     assert 2 <= len(stored) < 10 and not cut_off, (stored, cut_off)
     assert sorted(sent) == stored  # every part sent is stored: nothing thrown away
     # While paused, both say exactly what the store holds.
-    said = the_bars_agree(page, row)
+    said = the_bars_agree(page, "adcp_currents.nc")
     stored_bytes = len(stored) * 5 * MiB
     assert said == f"{stored_bytes / MiB:.1f} MB of 48.0 MB", said
     expect(row.get_by_role("progressbar")).to_have_attribute("aria-valuenow", str(stored_bytes * 100 // (48 * MiB)))
@@ -208,7 +216,7 @@ def test_pausing_keeps_the_parts_on_their_way_and_resuming_sends_no_part_twice(
     row.get_by_role("button", name="Resume adcp_currents.nc").click()
     expect(row.locator(".upload-state")).to_have_text("Ready", timeout=60_000)
     expect(row.locator(".upload-checksum .mono")).to_have_text(sha256)
-    the_bars_agree(page, row)
+    the_bars_agree(page, "adcp_currents.nc")
     assert sorted(sent) == list(range(1, 11)), sent  # each part once: none stored was sent again
     assert not cut_off
     bars = page.evaluate("window.__bars")
@@ -250,7 +258,7 @@ def test_stop_now_sends_again_only_the_parts_it_cut_off(open_page, site, deposit
     stored = set(stored_parts(deposit))
     in_flight = set(sent) - stored  # cut off by Stop now
     assert stored and in_flight, (sent, stored)
-    the_bars_agree(page, row)
+    the_bars_agree(page, "mooring_temperature.csv")
 
     sent.clear()
     row.get_by_role("button", name="Resume mooring_temperature.csv").click()
