@@ -101,7 +101,7 @@ class DepositFile(models.Model):
         failed = "failed", _("failed")
 
     deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="files")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=1024)  # a relative path: core.file_names
     size = models.BigIntegerField()
     state = models.CharField(max_length=12, choices=State.choices, default=State.uploading)
     storage_key = models.CharField(max_length=255, unique=True)

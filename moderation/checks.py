@@ -35,6 +35,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from pydantic import ValidationError
 
+from core.file_names import base_name
 from core.identifiers import is_valid_orcid
 from core.logging import get_logger
 from deposit import wizard
@@ -305,11 +306,14 @@ def _ror_ok(value: str) -> bool:
 
 
 def _extension(name: str) -> str:
+    name = base_name(name)  # `v1.2/README` has none
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def _stem(name: str) -> str:
-    return name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
+    """The name without its extension, in its folder: `a/data.csv` and `a/data.xlsx` are one table."""
+    folder, slash, leaf = name.rpartition("/")
+    return (folder + slash + (leaf.rsplit(".", 1)[0] if "." in leaf else leaf)).lower()
 
 
 # --- Step 1: describe ---------------------------------------------------------------------------

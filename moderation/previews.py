@@ -34,6 +34,7 @@ import io
 
 from django.conf import settings
 
+from core.file_names import base_name
 from core.logging import get_logger
 from deposit.models import DepositFile
 from deposit.services import NETCDF_SUGGESTIONS_MAX_SIZE
@@ -133,6 +134,7 @@ NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
 
 
 def _extension(name: str) -> str:
+    name = base_name(name)  # `v1.2/README` has none
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 

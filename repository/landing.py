@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from core.file_names import base_name
+
 from . import hooks, selectors, signposting
 from .metadata import AccessLevel, MetadataDocument, RelationType
 from .models import Concept, PersistentIdentifier, Record, RecordUsage
@@ -54,7 +56,7 @@ class LandingFile:
     @property
     def format_label(self) -> str:
         """The file's extension in capitals (`NC`, `CSV`), what readers recognise."""
-        _stem, dot, extension = self.name.rpartition(".")
+        _stem, dot, extension = base_name(self.name).rpartition(".")
         return extension.upper() if dot and len(extension) <= 8 else ""
 
 

@@ -209,7 +209,7 @@ class RecordRevision(models.Model):
 
 class RecordFile(models.Model):
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="files")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=1024)  # a relative path: core.file_names
     size = models.BigIntegerField()
     md5 = models.CharField(max_length=32)
     sha256 = models.CharField(max_length=64)

@@ -42,6 +42,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 
 from core.errors import DomainError, NotFound
+from core.file_names import base_name
 
 from . import hooks, landing as landing_page, selectors, services, signposting, usage
 from .landing import LandingPreview, LandingRecord
@@ -346,7 +347,9 @@ def download_refused(request, *, record_file) -> HttpResponse:
 
 def content_disposition(name: str) -> str:
     """`attachment` with the original name (RFC 6266): `filename*` in UTF-8 for every client that
-    reads it, and an ASCII `filename` for those that do not."""
+    reads it, and an ASCII `filename` for those that do not. A file in folders is saved under its own
+    name: a browser saves a file, not a path (and would turn each `/` into `_`)."""
+    name = base_name(name)
     fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     fallback = re.sub(r'[^\x20-\x7e]|["\\%]', "_", fallback).strip() or "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

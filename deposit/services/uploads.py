@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.file_names import clean_file_name, folders_of
 from core.logging import get_logger
-from core.text import text_problem
 
 # tasks as a module: deposit.tasks imports this module at its top, so its tasks are looked up when used.
 from deposit import hooks, tasks
@@ -38,48 +37,6 @@ from .common import human_size, require_editor, store_errors
 log = get_logger(__name__)
 
 MAX_PARTS = 10_000
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _format_character(name: str) -> str | None:
-    """The first Unicode format character (category Cf) of a name, as "U+202E RIGHT-TO-LEFT
-    OVERRIDE", or None."""
-    for char in name:
-        if unicodedata.category(char) == "Cf":
-            return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
-    return None
-
-
-def clean_file_name(name: str) -> str:
-    """A file name as stored: NFC-normalised, no path, no control or format characters, not empty.
-
-    Format characters are invisible and change how the rest displays: `report<U+202E>fdp.exe` shows
-    as `reportexe.pdf`, and zero-width characters or a byte order mark make two names look alike."""
-    if not isinstance(name, str):
-        raise ValidationFailed(_("A file name is required."), field="name")
-    if problem := text_problem(name):  # a lone surrogate cannot even be normalised and stored
-        raise ValidationFailed(_(problem), field="name")
-    name = unicodedata.normalize("NFC", name).strip()
-    if not name or name in (".", ".."):
-        raise ValidationFailed(_("A file name is required."), field="name")
-    if "/" in name or "\\" in name:
-        raise ValidationFailed(_("A file name cannot contain a path (“/” or “\\”)."), field="name")
-    if _CONTROL.search(name):
-        raise ValidationFailed(_("A file name cannot contain control characters."), field="name")
-    if char := _format_character(name):
-        raise ValidationFailed(
-            _(
-                "A file name cannot contain %(char)s: invisible formatting characters (bidirectional overrides, "
-                "zero-width characters, byte order marks) can make a name look like another one."
-            )
-            % {"char": char},
-            field="name",
-        )
-    if len(name) > 255:
-        raise ValidationFailed(_("A file name is at most 255 characters."), field="name")
-    return name
 
 
 def part_size_for(size: int) -> int:
@@ -115,6 +72,24 @@ def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
                 "size": human_size(size),
             },
             field="size",
+        )
+
+
+def _check_folders(deposit: Deposit, *, name: str) -> None:
+    """A path is a file or a folder, never both: `data` and `data/x.csv` cannot both be stored, since
+    no file system (nor a ZIP of the deposit unpacked on one) holds a file and a folder of one name.
+    Failed files are left out: they are replaced or deleted, never published."""
+    existing = deposit.files.exclude(state=DepositFile.State.failed)
+    if existing.filter(name__startswith=name + "/").exists():
+        raise ValidationFailed(
+            _("“%(name)s” is a folder in this deposit: a file cannot have the same name as a folder.") % {"name": name},
+            field="name",
+        )
+    if file := existing.filter(name__in=folders_of(name)).values_list("name", flat=True).first():
+        raise ValidationFailed(
+            _("“%(file)s” is a file in this deposit: it cannot also be a folder holding “%(name)s”.")
+            % {"file": file, "name": name},
+            field="name",
         )
 
 
@@ -160,6 +135,7 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
         abort_after_commit(file.storage_key, unfinished.upload_id)
         file.delete()
     _check_limits(deposit, name=name, size=size)
+    _check_folders(deposit, name=name)
     key = new_object_key()
     try:
         with transaction.atomic():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from core.file_names import base_name
+
 from .base import Check, FieldPath, Step
 
 OPEN_FORMATS = {
@@ -67,6 +69,7 @@ OPEN_ALTERNATIVES = {
 
 
 def file_format(name: str) -> dict:
+    name = base_name(name)  # `v1.2/README` has no extension
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in OPEN_FORMATS:
         return {"label": OPEN_FORMATS[extension], "open": True, "extension": extension}

@@ -66,6 +66,7 @@ from django.conf import settings
 from django.urls import reverse
 from lxml import etree
 
+from core.file_names import base_name
 from repository.metadata import (
     AccessLevel,
     BoundingBox,
@@ -889,6 +890,7 @@ def _file_format(name: str) -> str:
     guessed = mimetypes.guess_type(name)[0]
     if guessed:
         return guessed
+    name = base_name(name)  # `v1.2/README` has no extension
     return name.rsplit(".", 1)[1].upper() if "." in name else "Unknown"
 
 
