@@ -128,7 +128,11 @@ class ActionIn(Schema):
 
 
 class UploadIn(Schema):
-    name: str
+    name: str = Field(
+        description="The file's name, or its relative path in the deposit's folders (`profiles/2024/g123.nc`): "
+        "names separated by `/`, none empty, `.` or `..`, each at most 255 bytes in UTF-8; at most 16 levels "
+        "and 1,024 bytes in all."
+    )
     size: int = Field(ge=0)
     sha256: str = Field(default="", description="Optional SHA-256 of the whole file; verified after completion.")
 

@@ -196,3 +196,44 @@ def test_paths_round_trip_through_the_api_publication_landing_page_and_download(
     iso = anonymous.get(f"/records/{record_id}/export/iso19115-3").content.decode()
     assert f"/records/{record_id}/files/profiles/2024/g123_0043.nc" in iso
     assert ">2/README<" not in iso and f"/records/{record_id}/files/v1.2/README<" in iso
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+
+def test_the_default_limits_are_ten_thousand_files_and_a_terabyte(settings):
+    assert settings.UPLOAD_MAX_FILES == 10_000
+    assert settings.UPLOAD_MAX_DEPOSIT_SIZE == 2**40
+
+
+def test_the_file_count_limit_is_reached_then_refused_in_english_and_french(settings, owner, deposit):
+    settings.UPLOAD_MAX_FILES = 3
+    for name in ("a/1.csv", "a/2.csv", "b/1.csv"):
+        assert post_upload(owner, deposit["id"], name).status_code == 201
+
+    refused = post_upload(owner, deposit["id"], "b/2.csv")
+    french = post_upload(owner, deposit["id"], "b/2.csv", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "A deposit holds at most 3 files."
+    assert french.json()["detail"] == "Un dépôt contient au plus 3 fichiers."
+    assert DepositFile.objects.count() == 3 and UploadSession.objects.count() == 3
+
+
+def test_the_deposit_size_limit_is_reached_then_refused_in_english_and_french(settings, owner, deposit):
+    settings.UPLOAD_MAX_DEPOSIT_SIZE = 1000
+    assert post_upload(owner, deposit["id"], "a/big.bin", size=600).status_code == 201
+    assert post_upload(owner, deposit["id"], "a/rest.bin", size=400).status_code == 201  # exactly the limit
+
+    refused = post_upload(owner, deposit["id"], "b/one-more.bin", size=1)
+    french = post_upload(owner, deposit["id"], "b/one-more.bin", size=1, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "size"
+    assert refused.json()["detail"] == (
+        "A deposit holds at most 1000\xa0bytes; this one already holds 1000\xa0bytes, "
+        "and “b/one-more.bin” (1\xa0byte) would take it over."
+    )
+    assert french.json()["detail"].startswith("Un dépôt contient au plus 1000")
+    assert "« b/one-more.bin »" in french.json()["detail"].replace("\xa0", " ")
+    assert DepositFile.objects.count() == 2
