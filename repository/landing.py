@@ -155,6 +155,22 @@ class LandingRecord:
             linkset_url=settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}),
         )
 
+    def archive_links(self) -> list[signposting.Link]:
+        """The files all at once, for the linkset, when anybody may download them: the ZIP (an
+        `item`, like each file) and, as `describedby` in plain text, the SHA-256 manifest and the
+        list of the files' URLs."""
+        if not self.files_open or not self.files:
+            return []
+
+        def url(name: str) -> str:
+            return settings.SITE_URL + reverse(name, kwargs={"pk": self.record.pk})
+
+        return [
+            signposting.Link(url("repository:files-zip"), "item", "application/zip"),
+            signposting.Link(url("repository:files-manifest"), "describedby", "text/plain"),
+            signposting.Link(url("repository:files-urls"), "describedby", "text/plain"),
+        ]
+
     @cached_property
     def dates(self) -> list[tuple[str, date | str]]:
         """The record's dates as DataCite is told them, (kind, a day or the metadata's text): its

@@ -36,11 +36,24 @@ def records_all() -> QuerySet[Record]:
     return Record.objects.select_related("community", "pid", "concept__pid").order_by("-created")
 
 
-def record_get(pk: int) -> Record:
-    record = records_all().prefetch_related("files").filter(pk=pk).first()
+def record_get(pk: int, *, files: bool = True) -> Record:
+    """The record, with its files unless `files` is False (for those that read them otherwise, like
+    `record_files_values`, not as a list of models)."""
+    records = records_all().prefetch_related("files") if files else records_all()
+    record = records.filter(pk=pk).first()
     if record is None:
         raise NotFound("No such record.")
     return record
+
+
+def record_files_values(record: Record, *, folder: str = "") -> QuerySet:
+    """The record's files as (name, size, sha256, storage_key) tuples, by name; with `folder`, only
+    those under it (`a/b` takes `a/b/c.nc` and `a/b/d/e.nc`, not `a/bc.nc`). One query whatever the
+    number of files, read with `.iterator()` by "download all" and its lists."""
+    files = record.files.order_by("name")
+    if folder:
+        files = files.filter(name__startswith=folder + "/")
+    return files.values_list("name", "size", "sha256", "storage_key")
 
 
 def record_by_doi(doi: str) -> Record:

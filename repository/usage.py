@@ -11,7 +11,8 @@ applies them):
   shared Redis so that a double click reaching two processes still counts once), never stored;
 - a view is a GET of a record's landing page (HTML, 200); a download a GET of a file from its first
   byte (a resumed, ranged download is the same download). The item of a download is the file:
-  two different files within 30 seconds are two downloads.
+  two different files within 30 seconds are two downloads. A "download all" ZIP (of the record or
+  of a folder) is one download, its item the ZIP.
 
 Counted events go to the (record, day) rows of `RecordUsage` by upserts (`INSERT … ON CONFLICT DO
 UPDATE`, in autocommit: no lock held beyond the statement). Each web process adds them up in
@@ -178,6 +179,14 @@ def count_view(request, *, record_id: int) -> bool:
 def count_download(request, *, record_id: int, file_id: int) -> bool:
     """Count a download of a file, unless a robot or a double click. True if counted."""
     return _count(request, kind=DOWNLOAD, record_id=record_id, item=f"f{file_id}")
+
+
+def count_archive_download(request, *, record_id: int, folder: str = "") -> bool:
+    """Count a "download all" (the ZIP of the record's files, or of a folder's) as one download:
+    COUNTER counts a package of a dataset's files as one request, whatever it holds. True if
+    counted."""
+    item = f"z{record_id}:" + hashlib.blake2b(folder.encode(), digest_size=8).hexdigest()  # a short cache key
+    return _count(request, kind=DOWNLOAD, record_id=record_id, item=item)
 
 
 def with_usage(records: QuerySet) -> QuerySet:

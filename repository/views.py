@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import (
     Http404,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseRedirect,
     JsonResponse,
@@ -44,7 +45,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.errors import DomainError, NotFound
 from core.file_names import base_name
 
-from . import hooks, landing as landing_page, selectors, services, signposting, usage
+from . import archive, hooks, landing as landing_page, selectors, services, signposting, usage
 from .landing import LandingPreview, LandingRecord
 from .models import Concept, WithdrawalReason
 from .serializers import citation as citations
@@ -315,10 +316,16 @@ def record_withdraw(request, pk: int):
 
 def download_allowed(*, record_file, user) -> bool:
     """Whether `user` (possibly anonymous) may download this file, for both the S3 redirect and the
-    local stream. A withdrawn record's files are served to nobody; an embargoed record's only to
-    those deposit.policy.may_see_embargoed_files names (asked through repository.hooks), until the
-    embargo's day (from that day on they are open, even before the daily task runs)."""
-    record = record_file.record
+    local stream: `files_allowed` of its record."""
+    return files_allowed(record=record_file.record, user=user)
+
+
+def files_allowed(*, record, user) -> bool:
+    """Whether `user` (possibly anonymous) may download the record's files, one by one or all at once
+    (the ZIP, the checksum manifest, the URL list). A withdrawn record's files are served to nobody;
+    an embargoed record's only to those deposit.policy.may_see_embargoed_files names (asked through
+    repository.hooks), until the embargo's day (from that day on they are open, even before the
+    daily task runs)."""
     if record.is_withdrawn:
         return False
     if record.embargoed_on(timezone.now().date()):
@@ -326,22 +333,22 @@ def download_allowed(*, record_file, user) -> bool:
     return True
 
 
-def download_refused(request, *, record_file) -> HttpResponse:
-    """The answer when `download_allowed` says no: 410 Gone for a withdrawn record; for an
-    embargo, the site's 403 page with the opening day and a link back to the record (a reader who
-    opens a file's address lands on a page, not on bare text)."""
-    record = record_file.record
+def download_refused(request, *, record, several: bool = False) -> HttpResponse:
+    """The answer when `files_allowed` says no: 410 Gone for a withdrawn record; for an embargo,
+    the site's 403 page with the opening day and a link back to the record (a reader who opens a
+    file's address lands on a page, not on bare text). `several`: all the files were asked for."""
     if record.is_withdrawn:
         return HttpResponse(
             _("This record was withdrawn; its files are no longer available."),
             status=410,
             content_type="text/plain; charset=utf-8",
         )
-    context = {
-        "exception": _("This file is under embargo until %(date)s.")
-        % {"date": date_format(record.embargo_until, "DATE_FORMAT")},
-        "record": record,
-    }
+    date = date_format(record.embargo_until, "DATE_FORMAT")
+    if several:
+        message = _("The files are under embargo until %(date)s; they open on that day.") % {"date": date}
+    else:
+        message = _("This file is under embargo until %(date)s.") % {"date": date}
+    context = {"exception": message, "record": record}
     return HttpResponseForbidden(render_to_string("403.html", context, request))
 
 
@@ -409,7 +416,7 @@ def file_download(request, pk: int, name: str):
     if file is None:
         raise Http404("No such file.")
     if not download_allowed(record_file=file, user=request.user):
-        return download_refused(request, record_file=file)
+        return download_refused(request, record=record)
     return stored_file_response(
         request,
         storage_key=file.storage_key,
@@ -471,6 +478,98 @@ def stored_file_response(
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     if link:
         response["Link"] = link
+    return response
+
+
+def _all_files(request, pk: int):
+    """(record, folder, members) of a request for all the record's files (or a folder's, with
+    `?folder=`), or the answer refusing it: 404 for no such record, 410 / 403 as for one file
+    (`download_refused`), 400 for a folder that no file name could have. The files are read in one
+    query as tuples, whatever their number; `members` is an iterator over them."""
+    try:
+        record = selectors.record_get(pk, files=False)
+    except NotFound:
+        raise Http404("No such record.") from None
+    if not files_allowed(record=record, user=request.user):
+        return download_refused(request, record=record, several=True)
+    folder = ""
+    if "folder" in request.GET:
+        try:
+            folder = archive.folder_clean(request.GET["folder"])
+        except archive.BadFolder as exc:
+            return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
+    rows = selectors.record_files_values(record, folder=folder).iterator(chunk_size=2000)
+    return record, folder, (archive.Member(*row) for row in rows)
+
+
+def _nothing_to_list(folder: str) -> Http404:
+    return Http404("No file in this folder." if folder else "This record has no files.")
+
+
+@require_safe
+def files_zip(request, pk: int):
+    """Download all: the record's files (or a folder's) in one ZIP, made while it is sent
+    (`repository.archive`), its length known before the first byte, with no ranges (a ZIP made
+    again is the same files, not the same bytes: its dates are the day's). Counted as one download
+    of the record, once per transfer (never per file, nor in each file's own count)."""
+    answer = _all_files(request, pk)
+    if isinstance(answer, HttpResponse):
+        return answer
+    record, folder, members = answer
+    stream = archive.zip_stream(members, store=get_store())
+    if not stream:
+        raise _nothing_to_list(folder)
+    if request.method == "HEAD":
+        response = HttpResponse(b"")
+    else:
+        response = StreamingHttpResponse(archive.logged(stream, record_id=record.pk, folder=folder))
+        usage.count_archive_download(request, record_id=record.pk, folder=folder)
+    name = f"estran-{record.pk}-{folder.replace('/', '-')}.zip" if folder else f"estran-{record.pk}.zip"
+    response["Content-Type"] = "application/zip"
+    response["Content-Length"] = str(len(stream))
+    response["Content-Disposition"] = content_disposition(name)
+    response["Accept-Ranges"] = "none"
+    response["Link"] = _collection_link(record)
+    return response
+
+
+@require_safe
+def files_manifest(request, pk: int):
+    """The BagIt payload manifest of the record's files (or a folder's): `<SHA-256>  data/<name>` a
+    line, from the checksums verified at upload (nothing is read again). Put beside the files
+    unpacked under `data/`, it is a bag's `manifest-sha256.txt`; `sha256sum -c` reads it too, from
+    the folder holding `data/`."""
+    answer = _all_files(request, pk)
+    if isinstance(answer, HttpResponse):
+        return answer
+    record, folder, members = answer
+    body = "".join(archive.manifest_line(member) for member in members)
+    if not body:
+        raise _nothing_to_list(folder)
+    return _files_list_response(request, record, body)
+
+
+@require_safe
+def files_urls(request, pk: int):
+    """The download URL of each of the record's files (or a folder's), one a line, for `wget -i` or
+    `curl`: each is the file's own download, refused, redirected and counted as from the page."""
+    answer = _all_files(request, pk)
+    if isinstance(answer, HttpResponse):
+        return answer
+    record, folder, members = answer
+    # The files' URL prefix, reversed once rather than for each of ten thousand files.
+    files_url = settings.SITE_URL + reverse("repository:file-download", kwargs={"pk": record.pk, "name": "-"})[:-1]
+    body = "".join(archive.url_line(member, files_url=files_url) for member in members)
+    if not body:
+        raise _nothing_to_list(folder)
+    return _files_list_response(request, record, body)
+
+
+def _files_list_response(request, record, body: str) -> HttpResponse:
+    response = HttpResponse(body if request.method == "GET" else b"", content_type="text/plain; charset=utf-8")
+    response["Content-Length"] = str(len(body.encode()))
+    response["Link"] = _collection_link(record)
+    response["X-Robots-Tag"] = "noindex"  # the record's page is what search engines should show
     return response
 
 
@@ -560,7 +659,7 @@ def _bibliography(page: LandingRecord, *, style: str | None = None, locale: str 
 
 def _linkset(page: LandingRecord, **_params) -> bytes:
     record = page.record
-    data = signposting.linkset(record.landing_url, page.links(_describedby(record)))
+    data = signposting.linkset(record.landing_url, page.links(_describedby(record)) + page.archive_links())
     return json.dumps(data, indent=2).encode()
 
 

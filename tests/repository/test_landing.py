@@ -178,7 +178,12 @@ def test_with_many_files_the_items_are_in_the_linkset_only(client, depositor, co
     assert linkset["Content-Type"] == "application/linkset+json; charset=utf-8"
     context = linkset.json()["linkset"][0]
     assert context["anchor"] == record.landing_url
-    assert len(context["item"]) == signposting.MAX_HEADER_ITEMS + 1
+    files = [item for item in context["item"] if "/files/" in item["href"]]
+    assert len(files) == signposting.MAX_HEADER_ITEMS + 1
+    assert context["item"][-1] == {
+        "href": f"{settings.SITE_URL}/records/{record.pk}/files.zip",
+        "type": "application/zip",
+    }
     assert context["cite-as"] == [{"href": f"https://doi.org/{record.doi}"}]
     assert {"href": "https://schema.org/Dataset"} in context["type"]
 
