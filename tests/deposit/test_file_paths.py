@@ -9,6 +9,8 @@ import json
 import unicodedata
 
 import pytest
+from django.template import Context, Template
+from django.urls import reverse
 
 from core.file_names import MAX_DEPTH, MAX_PATH_BYTES, MAX_SEGMENT_BYTES
 from deposit.models import DepositFile, UploadSession
@@ -151,8 +153,8 @@ def test_a_failed_file_does_not_hold_its_name_as_a_folder(owner, deposit):
     assert post_upload(owner, deposit["id"], "data/x.csv").status_code == 201
 
 
-def test_paths_round_trip_through_the_api_publication_landing_page_and_download(
-    owner, api_client, moderator, deposit, eager_celery, django_capture_on_commit_callbacks
+def test_paths_round_trip_through_the_api_publication_pages_and_download(
+    owner, api_client, client, depositor, moderator, deposit, eager_celery, django_capture_on_commit_callbacks
 ):
     names = ["profiles/2024/g123_0042.nc", "profiles/2024/g123_0043.nc", "readme.txt", "v1.2/README"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,10 +162,18 @@ def test_paths_round_trip_through_the_api_publication_landing_page_and_download(
             upload_file(owner, deposit["id"], name, name.encode())
         assert act(owner, deposit["id"], "submit").status_code == 200
 
+    client.force_login(depositor)
     listed = owner.get(f"/api/deposits/{deposit['id']}/files").json()
     assert sorted(f["name"] for f in listed) == sorted(names)
     for file in DepositFile.objects.all():
         assert "/" not in file.storage_key.removeprefix("files/") and "profiles" not in file.storage_key
+
+    # the pages break a long path's line after a slash rather than inside a name
+    wrapped = "profiles/<wbr>2024/<wbr>g123_0042.nc"
+    owner_page = client.get(reverse("deposit:detail", kwargs={"pk": deposit["id"]}))
+    assert wrapped in owner_page.content.decode()
+    client.force_login(moderator)
+    assert wrapped in client.get(reverse("moderation:review", kwargs={"pk": deposit["id"]})).content.decode()
 
     moderating = api_client(moderator)
     act(moderating, deposit["id"], "claim")
@@ -189,6 +199,7 @@ def test_paths_round_trip_through_the_api_publication_landing_page_and_download(
     landing = anonymous.get(f"/records/{record_id}").content.decode()
     for name in names:
         assert f'href="/records/{record_id}/files/{name}"' in landing
+    assert f"{wrapped}</a>" in landing
     # the format is the file's extension, never a folder's dot
     assert '<abbr title="application/octet-stream">application/octet-stream</abbr>' in landing
     assert ">2/README<" not in landing
@@ -196,6 +207,12 @@ def test_paths_round_trip_through_the_api_publication_landing_page_and_download(
     iso = anonymous.get(f"/records/{record_id}/export/iso19115-3").content.decode()
     assert f"/records/{record_id}/files/profiles/2024/g123_0043.nc" in iso
     assert ">2/README<" not in iso and f"/records/{record_id}/files/v1.2/README<" in iso
+
+
+def test_a_path_is_escaped_name_by_name_where_its_line_may_break():
+    html = Template("{% load file_paths %}{{ name|path_breaks }}").render(Context({"name": "a<i>&amp;/x.csv"}))
+
+    assert html == "a&lt;i&gt;&amp;amp;/<wbr>x.csv"
 
 
 # --- limits -------------------------------------------------------------------------------------
