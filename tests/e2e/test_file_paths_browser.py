@@ -64,5 +64,6 @@ def test_files_in_folders_are_listed_by_path_and_downloaded_under_their_own_name
     assert page.locator("html").get_attribute("lang") == "fr"
     assert sorted(page.locator("table th.file-name").all_inner_texts()) == sorted(NAMES)
     assert page.get_by_role("link", name="Télécharger données/été/relevé.csv").count() == 1
-    page.locator("table", has=page.locator("th.file-name")).screenshot(path=str(SHOTS / "paths-landing-phone-fr.png"))
+    page.locator("table", has=page.locator("th.file-name")).scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "paths-landing-phone-fr.png"))
     phone.close()
