@@ -47,6 +47,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from accounts.models import Community
 from core.errors import ValidationFailed
+from core.file_names import MAX_PATH_BYTES, base_name
 
 from . import fts
 from .indexing import TEXT_CONFIGS
@@ -356,23 +357,38 @@ def _identified(q: str) -> tuple[bool, list[int]]:
     is a DOI, the ids of the records it names). A DOI names the record that has it and, through its
     dataset, every version (search shows the latest), as does the dataset's own DOI. Otherwise the
     query may be a file's name, whole or without its extension (`ctd_2024.nc`, `ctd_2024`), in
-    any case."""
+    any case: its whole path in the deposit's folders (`profiles/ctd_2024.nc`) or its own name."""
     doi = doi_of(q)
     if doi:
         concepts = Record.objects.filter(Q(doi__iexact=doi) | Q(concept__pid__doi__iexact=doi)).values("concept_id")
         return True, list(Record.objects.filter(concept_id__in=concepts).values_list("pk", flat=True))
     name = q.strip()
-    if not name or len(name) > 255:
+    if not name or len(name) > MAX_PATH_BYTES:
         return False, []
     folded = name.casefold()
-    files = RecordFile.objects.filter(Q(name__iexact=name) | Q(name__istartswith=f"{name}."))
+    files = RecordFile.objects.filter(
+        Q(name__iexact=name)
+        | Q(name__istartswith=f"{name}.")
+        | Q(name__iendswith=f"/{name}")
+        | Q(name__icontains=f"/{name}.")
+    )
     return False, sorted(
         {
             record_id
             for record_id, file_name in files.values_list("record_id", "name")[:1000]
-            if folded in (file_name.casefold(), file_name.rpartition(".")[0].casefold())
+            if folded in _names_of(file_name.casefold())
         }
     )
+
+
+def _names_of(path: str) -> set[str]:
+    """What finds a file by its name: its path and its own name, each whole or without its
+    extension (a folder's dot is no extension: `v1.2/readme` has none)."""
+    leaf = base_name(path)
+    names = {path, leaf}
+    if "." in leaf:
+        names |= {path.rpartition(".")[0], leaf.rpartition(".")[0]}
+    return names
 
 
 def _text_filter(query: SearchQuery) -> Q | None:

@@ -91,6 +91,21 @@ def test_a_record_is_found_by_its_doi_as_people_paste_it_and_by_a_files_name(pub
     assert search(parse_query({"q": doi, "community": ["atmosphere"]})).total == 0  # filters still apply
 
 
+def test_a_file_in_folders_is_found_by_its_path_and_by_its_own_name(publish):
+    from repository.models import RecordFile
+
+    target = publish("Glider profiles of 2024")
+    publish("Mooring records off Brittany")
+    RecordFile.objects.filter(record=target).update(name="profiles/2024/G123_0042.nc")
+    for q in ("profiles/2024/g123_0042.nc", "profiles/2024/G123_0042", "g123_0042.nc", "G123_0042"):
+        assert titles(q=q) == [target.title], q
+    # a folder's name, or the end of one, is not the file's
+    assert titles(q="2024/G123_0042") == titles(q="123_0042.nc") == []
+    RecordFile.objects.filter(record=target).update(name="v1.2/README")
+    assert titles(q="README") == titles(q="v1.2/readme") == [target.title]
+    assert titles(q="v1") == []
+
+
 def test_a_snippet_marks_the_words_found_and_escapes_the_rest(publish):
     publish("Nutrients", abstract="Nitrate <script>alert(1)</script> measured in the estuary of the Loire.")
     hit = search(parse_query({"q": "estuary"})).hits[0]
