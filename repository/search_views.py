@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from core.errors import ValidationFailed
 
 from . import search
+from .metadata import LICENCES
 from .templatetags.landing_tags import resource_type_label
 
 FACET_TITLES = {
@@ -42,6 +43,12 @@ PROBLEM_INPUTS = {
 }
 
 
+def licence_label(identifier: str) -> str:
+    """A licence's name (its SPDX identifier when Estran does not know it)."""
+    rights = LICENCES.get(identifier)
+    return rights.title if rights else identifier
+
+
 def _url(query: search.SearchQuery, **changes) -> str:
     params = query.params(**changes)
     return "?" + urlencode(params) if params else "?"
@@ -66,7 +73,12 @@ def _active_filters(query: search.SearchQuery, facets: dict) -> list[dict]:
         for value in query.selected(name):
             rest = [v for v in getattr(query, name) if str(v) != value]
             # A resource type chosen but matching nothing now is not among the facet's values.
-            label = resource_type_label(value) if name == "resource_type" else labels.get((name, value), value)
+            if name == "resource_type":
+                label = resource_type_label(value)
+            elif name == "licence":
+                label = licence_label(value)
+            else:
+                label = labels.get((name, value), value)
             active.append(
                 {
                     "facet": FACET_TITLES[name],
@@ -129,6 +141,8 @@ def search_page(request):
         for value in types:
             value.label = resource_type_label(value.value)  # DataCite's name in the reader's words
         types.sort(key=lambda v: (-v.count, v.label.casefold()))  # the order the reader reads, labels included
+        for value in result.facets.get("licence", []):
+            value.label = licence_label(value.value)  # the licence's name, as the landing page gives it
         facets = [
             {"name": name, "title": FACET_TITLES[name], "values": values}
             for name, values in result.facets.items()

@@ -155,3 +155,15 @@ def test_the_search_page_runs_a_bounded_number_of_queries(client, publish, depos
         publish(f"Few more {i}", keywords=[(f"k{i}", None)], creators=[f"Person{i}, A"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "20 of 33" in text(client.get("/search", {"q": "few"}))
+
+
+def test_the_licence_filter_and_its_chip_name_the_licence(client, records):
+    """The licence is named as the landing page names it, not by its SPDX identifier, in the facet
+    and in the chip of the filter in use; a licence Estran does not know keeps its identifier."""
+    from repository.search_views import licence_label
+
+    page = text(client.get("/search", {"licence": "CC-BY-4.0"}))
+    title = "Creative Commons Attribution 4.0 International"
+    assert re.search(rf'value="CC-BY-4.0" id="[^"]+" checked> <label [^>]+><span class="facet-label">{title}<', page)
+    assert re.search(rf'<a class="chip" href="[^"]*"><span class="chip-facet">Licence:</span> {title} <', page)
+    assert licence_label("LicenseRef-unknown") == "LicenseRef-unknown"
