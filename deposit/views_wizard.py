@@ -172,10 +172,10 @@ def js_strings() -> dict:
             "Drag on the map, with the mouse or a finger, to draw the box. Escape or the button again cancels."
         ),
         "drawPolygon": _(
-            "Click each corner on the map; click the first corner again (or press Enter) to finish. Escape cancels."
+            "Click or tap each corner on the map; the first corner again (or Enter) finishes. Escape cancels."
         ),
-        "drawPoint": _("Click the map where the point is. Escape cancels."),
-        "drawn": _("Added to the list beside the map."),
+        "drawPoint": _("Click or tap the map where the point is. Escape cancels."),
+        "drawn": _("Added to the list of places."),
         "box": _("Box"),
         "point": _("Point"),
         "polygon": _("Polygon"),
