@@ -7,7 +7,7 @@
 set -eu
 
 if [ "$#" -eq 0 ]; then
-    set -- gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 120
+    set -- gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3 --worker-class gthread --threads 4 --timeout 120
 fi
 
 case "$1" in

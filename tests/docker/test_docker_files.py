@@ -400,7 +400,9 @@ def test_app_services_run_gunicorn_celery_worker_and_beat(resolved):
     services = resolved["services"]
     web = services["web"]["command"]
     assert web[:2] == ["gunicorn", "config.wsgi:application"]
-    assert " ".join(web[2:]) == "--bind 0.0.0.0:8000 --workers 3 --timeout 120"
+    # gthread: a long response ("download all" of a few GB) outlives the timeout, which kills a sync
+    # worker in the middle of it; see tests/repository/test_download_all_large.py.
+    assert " ".join(web[2:]) == "--bind 0.0.0.0:8000 --workers 3 --worker-class gthread --threads 4 --timeout 120"
     assert services["worker"]["command"][:5] == ["celery", "-A", "config", "worker", "-l"]
     beat = services["beat"]["command"]
     assert beat[:5] == ["celery", "-A", "config", "beat", "-l"]
@@ -579,6 +581,10 @@ def test_dockerfile_runtime_stage_is_non_root_with_port_healthcheck_and_settings
         "0.0.0.0:8000",
         "--workers",
         "3",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
         "--timeout",
         "120",
     ]
