@@ -610,7 +610,10 @@ def temporal_extent(ctx: Context) -> Result:
 
 
 def _is_documentation(name: str) -> bool:
-    return _extension(name) in DOC_EXTENSIONS or bool(DOC_NAMES.search(_stem(name)))
+    """By its extension, its own name (`profiles/README`) or its folder's (`docs/calibration.txt`)."""
+    return _extension(name) in DOC_EXTENSIONS or any(
+        DOC_NAMES.search(stem) for stem in (_stem(name), _stem(base_name(name)))
+    )
 
 
 @check("documentation", step="files", anchor="f-files", label=gettext_lazy("A README or documentation file"))

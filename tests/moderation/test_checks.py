@@ -301,6 +301,15 @@ CASES = [
         "f-temporal_extent-end",
     ),
     ("documentation", None, [a_file(2, "ctd_casts.csv")], WARNING, "No README", "f-files"),
+    ("documentation", None, [a_file(2, "profiles/2024/ctd_casts.csv")], WARNING, "No README", "f-files"),
+    (
+        "formats",
+        None,
+        [a_file(1, "README.md"), a_file(2, "a/casts.xlsx"), a_file(3, "b/casts.csv")],  # its open copy is elsewhere
+        WARNING,
+        "a/casts.xlsx (Excel: CSV is open)",
+        "f-files-1",
+    ),
     ("documentation", None, [], FAILURE, "No files yet", "f-files"),
     (
         "formats",
@@ -505,6 +514,9 @@ PASSING_VARIANTS = [
     ("documentation", None, [a_file(1, "LISEZMOI.txt"), a_file(2, "casts.csv")]),
     ("documentation", None, [a_file(1, "cruise_report.pdf"), a_file(2, "casts.csv")]),
     ("documentation", None, [a_file(1, "data_documentation.txt"), a_file(2, "casts.csv")]),
+    ("documentation", None, [a_file(1, "profiles/README"), a_file(2, "profiles/casts.csv")]),  # in a folder
+    ("documentation", None, [a_file(1, "docs/calibration"), a_file(2, "casts.csv")]),
+    ("formats", None, [a_file(1, "README.md"), a_file(2, "a/casts.xlsx"), a_file(3, "a/casts.csv")]),
     ("formats", None, [a_file(1, "README.md"), a_file(2, "casts.xlsx"), a_file(3, "casts.csv")]),
     (
         "licence",
