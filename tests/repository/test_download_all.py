@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -327,15 +328,16 @@ def test_the_linkset_names_the_zip_the_manifest_and_the_url_list_when_the_files_
 
 
 def test_download_all_from_s3(client, depositor, communities, s3, settings):
-    """The objects read from the S3 API server (moto) as the ZIP goes; the URL list's downloads
-    redirect to presigned GETs as single files do."""
+    """The objects read from the S3 API server (moto) as the ZIP goes (one of them in several reads);
+    the URL list's downloads redirect to presigned GETs as single files do."""
+    contents = {**CONTENTS, "runs/big.bin": os.urandom(9 * 1024 * 1024 + 7)}
     record = record_create(
-        owner=depositor, community=communities["ocean"], files=[(n, len(c)) for n, c in CONTENTS.items()]
+        owner=depositor, community=communities["ocean"], files=[(n, len(c)) for n, c in contents.items()]
     )
     store = get_store()
     client_s3 = s3.client()
     for file in record.files.all():
-        data = CONTENTS[file.name]
+        data = contents[file.name]
         file.storage_key = f"s3test/{record.pk}/{file.pk}"
         file.sha256 = hashlib.sha256(data).hexdigest()
         file.save(update_fields=["storage_key", "sha256"])
@@ -343,16 +345,17 @@ def test_download_all_from_s3(client, depositor, communities, s3, settings):
     response = get(client, url("zip", record))
     data = body(response)
     assert int(response["Content-Length"]) == len(data)
-    assert members_sha256(data) == {name: hashlib.sha256(content).hexdigest() for name, content in CONTENTS.items()}
+    assert members_sha256(data) == {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
     first = get(client, url("urls", record)).content.decode().splitlines()[0]
     redirect = get(client, first.removeprefix(settings.SITE_URL))
     assert redirect.status_code == 302 and redirect["Location"].startswith(s3.url)
 
 
-def test_an_object_missing_from_the_store_cuts_the_zip_short(client, record):
+def test_an_object_missing_from_the_store_cuts_the_zip_short_and_is_logged(client, record, caplog):
     missing = record.files.get(name="profiles/2024/g123_0043.nc")
     (Path(get_store().root) / missing.storage_key).unlink()
     response = get(client, url("zip", record))
     assert response.status_code == 200  # the headers went before the store was read
     with pytest.raises(FileNotFoundError):
         body(response)
+    assert "archive.failed" in caplog.text and f"record={record.pk}" in caplog.text
