@@ -17,6 +17,7 @@ from django.db.models.fields.json import KT
 from accounts.models import Community
 from repository.metadata import ResourceTypeGeneral
 from repository.models import Record
+from repository.selectors import listed_files
 
 COMMUNITY_SETS = "community"
 TYPE_SETS = "type"
@@ -69,14 +70,15 @@ def harvest_page(
     with what serializing them needs in a fixed number of queries, wherever the page is: the
     key is a range on the `modified` index, never an offset.
 
-    With metadata: the community and DOIs (joined), the files (one query) and every version of
-    each record's dataset (one query, for the version relations)."""
+    With metadata: the community and DOIs (joined), the files of those that list them (one query;
+    a record with many has them summarised on its row) and every version of each record's dataset
+    (one query, for the version relations)."""
     if after is not None:
         modified, pk = after
         records = records.filter(Q(modified__gt=modified) | Q(modified=modified, pk__gt=pk), modified__gte=modified)
     if with_metadata:
         records = records.select_related("community", "pid", "concept__pid").prefetch_related(
-            "files",
+            listed_files(),
             Prefetch(
                 "concept__records",
                 queryset=Record.objects.select_related("pid").order_by("version"),

@@ -14,21 +14,26 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import ngettext
 
 from core.file_names import base_name
 
-from . import hooks, selectors, signposting
+from . import file_summary, hooks, selectors, signposting
 from .metadata import AccessLevel, MetadataDocument, RelationType
 from .models import Concept, PersistentIdentifier, Record, RecordUsage
 from .serializers import citation as citations
-from .serializers.schemaorg import Distribution, encoding_format, identifier_url, to_schemaorg
+from .serializers.schemaorg import Archive, Distribution, encoding_format, identifier_url, to_schemaorg
+
+# What `reverse` leaves unquoted in a path argument (RFC 3986's pchar, as Django's resolver quotes it).
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 # Relations the repository computes from the version chain: shown as "Versions", not as related
 # resources.
@@ -71,11 +76,25 @@ class RelatedResource:
 
 class LandingRecord:
     """A record as its landing page and exports see it. `versions` are the records of its concept,
-    first version first (one query, made by the caller)."""
+    first version first (one query, made by the caller). A record with more files than
+    `PUBLISH_FILES_LISTED_MAX` (`Record.files_summarised`) shows them a page at a time (`files_page`,
+    `PUBLISH_FILES_LISTED_MAX` a page), each page one query; its exports summarise them."""
 
-    def __init__(self, record: Record, versions: list[Record] | None = None):
+    def __init__(self, record: Record, versions: list[Record] | None = None, *, files_page: int = 1):
         self.record = record
         self.versions = versions if versions is not None else selectors.landing_versions(record)
+        self.files_page = min(max(files_page, 1), self.files_pages)
+
+    @property
+    def files_summarised(self) -> bool:
+        return self.record.files_summarised and not self.record.is_withdrawn
+
+    @property
+    def files_pages(self) -> int:
+        """How many pages of files the record's page has (1 when they are all on it)."""
+        if not self.files_summarised:
+            return 1
+        return -(-self.record.file_count // settings.PUBLISH_FILES_LISTED_MAX)
 
     @cached_property
     def metadata(self) -> MetadataDocument:
@@ -94,22 +113,57 @@ class LandingRecord:
 
     @cached_property
     def files(self) -> list[LandingFile]:
+        """The files the page shows: all of them, or the page `files_page` of a record with many."""
         record = self.record
         if record.is_withdrawn:
             return []
+        if self.files_summarised:
+            size = settings.PUBLISH_FILES_LISTED_MAX
+            return [self._file(f) for f in selectors.record_files_page(record, page=self.files_page, size=size)]
+        return [self._file(f) for f in record.files.all()]
+
+    def _every_item(self) -> list[tuple[str, str]]:
+        """(download URL, media type) of every file, even of a record with thousands: what the
+        linkset names. Their URLs are written from one reversed prefix, quoted as `reverse` quotes
+        a path (a `reverse` each would take seconds for ten thousand files)."""
+        if not self.files_summarised:
+            return [(f.url, f.media_type) for f in self.files]
+        prefix = reverse("repository:file-download", kwargs={"pk": self.record.pk, "name": "-"})[:-1]
+        prefix = settings.SITE_URL + prefix
         return [
-            LandingFile(
-                pk=f.pk,
-                name=f.name,
-                size=f.size,
-                sha256=f.sha256,
-                media_type=encoding_format(f.name),
-                path=reverse("repository:file-download", kwargs={"pk": record.pk, "name": f.name}),
-                previewable=hooks.file_previewable(f.name),
-                preview_path=reverse("repository:file-preview", kwargs={"pk": record.pk, "name": f.name}),
-            )
-            for f in record.files.all()
+            (prefix + quote(name, safe=_PATH_SAFE), encoding_format(name))
+            for name in selectors.record_file_names(self.record)
         ]
+
+    def _file(self, f) -> LandingFile:
+        pk = self.record.pk
+        return LandingFile(
+            pk=f.pk,
+            name=f.name,
+            size=f.size,
+            sha256=f.sha256,
+            media_type=encoding_format(f.name),
+            path=reverse("repository:file-download", kwargs={"pk": pk, "name": f.name}),
+            previewable=hooks.file_previewable(f.name),
+            preview_path=reverse("repository:file-preview", kwargs={"pk": pk, "name": f.name}),
+        )
+
+    @property
+    def files_first(self) -> int:
+        """The number of the page's first file, counting from 1 (paged records)."""
+        return (self.files_page - 1) * settings.PUBLISH_FILES_LISTED_MAX + 1
+
+    @property
+    def files_last(self) -> int:
+        return self.files_first + len(self.files) - 1
+
+    @property
+    def files_count(self) -> int:
+        return self.record.file_count if self.files_summarised else len(self.files)
+
+    @property
+    def files_size(self) -> int:
+        return self.record.files_size if self.files_summarised else sum(f.size for f in self.files)
 
     @property
     def files_open(self) -> bool:
@@ -129,13 +183,25 @@ class LandingRecord:
 
     def schemaorg(self) -> dict:
         record = self.record
+        archive = None
+        if self.files_summarised:
+            archive = Archive(
+                count=record.file_count,
+                size=record.files_size,
+                media_types=file_summary.media_types(record),
+                url=settings.SITE_URL + reverse("repository:files-zip", kwargs={"pk": record.pk}),
+                list_url=settings.SITE_URL + reverse("repository:files-urls", kwargs={"pk": record.pk}),
+            )
         return to_schemaorg(
             self.document,
             doi=record.doi,
             url=record.landing_url,
             date_published=record.publication_date,
             date_modified=record.modified,
-            distributions=[Distribution(f.name, f.size, f.sha256, f.url) for f in self.files],
+            distributions=[Distribution(f.name, f.size, f.sha256, f.url) for f in self.files]
+            if archive is None
+            else [],
+            archive=archive,
             catalog_name=settings.SITE_NAME,
             catalog_url=settings.SITE_URL + "/",
             citation=self.citation,
@@ -143,14 +209,17 @@ class LandingRecord:
             community=record.community.name,
         )
 
-    def links(self, describedby: list[tuple[str, str]]) -> list[signposting.Link]:
-        """The Signposting links; `describedby` is (URL, media type) of each metadata format."""
+    def links(self, describedby: list[tuple[str, str]], *, every_file: bool = False) -> list[signposting.Link]:
+        """The Signposting links; `describedby` is (URL, media type) of each metadata format.
+        `every_file` for the linkset, which names every file; the `Link` header names none of a
+        record with many (more than `signposting.MAX_HEADER_ITEMS`), so they are not read for it."""
         record = self.record
+        listed = self.files_open and (every_file or not self.files_summarised)
         return signposting.record_links(
             doi=record.doi,
             creators_orcids=[c.orcid for c in self.metadata.creators if c.orcid],
             describedby=describedby,
-            items=[(f.url, f.media_type) for f in self.files] if self.files_open else [],
+            items=self._every_item() if listed else [],
             licences=[r.uri for r in self.metadata.rights],
             linkset_url=settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}),
         )
@@ -159,7 +228,7 @@ class LandingRecord:
         """The files all at once, for the linkset, when anybody may download them: the ZIP (an
         `item`, like each file) and, as `describedby` in plain text, the SHA-256 manifest and the
         list of the files' URLs."""
-        if not self.files_open or not self.files:
+        if not self.files_open or not self.files_count:
             return []
 
         def url(name: str) -> str:

@@ -129,6 +129,13 @@ class Record(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # What the files amount to, written once by `services.record_publish` (a record's files never
+    # change): exports of a record with many files summarise them from these columns rather than
+    # read ten thousand rows (`files_summarised`). Extensions are of the files' own names (".nc",
+    # "" for none), lower case, first seen first, at most `FILE_EXTENSIONS_MAX`.
+    file_count = models.PositiveIntegerField(default=0, editable=False)
+    files_size = models.BigIntegerField(default=0, editable=False)
+    file_extensions = models.JSONField(default=list, editable=False)
     # Any change harvesters must see (a lifted embargo, a withdrawal, a new version's link).
     modified = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -181,6 +188,17 @@ class Record(models.Model):
 
     def embargoed_on(self, day) -> bool:
         return self.embargo_until is not None and self.embargo_until > day
+
+    @property
+    def files_summarised(self) -> bool:
+        """Whether the record has too many files to list one by one in its exports (DataCite,
+        ISO 19115-3, schema.org, OAI-PMH) and at once on its page."""
+        return self.file_count > settings.PUBLISH_FILES_LISTED_MAX
+
+
+# The distinct extensions a record keeps (`Record.file_extensions`): formats are summarised, never
+# a list as long as the files'.
+FILE_EXTENSIONS_MAX = 50
 
 
 class RecordRevision(models.Model):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from core.errors import NotFound
 
+from . import file_summary
 from .metadata import (
     Creator,
     DateEntry,
@@ -22,7 +24,7 @@ from .metadata import (
     RelationType,
     Title,
 )
-from .models import Concept, PersistentIdentifier, Record, WithdrawalReason
+from .models import Concept, PersistentIdentifier, Record, RecordFile, WithdrawalReason
 from .serializers.datacite import to_datacite_xml
 
 
@@ -44,6 +46,27 @@ def record_get(pk: int, *, files: bool = True) -> Record:
     if record is None:
         raise NotFound("No such record.")
     return record
+
+
+def listed_files() -> Prefetch:
+    """The prefetch of the files of records that list them all (`Record.files_summarised` is False):
+    a record with thousands has them summarised on its row, and its page reads one page of them
+    (`record_files_page`)."""
+    return Prefetch(
+        "files", queryset=RecordFile.objects.filter(record__file_count__lte=settings.PUBLISH_FILES_LISTED_MAX)
+    )
+
+
+def record_files_page(record: Record, *, page: int, size: int) -> list[RecordFile]:
+    """One page of a record's files, by name (page 1 first): one query, wherever the page is."""
+    start = (page - 1) * size
+    return list(RecordFile.objects.filter(record=record).order_by("name")[start : start + size])
+
+
+def record_file_names(record: Record) -> list[str]:
+    """The names of every file of a record, by name, whatever was prefetched (the linkset names
+    them all): one query."""
+    return list(RecordFile.objects.filter(record=record).order_by("name").values_list("name", flat=True))
 
 
 def record_files_values(record: Record, *, folder: str = "") -> QuerySet:
@@ -225,6 +248,8 @@ def pid_datacite_xml(pid: PersistentIdentifier) -> bytes:
     elif pid.record_id:
         document = record_document(pid.record)
         year = pid.record.publication_date.year
+        sizes, formats = file_summary.datacite_sizes_formats(pid.record)
+        return to_datacite_xml(document, doi=pid.doi, publication_year=year, sizes=sizes, formats=formats)
     else:
         document = draft_document(pid)
         year = date.today().year

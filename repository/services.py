@@ -25,7 +25,7 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.logging import get_logger
 from core.mail import mail_administrators
 
-from . import hooks, selectors, tasks
+from . import file_summary, hooks, selectors, tasks
 from .indexing import record_index
 from .metadata import AccessLevel, MetadataDocument
 from .models import Concept, PersistentIdentifier, Record, RecordFile, RecordRevision, WithdrawalReason
@@ -34,6 +34,8 @@ from .pids.base import DOIState, RejectedError, RetryableError, get_provider
 log = get_logger(__name__)
 
 Sync = PersistentIdentifier.Sync
+# Files inserted per statement at publication.
+PUBLISH_FILES_BATCH = 1000
 
 
 # --- The outbox ---------------------------------------------------------------------------------
@@ -341,6 +343,7 @@ def record_publish(
         publication_date=today,
         embargo_until=_embargo_until(document),
         modified=now,
+        **file_summary.summarise((f["name"], f["size"]) for f in files),
     )
     RecordRevision.objects.create(
         record=record,
@@ -350,7 +353,8 @@ def record_publish(
         actor=actor,
         created=now,
     )
-    RecordFile.objects.bulk_create(RecordFile(record=record, **f) for f in files)
+    # In batches: one INSERT per thousand files, never one per file, and no statement too large.
+    RecordFile.objects.bulk_create((RecordFile(record=record, **f) for f in files), batch_size=PUBLISH_FILES_BATCH)
     record_index(record=record)  # records before identifiers: the lock order
     pid.record = record
     pid.concept = concept

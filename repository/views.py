@@ -45,7 +45,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.errors import DomainError, NotFound
 from core.file_names import base_name
 
-from . import archive, hooks, landing as landing_page, selectors, services, signposting, usage
+from . import archive, file_summary, hooks, landing as landing_page, selectors, services, signposting, usage
 from .landing import LandingPreview, LandingRecord
 from .models import Concept, WithdrawalReason
 from .serializers import citation as citations
@@ -68,17 +68,15 @@ def home(request):
 
 
 def _record_or_404(pk: int, *, with_usage: bool = False):
-    """The record with its files (and, for its landing page, its views and downloads, in the same
-    query)."""
+    """The record with its files unless it has too many to list (`selectors.listed_files`), and, for
+    its landing page, its views and downloads, in the same query."""
+    records = selectors.records_all().prefetch_related(selectors.listed_files())
     if with_usage:
-        record = usage.with_usage(selectors.records_all().prefetch_related("files")).filter(pk=pk).first()
-        if record is None:
-            raise Http404("No such record.")
-        return record
-    try:
-        return selectors.record_get(pk)
-    except NotFound:
-        raise Http404("No such record.") from None
+        records = usage.with_usage(records)
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise Http404("No such record.")
+    return record
 
 
 @require_safe
@@ -99,10 +97,16 @@ def landing(request, pk: int):
     if _page_cacheable(request):
         return _landing_cached(request, pk)
     record = _record_or_404(pk, with_usage=True)
-    page = LandingRecord(record)
+    page = LandingRecord(record, files_page=_files_page(request))
     text = landing_page.usage_text(record.usage_views, record.usage_downloads)
     status, html, link = _render_landing(request, page, usage_text=text)
     return _landing_response(request, record.pk, status, html, link)
+
+
+def _files_page(request) -> int:
+    """The page of files asked for (`?files_page=`) of a record with many; 1 unless a number."""
+    value = request.GET.get("files_page", "")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 def _page_cacheable(request) -> bool:
@@ -202,7 +206,8 @@ def _landing_template(request, page: LandingRecord, *, preview: dict | None = No
     context.update(
         {
             "files": page.files,
-            "files_total_size": sum(f.size for f in page.files),
+            "files_count": page.files_count,
+            "files_total_size": page.files_size,
             "embargoed": embargoed,
             "can_download_embargoed": can_download_embargoed,
             # Under embargo and not for this reader: a lock with the opening day, not a download.
@@ -406,13 +411,21 @@ class _Span:
         self.fh.close()
 
 
+def _record_file(pk: int, name: str):
+    """(record, its file named `name` or None): two queries, whatever the number of its files."""
+    try:
+        record = selectors.record_get(pk, files=False)
+    except NotFound:
+        raise Http404("No such record.") from None
+    return record, record.files.filter(name=name).first()
+
+
 @require_safe
 def file_download(request, pk: int, name: str):
     """S3: a redirect to a presigned GET (short expiry) that S3 serves with `Content-Disposition:
     attachment` and the original name. Local: the bytes, with HTTP Range support. Each download
     is counted once: a ranged request counts only when it starts at the first byte."""
-    record = _record_or_404(pk)
-    file = next((f for f in record.files.all() if f.name == name), None)
+    record, file = _record_file(pk, name)
     if file is None:
         raise Http404("No such file.")
     if not download_allowed(record_file=file, user=request.user):
@@ -581,8 +594,7 @@ def file_preview(request, pk: int, name: str):
     for a withdrawn record, 403 under embargo except for those who may download the files. The
     preview is read as the worker stored it, never computed in the request; none stored: the
     answer says there is none."""
-    record = _record_or_404(pk)
-    file = next((f for f in record.files.all() if f.name == name), None)
+    record, file = _record_file(pk, name)
     if file is None or not hooks.file_previewable(file.name):
         raise Http404("No preview of such a file.")
     allowed = download_allowed(record_file=file, user=request.user)
@@ -623,7 +635,10 @@ def _collection_link(record) -> str:
 
 def _datacite_xml(page: LandingRecord, **_params) -> bytes:
     record = page.record
-    return to_datacite_xml(page.document, doi=record.doi, publication_year=record.publication_date.year)
+    sizes, formats = file_summary.datacite_sizes_formats(record)
+    return to_datacite_xml(
+        page.document, doi=record.doi, publication_year=record.publication_date.year, sizes=sizes, formats=formats
+    )
 
 
 def _datacite_json(page: LandingRecord, **_params) -> bytes:
@@ -659,7 +674,8 @@ def _bibliography(page: LandingRecord, *, style: str | None = None, locale: str 
 
 def _linkset(page: LandingRecord, **_params) -> bytes:
     record = page.record
-    data = signposting.linkset(record.landing_url, page.links(_describedby(record)) + page.archive_links())
+    links = page.links(_describedby(record), every_file=True) + page.archive_links()
+    data = signposting.linkset(record.landing_url, links)
     return json.dumps(data, indent=2).encode()
 
 

@@ -139,6 +139,9 @@ CSRF_COOKIE_HTTPONLY = False
 UPLOAD_MAX_FILE_SIZE = env.int("UPLOAD_MAX_FILE_SIZE", default=50 * 10**9)
 UPLOAD_MAX_DEPOSIT_SIZE = env.int("UPLOAD_MAX_DEPOSIT_SIZE", default=2**40)  # 1 TB as pages show sizes
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=10_000)
+# A record with more files than this is summarised (count, size, formats) by its exports and has
+# its files paged on its page, rather than listed one by one: see README, "Many files".
+PUBLISH_FILES_LISTED_MAX = env.int("PUBLISH_FILES_LISTED_MAX", default=100)
 UPLOAD_SESSION_TTL_HOURS = env.int("UPLOAD_SESSION_TTL_HOURS", default=24 * 7)
 # Parts may be as large as the part size; Django must accept them in one request body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)

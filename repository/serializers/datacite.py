@@ -16,6 +16,7 @@ What goes where, beyond the obvious:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import Enum
 
 from django.conf import settings
@@ -239,11 +240,15 @@ def to_datacite_xml(
     doi: str,
     publisher: str | None = None,
     publication_year: int | None = None,
+    sizes: Sequence[str] = (),
+    formats: Sequence[str] = (),
 ) -> bytes:
     """The document as a DataCite 4.6 `<resource>`, UTF-8 with an XML declaration.
 
     The publisher is the document's, else `publisher`, else `settings.DOI_PUBLISHER`; the year is
-    `publication_year`, else the document's, else the current year.
+    `publication_year`, else the document's, else the current year. `sizes` and `formats` summarise
+    the files of a record that has many (`repository.file_summary`): DataCite has no element per
+    file, and its metadata must stay small whatever their number.
     """
     root = etree.Element(f"{{{DATACITE_NS}}}resource", nsmap={None: DATACITE_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
@@ -301,6 +306,15 @@ def to_datacite_xml(
         related = _el(root, "relatedIdentifiers")
         for item in document.related_identifiers:
             _related_identifier(related, item)
+
+    if sizes:
+        sizes_el = _el(root, "sizes")
+        for size in sizes:
+            _el(sizes_el, "size", size)
+    if formats:
+        formats_el = _el(root, "formats")
+        for media_type in formats:
+            _el(formats_el, "format", media_type)
 
     if document.version:
         _el(root, "version", document.version)

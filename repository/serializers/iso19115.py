@@ -50,7 +50,9 @@ What goes where, beyond the obvious:
   IsDerivedFrom is a `crossReference`, not a `revisionOf`: a derived product is no revision);
 - the distribution lists the DOI, the landing page and every file's download URL, size and
   SHA-256 (an embargoed file says until when); a withdrawn record lists no file and its status
-  is `withdrawn`.
+  is `withdrawn`; a record with more than `PUBLISH_FILES_LISTED_MAX` files gives their formats
+  and total size from its summary and, instead of one online resource each, the list of their
+  download URLs (`files.txt`) and the linkset, which name them all.
 """
 
 from __future__ import annotations
@@ -320,6 +322,18 @@ class DistributedFile:
 
 
 @dataclass(frozen=True)
+class FileListing:
+    """The files of a record that has too many to list (`repository.file_summary`): their number,
+    total size and extensions, and where they are listed: the download URLs one a line, the linkset."""
+
+    count: int
+    size: int
+    extensions: Sequence[str]
+    urls_url: str
+    linkset_url: str
+
+
+@dataclass(frozen=True)
 class IsoResource:
     """What the repository knows about a record beyond its metadata document."""
 
@@ -336,11 +350,22 @@ class IsoResource:
     withdrawn_at: datetime | None = None
     today: date | None = None
     concept_doi: str | None = None  # the DOI of all the versions, once there are two
+    listing: FileListing | None = None  # instead of `files`, for a record with many
 
     @classmethod
     def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> IsoResource:
         """The context of a `repository.models.Record` (its files: `files`, else `record.files`)."""
         site = settings.SITE_URL
+        listing = None
+        if record.files_summarised and not record.is_withdrawn:
+            listing = FileListing(
+                count=record.file_count,
+                size=record.files_size,
+                extensions=tuple(record.file_extensions),
+                urls_url=site + reverse("repository:files-urls", kwargs={"pk": record.pk}),
+                linkset_url=site + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}),
+            )
+            files = ()  # never read: the listing stands for them
         files = record.files.all() if files is None else files
         community = record.community
         return cls(
@@ -369,6 +394,7 @@ class IsoResource:
             withdrawn_at=record.withdrawn_at if record.is_withdrawn else None,
             today=today,
             concept_doi=record.concept.pid.doi if record.concept.pid_id else None,
+            listing=listing,
         )
 
 
@@ -896,15 +922,17 @@ def _file_format(name: str) -> str:
 
 def _distribution(root: etree._Element, document: MetadataDocument, resource: IsoResource) -> None:
     distribution = _path(root, "mdb:distributionInfo", "mrd:MD_Distribution")
-    if resource.files:
-        for label in dict.fromkeys(_file_format(f.name) for f in resource.files):
-            fmt = _path(distribution, "mrd:distributionFormat", "mrd:MD_Format")
-            _string(_path(fmt, "mrd:formatSpecificationCitation", "cit:CI_Citation"), "cit:title", label)
+    listing = resource.listing
+    names = [f"file{extension}" for extension in listing.extensions] if listing else [f.name for f in resource.files]
+    for label in dict.fromkeys(_file_format(name) for name in names):
+        fmt = _path(distribution, "mrd:distributionFormat", "mrd:MD_Format")
+        _string(_path(fmt, "mrd:formatSpecificationCitation", "cit:CI_Citation"), "cit:title", label)
     distributor = _path(distribution, "mrd:distributor", "mrd:MD_Distributor")
     _repository_party(distributor, "mrd:distributorContact", "distributor", resource.repository)
     options = _path(distribution, "mrd:transferOptions", "mrd:MD_DigitalTransferOptions")
-    if resource.files:
-        _el(_el(options, "mrd:transferSize"), "gco:Real", _number(round(sum(f.size for f in resource.files) / 1e6, 6)))
+    total = listing.size if listing else sum(f.size for f in resource.files)
+    if listing or resource.files:
+        _el(_el(options, "mrd:transferSize"), "gco:Real", _number(round(total / 1e6, 6)))
     doi_link = doi_url(resource.doi)
     _online(
         options, "mrd:onLine", doi_link, protocol="DOI", label="Digital Object Identifier (DOI)", function="information"
@@ -920,12 +948,34 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
     )
     today = resource.today or date.today()
     embargo = document.access.embargo_until if document.access.level is AccessLevel.embargoed else None
+    embargo_note = f"embargoed until {embargo.isoformat()}" if embargo and embargo > today else ""
+    if listing:
+        # Thousands of online resources would drown a catalogue's record: where they are listed.
+        files = f"{listing.count:,} files, {listing.size:,} bytes"
+        _online(
+            options,
+            "mrd:onLine",
+            listing.urls_url,
+            protocol="WWW:DOWNLOAD",
+            label="File list",
+            description="; ".join(filter(None, [f"The download URL of each of the {files}, one a line", embargo_note])),
+            function="download",
+        )
+        _online(
+            options,
+            "mrd:onLine",
+            listing.linkset_url,
+            protocol="WWW:LINK",
+            label="Linkset",
+            description=f"Signposting linkset (RFC 9264): every file of the {files}, with its media type.",
+            function="information",
+        )
     for f in resource.files:
         notes = [f"{f.size} bytes"]
         if f.sha256:
             notes.append(f"SHA-256 {f.sha256}")
-        if embargo and embargo > today:
-            notes.append(f"embargoed until {embargo.isoformat()}")
+        if embargo_note:
+            notes.append(embargo_note)
         _online(
             options,
             "mrd:onLine",

@@ -23,7 +23,8 @@ What goes where (SOSO's recommendations, checked by its SHACL shapes: repository
   extent, else the document's Collected date);
 - `distribution`: one DataDownload per file with `encodingFormat`, `contentSize`, its SHA-256 as an
   SPDX checksum (SOSO's checksum guidance) and, when anybody may download it today, `contentUrl`:
-  an embargoed file has none (it would answer 403);
+  an embargoed file has none (it would answer 403); a record with more than
+  `PUBLISH_FILES_LISTED_MAX` files has two instead: the ZIP of them all and the list of their URLs;
 - `license`: the SPDX licence URL (one value, as Google reads it); `isAccessibleForFree`;
   `conditionsOfAccess` under embargo;
 - `funding`: MonetaryGrant with its funder; `includedInDataCatalog`: this repository;
@@ -121,6 +122,18 @@ class Distribution:
     size: int
     sha256: str
     url: str
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The files of a record that has too many to list one by one: their number, total size and media
+    types, the ZIP of them all and the list of their download URLs."""
+
+    count: int
+    size: int
+    media_types: list[str]
+    url: str
+    list_url: str
 
 
 def _property_value(url: str, registry: str, value: str) -> dict:
@@ -274,6 +287,7 @@ def to_schemaorg(
     date_published: date,
     date_modified: datetime | date | None = None,
     distributions: list[Distribution] = (),
+    archive: Archive | None = None,
     catalog_name: str = "Estran",
     catalog_url: str = "",
     citation: str | None = None,
@@ -282,7 +296,8 @@ def to_schemaorg(
     today: date | None = None,
 ) -> dict:
     """`community` the name of the community the record belongs to (the keyword of a record with
-    none); `today` the day that decides whether an embargo still holds (today by default)."""
+    none); `today` the day that decides whether an embargo still holds (today by default);
+    `archive` instead of `distributions` for a record with many files."""
     doi_link = doi_url(doi)
     data: dict = {
         "@context": CONTEXT,
@@ -333,6 +348,8 @@ def to_schemaorg(
     downloadable = not (embargo and embargo > (today or timezone.now().date()))
     if withdrawn:
         data["creativeWorkStatus"] = "Withdrawn"
+    elif archive is not None:
+        data["distribution"] = _archive_downloads(archive, downloadable=downloadable)
     elif distributions:
         data["distribution"] = [_download(d, downloadable=downloadable) for d in distributions]
     if document.funding_references:
@@ -372,6 +389,32 @@ def _download(d: Distribution, *, downloadable: bool) -> dict:
         }
     )
     return download
+
+
+def _archive_downloads(archive: Archive, *, downloadable: bool) -> list[dict]:
+    """Two DataDownloads for thousands of files rather than a node each (a search engine's page
+    budget, and CDIF's archive distribution: one DataDownload of the whole): the ZIP of them all,
+    and the list of their URLs for `wget -i`. No checksum: the ZIP is made as it is sent (each
+    file's SHA-256 is in `manifest-sha256.txt`)."""
+    files = f"{archive.count:,} files"
+    downloads = [
+        {
+            "@type": "DataDownload",
+            "name": f"All {files} (ZIP)",
+            "description": f"{files}, {archive.size:,} bytes in all; formats: {', '.join(archive.media_types)}.",
+            "encodingFormat": "application/zip",
+        },
+        {
+            "@type": "DataDownload",
+            "name": "File list",
+            "description": f"The download URL of each of the {files}, one a line.",
+            "encodingFormat": "text/plain",
+        },
+    ]
+    if downloadable:
+        downloads[0]["contentUrl"] = archive.url
+        downloads[1]["contentUrl"] = archive.list_url
+    return downloads
 
 
 def to_jsonld(data: dict, *, indent: int | None = 2) -> bytes:
