@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,7 +81,10 @@ def _check_folders(deposit: Deposit, *, name: str) -> None:
     no file system (nor a ZIP of the deposit unpacked on one) holds a file and a folder of one name.
     Failed files are left out: they are replaced or deleted, never published."""
     existing = deposit.files.exclude(state=DepositFile.State.failed)
-    if existing.filter(name__startswith=name + "/").exists():
+    folder = name + "/"
+    # An exact comparison of the name's start: SQLite's LIKE (`startswith`) ignores case, and `Data/x`
+    # would then make `data` a folder.
+    if existing.annotate(start=Left("name", len(folder))).filter(start=folder).exists():
         raise ValidationFailed(
             _("“%(name)s” is a folder in this deposit: a file cannot have the same name as a folder.") % {"name": name},
             field="name",

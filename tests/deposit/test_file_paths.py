@@ -132,6 +132,7 @@ def test_a_file_cannot_be_named_as_a_folder_of_another(owner, deposit):
     assert "“data” is a folder in this deposit" in response.json()["detail"]
     assert post_upload(owner, deposit["id"], "data.csv").status_code == 201  # a prefix, not a folder
     assert post_upload(owner, deposit["id"], "dat").status_code == 201
+    assert post_upload(owner, deposit["id"], "Data").status_code == 201  # another name, in any database
 
 
 def test_a_file_cannot_become_a_folder_of_another(owner, deposit):
