@@ -183,7 +183,7 @@ def test_the_landing_page_shows_a_hundred_files_a_page(client, records):
         rows = page.xpath("//table[@class='files']/tbody/tr/th")
         assert len(rows) == 100
         caption = " ".join(page.xpath("//caption[@id='files-caption']//text()")).split()
-        assert caption[:2] == ["1000", "files,"]
+        assert caption[:2] == ["1,000", "files,"]
         if first:
             names = [r.text_content().replace("\u200b", "") for r in rows]
             assert (names[0], names[-1]) == (first, last)
