@@ -190,3 +190,46 @@ def test_the_landing_page_shows_a_hundred_files_a_page(client, records):
             assert page.xpath("//nav[@class='files-pager no-print']//a/@href") == ["?files_page=2#files"]
         else:  # beyond the last page: the last one
             assert page.xpath("//nav[@class='files-pager no-print']//a/@href") == ["?files_page=9#files"]
+
+
+def _approved_with(depositor, moderator, communities, n: int):
+    """A deposit submitted and claimed, with `n` ready files in all, approved: (record, queries)."""
+    from deposit import services as deposit_services
+    from deposit.models import DepositFile
+    from deposit.workflow import Action
+    from tests.repository.doi_support import submit
+
+    deposit = submit(depositor, communities)
+    deposit_services.deposit_act(deposit=deposit, action=Action.claim, actor=moderator)
+    DepositFile.objects.bulk_create(
+        DepositFile(
+            deposit=deposit,
+            name=f"casts/{i:05d}.csv",
+            size=20,
+            state=DepositFile.State.ready,
+            storage_key=f"approve/{deposit.pk}/{i}",
+            md5="0" * 32,
+            sha256=f"{i:064x}",
+        )
+        for i in range(n - 1)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        deposit = deposit_services.deposit_act(deposit=deposit, action=Action.approve, actor=moderator)
+    return deposit.record, len(captured.captured_queries)
+
+
+def test_approving_a_deposit_of_1000_files_takes_the_queries_of_one_of_10_and_registers_a_summary(
+    depositor, moderator, communities, settings
+):
+    from repository.selectors import pid_datacite_xml
+
+    settings.PUBLISH_FILES_LISTED_MAX = 100
+    small, small_queries = _approved_with(depositor, moderator, communities, 10)
+    large, large_queries = _approved_with(depositor, moderator, communities, 1000)
+    assert small_queries == large_queries
+    assert (small.files.count(), large.files.count(), large.file_count) == (10, 1000, 1000)
+    # what DataCite is sent for the DOI
+    assert b"<sizes>" not in pid_datacite_xml(small.pid)
+    xml = pid_datacite_xml(large.pid)
+    assert validate(xml, "datacite-4.6") == []
+    assert [e.text for e in etree.fromstring(xml).iter(f"{DATACITE}size")] == ["1,000 files", "19.5 KB"]
