@@ -53,8 +53,9 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 # The suite in TEST_PROCESSES processes (pytest-xdist, a test file per process at a time), then the
-# timed tests (marker `serial`: the benchmarks' smoke runs, the soak, a worker killed on purpose)
-# alone, so that the others' load does not skew them. Both parts run; either failing fails the build.
+# tests that load the machine on purpose or time a recovery (marker `serial`: the soak, a worker
+# killed on purpose) alone, so that the others do not skew them. Both parts run; either failing fails
+# the build.
 TEST_PROCESSES ?= 2
 test: setup system-packages lint
 	@rc=0; \

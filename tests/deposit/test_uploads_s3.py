@@ -390,7 +390,6 @@ def test_over_http_a_large_file_is_verified_by_the_worker(live_server, s3_worker
 # --- the benchmark, small -----------------------------------------------------------------------
 
 
-@pytest.mark.serial
 def test_the_upload_benchmark_runs_end_to_end_on_a_small_file(tmp_path):
     out = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "S3_"))}

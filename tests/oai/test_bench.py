@@ -8,12 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import require_service
-
-# Timed: runs alone, after the parallel part of the suite (Makefile `test`).
-pytestmark = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import require_service
 
-pytestmark = [pytest.mark.worker, pytest.mark.serial]
+pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,8 +22,7 @@ from tests.fakes import celery_worker
 from tests.fakes.s3_server import free_port
 from tests.repository.landing_support import record_create
 
-# Timed (4 GiB read, zipped, sent and read back): runs alone, after the parallel part of the suite.
-pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 GiB, MiB = 1024**3, 1024**2

@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-# Timed: runs alone, after the parallel part of the suite (Makefile `test`).
-pytestmark = pytest.mark.serial
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

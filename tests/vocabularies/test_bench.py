@@ -11,9 +11,6 @@ import pytest
 
 from .conftest import ROOT
 
-# Timed: runs alone, after the parallel part of the suite (Makefile `test`).
-pytestmark = pytest.mark.serial
-
 
 def test_the_type_ahead_benchmark_runs(tmp_path):
     from django.conf import settings
