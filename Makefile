@@ -53,9 +53,9 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 # The suite in TEST_PROCESSES processes (pytest-xdist, a test file per process at a time), then the
-# tests that load the machine on purpose or time a recovery (marker `serial`: the soak, a worker
-# killed on purpose) alone, so that the others do not skew them. Both parts run; either failing fails
-# the build.
+# tests marked `serial` alone: the soak and a worker killed on purpose (they load the machine or time
+# a recovery, so the others must not skew them) and the API fuzzing (Schemathesis' items share a node
+# id, which pytest-xdist cannot split). Both parts run; either failing fails the build.
 TEST_PROCESSES ?= 2
 test: setup system-packages lint
 	@rc=0; \

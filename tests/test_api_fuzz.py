@@ -33,6 +33,11 @@ FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 FUZZ_COVERAGE = os.environ.get("FUZZ_COVERAGE", "") == "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
+# Schemathesis' items (one an operation) share one node id, and pytest-xdist runs an item by its
+# node id: in the parallel part of `make test` only the first operation would run. They run alone,
+# after it (Makefile `test`).
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture
 def _connection_kept():
