@@ -4,15 +4,18 @@ the answer."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts import lookups
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.file_names import clean_file_name
 from repository.metadata import DocumentJsonSchema
 from repository.models import Record
 
@@ -20,6 +23,9 @@ from . import policy, selectors, services, workflow
 from .models import Deposit, DepositFile, UploadSession
 
 router = Router(tags=["deposits"])
+
+FILES_PAGE_SIZE = 500
+FILES_PAGE_MAX = 1000
 
 
 class EventOut(Schema):
@@ -222,7 +228,10 @@ def _deposit_out(deposit: Deposit, user) -> dict:
     }
 
 
-def _upload_out(session: UploadSession) -> dict:
+def _upload_out(session: UploadSession, *, stored_parts: bool = True) -> dict:
+    """`stored_parts` False for a session just opened: the store holds none of its parts yet, and
+    asking it (an S3 request per session) would only say so."""
+    is_open = session.state == UploadSession.State.open
     return {
         "id": session.pk,
         "file_id": session.file_id,
@@ -232,8 +241,8 @@ def _upload_out(session: UploadSession) -> dict:
         "part_count": session.part_count,
         "state": session.state,
         "expires_at": session.expires_at,
-        "parts": services.upload_part_urls(session) if session.state == UploadSession.State.open else [],
-        "stored_parts": services.upload_stored_parts(session) if session.state == UploadSession.State.open else [],
+        "parts": services.upload_part_urls(session) if is_open else [],
+        "stored_parts": services.upload_stored_parts(session) if is_open and stored_parts else [],
     }
 
 
@@ -288,9 +297,72 @@ def deposit_action(request, pk: int, payload: ActionIn):
     return _deposit_out(_deposit(request, pk), request.auth)
 
 
-@router.get("/deposits/{pk}/files", response=list[FileOut], summary="The deposit's files")
-def file_list(request, pk: int):
-    return _files_out(_deposit(request, pk).files.all())
+class FileListParams(Schema):
+    folder: str | None = Field(
+        default=None,
+        description="Only the files in this folder (`profiles/2024`), with its subfolders' unless `recursive` "
+        "is false. Paged answer.",
+    )
+    recursive: bool = Field(
+        default=True, description="False: only the folder's own files (the top level without `folder`). Paged answer."
+    )
+    page: int | None = Field(default=None, ge=1, description="The page, from 1. Paged answer.")
+    page_size: int | None = Field(
+        default=None, ge=1, le=FILES_PAGE_MAX, description=f"Files per page (default {FILES_PAGE_SIZE}). Paged answer."
+    )
+
+
+class FilePageOut(Schema):
+    total: int
+    page: int
+    size: int
+    pages: int
+    files: list[FileOut]
+    links: dict[str, str | None] = Field(description="self, first, prev, next, last (absolute URLs; null when none).")
+
+
+@router.get("/deposits/{pk}/files", response=list[FileOut] | FilePageOut, summary="The deposit's files")
+def file_list(request, pk: int, params: Query[FileListParams]):
+    """Without parameters, every file as a list (what clients of a few files read). With `folder`,
+    `recursive`, `page` or `page_size`, a page of them by name, with the total and the page links:
+    the form for a deposit of thousands of files."""
+    deposit = _deposit(request, pk)
+    if params.folder is None and params.recursive and params.page is None and params.page_size is None:
+        return _files_out(deposit.files.all())
+    try:
+        folder = clean_file_name(params.folder) if params.folder else ""
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, field="folder") from None
+    files = selectors.files_in_folder(deposit, folder=folder, recursive=params.recursive)
+    size = params.page_size or FILES_PAGE_SIZE
+    total = files.count()
+    pages = max(1, math.ceil(total / size))
+    page = params.page or 1
+    listed = list(files[(page - 1) * size : page * size]) if page <= pages else []
+    same = selectors.same_content_across(deposit, listed)
+    for file in listed:
+        file.same_content_as = same.get(file.pk, [])
+
+    def link(number: int) -> str:
+        query = {"page": number, "page_size": size, "recursive": str(params.recursive).lower()}
+        if folder:
+            query["folder"] = folder
+        return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+
+    return {
+        "total": total,
+        "page": page,
+        "size": size,
+        "pages": pages,
+        "files": listed,
+        "links": {
+            "self": link(page),
+            "first": link(1),
+            "prev": link(min(page, pages + 1) - 1) if page > 1 else None,
+            "next": link(page + 1) if page < pages else None,
+            "last": link(pages),
+        },
+    }
 
 
 @router.delete("/deposits/{pk}/files/{file_id}", response={204: None}, summary="Delete a draft file")
@@ -318,6 +390,126 @@ def upload_open(request, pk: int, payload: UploadIn):
         deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
     )
     return Status(201, _upload_out(session))
+
+
+# --- Uploads in bulk ---------------------------------------------------------------------------
+# Before /uploads/{upload_id}: Django tries the paths in order, and `complete` would be taken for an id.
+
+
+class BatchProblemOut(Schema):
+    """One item's refusal, in the shape of the API's error answers (the `Error` schema)."""
+
+    detail: str
+    code: str
+    problems: list[dict] = Field(description="Each problem against its field (`files.3.name`), when there are some.")
+
+
+def _problem_out(exc: DomainError) -> dict:
+    """An item's problem, in the shape of the API's error answers."""
+    problems = exc.problems if isinstance(exc, ValidationFailed) else []
+    if not problems and exc.field:
+        problems = [{"field": exc.field, "message": exc.message}]
+    return {"detail": exc.message, "code": exc.code, "problems": problems}
+
+
+class UploadBatchIn(Schema):
+    files: list[UploadIn] = Field(
+        min_length=1, max_length=services.BATCH_MAX_ITEMS, description="The files to open, at most 500."
+    )
+
+
+class UploadBatchItemOut(Schema):
+    status: int = Field(description="201 (opened, or an unfinished upload of this file resumed) or the problem's.")
+    upload: UploadOut | None = Field(description="The session, as `POST /deposits/{id}/uploads` answers it.")
+    problem: BatchProblemOut | None = Field(description="Why this file was refused (its fields named `files.<n>.…`).")
+
+
+class UploadBatchOut(Schema):
+    opened: int
+    refused: int
+    results: list[UploadBatchItemOut] = Field(description="One per file sent, in the same order.")
+
+
+@router.post("/deposits/{pk}/uploads/batch", response=UploadBatchOut, summary="Open upload sessions for many files")
+def upload_open_batch(request, pk: int, payload: UploadBatchIn):
+    """Up to 500 files in one call, each opened as `POST /deposits/{id}/uploads` opens one, and
+    answered on its own in `results`, in order: its session (part URLs included) or its problem
+    (a bad or duplicate name, a folder clash, a limit). A refused file refuses only itself; the
+    limits on the number of files and the deposit's size count the batch as a whole, the earlier
+    files taking the room first. A request the schema refuses (a size that is not a number…) is a
+    422 for the whole batch, and a store that does not answer a 503 with nothing opened."""
+    deposit = _deposit(request, pk)
+    results = services.uploads_open_batch(deposit=deposit, actor=request.auth, items=[f.dict() for f in payload.files])
+    out = [
+        {"status": 201, "upload": _upload_out(r.session, stored_parts=not r.bulk), "problem": None}
+        if r.session is not None
+        else {"status": r.problem.status_code, "upload": None, "problem": _problem_out(r.problem)}
+        for r in results
+    ]
+    opened = sum(1 for r in results if r.session is not None)
+    return {"opened": opened, "refused": len(results) - opened, "results": out}
+
+
+class CompleteItemIn(Schema):
+    upload_id: int
+    parts: list[PartIn]
+    sha256: str = Field(default="", description="Optional SHA-256 (hex) of the whole file, if not declared at opening.")
+
+
+class CompleteBatchIn(Schema):
+    uploads: list[CompleteItemIn] = Field(
+        min_length=1, max_length=services.BATCH_MAX_ITEMS, description="The uploads to complete, at most 500."
+    )
+
+
+class CompleteBatchItemOut(Schema):
+    upload_id: int
+    status: int = Field(description="200 (`ready`), 202 (`verifying`: a worker reads it back) or the problem's.")
+    file: FileOut | None = Field(description="The file as it stands (a failed file too, with its `error`).")
+    problem: BatchProblemOut | None
+
+
+class CompleteBatchOut(Schema):
+    results: list[CompleteBatchItemOut] = Field(description="One per upload sent, in the same order.")
+
+
+@router.post("/uploads/complete", response=CompleteBatchOut, summary="Complete many uploads")
+def upload_complete_batch(request, payload: CompleteBatchIn):
+    """Up to 500 uploads completed in one call, each as `POST /uploads/{id}/complete` completes one
+    (and as safe to send again), answered on its own in `results`, in order. Small files are verified
+    in this request while their sizes add up to UPLOAD_VERIFY_INLINE_MAX_SIZE, the others by the
+    worker (202: poll the deposit's files). A store that does not answer is that item's 503: complete
+    it again."""
+    items = [
+        {"upload_id": u.upload_id, "parts": [p.dict() for p in u.parts], "sha256": u.sha256} for u in payload.uploads
+    ]
+    results = services.uploads_complete_batch(actor=request.auth, items=items)
+    shown: dict[int, DepositFile] = {}
+    for deposit_id in {r.file.deposit_id for r in results if r.file is not None}:
+        shown.update({f.pk: f for f in _files_out(DepositFile.objects.filter(deposit_id=deposit_id))})
+    out = []
+    for item, r in zip(items, results, strict=True):
+        file = shown.get(r.file.pk) if r.file is not None else None
+        problem = r.problem
+        if file is not None and file.state == DepositFile.State.failed:
+            field = "sha256" if file.declared_sha256 and file.declared_sha256 != file.sha256 else "size"
+            problem = ValidationFailed(file.error, field=field)
+        if problem is not None:
+            status = problem.status_code
+        else:
+            status = 202 if file.state == DepositFile.State.verifying else 200
+        out.append(
+            {
+                "upload_id": item["upload_id"],
+                "status": status,
+                "file": file,
+                "problem": _problem_out(problem) if problem is not None else None,
+            }
+        )
+    return {"results": out}
+
+
+# --- One upload -------------------------------------------------------------------------------
 
 
 def _session(request, upload_id: int) -> UploadSession:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Left, Substr
 
 from core.errors import NotFound
 
@@ -81,3 +82,27 @@ def same_content(files: list[DepositFile]) -> dict[int, list[str]]:
             for file in group:
                 found[file.pk] = sorted(other.name for other in group if other.pk != file.pk)
     return found
+
+
+def files_in_folder(deposit: Deposit, *, folder: str = "", recursive: bool = True) -> QuerySet[DepositFile]:
+    """A deposit's files in `folder` (a cleaned path, "" for the whole deposit), by name: all those
+    under it, or with `recursive` False its own files only (not its subfolders'). The prefix is
+    compared exactly (`Left`): SQLite's LIKE ignores case, and `Data/x` is not in `data`."""
+    files = deposit.files.order_by("name", "pk")
+    prefix = folder + "/" if folder else ""
+    if prefix:
+        files = files.annotate(folder_start=Left("name", len(prefix))).filter(folder_start=prefix)
+    if not recursive:
+        files = files.annotate(rest=Substr("name", len(prefix) + 1)).exclude(rest__contains="/")
+    return files
+
+
+def same_content_across(deposit: Deposit, files: list[DepositFile]) -> dict[int, list[str]]:
+    """same_content for a page of a deposit's files, against all of its files: one query for the
+    other ready files sharing a page's checksum, whatever the deposit's size."""
+    checksums = {f.sha256 for f in files if f.state == DepositFile.State.ready and f.sha256}
+    if not checksums:
+        return {}
+    others = deposit.files.filter(state=DepositFile.State.ready, sha256__in=checksums).only("name", "sha256", "state")
+    found = same_content(list(others))
+    return {f.pk: found.get(f.pk, []) for f in files}

@@ -1,7 +1,7 @@
 """Writes on deposits, one module per concern: `deposits` (create, edit, what stands before
 submission, delete, new version), `lifecycle` (the actions: submission, approval…), `uploads`
-(upload sessions, verification, the sweeps, file deletion), `collaborators` (co-depositors),
-`reviewer_links` (private links for a journal's reviewers) and
+(upload sessions, verification, the sweeps, file deletion), `uploads_batch` (the same in bulk),
+`collaborators` (co-depositors), `reviewer_links` (private links for a journal's reviewers) and
 `netcdf` (suggestions read from a NetCDF file). Callers use the names re-exported here
 (`from deposit import services; services.deposit_create(...)`); a test that replaces a name a
 service looks up patches it in the module that looks it up (e.g. `deposit.services.netcdf.get_store`)."""
@@ -48,8 +48,10 @@ from .uploads import (
     upload_stored_parts,
     uploads_abort_abandoned,
 )
+from .uploads_batch import BATCH_MAX_ITEMS, uploads_complete_batch, uploads_open_batch
 
 __all__ = [
+    "BATCH_MAX_ITEMS",
     "DELETABLE",
     "MAX_PARTS",
     "NETCDF_SUGGESTIONS_MAX_SIZE",
@@ -89,4 +91,6 @@ __all__ = [
     "upload_sign_parts",
     "upload_stored_parts",
     "uploads_abort_abandoned",
+    "uploads_complete_batch",
+    "uploads_open_batch",
 ]

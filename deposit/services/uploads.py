@@ -46,22 +46,21 @@ def part_size_for(size: int) -> int:
     return max(minimum, math.ceil(size / MAX_PARTS)) if size else minimum
 
 
-def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
-    """The limits per file, per deposit and on the number of files, refused before any byte is sent."""
+def limit_problem(*, name: str, size: int, count: int, total: int) -> ValidationFailed | None:
+    """What refuses a file of `size` in a deposit already holding `count` files of `total` bytes (failed
+    files left out), or None: the one wording of the limits, for one file and for a batch."""
     if size > settings.UPLOAD_MAX_FILE_SIZE:
-        raise ValidationFailed(
+        return ValidationFailed(
             _("“%(name)s” is %(size)s; files are limited to %(max)s each.")
             % {"name": name, "size": human_size(size), "max": human_size(settings.UPLOAD_MAX_FILE_SIZE)},
             field="size",
         )
-    existing = deposit.files.exclude(state=DepositFile.State.failed)
-    if existing.count() >= settings.UPLOAD_MAX_FILES:
-        raise ValidationFailed(
+    if count >= settings.UPLOAD_MAX_FILES:
+        return ValidationFailed(
             _("A deposit holds at most %(max)s files.") % {"max": intcomma(settings.UPLOAD_MAX_FILES)}, field="name"
         )
-    total = existing.aggregate(total=Sum("size"))["total"] or 0
     if total + size > settings.UPLOAD_MAX_DEPOSIT_SIZE:
-        raise ValidationFailed(
+        return ValidationFailed(
             _(
                 "A deposit holds at most %(max)s; this one already holds %(used)s, and “%(name)s” (%(size)s) "
                 "would take it over."
@@ -74,6 +73,39 @@ def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
             },
             field="size",
         )
+    return None
+
+
+def _check_limits(deposit: Deposit, *, name: str, size: int) -> None:
+    """The limits per file, per deposit and on the number of files, refused before any byte is sent."""
+    count = total = 0  # a file over the limit per file is refused whatever the deposit holds
+    if size <= settings.UPLOAD_MAX_FILE_SIZE:
+        existing = deposit.files.exclude(state=DepositFile.State.failed)
+        count = existing.count()
+        total = existing.aggregate(total=Sum("size"))["total"] or 0
+    if problem := limit_problem(name=name, size=size, count=count, total=total):
+        raise problem
+
+
+def folder_problem(name: str, *, is_folder: bool, file_above: str | None) -> ValidationFailed | None:
+    """A path is a file or a folder, never both (see _check_folders): the refusal when `name` is
+    already a folder, or lies in `file_above`, a file's name."""
+    if is_folder:
+        return ValidationFailed(
+            _("“%(name)s” is a folder in this deposit: a file cannot have the same name as a folder.") % {"name": name},
+            field="name",
+        )
+    if file_above:
+        return ValidationFailed(
+            _("“%(file)s” is a file in this deposit: it cannot also be a folder holding “%(name)s”.")
+            % {"file": file_above, "name": name},
+            field="name",
+        )
+    return None
+
+
+def duplicate_problem(name: str) -> ValidationFailed:
+    return ValidationFailed(_("This deposit already has a file named “%(name)s”.") % {"name": name}, field="name")
 
 
 def _check_folders(deposit: Deposit, *, name: str) -> None:
@@ -84,17 +116,11 @@ def _check_folders(deposit: Deposit, *, name: str) -> None:
     folder = name + "/"
     # An exact comparison of the name's start: SQLite's LIKE (`startswith`) ignores case, and `Data/x`
     # would then make `data` a folder.
-    if existing.annotate(start=Left("name", len(folder))).filter(start=folder).exists():
-        raise ValidationFailed(
-            _("“%(name)s” is a folder in this deposit: a file cannot have the same name as a folder.") % {"name": name},
-            field="name",
-        )
-    if file := existing.filter(name__in=folders_of(name)).values_list("name", flat=True).first():
-        raise ValidationFailed(
-            _("“%(file)s” is a file in this deposit: it cannot also be a folder holding “%(name)s”.")
-            % {"file": file, "name": name},
-            field="name",
-        )
+    is_folder = existing.annotate(start=Left("name", len(folder))).filter(start=folder).exists()
+    above = existing.filter(name__in=folders_of(name)).values_list("name", flat=True)
+    file_above = None if is_folder else above.first()
+    if problem := folder_problem(name, is_folder=is_folder, file_above=file_above):
+        raise problem
 
 
 @transaction.atomic
@@ -147,9 +173,7 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
                 deposit=deposit, name=name, size=size, storage_key=key, declared_sha256=sha256
             )
     except IntegrityError:
-        raise ValidationFailed(
-            _("This deposit already has a file named “%(name)s”.") % {"name": name}, field="name"
-        ) from None
+        raise duplicate_problem(name) from None
     part_size = part_size_for(size)
     with store_errors(step="open"):
         upload_id = get_store().create_multipart_upload(key=key)
@@ -309,7 +333,9 @@ def _assembled(session: UploadSession) -> bool:
         return False
 
 
-def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = "") -> DepositFile:
+def upload_complete(
+    *, session_id: int, actor, parts: list[dict], sha256: str = "", verify_inline: bool = True
+) -> DepositFile:
     """Assemble the parts; the file is then `verifying` until its bytes are read back once (size,
     MD5, SHA-256, and the SHA-256 the client declared at opening or here): in this request for
     small files, by the worker for the others. A mismatch marks the file failed; a store failure
@@ -320,7 +346,8 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
     one whose record failed after the store assembled the parts (the database refused the commit)
     finds the store's completion done (it is idempotent) and records it. The store assembles with
     no transaction open, so that a large file's assembly never holds the database (on SQLite, every
-    writer) for its length; the verification reads with none open either."""
+    writer) for its length; the verification reads with none open either. `verify_inline` False hands
+    even a small file to the worker (a batch's completion keeps its inline reading within a budget)."""
     with transaction.atomic():
         session = _editable_session(session_id, actor)
         if session.state == UploadSession.State.completed:
@@ -347,7 +374,7 @@ def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = 
             raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
         if session.state == UploadSession.State.completed:
             return session.file  # a racing completion recorded it first, and verifies it
-        inline = session.file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
+        inline = verify_inline and session.file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
         file = _completion_record(session, sha256=sha256, verify_later=not inline)
     if inline:
         try:
