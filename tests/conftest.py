@@ -246,3 +246,18 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message
 # --- The S3 API server (moto) on loopback, its settings and its worker (tests/fakes/s3_server.py) -
 
 from tests.fakes.s3_server import s3, s3_celery_worker, s3_server, s3_worker  # noqa: E402,F401
+
+
+def pytest_collection_modifyitems(config, items):
+    """Items sharing a node id (Schemathesis' operations) cannot be split by pytest-xdist, which
+    runs an item by its node id: only the first would run. They must be marked `serial`, which
+    `make test` runs alone, without pytest-xdist."""
+    from collections import Counter
+
+    shared = [
+        nodeid
+        for nodeid, count in Counter(item.nodeid for item in items if not item.get_closest_marker("serial")).items()
+        if count > 1
+    ]
+    if shared:
+        raise pytest.UsageError("Items sharing a node id must be marked serial: " + ", ".join(shared[:5]))
