@@ -27,6 +27,11 @@
    failure of a completion (5xx, 409, no answer) is followed by reading the session again: completed,
    the file is followed to `ready`; still open, the completion is sent again.
 
+   A folder (the "Choose a folder…" picker, or dropped and walked entry by entry) gives each file
+   its relative path as its name, the folder chosen as the top one; hidden files in it and empty
+   folders are left out, with a note saying how many. Sessions are still opened one file after
+   another and parts sent four at a time, whatever the number of files.
+
    bench/upload/client.py does the same in Python. Plain modern JavaScript, no library. */
 (function () {
   "use strict";
@@ -41,6 +46,8 @@
   const STORAGE_KEY = "estran:uploads";
   const SESSION_DAYS = 7; // UPLOAD_SESSION_TTL_HOURS' default: older entries are dropped unasked
   const ACTIVE = new Set(["queued", "opening", "uploading", "pausing", "completing"]);
+  const IDLE = new Set(["queued", "ready", "failed", "cancelled"]);
+  const REFRESH_MS = 2000; // the Files step's table, at most this often while files arrive
   const lang = document.documentElement.lang || "en";
 
   const fmt = (text, values) => String(text).replace(/%\((\w+)\)s/g, (m, key) => (values && key in values ? values[key] : ""));
@@ -99,8 +106,8 @@
         localStorage.setItem(STORAGE_KEY, JSON.stringify(all));
       } catch (e) { /* private mode or full: resumption after a reload is then not offered */ }
     },
-    key(deposit, file) {
-      return [deposit, file.name, file.size, file.lastModified].join("|");
+    key(deposit, file, path) {
+      return [deposit, path, file.size, file.lastModified].join("|");
     },
     get(key) {
       return this.read()[key] || null;
@@ -135,13 +142,67 @@
     },
   };
 
+  // --- Folders: each file under its path, hidden files and empty folders left out ----------------
+
+  // A path as the browser gives it (webkitRelativePath, or an entry's fullPath, which starts with
+  // "/"), in NFC as the server stores it: macOS gives accents decomposed, and the names the server
+  // answers (same_content_as) are compared with it. Every other rule is the server's to apply, and
+  // a refused path shows the server's message on that file's line.
+  function cleanPath(path) {
+    return String(path).replace(/^\/+/, "").normalize("NFC");
+  }
+
+  // Hidden inside the folder chosen: a .DS_Store, the files of a .git folder. The folder chosen
+  // itself (its first segment) was chosen, whatever its name.
+  function isHidden(path) {
+    return path.split("/").slice(1).some((segment) => segment.startsWith("."));
+  }
+
+  // Every entry of a dropped directory: readEntries answers at most 100 at a time, then [] at the end.
+  async function entriesOf(dir) {
+    const reader = dir.createReader();
+    const all = [];
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length) return all;
+      all.push(...batch);
+    }
+  }
+
+  // The files under a dropped directory, pushed to `found` as {file, path}; returns how many files it
+  // holds, hidden ones included: none makes it an empty folder, counted once by the folder above
+  // (an empty folder inside an empty folder is one empty folder to the depositor).
+  async function walk(dir, found, skipped) {
+    let seen = 0;
+    let empty = 0;
+    const files = [];
+    for (const entry of await entriesOf(dir)) {
+      if (entry.isDirectory) {
+        const n = await walk(entry, found, skipped);
+        if (!n) empty += 1;
+        seen += n;
+      } else if (entry.isFile) {
+        seen += 1;
+        const path = cleanPath(entry.fullPath);
+        if (isHidden(path)) skipped.hidden += 1;
+        else files.push(new Promise((resolve, reject) => entry.file((file) => resolve({ file, path }), reject)));
+      }
+    }
+    found.push(...(await Promise.all(files)));
+    if (seen) skipped.empty += empty;
+    return seen;
+  }
+
+  const byPath = (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
   // --- One file ---------------------------------------------------------------------------------
 
   class FileUpload {
-    constructor(uploader, file) {
+    constructor(uploader, file, path) {
       this.u = uploader;
       this.file = file;
-      this.key = remembered.key(uploader.deposit, file);
+      this.path = path; // the name sent: the file's own, or its path in a chosen or dropped folder
+      this.key = remembered.key(uploader.deposit, file, path);
       this.state = "queued";
       this.session = null; // the API's upload: id, file_id, part_size, part_count, parts, stored_parts
       this.etags = new Map(); // part number -> ETag, stored parts included
@@ -159,7 +220,7 @@
     }
 
     get name() {
-      return this.file.name;
+      return this.path;
     }
 
     partLength(n) {
@@ -221,7 +282,7 @@
       if (!this.session) {
         if (this.state === "cancelled") return;
         const answer = await this.u.call("POST", "deposits/" + this.u.deposit + "/uploads",
-          { name: this.file.name, size: this.file.size }, this);
+          { name: this.path, size: this.file.size }, this);
         if (!answer.ok) {
           return answer.status === 0 || answer.status >= 500 ? this.interrupt(answer.error) : this.fail(answer.error);
         }
@@ -231,7 +292,7 @@
         if (this.session.state === "completed") return this.followCompleted();
         resumed = (this.session.stored_parts || []).length > 0;
         remembered.put(this.key, {
-          deposit: this.u.deposit, upload: this.session.id, name: this.file.name, size: this.file.size,
+          deposit: this.u.deposit, upload: this.session.id, name: this.path, size: this.file.size,
           lastModified: this.file.lastModified,
         });
       }
@@ -689,6 +750,8 @@
       this.refreshUrl = root.dataset.refreshUrl;
       this.form = root.querySelector("[data-drop]");
       this.input = root.querySelector("input[type=file]");
+      this.folderInput = root.querySelector("[data-folder-input]");
+      this.skipped = root.querySelector("[data-skipped]");
       this.csrf = this.form.querySelector("input[name=csrfmiddlewaretoken]").value;
       this.list = root.querySelector("[data-list]");
       this.live = root.querySelector("[data-live]");
@@ -709,8 +772,20 @@
       this.root.querySelector("[data-fallback]").hidden = true;
       for (const el of this.root.querySelectorAll("[data-enhanced-only]")) el.hidden = false;
       this.input.addEventListener("change", () => {
-        this.add(Array.from(this.input.files));
+        this.add(Array.from(this.input.files, (file) => ({ file, path: cleanPath(file.name) })));
         this.input.value = "";
+      });
+      this.folderInput.addEventListener("change", () => {
+        const found = [];
+        const skipped = { hidden: 0, empty: 0 }; // the picker lists files only: empty folders never show
+        for (const file of this.folderInput.files) {
+          const path = cleanPath(file.webkitRelativePath || file.name);
+          if (isHidden(path)) skipped.hidden += 1;
+          else found.push({ file, path });
+        }
+        this.folderInput.value = "";
+        this.add(found.sort(byPath));
+        this.noteSkipped(skipped);
       });
       this.form.addEventListener("submit", (event) => event.preventDefault());
       let depth = 0;
@@ -735,14 +810,12 @@
         event.preventDefault();
         depth = 0;
         this.form.classList.remove("is-dragover");
-        const files = [];
-        const items = Array.from(event.dataTransfer.items || []);
-        Array.from(event.dataTransfer.files).forEach((file, i) => {
-          const entry = items[i] && items[i].webkitGetAsEntry ? items[i].webkitGetAsEntry() : null;
-          if (entry && entry.isDirectory) this.say(fmt(this.S.folder, { name: file.name }));
-          else files.push(file);
-        });
-        this.add(files);
+        // the entries can be read only during the event: taken now, their folders walked after
+        const items = Array.from(event.dataTransfer.items || []).filter((item) => item.kind === "file");
+        const dropped = Array.from(event.dataTransfer.files, (file, i) => ({
+          file, entry: items[i] && items[i].webkitGetAsEntry ? items[i].webkitGetAsEntry() : null,
+        }));
+        this.addDropped(dropped);
       });
       // a file dropped beside the zone would make the browser open it, leaving the page
       window.addEventListener("dragover", (event) => {
@@ -767,22 +840,60 @@
       });
     }
 
-    add(files) {
-      for (const file of files) {
-        const key = remembered.key(this.deposit, file);
-        const same = this.uploads.find((u) => u.key === key);
+    // files dropped, and the files of the folders dropped, each under its path
+    async addDropped(dropped) {
+      const found = [];
+      const skipped = { hidden: 0, empty: 0, unreadable: [] };
+      for (const { file, entry } of dropped) {
+        if (!entry || !entry.isDirectory) {
+          found.push({ file, path: cleanPath(file.name) });
+          continue;
+        }
+        const files = [];
+        try {
+          if (!(await walk(entry, files, skipped))) skipped.empty += 1;
+        } catch (error) {
+          skipped.unreadable.push(file.name);
+        }
+        found.push(...files.sort(byPath));
+      }
+      this.add(found);
+      this.noteSkipped(skipped);
+    }
+
+    // what a folder held that is not uploaded, said under the drop zone and to screen readers
+    noteSkipped({ hidden, empty, unreadable = [] }) {
+      const said = [];
+      if (hidden) said.push(hidden === 1 ? this.S.skippedHidden1 : fmt(this.S.skippedHidden, { n: hidden }));
+      if (empty) said.push(empty === 1 ? this.S.skippedEmpty1 : fmt(this.S.skippedEmpty, { n: empty }));
+      for (const name of unreadable) said.push(fmt(this.S.unreadableFolder, { name }));
+      this.skipped.textContent = said.join(" ");
+      this.skipped.hidden = !said.length;
+      if (said.length) setTimeout(() => this.say(said.join(" ")), 1000); // after "upload started"
+    }
+
+    // `chosen`: {file, path}. Thousands at once (a folder): one insertion into the list, and a map
+    // of the keys rather than a search of the list for each file.
+    add(chosen) {
+      const known = new Map(this.uploads.map((u) => [u.key, u]));
+      const lines = document.createDocumentFragment();
+      for (const { file, path } of chosen) {
+        const key = remembered.key(this.deposit, file, path);
+        const same = known.get(key);
         if (same && !["failed", "ready", "cancelled"].includes(same.state)) {
-          this.say(fmt(this.S.duplicate, { name: file.name }));
+          this.say(fmt(this.S.duplicate, { name: path }));
           continue;
         }
         if (same) this.drop(same);
-        const upload = new FileUpload(this, file);
+        const upload = new FileUpload(this, file, path);
+        known.set(key, upload);
         this.uploads.push(upload);
-        this.list.append(upload.el);
+        lines.append(upload.el);
         upload.update();
         // sessions are opened one after another, in the order chosen
         this.opening = this.opening.then(() => (upload.state === "queued" ? upload.open() : null)).catch(() => null);
       }
+      this.list.append(lines);
       this.changed();
     }
 
@@ -912,7 +1023,8 @@
       }
       if (this.uploads.some((u) => u.state === "uploading")) this.sample(this.samples, moved, now);
       else this.samples = [];
-      this.uploads.forEach((u) => u.update());
+      // a waiting, ready or failed line changes only when its state does (setState updates it)
+      for (const u of this.uploads) if (!IDLE.has(u.state)) u.update();
       this.updateOverall();
     }
 
@@ -979,12 +1091,17 @@
 
     // --- the wizard's table of files, when on the page (htmx), follows what happens here
 
+    // At most once every REFRESH_MS, and once after the last change: with a folder of thousands of
+    // files opening one after another, a refresh per file would redraw the whole table each time.
     refreshTable() {
       if (!this.refreshUrl || !window.htmx || !document.getElementById("files-table")) return;
-      clearTimeout(this.refreshing);
+      if (this.refreshing) return; // the refresh on its way shows this change too
+      const wait = Math.max(300, (this.refreshed || 0) + REFRESH_MS - Date.now());
       this.refreshing = setTimeout(() => {
+        this.refreshing = null;
+        this.refreshed = Date.now();
         window.htmx.ajax("GET", this.refreshUrl, { target: "#files-table", swap: "outerHTML" });
-      }, 300);
+      }, wait);
     }
 
     // --- sessions this browser left unfinished (a reload, a crash, a closed tab)
