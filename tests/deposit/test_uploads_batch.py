@@ -7,21 +7,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
+import requests
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import api_token_create
+from deposit import services
 from deposit.models import DepositFile, UploadSession
 from tests.factories import complete_metadata
 from tests.races import run_at_once
 
+MiB = 1024 * 1024
+
 
 def post(client, path, payload=None):
     return client.post(path, data=json.dumps(payload or {}), content_type="application/json")
+
+
+def post_fr(client, path, payload):
+    return client.post(path, data=json.dumps(payload), content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
 
 
 def content(n: int) -> bytes:
@@ -135,6 +144,8 @@ def test_the_files_beyond_the_limit_are_refused_one_by_one_and_the_others_opened
     assert problem["detail"] == "A deposit holds at most 5 files."
     assert problem["problems"] == [{"field": "files.2.name", "message": "A deposit holds at most 5 files."}]
     assert DepositFile.objects.filter(deposit_id=deposit_id).count() == 5
+    in_french = post_fr(owner_client, f"/api/deposits/{deposit_id}/uploads/batch", {"files": [item("c.csv", b"c")]})
+    assert in_french.json()["results"][0]["problem"]["detail"] == "Un dépôt contient au plus 5 fichiers."
 
 
 def test_a_bad_name_a_duplicate_and_a_folder_clash_refuse_only_themselves(owner_client, settings):
@@ -225,3 +236,36 @@ def test_two_batches_racing_open_exactly_the_limit(depositor, communities, setti
     answers = run_at_once(batch, times=2, timeout=60)
     assert sorted(a["opened"] for a in answers) == [10, 20]
     assert DepositFile.objects.filter(deposit_id=deposit_id).count() == 30
+
+
+def test_a_batch_goes_to_s3_through_presigned_urls_each_file_with_its_own_parts(
+    s3, owner_client, django_capture_on_commit_callbacks
+):
+    deposit_id = new_deposit(owner_client)
+    big = os.urandom(11 * MiB)  # with S3's 5 MiB parts: 5 + 5 + 1, verified by the worker
+    data = {"casts/a.csv": b"depth,temp\n1,12.5\n", "casts/b.csv": b"depth,temp\n2,12.4\n", "run/big.nc": big}
+    opened = open_batch(owner_client, deposit_id, [item(name, d) for name, d in data.items()]).json()
+    assert opened["opened"] == 3
+    uploads = []
+    for result in opened["results"]:
+        upload = result["upload"]
+        assert all(p["url"].startswith(f"{s3.url}/estran-test/files/") for p in upload["parts"])
+        assert upload["stored_parts"] == []
+        body, size, parts = data[upload["name"]], upload["part_size"], []
+        for part in upload["parts"]:
+            n = part["part_number"]
+            put = requests.put(part["url"], data=body[(n - 1) * size : n * size], timeout=30)
+            assert put.status_code == 200, put.text
+            parts.append({"part_number": n, "etag": put.headers["ETag"]})
+        uploads.append({"upload_id": upload["id"], "parts": parts})
+    assert [len(u["parts"]) for u in uploads] == [1, 1, 3]
+    with django_capture_on_commit_callbacks() as callbacks:
+        done = post(owner_client, "/api/uploads/complete", {"uploads": uploads})
+    results = done.json()["results"]
+    assert [(r["status"], r["file"]["state"]) for r in results] == [(200, "ready"), (200, "ready"), (202, "verifying")]
+    assert len(callbacks) == 1  # the big file's verification, for the worker
+    file = services.file_verify_queued(file_id=results[2]["file"]["id"])  # what the worker runs
+    assert (file.state, file.sha256) == ("ready", hashlib.sha256(big).hexdigest())
+    for name, body in data.items():
+        key = DepositFile.objects.get(deposit_id=deposit_id, name=name).storage_key
+        assert s3.client().get_object(Bucket="estran-test", Key=key)["Body"].read() == body
