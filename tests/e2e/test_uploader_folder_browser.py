@@ -198,6 +198,7 @@ DROP_A_FOLDER = """
         const cruise = dir("cruise", [
             ...["a", "b", "c", "d", "e"].map((n) => file(`cruise/${n}.csv`, `cast,${n}\\n`)),
             file("cruise/.DS_Store", "Bud1"),
+            file("cruise/ctd" + String.fromCharCode(92) + "cast_2.csv", "p,t\\n5,12.4\\n"),  // a backslash: refused
             dir("cruise/ctd", [file("cruise/ctd/cast_1.csv", "p,t\\n5,12.5\\n")]),
             dir("cruise/empty", []),
             dir("cruise/nested_empty", [dir("cruise/nested_empty/inner", [])]),
@@ -224,8 +225,15 @@ def test_a_dropped_folder_is_walked_to_every_file_under_its_path(open_page, depo
     expect(uploader).to_have_class(re.compile(r"\bis-enhanced\b"))
     page.evaluate(DROP_A_FOLDER)
     paths = ["README.md", *(f"cruise/{n}.csv" for n in "abcde"), "cruise/ctd/cast_1.csv"]
-    expect(uploader.locator("[data-overall-count]")).to_have_text(f"{len(paths)} of {len(paths)} files done")
-    assert sorted(uploader.locator(".upload-name").all_inner_texts()) == sorted(paths)
+    refused = "cruise/ctd\\cast_2.csv"
+    expect(uploader.locator("[data-overall-count]")).to_have_text(f"{len(paths)} of {len(paths) + 1} files done")
+    assert sorted(uploader.locator(".upload-name").all_inner_texts()) == sorted([*paths, refused])
+    # the server is the judge of a path: its reason is shown on that file's line
+    line = uploader.locator(".upload-item", has=page.locator(".upload-name", has_text=refused))
+    expect(line.locator(".upload-state")).to_have_text("Failed")
+    expect(line.locator(".upload-message")).to_have_text(
+        "Folders are separated by “/”, not “\\”: write “cruise/ctd/cast_2.csv”."
+    )
     expect(uploader.locator("[data-skipped]")).to_have_text(
         "1 hidden file skipped (a name starting with “.”, such as .DS_Store). 2 empty folders skipped."
     )
