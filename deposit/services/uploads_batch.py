@@ -134,6 +134,8 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
             DepositFile(deposit=deposit, name=name, size=size, storage_key=new_object_key(), declared_sha256=sha256)
         )
     uploads = []
+    # The store failing here opens nothing (503, the transaction rolled back); the uploads it did
+    # create are known to no session, and the abandoned-upload sweep aborts them.
     with store_errors(step="open_batch"):
         for file in files:
             uploads.append(store.create_multipart_upload(key=file.storage_key))
