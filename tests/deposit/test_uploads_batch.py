@@ -190,19 +190,20 @@ def test_completing_a_batch_answers_each_upload_on_its_own(owner_client, api_cli
     opened = open_batch(owner_client, deposit_id, [item("a.csv", b"aaa"), item("b.csv", b"bbb")]).json()
     a, b = (r["upload"] for r in opened["results"])
     parts_a = send(owner_client, a, b"aaa")
-    send(owner_client, b, b"XXX")  # not the bytes declared
+    send(owner_client, b, b"bbb")
     theirs = api_client(other_depositor)
     other = open_batch(theirs, new_deposit(theirs), [item("c.csv", b"ccc")]).json()["results"][0]["upload"]
     uploads = [
         {"upload_id": a["id"], "parts": parts_a},
-        {"upload_id": b["id"], "parts": [{"part_number": 1, "etag": "whatever"}]},
+        {"upload_id": b["id"], "parts": [{"part_number": 1, "etag": "whatever"}]},  # an ETag the store never gave
         {"upload_id": other["id"], "parts": []},
         {"upload_id": a["id"], "parts": parts_a},  # sent twice: answers the file as it stands
     ]
     results = post(owner_client, "/api/uploads/complete", {"uploads": uploads}).json()["results"]
     assert [r["status"] for r in results] == [200, 422, 404, 200]
     assert results[0]["file"]["state"] == "ready" and results[3]["file"]["id"] == results[0]["file"]["id"]
-    assert results[1]["problem"]["problems"][0]["field"].startswith("uploads.1.")
+    assert results[1]["problem"]["problems"][0]["field"] == "uploads.1.parts"
+    assert UploadSession.objects.get(pk=b["id"]).state == "open"  # to be completed again, as for one upload
     assert results[2]["problem"]["detail"] == "No such upload." and results[2]["file"] is None
     assert UploadSession.objects.get(pk=other["id"]).state == "open"
 
@@ -269,3 +270,22 @@ def test_a_batch_goes_to_s3_through_presigned_urls_each_file_with_its_own_parts(
     for name, body in data.items():
         key = DepositFile.objects.get(deposit_id=deposit_id, name=name).storage_key
         assert s3.client().get_object(Bucket="estran-test", Key=key)["Body"].read() == body
+
+
+def test_a_batch_resumes_an_unfinished_upload_and_replaces_a_failed_file(owner_client):
+    deposit_id = new_deposit(owner_client)
+    first = open_batch(owner_client, deposit_id, [item("a.csv", b"aaa"), item("b.csv", b"bbb")]).json()
+    a, b = (r["upload"] for r in first["results"])
+    parts = send(owner_client, b, b"XXX")  # not the bytes declared: b.csv fails
+    failed = post(owner_client, f"/api/uploads/{b['id']}/complete", {"parts": parts})
+    assert failed.status_code == 422 and DepositFile.objects.get(pk=b["file_id"]).state == "failed"
+    again = open_batch(owner_client, deposit_id, [item("a.csv", b"aaa"), item("b.csv", b"bbb"), item("c.csv", b"c")])
+    results = again.json()["results"]
+    assert [r["status"] for r in results] == [201, 201, 201]
+    assert results[0]["upload"]["id"] == a["id"]  # a.csv, unfinished: the same session, resumed
+    assert results[1]["upload"]["file_id"] != b["file_id"]  # b.csv failed: replaced by a new file
+    assert sorted(DepositFile.objects.filter(deposit_id=deposit_id).values_list("name", "state")) == [
+        ("a.csv", "uploading"),
+        ("b.csv", "uploading"),
+        ("c.csv", "uploading"),
+    ]
