@@ -106,7 +106,7 @@ def test_a_chosen_folder_keeps_its_tree_from_upload_to_download_all(
     # every line shows its path, and ends ready with the file's SHA-256
     lines = uploader.locator(".upload-item")
     expect(lines).to_have_count(len(FILES))
-    assert lines.locator(".upload-name").all_inner_texts() == sorted(FILES)
+    assert lines.locator(".upload-name").all_text_contents() == sorted(FILES)
     expect(uploader.locator("[data-skipped]")).to_have_text(
         "2 hidden files skipped (names starting with “.”, such as .DS_Store)."
     )
@@ -168,7 +168,7 @@ def test_on_a_phone_in_french_the_folder_button_the_note_and_the_paths(open_page
     )
     done = f"{len(FILES)} fichier(s) terminé(s) sur {len(FILES)}"
     expect(uploader.locator("[data-overall-count]")).to_have_text(done)
-    assert uploader.locator(".upload-name").all_inner_texts() == sorted(FILES)
+    assert uploader.locator(".upload-name").all_text_contents() == sorted(FILES)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "uploader-folder-phone-fr.png"), full_page=True)
 
@@ -227,7 +227,7 @@ def test_a_dropped_folder_is_walked_to_every_file_under_its_path(open_page, depo
     paths = ["README.md", *(f"cruise/{n}.csv" for n in "abcde"), "cruise/ctd/cast_1.csv"]
     refused = "cruise/ctd\\cast_2.csv"
     expect(uploader.locator("[data-overall-count]")).to_have_text(f"{len(paths)} of {len(paths) + 1} files done")
-    assert sorted(uploader.locator(".upload-name").all_inner_texts()) == sorted([*paths, refused])
+    assert sorted(uploader.locator(".upload-name").all_text_contents()) == sorted([*paths, refused])
     # the server is the judge of a path: its reason is shown on that file's line
     line = uploader.locator(".upload-item", has=page.locator(".upload-name", has_text=refused))
     expect(line.locator(".upload-state")).to_have_text("Failed")
