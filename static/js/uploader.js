@@ -29,8 +29,9 @@
 
    A folder (the "Choose a folder…" picker, or dropped and walked entry by entry) gives each file
    its relative path as its name, the folder chosen as the top one; hidden files in it and empty
-   folders are left out, with a note saying how many. Sessions are still opened one file after
-   another and parts sent four at a time, whatever the number of files.
+   folders are left out, with a note saying how many. Sessions are opened one file after another,
+   at most eight files being sent at a time, and parts sent four at a time, whatever the number of
+   files.
 
    bench/upload/client.py does the same in Python. Plain modern JavaScript, no library. */
 (function () {
@@ -47,6 +48,8 @@
   const SESSION_DAYS = 7; // UPLOAD_SESSION_TTL_HOURS' default: older entries are dropped unasked
   const ACTIVE = new Set(["queued", "opening", "uploading", "pausing", "completing"]);
   const IDLE = new Set(["queued", "ready", "failed", "cancelled"]);
+  const SENDING = new Set(["opening", "uploading", "completing"]);
+  const OPEN_AHEAD = 8; // files with an open session being sent: enough to keep four parts in flight
   const REFRESH_MS = 2000; // the Files step's table, at most this often while files arrive
   const lang = document.documentElement.lang || "en";
 
@@ -891,7 +894,9 @@
         lines.append(upload.el);
         upload.update();
         // sessions are opened one after another, in the order chosen
-        this.opening = this.opening.then(() => (upload.state === "queued" ? upload.open() : null)).catch(() => null);
+        // (at most OPEN_AHEAD sending at a time: a folder of thousands is not opened all at once)
+        this.opening = this.opening.then(() => this.roomToOpen())
+          .then(() => (upload.state === "queued" ? upload.open() : null)).catch(() => null);
       }
       this.list.append(lines);
       this.changed();
@@ -1028,7 +1033,27 @@
       this.updateOverall();
     }
 
+    // Resolves once fewer than OPEN_AHEAD files are opening, sending or finishing. Paused and
+    // interrupted ones do not count: the others go on meanwhile.
+    roomToOpen() {
+      return new Promise((resolve) => {
+        this.waitingToOpen = resolve;
+        this.checkRoom();
+      });
+    }
+
+    checkRoom() {
+      if (!this.waitingToOpen) return;
+      let sending = 0;
+      for (const u of this.uploads) if (SENDING.has(u.state)) sending += 1;
+      if (sending >= OPEN_AHEAD) return;
+      const resolve = this.waitingToOpen;
+      this.waitingToOpen = null;
+      resolve();
+    }
+
     changed() {
+      this.checkRoom();
       const busy = this.uploads.some((u) => ACTIVE.has(u.state) || u.state === "verifying");
       if (busy && !this.timer) this.timer = setInterval(() => this.tick(), 500);
       if (!busy && this.timer) {

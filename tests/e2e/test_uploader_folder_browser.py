@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -196,7 +197,7 @@ DROP_A_FOLDER = """
             },
         });
         const cruise = dir("cruise", [
-            ...["a", "b", "c", "d", "e"].map((n) => file(`cruise/${n}.csv`, `cast,${n}\\n`)),
+            ...[..."abcdefghijklmnopqrstuvwx"].map((n) => file(`cruise/${n}.csv`, `cast,${n}\\n`)),
             file("cruise/.DS_Store", "Bud1"),
             file("cruise/ctd" + String.fromCharCode(92) + "cast_2.csv", "p,t\\n5,12.4\\n"),  // a backslash: refused
             dir("cruise/ctd", [file("cruise/ctd/cast_1.csv", "p,t\\n5,12.5\\n")]),
@@ -218,15 +219,36 @@ DROP_A_FOLDER = """
     }
 """
 
+# The most files being sent at once (a session open, not yet finished), however many are waiting.
+RECORD_SENDING = """
+    () => {
+        window.__sending = 0;
+        new MutationObserver(() => {
+            const now = document.querySelectorAll(
+                ".upload-item:is([data-state=opening], [data-state=uploading], [data-state=completing])").length;
+            window.__sending = Math.max(window.__sending, now);
+        }).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-state"]});
+    }
+"""
+
 
 def test_a_dropped_folder_is_walked_to_every_file_under_its_path(open_page, deposit):
     page = open_page(files_step(deposit))
     uploader = page.locator("[data-uploader]")
     expect(uploader).to_have_class(re.compile(r"\bis-enhanced\b"))
+    page.evaluate(RECORD_SENDING)
+
+    def slowly(route):  # the parts take their time, as over a real network: the sessions could run ahead
+        time.sleep(0.4)
+        route.continue_()
+
+    page.route("**/storage/uploads/**/parts/**", slowly)
     page.evaluate(DROP_A_FOLDER)
-    paths = ["README.md", *(f"cruise/{n}.csv" for n in "abcde"), "cruise/ctd/cast_1.csv"]
+    paths = ["README.md", *(f"cruise/{n}.csv" for n in "abcdefghijklmnopqrstuvwx"), "cruise/ctd/cast_1.csv"]
     refused = "cruise/ctd\\cast_2.csv"
-    expect(uploader.locator("[data-overall-count]")).to_have_text(f"{len(paths)} of {len(paths) + 1} files done")
+    expect(uploader.locator("[data-overall-count]")).to_have_text(
+        f"{len(paths)} of {len(paths) + 1} files done", timeout=30_000
+    )
     assert sorted(uploader.locator(".upload-name").all_text_contents()) == sorted([*paths, refused])
     # the server is the judge of a path: its reason is shown on that file's line
     line = uploader.locator(".upload-item", has=page.locator(".upload-name", has_text=refused))
@@ -238,3 +260,5 @@ def test_a_dropped_folder_is_walked_to_every_file_under_its_path(open_page, depo
         "1 hidden file skipped (a name starting with “.”, such as .DS_Store). 2 empty folders skipped."
     )
     assert sorted(deposit.files.values_list("name", flat=True)) == sorted(paths)
+    # 26 files, at most eight of them being sent at a time (the others wait, unopened)
+    assert 1 <= page.evaluate("window.__sending") <= 8
