@@ -827,8 +827,18 @@
       window.addEventListener("drop", (event) => {
         if (hasFiles(event) && !this.form.contains(event.target)) event.preventDefault();
       });
-      this.root.querySelector("[data-pause-all]").addEventListener("click", () => this.uploads.forEach((u) => u.pause()));
-      this.root.querySelector("[data-resume-all]").addEventListener("click", () => this.uploads.forEach((u) => u.resume()));
+      // "Pause all" also holds the files waiting their turn, which would otherwise be opened as the
+      // paused ones leave room
+      this.root.querySelector("[data-pause-all]").addEventListener("click", () => {
+        this.held = true;
+        this.uploads.forEach((u) => u.pause());
+        this.changed();
+      });
+      this.root.querySelector("[data-resume-all]").addEventListener("click", () => {
+        this.held = false;
+        this.uploads.forEach((u) => u.resume());
+        this.changed();
+      });
       window.addEventListener("offline", () => this.offline());
       window.addEventListener("online", () => {
         this.say(this.S.connectionBack);
@@ -1043,7 +1053,7 @@
     }
 
     checkRoom() {
-      if (!this.waitingToOpen) return;
+      if (!this.waitingToOpen || this.held) return;
       let sending = 0;
       for (const u of this.uploads) if (SENDING.has(u.state)) sending += 1;
       if (sending >= OPEN_AHEAD) return;
@@ -1085,7 +1095,8 @@
       }
       box.querySelector("[data-overall-stats]").textContent = stats.join(" · ");
       const pausable = this.uploads.some((u) => ["opening", "uploading"].includes(u.state));
-      const resumable = this.uploads.some((u) => ["paused", "interrupted", "pausing"].includes(u.state));
+      const resumable = this.uploads.some((u) => ["paused", "interrupted", "pausing"].includes(u.state)
+        || (this.held && u.state === "queued"));
       const pauseAll = box.querySelector("[data-pause-all]");
       const resumeAll = box.querySelector("[data-resume-all]");
       if (!pausable && pauseAll === document.activeElement && resumable) requestAnimationFrame(() => resumeAll.focus());

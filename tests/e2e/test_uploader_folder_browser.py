@@ -245,6 +245,18 @@ def test_a_dropped_folder_is_walked_to_every_file_under_its_path(open_page, depo
     page.route("**/storage/uploads/**/parts/**", slowly)
     page.evaluate(DROP_A_FOLDER)
     paths = ["README.md", *(f"cruise/{n}.csv" for n in "abcdefghijklmnopqrstuvwx"), "cruise/ctd/cast_1.csv"]
+    # "Pause all" holds the files waiting their turn too: nothing is sent until "Resume all"
+    sending = uploader.locator(
+        ".upload-item:is([data-state=opening], [data-state=uploading], [data-state=completing], [data-state=pausing])"
+    )
+    expect(uploader.locator(".upload-item[data-state=uploading]").first).to_be_attached()
+    uploader.get_by_role("button", name="Pause all").click()
+    expect(sending).to_have_count(0, timeout=10_000)
+    waiting = uploader.locator(".upload-item[data-state=queued]").count()
+    assert waiting > 0
+    page.wait_for_timeout(1000)
+    expect(uploader.locator(".upload-item[data-state=queued]")).to_have_count(waiting)
+    uploader.get_by_role("button", name="Resume all").click()
     refused = "cruise/ctd\\cast_2.csv"
     expect(uploader.locator("[data-overall-count]")).to_have_text(
         f"{len(paths)} of {len(paths) + 1} files done", timeout=30_000
