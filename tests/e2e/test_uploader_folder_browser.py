@@ -5,10 +5,11 @@ published, the landing page lists the paths and "Download all" unpacks the same 
 French, the button and the note are in French and the lines show the paths.
 
 Against the live server with the local store (parts PUT to Estran's own part endpoint; files this
-small are verified in the completion request), signed in with a session cookie. A folder dropped on
-the zone is walked by the same code that names the files (cleanPath, isHidden); Playwright cannot
-drop a directory (a DataTransfer built in the page carries no directory entries), so the picker is
-the path driven here."""
+small are verified in the completion request), signed in with a session cookie. Playwright cannot
+drop a directory from the disk, so the dropped folder's test hands the page directory entries built in
+it (see DROP_A_FOLDER): the uploader's walk of them and the uploads that follow are real; there, a path
+the server refuses fails on its own line, at most eight files are sent at a time, and "Pause all"
+holds the files still waiting."""
 
 from __future__ import annotations
 
