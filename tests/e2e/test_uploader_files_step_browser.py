@@ -242,7 +242,7 @@ def test_stop_now_sends_again_only_the_parts_it_cut_off(open_page, site, deposit
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 6 * MiB},
+        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 2 * MiB},
     )
     page.goto(f"{site}/deposits/{deposit.pk}/wizard/files/")
     page.get_by_label("Choose files").set_input_files(str(path))
