@@ -137,7 +137,8 @@
       }
     });
     if (group.getLayers().length) {
-      map.fitBounds(group.getBounds().pad(0.4), { maxZoom: 6 });
+      // Not animated: the view (and data-center) is the extent's as soon as the page has loaded.
+      map.fitBounds(group.getBounds().pad(0.4), { maxZoom: 6, animate: false });
     }
     el.dataset.shapes = String(group.getLayers().length);
     window.addEventListener("beforeprint", () => map.invalidateSize());

@@ -9,6 +9,7 @@ with a session cookie, as test_uploader_browser.py does."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -120,6 +121,10 @@ def stored_parts(deposit) -> list[int]:
         ]
     except FileNotFoundError:
         return []
+
+
+def route_part(route) -> int:
+    return int(LOCAL_PART.search(route.request.url)[1])
 
 
 def wait_until(page, predicate, *, timeout: float = 30.0, message: str = "condition"):
@@ -238,26 +243,32 @@ def test_stop_now_sends_again_only_the_parts_it_cut_off(open_page, site, deposit
     page = open_page(depositor)
     sent: list[int] = []
     page.on("request", lambda r: r.method == "PUT" and (m := LOCAL_PART.search(r.url)) and sent.append(int(m[1])))
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": 2 * MiB},
-    )
+    # The first part goes through; the others are held on their way (neither answered nor failed)
+    # until Stop now cuts them off: a slow network without a race between Pause and Stop now.
+    held = []
+
+    def hold_after_the_first(route):
+        if route.request.method == "PUT" and route_part(route) > 1:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(LOCAL_PART, hold_after_the_first)
     page.goto(f"{site}/deposits/{deposit.pk}/wizard/files/")
     page.get_by_label("Choose files").set_input_files(str(path))
     row = item(page, "mooring_temperature.csv")
-    wait_until(
-        page,
-        lambda: len(stored := stored_parts(deposit)) >= 1 and len(sent) - len(stored) >= 2,
-        message="a part stored and two on their way",
-    )
+    wait_until(page, lambda: stored_parts(deposit) == [1] and len(held) >= 2, message="a part stored, two on their way")
     row.get_by_role("button", name="Pause mooring_temperature.csv").click()
+    expect(row.locator(".upload-state")).to_have_text("Pausing…")  # the held parts are still on their way
     row.get_by_role("button", name="Stop now mooring_temperature.csv").click()
     expect(row.locator(".upload-state")).to_have_text("Paused")
+    page.unroute(LOCAL_PART)
+    for route in held:  # the browser has cancelled them; what is left of each is dropped
+        with contextlib.suppress(Exception):
+            route.abort()
     stored = set(stored_parts(deposit))
     in_flight = set(sent) - stored  # cut off by Stop now
-    assert stored and in_flight, (sent, stored)
+    assert stored == {1} and in_flight == {route_part(route) for route in held}, (sent, stored)
     the_bars_agree(page, "mooring_temperature.csv")
 
     sent.clear()
