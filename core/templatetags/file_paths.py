@@ -66,3 +66,19 @@ def folder_blocks(items) -> list[dict]:
 
     emit(root)
     return blocks
+
+
+@register.inclusion_tag("core/_folder_tree.html", takes_context=True)
+def folder_tree(context, index, folder: str = "", anchor: str = "files") -> dict:
+    """`{% folder_tree index folder anchor %}`: the folders of a deposit or record (a
+    core.folders.FolderIndex) as a collapsible tree, each with its files' count and size (its
+    subfolders' included) and a link to its list of files (`?folder=`, the page number and the
+    search in files dropped, other parameters kept, then `#anchor`); the folders on the way down to
+    `folder`, the one shown, are open and it is marked current."""
+    return {
+        "query": context["request"].GET,
+        "index": index,
+        "folder": folder,
+        "anchor": anchor,
+        "blocks": index.tree(folder),
+    }
