@@ -115,3 +115,13 @@ def wait_for_web(web, port: int, *, log_hint: str = "its log", seconds: float = 
         if web.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"gunicorn did not start; see {log_hint}")
         time.sleep(0.1)
+
+
+def drop_database(url: str) -> None:
+    """Drop the benchmark's database (connections still open to it are ended)."""
+    import psycopg
+
+    parsed = urlparse(url)
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
