@@ -8,11 +8,15 @@ files of the folder it is on, a page at a time.
     index.tree("profiles")      # every folder, depth first, for a collapsible tree open on "profiles"
     index.children("profiles")  # its subfolders
     index.breadcrumbs("profiles/2024")  # the top, "profiles", "profiles/2024"
+
+A set of files that never changes (a published record's) can keep its folders' totals instead
+(`index.totals()`, one entry a folder) and have its index back from them with no file read:
+`FolderIndex.from_totals(totals)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -49,6 +53,26 @@ class FolderIndex:
             for path, (files, size) in totals.items()
         }
         self._children = {path: sorted(paths) for path, paths in children.items()}
+
+    @classmethod
+    def from_totals(cls, totals: Mapping[str, Iterable[int]]) -> FolderIndex:
+        """The index whose `totals()` these are (`{path: [files, bytes]}`, the top under "")."""
+        index = cls(())
+        children: dict[str, set[str]] = {path: set() for path in totals}
+        for path in totals:
+            if path:
+                children[path.rpartition("/")[0]].add(path)
+        index._folders = {
+            path: Folder(path, files, size, path.count("/") + 1 if path else 0)
+            for path, (files, size) in totals.items()
+        }
+        index._children = {path: sorted(paths) for path, paths in children.items()}
+        return index
+
+    def totals(self) -> dict[str, list[int]]:
+        """Each folder's files and bytes, `{path: [files, bytes]}` with the top under "" (JSON as
+        it is): what `from_totals` takes."""
+        return {path: [folder.files, folder.size] for path, folder in self._folders.items()}
 
     def __contains__(self, path: str) -> bool:
         return path in self._folders

@@ -1,13 +1,15 @@
-"""What a record's files amount to (their number, their total size, their formats), kept on the record
-at publication (`Record.file_count`, `files_size`, `file_extensions`) so that the exports of a record
-with thousands of files summarise them without reading them: DataCite's `sizes` and `formats`,
-ISO 19115-3's distribution formats and transfer size, schema.org's archive, OAI-PMH's `dc:format`."""
+"""What a record's files amount to (their number, their total size, their formats, their folders),
+kept on the record at publication (`Record.file_count`, `files_size`, `file_extensions`,
+`folder_totals`) so that the exports of a record with thousands of files summarise them without
+reading them: DataCite's `sizes` and `formats`, ISO 19115-3's distribution formats and transfer
+size, schema.org's archive, OAI-PMH's `dc:format`; and its page draws its folder tree."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from core.file_names import base_name
+from core.folders import FolderIndex
 
 from .models import FILE_EXTENSIONS_MAX, Record
 from .serializers.schemaorg import encoding_format
@@ -23,7 +25,9 @@ def file_extension(name: str) -> str:
 
 
 def summarise(files: Iterable[tuple[str, int]]) -> dict:
-    """The summary columns of a record from its files' (name, size): one pass, whatever their number."""
+    """The summary columns of a record from its files' (name, size), whatever their number: count,
+    size, extensions and each folder's totals (none for files in no folder)."""
+    files = list(files)
     count = size = 0
     extensions: dict[str, None] = {}
     for name, file_size in files:
@@ -31,7 +35,13 @@ def summarise(files: Iterable[tuple[str, int]]) -> dict:
         size += file_size
         if len(extensions) < FILE_EXTENSIONS_MAX:
             extensions.setdefault(file_extension(name), None)
-    return {"file_count": count, "files_size": size, "file_extensions": list(extensions)}
+    folders = FolderIndex(files)
+    return {
+        "file_count": count,
+        "files_size": size,
+        "file_extensions": list(extensions),
+        "folder_totals": folders.totals() if len(folders) else {},
+    }
 
 
 def format_names(extensions: Iterable[str]) -> list[str]:

@@ -136,6 +136,11 @@ class Record(models.Model):
     file_count = models.PositiveIntegerField(default=0, editable=False)
     files_size = models.BigIntegerField(default=0, editable=False)
     file_extensions = models.JSONField(default=list, editable=False)
+    # Each folder's files and bytes (`core.folders.FolderIndex.totals()`: `{path: [files, bytes]}`,
+    # the top under ""; `{}` before folders were kept), written at publication with the summary
+    # above: the page of a record with thousands of files draws its folder tree from them rather
+    # than from ten thousand rows. One entry a folder (a few kilobytes for 10,000 files in 50).
+    folder_totals = models.JSONField(default=dict, editable=False)
     # Any change harvesters must see (a lifted embargo, a withdrawal, a new version's link).
     modified = models.DateTimeField(default=timezone.now, db_index=True)
 
