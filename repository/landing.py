@@ -10,7 +10,7 @@ import contextlib
 import copy
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import ngettext
 
 from core.file_names import base_name
+from core.folders import Folder, FolderIndex
 
 from . import file_summary, hooks, selectors, signposting
 from .metadata import AccessLevel, MetadataDocument, RelationType
@@ -34,6 +35,9 @@ from .serializers.schemaorg import Archive, Distribution, encoding_format, ident
 
 # What `reverse` leaves unquoted in a path argument (RFC 3986's pchar, as Django's resolver quotes it).
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+# The longest search in a record's files that is looked for (a name is at most a few hundred bytes).
+FILES_Q_MAX = 200
 
 # Relations the repository computes from the version chain: shown as "Versions", not as related
 # resources.
@@ -48,6 +52,8 @@ class LandingFile:
     sha256: str
     media_type: str
     path: str  # the download's path on this site
+    # The name as the list shows it: relative to the folder chosen (`2024/g123.nc` in `profiles`).
+    relative_name: str = ""
     # Whether the page offers its stored preview (by its format), the fragment's path, and, on the
     # preview of a page before publication, the preview itself (shown at once: nothing to fetch).
     previewable: bool = False
@@ -76,25 +82,115 @@ class RelatedResource:
 
 class LandingRecord:
     """A record as its landing page and exports see it. `versions` are the records of its concept,
-    first version first (one query, made by the caller). A record with more files than
-    `PUBLISH_FILES_LISTED_MAX` (`Record.files_summarised`) shows them a page at a time (`files_page`,
-    `PUBLISH_FILES_LISTED_MAX` a page), each page one query; its exports summarise them."""
+    first version first (one query, made by the caller). The page lists the files of one folder
+    (`folder`, its subfolders' included; the top by default) whose names contain `files_q`, a page
+    of `PUBLISH_FILES_LISTED_MAX` at a time (`files_page`), under the tree of the record's folders.
+    A record with more files than that (`Record.files_summarised`) has them read for the page, not
+    loaded with it: its folder tree comes from the totals kept at publication, the page of files is
+    one query (and a search's matches one to count them); its exports summarise them."""
 
-    def __init__(self, record: Record, versions: list[Record] | None = None, *, files_page: int = 1):
+    def __init__(
+        self,
+        record: Record,
+        versions: list[Record] | None = None,
+        *,
+        files_page: int = 1,
+        folder: str = "",
+        files_q: str = "",
+    ):
         self.record = record
         self.versions = versions if versions is not None else selectors.landing_versions(record)
-        self.files_page = min(max(files_page, 1), self.files_pages)
+        self.choose_files(files_page=files_page, folder=folder, files_q=files_q)
+
+    def choose_files(self, *, files_page: int = 1, folder: str = "", files_q: str = "") -> None:
+        """The files to list, as the reader asked (`?files_page=`, `?folder=`, `?files_q=`): before
+        the page reads any of them."""
+        self._files_page = files_page
+        self._folder = folder
+        self.files_q = files_q.strip()[:FILES_Q_MAX]
 
     @property
     def files_summarised(self) -> bool:
         return self.record.files_summarised and not self.record.is_withdrawn
 
+    @cached_property
+    def folders(self) -> FolderIndex | None:
+        """The record's folders, each with its files' count and size, for the tree; None when no
+        file lies in a folder (the page looks as it did before folders) or none is shown (withdrawn)."""
+        if self.record.is_withdrawn:
+            return None
+        if self.files_summarised:
+            # From the totals kept at publication: no file read.
+            index = FolderIndex.from_totals(self.record.folder_totals or {"": [0, 0]})
+        else:
+            index = FolderIndex((f.name, f.size) for f in self.files)
+        return index if len(index) else None
+
+    @cached_property
+    def folder(self) -> str:
+        """The folder whose files are listed: the one asked for if the record has it, else the top."""
+        if self._folder and self.folders is not None and self._folder in self.folders:
+            return self._folder
+        return ""
+
+    @property
+    def folder_files(self) -> Folder | None:
+        """The chosen folder's files' count and size (None at the top: the record's are shown)."""
+        return self.folders.get(self.folder) if self.folder else None
+
+    @property
+    def folder_breadcrumbs(self) -> list[Folder]:
+        """The way down to the chosen folder, from the top (nothing at the top)."""
+        return self.folders.breadcrumbs(self.folder) if self.folder else []
+
+    @property
+    def files_searchable(self) -> bool:
+        """Whether the page offers a search in the files: when they are in folders or on several
+        pages (a record of a few files in no folder looks as it always did)."""
+        return self.folders is not None or self.files_count > settings.PUBLISH_FILES_LISTED_MAX
+
+    @cached_property
+    def _matching(self) -> list[LandingFile]:
+        """The files listed (of a record whose files are all loaded), all pages together."""
+        prefix = self.folder + "/" if self.folder else ""
+        wanted = self.files_q.casefold()
+        return [
+            replace(f, relative_name=f.name[len(prefix) :])
+            for f in self.files
+            if f.name.startswith(prefix) and wanted in f.name[len(prefix) :].casefold()
+        ]
+
+    @cached_property
+    def files_matching(self) -> int:
+        """How many files the list has, all pages together: the folder's (or the record's), or
+        those matching the search."""
+        if not self.files_summarised:
+            return len(self._matching)
+        if self.files_q:
+            return selectors.record_files_in(self.record, folder=self.folder, contains=self.files_q).count()
+        return self.folder_files.files if self.folder_files else self.record.file_count
+
     @property
     def files_pages(self) -> int:
-        """How many pages of files the record's page has (1 when they are all on it)."""
+        """How many pages the list of files has (1 when they are all on it, or there are none)."""
+        return max(1, -(-self.files_matching // settings.PUBLISH_FILES_LISTED_MAX))
+
+    @property
+    def files_page(self) -> int:
+        """The page of files shown: the one asked for, within the pages there are."""
+        return min(max(self._files_page, 1), self.files_pages)
+
+    @cached_property
+    def files_listed(self) -> list[LandingFile]:
+        """The files the page lists: a page of the folder's files (or of those matching the search)."""
+        size = settings.PUBLISH_FILES_LISTED_MAX
         if not self.files_summarised:
-            return 1
-        return -(-self.record.file_count // settings.PUBLISH_FILES_LISTED_MAX)
+            start = (self.files_page - 1) * size
+            return self._matching[start : start + size]
+        rows = selectors.record_files_page(
+            self.record, page=self.files_page, size=size, folder=self.folder, contains=self.files_q
+        )
+        return [self._file(f, folder=self.folder) for f in rows]
 
     @cached_property
     def metadata(self) -> MetadataDocument:
@@ -113,13 +209,12 @@ class LandingRecord:
 
     @cached_property
     def files(self) -> list[LandingFile]:
-        """The files the page shows: all of them, or the page `files_page` of a record with many."""
+        """Every file of a record with few (its exports name each, its page lists them); none of a
+        withdrawn record nor of one with many (exports summarise them, the page reads its page of
+        them: `files_listed`)."""
         record = self.record
-        if record.is_withdrawn:
+        if record.is_withdrawn or self.files_summarised:
             return []
-        if self.files_summarised:
-            size = settings.PUBLISH_FILES_LISTED_MAX
-            return [self._file(f) for f in selectors.record_files_page(record, page=self.files_page, size=size)]
         return [self._file(f) for f in record.files.all()]
 
     def _every_item(self) -> list[tuple[str, str]]:
@@ -135,11 +230,12 @@ class LandingRecord:
             for name in selectors.record_file_names(self.record)
         ]
 
-    def _file(self, f) -> LandingFile:
+    def _file(self, f, *, folder: str = "") -> LandingFile:
         pk = self.record.pk
         return LandingFile(
             pk=f.pk,
             name=f.name,
+            relative_name=f.name[len(folder) + 1 :] if folder else f.name,
             size=f.size,
             sha256=f.sha256,
             media_type=encoding_format(f.name),
@@ -155,7 +251,7 @@ class LandingRecord:
 
     @property
     def files_last(self) -> int:
-        return self.files_first + len(self.files) - 1
+        return self.files_first + len(self.files_listed) - 1
 
     @property
     def files_count(self) -> int:
@@ -421,6 +517,8 @@ def _templates_version() -> str:
         "templates/repository/landing.html",
         "templates/repository/_versions.html",
         "templates/repository/_file_previews.html",
+        "templates/repository/_files_folders.html",
+        "templates/core/_folder_tree.html",
         "templates/repository/tombstone.html",
         "repository/landing.py",
         "repository/templatetags/landing_tags.py",

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from core.errors import NotFound
@@ -57,10 +58,27 @@ def listed_files() -> Prefetch:
     )
 
 
-def record_files_page(record: Record, *, page: int, size: int) -> list[RecordFile]:
-    """One page of a record's files, by name (page 1 first): one query, wherever the page is."""
+def record_files_page(
+    record: Record, *, page: int, size: int, folder: str = "", contains: str = ""
+) -> list[RecordFile]:
+    """One page of a record's files, by name (page 1 first), of `folder` and its subfolders and whose
+    name below it contains `contains` (see `record_files_in`): one query, wherever the page is."""
     start = (page - 1) * size
-    return list(RecordFile.objects.filter(record=record).order_by("name")[start : start + size])
+    return list(record_files_in(record, folder=folder, contains=contains).order_by("name")[start : start + size])
+
+
+def record_files_in(record: Record, *, folder: str = "", contains: str = "") -> QuerySet[RecordFile]:
+    """The record's files under `folder` (all for ""), with `contains`, those whose name relative to
+    the folder contains it, whatever the case (what the page shows of a name is relative to its
+    folder: searching "profiles" inside `profiles/` is not meant to find every file)."""
+    files = RecordFile.objects.filter(record=record)
+    if folder:
+        files = files.filter(name__startswith=folder + "/")
+    if contains:
+        files = files.annotate(relative_name=Substr("name", len(folder) + 2 if folder else 1)).filter(
+            relative_name__icontains=contains
+        )
+    return files
 
 
 def record_file_names(record: Record) -> list[str]:

@@ -97,16 +97,21 @@ def landing(request, pk: int):
     if _page_cacheable(request):
         return _landing_cached(request, pk)
     record = _record_or_404(pk, with_usage=True)
-    page = LandingRecord(record, files_page=_files_page(request))
+    page = LandingRecord(record, **_files_chosen(request))
     text = landing_page.usage_text(record.usage_views, record.usage_downloads)
     status, html, link = _render_landing(request, page, usage_text=text)
     return _landing_response(request, record.pk, status, html, link)
 
 
-def _files_page(request) -> int:
-    """The page of files asked for (`?files_page=`) of a record with many; 1 unless a number."""
+def _files_chosen(request) -> dict:
+    """The files a reader asked the page to list: the page (`?files_page=`, 1 unless a number), the
+    folder (`?folder=`, the top unless the record has it) and the search in them (`?files_q=`)."""
     value = request.GET.get("files_page", "")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return {
+        "files_page": int(value) if value.isdigit() and len(value) < 7 else 1,
+        "folder": request.GET.get("folder", ""),
+        "files_q": request.GET.get("files_q", ""),
+    }
 
 
 def _page_cacheable(request) -> bool:
@@ -205,7 +210,7 @@ def _landing_template(request, page: LandingRecord, *, preview: dict | None = No
         jsonld = jsonld_script(page.schemaorg())
     context.update(
         {
-            "files": page.files,
+            "files": page.files_listed,
             "files_count": page.files_count,
             "files_total_size": page.files_size,
             "embargoed": embargoed,
@@ -226,6 +231,7 @@ def landing_preview(request, page: LandingPreview, *, back_url: str, back_label:
     """The page a deposit will have once published (`deposit.views.deposit_landing_preview` asks who
     may see it and builds `page`): the landing page's own template, under a banner saying it is not
     published and its DOI not active, kept out of search engines and caches."""
+    page.choose_files(**_files_chosen(request))
     template, context = _landing_template(
         request, page, preview={"back_url": back_url, "back_label": back_label, "url": request.path}
     )

@@ -7,6 +7,7 @@ list them, still valid (DataCite and ISO XSDs, GeoNetwork's rules, science-on-sc
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -107,6 +108,9 @@ def test_pages_and_exports_take_the_same_queries_whatever_the_number_of_files(cl
     for n, record in records.items():
         for what, (url, params) in _urls(record).items():
             body, count, _response = _get(client, url, **params)
+            # The landing page's folder tree grows with the folders (one more for each hundred files
+            # here), not with the files: left out of the comparison.
+            body = re.sub(rb'<nav class="folder-tree".*?</nav>', b"", body, flags=re.S)
             counts[what, n], sizes[what, n] = count, len(body)
     for what in _urls(records[10]):
         # many files: one query for the page of files instead of one for them all (the page of
