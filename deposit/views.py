@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.folders import FolderIndex
 from repository import hooks as repository_hooks
 from repository.landing import LandingFile, LandingPreview, preview_record
 from repository.metadata import LICENCES, MetadataDocument
@@ -25,6 +26,7 @@ from repository.storage import StorageError
 from repository.views import landing_preview
 
 from . import hooks, policy, selectors, services, wizard, workflow
+from .file_listing import kept_query
 from .forms import InviteForm, read_metadata
 from .models import Deposit, DepositFile
 from .workflow import Action
@@ -37,6 +39,10 @@ METADATA_MESSAGES = (
     gettext_noop("Field required"),
     gettext_noop("String should have at least 1 character"),
 )
+
+# The files the deposit's page lists, by name; the others are in the Files step, 100 a page, and
+# the page says how many there are in each top folder.
+DETAIL_FILES_LISTED = 20
 
 STEP_LABELS = {
     "describe": gettext_lazy("Describe"),
@@ -181,10 +187,11 @@ def deposit_detail(request, pk: int):
     deposit = _deposit_or_404(request.user, pk)
     editable = deposit.status in workflow.EDITABLE
     typed = read_metadata(deposit.metadata)
-    files = list(deposit.files.all())
+    files = list(deposit.files.defer("preview"))
     problems = (
         wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files) if editable else []
     )
+    problems_listed, file_problems_left_out = wizard.listed_problems(problems)
     transitions = workflow.allowed_actions(deposit, request.user)
     return render(
         request,
@@ -194,7 +201,11 @@ def deposit_detail(request, pk: int):
             "typed": typed,
             "licence": LICENCES.get(typed["licence"] or ""),
             "files": files,
+            "files_listed": files[:DETAIL_FILES_LISTED],
+            "folders": FolderIndex((f.name, f.size) for f in files),
             "problems": problems,
+            "problems_listed": problems_listed,
+            "file_problems_left_out": file_problems_left_out,
             "completeness": wizard.completeness(deposit, problems, files) if editable else None,
             "transitions": transitions,
             # The conversation, timeline and colleagues to assign, from moderation.
@@ -289,7 +300,7 @@ def file_delete(request, pk: int, file_pk: int):
                 _("A deposit that is %(status)s cannot be edited.") % {"status": deposit.get_status_display()},
             )
             return redirect("deposit:detail", pk=deposit.pk)
-        back = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"}) + "#f-files"
+        back = _files_step(deposit, request)
         return render(request, "deposit/file_delete.html", {"deposit": deposit, "file": file, "back": back})
     try:
         services.file_delete(file=file, actor=request.user)
@@ -297,7 +308,13 @@ def file_delete(request, pk: int, file_pk: int):
         messages.error(request, _error_message(exc))
         return redirect("deposit:detail", pk=deposit.pk)
     messages.success(request, _("The file “%(name)s” was deleted.") % {"name": file.name})
-    return redirect(reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"}) + "#f-files")
+    return redirect(_files_step(deposit, request))
+
+
+def _files_step(deposit: Deposit, request) -> str:
+    """The Files step's table as it was when Delete… was chosen: its folder, search and page."""
+    step = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": "files"})
+    return step + kept_query(request.GET) + "#f-files"
 
 
 # --- Co-depositors ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.logging import get_logger
 
 from . import hooks, policy, selectors, services, wizard, workflow
+from .file_listing import FileListing
 from .forms import WizardStartForm, WizardUploadForm
 from .models import Deposit
 from .views import SUCCESS, _store_files
@@ -33,6 +34,8 @@ from .workflow import Action, Status
 log = get_logger(__name__)
 
 UPLOADER_TEMPLATE = "deposit/_uploader.html"
+# The proprietary files the Files step's advice names; the others are counted.
+CLOSED_FORMATS_NAMED = 10
 
 
 # --- Access -------------------------------------------------------------------------------------
@@ -185,20 +188,28 @@ def js_strings() -> dict:
     }
 
 
+def _files_of(deposit: Deposit) -> wizard.NamedFiles:
+    """All the deposit's files, by name, in one query; not their previews, which no step shows and
+    which would be most of the bytes read at 10,000 files."""
+    return wizard.NamedFiles(deposit.files.defer("preview"))
+
+
 def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | None = None, conflict=None) -> dict:
-    files = list(deposit.files.all())
+    files = _files_of(deposit)
     problems = wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files)
     state = wizard.completeness(deposit, problems, files)
     for item in state["steps"]:
         item["state_text"] = _state_text(item)
     here = [p for p in problems if p["step"] == step.slug]
+    problems_listed, file_problems_left_out = wizard.listed_problems(problems)
+    step_problems_listed, step_file_problems_left_out = wizard.listed_problems(here)
+    closed_formats = [f for f in files if wizard.file_format(f.name)["open"] is False]
     by_anchor: dict[str, list[str]] = {}
     for problem in here:
         by_anchor.setdefault(problem["anchor"], []).append(problem["message"])
     transitions = {t.action.value for t in workflow.allowed_actions(deposit, request.user)}
     suggester = _netcdf_suggester()
     communities = list(Community.objects.all())
-    same = selectors.same_content(files)
     return {
         "deposit": deposit,
         "step": step,
@@ -206,19 +217,22 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "state": state,
         "nav": state["steps"],
         "problems": problems,
+        "problems_listed": problems_listed,
+        "file_problems_left_out": file_problems_left_out,
         "step_problems": here,
+        "step_problems_listed": step_problems_listed,
+        "step_file_problems_left_out": step_file_problems_left_out,
         "problems_by_anchor": by_anchor,
         "values": values if values is not None else wizard.read_step(step.slug, deposit.metadata, deposit),
         "is_form_step": step.slug in wizard.FORM_STEPS,
         "previous_step": wizard.STEP_LIST[step.number - 2] if step.number > 1 else None,
         "next_step": wizard.STEP_LIST[step.number] if step.number < len(wizard.STEP_LIST) else None,
-        "files": [
-            {"file": f, "format": wizard.file_format(f.name), "index": i, "same_content_as": same.get(f.pk, [])}
-            for i, f in enumerate(files)
-        ],
+        "files": files,
+        "listing": FileListing(files, request.GET, selectors.same_content(files)) if step.slug == "files" else None,
         "netcdf_files": [f for f in files if _is_netcdf(f.name) and f.state == "ready"] if suggester else [],
         "has_readme": any(f.name.lower().startswith("readme") for f in files),
-        "closed_formats": [f for f in files if wizard.file_format(f.name)["open"] is False],
+        "closed_formats": closed_formats[:CLOSED_FORMATS_NAMED],
+        "closed_formats_left_out": len(closed_formats[CLOSED_FORMATS_NAMED:]),
         "has_uploader": _has_uploader(),
         "upload_form": WizardUploadForm(),
         "typeahead_url": _typeahead_url(),
@@ -399,7 +413,7 @@ def wizard_save(request, pk: int):
         return JsonResponse({"detail": str(exc.message), "code": "invalid", "problems": problems}, status=422)
     except DomainError as exc:
         return _json_error(exc.message, exc.status_code, exc.code)
-    files = list(deposit.files.all())
+    files = _files_of(deposit)
     problems = wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files)
     state = wizard.completeness(deposit, problems, files)
     return JsonResponse(
@@ -441,10 +455,13 @@ def wizard_review(request, pk: int):
 @login_required
 @require_GET
 def wizard_files(request, pk: int):
-    """The file table of step 4, polled while files are being verified."""
+    """The file table of step 4 as the step shows it (the same `?folder=`, `?files_q=` and
+    `?files_page=`): refreshed by the uploader after its uploads, its page of rows polled while one
+    of them is on its way. Only what the table needs: the files, in one query."""
     deposit = _editable(request, pk)
-    context = _context(request, deposit, wizard.STEP_BY_SLUG["files"])
-    return render(request, "deposit/wizard/_files_table.html", context)
+    files = _files_of(deposit)
+    listing = FileListing(files, request.GET, selectors.same_content(files))
+    return render(request, "deposit/wizard/_files_table.html", {"deposit": deposit, "listing": listing})
 
 
 @login_required

@@ -44,7 +44,7 @@ from .choices import (
     licence_choices,
 )
 from .completeness import STATUS_LABELS, completeness
-from .files import CLOSED_FORMATS, OPEN_ALTERNATIVES, OPEN_FORMATS, file_format
+from .files import CLOSED_FORMATS, OPEN_ALTERNATIVES, OPEN_FORMATS, NamedFiles, file_format
 from .inspire import community_theme, community_themes, theme_choices as inspire_theme_choices
 from .keywords import (
     GROUP_BY_NAME,
@@ -56,7 +56,7 @@ from .keywords import (
 )
 from .labels import GROUP_LABELS, LEAF_LABELS, field_label
 from .links_licence import embargo_limit
-from .problems import described_problems, humanize
+from .problems import described_problems, humanize, listed_problems
 from .registry import (
     FORM_STEPS,
     STEP_BY_SLUG,
@@ -103,6 +103,7 @@ __all__ = [
     "Check",
     "FieldPath",
     "KeywordGroup",
+    "NamedFiles",
     "Step",
     "community_theme",
     "community_themes",
@@ -118,6 +119,7 @@ __all__ = [
     "initial_metadata",
     "inspire_theme_choices",
     "licence_choices",
+    "listed_problems",
     "merge_step",
     "number",
     "parse_polygon",

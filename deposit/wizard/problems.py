@@ -8,6 +8,7 @@ import re
 
 from django.utils.translation import gettext as _, gettext_noop as N_
 
+from .files import NamedFiles
 from .labels import field_label
 from .registry import STEP_BY_SLUG, STEP_LIST, problem_anchor
 
@@ -41,6 +42,7 @@ def humanize(message: str) -> str:
 def described_problems(problems: list[dict], metadata: dict | None, files=()) -> list[dict]:
     """Each problem with its step, its field's anchor, where it is in words and what it is."""
     described = []
+    files = files if isinstance(files, NamedFiles) else NamedFiles(files)
     for problem in problems:
         step, anchor = problem_anchor(problem, metadata, files)
         step_obj = STEP_BY_SLUG.get(step, STEP_LIST[0])
@@ -58,3 +60,22 @@ def described_problems(problems: list[dict], metadata: dict | None, files=()) ->
         )
     described.sort(key=lambda p: p["step_number"])
     return described
+
+
+# The files' own problems (a file not ready yet, one a file) a page lists before it only counts them.
+FILE_PROBLEMS_LISTED = 10
+
+
+def listed_problems(problems: list[dict]) -> tuple[list[dict], int]:
+    """The problems a page lists, and how many it leaves out: every problem of a field, the first
+    FILE_PROBLEMS_LISTED of the files' own only, so that a folder of 10,000 files on its way is a
+    few lines and a count, not 10,000 lines (the Files step's table says which)."""
+    listed, left_out, of_files = [], 0, 0
+    for problem in problems:
+        if problem["anchor"].startswith("f-files-"):
+            of_files += 1
+            if of_files > FILE_PROBLEMS_LISTED:
+                left_out += 1
+                continue
+        listed.append(problem)
+    return listed, left_out

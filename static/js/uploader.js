@@ -1136,7 +1136,10 @@
       this.refreshing = setTimeout(() => {
         this.refreshing = null;
         this.refreshed = Date.now();
-        window.htmx.ajax("GET", this.refreshUrl, { target: "#files-table", swap: "outerHTML" });
+        // the table as it is shown (its folder, search and page), which it says itself
+        const table = document.getElementById("files-table");
+        const url = (table && table.dataset.refreshUrl) || this.refreshUrl;
+        window.htmx.ajax("GET", url, { target: "#files-table", swap: "outerHTML" });
       }, wait);
     }
 
