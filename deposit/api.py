@@ -141,6 +141,12 @@ class UploadIn(Schema):
     )
     size: int = Field(ge=0)
     sha256: str = Field(default="", description="Optional SHA-256 of the whole file; verified after completion.")
+    part_sha256: bool = Field(
+        default=False,
+        description="True: every part will be sent with its SHA-256, through the URLs of `POST /uploads/{id}/parts` "
+        "(the answer's `parts` is then empty). The store verifies each part as it arrives and keeps the object's "
+        "composite checksum (with S3: the upload is created with the SHA-256 checksum algorithm).",
+    )
 
 
 class PartUrl(Schema):
@@ -166,6 +172,7 @@ class UploadOut(Schema):
     part_count: int
     state: str
     expires_at: datetime
+    part_sha256: bool
     parts: list[PartUrl]
     stored_parts: list[StoredPartOut]
 
@@ -241,6 +248,7 @@ def _upload_out(session: UploadSession, *, stored_parts: bool = True) -> dict:
         "part_count": session.part_count,
         "state": session.state,
         "expires_at": session.expires_at,
+        "part_sha256": session.part_sha256,
         "parts": services.upload_part_urls(session) if is_open else [],
         "stored_parts": services.upload_stored_parts(session) if is_open and stored_parts else [],
     }
@@ -380,14 +388,20 @@ def upload_open(request, pk: int, payload: UploadIn):
     """The answer gives the part size and one URL per part. PUT each part's bytes to its URL (no
     token needed: the URL is signed) and keep the `ETag` response header; then complete. With S3
     the URLs are presigned S3 URLs and the bytes never pass through Estran. To have each part's
-    SHA-256 verified by the store as it arrives, get the part URLs from `POST /uploads/{id}/parts`
-    instead. Limits (per file, per deposit, number of files) are refused here, before any byte.
-    The same file (name and size) opened again while its upload is unfinished answers that session,
-    with the parts already stored (`state` is `completed` if the store had finished it); another
-    file of that name replaces the unfinished upload."""
+    SHA-256 verified by the store as it arrives (and, with S3, the object's composite checksum
+    kept), open with `part_sha256` and get the part URLs from `POST /uploads/{id}/parts` instead.
+    Limits (per file, per deposit, number of files) are refused here, before any byte. The same
+    file (name, size and `part_sha256`) opened again while its upload is unfinished answers that
+    session, with the parts already stored (`state` is `completed` if the store had finished it);
+    another file of that name replaces the unfinished upload."""
     deposit = _deposit(request, pk)
     session = services.upload_open(
-        deposit=deposit, actor=request.auth, name=payload.name, size=payload.size, sha256=payload.sha256
+        deposit=deposit,
+        actor=request.auth,
+        name=payload.name,
+        size=payload.size,
+        sha256=payload.sha256,
+        part_sha256=payload.part_sha256,
     )
     return Status(201, _upload_out(session))
 

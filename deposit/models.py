@@ -137,6 +137,9 @@ class UploadSession(models.Model):
     upload_id = models.CharField(max_length=255)
     part_size = models.BigIntegerField()
     part_count = models.PositiveIntegerField()
+    # Every part is sent with its SHA-256 (the client said so at opening): the store's upload was
+    # created with the SHA-256 algorithm, and only part URLs signed with a checksum are handed out.
+    part_sha256 = models.BooleanField(default=False)
     state = models.CharField(max_length=12, choices=State.choices, default=State.open)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created = models.DateTimeField(auto_now_add=True)

@@ -57,6 +57,9 @@ class StoredPart:
     etag: str
     size: int
     last_modified: datetime | None = None
+    # The part's SHA-256 (base64) where the store keeps one: S3 lists it for the parts of an upload
+    # created with the SHA-256 algorithm (moto does not).
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,12 @@ def multipart_etag(etags: list[str]) -> str:
 class ObjectStore:
     name = ""
 
-    def create_multipart_upload(self, *, key: str) -> str:
+    def create_multipart_upload(self, *, key: str, part_sha256: bool = False) -> str:
+        """Start a multipart upload; its id. `part_sha256`: every part will be sent with its SHA-256
+        (through `part_url(sha256=…)` or `put_part(sha256=…)`), and the store may keep the object's
+        composite checksum from them. An upload is one or the other for all its parts: S3 refuses a
+        part without a checksum in an upload created with an algorithm, and one with a checksum in an
+        upload created without."""
         raise NotImplementedError
 
     def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
@@ -227,7 +235,8 @@ class LocalObjectStore(ObjectStore):
             raise ValueError("Malformed upload id.")
         return self.root / "uploads" / upload_id
 
-    def create_multipart_upload(self, *, key: str) -> str:
+    def create_multipart_upload(self, *, key: str, part_sha256: bool = False) -> str:
+        # Each part signed with a SHA-256 is verified by the part endpoint; no composite is kept.
         upload_id = uuid.uuid4().hex
         self._upload_dir(upload_id).mkdir(parents=True, exist_ok=True)
         return upload_id
@@ -499,9 +508,12 @@ class S3ObjectStore(ObjectStore):
 
     # --- uploads ---
 
-    def create_multipart_upload(self, *, key: str) -> str:
+    def create_multipart_upload(self, *, key: str, part_sha256: bool = False) -> str:
+        # With the SHA-256 algorithm, S3 keeps the parts' SHA-256s and the object's composite
+        # checksum (the SHA-256 of the parts' SHA-256s, "-N"); the completion names each part's.
+        extra = {"ChecksumAlgorithm": "SHA256"} if part_sha256 else {}
         with self._errors("CreateMultipartUpload"):
-            return self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+            return self.client.create_multipart_upload(Bucket=self.bucket, Key=key, **extra)["UploadId"]
 
     def part_url(self, *, key: str, upload_id: str, part_number: int, max_bytes: int, sha256: str = "") -> str:
         params = {
@@ -540,7 +552,13 @@ class S3ObjectStore(ObjectStore):
                 Bucket=self.bucket, Key=key, UploadId=upload_id, PaginationConfig={"PageSize": self.page_size}
             ):
                 parts += [
-                    StoredPart(p["PartNumber"], p["ETag"].strip('"'), p["Size"], p.get("LastModified"))
+                    StoredPart(
+                        p["PartNumber"],
+                        p["ETag"].strip('"'),
+                        p["Size"],
+                        p.get("LastModified"),
+                        p.get("ChecksumSHA256", ""),
+                    )
                     for p in page.get("Parts", [])
                 ]
         return sorted(parts, key=lambda p: p.part_number)
@@ -561,7 +579,9 @@ class S3ObjectStore(ObjectStore):
     def complete_multipart_upload(self, *, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
         """Idempotent: when S3 completed the upload but its answer was lost (a timeout), or Estran's
         commit after it failed, the upload is gone and the object exists: the completion sent again
-        succeeds."""
+        succeeds. The parts of an upload created with the SHA-256 algorithm are named with the
+        SHA-256 S3 lists for each (S3 requires them, to build the composite checksum); S3 already
+        holds them, so the completion reads no byte."""
         try:
             stored = {p.part_number: p for p in self.list_parts(key=key, upload_id=upload_id)}
         except FileNotFoundError:
@@ -576,11 +596,18 @@ class S3ObjectStore(ObjectStore):
                     Bucket=self.bucket,
                     Key=key,
                     UploadId=upload_id,
-                    MultipartUpload={"Parts": [{"PartNumber": n, "ETag": _quoted(e)} for n, e in parts]},
+                    MultipartUpload={"Parts": [self._completed_part(stored[n], e) for n, e in parts]},
                 )
         except FileNotFoundError:  # completed meanwhile by a racing completion
             if not self._assembled_from(key, parts):
                 raise
+
+    @staticmethod
+    def _completed_part(stored: StoredPart, etag: str) -> dict:
+        part = {"PartNumber": stored.part_number, "ETag": _quoted(etag)}
+        if stored.sha256:
+            part["ChecksumSHA256"] = stored.sha256
+        return part
 
     def abort_multipart_upload(self, *, key: str, upload_id: str) -> None:
         try:

@@ -86,9 +86,10 @@ class EstranUploader:
             time.sleep(self.backoff * 2 ** (attempt - 1))
 
     def open(self, deposit_id: int, name: str, size: int, sha256: str = "") -> dict:
-        response = self._call(
-            "POST", f"/api/deposits/{deposit_id}/uploads", json={"name": name, "size": size, "sha256": sha256}
-        )
+        # With checksums every part is signed with its SHA-256, as the browser does: the session is
+        # opened for that, and S3 keeps the object's composite checksum.
+        payload = {"name": name, "size": size, "sha256": sha256, "part_sha256": self.checksums}
+        response = self._call("POST", f"/api/deposits/{deposit_id}/uploads", json=payload)
         if response.status_code != 201:
             raise UploadFailed(f"open: HTTP {response.status_code}: {response.text[:500]}")
         return response.json()

@@ -124,13 +124,17 @@ def _check_folders(deposit: Deposit, *, name: str) -> None:
 
 
 @transaction.atomic
-def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = "") -> UploadSession:
+def upload_open(
+    *, deposit: Deposit, actor, name: str, size: int, sha256: str = "", part_sha256: bool = False
+) -> UploadSession:
     """Open a multipart upload of one file; the caller PUTs each part to `upload_part_urls`
-    (or to `upload_sign_parts`' URLs, which carry each part's SHA-256). A failed file of the same
-    name is replaced. The same file chosen again (same name and size) while its upload is unfinished
-    resumes that upload: its session is answered, with the parts the store holds (or, if the store
-    had assembled it and only the record was lost, completed); another file of that name replaces
-    the unfinished upload."""
+    (or to `upload_sign_parts`' URLs, which carry each part's SHA-256). With `part_sha256` the
+    caller promises to send every part with its SHA-256 (`upload_sign_parts` only): the store's
+    upload is created with the SHA-256 algorithm and keeps the object's composite checksum. A failed
+    file of the same name is replaced. The same file chosen again (same name and size, same choice of
+    part checksums) while its upload is unfinished resumes that upload: its session is answered, with
+    the parts the store holds (or, if the store had assembled it and only the record was lost,
+    completed); another file of that name replaces the unfinished upload."""
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     require_editor(deposit, actor)
     name = clean_file_name(name)
@@ -155,7 +159,12 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
     )
     if unfinished is not None:
         file = unfinished.file
-        same_file = file.size == size and (not sha256 or not file.declared_sha256 or sha256 == file.declared_sha256)
+        same_file = (
+            file.size == size
+            and (not sha256 or not file.declared_sha256 or sha256 == file.declared_sha256)
+            # the store's upload takes parts with checksums or parts without, never both
+            and unfinished.part_sha256 == part_sha256
+        )
         if same_file and unfinished.expires_at > timezone.now():
             log.info("upload.resumed", session=unfinished.pk, file=file.pk)
             if _assembled(unfinished):
@@ -176,12 +185,13 @@ def upload_open(*, deposit: Deposit, actor, name: str, size: int, sha256: str = 
         raise duplicate_problem(name) from None
     part_size = part_size_for(size)
     with store_errors(step="open"):
-        upload_id = get_store().create_multipart_upload(key=key)
+        upload_id = get_store().create_multipart_upload(key=key, part_sha256=part_sha256)
     return UploadSession.objects.create(
         file=file,
         upload_id=upload_id,
         part_size=part_size,
         part_count=max(1, math.ceil(size / part_size)),
+        part_sha256=part_sha256,
         created_by=actor,
         expires_at=timezone.now() + timedelta(hours=settings.UPLOAD_SESSION_TTL_HOURS),
     )
@@ -193,7 +203,10 @@ def _part_length(session: UploadSession, number: int) -> int:
 
 
 def upload_part_urls(session: UploadSession) -> list[dict]:
-    """One URL per part, with no checksum signed in (any HTTP client can use them)."""
+    """One URL per part, with no checksum signed in (any HTTP client can use them); none for a
+    session opened with `part_sha256`, whose parts the store takes only with their checksum."""
+    if session.part_sha256:
+        return []
     store = get_store()
     with store_errors():
         return [

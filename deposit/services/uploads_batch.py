@@ -56,8 +56,9 @@ def _item_problem(exc: DomainError, index: int) -> DomainError:
     return exc
 
 
-def _checked(item: dict) -> tuple[str, int, str]:
-    """The item's name (cleaned), size and SHA-256, as the single opening checks them."""
+def _checked(item: dict) -> tuple[str, int, str, bool]:
+    """The item's name (cleaned), size, SHA-256 and choice of part checksums, as the single opening
+    checks them."""
     name = clean_file_name(item.get("name", ""))
     size = item.get("size")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
@@ -65,7 +66,7 @@ def _checked(item: dict) -> tuple[str, int, str]:
     sha256 = (item.get("sha256") or "").lower()
     if sha256 and not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValidationFailed(_("A SHA-256 checksum is 64 hexadecimal characters."), field="sha256")
-    return name, size, sha256
+    return name, size, sha256, bool(item.get("part_sha256"))
 
 
 @transaction.atomic
@@ -84,7 +85,7 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
     require_editor(deposit, actor)
     results = [BatchOpened() for _item in items]
-    checked: dict[int, tuple[str, int, str]] = {}
+    checked: dict[int, tuple[str, int, str, bool]] = {}
     for index, item in enumerate(items):
         try:
             checked[index] = _checked(item)
@@ -96,13 +97,15 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
     # and the single opening already knows how (each in its own savepoint).
     single = {
         i
-        for i, (name, _size, _sha) in checked.items()
+        for i, (name, *_rest) in checked.items()
         if states.get(name) in (DepositFile.State.failed, DepositFile.State.uploading)
     }
     for index in sorted(single):
-        name, size, sha256 = checked.pop(index)
+        name, size, sha256, part_sha256 = checked.pop(index)
         try:
-            results[index].session = upload_open(deposit=deposit, actor=actor, name=name, size=size, sha256=sha256)
+            results[index].session = upload_open(
+                deposit=deposit, actor=actor, name=name, size=size, sha256=sha256, part_sha256=part_sha256
+            )
         except DomainError as exc:
             results[index].problem = _item_problem(exc, index)
     if single:
@@ -112,8 +115,8 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
     names = {name for name, _size in kept}
     count, total = len(kept), sum(size for _name, size in kept)
     folders = {folder for name in names for folder in folders_of(name)}
-    accepted: list[tuple[int, str, int, str]] = []
-    for index, (name, size, sha256) in checked.items():
+    accepted: list[tuple[int, str, int, str, bool]] = []
+    for index, (name, size, sha256, part_sha256) in checked.items():
         file_above = next((f for f in folders_of(name) if f in names), None)
         problem = (
             (duplicate_problem(name) if name in names or name in states else None)
@@ -126,23 +129,24 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
         names.add(name)
         folders.update(folders_of(name))
         count, total = count + 1, total + size
-        accepted.append((index, name, size, sha256))
+        accepted.append((index, name, size, sha256, part_sha256))
     store = get_store()
-    files = []
-    for _index, name, size, sha256 in accepted:
+    files, signed = [], []
+    for _index, name, size, sha256, part_sha256 in accepted:
         files.append(
             DepositFile(deposit=deposit, name=name, size=size, storage_key=new_object_key(), declared_sha256=sha256)
         )
+        signed.append(part_sha256)
     uploads = []
     # The store failing here opens nothing (503, the transaction rolled back); the uploads it did
     # create are known to no session, and the abandoned-upload sweep aborts them.
     with store_errors(step="open_batch"):
-        for file in files:
-            uploads.append(store.create_multipart_upload(key=file.storage_key))
+        for file, part_sha256 in zip(files, signed, strict=True):
+            uploads.append(store.create_multipart_upload(key=file.storage_key, part_sha256=part_sha256))
     DepositFile.objects.bulk_create(files)
     expires_at = timezone.now() + timedelta(hours=settings.UPLOAD_SESSION_TTL_HOURS)
     sessions = []
-    for file, upload_id in zip(files, uploads, strict=True):
+    for file, upload_id, part_sha256 in zip(files, uploads, signed, strict=True):
         part_size = part_size_for(file.size)
         sessions.append(
             UploadSession(
@@ -150,6 +154,7 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
                 upload_id=upload_id,
                 part_size=part_size,
                 part_count=max(1, math.ceil(file.size / part_size)),
+                part_sha256=part_sha256,
                 state=UploadSession.State.open,
                 created_by=actor,
                 expires_at=expires_at,

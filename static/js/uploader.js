@@ -1,21 +1,23 @@
 /* Estran — the browser uploader (templates/deposit/_uploader.html), on the upload-session protocol of
    the REST API (README, "Uploads and storage"), called with the signed-in session and its CSRF token.
 
-   For each file: open a session (POST /api/deposits/{id}/uploads), then send its parts straight to
-   the store, four at a time across all files. Each part is read with Blob.slice (never the whole
-   file), hashed with SHA-256 (crypto.subtle) and its URL signed for that checksum a batch of four
-   ahead (POST /api/uploads/{id}/parts), so that the store refuses bytes that do not match; the PUT
-   itself streams the slice from disk. A failed part is sent again with exponential backoff (five
-   attempts; a lost connection waits for the network instead of using them up). Pause starts no new
-   part and lets the parts in flight finish ("Pausing…"), so that nothing sent is thrown away: with
-   four parts of one file in flight, aborting them would lose up to four parts' worth of progress
-   (the store keeps whole parts only). "Stop now" aborts them at once; they are sent again on
-   resume. Resuming first asks the server which parts it holds (GET /api/uploads/{id}), so that a
-   part whose bytes all arrived before it was aborted is not sent again. The file's line and the
-   overall bar are computed from the same numbers (FileUpload.shownBytes), paused included. Then
-   complete (POST /api/uploads/{id}/complete) and follow the file until Estran has verified it
-   (ready, with its SHA-256, or failed, with why); a file with the same bytes as another file of
-   the deposit says so (`same_content_as`), without being refused.
+   For each file: open a session (POST /api/deposits/{id}/uploads, with `part_sha256` where Web
+   Crypto hashes the parts: every part carries its checksum, and S3 keeps the object's composite
+   checksum), then send its parts straight to the store, four at a time across all files. Each part
+   is read with Blob.slice (never the whole file), hashed with SHA-256 (crypto.subtle) and its URL
+   signed for that checksum a batch of four ahead (POST /api/uploads/{id}/parts), so that the store
+   refuses bytes that do not match; the PUT itself streams the slice from disk. A failed part is
+   sent again with exponential backoff (five attempts; a lost connection waits for the network
+   instead of using them up). Pause starts no new part and lets the parts in flight finish
+   ("Pausing…"), so that nothing sent is thrown away: with four parts of one file in flight,
+   aborting them would lose up to four parts' worth of progress (the store keeps whole parts only).
+   "Stop now" aborts them at once; they are sent again on resume. Resuming first asks the server
+   which parts it holds (GET /api/uploads/{id}), so that a part whose bytes all arrived before it
+   was aborted is not sent again. The file's line and the overall bar are computed from the same
+   numbers (FileUpload.shownBytes), paused included. Then complete (POST /api/uploads/{id}/complete)
+   and follow the file until Estran has verified it (ready, with its SHA-256, or failed, with why);
+   a file with the same bytes as another file of the deposit says so (`same_content_as`), without
+   being refused.
 
    Open sessions are remembered in localStorage (upload id, name, size, lastModified): after a reload
    or a crash, choosing the same file again asks the server which parts it holds (GET
@@ -285,7 +287,7 @@
       if (!this.session) {
         if (this.state === "cancelled") return;
         const answer = await this.u.call("POST", "deposits/" + this.u.deposit + "/uploads",
-          { name: this.path, size: this.file.size }, this);
+          { name: this.path, size: this.file.size, part_sha256: hasDigest }, this);
         if (!answer.ok) {
           return answer.status === 0 || answer.status >= 500 ? this.interrupt(answer.error) : this.fail(answer.error);
         }

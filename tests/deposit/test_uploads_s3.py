@@ -7,6 +7,7 @@ small so that it cannot rot."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from deposit.models import DepositFile, UploadSession
 from deposit.workflow import Action, Status
 from repository.fixity import fixity_audit
 from repository.models import Record, RecordFile
+from repository.storage import PartsMismatch, get_store
 from tests.conftest import wait_for
 from tests.factories import complete_metadata, deposit_with_file
 
@@ -143,6 +145,101 @@ def test_parts_signed_with_their_sha256_carry_it_to_s3(s3, owner, deposit_id):
     assert done.status_code == 202
     file = services.file_verify_queued(file_id=upload["file_id"])
     assert file.state == "ready" and file.declared_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def sign_all(client, upload: dict, data: bytes, good: bytes | None = None) -> list[dict]:
+    """Every part's URL signed for its SHA-256 (part 2's for `good` instead, when given)."""
+    size = upload["part_size"]
+    chunks = {n: data[(n - 1) * size : n * size] for n in range(1, upload["part_count"] + 1)}
+    if good is not None:
+        chunks[2] = good
+    asked = [{"part_number": n, "sha256": hashlib.sha256(c).hexdigest()} for n, c in chunks.items()]
+    signed = post(client, f"/api/uploads/{upload['id']}/parts", {"parts": asked})
+    assert signed.status_code == 200, signed.content
+    return signed.json()["parts"]
+
+
+def composite_sha256(data: bytes, part_size: int) -> str:
+    """S3's composite checksum of an object assembled from parts of `part_size`: the SHA-256 of the
+    parts' SHA-256s, base64, a dash and the number of parts."""
+    digests = [hashlib.sha256(data[i : i + part_size]).digest() for i in range(0, len(data), part_size)]
+    return f"{base64.b64encode(hashlib.sha256(b''.join(digests)).digest()).decode()}-{len(digests)}"
+
+
+def test_a_session_opened_for_part_checksums_has_s3_keep_the_composite_checksum(s3, owner, deposit_id):
+    data = eleven_mib()
+    opened = post(
+        owner,
+        f"/api/deposits/{deposit_id}/uploads",
+        {"name": "composite.nc", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "part_sha256": True},
+    )
+    assert opened.status_code == 201, opened.content
+    upload = opened.json()
+    assert (upload["part_sha256"], upload["parts"]) == (True, [])  # only signed part URLs for this session
+    session = UploadSession.objects.get(pk=upload["id"])
+    [pending] = [
+        u
+        for u in s3.client().list_multipart_uploads(Bucket="estran-test")["Uploads"]
+        if u["UploadId"] == session.upload_id
+    ]
+    assert pending["ChecksumAlgorithm"] == "SHA256"
+
+    etags = send(upload, data, parts=sign_all(owner, upload, data))
+    done = complete(owner, upload["id"], etags)
+    assert done.status_code == 202, done.content
+    file = services.file_verify_queued(file_id=upload["file_id"])
+    assert (file.state, file.sha256) == ("ready", hashlib.sha256(data).hexdigest())  # Estran's own, published
+
+    expected = composite_sha256(data, upload["part_size"])
+    got = s3.client().get_object(Bucket="estran-test", Key=file.storage_key, ChecksumMode="ENABLED")
+    assert (got["ChecksumSHA256"], got["ChecksumType"]) == (expected, "COMPOSITE")
+    assert got["Body"].read() == data
+    attributes = s3.client().get_object_attributes(
+        Bucket="estran-test", Key=file.storage_key, ObjectAttributes=["Checksum"]
+    )["Checksum"]
+    assert (attributes["ChecksumSHA256"], attributes["ChecksumType"]) == (expected.split("-")[0], "COMPOSITE")
+    # A completion sent again (its answer lost) still recognises its object, by the parts' ETags.
+    parts = [(n, e) for n, e in sorted(etags.items())]
+    get_store().complete_multipart_upload(key=file.storage_key, upload_id=session.upload_id, parts=parts)
+    with pytest.raises(PartsMismatch):
+        get_store().complete_multipart_upload(key=file.storage_key, upload_id=session.upload_id, parts=parts[::-1])
+
+
+def test_a_bad_part_of_a_session_with_part_checksums_is_still_refused(s3, owner, deposit_id):
+    data = eleven_mib()
+    opened = post(
+        owner,
+        f"/api/deposits/{deposit_id}/uploads",
+        {"name": "bad.nc", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "part_sha256": True},
+    ).json()
+    size = opened["part_size"]
+    good = data[size : 2 * size]
+    corrupted = good[:100] + bytes([good[100] ^ 0xFF]) + good[101:]
+    # Part 2's URL is signed for the good bytes, and the corrupted ones are sent: real S3 answers
+    # 400 BadDigest; moto takes them (tests/fakes/s3_server.py) and builds its composite from them.
+    sent = data[:size] + corrupted + data[2 * size :]
+    etags = send(opened, sent, parts=sign_all(owner, opened, data))
+    assert complete(owner, opened["id"], etags).status_code == 202
+    file = services.file_verify_queued(file_id=opened["file_id"])
+    assert (file.state, file.error) == (
+        "failed",
+        "The SHA-256 of the received bytes does not match the one declared: the file was corrupted in transit.",
+    )
+    got = s3.client().get_object(Bucket="estran-test", Key=file.storage_key, ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == composite_sha256(sent, size) != composite_sha256(data, size)
+
+
+def test_a_resumed_file_keeps_its_sessions_choice_of_part_checksums(s3, owner, deposit_id):
+    """The store's upload takes parts with checksums or parts without: the same file opened again
+    with the other choice replaces the unfinished upload instead of resuming it."""
+    data = eleven_mib()
+    payload = {"name": "choice.nc", "size": len(data), "part_sha256": True}
+    first = post(owner, f"/api/deposits/{deposit_id}/uploads", payload).json()
+    again = post(owner, f"/api/deposits/{deposit_id}/uploads", payload).json()
+    assert again["id"] == first["id"]
+    plain = post(owner, f"/api/deposits/{deposit_id}/uploads", {**payload, "part_sha256": False}).json()
+    assert plain["id"] != first["id"] and plain["part_sha256"] is False and len(plain["parts"]) == 3
+    assert not UploadSession.objects.filter(pk=first["id"]).exists()
 
 
 @pytest.mark.parametrize(

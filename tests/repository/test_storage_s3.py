@@ -106,6 +106,29 @@ def test_part_urls_sign_the_exact_length_and_the_sha256_for_real_s3_to_enforce(s
     assert parse_qs(urlparse(plain).query)["X-Amz-SignedHeaders"] == ["content-length;host"]
 
 
+def test_an_upload_of_parts_with_their_sha256_leaves_s3_the_composite_checksum(store, s3):
+    """Created with the SHA-256 algorithm, each part sent with its checksum (server-side here, as
+    `put_part` sends one): S3 keeps the SHA-256 of the parts' SHA-256s, and a completion sent again
+    still recognises its object."""
+    key = new_object_key()
+    upload_id = store.create_multipart_upload(key=key, part_sha256=True)
+    [pending] = [u for u in s3.client().list_multipart_uploads(Bucket="estran-test")["Uploads"] if u["Key"] == key]
+    assert pending["ChecksumAlgorithm"] == "SHA256"
+    parts = {1: b"a" * 5 * MiB, 2: b"tail"}
+    etags = {
+        n: store.put_part(
+            key=key, upload_id=upload_id, part_number=n, stream=iter([data]), sha256=hashlib.sha256(data).hexdigest()
+        )
+        for n, data in parts.items()
+    }
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=sorted(etags.items()))
+    digests = b"".join(hashlib.sha256(data).digest() for data in parts.values())
+    got = s3.client().get_object(Bucket="estran-test", Key=key, ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(digests).digest()).decode() + "-2"
+    assert got["Body"].read() == b"".join(parts.values())
+    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=sorted(etags.items()))  # idempotent
+
+
 def test_list_parts_reads_every_page(store):
     store.page_size = 2
     key = new_object_key()
