@@ -498,9 +498,18 @@ def upload_complete_batch(request, payload: CompleteBatchIn):
         {"upload_id": u.upload_id, "parts": [p.dict() for p in u.parts], "sha256": u.sha256} for u in payload.uploads
     ]
     results = services.uploads_complete_batch(actor=request.auth, items=items)
+    # The answered files as they stand, each told its deposit's other files with the same bytes: a
+    # query for them and one per deposit, not the deposit's thousands of files.
+    answered = DepositFile.objects.filter(pk__in=[r.file.pk for r in results if r.file is not None])
+    by_deposit: dict[int, list[DepositFile]] = {}
+    for file in answered.select_related("deposit").defer("preview"):
+        by_deposit.setdefault(file.deposit_id, []).append(file)
     shown: dict[int, DepositFile] = {}
-    for deposit_id in {r.file.deposit_id for r in results if r.file is not None}:
-        shown.update({f.pk: f for f in _files_out(DepositFile.objects.filter(deposit_id=deposit_id))})
+    for files in by_deposit.values():
+        same = selectors.same_content_across(files[0].deposit, files)
+        for file in files:
+            file.same_content_as = same.get(file.pk, [])
+            shown[file.pk] = file
     out = []
     for item, r in zip(items, results, strict=True):
         file = shown.get(r.file.pk) if r.file is not None else None

@@ -103,6 +103,9 @@ def same_content_across(deposit: Deposit, files: list[DepositFile]) -> dict[int,
     checksums = {f.sha256 for f in files if f.state == DepositFile.State.ready and f.sha256}
     if not checksums:
         return {}
-    others = deposit.files.filter(state=DepositFile.State.ready, sha256__in=checksums).only("name", "sha256", "state")
+    # deposit_id too: the related manager checks each row's deposit_id, which deferred is a query per row.
+    others = deposit.files.filter(state=DepositFile.State.ready, sha256__in=checksums).only(
+        "deposit_id", "name", "sha256", "state"
+    )
     found = same_content(list(others))
     return {f.pk: found.get(f.pk, []) for f in files}

@@ -30,6 +30,21 @@ def file_verify_task(file_id: int) -> str | None:
     return file.state if file else None
 
 
+@shared_task(name="deposit.files.verify_many")
+def files_verify_task(file_ids: list[int]) -> int:
+    """The files a batch's completion hands over, in one message from its request: each goes on to
+    file_verify_task here, with its own retries, and the worker's processes share them."""
+    for file_id in file_ids:
+        file_verify_task.delay(file_id)
+    return len(file_ids)
+
+
+@shared_task(name="deposit.files.announce_ready")
+def files_announce_ready_task(file_ids: list[int]) -> None:
+    """The previews of the files a batch's completion verified in its request."""
+    uploads.files_announce_ready(file_ids=file_ids)
+
+
 @shared_task(
     name="deposit.files.delete_object",
     autoretry_for=(StorageError,),

@@ -287,7 +287,7 @@ def _open_session(session_id: int, actor) -> UploadSession:
     return session
 
 
-def _completion_parts(session: UploadSession, parts: list[dict]) -> list[tuple[int, str]]:
+def completion_parts(session: UploadSession, parts: list[dict]) -> list[tuple[int, str]]:
     try:
         numbered = sorted((int(p["part_number"]), str(p["etag"])) for p in parts)
     except (KeyError, TypeError, ValueError):
@@ -303,7 +303,7 @@ def _completion_parts(session: UploadSession, parts: list[dict]) -> list[tuple[i
     return numbered
 
 
-def _completion_sha256(file: DepositFile, sha256: str) -> str:
+def completion_sha256(file: DepositFile, sha256: str) -> str:
     sha256 = (sha256 or "").lower()
     if sha256:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -346,9 +346,7 @@ def _assembled(session: UploadSession) -> bool:
         return False
 
 
-def upload_complete(
-    *, session_id: int, actor, parts: list[dict], sha256: str = "", verify_inline: bool = True
-) -> DepositFile:
+def upload_complete(*, session_id: int, actor, parts: list[dict], sha256: str = "") -> DepositFile:
     """Assemble the parts; the file is then `verifying` until its bytes are read back once (size,
     MD5, SHA-256, and the SHA-256 the client declared at opening or here): in this request for
     small files, by the worker for the others. A mismatch marks the file failed; a store failure
@@ -359,16 +357,16 @@ def upload_complete(
     one whose record failed after the store assembled the parts (the database refused the commit)
     finds the store's completion done (it is idempotent) and records it. The store assembles with
     no transaction open, so that a large file's assembly never holds the database (on SQLite, every
-    writer) for its length; the verification reads with none open either. `verify_inline` False hands
-    even a small file to the worker (a batch's completion keeps its inline reading within a budget)."""
+    writer) for its length; the verification reads with none open either. (A batch's completion,
+    uploads_batch.uploads_complete_batch, does the same for many at once.)"""
     with transaction.atomic():
         session = _editable_session(session_id, actor)
         if session.state == UploadSession.State.completed:
             return session.file
         if session.state != UploadSession.State.open:
             raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
-        numbered = _completion_parts(session, parts)
-        sha256 = _completion_sha256(session.file, sha256)
+        numbered = completion_parts(session, parts)
+        sha256 = completion_sha256(session.file, sha256)
         key, upload_id = session.file.storage_key, session.upload_id
     unavailable = _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
     try:
@@ -387,7 +385,7 @@ def upload_complete(
             raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
         if session.state == UploadSession.State.completed:
             return session.file  # a racing completion recorded it first, and verifies it
-        inline = verify_inline and session.file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
+        inline = session.file.size <= settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
         file = _completion_record(session, sha256=sha256, verify_later=not inline)
     if inline:
         try:
@@ -400,6 +398,19 @@ def upload_complete(
 
 def _enqueue_verification(file_id: int) -> None:
     transaction.on_commit(lambda: tasks.file_verify_task.delay(file_id))
+
+
+def _record_reading(file: DepositFile, reading: tuple[str, str, int] | None) -> None:
+    """Set the file's checksums, state and error from the store's reading of its object, (md5,
+    sha256, size), or None when the store does not hold it."""
+    if reading is None:
+        file.state, file.error = (
+            DepositFile.State.failed,
+            _("The store does not hold this file's bytes; upload it again."),
+        )
+        return
+    file.md5, file.sha256, size = reading
+    file.state, file.error = _verification_outcome(file, size=size, sha256=file.sha256)
 
 
 def _verification_outcome(file: DepositFile, *, size: int, sha256: str) -> tuple[str, str]:
@@ -433,11 +444,9 @@ def file_verify_queued(*, file_id: int) -> DepositFile | None:
     if file is None:
         return None
     try:
-        md5, sha256, size = get_store().checksums(file.storage_key)
-        missing = False
+        reading = get_store().checksums(file.storage_key)
     except FileNotFoundError:
-        md5 = sha256 = ""
-        size, missing = -1, True
+        reading = None
     with transaction.atomic():
         file = (
             DepositFile.objects.select_for_update()
@@ -446,18 +455,54 @@ def file_verify_queued(*, file_id: int) -> DepositFile | None:
         )
         if file is None:  # deleted or verified meanwhile
             return None
-        if missing:
-            file.state, file.error = (
-                DepositFile.State.failed,
-                _("The store does not hold this file's bytes; upload it again."),
-            )
-        else:
-            file.md5, file.sha256 = md5, sha256
-            file.state, file.error = _verification_outcome(file, size=size, sha256=sha256)
+        _record_reading(file, reading)
         file.save(update_fields=["md5", "sha256", "state", "error"])
-    log.info("file.verified", file=file.pk, state=file.state, size=size)
+    log.info("file.verified", file=file.pk, state=file.state, size=reading[2] if reading else -1)
     _preview_if_ready(file)  # after the row lock is released: a NetCDF copy from S3 takes time
     return file
+
+
+def files_verify_now(files: list[DepositFile]) -> dict[int, DepositFile]:
+    """Verify these `verifying` files in this request, as file_verify_queued does one, with the
+    database work of all of them in one transaction of two queries: each object is read from the
+    store with no lock held, then the outcomes are written together, for the files still
+    `verifying` with the object that was read. The files the store fails to read go to the worker,
+    and the ready files' previews too (a NetCDF header is read in a sandboxed child process): one
+    message each, whatever the number of files. The files verified, by id."""
+    if not files:
+        return {}
+    store = get_store()
+    readings: dict[int, tuple[str, tuple[str, str, int] | None]] = {}
+    deferred = []
+    for file in files:
+        try:
+            readings[file.pk] = (file.storage_key, store.checksums(file.storage_key))
+        except FileNotFoundError:
+            readings[file.pk] = (file.storage_key, None)
+        except StorageError as exc:
+            log.warning("file.verify_deferred", file=file.pk, error=str(exc))
+            deferred.append(file.pk)
+    verified: dict[int, DepositFile] = {}
+    with transaction.atomic():
+        for file in DepositFile.objects.select_for_update().filter(pk__in=readings, state=DepositFile.State.verifying):
+            key, reading = readings[file.pk]
+            if file.storage_key == key:  # else replaced meanwhile: not the object that was read
+                _record_reading(file, reading)
+                verified[file.pk] = file
+        DepositFile.objects.bulk_update(list(verified.values()), ["md5", "sha256", "state", "error"])
+        ready = [pk for pk, file in verified.items() if file.state == DepositFile.State.ready]
+        if deferred:
+            transaction.on_commit(lambda: tasks.files_verify_task.delay(deferred))
+        if ready:
+            transaction.on_commit(lambda: tasks.files_announce_ready_task.delay(ready))
+    log.info("files.verified", files=len(verified), ready=len(ready), deferred=len(deferred))
+    return verified
+
+
+def files_announce_ready(*, file_ids: list[int]) -> None:
+    """The previews of files verified in a request (files_verify_now), made by the worker."""
+    for file in DepositFile.objects.filter(pk__in=file_ids, state=DepositFile.State.ready):
+        _preview_if_ready(file)
 
 
 @transaction.atomic
@@ -584,28 +629,31 @@ VERIFY_SLOWEST_BYTES_PER_SECOND = 10 * 1024 * 1024
 
 
 def files_verify_stalled(*, now=None) -> int:
-    """Hand over again the verifications lost on the way (beat, every ten minutes); verifying twice
-    is harmless (file_verify_queued). Returns how many were handed over."""
+    """Hand over again the verifications lost on the way (beat, every ten minutes), up to 1,000 a
+    sweep, in three queries and one message to the worker; verifying twice is harmless
+    (file_verify_queued). The rows locked while they are claimed: a sweep running at the same time
+    waits, then finds them handed over already. Returns how many were handed over."""
     now = now or timezone.now()
-    candidates = (
-        DepositFile.objects.filter(state=DepositFile.State.verifying)
-        .filter(Q(verify_queued_at__isnull=True) | Q(verify_queued_at__lt=now - VERIFY_STALLED_AFTER))
-        .values_list("pk", "size", "verify_queued_at")[:1000]
-    )
-    requeued = 0
-    for pk, size, queued_at in candidates:
-        allowance = VERIFY_STALLED_AFTER + timedelta(seconds=size / VERIFY_SLOWEST_BYTES_PER_SECOND)
-        if queued_at is not None and queued_at > now - allowance:
-            continue
-        # The conditional update is the claim: two sweeps at once hand a file over once.
-        if DepositFile.objects.filter(pk=pk, state=DepositFile.State.verifying, verify_queued_at=queued_at).update(
-            verify_queued_at=now
-        ):
-            _enqueue_verification(pk)
-            requeued += 1
-    if requeued:
-        log.warning("file.verify_requeued", count=requeued)
-    return requeued
+    with transaction.atomic():
+        candidates = (
+            DepositFile.objects.select_for_update()
+            .filter(state=DepositFile.State.verifying)
+            .filter(Q(verify_queued_at__isnull=True) | Q(verify_queued_at__lt=now - VERIFY_STALLED_AFTER))
+            .order_by("pk")
+            .values_list("pk", "size", "verify_queued_at")[:1000]
+        )
+        stalled = [
+            pk
+            for pk, size, queued_at in candidates
+            if queued_at is None
+            or queued_at <= now - VERIFY_STALLED_AFTER - timedelta(seconds=size / VERIFY_SLOWEST_BYTES_PER_SECOND)
+        ]
+        if stalled:
+            DepositFile.objects.filter(pk__in=stalled).update(verify_queued_at=now)
+            transaction.on_commit(lambda: tasks.files_verify_task.delay(stalled))
+    if stalled:
+        log.warning("file.verify_requeued", count=len(stalled))
+    return len(stalled)
 
 
 def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> DepositFile:

@@ -16,20 +16,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.file_names import clean_file_name, folders_of
 from core.logging import get_logger
-from deposit import policy
+
+# tasks as a module: deposit.tasks imports this package at its top, so its tasks are looked up when used.
+from deposit import policy, tasks
 from deposit.models import Deposit, DepositFile, UploadSession
-from repository.storage import get_store, new_object_key
+from repository.storage import PartsMismatch, get_store, new_object_key
 
 from .common import require_editor, store_errors
 from .uploads import (
+    completion_parts,
+    completion_sha256,
     duplicate_problem,
+    files_verify_now,
     folder_problem,
     limit_problem,
+    object_delete_after_commit,
     part_size_for,
-    upload_complete,
     upload_open,
 )
 
@@ -173,45 +178,156 @@ class BatchCompleted:
     problem: DomainError | None = None
 
 
+def _completion_problem(exc: DomainError, index: int) -> DomainError:
+    """The item's problem, its fields named from the batch (`uploads.3.parts`)."""
+    if exc.field:
+        exc.field = f"uploads.{index}.{exc.field}"
+        if isinstance(exc, ValidationFailed):
+            exc.problems = [{**p, "field": f"uploads.{index}.{p['field']}"} for p in exc.problems]
+    return exc
+
+
+@dataclass
+class _Completing:
+    index: int
+    session: UploadSession
+    parts: list[tuple[int, str]]
+    sha256: str
+
+
+def _checked_completions(actor, items: list[dict], results: list[BatchCompleted]) -> list[_Completing]:
+    """The items that may be completed, checked as `upload_complete` checks one, from one query for
+    all their sessions (and the policy's, once per deposit); the others' answers are set in
+    `results`. An upload named twice is completed once (the later items answer the same)."""
+    sessions = UploadSession.objects.select_related("file__deposit").in_bulk({item["upload_id"] for item in items})
+    # Why the actor may not complete a deposit's uploads, once per deposit: an error with no field,
+    # so that the items it refuses can share it.
+    refusals: dict[int, DomainError | None] = {}
+    checked, seen = [], set()
+    for index, item in enumerate(items):
+        session = sessions.get(item["upload_id"])
+        if session is None or session.pk in seen:
+            if session is None:
+                results[index].problem = NotFound(_("No such upload."))
+            continue
+        seen.add(session.pk)
+        deposit = session.file.deposit
+        try:
+            if deposit.pk not in refusals:
+                refusals[deposit.pk] = _refusal(deposit, actor)
+            if refusals[deposit.pk] is not None:
+                raise refusals[deposit.pk]
+            if session.state == UploadSession.State.completed:
+                results[index].file = session.file
+                continue
+            if session.state != UploadSession.State.open:
+                raise Conflict(_("This upload is already %(state)s.") % {"state": session.get_state_display()})
+            parts = completion_parts(session, item["parts"])
+            sha256 = completion_sha256(session.file, item.get("sha256", ""))
+        except DomainError as exc:
+            results[index].problem = _completion_problem(exc, index)
+            continue
+        checked.append(_Completing(index, session, parts, sha256))
+    return checked
+
+
+def _refusal(deposit: Deposit, actor) -> DomainError | None:
+    """Why `actor` may not complete the deposit's uploads (someone else's upload and a missing one
+    get the same answer, as for a single completion), or None."""
+    if not policy.may_view(deposit, actor):
+        return NotFound(_("No such upload."))
+    try:
+        require_editor(deposit, actor)
+    except DomainError as exc:
+        return exc
+    return None
+
+
 def uploads_complete_batch(*, actor, items: list[dict]) -> list[BatchCompleted]:
     """Complete each upload ({upload_id, parts, sha256?}) as `upload_complete` does one, answered in
-    the items' order; a failure of one item is its own answer. Small files are verified in this
-    request while their sizes add up to UPLOAD_VERIFY_INLINE_MAX_SIZE, the rest by the worker: a
-    batch's request reads at most as many bytes as a single completion may."""
+    the items' order; a failure of one item is its own answer. The database work does not grow with
+    the batch: one query reads the sessions, the store assembles each upload (a request per file,
+    with no transaction open), one transaction locks and records them all, and the worker gets one
+    message for the files it verifies. Small files are verified in this request while their sizes
+    add up to UPLOAD_VERIFY_INLINE_MAX_SIZE (a batch's request reads at most as many bytes as a
+    single completion may), their outcomes written at once; their previews are the worker's."""
     if len(items) > BATCH_MAX_ITEMS:
         raise ValidationFailed(
             _("A batch holds at most %(max)s files; send the others in another batch.") % {"max": BATCH_MAX_ITEMS},
             field="uploads",
         )
-    ids = {item["upload_id"] for item in items}
-    sessions = UploadSession.objects.select_related("file__deposit").in_bulk(ids)
-    visible: dict[int, bool] = {}
-    budget = settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
-    results = []
-    for index, item in enumerate(items):
-        session = sessions.get(item["upload_id"])
-        deposit = session.file.deposit if session is not None else None
-        if deposit is not None and deposit.pk not in visible:
-            visible[deposit.pk] = policy.may_view(deposit, actor)
+    results = [BatchCompleted() for _item in items]
+    assembled = []
+    store = get_store()
+    unavailable = _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
+    for item in _checked_completions(actor, items, results):
+        key, upload_id = item.session.file.storage_key, item.session.upload_id
         try:
-            # someone else's upload and a missing one get the same answer, as for a single completion
-            if deposit is None or not visible[deposit.pk]:
-                raise NotFound(_("No such upload."))
-            inline = session.file.size <= budget
-            file = upload_complete(
-                session_id=session.pk,
-                actor=actor,
-                parts=item["parts"],
-                sha256=item.get("sha256", ""),
-                verify_inline=inline,
-            )
-            if inline:
-                budget -= session.file.size
-            results.append(BatchCompleted(file=file))
+            try:
+                with store_errors(unavailable, step="complete", session=item.session.pk):
+                    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=item.parts)
+            except PartsMismatch as exc:
+                raise ValidationFailed(str(exc), field="parts") from exc
+            except FileNotFoundError:
+                raise Conflict(
+                    _("The store no longer holds this upload; start it again."), code="upload_gone"
+                ) from None
         except DomainError as exc:
-            if exc.field:
-                exc.field = f"uploads.{index}.{exc.field}"
-                if isinstance(exc, ValidationFailed):
-                    exc.problems = [{**p, "field": f"uploads.{index}.{p['field']}"} for p in exc.problems]
-            results.append(BatchCompleted(problem=exc))
+            results[item.index].problem = _completion_problem(exc, item.index)
+            continue
+        assembled.append(item)
+    inline = _record_completions(assembled, results)
+    verified = files_verify_now(inline)
+    for result in results:
+        if result.file is not None and result.file.pk in verified:
+            result.file = verified[result.file.pk]
+    # An upload named twice answers as its first item does.
+    first: dict[int, BatchCompleted] = {}
+    for index, item in enumerate(items):
+        if item["upload_id"] in first and results[index].problem is None and results[index].file is None:
+            results[index] = first[item["upload_id"]]
+        first.setdefault(item["upload_id"], results[index])
+    log.info("upload.batch_completed", items=len(items), completed=len(assembled), verified=len(verified))
     return results
+
+
+@transaction.atomic
+def _record_completions(assembled: list[_Completing], results: list[BatchCompleted]) -> list[DepositFile]:
+    """Record the assembled uploads as `upload_complete` records one, with their sessions locked in one
+    query and written in two; answers the files to verify in this request (within the byte budget),
+    the others handed to the worker in one message once this commits."""
+    locked = UploadSession.objects.select_for_update().select_related("file").in_bulk([a.session.pk for a in assembled])
+    now = timezone.now()
+    recorded: list[DepositFile] = []
+    for item in assembled:
+        session = locked.get(item.session.pk)
+        if session is None:  # the file was deleted while its parts were assembled
+            object_delete_after_commit(item.session.file.storage_key)
+            results[item.index].problem = NotFound(_("No such upload."))
+        elif session.state == UploadSession.State.aborted:
+            results[item.index].problem = Conflict(
+                _("This upload is already %(state)s.") % {"state": session.get_state_display()}
+            )
+        elif session.state == UploadSession.State.completed:
+            results[item.index].file = session.file  # a racing completion recorded it first, and verifies it
+        else:
+            file = session.file
+            file.state = DepositFile.State.verifying
+            file.declared_sha256 = file.declared_sha256 or item.sha256
+            file.verify_queued_at = now
+            recorded.append(file)
+            results[item.index].file = file
+    if not recorded:
+        return []
+    UploadSession.objects.filter(file__in=recorded).update(state=UploadSession.State.completed)
+    DepositFile.objects.bulk_update(recorded, ["state", "declared_sha256", "verify_queued_at"])
+    inline, later, budget = [], [], settings.UPLOAD_VERIFY_INLINE_MAX_SIZE
+    for file in recorded:
+        if file.size <= budget:
+            inline.append(file)
+            budget -= file.size
+        else:
+            later.append(file.pk)
+    if later:
+        transaction.on_commit(lambda: tasks.files_verify_task.delay(later))
+    return inline

@@ -132,6 +132,54 @@ def test_opening_and_listing_take_the_same_queries_for_10_and_500_files(owner_cl
     assert measured(10) == measured(500)
 
 
+def test_completing_takes_the_same_queries_for_10_and_500_files(owner_client, django_capture_on_commit_callbacks):
+    """The store assembles each upload and reads each small file back (a request per file), but the
+    database work is the same for 10 files as for 500, and so are the messages to the worker (one
+    for the previews of the files verified in the request)."""
+
+    def measured(count: int) -> tuple[int, int]:
+        deposit_id = new_deposit(owner_client)
+        data = [content(n) for n in range(count)]
+        opened = open_batch(owner_client, deposit_id, [item(f"day{n:03d}.csv", d) for n, d in enumerate(data)])
+        uploads = [
+            {"upload_id": r["upload"]["id"], "parts": send(owner_client, r["upload"], d)}
+            for r, d in zip(opened.json()["results"], data, strict=True)
+        ]
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            done = post(owner_client, "/api/uploads/complete", {"uploads": uploads})
+        assert done.status_code == 200, done.content
+        assert {(r["status"], r["file"]["state"]) for r in done.json()["results"]} == {(200, "ready")}
+        assert DepositFile.objects.filter(deposit_id=deposit_id, state="ready").count() == count
+        return len(queries), len(callbacks)
+
+    assert measured(10) == measured(500)
+
+
+def test_the_files_a_batch_hands_to_the_worker_go_in_one_message(
+    owner_client, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    """Past the byte budget, the files are the worker's: one message for all of them, and one for
+    the previews of those verified in the request; the worker (in-process here) verifies each."""
+    settings.UPLOAD_VERIFY_INLINE_MAX_SIZE = 4
+    deposit_id = new_deposit(owner_client)
+    data = [b"1234", b"5678", b"abcd"]
+    opened = open_batch(owner_client, deposit_id, [item(f"{n}.txt", d) for n, d in enumerate(data)]).json()
+    uploads = [
+        {"upload_id": r["upload"]["id"], "parts": send(owner_client, r["upload"], d)}
+        for r, d in zip(opened["results"], data, strict=True)
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        results = post(owner_client, "/api/uploads/complete", {"uploads": uploads}).json()["results"]
+    assert [(r["status"], r["file"]["state"]) for r in results] == [
+        (200, "ready"),
+        (202, "verifying"),
+        (202, "verifying"),
+    ]
+    assert len(callbacks) == 2
+    files = DepositFile.objects.filter(deposit_id=deposit_id).order_by("name")
+    assert [(f.state, f.sha256) for f in files] == [("ready", hashlib.sha256(d).hexdigest()) for d in data]
+
+
 def test_the_files_beyond_the_limit_are_refused_one_by_one_and_the_others_opened(owner_client, settings):
     settings.UPLOAD_MAX_FILES = 5
     deposit_id = new_deposit(owner_client)
@@ -264,7 +312,7 @@ def test_a_batch_goes_to_s3_through_presigned_urls_each_file_with_its_own_parts(
         done = post(owner_client, "/api/uploads/complete", {"uploads": uploads})
     results = done.json()["results"]
     assert [(r["status"], r["file"]["state"]) for r in results] == [(200, "ready"), (200, "ready"), (202, "verifying")]
-    assert len(callbacks) == 1  # the big file's verification, for the worker
+    assert len(callbacks) == 2  # for the worker: the big file's verification; the small files' previews
     file = services.file_verify_queued(file_id=results[2]["file"]["id"])  # what the worker runs
     assert (file.state, file.sha256) == ("ready", hashlib.sha256(big).hexdigest())
     for name, body in data.items():
