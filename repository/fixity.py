@@ -51,9 +51,12 @@ def fixity_problem(record_file: RecordFile, *, store=None) -> str:
 
 def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> dict:
     """Check one sample; record the time and the outcome on each file checked, and mail the
-    administrators the mismatches. Stops early (and checks the rest next time) if the store fails."""
+    administrators the mismatches. Stops early (and checks the rest next time) if the store fails.
+    The database work does not grow with the sample or the repository: one query reads the sample
+    (its records joined), one writes every outcome; only the store is asked once per file."""
     store = get_store()
-    checked, mismatched = 0, []
+    checked: list[RecordFile] = []
+    mismatched: list[tuple[RecordFile, str]] = []
     for record_file in fixity_sample(
         files=settings.FIXITY_AUDIT_FILES if files is None else files,
         max_bytes=settings.FIXITY_AUDIT_BYTES if max_bytes is None else max_bytes,
@@ -61,10 +64,10 @@ def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> d
         try:
             problem = fixity_problem(record_file, store=store)
         except StorageError as exc:
-            log.warning("fixity.store_unavailable", error=str(exc), checked=checked)
+            log.warning("fixity.store_unavailable", error=str(exc), checked=len(checked))
             break
-        RecordFile.objects.filter(pk=record_file.pk).update(last_fixity_check_at=timezone.now(), fixity_error=problem)
-        checked += 1
+        record_file.last_fixity_check_at, record_file.fixity_error = timezone.now(), problem
+        checked.append(record_file)
         if problem:
             log.error(
                 "fixity.mismatch",
@@ -74,10 +77,11 @@ def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> d
                 problem=problem,
             )
             mismatched.append((record_file, problem))
+    RecordFile.objects.bulk_update(checked, ["last_fixity_check_at", "fixity_error"])
     if mismatched:
         _mail_mismatches(mismatched)
-    log.info("fixity.audited", checked=checked, mismatched=len(mismatched))
-    return {"checked": checked, "mismatched": [f.pk for f, _p in mismatched]}
+    log.info("fixity.audited", checked=len(checked), mismatched=len(mismatched))
+    return {"checked": len(checked), "mismatched": [f.pk for f, _p in mismatched]}
 
 
 def _mail_mismatches(mismatched: list[tuple[RecordFile, str]]) -> None:
