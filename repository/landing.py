@@ -230,8 +230,19 @@ class LandingRecord:
             for name in selectors.record_file_names(self.record)
         ]
 
-    def _file(self, f, *, folder: str = "") -> LandingFile:
+    @cached_property
+    def _paths(self) -> tuple[str, str]:
+        """The prefixes of the files' download and preview paths, each reversed once: a page of a
+        hundred files would otherwise take two hundred `reverse` (a fifth of its rendering)."""
         pk = self.record.pk
+        return (
+            reverse("repository:file-download", kwargs={"pk": pk, "name": "-"})[:-1],
+            reverse("repository:file-preview", kwargs={"pk": pk, "name": "-"})[:-1],
+        )
+
+    def _file(self, f, *, folder: str = "") -> LandingFile:
+        download, preview = self._paths
+        quoted = quote(f.name, safe=_PATH_SAFE)  # as `reverse` quotes a path argument
         return LandingFile(
             pk=f.pk,
             name=f.name,
@@ -239,9 +250,9 @@ class LandingRecord:
             size=f.size,
             sha256=f.sha256,
             media_type=encoding_format(f.name),
-            path=reverse("repository:file-download", kwargs={"pk": pk, "name": f.name}),
+            path=download + quoted,
             previewable=hooks.file_previewable(f.name),
-            preview_path=reverse("repository:file-preview", kwargs={"pk": pk, "name": f.name}),
+            preview_path=preview + quoted,
         )
 
     @property
