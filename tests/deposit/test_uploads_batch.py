@@ -180,6 +180,28 @@ def test_the_files_a_batch_hands_to_the_worker_go_in_one_message(
     assert [(f.state, f.sha256) for f in files] == [("ready", hashlib.sha256(d).hexdigest()) for d in data]
 
 
+def test_the_sweep_of_stalled_verifications_takes_the_same_queries_for_10_and_1000_files(
+    owner_client, django_capture_on_commit_callbacks
+):
+    """Verifications lost on the way (files left `verifying`) are handed over again in one message,
+    whatever their number."""
+
+    def measured(count: int) -> tuple[int, int, int]:
+        deposit_id = new_deposit(owner_client)
+        DepositFile.objects.bulk_create(
+            DepositFile(deposit_id=deposit_id, name=f"lost/{n:04d}.csv", size=10, storage_key=f"files/lost{count}-{n}")
+            for n in range(count)
+        )
+        DepositFile.objects.filter(deposit_id=deposit_id).update(state="verifying", verify_queued_at=None)
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            handed = services.files_verify_stalled()
+        assert not DepositFile.objects.filter(deposit_id=deposit_id, verify_queued_at=None).exists()
+        assert services.files_verify_stalled() == 0  # handed over once
+        return handed, len(queries), len(callbacks)
+
+    assert measured(10) == (10, *measured(1000)[1:])
+
+
 def test_the_files_beyond_the_limit_are_refused_one_by_one_and_the_others_opened(owner_client, settings):
     settings.UPLOAD_MAX_FILES = 5
     deposit_id = new_deposit(owner_client)
