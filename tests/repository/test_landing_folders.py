@@ -229,3 +229,16 @@ def test_the_totals_kept_at_publication_give_back_the_same_folder_index():
     again = FolderIndex.from_totals(index.totals())
     assert again.tree("profiles/002") == index.tree("profiles/002")
     assert again.breadcrumbs("a/b/c") == index.breadcrumbs("a/b/c") and again.top == index.top
+
+
+def test_a_withdrawn_record_shows_no_folder_and_serves_none(client, records, moderator):
+    from repository.services import record_withdraw
+
+    record = record_withdraw(record=records[1000], actor=moderator, reason="other", note="Duplicate of another record.")
+    cache.clear()
+    response = client.get(record.get_absolute_url(), {"folder": "profiles/003", "files_q": "g003"})
+    assert response.status_code == 410
+    page = lxml_html.fromstring(response.content)
+    assert not page.xpath("//nav[@class='folder-tree']") and not page.xpath("//table[@class='files']")
+    for what in ("files.zip", "manifest-sha256.txt", "files.txt"):
+        assert client.get(f"/records/{record.pk}/{what}", {"folder": "profiles/003"}).status_code == 410, what
