@@ -54,7 +54,9 @@ def deposit_for(user, pk: int) -> Deposit:
     deposit = (
         Deposit.objects.select_related("owner", "community", "pid", "record", "reviewer")
         .prefetch_related(
-            "files",
+            # Not the files' previews, which only the review shows (in its own query): at 10,000
+            # files they would be most of the bytes every page of the deposit reads.
+            Prefetch("files", queryset=DepositFile.objects.defer("preview")),
             Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")),
             Prefetch("collaborations", queryset=Collaboration.objects.select_related("user")),
         )

@@ -187,7 +187,7 @@ def deposit_detail(request, pk: int):
     deposit = _deposit_or_404(request.user, pk)
     editable = deposit.status in workflow.EDITABLE
     typed = read_metadata(deposit.metadata)
-    files = list(deposit.files.defer("preview"))
+    files = list(deposit.files.all())
     problems = (
         wizard.described_problems(services.deposit_problems(deposit), deposit.metadata, files) if editable else []
     )
@@ -490,7 +490,7 @@ def deposit_landing_preview(request, pk: int):
             previewable=repository_hooks.file_previewable(f.name),
             preview=f.preview or None,
         )
-        for f in deposit.files.all()
-        if f.state == DepositFile.State.ready
+        # with their previews, which deposit_for's prefetch leaves out
+        for f in deposit.files.filter(state=DepositFile.State.ready)
     ]
     return landing_preview(request, LandingPreview(record, files), back_url=back_url, back_label=back_label)
