@@ -10,4 +10,5 @@ app_name = "reviewer"
 urlpatterns = [
     path("<str:token>/", views_reviewer.reviewer_page, name="page"),
     path("<str:token>/files/<id:file_pk>", views_reviewer.reviewer_file, name="file"),
+    path("<str:token>/files/<id:file_pk>/preview", views_reviewer.reviewer_file_preview, name="file-preview"),
 ]

@@ -1,6 +1,7 @@
 """Private reviewer links: the depositors give them out and revoke them from the deposit's page, and
 whoever holds one reads the unpublished deposit at /review/<token>/, without an account: its
-metadata as the review page lays it out, its files with their previews and downloads. Nothing
+metadata as the review page lays it out, its files with their previews and downloads (a folder's
+files a hundred at a time under the folder tree, each preview loaded when opened). Nothing
 there names the depositor's account, the co-depositors, the moderators or the conversation, nor
 leads to another deposit.
 
@@ -18,11 +19,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError, NotFound
+from core.folder_files import folder_page, place_of
+from core.folders import FolderIndex
 from repository.views import stored_file_response
 
 from . import hooks, selectors, services
@@ -119,7 +123,13 @@ def reviewer_page(request, token: str):
     if link is None or not link.is_active:
         return _not_found(request)
     deposit = link.deposit
-    files = list(DepositFile.objects.filter(deposit=deposit, state=DepositFile.State.ready).order_by("name"))
+    # Lightweight rows (not the stored previews, loaded when opened): the tree counts them all.
+    files = list(
+        DepositFile.objects.filter(deposit=deposit, state=DepositFile.State.ready)
+        .only("id", "name", "size", "state", "sha256")
+        .order_by("name")
+    )
+    folders = FolderIndex((f.name, f.size) for f in files)
     if request.method == "GET":
         services.reviewer_link_count_use(link=link)
     context = {
@@ -127,7 +137,9 @@ def reviewer_page(request, token: str):
         "deposit": deposit,
         "doi": deposit.pid.doi if deposit.pid_id else "",
         "token": token,
-        "files": files,
+        "files_count": len(files),
+        "folders": folders,
+        "listing": folder_page(files, folders, request.GET),
         **hooks.context_from(hooks.reviewer_page_context, deposit=deposit),
     }
     return _confidential(render(request, "deposit/reviewer_page.html", context))
@@ -151,3 +163,26 @@ def reviewer_file(request, token: str, file_pk: int):
         on_download=lambda: services.reviewer_link_count_use(link=link, download=True),
     )
     return _confidential(response)
+
+
+@require_safe
+def reviewer_file_preview(request, token: str, file_pk: int):
+    """A ready file's stored preview, as the review page shows it: the fragment landing.js puts in
+    the file's <details> (`?fragment=1`), else a page of its own."""
+    link = services.reviewer_link_find(token)
+    if link is None or not link.is_active:
+        return _not_found(request)
+    file = DepositFile.objects.filter(deposit_id=link.deposit_id, pk=file_pk, state=DepositFile.State.ready).first()
+    if file is None:
+        return _not_found(request)
+    if "fragment" in request.GET:
+        return _confidential(render(request, "moderation/_file_preview_fragment.html", {"file": file}))
+    ready = DepositFile.objects.filter(deposit_id=link.deposit_id, state=DepositFile.State.ready)
+    params = place_of(ready, file.name)
+    back = (
+        reverse("reviewer:page", kwargs={"token": token})
+        + (f"?{urlencode(params)}" if params else "")
+        + f"#file-{file.pk}"
+    )
+    context = {"deposit": link.deposit, "file": file, "back": back}
+    return _confidential(render(request, "moderation/file_preview.html", context))

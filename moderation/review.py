@@ -268,6 +268,10 @@ class Change:
         return self.marked[1]
 
 
+# The files a round's changes name, at most (the others are counted).
+FILES_LISTED = 100
+
+
 @dataclass
 class RoundDiff:
     previous: int  # the round compared with
@@ -281,6 +285,27 @@ class RoundDiff:
     @property
     def is_empty(self) -> bool:
         return not any(self.changes.values()) and not (self.files_added or self.files_removed or self.files_changed)
+
+    @property
+    def files_count(self) -> int:
+        return len(self.files_added) + len(self.files_removed) + len(self.files_changed)
+
+    @property
+    def files_listed(self) -> list[tuple[str, str]]:
+        """`(kind, name)` of the first `FILES_LISTED` files that changed, added first, then removed,
+        then replaced: a round that adds 10,000 files says how many and names a hundred."""
+        listed: list[tuple[str, str]] = []
+        for kind, files in (
+            ("added", self.files_added),
+            ("removed", self.files_removed),
+            ("changed", self.files_changed),
+        ):
+            listed += [(kind, f["name"]) for f in files[: FILES_LISTED - len(listed)]]
+        return listed
+
+    @property
+    def files_more(self) -> int:
+        return self.files_count - len(self.files_listed)
 
 
 def diff_rounds(before: ReviewRound, after: ReviewRound, deposit: Deposit | None = None) -> RoundDiff:

@@ -1,20 +1,32 @@
 """The review page: the deposit laid out by the wizard's steps, its files with previews, the
 automatic checks, what changed since the previous round, the conversation, the decisions and
-the timeline. For the moderators of the deposit's community (and administrators)."""
+the timeline. For the moderators of the deposit's community (and administrators).
+
+A deposit may hold 10,000 files in folders: the page loads them once as lightweight rows (the
+checks read them all, the folder tree counts them), lists the files of one folder a hundred at a
+time (core.folder_files) and loads a file's stored preview only when the moderator opens it
+(`file_preview`). A link to a file, from a check or a comment, goes through `review_file`, which
+finds the folder and the page that show it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import community_moderators
+from core.folder_files import folder_page, place_of
+from core.folders import FolderIndex
 from deposit import policy, workflow
-from deposit.models import Deposit, DepositEvent, ReviewRound
+from deposit.models import Deposit, DepositEvent, DepositFile, ReviewRound
 from deposit.workflow import RejectionReason
 
 from . import checks, conversation, review as layout, timeline
@@ -24,10 +36,7 @@ def deposit_for_review(user, pk: int) -> Deposit:
     """The deposit, for a moderator of its community; 404 for anyone else (nobody learns it exists)."""
     deposit = (
         Deposit.objects.select_related("owner", "community", "pid", "record", "reviewer")
-        .prefetch_related(
-            "files",
-            Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")),
-        )
+        .prefetch_related(Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")))
         .filter(pk=pk)
         .first()
     )
@@ -72,11 +81,59 @@ def wizard_step_context(*, deposit: Deposit, user) -> dict:
     return {"thread": conversation.thread_for(deposit)}
 
 
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """A file as the review page, the report and the checks read it: not its stored preview (loaded
+    when the moderator opens it), nor its storage key and upload bookkeeping. Plain rows rather than
+    models: 10,000 of them load in a few tens of milliseconds, as many model instances take ten
+    times longer."""
+
+    pk: int
+    name: str
+    size: int
+    state: str
+    sha256: str
+    declared_sha256: str
+
+    def get_state_display(self) -> str:
+        return str(DepositFile.State(self.state).label)
+
+
+def review_files(deposit: Deposit) -> list[FileRow]:
+    """Every file of the deposit, in name order: one query."""
+    rows = (
+        DepositFile.objects.filter(deposit_id=deposit.pk)
+        .order_by("name")
+        .values_list("id", "name", "size", "state", "sha256", "declared_sha256")
+    )
+    return [FileRow(*row) for row in rows]
+
+
+def file_url(deposit: Deposit, file_pk: int) -> str:
+    """Where a link to a file of the review page leads, from any page: `review_file`."""
+    return reverse("moderation:review-file", kwargs={"pk": deposit.pk, "file_pk": file_pk})
+
+
+def _linked(results: checks.Results, deposit: Deposit, shown: set[int]) -> checks.Results:
+    """The checks, a result about a file of another folder or page linked through `review_file`
+    rather than to an anchor this page does not have."""
+    out = checks.Results()
+    for result in results:
+        kind, _sep, value = result.target.partition("-")
+        if kind == "file" and value.isdigit() and int(value) not in shown:
+            result = replace(result, href=file_url(deposit, int(value)))
+        out.append(result)
+    return out
+
+
 @login_required
 @require_GET
 def review(request, pk: int):
     deposit = deposit_for_review(request.user, pk)
-    files = list(deposit.files.all())
+    files = review_files(deposit)
+    index = FolderIndex((f.name, f.size) for f in files)
+    listing = folder_page(files, index, request.GET)
+    shown = {row.file.pk for row in listing.rows}
     transitions = [t for t in workflow.allowed_actions(deposit, request.user) if t.role is not workflow.Role.depositor]
     thread = conversation.thread_for(deposit)
     return render(
@@ -86,8 +143,12 @@ def review(request, pk: int):
             "deposit": deposit,
             "sections": layout.sections(deposit.metadata, deposit),
             "shapes": layout.extent_shapes(deposit.metadata),
-            "files": files,
-            "checks": checks.run_checks(deposit, files),
+            "files_count": len(files),
+            "folders": index,
+            "listing": listing,
+            # Threads on files this page does not list, each linked to the page that does.
+            "file_threads_elsewhere": [root for root in thread.file_roots if root.file_id not in shown],
+            "checks": _linked(checks.run_checks(deposit, files), deposit, shown),
             "thread": thread,
             "diff": layout.latest_diff(deposit),
             "timeline": timeline.entries(deposit, thread),
@@ -96,6 +157,39 @@ def review(request, pk: int):
             "rejection_reasons": RejectionReason.choices,
             "yours": policy.is_editor(deposit, request.user),
         },
+    )
+
+
+@login_required
+@require_GET
+def review_file(request, pk: int, file_pk: int):
+    """A file's place on the review page: its folder and the page of that folder's files that lists
+    it (core.folder_files.place_of), whatever the deposit holds in a bounded number of queries."""
+    deposit = deposit_for_review(request.user, pk)
+    file = deposit.files.only("id", "name").filter(pk=file_pk).first()
+    if file is None:
+        raise Http404("No such file.")
+    params = place_of(deposit.files.all(), file.name)
+    query = f"?{urlencode(params)}" if params else ""
+    return redirect(f"{reverse('moderation:review', kwargs={'pk': deposit.pk})}{query}#file-{file.pk}")
+
+
+@login_required
+@require_GET
+def file_preview(request, pk: int, file_pk: int):
+    """A file's stored preview (first rows, first lines, a NetCDF header, or why there is none): the
+    fragment landing.js puts in the file's <details> when the moderator opens it (`?fragment=1`),
+    else a page of its own (the link offered without script). Read as the worker stored it."""
+    deposit = deposit_for_review(request.user, pk)
+    file = deposit.files.filter(pk=file_pk).first()
+    if file is None:
+        raise Http404("No such file.")
+    if "fragment" in request.GET:
+        return render(request, "moderation/_file_preview_fragment.html", {"file": file})
+    return render(
+        request,
+        "moderation/file_preview.html",
+        {"deposit": deposit, "file": file, "back": file_url(deposit, file.pk)},
     )
 
 
@@ -113,6 +207,11 @@ def approve_confirm(request, pk: int):
 
 
 REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+# A report lists the deposit's folders and its files up to these numbers, then says how many more
+# there are: a PDF of 10,000 table rows takes WeasyPrint minutes and hundreds of pages nobody reads.
+# Every file's name and checksum is in the deposit's manifest once published.
+REPORT_FOLDERS_MAX = 200
+REPORT_FILES_MAX = 500
 
 
 @login_required
@@ -125,7 +224,6 @@ def report(request, pk: int, fmt: str):
     deposit = (
         Deposit.objects.select_related("owner", "community", "pid", "reviewer")
         .prefetch_related(
-            "files",
             Prefetch("rounds", queryset=ReviewRound.objects.select_related("submitted_by")),
             Prefetch("events", queryset=DepositEvent.objects.select_related("actor", "assignee")),
         )
@@ -134,13 +232,20 @@ def report(request, pk: int, fmt: str):
     )
     if deposit is None or not policy.may_view(deposit, request.user):
         raise Http404("No such deposit.")
-    files = list(deposit.files.all())
+    files = review_files(deposit)
+    index = FolderIndex((f.name, f.size) for f in files)
+    folders = [block["folder"] for block in index.tree() if block["kind"] == "open"]
     thread = conversation.thread_for(deposit)
     html = render_to_string(
         "moderation/report.html",
         {
             "deposit": deposit,
-            "files": files,
+            "files": files[:REPORT_FILES_MAX],
+            "files_count": len(files),
+            "files_size": index.top.size,
+            "files_more": max(len(files) - REPORT_FILES_MAX, 0),
+            "folders": folders[:REPORT_FOLDERS_MAX],
+            "folders_more": max(len(folders) - REPORT_FOLDERS_MAX, 0),
             "rounds": list(deposit.rounds.all()),
             "checks": checks.run_checks(deposit, files),
             "timeline": timeline.entries(deposit, thread),

@@ -113,9 +113,10 @@ def thread_scope(
     for root in chosen:
         link = ""
         if labelled and deposit is not None and (root.anchor or root.file_id):
-            if links == "review":
-                target = f"field-{root.anchor}" if root.anchor else f"file-{root.file_id}"
-                link = reverse("moderation:review", kwargs={"pk": deposit.pk}) + "#" + target
+            if links == "review" and root.anchor:
+                link = reverse("moderation:review", kwargs={"pk": deposit.pk}) + f"#field-{root.anchor}"
+            elif links == "review":  # the file's folder and page of the review page (views_review.review_file)
+                link = reverse("moderation:review-file", kwargs={"pk": deposit.pk, "file_pk": root.file_id})
             elif links == "wizard" and root.step:
                 target = f"f-{root.anchor}" if root.anchor else "f-files"
                 link = reverse("deposit:wizard", kwargs={"pk": deposit.pk, "step": root.step}) + "#" + target

@@ -95,10 +95,10 @@ def test_each_file_of_the_netcdf_fuzz_set_uploaded_through_the_api_ends_could_no
     assert sorted((f["name"], f["state"]) for f in listed) == sorted((name, "ready") for name, _data in fuzz_set)
     assert Deposit.objects.get(pk=deposit["id"]).metadata == metadata  # nothing else changed
 
-    html = render_to_string("moderation/_file_preview.html", {"file": files["bomb.nc"]})
+    html = render_to_string("moderation/_file_preview_body.html", {"file": files["bomb.nc"]})
     assert UNREADABLE_EN in html and "The file itself is kept as it is." in html
     with translation.override("fr"):
-        assert UNREADABLE_FR in render_to_string("moderation/_file_preview.html", {"file": files["chunks.nc"]})
+        assert UNREADABLE_FR in render_to_string("moderation/_file_preview_body.html", {"file": files["chunks.nc"]})
 
 
 @pytest.mark.parametrize("name", ["bomb.nc", "chunks.nc"])

@@ -225,7 +225,7 @@ def test_on_s3_a_netcdf_file_over_the_limit_is_not_copied_and_the_preview_says_s
     assert not [c for c in get_object_calls if c["Key"] == file.storage_key and "Range" not in c][
         1:
     ]  # verification only
-    html = render_to_string("moderation/_file_preview.html", {"file": file})
+    html = render_to_string("moderation/_file_preview_body.html", {"file": file})
     assert "is read only up to 1000" in html and "Download it to read its header." in html
 
 
@@ -280,31 +280,34 @@ def test_s3_unreachable_gives_an_error_preview_and_a_later_backfill_repairs_it(s
 
 def test_the_preview_template_renders_each_kind(draft, real_file):
     table = upload(draft, "stations.csv", CSV)
-    html = render_to_string("moderation/_file_preview.html", {"file": table})
-    assert f'<details class="file-preview" id="preview-{table.pk}">' in html
+    html = render_to_string("moderation/_file_preview_body.html", {"file": table})
     assert '<th scope="col">temperature_degC</th>' in html and "<td>S000</td>" in html
     assert "# Cruise PELGAS 2024, R/V Thalassa" in html and "separated by commas" in html and "first rows only" in html
 
     text = upload(draft, "README.md", README)
-    html = render_to_string("moderation/_file_preview.html", {"file": text})
+    html = render_to_string("moderation/_file_preview_body.html", {"file": text})
     assert '<pre class="preview-text' in html and "Température et salinité" in html
 
     nc = upload(draft, "glider.nc", real_file("ru07-20130824T170228_rt0").read_bytes())
-    html = render_to_string("moderation/_file_preview.html", {"file": nc})
+    html = render_to_string("moderation/_file_preview_body.html", {"file": nc})
     assert "<caption>Dimensions</caption>" in html and "unlimited" in html
     assert "sea_water_temperature" in html and "Slocum Glider Dataset" in html
 
     fake = upload(draft, "fake.nc", b"nope")
-    assert "This file cannot be read as NetCDF." in render_to_string("moderation/_file_preview.html", {"file": fake})
+    assert "This file cannot be read as NetCDF." in render_to_string(
+        "moderation/_file_preview_body.html", {"file": fake}
+    )
     binary = upload(draft, "dump.bin", b"\x00\x01" * 100)
-    assert "No preview for this format." in render_to_string("moderation/_file_preview.html", {"file": binary})
+    assert "No preview for this format." in render_to_string("moderation/_file_preview_body.html", {"file": binary})
     binary.state = "verifying"
-    assert "still being uploaded or verified" in render_to_string("moderation/_file_preview.html", {"file": binary})
+    assert "still being uploaded or verified" in render_to_string(
+        "moderation/_file_preview_body.html", {"file": binary}
+    )
 
 
 def test_the_preview_escapes_what_the_file_holds(draft):
     file = upload(draft, "evil.csv", b"<script>alert(1)</script>,b\n1,2\n")
-    html = render_to_string("moderation/_file_preview.html", {"file": file})
+    html = render_to_string("moderation/_file_preview_body.html", {"file": file})
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
