@@ -4,6 +4,7 @@ server-side upload of bytes the web process received."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from datetime import timedelta
@@ -658,14 +659,20 @@ def files_verify_stalled(*, now=None) -> int:
 
 def file_add_bytes(*, deposit: Deposit, actor, name: str, chunks, size: int) -> DepositFile:
     """Upload a file the web process received (the simple deposit form) through the same
-    upload-session protocol a client uses: one session, parts of the chosen size, completion."""
-    session = upload_open(deposit=deposit, actor=actor, name=name, size=size)
+    upload-session protocol a client uses: one session, parts of the chosen size, completion. Each
+    part is sent with its SHA-256, as the browser sends them: the store verifies it, and S3 keeps the
+    object's composite checksum."""
+    session = upload_open(deposit=deposit, actor=actor, name=name, size=size, part_sha256=True)
     store = get_store()
     buffer, part_number, parts = bytearray(), 1, []
 
     def flush(data: bytes, number: int) -> None:
         etag = store.put_part(
-            key=session.file.storage_key, upload_id=session.upload_id, part_number=number, stream=iter([bytes(data)])
+            key=session.file.storage_key,
+            upload_id=session.upload_id,
+            part_number=number,
+            stream=iter([bytes(data)]),
+            sha256=hashlib.sha256(data).hexdigest(),
         )
         parts.append({"part_number": number, "etag": etag})
 

@@ -229,6 +229,16 @@ def test_a_bad_part_of_a_session_with_part_checksums_is_still_refused(s3, owner,
     assert got["ChecksumSHA256"] == composite_sha256(sent, size) != composite_sha256(data, size)
 
 
+def test_a_file_the_web_process_received_reaches_s3_with_its_composite_checksum(s3, depositor, communities):
+    """The simple deposit form's path (file_add_bytes) sends each part with its SHA-256 too."""
+    data = b"depth,temp\n1,12.5\n"
+    deposit = deposit_with_file(depositor, community=communities["ocean"], name="form.csv", content=data)
+    file = deposit.files.get()
+    assert (file.state, UploadSession.objects.get(file=file).part_sha256) == ("ready", True)
+    got = s3.client().get_object(Bucket="estran-test", Key=file.storage_key, ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == composite_sha256(data, len(data))
+
+
 def test_a_resumed_file_keeps_its_sessions_choice_of_part_checksums(s3, owner, deposit_id):
     """The store's upload takes parts with checksums or parts without: the same file opened again
     with the other choice replaces the unfinished upload instead of resuming it."""
