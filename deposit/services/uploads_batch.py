@@ -1,8 +1,9 @@
 """Upload sessions in bulk, for scripts depositing thousands of files: open a batch of files in one
 call and complete a batch in one call, each item answered on its own (a bad item refuses itself,
-never its neighbours). Opening takes a fixed number of queries whatever the batch's length; the
-limits on the number of files and the deposit's size are counted for the batch as a whole, under the
-deposit's lock that every opening takes, so two batches at once never exceed them."""
+never its neighbours). Opening and completing take a fixed number of queries whatever the batch's
+length (the store is still asked once per file); the limits on the number of files and the
+deposit's size are counted for the batch as a whole, under the deposit's lock that every opening
+takes, so two batches at once never exceed them."""
 
 from __future__ import annotations
 
