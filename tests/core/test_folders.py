@@ -57,7 +57,10 @@ def test_the_tree_is_nested_lists_of_links_keeping_the_other_parameters():
     assert links["2024"].get("href") == "?folder=profiles%2F2024&lang=fr#files"
     assert links["All files"].get("href") == "?lang=fr#files"
     assert "4 files, 6.8\xa0KB" in links["profiles"].text_content()
-    # profiles holds subfolders: it folds, open on the way to the current folder; a leaf does not
+    # profiles holds subfolders: they fold (a summary of their own, no link inside it), open on the
+    # way to the current folder; a leaf does not fold
     assert [d.get("open") for d in tree.iter("details")] == [""]
-    assert tree.xpath("//details/summary/a")[0] is links["profiles"]
+    assert not tree.xpath("//summary//a")
+    assert [s.text_content() for s in tree.iter("summary")] == ["Subfolders of profiles/"]
+    assert links["profiles"].getnext().tag == "details"
     assert links["2025"].getparent().tag == "li" and links["2025"].getparent().getparent().getparent().tag == "details"

@@ -74,7 +74,7 @@ def test_the_tree_shows_every_folder_with_its_files_and_size(client, records):
         tree = _tree(_page(client, records[n]))
         assert tree == {**expected, "profiles/000": "000/ 9 files, 36.0 KB"}
     tree = _tree(_page(client, records[1000]))
-    assert tree[""] == "All files 1000 files, 3.9 MB"
+    assert tree[""] == "All files 1,000 files, 3.9 MB"
     assert tree["profiles"] == "profiles/ 999 files, 3.9 MB"
     assert tree["profiles/009"] == "009/ 99 files, 396.0 KB"
     assert len(tree) == 12  # the top, profiles, and its ten folders
@@ -105,7 +105,7 @@ def test_a_folder_lists_its_own_files_named_below_it_a_hundred_a_page(client, re
     assert [" ".join(li.text_content().split()) for li in crumbs] == ["All files", "profiles/", "003/"]
     assert crumbs[1].xpath("a/@href") == ["?folder=profiles#files"] and not crumbs[2].xpath("a")
     assert page.xpath("//nav[@class='folder-tree']//a[@aria-current]/span[@class='folder-name']/text()") == ["003/"]
-    assert page.xpath("//nav[@class='folder-tree']//details[@open]/summary/a/span[1]/text()") == ["profiles/"]
+    assert page.xpath("//nav[@class='folder-tree']//details[@open]/../a/span[1]/text()") == ["profiles/"]
     assert _names(page)[:2] == ["g00300.csv", "g00301.nc"]
 
 
