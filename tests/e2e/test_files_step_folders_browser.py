@@ -87,9 +87,9 @@ def test_files_in_folders_are_shown_as_a_tree_with_counts_and_sizes(open_page, d
 
     # a folder opens in the tree (its marker, not its link), and a subfolder's files are listed, named
     # below it (the folder is spoken, not shown); the tree stays open on it
-    profiles = tree.locator("details", has=page.locator("summary", has_text="profiles/")).first
+    subfolders = tree.locator("details").first  # profiles' subfolders
     expect(tree.get_by_role("link", name=re.compile(r"^2024\x2f"))).to_be_hidden()
-    profiles.locator("> summary").click(position={"x": 2, "y": 8})
+    subfolders.locator("> summary").click()
     tree.get_by_role("link", name=re.compile(r"^2024\x2f")).click()
     expect(page).to_have_url(re.compile(r"\?folder=profiles%2F2024#f-files$"))
     expect(page.locator("#files-caption")).to_have_text(f"2 files in profiles/2024/, {in_2024} bytes")
@@ -99,7 +99,7 @@ def test_files_in_folders_are_shown_as_a_tree_with_counts_and_sizes(open_page, d
     assert page.get_by_role("link", name="Delete… profiles/2024/g123_0043.csv").count() == 1
     expect(tree.locator("a[aria-current]")).to_contain_text("2024/")
     # the tree folds: profiles closes, its subfolders with it
-    profiles.locator("> summary").click(position={"x": 2, "y": 8})
+    subfolders.locator("> summary").click()
     expect(tree.get_by_role("link", name=re.compile(r"^2024\x2f"))).to_be_hidden()
 
 
@@ -160,8 +160,8 @@ def many(depositor, communities):
 
 @pytest.mark.parametrize(
     ("locale", "width", "height", "lang"),
-    [("en-GB", 1280, 900, "en"), ("fr-FR", 390, 844, "fr")],
-    ids=["desktop-en", "phone-fr"],
+    [("en-GB", 1280, 900, "en"), ("fr-FR", 390, 844, "fr"), ("fr-FR", 1280, 900, "fr"), ("en-GB", 390, 844, "en")],
+    ids=["desktop-en", "phone-fr", "desktop-fr", "phone-en"],
 )
 def test_hundreds_of_files_by_folder_page_and_search_and_one_deleted(open_page, many, locale, width, height, lang):
     words = {
@@ -170,12 +170,14 @@ def test_hundreds_of_files_by_folder_page_and_search_and_one_deleted(open_page, 
             "search": "Search the names of the files in profiles/2024/",
             "go": "Search",
             "delete": "Delete the file",
+            "first": "The first 20 of 259 files, by name",
         },
         "fr": {
             "next": "Fichiers suivants",
             "search": "Rechercher dans les noms des fichiers de profiles/2024/",
             "go": "Rechercher",
             "delete": "Supprimer le fichier",
+            "first": "Les 20 premiers sur 259 fichiers, par nom",
         },
     }[lang]
     names = _many_names()
@@ -202,7 +204,7 @@ def test_hundreds_of_files_by_folder_page_and_search_and_one_deleted(open_page, 
     expect(rows.first).to_have_attribute("id", "f-files-100")
 
     # the tree: a folder's files, then a search in them
-    table.locator("nav.folder-tree summary", has_text="profiles/").first.locator("a").click()
+    table.locator("nav.folder-tree").get_by_role("link", name=re.compile(r"^profiles\x2f")).click()
     table.locator("nav.folder-tree").get_by_role("link", name=re.compile(r"^2024\x2f")).click()
     in_2024 = [n for n in names if n.startswith("profiles/2024/")]
     expect(rows).to_have_count(100)
@@ -226,6 +228,15 @@ def test_hundreds_of_files_by_folder_page_and_search_and_one_deleted(open_page, 
     expect(page).to_have_url(re.compile(r"\?folder=profiles%2F2024&files_q=G0000#f-files$"))
     expect(table.locator("td.file-name")).to_have_text([n for n in found if not n.endswith("g00001.csv")])
     assert not many.files.filter(name="profiles/2024/g00001.csv").exists()
+
+    # the deposit's page: its top folders and its first files, with the way to all of them
+    page.goto(page.url.split("/wizard/")[0] + "/")
+    files = page.locator("section[aria-labelledby='files-title']")
+    expect(files.locator("ul.folder-summary li")).to_have_count(2)
+    expect(files.get_by_text(words["first"])).to_be_visible()
+    expect(files.locator("tbody tr")).to_have_count(20)
+    files.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"deposit-page-many-{'desktop' if width > 400 else 'phone'}-{lang}.png"))
 
 
 def test_a_problem_link_reaches_its_file_on_its_page(open_page, many):
