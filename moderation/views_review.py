@@ -208,10 +208,11 @@ def approve_confirm(request, pk: int):
 
 REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 # A report lists the deposit's folders and its files up to these numbers, then says how many more
-# there are: a PDF of 10,000 table rows takes WeasyPrint minutes and hundreds of pages nobody reads.
-# Every file's name and checksum is in the deposit's manifest once published.
+# there are: a hundred table rows cost WeasyPrint about a second (10,000 rows would take minutes and
+# make hundreds of pages nobody reads). Every file's name and checksum is in the record's manifest
+# once published.
 REPORT_FOLDERS_MAX = 200
-REPORT_FILES_MAX = 500
+REPORT_FILES_MAX = 200
 
 
 @login_required
