@@ -26,6 +26,9 @@ UPLOAD_MIN_PART_SIZE = env.int("UPLOAD_MIN_PART_SIZE", default=8 * 1024 * 1024)
 # costs less than a round trip through the worker, and the client gets the final state at once);
 # larger ones are verified by the worker (`deposit.files.verify`) while the file is `verifying`.
 UPLOAD_VERIFY_INLINE_MAX_SIZE = env.int("UPLOAD_VERIFY_INLINE_MAX_SIZE", default=8 * 1024 * 1024)
+# The object store's requests a batch of files makes at once (opening, completing, reading back the
+# small files): a batch of 500 files waits on 500 round trips, 8 at a time.
+UPLOAD_BATCH_STORE_THREADS = env.int("UPLOAD_BATCH_STORE_THREADS", default=8)
 # Files are read (NetCDF headers and suggestions) in a child process with these limits
 # (repository/sandbox.py): address space in bytes, CPU seconds, wall-clock seconds. A hostile
 # file then fails alone, "could not be read", instead of taking the web or worker process down.

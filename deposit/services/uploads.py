@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.file_names import clean_file_name, folders_of
 from core.logging import get_logger
+from core.parallel import each_at_once
 
 # tasks as a module: deposit.tasks imports this module at its top, so its tasks are looked up when used.
 from deposit import hooks, tasks
@@ -475,14 +476,21 @@ def files_verify_now(files: list[DepositFile]) -> dict[int, DepositFile]:
     store = get_store()
     readings: dict[int, tuple[str, tuple[str, str, int] | None]] = {}
     deferred = []
-    for file in files:
-        try:
-            readings[file.pk] = (file.storage_key, store.checksums(file.storage_key))
-        except FileNotFoundError:
+    # Each object read with no lock held, a few at a time (a batch's small files wait on the network).
+    for file, answer in zip(
+        files,
+        each_at_once(lambda f: store.checksums(f.storage_key), files, threads=settings.UPLOAD_BATCH_STORE_THREADS),
+        strict=True,
+    ):
+        if isinstance(answer, FileNotFoundError):
             readings[file.pk] = (file.storage_key, None)
-        except StorageError as exc:
-            log.warning("file.verify_deferred", file=file.pk, error=str(exc))
+        elif isinstance(answer, StorageError):
+            log.warning("file.verify_deferred", file=file.pk, error=str(answer))
             deferred.append(file.pk)
+        elif isinstance(answer, Exception):
+            raise answer
+        else:
+            readings[file.pk] = (file.storage_key, answer)
     verified: dict[int, DepositFile] = {}
     with transaction.atomic():
         for file in DepositFile.objects.select_for_update().filter(pk__in=readings, state=DepositFile.State.verifying):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.file_names import clean_file_name, folders_of
 from core.logging import get_logger
+from core.parallel import each_at_once
 
 # tasks as a module: deposit.tasks imports this package at its top, so its tasks are looked up when used.
 from deposit import policy, tasks
@@ -147,8 +148,14 @@ def uploads_open_batch(*, deposit: Deposit, actor, items: list[dict]) -> list[Ba
     # The store failing here opens nothing (503, the transaction rolled back); the uploads it did
     # create are known to no session, and the abandoned-upload sweep aborts them.
     with store_errors(step="open_batch"):
-        for file, part_sha256 in zip(files, signed, strict=True):
-            uploads.append(store.create_multipart_upload(key=file.storage_key, part_sha256=part_sha256))
+        for answer in each_at_once(
+            lambda pair: store.create_multipart_upload(key=pair[0].storage_key, part_sha256=pair[1]),
+            zip(files, signed, strict=True),
+            threads=settings.UPLOAD_BATCH_STORE_THREADS,
+        ):
+            if isinstance(answer, Exception):
+                raise answer
+            uploads.append(answer)
     DepositFile.objects.bulk_create(files)
     expires_at = timezone.now() + timedelta(hours=settings.UPLOAD_SESSION_TTL_HOURS)
     sessions = []
@@ -261,22 +268,29 @@ def uploads_complete_batch(*, actor, items: list[dict]) -> list[BatchCompleted]:
     assembled = []
     store = get_store()
     unavailable = _("The file store is unavailable; nothing is lost: complete the upload again shortly.")
-    for item in _checked_completions(actor, items, results):
+
+    def assemble(item: _Completing) -> None:
         key, upload_id = item.session.file.storage_key, item.session.upload_id
         try:
-            try:
-                with store_errors(unavailable, step="complete", session=item.session.pk):
-                    store.complete_multipart_upload(key=key, upload_id=upload_id, parts=item.parts)
-            except PartsMismatch as exc:
-                raise ValidationFailed(str(exc), field="parts") from exc
-            except FileNotFoundError:
-                raise Conflict(
-                    _("The store no longer holds this upload; start it again."), code="upload_gone"
-                ) from None
-        except DomainError as exc:
-            results[item.index].problem = _completion_problem(exc, item.index)
-            continue
-        assembled.append(item)
+            with store_errors(unavailable, step="complete", session=item.session.pk):
+                store.complete_multipart_upload(key=key, upload_id=upload_id, parts=item.parts)
+        except PartsMismatch as exc:
+            raise ValidationFailed(str(exc), field="parts") from exc
+        except FileNotFoundError:
+            raise Conflict(_("The store no longer holds this upload; start it again."), code="upload_gone") from None
+
+    completing = _checked_completions(actor, items, results)
+    for item, answer in zip(
+        completing,
+        each_at_once(assemble, completing, threads=settings.UPLOAD_BATCH_STORE_THREADS),
+        strict=True,
+    ):
+        if isinstance(answer, DomainError):
+            results[item.index].problem = _completion_problem(answer, item.index)
+        elif isinstance(answer, Exception):
+            raise answer
+        else:
+            assembled.append(item)
     inline = _record_completions(assembled, results)
     verified = files_verify_now(inline)
     for result in results:
