@@ -1,10 +1,14 @@
-"""What the benchmark scripts share: their own PostgreSQL database, Django set up on it, and the
-resident memory of a server's processes read from /proc."""
+"""What the benchmark scripts share: their own PostgreSQL database, Django set up on it, the
+environment of Estran's web process under production's settings, and the resident memory of a
+server's processes read from /proc."""
 
 from __future__ import annotations
 
 import os
+import platform
+import secrets
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 
@@ -125,3 +129,29 @@ def drop_database(url: str) -> None:
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+
+
+def machine() -> str:
+    """The machine a run was made on, as the results say it."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def production_env(*, site: str, database_url: str, workdir: Path, storage: dict[str, str]) -> dict[str, str]:
+    """The environment of Estran's web process for a benchmark: production's settings on this
+    database and store (`storage`: S3Server.env(), or LOCAL_STORAGE_ROOT), no Celery worker (the
+    tasks wait unconsumed in the broker's folder under `workdir`), and a cache shared through the
+    disk (production refuses a per-process one, core/checks.py); this process's own Django, database,
+    Celery and S3 variables left out."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "S3_"))},
+        **storage,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": site,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_FOLDER": str(workdir / "broker"),
+        "CACHE_URL": f"filecache://{workdir / 'cache'}",
+        "LOG_LEVEL": "WARNING",
+    }

@@ -39,11 +39,8 @@ import argparse
 import hashlib
 import io
 import json
-import os
-import platform
 import random
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -61,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.soak.scenario import _metadata as soak_metadata  # noqa: E402
-from bench.support import drop_database, ensure_database, stop_web, summary  # noqa: E402
+from bench.support import drop_database, ensure_database, machine, production_env, stop_web, summary  # noqa: E402
 from bench.upload.run import RssSampler, start_web  # noqa: E402
 from tests.fakes.s3_server import S3Server, free_port  # noqa: E402
 
@@ -267,23 +264,13 @@ def main(argv: list[str] | None = None) -> dict:
     port = free_port()
     site = f"http://127.0.0.1:{port}"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "S3_"))},
-        **s3.env(bucket=BUCKET),
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": site,
-        "DATABASE_URL": database_url,
+        **production_env(site=site, database_url=database_url, workdir=workdir, storage=s3.env(bucket=BUCKET)),
         "DB_CONN_MAX_AGE": "600",
-        "CELERY_BROKER_URL": "filesystem://",
-        "CELERY_BROKER_FOLDER": str(workdir / "broker"),
-        "CACHE_URL": f"filecache://{workdir / 'cache'}",
-        "LOG_LEVEL": "WARNING",
     }
     web = None
     results: dict = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "files": args.files,
         "folders": args.folders,
         "file_size": FILE_SIZE,

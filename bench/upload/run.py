@@ -25,7 +25,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -42,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import children_of as _children, rss_kib as _rss_kib, wait_for_web  # noqa: E402
+from bench.support import children_of as _children, machine, production_env, rss_kib as _rss_kib, wait_for_web  # noqa: E402
 from bench.upload.client import EstranUploader  # noqa: E402
 from tests.fakes.s3_server import S3Server, free_port  # noqa: E402
 
@@ -248,26 +247,17 @@ def main(argv: list[str] | None = None) -> dict:
     s3.create_bucket(BUCKET)
     port = free_port()
     site = f"http://127.0.0.1:{port}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "S3_"))},
-        **s3.env(bucket=BUCKET),
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": site,
-        "DATABASE_URL": f"sqlite:///{workdir / 'estran.sqlite3'}",
-        # No worker: the verification tasks of large files wait in this folder, unconsumed.
-        "CELERY_BROKER_URL": "filesystem://",
-        "CELERY_BROKER_FOLDER": str(workdir / "broker"),
-        "LOCAL_STORAGE_ROOT": str(workdir / "storage"),
-        # Production refuses a per-process cache (core/checks.py): one shared through the disk.
-        "CACHE_URL": f"filecache://{workdir / 'cache'}",
-        "LOG_LEVEL": "WARNING",
-    }
+    # No worker: the verification tasks of large files wait in the broker's folder, unconsumed.
+    env = production_env(
+        site=site,
+        database_url=f"sqlite:///{workdir / 'estran.sqlite3'}",
+        workdir=workdir,
+        storage={**s3.env(bucket=BUCKET), "LOCAL_STORAGE_ROOT": str(workdir / "storage")},
+    )
     web = None
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "concurrency": args.concurrency,
         "rounds": [],
     }
