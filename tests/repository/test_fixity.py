@@ -70,7 +70,9 @@ def spoil(record, name: str) -> RecordFile:
     return RecordFile.objects.get(record=record, name=name)
 
 
-def test_an_audit_of_10000_files_takes_the_queries_of_an_audit_of_10(record_with, admin):
+def test_an_audit_of_2000_files_takes_the_queries_of_an_audit_of_10(record_with, admin):
+    # 2,000 files read and checked is the same proof as 10,000 (the count does not grow) in a fifth
+    # of the time; the hourly sample's test below holds 10,000.
     small = record_with(10)
     spoiled_small = spoil(small, "stations/000/s00003.csv")
     result, queries_for_10 = audited(files=10, max_bytes=10**9)
@@ -78,11 +80,11 @@ def test_an_audit_of_10000_files_takes_the_queries_of_an_audit_of_10(record_with
     checked_at = dict(RecordFile.objects.filter(record=small).values_list("pk", "last_fixity_check_at"))
     assert None not in checked_at.values()
 
-    large = record_with(10_000)
-    bad = spoil(large, "stations/042/s04242.csv")
-    result, queries_for_10000 = audited(files=10_000, max_bytes=10**9)
-    assert queries_for_10000 == queries_for_10
-    assert result == {"checked": 10_000, "mismatched": [bad.pk]}
+    large = record_with(2_000)
+    bad = spoil(large, "stations/012/s01242.csv")
+    result, queries_for_2000 = audited(files=2_000, max_bytes=10**9)
+    assert queries_for_2000 == queries_for_10
+    assert result == {"checked": 2_000, "mismatched": [bad.pk]}
     # the files never checked first: all of the large record's, none of the small one's again
     assert not RecordFile.objects.filter(record=large, last_fixity_check_at__isnull=True).exists()
     assert dict(RecordFile.objects.filter(record=small).values_list("pk", "last_fixity_check_at")) == checked_at
@@ -91,7 +93,7 @@ def test_an_audit_of_10000_files_takes_the_queries_of_an_audit_of_10(record_with
     )
     assert set(RecordFile.objects.exclude(fixity_error="").values_list("pk", flat=True)) == {spoiled_small.pk, bad.pk}
     assert len(mail.outbox) == 2
-    assert "1 file(s) do not match" in mail.outbox[1].subject and "stations/042/s04242.csv" in mail.outbox[1].body
+    assert "1 file(s) do not match" in mail.outbox[1].subject and "stations/012/s01242.csv" in mail.outbox[1].body
 
 
 def test_the_hourly_sample_stays_within_its_bounds_at_10000_files(record_with, admin, settings):
