@@ -56,9 +56,8 @@ lint: setup
 # tests marked `serial` alone: the soak and a worker killed on purpose (they load the machine or time
 # a recovery, so the others must not skew them) and the API fuzzing (Schemathesis' items share a node
 # id, which pytest-xdist cannot split). Both parts run; either failing fails the build.
-# Three processes on two cores: many tests wait on a browser, a live server or a subprocess.
 # --durations names the slowest tests at the end of the log, to keep the suite's time in view.
-TEST_PROCESSES ?= 3
+TEST_PROCESSES ?= 2
 test: setup system-packages lint
 	@rc=0; \
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25 -m "not serial" $(PYTEST_ARGS) || rc=$$?; \
