@@ -1,19 +1,22 @@
-"""axe-core on Estran's pages (issue 15, accessibility): the rules of WCAG 2.0, 2.1 and 2.2 at levels
-A and AA and axe's best practices, on every kind of page a depositor, a moderator and a reader see,
-in English and French, at desktop (1280 x 900) and phone (390 x 844) width.
+"""axe-core on Estran's pages (issue 15, accessibility), the walk the four test files
+`test_accessibility_axe_{en,fr}_{desktop,phone}.py` share: the rules of WCAG 2.0, 2.1 and 2.2 at
+levels A and AA and axe's best practices, on every kind of page a depositor, a moderator and a
+reader see, in English and French, at desktop (1280 x 900) and phone (390 x 844) width. A file per
+language x width, so that the suite's two processes share the walk (pytest-xdist hands out whole
+files); each builds the data set once for its context.
 
 A critical or serious violation fails the test, listing the page, the rule, its impact and the
 elements (axe's CSS selectors). The moderate ones are printed and must be named in the README's
 *Accessibility* section, which says why each is left: a new one fails the test until it is fixed or
 listed there.
 
-One test, so that the data set is built once (the live server's tables are emptied after each
-test), through the services a person's clicks go through: a draft complete at every step, a draft
+Each file's one test builds the data set (the live server's tables are emptied after each test)
+through the services a person's clicks go through: a draft complete at every step, a draft
 with problems, a deposit waiting in the queue (with a journal's reviewer link), one claimed by its
 moderator, one sent back with a comment on a field, and three published records (open, embargoed,
 withdrawn). Each language x width is one browser context that visits the pages in turn, switching
-between the reader, the depositor and the moderator by their session cookies; every violation of
-the four is reported.
+between the reader, the depositor and the moderator by their session cookies; every violation
+found is reported.
 
 axe-core is vendored (tests/e2e/vendor/axe-core, see its README) and given to every page as an init
 script of the browser context (as `page.evaluate` would, but compiled as the page loads rather than
@@ -34,7 +37,8 @@ from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The test files' marks: Chromium, and the live server's transactional database.
+PYTESTMARK = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -239,10 +243,10 @@ def _listed_in_readme() -> set[str]:
     return set(re.findall(r"^- `([a-z0-9-]+)`", match.group(1), re.M)) if match else set()
 
 
-def test_no_critical_or_serious_violation_and_the_moderate_ones_are_listed(browser, estate, capsys):
-    violations = [
-        v for language in ("en", "fr") for width in VIEWPORTS for v in _audit(browser, estate, language, width)
-    ]
+def check(browser, estate: dict, language: str, width: str, capsys) -> None:
+    """The walk in one language at one width: no critical or serious violation, and every moderate
+    one named in the README (printed, as the test's report)."""
+    violations = _audit(browser, estate, language, width)
     moderate = [v for v in violations if v["impact"] == "moderate"]
     if moderate:
         with capsys.disabled():  # the moderate findings are the test's report: shown without -s

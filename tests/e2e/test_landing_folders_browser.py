@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility_axe import AXE, AXE_OPTIONS
+from tests.e2e.axe_walk import AXE, AXE_OPTIONS
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
