@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := chromium xmlsec1 gettext
 
-.PHONY: setup run test test-fast fuzz soak lint messages clean system-packages
+.PHONY: setup run test test-fast fuzz soak bench-check lint messages clean system-packages
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -80,6 +80,16 @@ fuzz: setup
 SOAK_SECONDS ?= 600
 soak: setup
 	$(PY) bench/soak/run.py --backend both --seconds $(SOAK_SECONDS)
+
+# The benchmarks' anti-rot tests (each runs a bench/*/run.py end to end and checks what it prints and
+# writes) at the bigger sizes they had before `make test` ran them at their smallest:
+# ESTRAN_BENCH_FULL=1 (tests/conftest.py). Not the benchmarks themselves: bench/README.md gives those.
+BENCH_TESTS := tests/test_big_deposit.py::test_the_big_deposit_benchmark_runs_end_to_end_on_a_few_files \
+	tests/deposit/test_uploads_s3.py::test_the_upload_benchmark_runs_end_to_end_on_a_small_file \
+	tests/repository/test_doi_bench.py tests/repository/test_landing_bench.py tests/oai/test_bench.py \
+	tests/search/test_bench.py tests/vocabularies/test_bench.py
+bench-check: setup
+	ESTRAN_BENCH_FULL=1 $(PY) -m pytest $(BENCH_TESTS) $(PYTEST_ARGS)
 
 messages: setup
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.tools --ignore=var --ignore=tests

@@ -13,6 +13,9 @@ import pytest
 from pytest_django.plugin import blocking_manager_key
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The benchmarks' anti-rot tests (each runs a bench/*/run.py end to end) run them at their smallest
+# in `make test`; `make bench-check` sets ESTRAN_BENCH_FULL=1 for the bigger runs they had before.
+BENCH_FULL = os.environ.get("ESTRAN_BENCH_FULL", "") == "1"
 
 
 def require_service(name: str, url: str) -> None:

@@ -30,7 +30,7 @@ review page's p95 (goal < 300 ms), "download all" in MiB/s of files against boto
     .venv/bin/python bench/bigdeposit/run.py                        # 10,000 files in 50 folders
     .venv/bin/python bench/bigdeposit/run.py --files 500 --folders 10 --json /tmp/big.json
 
-Run by hand; tests/test_big_deposit.py runs it on 100 files so that it cannot rot.
+Run by hand; tests/test_big_deposit.py runs it on 20 files so that it cannot rot (`make bench-check`: 100).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ run the reconciliation (faults off) to confirm that nothing drifted.
     .venv/bin/python bench/doi/run.py                                   # 1,000 deposits, 20 % failures
     .venv/bin/python bench/doi/run.py --deposits 50 --retry-base 1 --json /tmp/doi.json
 
-Run by hand; tests/repository/test_doi_bench.py runs it on 20 deposits so that it cannot rot.
+Run by hand; tests/repository/test_doi_bench.py runs it on 8 deposits so that it cannot rot (`make
+bench-check`: 20).
 """
 
 from __future__ import annotations
@@ -126,12 +127,15 @@ def main(argv=None) -> dict:
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connections
+
+    # In this process, which loads Django anyway: a `manage.py migrate` of its own loaded it twice.
+    call_command("migrate", "--noinput", verbosity=0)
     from django.utils import timezone as dj_timezone
 
     from accounts.models import Community

@@ -31,8 +31,8 @@ view, and fails when a request fails.
     .venv/bin/python bench/landing/run.py                          # 100,000 records
     .venv/bin/python bench/landing/run.py --records 2000 --hot 500 --seconds 3 --rounds 1 --json /tmp/landing.json
 
-Run by hand; tests/repository/test_landing_bench.py runs it on a few hundred records so that it
-cannot rot.
+Run by hand; tests/repository/test_landing_bench.py runs it on 100 records so that it cannot rot
+(`make bench-check`: 300).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ every record was harvested exactly once.
     .venv/bin/python bench/oai/run.py                              # 100,000 records
     .venv/bin/python bench/oai/run.py --records 2000 --json /tmp/oai.json
 
-Run by hand; tests/oai/test_bench.py runs it on a few hundred records so that it cannot rot.
+Run by hand; tests/oai/test_bench.py runs it on 100 records so that it cannot rot (`make bench-check`:
+250).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ through it).
     .venv/bin/python bench/upload/run.py                       # 256 MiB and 1 GiB
     .venv/bin/python bench/upload/run.py --sizes 32MiB --json out.json
 
-Run by hand; tests/deposit/test_uploads_s3.py runs it once with 32 MiB so that it cannot rot.
+Run by hand; tests/deposit/test_uploads_s3.py runs it once with 9 MiB so that it cannot rot (`make
+bench-check`: 32 MiB).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The DOI benchmark (bench/doi/run.py) runs end to end on a few deposits, so that it cannot rot:
-real workers and beat, PostgreSQL, Redis, the DataCite test server failing 20 % of requests."""
+"""The DOI benchmark (bench/doi/run.py) runs end to end on 8 deposits, so that it cannot rot: real
+workers and beat, PostgreSQL, Redis, the DataCite test server failing 20 % of requests (`make
+bench-check`: 20 deposits)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import BENCH_FULL, require_service
 
 pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
+DEPOSITS = 20 if BENCH_FULL else 8
 
 
 def test_the_doi_benchmark_runs_and_finds_one_doi_per_record(tmp_path, settings):
@@ -27,7 +29,7 @@ def test_the_doi_benchmark_runs_and_finds_one_doi_per_record(tmp_path, settings)
             sys.executable,
             "bench/doi/run.py",
             "--deposits",
-            "20",
+            str(DEPOSITS),
             "--retry-base",
             "1",
             "--retry-max",
@@ -48,7 +50,7 @@ def test_the_doi_benchmark_runs_and_finds_one_doi_per_record(tmp_path, settings)
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     figures = json.loads(out.read_text())
-    assert figures["records"] == figures["dois_at_datacite"] == 20
-    assert figures["dois_per_record"] == {"1": 20}
+    assert figures["records"] == figures["dois_at_datacite"] == DEPOSITS
+    assert figures["dois_per_record"] == {"1": DEPOSITS}
     assert figures["lost"] == figures["duplicates_or_orphans"] == figures["reconciliation_drift"] == 0
     assert figures["datacite_requests"]["failed_500"] > 0  # failures were injected

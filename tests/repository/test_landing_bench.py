@@ -1,5 +1,6 @@
-"""The landing-page benchmark (bench/landing/run.py) runs end to end on a few hundred records, so
-that it cannot rot: its own PostgreSQL database, gunicorn on loopback, every target measured."""
+"""The landing-page benchmark (bench/landing/run.py) runs end to end on 100 records, half a second a
+target, so that it cannot rot: its own PostgreSQL database, gunicorn on loopback, every target
+measured (`make bench-check`: 300 records, a second a target)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import require_service
+from tests.conftest import BENCH_FULL, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
+RECORDS, HOT, SECONDS, WARM_UP = (300, 60, 1, 0.5) if BENCH_FULL else (100, 20, 0.5, 0.2)
 
 
 def test_the_landing_benchmark_measures_every_target(tmp_path, settings):
@@ -24,15 +26,15 @@ def test_the_landing_benchmark_measures_every_target(tmp_path, settings):
             sys.executable,
             "bench/landing/run.py",
             "--records",
-            "300",
+            str(RECORDS),
             "--hot",
-            "60",
+            str(HOT),
             "--seconds",
-            "1",
+            str(SECONDS),
             "--rounds",
             "1",
             "--warm-up",
-            "0.5",
+            str(WARM_UP),
             "--clients",
             "2",
             "--reseed",
@@ -52,7 +54,7 @@ def test_the_landing_benchmark_measures_every_target(tmp_path, settings):
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     figures = json.loads(out.read_text())
-    assert figures["published_records"] == 300 and figures["hot_records"] == 60
+    assert figures["published_records"] == RECORDS and figures["hot_records"] == HOT
     for target in ("trivial", "landing", "same_size_bytes", "one_query_same_size", "landing_first_views"):
         assert figures[target]["requests"] > 0 and figures[target]["errors"] == 0, target
     assert set(figures["landing"]["statuses"]) == {"200"}
