@@ -27,7 +27,7 @@ page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import idutils
@@ -208,22 +208,40 @@ class Results(list):
         return ", ".join(parts)
 
 
-def run_checks(deposit, files, *, metadata: dict | None = None) -> Results:
+def run_checks(
+    deposit, files, *, metadata: dict | None = None, files_results: Mapping[str, Result] | None = None
+) -> Results:
     """Every registered check on the deposit's metadata (or `metadata`, e.g. a review round's) and
-    these files. No database query: pass the files already loaded."""
+    these files. No database query: pass the files already loaded. With `files_results` (what
+    `run_file_checks` returned for the deposit's files as they still are), the checks of the files
+    step are not run again and `files` may be empty."""
     md = lenient.mapping(deposit.metadata if metadata is None and deposit is not None else metadata)
     files = list(files)
     ctx = Context(md, files, deposit)
     present = _review_groups(md)
     results = Results()
     for entry in REGISTRY:
-        try:
-            result = entry.fn(ctx)
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-            log.warning("checks.failed", check=entry.key, deposit=getattr(deposit, "pk", None), error=repr(exc))
-            result = warning(_("This check could not run on the deposit as it stands."))
-        results.append(_placed(result, entry, ctx, present))
+        if files_results is not None and entry.step == "files" and entry.key in files_results:
+            results.append(files_results[entry.key])
+            continue
+        results.append(_placed(_run(entry, ctx), entry, ctx, present))
     return results
+
+
+def run_file_checks(deposit, files) -> dict[str, Result]:
+    """The checks of the files step alone (they read the files, not the metadata), by key: what a
+    page that keeps them while the files do not change gives `run_checks` as `files_results`."""
+    files = list(files)
+    ctx = Context(lenient.mapping({}), files, deposit)
+    return {entry.key: _placed(_run(entry, ctx), entry, ctx, set()) for entry in REGISTRY if entry.step == "files"}
+
+
+def _run(entry: Check, ctx: Context) -> Result:
+    try:
+        return entry.fn(ctx)
+    except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+        log.warning("checks.failed", check=entry.key, deposit=getattr(ctx.deposit, "pk", None), error=repr(exc))
+        return warning(_("This check could not run on the deposit as it stands."))
 
 
 def _placed(result: Result, entry: Check, ctx: Context, present: set[str]) -> Result:

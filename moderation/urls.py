@@ -11,6 +11,7 @@ urlpatterns = [
     path("deposits/<id:pk>/", views_review.review, name="review"),
     path("deposits/<id:pk>/files/<id:file_pk>", views_review.review_file, name="review-file"),
     path("deposits/<id:pk>/files/<id:file_pk>/preview", views_review.file_preview, name="file-preview"),
+    path("deposits/<id:pk>/files/<id:file_pk>/comments", views_review.file_thread, name="file-thread"),
     path("deposits/<id:pk>/report.<str:fmt>", views_review.report, name="report"),
     path("deposits/<id:pk>/approve", views_review.approve_confirm, name="approve"),
 ]

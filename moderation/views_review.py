@@ -2,15 +2,16 @@
 automatic checks, what changed since the previous round, the conversation, the decisions and
 the timeline. For the moderators of the deposit's community (and administrators).
 
-A deposit may hold 10,000 files in folders: the page loads them once as lightweight rows (the
-checks read them all, the folder tree counts them), lists the files of one folder a hundred at a
-time (core.folder_files) and loads a file's stored preview only when the moderator opens it
-(`file_preview`). A link to a file, from a check or a comment, goes through `review_file`, which
-finds the folder and the page that show it."""
+A deposit may hold 10,000 files in folders: the page keeps its folder tree and its files' checks
+while the files do not change and reads the files of one folder a hundred at a time
+(moderation.review_files), loads a file's stored preview only when the moderator opens it
+(`file_preview`) and a file's comment form too when nobody has commented on it (`file_thread`). A
+link to a file, from a check or a comment, goes through `review_file`, which finds the folder and
+the page that show it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -19,17 +20,18 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import community_moderators
-from core.folder_files import folder_page, place_of
+from core.folder_files import place_of
 from core.folders import FolderIndex
 from deposit import policy, workflow
-from deposit.models import Deposit, DepositEvent, DepositFile, ReviewRound
+from deposit.models import Deposit, DepositEvent, ReviewRound
 from deposit.workflow import RejectionReason
 
 from . import checks, conversation, review as layout, timeline
+from .review_files import files_page, files_summary, review_files
 
 
 def deposit_for_review(user, pk: int) -> Deposit:
@@ -81,34 +83,6 @@ def wizard_step_context(*, deposit: Deposit, user) -> dict:
     return {"thread": conversation.thread_for(deposit)}
 
 
-@dataclass(frozen=True, slots=True)
-class FileRow:
-    """A file as the review page, the report and the checks read it: not its stored preview (loaded
-    when the moderator opens it), nor its storage key and upload bookkeeping. Plain rows rather than
-    models: 10,000 of them load in a few tens of milliseconds, as many model instances take ten
-    times longer."""
-
-    pk: int
-    name: str
-    size: int
-    state: str
-    sha256: str
-    declared_sha256: str
-
-    def get_state_display(self) -> str:
-        return str(DepositFile.State(self.state).label)
-
-
-def review_files(deposit: Deposit) -> list[FileRow]:
-    """Every file of the deposit, in name order: one query."""
-    rows = (
-        DepositFile.objects.filter(deposit_id=deposit.pk)
-        .order_by("name")
-        .values_list("id", "name", "size", "state", "sha256", "declared_sha256")
-    )
-    return [FileRow(*row) for row in rows]
-
-
 def file_url(deposit: Deposit, file_pk: int) -> str:
     """Where a link to a file of the review page leads, from any page: `review_file`."""
     return reverse("moderation:review-file", kwargs={"pk": deposit.pk, "file_pk": file_pk})
@@ -130,9 +104,8 @@ def _linked(results: checks.Results, deposit: Deposit, shown: set[int]) -> check
 @require_GET
 def review(request, pk: int):
     deposit = deposit_for_review(request.user, pk)
-    files = review_files(deposit)
-    index = FolderIndex((f.name, f.size) for f in files)
-    listing = folder_page(files, index, request.GET)
+    summary = files_summary(deposit)
+    listing = files_page(deposit, summary.folders, request.GET)
     shown = {row.file.pk for row in listing.rows}
     transitions = [t for t in workflow.allowed_actions(deposit, request.user) if t.role is not workflow.Role.depositor]
     thread = conversation.thread_for(deposit)
@@ -143,13 +116,15 @@ def review(request, pk: int):
             "deposit": deposit,
             "sections": layout.sections(deposit.metadata, deposit),
             "shapes": layout.extent_shapes(deposit.metadata),
-            "files_count": len(files),
-            "folders": index,
+            "files_count": summary.count,
+            "folders": summary.folders,
             "listing": listing,
             # Threads on files this page does not list, each linked to the page that does.
             "file_threads_elsewhere": [root for root in thread.file_roots if root.file_id not in shown],
-            "checks": _linked(checks.run_checks(deposit, files), deposit, shown),
+            "checks": _linked(checks.run_checks(deposit, [], files_results=summary.checks), deposit, shown),
             "thread": thread,
+            # Files nobody has commented on get their form when it is opened (file_thread).
+            "may_comment": thread.rights(request.user)["comment"],
             "diff": layout.latest_diff(deposit),
             "timeline": timeline.entries(deposit, thread),
             "transitions": transitions,
@@ -179,18 +154,45 @@ def review_file(request, pk: int, file_pk: int):
 def file_preview(request, pk: int, file_pk: int):
     """A file's stored preview (first rows, first lines, a NetCDF header, or why there is none): the
     fragment landing.js puts in the file's <details> when the moderator opens it (`?fragment=1`),
-    else a page of its own (the link offered without script). Read as the worker stored it."""
+    else a page of its own (the link offered without script), which also holds the file's
+    conversation and the form to comment on it. Read as the worker stored it."""
     deposit = deposit_for_review(request.user, pk)
     file = deposit.files.filter(pk=file_pk).first()
     if file is None:
         raise Http404("No such file.")
     if "fragment" in request.GET:
         return render(request, "moderation/_file_preview_fragment.html", {"file": file})
+    back = file_url(deposit, file.pk)
     return render(
         request,
         "moderation/file_preview.html",
-        {"deposit": deposit, "file": file, "back": file_url(deposit, file.pk)},
+        {"deposit": deposit, "file": file, "back": back, "thread": conversation.thread_for(deposit)},
     )
+
+
+@login_required
+@require_GET
+def file_thread(request, pk: int, file_pk: int):
+    """A file's conversation with its new-comment form open: the fragment file_comments.js puts in
+    place of the review page's "Comment on this" when the moderator opens it on a file nobody has
+    commented on yet (the page does not draw a form for each of its hundred files). `next`, a page
+    of this site, is where the form comes back to; else the file on the review page."""
+    deposit = deposit_for_review(request.user, pk)
+    file = deposit.files.only("id", "name", "deposit_id").filter(pk=file_pk).first()
+    if file is None:
+        raise Http404("No such file.")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = file_url(deposit, file.pk)
+    context = {
+        "deposit": deposit,
+        "thread": conversation.thread_for(deposit),
+        "file": file,
+        "anchor_label": file.name,
+        "thread_next": back,
+        "form_open": True,
+    }
+    return render(request, "moderation/_thread.html", context)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The moderator opens a deposit of files in folders in Chromium (issue 17): the folder tree beside
 the chosen folder's files, a hundred a page, the search within them, a preview fetched when it is
-opened (not with the page), and a check about a file of another folder leading to that file. In
+opened (not with the page), a file's comment form fetched when opened and a comment posted through
+it, and a check about a file of another folder leading to that file. In
 English at desktop width, then in French on a phone with no sideways scroll.
 
 Two files are uploaded for real (their previews computed by the worker); 300 more are made in bulk
@@ -89,6 +90,20 @@ def test_the_moderator_goes_through_the_folders_and_opens_a_preview(site, browse
     assert len(preview_requests) == 1
     block.screenshot(path=str(SHOTS / "review-preview-desktop-en.png"))
 
+    # "Comment on this": the file's form is fetched when opened (not drawn for each file), the
+    # focus in its text box; the comment posted, the page comes back with it under the file.
+    comments = files.locator(".review-file").first.locator("details.comment-new")
+    comments.locator("summary").click()
+    box = page.get_by_label("Comment on “profiles/2024/g0001.csv”")
+    expect(box).to_be_focused()
+    box.fill("Which **units** are the depths in?")
+    page.keyboard.press("Tab")
+    files.locator(".review-file").first.get_by_role("button", name="Add the comment").click()
+    expect(page.locator(".messages")).to_contain_text("Comment added.")
+    block = page.locator(".review-file", has=page.locator("h3", has_text="g0001.csv"))
+    expect(block.locator("article.comment-thread")).to_contain_text("Which units are the depths in?")
+    expect(page).to_have_url(re.compile(r"folder=profiles%2F2024"))
+
     # The documentation check names the README, in profiles/ (not listed here): its link leads there.
     page.locator("li[data-check='documentation'] a").click()
     expect(page).to_have_url(re.compile(r"\?folder=profiles&files_page=4#file-\d+$"))
@@ -107,8 +122,14 @@ def test_the_moderator_goes_through_the_folders_and_opens_a_preview(site, browse
     block = files.locator(".review-file").first
     block.locator("details.file-preview > summary").click()
     expect(block.locator("table.preview-table")).to_contain_text("temperature_degC")
+    # A file's comment form, fetched when opened, in French.
+    second = files.locator(".review-file").nth(1)
+    second.locator("details.comment-new > summary").click()
+    expect(page.get_by_label("Commenter « profiles/2024/g0002.txt »")).to_be_focused()
+    expect(second.get_by_role("button", name="Ajouter le commentaire")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "review-folders-phone-fr.png"), full_page=False)
+    second.screenshot(path=str(SHOTS / "review-comment-phone-fr.png"))
     files.locator(".folder-tree").screenshot(path=str(SHOTS / "review-tree-phone-fr.png"))
     context.close()
     assert errors == [] and errors_fr == []

@@ -7,10 +7,10 @@ the real submission, review and resubmission."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +18,8 @@ from lxml import html as lxml_html
 
 from deposit import services
 from deposit.models import Deposit, DepositFile
-from moderation import conversation
+from moderation import checks, conversation
+from moderation.review_files import review_files
 from tests.factories import deposit_with_file
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +223,12 @@ def test_the_review_page_takes_the_same_queries_for_10_or_1000_files(client, mod
             conversation.comment_add(deposit=deposit, author=moderator, body="Why?", file=deposit.files.get(name=name))
     client.force_login(moderator)
     client.get(review_url(small))  # caches warmed (the session, the sites)
-    assert _review_queries(client, small) == _review_queries(client, large)
+    cache.clear()
+    cold = _review_queries(client, small), _review_queries(client, large)
+    warm = _review_queries(client, small), _review_queries(client, large)
+    # The first view after the files changed reads every file's row once (the folder tree and the
+    # checks of the files, then kept); the others read the page's rows only.
+    assert cold[0] == cold[1] and warm[0] == warm[1] == cold[0] - 1
     started = time.perf_counter()
     client.get(review_url(large))
     assert time.perf_counter() - started < 2.0  # 1,000 files: ~0.1 s here; the benchmark measures 10,000
@@ -268,8 +274,96 @@ def test_the_reviewer_link_page_lists_a_folder_a_page_at_a_time_with_previews_on
     assert client.get(reverse("reviewer:file-preview", kwargs={"token": token, "file_pk": other.pk})).status_code == 404
 
 
-def test_the_comment_form_of_a_file_is_in_its_block_not_a_list_of_every_file(client, moderator, big):
+def test_a_files_comment_form_is_fetched_when_opened_not_drawn_a_hundred_times(client, moderator, big, other_moderator):
     client.force_login(moderator)
-    page = client.get(review_url(big)).content.decode()
-    assert "<select" not in page.split('id="step-files"')[1].split("</section>")[0]
-    assert len(re.findall(r'name="file" value="\d+"', page)) == 100
+    url = review_url(big)
+    page = client.get(url, {"folder": "profiles/001"}).content.decode()
+    files = page.split('id="step-files"')[1].split("</section>")[0]
+    assert "<select" not in files and 'name="file"' not in files  # no form for each of the hundred files
+    tree = lxml_html.fromstring(page)
+    boxes = tree.xpath("//div[contains(@class, 'review-file')]//details[@data-thread-url]")
+    assert len(boxes) == 100
+    file = big.files.get(name="profiles/001/g00250.txt")
+    box = tree.xpath(f"//div[@id='file-{file.pk}']//details[@data-thread-url]")[0]
+    thread_url = reverse("moderation:file-thread", kwargs={"pk": big.pk, "file_pk": file.pk})
+    preview_url = reverse("moderation:file-preview", kwargs={"pk": big.pk, "file_pk": file.pk})
+    assert box.get("data-thread-url") == thread_url
+    assert box.xpath("./summary")[0].text_content().strip() == "Comment on this"
+    # Without script, the file's own page, which has the form.
+    assert box.xpath(".//a/@href") == [f"{preview_url}#thread-scope-file-{file.pk}"]
+    own = get_page(client, preview_url)
+    assert own.xpath(f"//div[@id='thread-scope-file-{file.pk}']//input[@name='file']/@value") == [str(file.pk)]
+
+    # What the script fetches: the file's conversation, its form open, coming back to the page it was on.
+    back = f"{url}?folder=profiles%2F001"
+    fragment = client.get(thread_url, {"next": back})
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    form = lxml_html.fromstring(fragment.content.decode())
+    assert form.get("id") == f"thread-scope-file-{file.pk}" and form.get("data-thread") is not None
+    assert form.xpath("//details[contains(@class, 'comment-new')]")[0].get("open") is not None
+    assert form.xpath("//input[@name='file']/@value") == [str(file.pk)]
+    assert form.xpath("//input[@name='next']/@value") == [back]
+    assert form.xpath("//label/text()") == [f"Comment on “{file.name}”"]
+    elsewhere = lxml_html.fromstring(client.get(thread_url, {"next": "https://elsewhere.example/"}).content)
+    assert elsewhere.xpath("//input[@name='next']/@value") == [
+        reverse("moderation:review-file", kwargs={"pk": big.pk, "file_pk": file.pk})
+    ]
+
+    # The comment posted through it: the file's block now draws its thread and its form.
+    posted = client.post(
+        reverse("moderation:comment-add", kwargs={"pk": big.pk}),
+        {"file": file.pk, "body": "Units?", "scope": f"file:{file.pk}", "links": "auto", "next": back},
+    )
+    assert posted.status_code == 302
+    again = lxml_html.fromstring(client.get(url, {"folder": "profiles/001"}).content)
+    block = again.xpath(f"//div[@id='file-{file.pk}']")[0]
+    assert "Units?" in block.text_content() and block.xpath(".//input[@name='file']/@value") == [str(file.pk)]
+    assert len(again.xpath("//div[contains(@class, 'review-file')]//details[@data-thread-url]")) == 99
+
+    client.force_login(other_moderator)  # of another community: nothing to see
+    assert client.get(thread_url).status_code == 404
+
+
+def checks_text(page) -> str:
+    return " ".join(page.xpath("//*[@id='checks']")[0].text_content().split())
+
+
+def test_the_tree_and_the_checks_kept_between_views_follow_every_change_of_the_files(
+    client, moderator, depositor, communities
+):
+    deposit = submitted_with(depositor, moderator, communities, profiles(300))
+    client.force_login(moderator)
+    page = get_page(client, review_url(deposit))
+    assert "The SHA-256 of all 301 files is verified." in checks_text(page)
+    assert "301 files" in page.xpath("//nav[@class='folder-tree']")[0].text_content()
+
+    # A file added, still being uploaded: counted, and the checksums check waits for it.
+    add_files(deposit, ["profiles/002/late.txt"])
+    DepositFile.objects.filter(name="profiles/002/late.txt").update(state=DepositFile.State.uploading)
+    page = get_page(client, review_url(deposit))
+    assert "Still being uploaded or verified: profiles/002/late.txt." in checks_text(page)
+    assert "302 files" in page.xpath("//nav[@class='folder-tree']")[0].text_content()
+    # It fails its verification: the check fails.
+    DepositFile.objects.filter(name="profiles/002/late.txt").update(state=DepositFile.State.failed)
+    assert "Not verified: profiles/002/late.txt." in checks_text(get_page(client, review_url(deposit)))
+    # Removed, and a README added in its place (as many files as before): documentation found.
+    DepositFile.objects.filter(name="profiles/002/late.txt").delete()
+    add_files(deposit, ["README.md"])
+    page = get_page(client, review_url(deposit))
+    assert "Documentation: README.md." in checks_text(page) and "The SHA-256 of all 302 files" in checks_text(page)
+    # The same files, read in French: the checks in French.
+    client.cookies["django_language"] = "fr"
+    page = get_page(client, review_url(deposit))
+    assert "Le SHA-256 des 302 fichiers est vérifié." in checks_text(page)
+
+
+def test_the_checks_of_the_files_kept_apart_are_the_checks_run_with_the_metadata(depositor, moderator, communities):
+    deposit = submitted_with(depositor, moderator, communities, [*profiles(20), "notes/manual.docx", "data.xlsx"])
+    DepositFile.objects.filter(name="profiles/000/g00003.txt").update(state=DepositFile.State.failed)
+    files = review_files(deposit)
+    whole = checks.run_checks(deposit, files)
+    apart = checks.run_checks(deposit, [], files_results=checks.run_file_checks(deposit, files))
+    assert [(r.key, r.status, r.message, r.target) for r in apart] == [
+        (r.key, r.status, r.message, r.target) for r in whole
+    ]
+    assert {r.key for r in whole if r.step == "files"} == {"documentation", "formats", "checksums"}
