@@ -162,3 +162,38 @@ def test_the_outside_reviewer_browses_the_folders_and_opens_a_preview(site, brow
         page.screenshot(path=str(SHOTS / f"reviewer-folders-{shot}.png"), full_page=False)
         context.close()
         assert errors == []
+
+
+def test_without_javascript_a_files_comment_is_written_on_the_files_own_page(site, browser, claimed, moderator):
+    """The review page's "Comment on this" under a file without comments holds a link to the file's
+    own page, which has the form: a comment written there comes back to the review page."""
+    from django.conf import settings
+    from django.test import Client
+
+    SHOTS.mkdir(exist_ok=True)
+    client = Client()
+    client.force_login(moderator)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB", java_script_enabled=False)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{site}/moderation/deposits/{claimed.pk}/?folder=profiles%2F2023#step-files")
+    block = page.locator(".review-file", has=page.locator("h3", has_text="g1000.txt"))
+    block.locator("details.comment-new > summary").click()
+    block.get_by_role("link", name="Write a comment on “profiles/2023/g1000.txt”").click()
+    expect(page.locator("h1")).to_have_text("Preview of profiles/2023/g1000.txt")
+    page.get_by_label("Comment on “profiles/2023/g1000.txt”").fill("Is this dive **complete**?")
+    page.screenshot(path=str(SHOTS / "file-page-comment-nojs-desktop-en.png"), full_page=True)
+    page.get_by_role("button", name="Add the comment").click()
+    expect(page.locator(".messages")).to_contain_text("Comment added.")
+    expect(page).to_have_url(re.compile(r"/moderation/deposits/\d+/\?folder=profiles%2F2023#file-\d+$"))
+    block = page.locator(".review-file", has=page.locator("h3", has_text="g1000.txt"))
+    expect(block.locator("article.comment-thread")).to_contain_text("Is this dive complete?")
+    context.close()
