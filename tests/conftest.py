@@ -178,6 +178,19 @@ def _isolated_storage(settings, tmp_path):
     settings.LOCAL_STORAGE_ROOT = tmp_path / "storage"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in French through the test client leaves
+    French active in the thread (LocaleMiddleware activates the request's language and nothing
+    deactivates it afterwards), which a later test of the same process would otherwise inherit."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- A real Celery worker and the DataCite test server, for integration tests -------------------
 
 DATACITE_USERNAME = "ESTRAN.TEST"
