@@ -277,3 +277,26 @@ def pytest_collection_modifyitems(config, items):
     ]
     if shared:
         raise pytest.UsageError("Items sharing a node id must be marked serial: " + ", ".join(shared[:5]))
+    # The long files first: pytest-xdist hands files out in this order (`--dist loadfile`), so that
+    # the short ones fill in at the end and neither process waits for the other's last long file.
+    items.sort(key=lambda item: 0 if _long(item) else 1)
+
+
+# Files of long tests beside the browser tests (each 10 s or more in the suite: servers started,
+# benchmarks run end to end, a fresh database migrated, gigabytes streamed).
+LONG_FILES = (
+    "tests/test_embedded_default.py",
+    "tests/test_big_deposit.py",
+    "tests/test_doi_integration.py",
+    "tests/docker/test_docker_files.py",
+    "tests/search/test_syntax_on_sqlite.py",
+    "tests/repository/test_download_all_large.py",
+    "tests/repository/test_sandbox.py",
+    "tests/vocabularies/test_loading.py",
+    "tests/deposit/test_uploads_s3.py",
+)
+
+
+def _long(item) -> bool:
+    path = item.nodeid.split("::", 1)[0]
+    return bool(item.get_closest_marker("browser")) or path in LONG_FILES or "bench" in path.rsplit("/", 1)[-1]
