@@ -21,6 +21,7 @@ import requests
 from django.conf import settings as django_settings
 from django.test import Client
 
+from bench.support import children_of
 from deposit.models import DepositFile, UploadSession
 from tests.factories import complete_metadata
 from tests.fakes.db_faults import refused_writes
@@ -211,7 +212,9 @@ def test_a_verification_lost_with_its_killed_worker_is_handed_over_again_and_end
         while not re.search(r"deposit\.files\.verify\[[^]]+\] received", stack.log("worker")):
             assert time.monotonic() < deadline, stack.log("worker")[-2000:]
             time.sleep(0.005)
-        os.kill(worker.pid, signal.SIGKILL)
+        # Its embedded beat is a process of its own: killed with it, or it would outlive the test.
+        for pid in [worker.pid, *children_of(worker.pid)]:
+            os.kill(pid, signal.SIGKILL)
         worker.wait(timeout=10)
 
         def state():
