@@ -391,15 +391,43 @@ def _names_of(path: str) -> set[str]:
     return names
 
 
-def _text_filter(query: SearchQuery) -> Q | None:
+# The words as PostgreSQL's tsquery (English or French), in SQL: two parameters, the words twice.
+_TSQUERY_SQL = " || ".join(f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in TEXT_CONFIGS)
+# The same words with every phrase loosened to "all these words" (`a <-> b` and `a <2> b` become
+# `a & b`), which the GIN index answers exactly, without reading a tsvector: the records a phrase
+# finds are among those. Not under a NOT (`-"a b"` loosened would leave out records it keeps): a
+# query with one is left as it is. Constant for a query: PostgreSQL computes it once.
+_LOOSENED_SQL = (
+    f"CASE WHEN strpos(({_TSQUERY_SQL})::text, '!') > 0 THEN ({_TSQUERY_SQL}) "
+    f"ELSE regexp_replace(({_TSQUERY_SQL})::text, '<(-|[0-9]+)>', '&', 'g')::tsquery END"
+)
+# What makes websearch_to_tsquery write a phrase: quotes, or words joined by a hyphen, an apostrophe,
+# a slash or a dot (`sea-water`, `l'eau`, `CTD/rosette`). Other queries keep the one-step statement.
+_PHRASE_HINT = re.compile(r"\"|\w[-'’/.]\w")
+
+
+def _phrase_apart(query: SearchQuery) -> bool:
+    """Whether the words are matched in two steps (PostgreSQL): loosened through the index with the
+    area and period, then the phrases checked on the records left (`_statement`)."""
+    return bool(query.q) and _postgres() and bool(_PHRASE_HINT.search(query.q)) and not doi_of(query.q)
+
+
+def _text_filter(
+    query: SearchQuery, *, loosened: bool = False, identified: tuple[bool, list[int]] | None = None
+) -> Q | None:
     """The records the words find, and those the query names: by their DOI (then only those: a
-    DOI is not words) or by a file's name."""
+    DOI is not words) or by a file's name. `loosened`: with every phrase read as all its words
+    (see `_phrase_apart`). `identified`: what `_identified` found, when the caller has it."""
     if not query.q:
         return None
-    is_doi, named = _identified(query.q)
+    is_doi, named = identified or _identified(query.q)
     if is_doi:
         return Q(pk__in=named)
-    if _postgres():
+    if _postgres() and loosened:
+        table = Record._meta.db_table
+        sql = f'"{table}"."search_vector" @@ ({_LOOSENED_SQL})'
+        condition = Q(RawSQL(sql, [_websearch_text(query.q)] * 6, output_field=BooleanField()))
+    elif _postgres():
         condition = Q(search_vector=_tsquery(query.q))
     elif (match := fts.match(query.q)) is None:
         # nothing to look for: PostgreSQL's empty tsquery matches nothing either
@@ -465,12 +493,16 @@ def searchable() -> QuerySet[Record]:
     return Record.objects.filter(search_latest=True)
 
 
-def _base(query: SearchQuery) -> QuerySet[Record]:
-    """The records meeting the query's area, period and words: what every facet is counted over."""
+def _base(
+    query: SearchQuery, *, loosened: bool = False, identified: tuple[bool, list[int]] | None = None
+) -> QuerySet[Record]:
+    """The records meeting the query's area, period and words: what every facet is counted over
+    (`loosened`: its phrases read as all their words, checked afterwards by `_statement`)."""
     records = searchable()
     # The words last: PostgreSQL evaluates conditions of equal cost in the order written, and a
     # record's tsvector is kept out of line (TOAST, migration 0004), the dearest to read.
-    for condition in (_bbox_filter(query.bbox) if query.bbox else None, _time_filter(query), _text_filter(query)):
+    text = _text_filter(query, loosened=loosened, identified=identified)
+    for condition in (_bbox_filter(query.bbox) if query.bbox else None, _time_filter(query), text):
         if condition is not None:
             records = records.filter(condition)
     return records
@@ -483,6 +515,14 @@ def _base(query: SearchQuery) -> QuerySet[Record]:
 # flag holds; then the total, the page of hits (in order, with their score), and each facet's counts
 # over the base records whose flags hold except the facet's own. So the words are matched once,
 # through the GIN index, and a tsvector is read (from TOAST) only to rank a matched record.
+#
+# A phrase (`"sea water temperature"`) is the exception: the index finds the records holding its
+# words, and only the tsvector's positions tell whether they stand in that order, so PostgreSQL
+# would read the tsvector of every record holding them (a third of the collection for those three
+# words) before looking at the area. With a phrase, the base is built in two steps
+# (`_phrase_apart`): the phrase loosened to all its words, exact through the index, with the area
+# and period (`loose`, materialised); then the phrase checked on the records left, and only on those
+# that count somewhere: a record failing two facet filters is in no count and in no hit.
 
 # facet: (column, labels column or None, is a list)
 _FACET_COLUMNS = {
@@ -614,11 +654,22 @@ def _statement(
     query: SearchQuery, communities: dict[str, Any], facet_size: int, with_facets: bool
 ) -> tuple[str, list] | None:
     flags = _flags(query, communities)
-    base = _base(query).order_by().annotate(**flags).values(*_BASE_COLUMNS, *flags)
+    apart = _phrase_apart(query)
+    identified = _identified(query.q) if apart else None
+    base = (
+        _base(query, loosened=apart, identified=identified).order_by().annotate(**flags).values(*_BASE_COLUMNS, *flags)
+    )
     try:
         base_sql, base_params = base.query.sql_with_params()
     except EmptyResultSet:
         return None
+    if apart:
+        # A phrase is checked on the record's tsvector, read from TOAST: only for the records that
+        # the index (all the phrase's words), the area and the period left, and of those only the
+        # ones that count somewhere (failing at most one facet filter: its own facet's counts).
+        phrase_sql, phrase_params = _phrase_check_sql(query, list(flags), identified[1])
+        base_sql = f"WITH loose AS MATERIALIZED ({base_sql}) SELECT b.* FROM loose b WHERE {phrase_sql}"
+        base_params = (*base_params, *phrase_params)
     selected = [name.removeprefix("f_") for name in flags]
     matched_where = " AND ".join(f"b.{name}" for name in flags) or "1 = 1"
     materialized = "MATERIALIZED " if _postgres() else ""
@@ -638,6 +689,21 @@ def _statement(
         + " UNION ALL ".join(parts)
     )
     return statement, params
+
+
+def _phrase_check_sql(query: SearchQuery, flags: list[str], named: list[int]) -> tuple[str, list]:
+    """The condition on a loosened base record `b` (`_phrase_apart`) that it counts somewhere (a
+    record failing two facet filters is in no count) and meets the words as written, phrases
+    included, or is one the query names (`named`: by a file's name)."""
+    counts = "TRUE"
+    if len(flags) > 1:
+        counts = " + ".join(f"(NOT coalesce(b.{flag}, false))::int" for flag in flags) + " <= 1"
+    words = f"b.search_vector @@ ({_TSQUERY_SQL})"
+    # CASE: the flags first, whatever order the planner would give the two conditions.
+    return f"CASE WHEN {counts} THEN ({words} OR b.id = ANY(%s)) ELSE false END", [
+        *[_websearch_text(query.q)] * 2,
+        named,
+    ]
 
 
 def _run(query: SearchQuery, communities: dict[str, Any], facet_size: int, with_facets: bool) -> list[tuple]:

@@ -408,6 +408,54 @@ def test_text_facets_box_and_time_combine(publish):
     assert counts(result, "community") == {"ocean": 1, "atmosphere": 1}
 
 
+def test_a_phrase_checked_after_the_index_area_and_facets_finds_what_one_step_finds(publish, monkeypatch):
+    """PostgreSQL matches a quoted phrase in two steps (repository.search._phrase_apart): its words
+    through the index with the area and period, then the phrase on the records left that count
+    somewhere. The hits, their order, the total and every facet's counts are those of one step
+    (on SQLite, run by test_syntax_on_sqlite.py, the same records in one step)."""
+    from django.db import connection
+
+    from repository import search as search_module
+
+    for n, (title, community, licence, box) in enumerate(
+        [
+            ("Sea water temperature in Biscay", "ocean", "CC-BY-4.0", (-6, 43, -1, 48)),
+            ("Temperature of sea water in Biscay", "ocean", "CC-BY-4.0", (-6, 43, -1, 48)),  # the words, not the phrase
+            ("Sea water temperature over the shelf", "atmosphere", "CC0-1.0", (-6, 43, -1, 48)),
+            ("Sea water temperature at Fiji", "ocean", "CC-BY-4.0", (170, -25, -170, -10)),
+            ("Sea water temperature, Brest mooring", "ocean", "CC0-1.0", (-5, 48, -4, 49)),
+            ("Water temperature of the sea, Brest", "atmosphere", "CC0-1.0", (-5, 48, -4, 49)),
+        ]
+    ):
+        publish(title, community=community, licence=licence, boxes=[box], published=date(2020, 1, 1 + n))
+    queries = [
+        {"q": '"sea water temperature"', "community": ["ocean"], "licence": ["CC-BY-4.0"], "bbox": "-10,40,0,50"},
+        {"q": '"sea water temperature"', "community": ["ocean", "atmosphere"], "licence": ["CC0-1.0"]},
+        {"q": '"sea water temperature" brest', "licence": ["CC0-1.0"]},
+        {"q": '"sea water" -"water temperature of"'},  # a phrase under a minus: not loosened
+        {"q": "sea-water temperature", "community": ["ocean"]},
+        {"q": '"water temperature"', "sort": "title"},
+    ]
+
+    def answer(params, *, apart: bool):
+        monkeypatch.setattr(search_module, "_phrase_apart", real if apart else (lambda query: False))
+        result = search(parse_query(params))
+        return (
+            result.total,
+            [h.record.title for h in result.hits],
+            {facet: [(v.value, v.count) for v in values] for facet, values in result.facets.items()},
+        )
+
+    real = search_module._phrase_apart
+    # The two steps are PostgreSQL's; SQLite (FTS5) answers in one, and must find the same records.
+    assert all(real(parse_query(q)) for q in queries) == (connection.vendor == "postgresql")
+    answers = [answer(q, apart=True) for q in queries]
+    assert answers == [answer(q, apart=False) for q in queries]
+    assert answers[0][1] == ["Sea water temperature in Biscay"]
+    assert answers[1][0] == 2 and dict(answers[1][2]["community"]) == {"ocean": 1, "atmosphere": 1}
+    assert answers[2][1] == ["Sea water temperature, Brest mooring"]
+
+
 # --- What is searchable -------------------------------------------------------------------------
 
 
