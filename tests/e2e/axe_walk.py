@@ -74,13 +74,6 @@ class Visit:
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def estate(site, depositor, moderator, communities) -> dict:
     """The data set and the pages to visit."""
     return _build(site, depositor, moderator, communities["ocean"])

@@ -86,3 +86,13 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield WatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings, eager_celery):
+    """The live server as Estran's own address, DOIs from the local demo provider, Celery's tasks run
+    at once in the test's thread. A module whose tests need another arrangement (a real worker, the
+    page cache emptied, counts written at once) defines a `site` of its own."""
+    settings.SITE_URL = live_server.url
+    settings.DOI_PROVIDER = "local"
+    return live_server.url

@@ -4,7 +4,7 @@ in tests/e2e/axe_walk.py, one file per language x width so that the suite's proc
 from tests.e2e import axe_walk
 
 pytestmark = axe_walk.PYTESTMARK
-site, estate = axe_walk.site, axe_walk.estate  # the fixtures
+estate = axe_walk.estate  # the fixture (`site` is tests/e2e/conftest.py's)
 
 
 def test_no_critical_or_serious_violation_and_the_moderate_ones_are_listed(browser, estate, capsys):

@@ -24,13 +24,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def deposit(depositor, communities):
     from tests.factories import complete_metadata, deposit_with_file
 

@@ -31,13 +31,6 @@ def session_cookie(user, site: str) -> dict:
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def submitted(depositor, communities):
     from deposit import services
     from tests.factories import deposit_with_file

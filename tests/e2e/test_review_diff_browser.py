@@ -22,13 +22,6 @@ AFTER = "Temperature and salinity profiles from 124 CTD casts on the shelf and s
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def resubmitted(depositor, moderator, communities):
     from deposit import services
     from deposit.models import Deposit

@@ -28,13 +28,6 @@ CSV = b"station,depth_m,temperature_degC\nG1,5,14.2\nG1,10,13.9\n"
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def claimed(depositor, moderator, communities):
     from deposit import services
     from tests.factories import deposit_with_file

@@ -43,13 +43,6 @@ DL_PROBLEMS = """() => {
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def claimed(depositor, moderator, communities):
     from deposit import services
     from tests.factories import complete_metadata, deposit_with_file

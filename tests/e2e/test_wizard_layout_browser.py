@@ -45,13 +45,6 @@ FIRST_SCREEN = """() => {
 
 
 @pytest.fixture
-def site(live_server, settings, eager_celery):
-    settings.SITE_URL = live_server.url
-    settings.DOI_PROVIDER = "local"
-    return live_server.url
-
-
-@pytest.fixture
 def draft(depositor, communities):
     from tests.factories import deposit_with_file
 
