@@ -20,10 +20,13 @@ the antimeridian), and reports p50 / p95 / p99 latency:
     .venv/bin/python bench/search/run.py                       # 100,000 records, function + test client
     .venv/bin/python bench/search/run.py --http                # also over HTTP (gunicorn)
     .venv/bin/python bench/search/run.py --records 3000 --queries 30 --json out.json
+    .venv/bin/python bench/search/run.py --records 1000000 --targets function   # issue 18's million
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/estran_bench_search) names the database;
-it is created when missing, never dropped. Goal: p95 under 100 ms. tests/search/test_bench.py runs
-it small so that it cannot rot.
+it is created when missing, never dropped (it holds one collection: another --records seeds it
+again). Goals (issue 18): p95 under 100 ms and p99 under 200 ms up to 100,000 records (250 and 500
+beyond), searches with a quoted phrase reported apart with a p95 under 150 ms; the last lines say
+"meets" or "MISSES" for each. tests/search/test_bench.py runs it small so that it cannot rot.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.support import ensure_database, setup_django, summary  # noqa: E402
 
+PHRASE_GOAL = 150.0  # ms, p95 of the searches with a quoted phrase (issue 18)
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/estran_bench_search"
 DOI_PREFIX = "10.5072/bench-search."
 P02 = "http://vocab.nerc.ac.uk/collection/P02/current/"
@@ -427,6 +431,10 @@ WORDS = [  # (query text, language) — words of the titles, keywords and abstra
     ("Fiji", "en"),
     ("profiles temperature", "en"),
     ('"sea water temperature"', "en"),
+    ('"sea level"', "en"),
+    ('"water column"', "en"),
+    ('"argo float profiles"', "en"),
+    ('"température de l\'eau"', "fr"),
     ("salinity -model", "en"),
 ]
 
@@ -481,6 +489,15 @@ def make_queries(n: int, rng: random.Random) -> list[dict]:
             }
         )
     return queries
+
+
+def database_mb() -> float:
+    """The benchmark database's size on disk (tables, indexes, TOAST), in MB."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return round(cursor.fetchone()[0] / 1e6, 1)
 
 
 def free_port() -> int:
@@ -593,6 +610,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--http", action="store_true", help="Also over HTTP through gunicorn.")
+    parser.add_argument(
+        "--targets",
+        default="function,client",
+        help="Comma-separated, among function, client, http (--http adds http); a million records: function.",
+    )
+    parser.add_argument(
+        "--goal",
+        type=float,
+        help="The p95 goal in ms: 100 up to 100,000 records, 250 beyond (issue 18). The p99 goal is twice it.",
+    )
     parser.add_argument("--conn-max-age", type=int, default=600, help="With --http: keep database connections.")
     parser.add_argument("--reseed", action="store_true", help="Seed again even if the database has the records.")
     parser.add_argument("--seed", type=int, default=8)
@@ -609,10 +636,18 @@ def main(argv: list[str] | None = None) -> int:
         seeded = seed(args.records, random.Random(args.seed))
     searchable = Record.objects.filter(search_latest=True).count()
     queries = make_queries(args.queries, random.Random(args.seed + 1))
-    targets = [FunctionTarget(), ClientTarget()]
+    names = {name.strip() for name in args.targets.split(",") if name.strip()} | ({"http"} if args.http else set())
+    unknown = names - {"function", "client", "http"}
+    if unknown:
+        parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
+    goal = args.goal or (100.0 if args.records <= 100_000 else 250.0)
     results = {}
     load_before = os.getloadavg()[0]
-    for target in targets + ([HttpTarget(url, args.conn_max_age)] if args.http else []):
+    makers = {"function": FunctionTarget, "client": ClientTarget, "http": lambda: HttpTarget(url, args.conn_max_age)}
+    for name in ("function", "client", "http"):
+        if name not in names:
+            continue
+        target = makers[name]()
         try:
             samples = measure(target, queries, args.rounds)
         finally:
@@ -621,8 +656,11 @@ def main(argv: list[str] | None = None) -> int:
             shape: summary([s for s in samples if s["shape"] == shape])
             for shape in sorted({s["shape"] for s in samples})
         }
+        phrases = [s for s in samples if '"' in s["params"]["q"]]
         results[target.name] = {
             "overall": summary(samples),
+            # Quoted phrases apart (issue 18: p95 under 150 ms): the words' positions must be read.
+            "phrases": summary(phrases) if phrases else None,
             "by_shape": by_shape,
             "hits_median": statistics.median(s["total"] for s in samples),
             "slowest": [
@@ -640,10 +678,12 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before_after": load,
         "database": urlparse(url)._replace(netloc=urlparse(url).hostname or "").geturl(),
         "records": Record.objects.count(),
+        "database_mb": database_mb(),
         "searchable": searchable,
         "seeded": seeded,
         "queries": len(queries),
         "rounds": args.rounds,
+        "goals_ms": {"p95": goal, "p99": 2 * goal, "phrases_p95": PHRASE_GOAL},
         "targets": {name: {k: v for k, v in r.items() if k != "all"} for name, r in results.items()},
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -651,12 +691,19 @@ def main(argv: list[str] | None = None) -> int:
         full = {**report, "samples": {name: r["all"] for name, r in results.items()}}
         args.json.write_text(json.dumps(full, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     for name, r in results.items():
-        o = r["overall"]
+        o, phrases = r["overall"], r["phrases"]
         print(
             f"{name}: p50 {o['p50']} ms, p95 {o['p95']} ms, p99 {o['p99']} ms over {o['samples']} searches on "
-            f"{searchable} records: {'meets' if o['p95'] < 100 else 'MISSES'} the 100 ms p95 goal.",
+            f"{searchable} records: {'meets' if o['p95'] < goal else 'MISSES'} the {goal:g} ms p95 goal, "
+            f"{'meets' if o['p99'] < 2 * goal else 'MISSES'} the {2 * goal:g} ms p99 goal.",
             file=sys.stderr,
         )
+        if phrases:
+            print(
+                f"{name}, quoted phrases: p95 {phrases['p95']} ms over {phrases['samples']} searches: "
+                f"{'meets' if phrases['p95'] < PHRASE_GOAL else 'MISSES'} the {PHRASE_GOAL:g} ms p95 goal.",
+                file=sys.stderr,
+            )
     return 0
 
 
