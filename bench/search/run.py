@@ -48,7 +48,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.support import ensure_database, setup_django, summary  # noqa: E402
+from bench.support import SCALE_SETTINGS, children_of, ensure_database, own_postgres, rss_kib, setup_django, summary  # noqa: E402
 
 PHRASE_GOAL = 150.0  # ms, p95 of the searches with a quoted phrase (issue 18)
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/estran_bench_search"
@@ -500,6 +500,19 @@ def database_mb() -> float:
         return round(cursor.fetchone()[0] / 1e6, 1)
 
 
+def postgres_settings() -> dict[str, str]:
+    """The server's settings that matter to a search's speed."""
+    from django.db import connection
+
+    names = ("shared_buffers", "effective_cache_size", "work_mem", "random_page_cost", "jit")
+    settings = {}
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    return settings
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -518,6 +531,9 @@ class FunctionTarget:
     def close(self):
         pass
 
+    def pids(self) -> list[int]:
+        return [os.getpid()]
+
 
 class ClientTarget:
     name = "Django test client: GET /api/records"
@@ -533,6 +549,9 @@ class ClientTarget:
 
     def close(self):
         pass
+
+    def pids(self) -> list[int]:
+        return [os.getpid()]
 
 
 class HttpTarget:
@@ -582,6 +601,9 @@ class HttpTarget:
         r = self.session.get(f"http://127.0.0.1:{self.port}/api/records", params=params, timeout=30)
         return r.status_code, r.json()["total"] if r.status_code == 200 else -1
 
+    def pids(self) -> list[int]:
+        return children_of(self.proc.pid)  # gunicorn's workers
+
     def close(self):
         self.proc.terminate()
         try:
@@ -590,9 +612,12 @@ class HttpTarget:
             self.proc.kill()
 
 
-def measure(target, queries: list[dict], rounds: int) -> list[dict]:
+def measure(target, queries: list[dict], rounds: int) -> tuple[list[dict], list[int]]:
+    """The samples, and the resident memory (KiB, summed over the processes that search) after the
+    warm-up and after each round: flat when nothing accumulates from search to search."""
     for query in queries:  # warm-up: caches, connections, plans
         target.get(query["params"])
+    rss = [sum(rss_kib(pid) for pid in target.pids())]
     samples = []
     for _ in range(rounds):
         for query in queries:
@@ -601,7 +626,8 @@ def measure(target, queries: list[dict], rounds: int) -> list[dict]:
             elapsed = (time.perf_counter() - started) * 1000
             assert status == 200, (status, query)
             samples.append({**query, "ms": elapsed, "total": total})
-    return samples
+        rss.append(sum(rss_kib(pid) for pid in target.pids()))
+    return samples, rss
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -623,10 +649,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conn-max-age", type=int, default=600, help="With --http: keep database connections.")
     parser.add_argument("--reseed", action="store_true", help="Seed again even if the database has the records.")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--own-postgres",
+        type=Path,
+        metavar="DIR",
+        help="Run on a PostgreSQL server of this machine's binaries, its data in DIR (created once, kept), "
+        "with the settings README's *Search at scale* recommends (bench/support.py SCALE_SETTINGS).",
+    )
     parser.add_argument("--json", type=Path, help="Write the figures and every sample here.")
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if args.own_postgres:
+        url = urlparse(own_postgres(args.own_postgres, SCALE_SETTINGS))._replace(path=urlparse(url).path).geturl()
     ensure_database(url)
     setup_django(url)
     from repository.models import Record
@@ -649,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         target = makers[name]()
         try:
-            samples = measure(target, queries, args.rounds)
+            samples, rss = measure(target, queries, args.rounds)
         finally:
             target.close()
         by_shape = {
@@ -663,6 +698,7 @@ def main(argv: list[str] | None = None) -> int:
             "phrases": summary(phrases) if phrases else None,
             "by_shape": by_shape,
             "hits_median": statistics.median(s["total"] for s in samples),
+            "rss_mib_after_warmup_and_each_round": [round(kib / 1024, 1) for kib in rss],
             "slowest": [
                 {"params": s["params"], "ms": round(s["ms"], 1), "total": s["total"]}
                 for s in sorted(samples, key=lambda s: -s["ms"])[:5]
@@ -679,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
         "database": urlparse(url)._replace(netloc=urlparse(url).hostname or "").geturl(),
         "records": Record.objects.count(),
         "database_mb": database_mb(),
+        "postgres_settings": postgres_settings(),
         "searchable": searchable,
         "seeded": seeded,
         "queries": len(queries),
@@ -695,7 +732,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: p50 {o['p50']} ms, p95 {o['p95']} ms, p99 {o['p99']} ms over {o['samples']} searches on "
             f"{searchable} records: {'meets' if o['p95'] < goal else 'MISSES'} the {goal:g} ms p95 goal, "
-            f"{'meets' if o['p99'] < 2 * goal else 'MISSES'} the {2 * goal:g} ms p99 goal.",
+            f"{'meets' if o['p99'] < 2 * goal else 'MISSES'} the {2 * goal:g} ms p99 goal; memory of the searching "
+            f"process(es) after the warm-up and each round: {r['rss_mib_after_warmup_and_each_round']} MiB.",
             file=sys.stderr,
         )
         if phrases:
