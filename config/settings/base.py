@@ -197,5 +197,9 @@ OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_TOKEN_TTL_SECONDS = env.int("OAI_TOKEN_TTL_SECONDS", default=24 * 3600)
 
 # Landing pages and usage counts (repository/landing.py, repository/usage.py; README, *Landing pages*).
+# PostgreSQL's work_mem for a search's statement (README, *Search at scale*): its bitmap of the
+# records the words find stays exact, not lossy (which rechecks every record of a lossy page against
+# its tsvector), and its base set in memory, not in a temporary file.
+SEARCH_WORK_MEM = env("SEARCH_WORK_MEM", default="32MB")
 LANDING_CACHE_SECONDS = env.int("LANDING_CACHE_SECONDS", default=24 * 3600)
 USAGE_FLUSH_SECONDS = env.int("USAGE_FLUSH_SECONDS", default=10)
