@@ -24,10 +24,10 @@ What differs from PostgreSQL (the README's *Search and browse* says it to users)
 - a phrase is matched word for word, stop words included ("surface of the sea" needs "of the");
   PostgreSQL skips its stop words in a phrase and only keeps their distance;
 - ranking is FTS5's bm25, column by column, with PostgreSQL's weights (title 1.0, keywords and
-  creators 0.4, abstract 0.2), rather than `ts_rank_cd`'s cover density: the same order in the
+  creators 0.4, abstract 0.2), rather than `ts_rank`'s weighted frequency: the same order in the
   usual cases (a title match above a keyword match above an abstract match), not always among
-  records matching alike (bm25 favours rare words and short records, `ts_rank_cd` words close
-  together);
+  records matching alike (bm25 favours rare words and short records, `ts_rank` words close
+  together when all are required);
 - a snippet is one fragment of the abstract (PostgreSQL's `ts_headline` joins up to two).
 """
 
@@ -42,7 +42,7 @@ from pathlib import Path
 FTS_TABLE = "repository_record_fts"
 # The table's columns, in order (snippets name the abstract by its position).
 FTS_COLUMNS = ("title", "people_and_keywords", "abstract")
-# PostgreSQL's default weights of A, B and C (`ts_rank_cd`), for the columns in the same order.
+# PostgreSQL's default weights of A, B and C (`ts_rank`), for the columns in the same order.
 WEIGHTS = (1.0, 0.4, 0.2)
 SNIPPET_TOKENS = 35
 
