@@ -34,8 +34,8 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery as TsQuery
 from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery as TsQuery
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
