@@ -85,6 +85,10 @@ def own_postgres(pgdata: Path, settings: dict[str, str]) -> str:
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
+        # runuser returns at once: the server itself is gone once it has removed its lock file
+        deadline = time.monotonic() + 60
+        while (pgdata / "postmaster.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     atexit.register(stop)
     url = f"postgres://postgres@127.0.0.1:{port}/postgres"
