@@ -333,8 +333,11 @@ def _vector_sql(alias: str) -> str:
     return " || ".join(parts)
 
 
-def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
-    """One UPDATE for the batch: every column from VALUES, the tsvector computed in the database."""
+def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]], *, with_pairs: bool = True) -> None:
+    """One UPDATE for the batch: every column from VALUES, the tsvector computed in the database,
+    and from it `search_pairs` (migration 0010: each two words that follow each other, what a
+    two-word phrase is matched against through its index; `with_pairs` False for migration 0004,
+    which runs before the column exists and whose vectors 0010 pairs)."""
     columns = [*_PG_CASTS, "indexed", "title_text", "people_and_keywords", "abstract_text"]
     casts = {
         **_PG_CASTS,
@@ -348,10 +351,11 @@ def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]]) -> None:
         values.append("(" + ", ".join(f"%s::{casts[name]}" for name in columns) + ")")
         params += [*(row[name] for name in _PG_CASTS), c.indexed, c.title_text, c.people_and_keywords, c.abstract]
     assignments = ", ".join(f"{name} = v.{name}" for name in _PG_CASTS if name != "id")
+    pairs = ", search_pairs = estran_pairs(v.vector)" if with_pairs else ""
     sql = (
-        f"UPDATE {table} AS r SET {assignments}, "
-        f"search_vector = CASE WHEN v.indexed THEN {_vector_sql('v')} END "
-        f"FROM (VALUES {', '.join(values)}) AS v({', '.join(columns)}) WHERE r.id = v.id"
+        f"UPDATE {table} AS r SET {assignments}, search_vector = v.vector{pairs} "
+        f"FROM (SELECT v.*, CASE WHEN v.indexed THEN {_vector_sql('v')} END AS vector "
+        f"FROM (VALUES {', '.join(values)}) AS v({', '.join(columns)})) AS v WHERE r.id = v.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -388,7 +392,7 @@ def _mark_latest(model, concept_ids: Iterable[int] | None) -> None:
     rows.filter(search_latest=True).exclude(is_latest).update(search_latest=False)
 
 
-def _index_rows(model, records: list, *, with_fts: bool = True) -> None:
+def _index_rows(model, records: list, *, with_fts: bool = True, with_pairs: bool = True) -> None:
     postgres = connection.vendor == "postgresql"
     rows = []
     for record in records:
@@ -400,7 +404,7 @@ def _index_rows(model, records: list, *, with_fts: bool = True) -> None:
         )
         rows.append((_row(record.pk, columns), columns))
     if postgres:
-        _write_postgres(model._meta.db_table, rows)
+        _write_postgres(model._meta.db_table, rows, with_pairs=with_pairs)
         return
     if with_fts and connection.vendor == "sqlite":
         _write_fts(rows)
@@ -434,7 +438,7 @@ def records_reindex(
             batch = list(model.objects.filter(pk__gt=last_pk).order_by("pk").only(*fields)[:batch_size])
             if not batch:
                 break
-            _index_rows(model, batch, with_fts=with_fts)
+            _index_rows(model, batch, with_fts=with_fts, with_pairs=record_model is None)
         last_pk = batch[-1].pk
         done += len(batch)
         if progress:

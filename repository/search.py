@@ -402,6 +402,22 @@ _LOOSENED_SQL = (
     f"CASE WHEN strpos(({_TSQUERY_SQL})::text, '!') > 0 THEN ({_TSQUERY_SQL}) "
     f"ELSE regexp_replace(({_TSQUERY_SQL})::text, '<(-|[0-9]+)>', '&', 'g')::tsquery END"
 )
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# A query that is one two-word phrase in every language it is read in (`'water' <-> 'column' |
+# 'wat' <-> 'column'`) is answered by the index of `search_pairs` (migration 0010), exactly and
+# without a tsvector read: `'water column' | 'wat column'`. PostgreSQL decides between the two when
+# it plans the statement (the test and the rewriting are constant), keeping only the branch taken.
+_PAIR = r"'[^' \\]+' <-> '[^' \\]+'"
+_ONLY_PAIRS = _sql_literal("^" + _PAIR + r"( \| " + _PAIR + ")*$")
+_PAIR_GROUPS = _sql_literal(r"'([^' \\]+)' <-> '([^' \\]+)'")
+_PAIR_LEXEME = _sql_literal(r"'\1 \2'")
+_IS_PAIRS_SQL = f"(({_TSQUERY_SQL})::text ~ {_ONLY_PAIRS})"
+_PAIRS_TSQUERY_SQL = f"regexp_replace(({_TSQUERY_SQL})::text, {_PAIR_GROUPS}, {_PAIR_LEXEME}, 'g')::tsquery"
 # What makes websearch_to_tsquery write a phrase: quotes, or words joined by a hyphen, an apostrophe,
 # a slash or a dot (`sea-water`, `l'eau`, `CTD/rosette`). Other queries keep the one-step statement.
 _PHRASE_HINT = re.compile(r"\"|\w[-'’/.]\w")
@@ -426,8 +442,11 @@ def _text_filter(
         return Q(pk__in=named)
     if _postgres() and loosened:
         table = Record._meta.db_table
-        sql = f'"{table}"."search_vector" @@ ({_LOOSENED_SQL})'
-        condition = Q(RawSQL(sql, [_websearch_text(query.q)] * 6, output_field=BooleanField()))
+        sql = (
+            f'CASE WHEN {_IS_PAIRS_SQL} THEN "{table}"."search_pairs" @@ {_PAIRS_TSQUERY_SQL} '
+            f'ELSE "{table}"."search_vector" @@ ({_LOOSENED_SQL}) END'
+        )
+        condition = Q(RawSQL(sql, [_websearch_text(query.q)] * 10, output_field=BooleanField()))
     elif _postgres():
         condition = Q(search_vector=_tsquery(query.q))
     elif (match := fts.match(query.q)) is None:
@@ -702,10 +721,11 @@ def _phrase_check_sql(query: SearchQuery, flags: list[str], named: list[int]) ->
     counts = "TRUE"
     if len(flags) > 1:
         counts = " + ".join(f"(NOT coalesce(b.{flag}, false))::int" for flag in flags) + " <= 1"
-    words = f"b.search_vector @@ ({_TSQUERY_SQL})"
+    # a two-word phrase was matched exactly through its pairs: nothing to check
+    words = f"CASE WHEN {_IS_PAIRS_SQL} THEN true ELSE b.search_vector @@ ({_TSQUERY_SQL}) END"
     # CASE: the flags first, whatever order the planner would give the two conditions.
     return f"CASE WHEN {counts} THEN ({words} OR b.id = ANY(%s)) ELSE false END", [
-        *[_websearch_text(query.q)] * 2,
+        *[_websearch_text(query.q)] * 4,
         named,
     ]
 

@@ -456,6 +456,59 @@ def test_a_phrase_checked_after_the_index_area_and_facets_finds_what_one_step_fi
     assert answers[2][1] == ["Sea water temperature, Brest mooring"]
 
 
+def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_positions(publish, moderator, monkeypatch):
+    """PostgreSQL answers a query that is one two-word phrase (in both languages it is read in)
+    through the index of each record's pairs of following words (`search_pairs`, migration 0010),
+    with no tsvector read; other phrases as before. The same records, order, total and facets as
+    the words' positions give in one step, and a withdrawn record's pairs are gone with its words."""
+    from django.db import connection
+
+    from repository import search as search_module
+    from repository.services import record_withdraw
+
+    publish("Water column nutrients", keywords=[("Nitrate", None)], published=date(2020, 1, 1))
+    publish("Column of water samples", community="atmosphere", published=date(2020, 1, 2))  # not in that order
+    publish("Nutrients in the water", keywords=[("Column profiles", None)], published=date(2020, 1, 3))
+    publish("Water-column chlorophyll", published=date(2020, 1, 4))
+    gone = publish("Water column, withdrawn", published=date(2020, 1, 5))
+    record_withdraw(record=gone, actor=moderator, reason="duplicate", note="")
+    queries = [
+        {"q": '"water column"'},
+        {"q": '"Water Column"', "community": ["ocean", "atmosphere"], "sort": "oldest"},
+        {"q": '"column water"'},
+        {"q": '"water of column"'},  # a common word inside: positions two apart, checked on the tsvector
+        {"q": '"water column" nitrate'},  # a phrase and a word: checked on the tsvector
+        {"q": "water-column"},
+    ]
+
+    def answer(params, *, apart: bool):
+        monkeypatch.setattr(search_module, "_phrase_apart", real if apart else (lambda query: False))
+        result = search(parse_query(params))
+        return (
+            result.total,
+            [h.record.title for h in result.hits],
+            {facet: [(v.value, v.count) for v in values] for facet, values in result.facets.items()},
+        )
+
+    real = search_module._phrase_apart
+    answers = [answer(q, apart=True) for q in queries]
+    assert answers == [answer(q, apart=False) for q in queries]
+    assert "Water column nutrients" in answers[0][1] and "Column of water samples" not in answers[0][1]
+    assert "Water column, withdrawn" not in answers[0][1]
+    assert set(answers[0][1]) == set(answers[1][1])  # any case, either order
+    assert answers[4][1] == ["Water column nutrients"]
+    if connection.vendor == "postgresql":
+        # which queries the pairs answer, as PostgreSQL decides it when it plans the statement
+        with connection.cursor() as cursor:
+            taken = []
+            for q in queries:
+                cursor.execute(f"SELECT {search_module._IS_PAIRS_SQL}", [search_module._websearch_text(q["q"])] * 2)
+                taken.append(cursor.fetchone()[0])
+            cursor.execute("SELECT search_pairs IS NULL FROM repository_record WHERE id = %s", [gone.pk])
+            assert cursor.fetchone()[0]
+        assert taken == [True, True, True, False, False, False]
+
+
 # --- What is searchable -------------------------------------------------------------------------
 
 
