@@ -408,6 +408,29 @@ def test_text_facets_box_and_time_combine(publish):
     assert counts(result, "community") == {"ocean": 1, "atmosphere": 1}
 
 
+def _answers_as_in_one_step(queries: list[dict], monkeypatch) -> list[tuple]:
+    """Each query's total, hit titles in order and facet counts as search answers it, asserted to
+    be those of one step (repository.search._phrase_apart off: the phrase matched on the tsvector
+    with everything else)."""
+    from repository import search as search_module
+
+    real = search_module._phrase_apart
+
+    def answer(params, *, apart: bool):
+        monkeypatch.setattr(search_module, "_phrase_apart", real if apart else (lambda query: False))
+        result = search(parse_query(params))
+        return (
+            result.total,
+            [h.record.title for h in result.hits],
+            {facet: [(v.value, v.count) for v in values] for facet, values in result.facets.items()},
+        )
+
+    answers = [answer(q, apart=True) for q in queries]
+    assert answers == [answer(q, apart=False) for q in queries]
+    monkeypatch.setattr(search_module, "_phrase_apart", real)
+    return answers
+
+
 def test_a_phrase_checked_after_the_index_area_and_facets_finds_what_one_step_finds(publish, monkeypatch):
     """PostgreSQL matches a quoted phrase in two steps (repository.search._phrase_apart): its words
     through the index with the area and period, then the phrase on the records left that count
@@ -437,20 +460,9 @@ def test_a_phrase_checked_after_the_index_area_and_facets_finds_what_one_step_fi
         {"q": '"water temperature"', "sort": "title"},
     ]
 
-    def answer(params, *, apart: bool):
-        monkeypatch.setattr(search_module, "_phrase_apart", real if apart else (lambda query: False))
-        result = search(parse_query(params))
-        return (
-            result.total,
-            [h.record.title for h in result.hits],
-            {facet: [(v.value, v.count) for v in values] for facet, values in result.facets.items()},
-        )
-
-    real = search_module._phrase_apart
     # The two steps are PostgreSQL's; SQLite (FTS5) answers in one, and must find the same records.
-    assert all(real(parse_query(q)) for q in queries) == (connection.vendor == "postgresql")
-    answers = [answer(q, apart=True) for q in queries]
-    assert answers == [answer(q, apart=False) for q in queries]
+    assert all(search_module._phrase_apart(parse_query(q)) for q in queries) == (connection.vendor == "postgresql")
+    answers = _answers_as_in_one_step(queries, monkeypatch)
     assert answers[0][1] == ["Sea water temperature in Biscay"]
     assert answers[1][0] == 2 and dict(answers[1][2]["community"]) == {"ocean": 1, "atmosphere": 1}
     assert answers[2][1] == ["Sea water temperature, Brest mooring"]
@@ -481,18 +493,7 @@ def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_posit
         {"q": "water-column"},
     ]
 
-    def answer(params, *, apart: bool):
-        monkeypatch.setattr(search_module, "_phrase_apart", real if apart else (lambda query: False))
-        result = search(parse_query(params))
-        return (
-            result.total,
-            [h.record.title for h in result.hits],
-            {facet: [(v.value, v.count) for v in values] for facet, values in result.facets.items()},
-        )
-
-    real = search_module._phrase_apart
-    answers = [answer(q, apart=True) for q in queries]
-    assert answers == [answer(q, apart=False) for q in queries]
+    answers = _answers_as_in_one_step(queries, monkeypatch)
     assert "Water column nutrients" in answers[0][1] and "Column of water samples" not in answers[0][1]
     assert "Water column, withdrawn" not in answers[0][1]
     assert set(answers[0][1]) == set(answers[1][1])  # any case, either order
