@@ -26,7 +26,7 @@ def ensure_database(url: str) -> None:
 
 
 # The settings README's *Search at scale* recommends for a million records on a machine with 24 GB
-# of memory: the search's tables and indexes (4 GB at a million) in PostgreSQL's own cache.
+# of memory: the records' table with its TOAST and indexes (5.4 GB at a million) in PostgreSQL's own cache.
 SCALE_SETTINGS = {
     "shared_buffers": "6GB",
     "effective_cache_size": "16GB",

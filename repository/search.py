@@ -582,11 +582,10 @@ def _rank_sql(query: SearchQuery) -> tuple[str, list]:
     if not query.q:
         return "NULL", []
     if _postgres():
-        tsquery = " || ".join(f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in TEXT_CONFIGS)
         # ts_rank: the words' weights and frequency, with their closeness when all are required.
         # Not ts_rank_cd (cover density): 10 µs a record for a query in both languages against 1
         # (measured on the benchmark's records), paid for every record ranked.
-        return f"ts_rank(m.search_vector, {tsquery})", [_websearch_text(query.q)] * len(TEXT_CONFIGS)
+        return f"ts_rank(m.search_vector, {_TSQUERY_SQL})", [_websearch_text(query.q)] * len(TEXT_CONFIGS)
     match = fts.match(query.q)
     # A record found only as one without a `-word` (the query's groups of `-words` alone) has no
     # word to rank by, as on PostgreSQL (where `ts_rank` gives it 0).
