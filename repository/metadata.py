@@ -26,7 +26,6 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-import base32_lib
 import idutils
 from django.utils.translation import gettext as _, gettext_noop as N_
 from pydantic import (
@@ -41,7 +40,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-from core.identifiers import ORCID_RE, ROR_RE, normalize_orcid, normalize_ror, orcid_checksum_ok  # noqa: F401
+from core.identifiers import (  # noqa: F401
+    ORCID_RE,
+    ROR_RE,
+    normalize_orcid,
+    normalize_ror,
+    orcid_checksum_ok,
+    ror_checksum_ok,
+)
 from core.links import is_web_url
 
 from . import limits
@@ -72,12 +78,7 @@ def _checked_ror(v: str | None) -> str | None:
     if v in (None, ""):
         return None
     ror = normalize_ror(v)
-    if ror:
-        try:
-            base32_lib.decode(ror.rsplit("/", 1)[1][1:], checksum=True)
-        except ValueError:
-            ror = ""
-    if not ror:
+    if not (ror and ror_checksum_ok(ror)):
         raise ValueError(N_("A ROR identifier looks like https://ror.org/02feahw73 (with its check digits)."))
     return ror
 

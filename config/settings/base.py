@@ -196,6 +196,15 @@ OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", default=_parseaddr(DEFAULT_FROM_EMAIL)[
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_TOKEN_TTL_SECONDS = env.int("OAI_TOKEN_TTL_SECONDS", default=24 * 3600)
 
+# The repository as a node of its metadata (repository/catalog.py; README, *The repository in the
+# metadata*): the ROR id of the organisation publishing the records and re3data's DOI of the
+# repository, each published only when set. Checked here, at start-up: a mistyped id would go into
+# every record's metadata.
+from repository import catalog as _catalog  # noqa: E402
+
+REPOSITORY_ROR_ID = _catalog.checked_ror(env("REPOSITORY_ROR_ID", default="")) or ""
+REPOSITORY_RE3DATA_ID = _catalog.checked_re3data(env("REPOSITORY_RE3DATA_ID", default="")) or ""
+
 # Landing pages and usage counts (repository/landing.py, repository/usage.py; README, *Landing pages*).
 # PostgreSQL's work_mem for a search's statement (README, *Search at scale*): its bitmap of the
 # records the words find stays exact, not lossy (which rechecks every record of a lossy page against
