@@ -309,8 +309,6 @@ class LandingRecord:
             if archive is None
             else [],
             archive=archive,
-            catalog_name=settings.SITE_NAME,
-            catalog_url=settings.SITE_URL + "/",
             citation=self.citation,
             withdrawn=record.is_withdrawn,
             community=record.community.name,

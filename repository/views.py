@@ -46,13 +46,14 @@ from core.errors import DomainError, NotFound
 from core.file_names import base_name
 
 from . import archive, file_summary, hooks, landing as landing_page, selectors, services, signposting, usage
+from .catalog import this_repository
 from .landing import LandingPreview, LandingRecord
 from .models import Concept, WithdrawalReason
 from .serializers import citation as citations
 from .serializers.datacite import to_datacite_xml
 from .serializers.datacite_json import to_datacite_json
 from .serializers.iso19115 import IsoResource, to_iso19115_3_xml
-from .serializers.schemaorg import jsonld_script, to_jsonld
+from .serializers.schemaorg import catalog_schemaorg, jsonld_script, to_jsonld
 from .storage import (
     CHECKSUM_HEADER,
     ChecksumMismatch,
@@ -64,7 +65,13 @@ from .storage import (
 
 @require_GET
 def home(request):
-    return render(request, "repository/home.html", {"records": selectors.records_published()[:20]})
+    """The home page, with the DataCatalog that every record's JSON-LD includes itself in."""
+    catalog = catalog_schemaorg(this_repository(), description=_("Research data for the Earth system and the ocean"))
+    return render(
+        request,
+        "repository/home.html",
+        {"records": selectors.records_published()[:20], "jsonld": jsonld_script(catalog)},
+    )
 
 
 def _record_or_404(pk: int, *, with_usage: bool = False):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
+from repository.catalog import this_repository
 from repository.metadata import (
     AccessLevel,
     ContributorType,
@@ -245,7 +246,9 @@ def to_datacite_xml(
 ) -> bytes:
     """The document as a DataCite 4.6 `<resource>`, UTF-8 with an XML declaration.
 
-    The publisher is the document's, else `publisher`, else `settings.DOI_PUBLISHER`; the year is
+    The publisher is the document's, else `publisher`, else `settings.DOI_PUBLISHER`, with the
+    repository's ROR id (`REPOSITORY_ROR_ID`) as its `publisherIdentifier` when it is the
+    repository (`repository.catalog`); the year is
     `publication_year`, else the document's, else the current year. `sizes` and `formats` summarise
     the files of a record that has many (`repository.file_summary`): DataCite has no element per
     file, and its metadata must stay small whatever their number.
@@ -269,7 +272,18 @@ def to_datacite_xml(
             lang=title.lang,
         )
 
-    _el(root, "publisher", document.publisher or publisher or settings.DOI_PUBLISHER)
+    name = document.publisher or publisher or settings.DOI_PUBLISHER
+    repository = this_repository()
+    # The ROR id belongs to the repository's organisation: another publisher is named without it.
+    ror = repository.ror if repository.publishes(name) else None
+    _el(
+        root,
+        "publisher",
+        name,
+        publisherIdentifier=ror,
+        publisherIdentifierScheme="ROR" if ror else None,
+        schemeURI=ROR_SCHEME_URI if ror else None,
+    )
     year = publication_year or document.publication_year or timezone.now().year
     _el(root, "publicationYear", f"{year:04d}")
     _el(

@@ -69,6 +69,7 @@ from django.urls import reverse
 from lxml import etree
 
 from core.file_names import base_name
+from repository.catalog import this_repository
 from repository.metadata import (
     AccessLevel,
     BoundingBox,
@@ -356,6 +357,7 @@ class IsoResource:
     def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> IsoResource:
         """The context of a `repository.models.Record` (its files: `files`, else `record.files`)."""
         site = settings.SITE_URL
+        repository = this_repository()
         listing = None
         if record.files_summarised and not record.is_withdrawn:
             listing = FileListing(
@@ -376,7 +378,7 @@ class IsoResource:
             created=record.created,
             modified=record.modified,
             repository=Party(
-                name=settings.DOI_PUBLISHER or settings.SITE_NAME, email=settings.OAI_ADMIN_EMAIL, url=site + "/"
+                name=repository.organization, email=settings.OAI_ADMIN_EMAIL, url=repository.url, ror=repository.ror
             ),
             files=tuple(
                 DistributedFile(
@@ -677,7 +679,8 @@ def _citation(parent: etree._Element, document: MetadataDocument, resource: IsoR
         role = CONTRIBUTOR_ROLES.get(contributor.contributor_type, "contributor")
         _person_or_organisation(citation, "cit:citedResponsibleParty", role, contributor)
     publisher = document.publisher or resource.repository.name
-    _organisation(_responsibility(citation, "cit:citedResponsibleParty", "publisher"), publisher)
+    ror = resource.repository.ror if publisher == resource.repository.name else None
+    _organisation(_responsibility(citation, "cit:citedResponsibleParty", "publisher"), publisher, ror=ror)
     for funding in document.funding_references:
         responsibility = _responsibility(citation, "cit:citedResponsibleParty", "funder")
         org = _organisation(responsibility, funding.funder_name)

@@ -27,7 +27,14 @@ What goes where (SOSO's recommendations, checked by its SHACL shapes: repository
   `PUBLISH_FILES_LISTED_MAX` files has two instead: the ZIP of them all and the list of their URLs;
 - `license`: the SPDX licence URL (one value, as Google reads it); `isAccessibleForFree`;
   `conditionsOfAccess` under embargo;
-- `funding`: MonetaryGrant with its funder; `includedInDataCatalog`: this repository;
+- `funding`: MonetaryGrant with its funder;
+- the repository as nodes of their own (`repository.catalog`): `includedInDataCatalog` a DataCatalog
+  whose `@id` is the site's home page (its `url` too; that page describes the same node), with
+  re3data's DOI of the repository as its `identifier` (a PropertyValue, as SOSO's repository guide
+  writes it) when `REPOSITORY_RE3DATA_ID` is set; `provider` the organisation behind the repository,
+  and `publisher` too unless the depositor named another publisher: an Organization, `@id` its ROR
+  id (and, once in the document, the id as a PropertyValue) when `REPOSITORY_ROR_ID` is set, so
+  that it is one node however many properties and records point at it;
 - related resources: `citation` (Cites, References, and the article the dataset supplements or is
   described by, which Google reads as the article to cite with it), `isBasedOn` (IsDerivedFrom),
   `isPartOf` / `hasPart`, `sameAs` (IsIdenticalTo), `subjectOf` (the article a dataset supplements or
@@ -47,6 +54,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from repository.catalog import Repository, this_repository
 from repository.metadata import (
     AccessLevel,
     Creator,
@@ -147,6 +155,25 @@ def _organization(name: str, ror: str | None = None) -> dict:
         org["@id"] = ror
         org["identifier"] = _property_value(ror, ROR_REGISTRY, "ror:" + ror.rsplit("/", 1)[-1])
     return org
+
+
+def _data_catalog(repository: Repository) -> dict:
+    """The repository as a DataCatalog, `@id` its home page: every record's `includedInDataCatalog`."""
+    catalog: dict = {"@type": "DataCatalog", "@id": repository.url, "name": repository.name, "url": repository.url}
+    if repository.re3data:
+        catalog["identifier"] = _property_value(doi_url(repository.re3data), DOI_REGISTRY, f"doi:{repository.re3data}")
+    return catalog
+
+
+def catalog_schemaorg(repository: Repository, *, description: str) -> dict:
+    """The home page's JSON-LD: the DataCatalog every record points at, described where its `@id`
+    leads, with its publisher."""
+    return {
+        "@context": CONTEXT,
+        **_data_catalog(repository),
+        "description": description,
+        "publisher": _organization(repository.organization, repository.ror),
+    }
 
 
 def _agent(creator: Creator) -> dict:
@@ -288,8 +315,7 @@ def to_schemaorg(
     date_modified: datetime | date | None = None,
     distributions: list[Distribution] = (),
     archive: Archive | None = None,
-    catalog_name: str = "Estran",
-    catalog_url: str = "",
+    repository: Repository | None = None,
     citation: str | None = None,
     withdrawn: bool = False,
     community: str = "",
@@ -297,7 +323,9 @@ def to_schemaorg(
 ) -> dict:
     """`community` the name of the community the record belongs to (the keyword of a record with
     none); `today` the day that decides whether an embargo still holds (today by default);
-    `archive` instead of `distributions` for a record with many files."""
+    `archive` instead of `distributions` for a record with many files; `repository` the one the
+    settings describe by default."""
+    repository = repository or this_repository()
     doi_link = doi_url(doi)
     data: dict = {
         "@context": CONTEXT,
@@ -354,10 +382,16 @@ def to_schemaorg(
         data["distribution"] = [_download(d, downloadable=downloadable) for d in distributions]
     if document.funding_references:
         data["funding"] = [_funding(f) for f in document.funding_references]
-    publisher = _organization(document.publisher or catalog_name)
-    data["publisher"] = publisher
-    data["provider"] = _organization(catalog_name)
-    data["includedInDataCatalog"] = {"@type": "DataCatalog", "name": catalog_name, "url": catalog_url or url}
+    provider = _organization(repository.organization, repository.ror)
+    if repository.publishes(document.publisher):
+        data["publisher"] = provider
+        # The same node named again, its identifier given once: a second PropertyValue would be a
+        # second blank node in RDF, the organisation having two identifiers.
+        data["provider"] = {key: value for key, value in provider.items() if key != "identifier"}
+    else:
+        data["publisher"] = _organization(document.publisher)
+        data["provider"] = provider
+    data["includedInDataCatalog"] = _data_catalog(repository)
     if citation:
         data["creditText"] = citation
     for related in document.related_identifiers:

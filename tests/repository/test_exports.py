@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from lxml import etree
 
+from repository import conformance
 from repository.xml_validation import validate
 from tests.repository.landing_support import (
     ORCID_ANNE,
@@ -237,7 +238,15 @@ def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, se
         ("ctd casts.nc", "application/x-netcdf", "4096 B"),
     ]
     assert data["license"] == "https://spdx.org/licenses/CC-BY-4.0"
-    assert data["includedInDataCatalog"] == {"@type": "DataCatalog", "name": "Estran", "url": settings.SITE_URL + "/"}
+    # The repository is a node of its own, its home page its @id; with no ROR id or re3data DOI
+    # configured, it has no identifier and its organisation is a blank node.
+    assert data["includedInDataCatalog"] == {
+        "@type": "DataCatalog",
+        "@id": settings.SITE_URL + "/",
+        "name": "Estran",
+        "url": settings.SITE_URL + "/",
+    }
+    assert data["publisher"] == data["provider"] == {"@type": "Organization", "name": "Estran"}
     assert data["funding"][0]["funder"] == {
         "@type": "Organization",
         "name": "Agence nationale de la recherche",
@@ -251,6 +260,145 @@ def test_the_schema_org_json_ld_follows_science_on_schema_org(client, record, se
     )
     assert data["datePublished"] == record.publication_date.isoformat()
     assert data["creditText"].startswith("Le Goff, A.; Martin, P.")
+
+
+# --- The repository as a node: ROR id and re3data DOI (REPOSITORY_ROR_ID, REPOSITORY_RE3DATA_ID) ------
+
+ROR = "https://ror.org/02feahw73"
+RE3DATA = "10.17616/R31NJMSY"
+
+
+@pytest.fixture
+def identified(settings):
+    """The repository with a ROR id given bare and a re3data DOI given as doi: and in lower case, as
+    an operator may type them."""
+    settings.REPOSITORY_ROR_ID = "02feahw73"
+    settings.REPOSITORY_RE3DATA_ID = "doi:10.17616/r31njmsy"
+    return settings
+
+
+ROR_NODE = {
+    "@type": "Organization",
+    "name": "Estran",
+    "@id": ROR,
+    "identifier": {
+        "@type": "PropertyValue",
+        "propertyID": "https://registry.identifiers.org/registry/ror",
+        "value": "ror:02feahw73",
+        "url": ROR,
+    },
+}
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's own parser
+def test_the_repository_is_one_identified_node_of_every_record_s_json_ld(client, record, identified):
+    import rdflib
+
+    response = export(client, record, "schemaorg")
+    data = response.json()
+    site = identified.SITE_URL + "/"
+    assert data["includedInDataCatalog"] == {
+        "@type": "DataCatalog",
+        "@id": site,
+        "name": "Estran",
+        "url": site,
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": "https://registry.identifiers.org/registry/doi",
+            "value": f"doi:{RE3DATA}",
+            "url": f"https://doi.org/{RE3DATA}",
+        },
+    }
+    assert data["publisher"] == ROR_NODE
+    assert data["provider"] == {"@type": "Organization", "name": "Estran", "@id": ROR}  # the same node
+    # In RDF: the catalogue and the organisation are named nodes, each described once, however many
+    # properties point at them.
+    graph = rdflib.Graph().parse(data=response.content, format="json-ld")
+    sdo = rdflib.Namespace(SDO)
+    dataset, catalog, ror = (rdflib.URIRef(u) for u in (f"https://doi.org/{record.doi}", site, ROR))
+    assert (dataset, sdo.includedInDataCatalog, catalog) in graph
+    assert (catalog, rdflib.RDF.type, sdo.DataCatalog) in graph
+    assert (catalog, sdo.url, rdflib.Literal(site)) in graph
+    [catalog_id] = graph.objects(catalog, sdo.identifier)
+    assert graph.value(catalog_id, sdo.value) == rdflib.Literal(f"doi:{RE3DATA}")
+    assert (dataset, sdo.publisher, ror) in graph and (dataset, sdo.provider, ror) in graph
+    assert list(graph.objects(ror, sdo.name)) == [rdflib.Literal("Estran")]
+    assert len(list(graph.objects(ror, sdo.identifier))) == 1
+    assert conformance.soso_violations(data, conformance.SOSO_REQUIRED) == {s: [] for s in conformance.SOSO_REQUIRED}
+
+
+def test_the_datacite_publisher_carries_the_repository_s_ror_id(client, record, identified):
+    xml = export(client, record, "datacite-xml").content
+    assert validate(xml, "datacite-4.6") == []
+    publisher = etree.fromstring(xml).find(f"{D}publisher")
+    assert publisher.text == "Estran"
+    assert dict(publisher.attrib) == {
+        "publisherIdentifier": ROR,
+        "publisherIdentifierScheme": "ROR",
+        "schemeURI": "https://ror.org",
+    }
+    assert export(client, record, "datacite-json").json()["publisher"] == {
+        "name": "Estran",
+        "publisherIdentifier": ROR,
+        "publisherIdentifierScheme": "ROR",
+        "schemeUri": "https://ror.org",  # the REST API's spelling
+    }
+
+
+def test_the_iso_publisher_and_repository_contacts_carry_the_ror_id(client, record, identified):
+    xml = export(client, record, "iso19115-3").content
+    assert validate(xml, "iso19115-3") == []
+    root = etree.fromstring(xml)
+    ns = {
+        "cit": "http://standards.iso.org/iso/19115/-3/cit/2.0",
+        "mcc": "http://standards.iso.org/iso/19115/-3/mcc/1.0",
+        "gcx": "http://standards.iso.org/iso/19115/-3/gcx/1.0",
+    }
+    for role in ("publisher", "distributor", "pointOfContact"):
+        names = root.xpath(
+            f"//cit:CI_Responsibility[cit:role/cit:CI_RoleCode/@codeListValue='{role}']"
+            "/cit:party/cit:CI_Organisation[cit:name/*='Estran']"
+            "/cit:partyIdentifier/mcc:MD_Identifier/mcc:code/gcx:Anchor/@xlink:href",
+            namespaces={**ns, "xlink": "http://www.w3.org/1999/xlink"},
+        )
+        assert names and set(names) == {ROR}, role
+
+
+def test_a_publisher_named_by_the_depositor_keeps_its_name_and_gets_no_ror_id(
+    client, depositor, communities, identified
+):
+    metadata = full_metadata()
+    metadata["publisher"] = "Ifremer SISMER"
+    record = record_create(owner=depositor, community=communities["ocean"], metadata=metadata)
+    data = export(client, record, "schemaorg").json()
+    assert data["publisher"] == {"@type": "Organization", "name": "Ifremer SISMER"}
+    assert data["provider"] == ROR_NODE  # the repository still provides it
+    publisher = etree.fromstring(export(client, record, "datacite-xml").content).find(f"{D}publisher")
+    assert publisher.text == "Ifremer SISMER" and dict(publisher.attrib) == {}
+
+
+def test_the_home_page_describes_the_catalogue_the_records_point_at(client, record, identified):
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(client.get("/").content)
+    [script] = page.xpath("//script[@type='application/ld+json']/text()")
+    catalog = json.loads(script)
+    included = export(client, record, "schemaorg").json()["includedInDataCatalog"]
+    assert catalog["@context"] == {"@vocab": "http://schema.org/", "spdx": "http://spdx.org/rdf/terms#"}
+    assert {k: catalog[k] for k in included} == included  # the same node, its @id and identifier
+    assert catalog["description"] == "Research data for the Earth system and the ocean"
+    assert catalog["publisher"] == ROR_NODE
+
+
+def test_without_identifiers_the_home_page_s_catalogue_has_none(client, settings):
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content)
+    catalog = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert catalog["@id"] == catalog["url"] == settings.SITE_URL + "/"
+    assert "identifier" not in catalog
+    assert catalog["publisher"] == {"@type": "Organization", "name": "Estran"}
+    assert catalog["description"] == "Données de recherche pour le système Terre et l'océan"
 
 
 def test_an_ongoing_collection_has_an_open_temporal_coverage(client, depositor, communities):
