@@ -594,7 +594,7 @@ def files_urls(request, pk: int):
 def _files_list_response(request, record, body: str) -> HttpResponse:
     response = HttpResponse(body if request.method == "GET" else b"", content_type="text/plain; charset=utf-8")
     response["Content-Length"] = str(len(body.encode()))
-    response["Link"] = _collection_link(record)
+    response["Link"] = _collection_link(record, "describes")  # the linkset's `describedby`
     response["X-Robots-Tag"] = "noindex"  # the record's page is what search engines should show
     return response
 
@@ -641,9 +641,14 @@ def _count_download(request, file) -> None:
     usage.count_download(request, record_id=file.record_id, file_id=file.pk)
 
 
-def _collection_link(record) -> str:
-    """Signposting from a file back to its landing page."""
-    return f'<{record.landing_url}>; rel="collection"; type="text/html"'
+def _collection_link(record, rel: str = "collection") -> str:
+    """Signposting from a file (`collection`) or a description of the files (`describes`: the
+    manifest, the URL list) back to its landing page, and to the linkset."""
+    return signposting.part_links(record.landing_url, rel, _linkset_url(record))
+
+
+def _linkset_url(record) -> str:
+    return settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"})
 
 
 def _datacite_xml(page: LandingRecord, **_params) -> bytes:
@@ -722,7 +727,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _EXPORT_TYPES = tuple(media_type for media_type, _ext, _ser in EXPORTS.values())
 
 
-def _export_response(request, record, fmt: str, *, attachment: bool, params: dict | None = None) -> HttpResponse:
+def _export_response(
+    request, record, fmt: str, *, attachment: bool, params: dict | None = None, negotiated: bool = True
+) -> HttpResponse:
     media_type, extension, serialize = EXPORTS[fmt]
     params = dict(params or {})
     page = LandingRecord(record)
@@ -742,9 +749,11 @@ def _export_response(request, record, fmt: str, *, attachment: bool, params: dic
     response = HttpResponse(body if request.method != "HEAD" else b"", content_type=f"{media_type}; charset=utf-8")
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
-    response["Link"] = (
-        f'<{record.landing_url}>; rel="describes"; type="text/html", <https://doi.org/{record.doi}>; rel="cite-as"'
-    )
+    response["Link"] = _collection_link(record, "describes")
+    if negotiated:
+        # Answered at the page's or the DOI's URL, which the DOI identifies; an export at its own
+        # URL is a part, and the recipe gives no `cite-as` to parts (repository/signposting.py).
+        response["Link"] += f", {signposting.Link(f'https://doi.org/{record.doi}', 'cite-as').header()}"
     response["Access-Control-Allow-Origin"] = "*"  # metadata is public; citation managers fetch it from pages
     return response
 
@@ -754,7 +763,7 @@ def export(request, pk: int, fmt: str):
     record = _record_or_404(pk)
     if fmt not in EXPORTS:
         raise Http404(f"Unknown format; available: {', '.join(EXPORTS)}.")
-    return _export_response(request, record, fmt, attachment=fmt not in ("citation", "linkset"))
+    return _export_response(request, record, fmt, attachment=fmt not in ("citation", "linkset"), negotiated=False)
 
 
 def negotiate(request) -> tuple[str, dict] | None:

@@ -98,7 +98,10 @@ def test_download_all_is_a_zip_of_every_file_under_its_path_with_its_length_know
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith(f'attachment; filename="estran-{record.pk}.zip"')
     assert response["Accept-Ranges"] == "none"
-    assert f'<{record.landing_url}>; rel="collection"' in response["Link"]
+    assert response["Link"] == (
+        f'<{record.landing_url}>; rel="collection"; type="text/html", '
+        f'<{record.landing_url}/export/linkset>; rel="linkset"; type="application/linkset+json"'
+    )
     assert members_sha256(data) == {name: hashlib.sha256(content).hexdigest() for name, content in CONTENTS.items()}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}

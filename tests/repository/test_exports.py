@@ -625,7 +625,12 @@ def test_each_export_downloads_with_a_file_name(client, record, fmt, name):
     response = export(client, record, fmt)
     assert response["Content-Disposition"] == f'attachment; filename="estran-{record.pk}-{fmt}.{name}"'
     assert response["Access-Control-Allow-Origin"] == "*"
-    assert f'<https://doi.org/{record.doi}>; rel="cite-as"' in response["Link"]
+    # An export at its own URL is a part of the record: it points at the page and the linkset, and
+    # gives no cite-as (the DOI is the dataset's: FAIR Signposting, level 1, metadata resources).
+    assert response["Link"] == (
+        f'<{record.landing_url}>; rel="describes"; type="text/html", '
+        f'<{record.landing_url}/export/linkset>; rel="linkset"; type="application/linkset+json"'
+    )
 
 
 def test_an_unknown_format_or_record_is_not_found(client, record):

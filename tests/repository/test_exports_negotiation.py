@@ -59,6 +59,11 @@ def test_each_media_type_is_negotiated(client, record, media_type, where):
     check_body(media_type, response.content, record)
     export = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": MEDIA_TYPES[media_type]}))
     assert export.content == response.content  # the same as the export URL
+    # answered at the page's or the DOI's URL, which the DOI identifies: cite-as; at its own URL,
+    # the export is a part of the record and has none
+    cite_as = f'<https://doi.org/{record.doi}>; rel="cite-as"'
+    assert response["Link"] == export["Link"] + ", " + cite_as
+    assert "cite-as" not in export["Link"]
     if where == "doi":
         assert response["Content-Location"] == reverse(
             "repository:export", kwargs={"pk": record.pk, "fmt": MEDIA_TYPES[media_type]}

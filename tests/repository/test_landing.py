@@ -160,6 +160,18 @@ def test_the_signposting_links_are_in_the_headers_of_get_and_head(client, record
             f"{site}/records/{record.pk}/files/ctd%20casts.nc": "application/x-netcdf",
         }
         assert (f"{site}/records/{record.pk}/export/linkset", "linkset", "application/linkset+json") in links
+        # the schema.org JSON-LD's media type is shared by many formats: its profile says which
+        assert (
+            f'<{site}/records/{record.pk}/export/schemaorg>; rel="describedby"; type="application/ld+json"; '
+            'profile="https://schema.org/"'
+        ) in response["Link"]
+        # typed where the FAIR Signposting recipe defines a type (describedby, item, linkset), nowhere else
+        assert {rel for _url, rel, media_type in links if media_type is None} == {
+            "cite-as",
+            "type",
+            "author",
+            "license",
+        }
     assert client.head(record.get_absolute_url()).content == b""
     # a HEAD first leaves nothing empty in the page cache
     from django.core.cache import cache
@@ -186,6 +198,27 @@ def test_with_many_files_the_items_are_in_the_linkset_only(client, depositor, co
     }
     assert context["cite-as"] == [{"href": f"https://doi.org/{record.doi}"}]
     assert {"href": "https://schema.org/Dataset"} in context["type"]
+    assert {
+        "href": f"{settings.SITE_URL}/records/{record.pk}/export/schemaorg",
+        "type": "application/ld+json",
+        "profile": "https://schema.org/",
+    } in context["describedby"]
+    # Level 2: the links whose origin is a file or a metadata format, each pointing back at the page
+    parts = {
+        c["anchor"]: {rel: targets for rel, targets in c.items() if rel != "anchor"}
+        for c in linkset.json()["linkset"][1:]
+    }
+    back = [{"href": record.landing_url, "type": "text/html"}]
+    assert parts == {
+        **{item["href"]: {"collection": back} for item in context["item"]},
+        **{meta["href"]: {"describes": back} for meta in context["describedby"]},
+    }
+    assert parts[f"{settings.SITE_URL}/records/{record.pk}/manifest-sha256.txt"] == {"describes": back}
+    # the same links in the `Link` header of each part: no cite-as there, the DOI is the dataset's
+    linkset_link = (f"{settings.SITE_URL}/records/{record.pk}/export/linkset", "linkset", "application/linkset+json")
+    for described in ("manifest-sha256.txt", "files.txt"):
+        response = client.get(f"/records/{record.pk}/{described}")
+        assert links_of(response) == [(record.landing_url, "describes", "text/html"), linkset_link]
 
 
 def test_embargoed_files_are_listed_but_not_signposted(client, depositor, communities):

@@ -167,8 +167,10 @@ def test_the_link_header_points_to_the_linkset_which_names_every_file(client, re
     _body, _n, response = _get(client, record.get_absolute_url())
     assert 'rel="item"' not in response["Link"] and 'rel="linkset"' in response["Link"]
     body, _n, _r = _get(client, reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}))
-    [context] = json.loads(body)["linkset"]
+    context, *parts = json.loads(body)["linkset"]
     assert len(context["item"]) == 1001  # every file and the ZIP
+    # and a context of each file, the ZIP and each metadata format, back to the page (level 2)
+    assert len(parts) == 1001 + len(context["describedby"])
     # written from one prefix, each URL is what `reverse` gives (a space, an accent, a parenthesis)
     names = ["notes (v2).txt", "données (brutes)/été 2024.csv", "a+b/c;d@e~f.nc"]
     for i, name in enumerate(names):
