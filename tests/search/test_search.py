@@ -229,6 +229,66 @@ def test_a_selected_value_stays_listed_beyond_the_top_values(publish):
     assert any(v.value == "Rare" and v.selected for v in result.facets["keyword"])
 
 
+def _expected_counts(params: dict) -> dict[str, dict[str, int]]:
+    """Each facet's counts worked out from the records' own search columns, one record at a time:
+    over the searchable records meeting every facet filter but the facet's own."""
+    from repository.models import Record
+
+    columns = {
+        "community": lambda r: [r.community.slug],
+        "keyword": lambda r: list(r.search_keywords),
+        "resource_type": lambda r: [r.search_resource_type] if r.search_resource_type else [],
+        "licence": lambda r: [r.search_licence] if r.search_licence else [],
+        "year": lambda r: [str(r.search_year)] if r.search_year else [],
+        "creator": lambda r: list(r.search_creators),
+    }
+    records = list(Record.objects.filter(search_latest=True).select_related("community"))
+    expected = {}
+    for facet, values_of in columns.items():
+        counted: dict[str, int] = {}
+        for record in records:
+            others = [f for f in columns if f != facet and params.get(f)]
+            if all(set(columns[f](record)) & set(params[f]) for f in others):
+                for value in values_of(record):
+                    counted[value] = counted.get(value, 0) + 1
+        expected[facet] = counted
+    return expected
+
+
+def test_every_facet_counts_what_the_records_columns_say_whatever_the_filters(publish):
+    """Each facet's counts, on both databases, are what the records themselves say, for none,
+    one, two and three facet filters, values within a facet as alternatives, and an unknown value."""
+    keywords = [("Sea water temperature", TEMP), ("Salinity", PSAL), ("Oxygen", None), ("Nitrate", None)]
+    creators = ["Le Goff, Anne", "Martin, Paul", "Durand, Claire", "Nguyen, Linh"]
+    licences = ["CC-BY-4.0", "CC0-1.0", "etalab-2.0"]
+    for n in range(18):
+        publish(
+            f"Record {n}",
+            community=["ocean", "atmosphere", "biodiversity"][n % 3],
+            keywords=list(dict.fromkeys([keywords[n % 4], keywords[(n * 3 + 2) % 4]])) if n % 5 else [],
+            creators=list(dict.fromkeys([creators[n % 4], creators[(n // 2) % 4]])),
+            licence=licences[n % 3 if n % 7 else 0],
+            resource_type=["Dataset", "Model", "Text"][(n // 3) % 3],
+            published=date(2020 + n % 4, 1, 1),
+        )
+    queries = [
+        {},
+        {"community": ["ocean"]},
+        {"keyword": [TEMP, "Oxygen"]},
+        {"creator": ["Martin, Paul"], "licence": ["CC-BY-4.0"]},
+        {"year": ["2021", "2023"], "resource_type": ["Model"], "community": ["ocean", "atmosphere"]},
+        {"keyword": [PSAL], "creator": ["Nguyen, Linh", "Durand, Claire"], "year": ["2020"]},
+        {"licence": ["no-such-licence"], "keyword": [TEMP]},
+    ]
+    for params in queries:
+        result = search(parse_query(params), facet_size=50)
+        got = {facet: counts(result, facet) for facet in result.facets}
+        assert got == _expected_counts(params), params
+        for facet, values in params.items():
+            chosen = {v.value for v in result.facets[facet] if v.selected}
+            assert chosen == set(values) & set(counts(result, facet)), (params, facet)
+
+
 # --- Space --------------------------------------------------------------------------------------
 
 
@@ -274,6 +334,48 @@ def test_a_query_box_across_the_antimeridian_finds_both_sides_and_not_greenwich(
 def test_points_and_the_whole_world(places):
     assert found(bbox="-1,-16,1,-14") == {"Station at 0°"}
     assert found(bbox="-180,-90,180,90") == {t.title for k, t in places.items() if k != "nowhere"}
+
+
+def test_a_box_finds_exactly_the_records_meeting_it_wherever_their_edges_fall(publish):
+    """Records and query boxes with edges on ±180°, ±90° and round degrees, just either side of
+    them, points, boxes across the antimeridian and an ocean-wide box: each search's records are
+    those whose stored extent meets the box (edges touching count), worked out here one record at
+    a time, on both databases."""
+    from repository.models import Record
+    from repository.search import BBox
+
+    shapes = {
+        "corner": [(0, 0, 10, 10)],
+        "just-past": [(10.000001, -10, 19.999999, -0.000001)],
+        "date-line": [(170, 80, -170, 90)],
+        "south-pole": [(-180, -90, 180, -80)],
+        "edge-180": [(175, 0, 180, 5)],
+        "ocean": [(-80, -60, 20, 70)],
+    }
+    for name, boxes in shapes.items():
+        publish(name, boxes=boxes)
+    for lon, lat in [(-180, 0), (180, 45), (10, 10), (-0.000001, 89.999999), (0, -90)]:
+        publish(f"point {lon} {lat}", points=[(lon, lat)])
+    records = list(Record.objects.filter(search_latest=True))
+
+    def meets(r, box: BBox) -> bool:
+        if r.search_south is None or r.search_south > box.north or r.search_north < box.south:
+            return False
+        spans = [(r.search_west, r.search_east)] + (
+            [(r.search_west2, r.search_east2)] if r.search_west2 is not None else []
+        )
+        return any(w <= q_east and e >= q_west for w, e in spans for q_west, q_east in box.longitude_ranges())
+
+    edges = [-180, -170.5, -10, -0.000001, 0, 10, 19.999999, 20, 170, 179.9, 180]
+    lats = [-90, -80, -10, 0, 10, 45, 80, 90]
+    searched = 0
+    for west in edges:
+        for east in edges[::3]:
+            for south, north in zip(lats, lats[2:], strict=False):
+                box = BBox(west=west, south=south, east=east, north=north)
+                assert found(bbox=box.as_param(), size=100) == {r.title for r in records if meets(r, box)}, box
+                searched += 1
+    assert searched > 100
 
 
 def test_the_extent_of_several_shapes_is_their_union(publish):
