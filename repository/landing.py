@@ -326,7 +326,7 @@ class LandingRecord:
             describedby=describedby,
             items=self._every_item() if listed else [],
             licences=[r.uri for r in self.metadata.rights],
-            linkset_url=settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"}),
+            linkset_url=linkset_url(record),
         )
 
     def archive_links(self) -> list[signposting.Link]:
@@ -455,6 +455,12 @@ def preview_record(*, document: MetadataDocument, pid: PersistentIdentifier | No
 # sent away with a click). The usage mark is an HTML comment, which escaped metadata cannot form.
 
 USAGE_MARK = "<!--estran:usage-->"
+
+
+def linkset_url(record) -> str:
+    """The absolute URL of a record's Signposting linkset (level 2), which its landing page, files
+    and exports link to."""
+    return settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"})
 
 
 def csrf_mark() -> str:

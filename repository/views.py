@@ -644,11 +644,7 @@ def _count_download(request, file) -> None:
 def _collection_link(record, rel: str = "collection") -> str:
     """Signposting from a file (`collection`) or a description of the files (`describes`: the
     manifest, the URL list) back to its landing page, and to the linkset."""
-    return signposting.part_links(record.landing_url, rel, _linkset_url(record))
-
-
-def _linkset_url(record) -> str:
-    return settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"})
+    return signposting.part_links(record.landing_url, rel, landing_page.linkset_url(record))
 
 
 def _datacite_xml(page: LandingRecord, **_params) -> bytes:
