@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Left, Substr
 
 from core.errors import NotFound
+from repository import variables
 
 from . import policy
 from .models import Collaboration, Deposit, DepositEvent, DepositFile
@@ -111,3 +112,10 @@ def same_content_across(deposit: Deposit, files: list[DepositFile]) -> dict[int,
     )
     found = same_content(list(others))
     return {f.pk: found.get(f.pk, []) for f in files}
+
+
+def files_variables(deposit: Deposit) -> list[dict]:
+    """The measured variables of the deposit's ready files, read from their stored previews
+    (`repository.variables.from_previews`), the files in name order. One query."""
+    previews = deposit.files.filter(state=DepositFile.State.ready).order_by("name").values_list("name", "preview")
+    return variables.from_previews(previews)

@@ -32,6 +32,7 @@ from .metadata import AccessLevel, MetadataDocument, RelationType
 from .models import Concept, PersistentIdentifier, Record, RecordUsage
 from .serializers import citation as citations
 from .serializers.schemaorg import Archive, Distribution, encoding_format, identifier_url, to_schemaorg
+from .variables import concept_label
 
 # What `reverse` leaves unquoted in a path argument (RFC 3986's pchar, as Django's resolver quotes it).
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
@@ -206,6 +207,11 @@ class LandingRecord:
     def document(self) -> MetadataDocument:
         """The document as registered and exported: with the version relations and number."""
         return selectors.record_document(self.record, self.versions)
+
+    @cached_property
+    def variables(self) -> list[dict]:
+        """The measured variables, each with its concept's short name (`concept_label`)."""
+        return [{"variable": v, "concept": concept_label(v.property_id)} for v in self.document.variables]
 
     @cached_property
     def files(self) -> list[LandingFile]:

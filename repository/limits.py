@@ -20,6 +20,7 @@ RELATED_IDENTIFIER = 1_000
 LANGUAGE = 35  # a BCP 47 tag
 VERSION = 100
 DATE = 21  # YYYY-MM-DD/YYYY-MM-DD
+UNIT = 100  # a measured variable's unit, as text or as a code
 
 # Lists, in items
 TITLES = 20
@@ -35,6 +36,7 @@ POLYGON_POINTS = 1_000  # per polygon
 POLYGON_POINTS_TOTAL = 10_000  # in all the polygons of a document
 DATES = 100
 RELATED_IDENTIFIERS = 500
+VARIABLES = 500  # measured variables (a NetCDF preview lists at most 200 a file)
 
 # The wizard posts all of a step's fields at once, and the people step of the largest deposit is
 # the largest form: at most 6 fields a person (kind, name, family and given names, ORCID iD, a

@@ -710,6 +710,21 @@ class RelatedIdentifier(_Strict):
         return self
 
 
+class Variable(_Strict):
+    """A measured variable as it is in the files: `name` as the file writes it (a NetCDF variable's
+    name, a CSV column's header), what it is (`description`, a NetCDF long_name), the concept it
+    measures (`property_id`: a CF standard name's anchor in the CF table, an NVS P01 or P02 concept)
+    and its unit as the file writes it (`unit_text`) and as a UN/CEFACT common code (`unit_code`,
+    only when `repository.variables` knows the unit). Filled from the files' previews
+    (`repository.variables`) and confirmed or edited by the depositor in the wizard."""
+
+    name: Name = Field(min_length=1, description="As in the file: a NetCDF variable's name, a CSV column's header.")
+    description: Annotated[str, Limit(limits.TITLE)] | None = None
+    property_id: LinkUri | None = Field(default=None, description="The concept measured (URI).")
+    unit_text: Annotated[str, Limit(limits.UNIT)] | None = None
+    unit_code: Annotated[str, Limit(limits.UNIT)] | None = Field(default=None, description="UN/CEFACT common code.")
+
+
 def _comparable_name(name: str) -> str:
     """`Le Goff,  anne` and `le goff, Anne` are the same name."""
     return re.sub(r"\s*,\s*", ", ", " ".join(name.casefold().split()))
@@ -743,6 +758,7 @@ class MetadataDocument(_Strict):
     vertical_extent: VerticalExtent | None = None
     dates: Annotated[list[DateEntry], Limit(limits.DATES)] = []
     related_identifiers: Annotated[list[RelatedIdentifier], Limit(limits.RELATED_IDENTIFIERS)] = []
+    variables: Annotated[list[Variable], Limit(limits.VARIABLES)] = []
 
     @field_validator("creators")
     @classmethod
@@ -770,6 +786,17 @@ class MetadataDocument(_Strict):
             # the number is limits.POLYGON_POINTS_TOTAL
             raise ValueError(N_("All the polygons together have at most 10,000 points: simplify them."))
         return v
+
+    @field_validator("variables")
+    @classmethod
+    def _distinct_variables(cls, variables: list[Variable]) -> list[Variable]:
+        """A name is one column or one variable: the same name twice, the later one is reported."""
+        seen: set[str] = set()
+        for index, variable in enumerate(variables):
+            if variable.name in seen:
+                raise FieldError(N_("The same variable is listed twice."), f"{index}.name")
+            seen.add(variable.name)
+        return variables
 
     @field_validator("titles")
     @classmethod
@@ -807,6 +834,7 @@ FIELD_STEPS: dict[str, str] = {
     "temporal_extent": "where_when",
     "vertical_extent": "where_when",
     "dates": "where_when",
+    "variables": "where_when",
     "files": "files",
     "rights": "links_licence",
     "use_conditions": "links_licence",

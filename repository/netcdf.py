@@ -61,6 +61,39 @@ PRESSURE_UNITS = frozenset({"dbar", "decibar", "decibars", "bar", "bars", "pa", 
 # the reader's memory limit (FILE_PARSE_MEMORY_LIMIT, 1 GiB by default).
 MAX_COORDINATE_VALUES = 10_000_000
 
+# Attributes that make a variable a set of flags (CF 3.5), not of values.
+FLAG_ATTRIBUTES = ("flag_values", "flag_meanings", "flag_masks")
+
+
+def is_coordinate(name: str, dimensions, attributes: dict) -> bool:
+    """Whether a variable locates the data rather than measures something: a coordinate variable
+    (one dimension, of its own name), one that states an `axis`, a latitude or a longitude (by
+    standard name or units), or a time (CF time units, `days since 1950-01-01`). `attributes`
+    holds the file's `standard_name`, `units` and `axis` when it gives them. A variable that only
+    says `positive` may be a measured pressure (a glider's sea_water_pressure): only an `axis` marks
+    the vertical one. One rule for the suggestions (`_Extraction.parameters`) and the header's
+    preview (`read_header`), which `repository.variables` reads."""
+    standard_name = attributes.get("standard_name")
+    units = str(attributes.get("units") or "").strip().lower()
+    return (
+        tuple(dimensions) == (name,)
+        or bool(attributes.get("axis"))
+        or standard_name in ("latitude", "longitude")
+        or units in LATITUDE_UNITS
+        or units in LONGITUDE_UNITS
+        or " since " in units  # a time, or a forecast's reference time or period
+    )
+
+
+def is_flag(attributes: dict) -> bool:
+    """Whether a variable holds quality flags or status codes rather than values: CF's
+    `flag_values`, `flag_meanings` or `flag_masks`, or a standard name with a modifier
+    (`sea_water_temperature status_flag`)."""
+    standard_name = attributes.get("standard_name")
+    return any(attributes.get(a) is not None for a in FLAG_ATTRIBUTES) or (
+        isinstance(standard_name, str) and " " in standard_name.strip()
+    )
+
 
 class NotNetCDF(ValueError):
     """The file is not one the NetCDF library can open, or its header cannot be honest."""
@@ -306,12 +339,15 @@ MAX_VARIABLES = 200
 MAX_ATTRIBUTES = 100
 MAX_ATTRIBUTE_CHARS = 500
 VARIABLE_ATTRIBUTES = ("standard_name", "long_name", "units")
+# What `is_coordinate` reads of a variable.
+COORDINATE_ATTRIBUTES = ("standard_name", "units", "axis")
 
 
 def read_header(path: str | Path) -> dict[str, Any]:
-    """Dimensions, variables (with their standard name, long name and units) and global attributes,
-    read from the header only (no data), each list capped (`more_…` counts what was left out).
-    Raises NotNetCDF. Untrusted files are read through `repository.sandbox`."""
+    """Dimensions, variables (with their standard name, long name and units, and their `role`:
+    `coordinate`, `flag` or `data`, see `_role`) and global attributes, read from the header only
+    (no data), each list capped (`more_…` counts what was left out). Raises NotNetCDF. Untrusted
+    files are read through `repository.sandbox`."""
     with _open(path) as ds:
         all_dimensions = list(ds.dimensions.values())
         dimensions = [
@@ -328,6 +364,7 @@ def read_header(path: str | Path) -> dict[str, Any]:
                     "dimensions": list(var.dimensions),
                     "dtype": "string" if var.dtype is str else str(var.dtype),
                     "attributes": {a["name"]: a["value"] for a in _header_attributes(var, names)},
+                    "role": _role(var),
                 }
             )
         names = list(ds.ncattrs())
@@ -341,6 +378,21 @@ def read_header(path: str | Path) -> dict[str, Any]:
             "more_attributes": max(0, len(names) - MAX_ATTRIBUTES),
             "groups": list(ds.groups)[:50],
         }
+
+
+def _role(var) -> str:
+    """`coordinate` (`is_coordinate`), `flag` (`is_flag`), `data` for a quantity the file measures
+    or computes, `other` for the rest (text, indices, containers of attributes)."""
+    attributes = _attributes(var, COORDINATE_ATTRIBUTES)
+    if is_coordinate(var.name, var.dimensions, attributes):
+        return "coordinate"
+    # Flag values are arrays, which `_attr` does not read: their presence is what counts.
+    if is_flag({**attributes, **{a: True for a in FLAG_ATTRIBUTES if a in var.ncattrs()}}):
+        return "flag"
+    # A quantity has a unit or a standard name; a number with neither is an index or an id (a
+    # glider's profile_id), or a container of attributes (its `platform`).
+    measured = _attr(var, "units") is not None or _attr(var, "standard_name") is not None
+    return "data" if _is_numeric(var) and measured else "other"
 
 
 def _attribute_text(value) -> str:
@@ -405,6 +457,11 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _attributes(var, names) -> dict[str, Any]:
+    """The variable's attributes of these names that it has (as `_attr` reads them)."""
+    return {name: value for name in names if (value := _attr(var, name)) is not None}
 
 
 def _text(value: Any) -> str | None:
@@ -859,12 +916,9 @@ class _Extraction:
         return subjects
 
     def parameters(self) -> tuple[list[dict], list[dict]]:
-        # Coordinates are not parameters; a variable that only says `positive` may be a measured
-        # pressure (a glider's sea_water_pressure), so only an `axis` marks the vertical one.
-        coordinates = {v.name for v in self.latitude_variables() + self.longitude_variables() + self.time_variables()}
         variables, subjects, seen, skipped = [], [], set(), []
         for var in self.variables.values():
-            if var.name in coordinates or var.dimensions == (var.name,) or _attr(var, "axis") or not _is_numeric(var):
+            if not _is_numeric(var) or is_coordinate(var.name, var.dimensions, _attributes(var, COORDINATE_ATTRIBUTES)):
                 continue
             standard_name = _text(_attr(var, "standard_name"))
             long_name, units = _text(_attr(var, "long_name")), _text(_attr(var, "units"))

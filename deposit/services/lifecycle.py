@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import PermissionDenied, ValidationFailed
-from deposit import policy, workflow
+from deposit import policy, selectors, workflow
 from deposit.models import Deposit, DepositFile
 from deposit.workflow import Action
-from repository import services as repository_services
+from repository import services as repository_services, variables
 from repository.metadata import MetadataDocument
 
 from .deposits import deposit_problems
@@ -121,6 +121,18 @@ class NameRequired(ValidationFailed):
         self.code = "name_required"
 
 
+def _variables_fill(deposit: Deposit) -> None:
+    """A document whose variables nobody decided (no `variables` key: the wizard's table was never
+    saved, the API never sent them) gets its files' variables, as the wizard offers them ticked.
+    A list the depositor saved, even empty, is theirs and kept."""
+    if not isinstance(deposit.metadata, dict) or "variables" in deposit.metadata:
+        return
+    if found := selectors.files_variables(deposit):
+        deposit.metadata = {**deposit.metadata, "variables": variables.document_variables(found)}
+        deposit.revision += 1
+        deposit.save(update_fields=["metadata", "revision", "modified"])
+
+
 @transaction.atomic
 def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen_status: str = "") -> Deposit:
     deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
@@ -132,6 +144,7 @@ def deposit_submit(*, deposit: Deposit, actor, action: str = Action.submit, seen
             raise PermissionDenied(_("You may not do this to this deposit."))
         if not actor.public_name:
             raise NameRequired()
+        _variables_fill(deposit)
         problems = deposit_problems(deposit)
         if problems:
             raise ValidationFailed(_("The deposit is not complete yet."), problems=problems)

@@ -12,9 +12,11 @@ What goes where (SOSO's recommendations, checked by its SHACL shapes: repository
   another;
 - `keywords`: a thesaurus keyword as a DefinedTerm (`url` its concept, `inDefinedTermSet` its
   thesaurus), a free one as text; with no keyword at all, the community's name (SOSO requires one);
-- `variableMeasured`: the measured variables, as PropertyValue (`propertyID` the concept URI):
-  keywords of type *parameter* (a NetCDF file's CF standard names are suggested as such) and
-  concepts of NERC's parameter vocabularies (P01, P02, P07) or of the CF standard-name table;
+- `variableMeasured`: the measured variables, as PropertyValue: the document's `variables` when it
+  has any (`name` as in the file, `description`, `propertyID` the concept URI, `unitText` and
+  `unitCode`, `repository.variables`), else, as before there were variables, keywords of type
+  *parameter* and concepts of NERC's parameter vocabularies (P01, P02, P07) or of the CF
+  standard-name table (`propertyID` the concept URI);
 - `spatialCoverage`: a Place per location with a GeoShape `box` ("south west north east", west >
   east crossing the antimeridian), a GeoCoordinates point, or a GeoShape `polygon` ("lat lon"
   pairs, closed); the vertical extent as the first place's `additionalProperty` (depth or altitude,
@@ -259,6 +261,27 @@ def _variable(subject) -> dict:
     return variable
 
 
+def _measured(variable) -> dict:
+    measured = {"@type": "PropertyValue", "name": variable.name}
+    for key, value in (
+        ("description", variable.description),
+        ("propertyID", variable.property_id),
+        ("unitText", variable.unit_text),
+        ("unitCode", variable.unit_code),
+    ):
+        if value:
+            measured[key] = value
+    return measured
+
+
+def _variables_measured(document: MetadataDocument) -> list[dict]:
+    """The variables as the files name them; without them, the parameter keywords (a keyword's
+    concept and a variable's are not told apart, so the two are never mixed: no duplicates)."""
+    if document.variables:
+        return [_measured(v) for v in document.variables]
+    return [_variable(s) for s in document.subjects if _is_variable(s)]
+
+
 def _temporal_coverage(document: MetadataDocument) -> str | None:
     if extent := document.temporal_extent:
         return f"{extent.start.isoformat()}/{extent.end.isoformat() if extent.end else '..'}"
@@ -361,7 +384,7 @@ def to_schemaorg(
         data["keywords"] = [_keyword(s) for s in document.subjects]
     elif community:
         data["keywords"] = [community]
-    if variables := [_variable(s) for s in document.subjects if _is_variable(s)]:
+    if variables := _variables_measured(document):
         data["variableMeasured"] = variables
     if places := _places(document):
         data["spatialCoverage"] = places
