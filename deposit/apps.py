@@ -9,9 +9,11 @@ class DepositConfig(AppConfig):
     def ready(self) -> None:
         from repository import hooks
 
-        from . import policy
+        from . import policy, provenance
 
         # repository, below deposit, asks the one policy about records through its hooks.
         hooks.register_record_rule("see_embargoed_files", policy.may_see_embargoed_files)
         hooks.register_record_rule("start_new_version", policy.may_start_new_version)
         hooks.register_record_rule("withdraw", policy.may_withdraw)
+        # and reads a record's deposit and review for its provenance.
+        hooks.register_record_history(provenance.record_history)

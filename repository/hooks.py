@@ -45,3 +45,19 @@ def file_preview(record_file) -> dict | None:
     file became ready)."""
     reader = file_previews.get("stored")
     return reader(record_file) if reader is not None else None
+
+
+# A published record's history as the apps above kept it (deposit: its deposit and review), for its
+# provenance (`repository.serializers.prov`), registered in DepositConfig.ready: `history(record)` gives a
+# `prov.DepositHistory`, or None for a record published without a deposit. Unregistered: none.
+record_histories: dict[str, Callable] = {}
+
+
+def register_record_history(history: Callable[[object], object]) -> None:
+    record_histories["history"] = history
+
+
+def record_history(record):
+    """The record's `prov.DepositHistory` (None: none kept)."""
+    reader = record_histories.get("history")
+    return reader(record) if reader is not None else None
