@@ -48,6 +48,12 @@ What goes where, beyond the obvious:
   licence, else what the licence sets;
 - related identifiers are associated resources (DataCite's relation type kept in the citation;
   IsDerivedFrom is a `crossReference`, not a `revisionOf`: a derived product is no revision);
+- the lineage mirrors the record's PROV-O provenance (`prov.py`): the sources are the resources
+  the data were derived from or compiled with and the version before; the process steps are the
+  acquisition and processing (its period, instruments, platforms, campaigns and places), the deposit
+  (its depositors as processors) and the review (the community's moderators, never by name) when
+  the caller gives the deposit's history (the export does; OAI-PMH does not read it), and a
+  withdrawal; without a lineage of the depositor's, the steps make the statement;
 - the distribution lists the DOI, the landing page and every file's download URL, size and
   SHA-256 (an embargoed file says until when); a withdrawn record lists no file and its status
   is `withdrawn`; a record with more than `PUBLISH_FILES_LISTED_MAX` files gives their formats
@@ -89,7 +95,7 @@ from repository.metadata import (
     VerticalReference,
 )
 
-from . import inspire
+from . import inspire, prov
 from .vocab import (
     EMBARGOED_ACCESS,
     INSPIRE_NO_LIMITATIONS,
@@ -352,10 +358,19 @@ class IsoResource:
     today: date | None = None
     concept_doi: str | None = None  # the DOI of all the versions, once there are two
     listing: FileListing | None = None  # instead of `files`, for a record with many
+    history: prov.DepositHistory | None = None  # its deposit and review: process steps of its lineage
 
     @classmethod
-    def from_record(cls, record, files: Iterable | None = None, *, today: date | None = None) -> IsoResource:
-        """The context of a `repository.models.Record` (its files: `files`, else `record.files`)."""
+    def from_record(
+        cls,
+        record,
+        files: Iterable | None = None,
+        *,
+        today: date | None = None,
+        history: prov.DepositHistory | None = None,
+    ) -> IsoResource:
+        """The context of a `repository.models.Record` (its files: `files`, else `record.files`;
+        `history`: its deposit's, when the caller read it)."""
         site = settings.SITE_URL
         repository = this_repository()
         listing = None
@@ -397,6 +412,7 @@ class IsoResource:
             today=today,
             concept_doi=record.concept.pid.doi if record.concept.pid_id else None,
             listing=listing,
+            history=history,
         )
 
 
@@ -990,12 +1006,80 @@ def _distribution(root: etree._Element, document: MetadataDocument, resource: Is
         )
 
 
-def _lineage(root: etree._Element, document: MetadataDocument, scope: str) -> None:
+# Sources of the lineage beyond INSPIRE's (the resources the data come from): the version before.
+REVISION_SOURCES = {RelationType.is_new_version_of: "Revision of"}
+
+
+def _step_description(activity: prov.Activity, provenance: prov.Provenance) -> str | None:
+    """What a step says: the acquisition's instruments, platforms, campaigns and places (its lineage is
+    the statement), the other steps' own description; None for an acquisition nobody described."""
+    if activity.id != provenance.generated_by:
+        return f"{activity.label}: {activity.description}"
+    used = [provenance.things[t] for t in activity.used]
+    details = [
+        (label, [t.label for t in used if kind in t.types])
+        for label, kind in (("Instruments", "sosa:Sensor"), ("Platforms", "sosa:Platform"))
+    ]
+    details.append(("Part of", [provenance.campaigns[c].label for c in activity.part_of]))
+    details.append(("Places", list(activity.places)))
+    details = [f"{label}: {'; '.join(names)}." for label, names in details if names]
+    if not (details or activity.started or activity.ended):
+        return None
+    return " ".join([f"{activity.label}.", *details])
+
+
+def _step_time(step: etree._Element, activity: prov.Activity, gml_id: str) -> None:
+    if not (activity.started or activity.ended):
+        return
+    prop = _el(step, "mrl:stepDateTime")
+    if activity.started and activity.started == activity.ended:
+        instant = _el(prop, "gml:TimeInstant")
+        instant.set(GML_ID, gml_id)
+        _el(instant, "gml:timePosition", _datetime(activity.started))
+        return
+    period = _el(prop, "gml:TimePeriod")
+    period.set(GML_ID, gml_id)
+    for name, when in (("gml:beginPosition", activity.started), ("gml:endPosition", activity.ended)):
+        if when:
+            _el(period, name, _datetime(when))
+        else:
+            _el(period, name, indeterminatePosition="unknown" if name == "gml:beginPosition" else "now")
+
+
+def _processor(step: etree._Element, agent: prov.Agent) -> None:
+    responsibility = _responsibility(step, "mrl:processor", "processor")
+    if agent.type == "prov:Person":
+        _individual(_el(responsibility, "cit:party"), agent.name, orcid=agent.orcid)
+    else:
+        _organisation(responsibility, agent.name, ror=agent.ror)
+
+
+def _lineage(
+    root: etree._Element, document: MetadataDocument, resource: IsoResource, scope: str, id_prefix: str
+) -> None:
     """The statement (INSPIRE asks for one wherever there is a lineage: the sources' names when the
-    depositor wrote none) and the sources."""
-    statement = inspire.lineage_statement(document)
+    depositor wrote none, else what the steps say), the sources, and the process steps: the record's
+    provenance (`prov.py`) as ISO writes it, its acquisition and processing, its deposit and review
+    (when the caller gave its history), its withdrawal."""
+    provenance = prov.record_provenance(
+        document,
+        doi=resource.doi,
+        landing_url=resource.landing_url,
+        community=resource.community_name,
+        repository_name=resource.repository.name,
+        repository_ror=resource.repository.ror,
+        history=resource.history,
+        withdrawn_at=resource.withdrawn_at,
+    )
+    steps = [
+        (activity, description)
+        for activity in provenance.activities.values()
+        if (description := _step_description(activity, provenance))
+    ]
+    statement = inspire.lineage_statement(document) or " ".join(description for _a, description in steps) or None
     # Related resources the data come from are sources of the lineage.
-    sources = [r for r in document.related_identifiers if r.relation_type in inspire.SOURCE_RELATIONS]
+    labels = {**inspire.SOURCE_RELATIONS, **REVISION_SOURCES}
+    sources = [r for r in document.related_identifiers if r.relation_type in labels]
     if not (statement or sources):
         return
     lineage = _path(root, "mdb:resourceLineage", "mrl:LI_Lineage")
@@ -1004,8 +1088,14 @@ def _lineage(root: etree._Element, document: MetadataDocument, scope: str) -> No
     _code(_path(lineage, "mrl:scope", "mcc:MD_Scope"), "mcc:level", "mcc:MD_ScopeCode", scope)
     for related in sources:
         source = _path(lineage, "mrl:source", "mrl:LI_Source")
-        _string(source, "mrl:description", f"{inspire.SOURCE_RELATIONS[related.relation_type]} {related.identifier}")
+        _string(source, "mrl:description", f"{labels[related.relation_type]} {related.identifier}")
         _related_citation(source, "mrl:sourceCitation", related)
+    for index, (activity, description) in enumerate(steps, start=1):
+        step = _path(lineage, "mrl:processStep", "mrl:LI_ProcessStep")
+        _string(step, "mrl:description", description)
+        _step_time(step, activity, f"{id_prefix}-step-{index}")
+        for agent_id in activity.associated:
+            _processor(step, provenance.agents[agent_id])
 
 
 # --- The document -------------------------------------------------------------------------------
@@ -1107,7 +1197,7 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
         _string(identification, "mri:supplementalInformation", "\n\n".join(others))
 
     _distribution(root, document, resource)
-    _lineage(root, document, scope)
+    _lineage(root, document, resource, scope, "id" + metadata_uuid(resource.doi).replace("-", ""))
     return root
 
 
