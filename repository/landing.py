@@ -28,9 +28,10 @@ from core.file_names import base_name
 from core.folders import Folder, FolderIndex
 
 from . import file_summary, hooks, selectors, signposting
+from .catalog import this_repository
 from .metadata import AccessLevel, MetadataDocument, RelationType
 from .models import Concept, PersistentIdentifier, Record, RecordUsage
-from .serializers import citation as citations
+from .serializers import citation as citations, prov
 from .serializers.schemaorg import Archive, Distribution, encoding_format, identifier_url, to_schemaorg
 from .variables import concept_label
 
@@ -305,7 +306,7 @@ class LandingRecord:
                 url=settings.SITE_URL + reverse("repository:files-zip", kwargs={"pk": record.pk}),
                 list_url=settings.SITE_URL + reverse("repository:files-urls", kwargs={"pk": record.pk}),
             )
-        return to_schemaorg(
+        data = to_schemaorg(
             self.document,
             doi=record.doi,
             url=record.landing_url,
@@ -319,9 +320,37 @@ class LandingRecord:
             withdrawn=record.is_withdrawn,
             community=record.community.name,
         )
+        # What the record says of its provenance (its deposit's history is one link away: reading it
+        # would cost every page queries).
+        data["@context"] = {**data["@context"], **prov.CONTEXT}
+        data.update(prov.embedded(self.provenance(with_history=False), provenance_url=provenance_url(record)))
+        return data
 
-    def links(self, describedby: list[tuple[str, str]], *, every_file: bool = False) -> list[signposting.Link]:
-        """The Signposting links; `describedby` is (URL, media type) of each metadata format.
+    @cached_property
+    def history(self) -> prov.DepositHistory | None:
+        """How the record was deposited and reviewed (none named for a redacted record)."""
+        return None if self.redacted else hooks.record_history(self.record)
+
+    def provenance(self, *, with_history: bool = True) -> prov.Provenance:
+        """The record's provenance; `with_history` with its deposit and review (two queries)."""
+        record, community = self.record, self.record.community
+        repository = this_repository()
+        return prov.record_provenance(
+            self.document,
+            doi=record.doi,
+            landing_url=record.landing_url,
+            community=f"{community.name} ({community.acronym})" if community.acronym else community.name,
+            repository_name=repository.organization,
+            repository_ror=repository.ror,
+            history=self.history if with_history else None,
+            withdrawn_at=record.withdrawn_at if record.is_withdrawn else None,
+            redacted=self.redacted,
+        )
+
+    def links(
+        self, describedby: list[tuple[str, str, str | None]], *, every_file: bool = False
+    ) -> list[signposting.Link]:
+        """The Signposting links; `describedby` is (URL, media type, profile) of each metadata format.
         `every_file` for the linkset, which names every file; the `Link` header names none of a
         record with many (more than `signposting.MAX_HEADER_ITEMS`), so they are not read for it."""
         record = self.record
@@ -469,6 +498,11 @@ def linkset_url(record) -> str:
     return settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "linkset"})
 
 
+def provenance_url(record) -> str:
+    """The absolute URL of a record's PROV-O provenance (JSON-LD; Turtle by content negotiation)."""
+    return settings.SITE_URL + reverse("repository:export", kwargs={"pk": record.pk, "fmt": "prov"})
+
+
 def csrf_mark() -> str:
     return "estran-csrf-" + secrets.token_hex(16)
 
@@ -545,6 +579,7 @@ def _templates_version() -> str:
         "repository/templatetags/landing_tags.py",
         "locale/fr/LC_MESSAGES/django.mo",
         "repository/serializers/schemaorg.py",
+        "repository/serializers/prov.py",
         "repository/serializers/citation.py",
         "repository/serializers/vocab.py",
     ):

@@ -6,8 +6,9 @@ RFC 9264 `application/linkset+json`, at `/records/<id>/export/linkset`).
   `schema.org/AboutPage` (a landing page);
 - `author`: each creator's ORCID iD (creators without one have no URI to give);
 - `describedby`: each metadata format, with its media type (DataCite XML and JSON, schema.org
-  JSON-LD, ISO 19115-3, and the citation formats) and, for a media type that does not say which
-  format it holds (`application/ld+json`), the format's URI as `profile`;
+  JSON-LD, ISO 19115-3, PROV-O provenance in JSON-LD and Turtle, and the citation formats) and, for
+  a media type that does not say which format it holds (`application/ld+json`, `text/turtle`), the
+  format's URI as `profile` (`https://schema.org/`, PROV-O's namespace);
 - `item`: each file, with its media type, when anyone may download it (not under embargo, not
   withdrawn);
 - `license`: the licence's URL; `linkset`: the linkset, with its media type.
@@ -38,8 +39,6 @@ DATASET = "https://schema.org/Dataset"
 ABOUT_PAGE = "https://schema.org/AboutPage"
 LINKSET_TYPE = "application/linkset+json"
 LANDING_TYPE = "text/html"
-# The format behind a media type that several formats share (the recipe's `profile`).
-PROFILES = {"application/ld+json": "https://schema.org/"}
 
 
 @dataclass(frozen=True)
@@ -72,15 +71,16 @@ def record_links(
     *,
     doi: str,
     creators_orcids: list[str],
-    describedby: list[tuple[str, str]],
+    describedby: list[tuple[str, str, str | None]],
     items: list[tuple[str, str]],
     licences: list[str],
     linkset_url: str | None,
 ) -> list[Link]:
-    """Every link of a record's landing page: `describedby` and `items` are (URL, media type)."""
+    """Every link of a record's landing page: `describedby` are (URL, media type, profile or None),
+    `items` (URL, media type)."""
     links = [Link(f"https://doi.org/{doi}", "cite-as"), Link(DATASET, "type"), Link(ABOUT_PAGE, "type")]
     links += [Link(f"https://orcid.org/{orcid}", "author") for orcid in dict.fromkeys(creators_orcids)]
-    links += [Link(url, "describedby", media_type, PROFILES.get(media_type)) for url, media_type in describedby]
+    links += [Link(url, "describedby", media_type, profile) for url, media_type, profile in describedby]
     links += [Link(url, "item", media_type) for url, media_type in items]
     links += [Link(url, "license") for url in dict.fromkeys(licences)]
     if linkset_url:

@@ -29,10 +29,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language, gettext as _, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
@@ -49,7 +50,7 @@ from . import archive, file_summary, hooks, landing as landing_page, selectors, 
 from .catalog import this_repository
 from .landing import LandingPreview, LandingRecord
 from .models import Concept, WithdrawalReason
-from .serializers import citation as citations
+from .serializers import citation as citations, prov
 from .serializers.datacite import to_datacite_xml
 from .serializers.datacite_json import to_datacite_json
 from .serializers.iso19115 import IsoResource, to_iso19115_3_xml
@@ -260,11 +261,11 @@ def _styled_citation(request, page: LandingRecord, style: str) -> str:
     )
 
 
-def _describedby(record) -> list[tuple[str, str]]:
-    """(URL, media type) of each metadata format, for Signposting's `describedby`."""
+def _describedby(record) -> list[tuple[str, str, str | None]]:
+    """(URL, media type, profile) of each metadata format, for Signposting's `describedby`."""
     base = settings.SITE_URL
     return [
-        (base + reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt}), EXPORTS[fmt][0])
+        (base + reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt}), EXPORTS[fmt][0], PROFILES.get(fmt))
         for fmt in DESCRIBEDBY
     ]
 
@@ -660,11 +661,19 @@ def _datacite_json(page: LandingRecord, **_params) -> bytes:
 
 
 def _iso19115_3_xml(page: LandingRecord, **_params) -> bytes:
-    return to_iso19115_3_xml(page.document, resource=IsoResource.from_record(page.record))
+    return to_iso19115_3_xml(page.document, resource=IsoResource.from_record(page.record, history=page.history))
 
 
 def _schemaorg(page: LandingRecord, **_params) -> bytes:
     return to_jsonld(page.schemaorg())
+
+
+def _prov_jsonld(page: LandingRecord, **_params) -> bytes:
+    return prov.to_jsonld_bytes(prov.to_prov_jsonld(page.provenance()))
+
+
+def _prov_turtle(page: LandingRecord, **_params) -> bytes:
+    return prov.to_turtle(page.provenance())
 
 
 def _csl_json(page: LandingRecord, **_params) -> bytes:
@@ -702,31 +711,49 @@ EXPORTS = {
     "datacite-json": ("application/vnd.datacite.datacite+json", "json", _datacite_json),
     "iso19115-3": ("application/vnd.iso.19115-3+xml", "xml", _iso19115_3_xml),
     "schemaorg": ("application/ld+json", "jsonld", _schemaorg),
+    "prov": ("application/ld+json", "jsonld", _prov_jsonld),
+    "prov-turtle": ("text/turtle", "ttl", _prov_turtle),
     "bibtex": ("application/x-bibtex", "bib", _bibtex),
     "ris": ("application/x-research-info-systems", "ris", _ris),
     "csl-json": ("application/vnd.citationstyles.csl+json", "json", _csl_json),
     "citation": ("text/x-bibliography", "txt", _bibliography),
     "linkset": ("application/linkset+json", "json", _linkset),
 }
+# The format behind a media type that several formats share (JSON-LD: schema.org's or PROV-O's), the
+# Signposting `profile` of its `describedby` and what a client's `Accept` names to choose it; PROV's
+# Turtle has one too (text/turtle says RDF, not which vocabulary).
+PROFILES = {"schemaorg": "https://schema.org/", "prov": prov.PROFILE, "prov-turtle": prov.PROFILE}
+# An export at one URL in several serializations, the one `Accept` prefers (the first by default).
+EXPORT_VARIANTS = {"prov": ("prov", "prov-turtle")}
 # Formats offered on the landing page (label, format); `describedby` in Signposting.
 METADATA_EXPORTS = (
     ("DataCite XML", "datacite-xml"),
     ("DataCite JSON", "datacite-json"),
     ("schema.org JSON-LD", "schemaorg"),
     ("ISO 19115-3", "iso19115-3"),
+    (gettext_lazy("Provenance, PROV-O JSON-LD"), "prov"),
+    (gettext_lazy("Provenance, PROV-O Turtle"), "prov-turtle"),
 )
 CITATION_EXPORTS = (("BibTeX", "bibtex"), ("RIS", "ris"), ("CSL-JSON", "csl-json"))
 DESCRIBEDBY = [fmt for _label, fmt in METADATA_EXPORTS + CITATION_EXPORTS]
 HTML = "html"
 # Media types answered with the landing page: a browser's, and what `*/*` and `text/*` mean here.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_EXPORT_TYPES = tuple(media_type for media_type, _ext, _ser in EXPORTS.values())
+_EXPORT_TYPES = tuple(dict.fromkeys(media_type for media_type, _ext, _ser in EXPORTS.values()))
+
+
+def _content_type(fmt: str) -> str:
+    """An export's media type, with its profile when a format before it has that media type (PROV's
+    JSON-LD: plain `application/ld+json` stays schema.org's)."""
+    media_type = EXPORTS[fmt][0]
+    first = next(f for f, (other, _ext, _ser) in EXPORTS.items() if other == media_type)
+    return media_type if first == fmt else f'{media_type}; profile="{PROFILES[fmt]}"'
 
 
 def _export_response(
     request, record, fmt: str, *, attachment: bool, params: dict | None = None, negotiated: bool = True
 ) -> HttpResponse:
-    media_type, extension, serialize = EXPORTS[fmt]
+    _media_type, extension, serialize = EXPORTS[fmt]
     params = dict(params or {})
     page = LandingRecord(record)
     options = {}
@@ -742,7 +769,9 @@ def _export_response(
         # parameter (400).
         status = 406 if params.get("style") or params.get("locale") else 400
         return HttpResponse(f"{exc}\n", status=status, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body if request.method != "HEAD" else b"", content_type=f"{media_type}; charset=utf-8")
+    response = HttpResponse(
+        body if request.method != "HEAD" else b"", content_type=f"{_content_type(fmt)}; charset=utf-8"
+    )
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="estran-{record.pk}-{fmt}.{extension}"'
     response["Link"] = _collection_link(record, "describes")
@@ -759,7 +788,26 @@ def export(request, pk: int, fmt: str):
     record = _record_or_404(pk)
     if fmt not in EXPORTS:
         raise Http404(f"Unknown format; available: {', '.join(EXPORTS)}.")
-    return _export_response(request, record, fmt, attachment=fmt not in ("citation", "linkset"), negotiated=False)
+    variants = EXPORT_VARIANTS.get(fmt)
+    chosen = _variant(request, variants) if variants else fmt
+    response = _export_response(
+        request, record, chosen, attachment=chosen not in ("citation", "linkset"), negotiated=False
+    )
+    if variants:
+        patch_vary_headers(response, ["Accept"])
+        response["Content-Location"] = reverse("repository:export", kwargs={"pk": record.pk, "fmt": chosen})
+    return response
+
+
+def _variant(request, variants: tuple[str, ...]) -> str:
+    """The serialization of an export that `Accept` prefers, by media type named outright (`*/*` and
+    none named: the first)."""
+    for accepted in request.accepted_types:
+        for fmt in variants:
+            main, _slash, sub = EXPORTS[fmt][0].partition("/")
+            if (accepted.main_type, accepted.sub_type) == (main, sub):
+                return fmt
+    return variants[0]
 
 
 def negotiate(request) -> tuple[str, dict] | None:
@@ -779,15 +827,24 @@ def negotiate(request) -> tuple[str, dict] | None:
     offers += [(media_type, fmt) for fmt, (media_type, _ext, _ser) in EXPORTS.items()]
     # Django orders them by quality, then specificity; equal ones keep the header's order.
     for accepted in request.accepted_types:
-        for media_type, fmt in offers:
-            main, _slash, sub = media_type.partition("/")
-            if accepted.main_type in ("*", main) and accepted.sub_type in ("*", sub):
-                return fmt, dict(accepted.range_params)
+        params = dict(accepted.range_params)
+        matching = [
+            fmt
+            for media_type, fmt in offers
+            if accepted.main_type in ("*", media_type.partition("/")[0])
+            and accepted.sub_type in ("*", media_type.partition("/")[2])
+        ]
+        if matching:
+            # A profile chooses among the formats of one media type (JSON-LD's `profile` may list
+            # several URIs); one no format has (JSON-LD's own, `…json-ld#compacted`) chooses nothing.
+            profiles = params.get("profile", "").split()
+            profiled = [fmt for fmt in matching if PROFILES.get(fmt) in profiles]
+            return (profiled or matching)[0], params
     return None
 
 
 def supported_media_types() -> list[str]:
-    return [*HTML_TYPES, *(media_type for media_type, _ext, _ser in EXPORTS.values())]
+    return [*HTML_TYPES, *(_content_type(fmt) for fmt in EXPORTS)]
 
 
 def not_acceptable() -> HttpResponse:

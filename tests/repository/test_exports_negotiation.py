@@ -28,6 +28,8 @@ MEDIA_TYPES = {
     "text/x-bibliography": "citation",
     "application/vnd.iso.19115-3+xml": "iso19115-3",
     "application/linkset+json": "linkset",
+    'application/ld+json; profile="http://www.w3.org/ns/prov#"': "prov",
+    "text/turtle": "prov-turtle",
 }
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
