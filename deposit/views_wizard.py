@@ -231,6 +231,14 @@ def _context(request, deposit: Deposit, step: wizard.Step, *, values: dict | Non
         "listing": FileListing(files, request.GET, selectors.same_content(files)) if step.slug == "files" else None,
         "netcdf_files": [f for f in files if _is_netcdf(f.name) and f.state == "ready"] if suggester else [],
         "has_readme": any(f.name.lower().startswith("readme") for f in files),
+        # Step 3's table, and the review's word on the files' variables not in it.
+        "variables_table": wizard.variables_table(
+            deposit.metadata,
+            selectors.files_variables(deposit),
+            rows_shown=values.get("variables") if values is not None else None,
+        )
+        if step.slug in ("where_when", "links_licence")
+        else None,
         "closed_formats": closed_formats[:CLOSED_FORMATS_NAMED],
         "closed_formats_left_out": len(closed_formats[CLOSED_FORMATS_NAMED:]),
         "has_uploader": _has_uploader(),

@@ -68,6 +68,7 @@ from .registry import (
 )
 from .start import initial_metadata
 from .values import flat, flatten, format_polygon, number, parse_polygon, rows
+from .where_when import variables_table
 
 __all__ = [
     "ACCESS_LEVELS",
@@ -127,4 +128,5 @@ __all__ = [
     "read_step",
     "rows",
     "step_values_flat",
+    "variables_table",
 ]

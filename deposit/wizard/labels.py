@@ -68,6 +68,10 @@ LEAF_LABELS = {
     "description": gettext_lazy("Description"),
     "type": gettext_lazy("Free resource type"),
     "general": gettext_lazy("Resource type"),
+    "property_id": gettext_lazy("Concept (address)"),
+    "unit_text": gettext_lazy("Unit"),
+    "unit_code": gettext_lazy("Unit"),
+    "keep": gettext_lazy("Measured in this dataset"),
 }
 GROUP_LABELS = {
     "alt_titles": gettext_lazy("Other titles"),
@@ -75,6 +79,7 @@ GROUP_LABELS = {
     "descriptions": gettext_lazy("Abstract"),
     "resource_type": gettext_lazy("Resource type"),
     "subjects": gettext_lazy("Keywords"),
+    "variables": gettext_lazy("Variables"),
     "creators": gettext_lazy("Creators"),
     "contributors": gettext_lazy("Contributors"),
     "affiliations": gettext_lazy("Affiliation"),

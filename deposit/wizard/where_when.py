@@ -1,12 +1,22 @@
 """Step 3, where and when: the locations (a place name, a box, a point or a polygon), the time span,
-the depths or altitudes, and the keyword groups of places, platforms, instruments and measured
-parameters."""
+the depths or altitudes, the keyword groups of places, platforms, instruments and measured
+parameters, and the table of measured variables.
+
+The variables table: the document's `variables`, and the variables the deposit's ready files hold
+(`repository.variables`, from their stored previews) that it does not. The document's key says
+whether the depositor decided: absent, nobody has, and the files' variables are offered ticked
+(submission fills them in if nobody ever does: `deposit.services.lifecycle`); present (even
+empty), the list is the depositor's, and a variable of the files not in it is offered unticked, so
+that one the depositor unticked never comes back by itself. The page marks that it showed a table
+(`variables-shown`): a step saved before any file had variables leaves the key absent."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.utils.translation import gettext_lazy
+
+from repository import variables as file_variables
 
 from .base import Check, FieldPath, Step
 from .keywords import (
@@ -26,6 +36,8 @@ GROUPS = tuple(g for g in KEYWORD_GROUPS if g.step == "where_when")
 BOX_KEYS = ("west", "east", "south", "north")
 POINT_KEYS = ("longitude", "latitude")
 EXTENT_KEYS = ("start", "end", "ongoing", "minimum", "maximum", "reference")
+VARIABLE_KEYS = ("name", "description", "property_id", "unit_text")
+TICKED = ("on", "true", "1")
 
 
 def _location(location: dict) -> dict:
@@ -67,6 +79,46 @@ def _typed_location(row: dict[str, str]) -> dict:
         if polygon:
             location["polygon"] = polygon
     return location
+
+
+def _typed_variable(row: dict[str, str]) -> dict | None:
+    """A kept line of the table as the document holds it; the unit's code follows its text (never
+    typed, never guessed: `repository.variables.unit_code`)."""
+    if row.get("keep", "") not in TICKED or not row.get("name"):
+        return None
+    variable = {k: row[k] for k in VARIABLE_KEYS if row.get(k)}
+    if code := file_variables.unit_code(variable.get("unit_text")):
+        variable["unit_code"] = code
+    return variable
+
+
+def variables_table(metadata, found: list[dict], rows_shown=None) -> dict:
+    """The lines of the variables table: the document's (or `rows_shown`, a form being shown
+    again), ticked, then the variables `found` in the files (`deposit.selectors.files_variables`)
+    that it lacks, ticked only while nobody decided. Each line names the files it is in."""
+    md = mapping(metadata)
+    decided = isinstance(md.get("variables"), list)
+    shown = rows_shown if rows_shown is not None else [_variable_values(v) for v in sequence(md.get("variables"))]
+    files_of = {v["name"]: v["files"] for v in found}
+    lines = [{**v, "keep": True, "files": files_of.get(v["name"], [])} for v in shown]
+    names = {v["name"] for v in shown}
+    offered = [
+        {**_variable_values(v), "keep": not decided, "files": v["files"], "offered": True}
+        for v in found
+        if v["name"] not in names
+    ]
+    return {
+        "lines": lines + offered,
+        "offered": len(offered),
+        "decided": decided,
+        "shown": bool(lines or offered),
+        "new": {"keep": True},  # a line the depositor adds
+    }
+
+
+def _variable_values(variable) -> dict:
+    variable = mapping(variable)
+    return {k: text(variable.get(k)) for k in VARIABLE_KEYS}
 
 
 class WhereWhen(Step):
@@ -116,6 +168,7 @@ class WhereWhen(Step):
         }
         for group in GROUPS:
             values[group.name] = group_rows(md, group.name)
+        values["variables"] = [_variable_values(v) for v in sequence(md.get("variables"))]
         return values
 
     def merge_values(self, md, values):
@@ -149,6 +202,10 @@ class WhereWhen(Step):
             s for s in sequence(md.get("subjects")) if str(mapping(s).get("keyword_type") or "theme") not in WHERE_TYPES
         ]
         set_or_drop(md, "subjects", kept + new)
+        lines = rows(values, "variables")
+        if lines or values.get("variables-shown"):
+            # Shown and saved: the depositor's list, even empty (see the module's docstring).
+            md["variables"] = [v for v in map(_typed_variable, lines) if v]
         return ...
 
     def anchor(self, path: FieldPath, metadata, files):
@@ -172,6 +229,13 @@ class WhereWhen(Step):
             return f"f-{top}"
         if top == "dates":
             return "f-temporal_extent"
+        if top == "variables":
+            if index is None:
+                return "f-variables"
+            leaf = rest[1:]
+            if leaf and leaf[0] in (*VARIABLE_KEYS, "unit_code"):
+                return f"f-variables-{index}-{'unit_text' if leaf[0] == 'unit_code' else leaf[0]}"
+            return f"f-variables-{index}-name"
         if top == "subjects":
             anchor = subject_anchor(metadata, index)
             return anchor if anchor_group(anchor) in {g.name for g in GROUPS} else None
