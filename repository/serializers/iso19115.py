@@ -54,6 +54,12 @@ What goes where, beyond the obvious:
   (its depositors as processors) and the review (the community's moderators, never by name) when
   the caller gives the deposit's history (the export does; OAI-PMH does not read it), and a
   withdrawal; without a lineage of the depositor's, the steps make the statement;
+- the measured variables are a `mrc:MD_CoverageDescription` (content information) of physical
+  measurements, one `MD_RangeDimension` a variable: its name in the files and its concept as
+  identifiers (`mrc:name`; the concept a `gcx:Anchor`), what it is and its unit as the file writes
+  it as its description. Not an `MD_SampleDimension`, which could carry the unit as a
+  `gml:UnitDefinition`: ISO 19115-1 (and GeoNetwork's rules) want one to give its values' range
+  or mean, which the document does not know;
 - the distribution lists the DOI, the landing page and every file's download URL, size and
   SHA-256 (an embargoed file says until when); a withdrawn record lists no file and its status
   is `withdrawn`; a record with more than `PUBLISH_FILES_LISTED_MAX` files gives their formats
@@ -94,6 +100,7 @@ from repository.metadata import (
     Subject,
     VerticalReference,
 )
+from repository.variables import concept_label
 
 from . import inspire, prov
 from .vocab import (
@@ -122,6 +129,7 @@ NS = {
     "mri": "http://standards.iso.org/iso/19115/-3/mri/1.0",
     "mrl": "http://standards.iso.org/iso/19115/-3/mrl/2.0",
     "mrs": "http://standards.iso.org/iso/19115/-3/mrs/1.0",
+    "mrc": "http://standards.iso.org/iso/19115/-3/mrc/2.0",
     "gml": "http://www.opengis.net/gml/3.2",
     "xlink": "http://www.w3.org/1999/xlink",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
@@ -939,6 +947,27 @@ def _file_format(name: str) -> str:
     return name.rsplit(".", 1)[1].upper() if "." in name else "Unknown"
 
 
+def _content(root: etree._Element, document: MetadataDocument) -> None:
+    """The measured variables as a coverage description (see the module's docstring)."""
+    if not document.variables:
+        return
+    coverage = _path(root, "mdb:contentInfo", "mrc:MD_CoverageDescription")
+    _el(_el(coverage, "mrc:attributeDescription"), "gco:RecordType", "Measured variables, named as in the files")
+    group = _path(coverage, "mrc:attributeGroup", "mrc:MD_AttributeGroup")
+    _code(group, "mrc:contentType", "mrc:MD_CoverageContentTypeCode", "physicalMeasurement")
+    for variable in document.variables:
+        dimension = _path(group, "mrc:attribute", "mrc:MD_RangeDimension")
+        what = variable.description or variable.name
+        _string(dimension, "mrc:description", f"{what} ({variable.unit_text})" if variable.unit_text else what)
+        name = _path(dimension, "mrc:name", "mcc:MD_Identifier")
+        _string(name, "mcc:code", variable.name)
+        _string(name, "mcc:description", "Name in the files")
+        if variable.property_id:
+            concept = _path(dimension, "mrc:name", "mcc:MD_Identifier")
+            _anchor(concept, "mcc:code", concept_label(variable.property_id), variable.property_id)
+            _string(concept, "mcc:description", "Concept measured")
+
+
 def _distribution(root: etree._Element, document: MetadataDocument, resource: IsoResource) -> None:
     distribution = _path(root, "mdb:distributionInfo", "mrd:MD_Distribution")
     listing = resource.listing
@@ -1196,6 +1225,7 @@ def to_iso19115_3_element(document: MetadataDocument, *, resource: IsoResource) 
     if others:
         _string(identification, "mri:supplementalInformation", "\n\n".join(others))
 
+    _content(root, document)
     _distribution(root, document, resource)
     _lineage(root, document, resource, scope, "id" + metadata_uuid(resource.doi).replace("-", ""))
     return root

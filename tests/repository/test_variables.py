@@ -258,3 +258,38 @@ def test_the_landing_page_shows_the_variables_table_and_its_json_ld_passes_soso(
     found = conformance.soso_violations(jsonld, conformance.SOSO_REQUIRED)
     assert found == {shape: [] for shape in conformance.SOSO_REQUIRED}
     assert MetadataDocument.model_validate(record.metadata).variables[3].unit_code == "CEL"
+
+
+def test_the_iso_export_describes_the_variables_as_coverage_content_valid_and_passing_geonetwork_s_rules(
+    client, depositor, moderator, communities, real_file
+):
+    from lxml import etree
+
+    from repository.xml_validation import validate
+
+    path = real_file("ru07-20130824T170228_rt0")
+    record = publish(deposit_with(depositor, communities, {"ru07_glider.nc": path.read_bytes()}), depositor, moderator)
+    response = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": "iso19115-3"}))
+    assert response.status_code == 200
+    xml = b"".join(response.streaming_content) if response.streaming else response.content
+    assert validate(xml, "iso19115-3") == []
+    found = conformance.geonetwork_violations(xml)
+    assert found["iso"] == [] and found["datacite"] == [], found
+    ns = {
+        "mdb": "http://standards.iso.org/iso/19115/-3/mdb/2.0",
+        "mrc": "http://standards.iso.org/iso/19115/-3/mrc/2.0",
+        "mcc": "http://standards.iso.org/iso/19115/-3/mcc/1.0",
+        "gco": "http://standards.iso.org/iso/19115/-3/gco/1.0",
+        "gcx": "http://standards.iso.org/iso/19115/-3/gcx/1.0",
+        "xlink": "http://www.w3.org/1999/xlink",
+    }
+    root = etree.fromstring(xml)
+    samples = root.xpath("mdb:contentInfo/mrc:MD_CoverageDescription//mrc:MD_RangeDimension", namespaces=ns)
+    names = [s.xpath("string(mrc:name[1]//mcc:code/gco:CharacterString)", namespaces=ns) for s in samples]
+    assert names == ["conductivity", "density", "salinity", "temperature", "u", "v"]
+    temperature = samples[3]
+    assert temperature.xpath("string(mrc:description/gco:CharacterString)", namespaces=ns) == "Temperature (Celsius)"
+    assert temperature.xpath("mrc:name[2]//gcx:Anchor/@xlink:href", namespaces=ns) == [
+        f"{CF_TABLE_URI}#sea_water_temperature"
+    ]
+    assert samples[0].xpath("string(mrc:description/gco:CharacterString)", namespaces=ns) == "Conductivity (S m-1)"
