@@ -5,13 +5,14 @@ to the administrators."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.logging import get_logger
 from core.mail import mail_administrators
 
-from .models import RecordFile
+from .models import FIXITY_HISTORY_PER_FILE, FixityCheck, RecordFile
 from .storage import StorageError, get_store
 
 log = get_logger(__name__)
@@ -53,7 +54,8 @@ def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> d
     """Check one sample; record the time and the outcome on each file checked, and mail the
     administrators the mismatches. Stops early (and checks the rest next time) if the store fails.
     The database work does not grow with the sample or the repository: one query reads the sample
-    (its records joined), one writes every outcome; only the store is asked once per file."""
+    (its records joined), one writes every outcome, two append them to the files' history and
+    prune it; only the store is asked once per file."""
     store = get_store()
     checked: list[RecordFile] = []
     mismatched: list[tuple[RecordFile, str]] = []
@@ -78,10 +80,32 @@ def fixity_audit(*, files: int | None = None, max_bytes: int | None = None) -> d
             )
             mismatched.append((record_file, problem))
     RecordFile.objects.bulk_update(checked, ["last_fixity_check_at", "fixity_error"])
+    _fixity_history_write(checked)
     if mismatched:
         _mail_mismatches(mismatched)
     log.info("fixity.audited", checked=len(checked), mismatched=len(mismatched))
     return {"checked": len(checked), "mismatched": [f.pk for f, _p in mismatched]}
+
+
+def _fixity_history_write(checked: list[RecordFile]) -> None:
+    """Each outcome appended to its file's history (what preservation packages carry), and the
+    history of the files checked cut to their last FIXITY_HISTORY_PER_FILE checks: two statements,
+    whatever the sample's size."""
+    if not checked:
+        return
+    FixityCheck.objects.bulk_create(
+        FixityCheck(record_file=f, checked_at=f.last_fixity_check_at, ok=not f.fixity_error, problem=f.fixity_error)
+        for f in checked
+    )
+    older = (
+        FixityCheck.objects.filter(record_file__in=[f.pk for f in checked])
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("record_file"), order_by=[F("checked_at").desc(), F("pk").desc()])
+        )
+        .filter(rank__gt=FIXITY_HISTORY_PER_FILE)
+        .values("pk")
+    )
+    FixityCheck.objects.filter(pk__in=Subquery(older)).delete()
 
 
 def _mail_mismatches(mismatched: list[tuple[RecordFile, str]]) -> None:

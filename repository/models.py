@@ -251,6 +251,28 @@ class RecordFile(models.Model):
         return self.name
 
 
+class FixityCheck(models.Model):
+    """One reading of a published file by the fixity audit (`repository.fixity`): when, and what it
+    found ("" when the bytes matched). The history preservation packages carry; bounded to the last
+    `FIXITY_HISTORY_PER_FILE` checks of each file, pruned by the audit that writes them."""
+
+    record_file = models.ForeignKey(RecordFile, on_delete=models.CASCADE, related_name="fixity_checks")
+    checked_at = models.DateTimeField()
+    ok = models.BooleanField()
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["record_file", "checked_at", "pk"]
+        indexes = [models.Index(fields=["record_file", "checked_at"], name="fixitycheck_file_time_idx")]
+
+    def __str__(self) -> str:
+        return f"file {self.record_file_id} at {self.checked_at:%Y-%m-%d %H:%M}: {'ok' if self.ok else self.problem}"
+
+
+# The checks of one file kept in its history: a year of monthly rounds and then some.
+FIXITY_HISTORY_PER_FILE = 24
+
+
 class RecordUsage(models.Model):
     """A record's views and downloads on one day (UTC), counted the COUNTER way by
     `repository.usage` (robots and machines left out, double clicks within 30 seconds counted
