@@ -116,6 +116,14 @@ def same_content_across(deposit: Deposit, files: list[DepositFile]) -> dict[int,
 
 def files_variables(deposit: Deposit) -> list[dict]:
     """The measured variables of the deposit's ready files, read from their stored previews
-    (`repository.variables.from_previews`), the files in name order. One query."""
-    previews = deposit.files.filter(state=DepositFile.State.ready).order_by("name").values_list("name", "preview")
-    return variables.from_previews(previews)
+    (`repository.variables.from_previews`), the files in name order. One query, which reads only
+    the parts of the previews that name variables (not a table's rows): the wizard asks on every
+    refresh of the review, and a deposit may have thousands of files."""
+    rows = (
+        deposit.files.filter(state=DepositFile.State.ready)
+        .order_by("name")
+        .values_list("name", "preview__kind", "preview__header", "preview__variables")
+    )
+    return variables.from_previews(
+        (name, {"kind": kind, "header": header, "variables": found}) for name, kind, header, found in rows
+    )
