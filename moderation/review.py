@@ -192,7 +192,7 @@ _STEP_HEADS = {
     | {
         "describe": {"title", "abstract", "keywords", "free_keywords", "alt_titles", "lineage", "community"},
         "people": {"creators", "contributors", "point_of_contact", "funding_references"},
-        "where_when": {"geo_locations", "temporal_extent", "vertical_extent"},
+        "where_when": {"geo_locations", "temporal_extent", "vertical_extent", "variables"},
         "links_licence": {"related_identifiers", "licence", "access", "version"},
     }[slug]
     for slug in METADATA_STEPS

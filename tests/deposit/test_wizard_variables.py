@@ -168,3 +168,19 @@ def test_a_variable_typed_by_hand_is_checked_at_submission_against_its_step_and_
     assert wizard.problem_anchor({"step": "where_when", "field": "variables.1.name"}, fresh(draft).metadata)[1] == (
         "f-variables-1-name"
     )
+
+
+def test_the_moderator_reads_the_variables_in_step_3_and_comments_on_them_there(depositor, draft, glider):
+    from moderation import review
+
+    upload(draft, depositor, "ru07_glider.nc", glider)
+    deposit = services.deposit_act(deposit=fresh(draft), action=Action.submit, actor=depositor)
+    [where_when] = [s for s in review.sections(deposit.metadata, deposit) if s.slug == "where_when"]
+    groups = {g.anchor: g for g in where_when.groups}
+    temperature = groups["variables-3"]
+    assert str(temperature.label) == "Variables 4"
+    assert [(str(r.label), r.value) for r in temperature.rows][:2] == [
+        ("Name", "temperature"),
+        ("Description", "Temperature"),
+    ]
+    assert review.step_of_anchor("variables-3") == "where_when"
