@@ -102,6 +102,7 @@ def test_a_record_deposited_through_the_wizard_lists_its_netcdf_files_variables_
 
     context.close()
     assert errors == [], errors
+    provenance_and_variables_typed_by_nobody(record, depositor)
 
     for locale, viewport in (("en", None), ("fr", None), ("en", PHONE), ("fr", PHONE)):
         reader = browser.new_context(locale=f"{locale}-FR", viewport=viewport or {"width": 1280, "height": 1000})
@@ -121,6 +122,45 @@ def test_a_record_deposited_through_the_wizard_lists_its_netcdf_files_variables_
         SHOTS.mkdir(parents=True, exist_ok=True)
         section.screenshot(path=str(SHOTS / f"landing-{locale}-{'phone' if viewport else 'desktop'}.png"))
         reader.close()
+
+
+def provenance_and_variables_typed_by_nobody(record, depositor) -> None:
+    """Issue 19's "done when": the record the wizard published carries, in its exports, provenance and
+    variables the depositor never typed again — the period given once in step 3 is the acquisition's,
+    the deposit and review come from the deposit's history, the file's variables are measured."""
+    import json
+
+    import rdflib
+    from django.test import Client
+    from django.urls import reverse
+    from rdflib import RDF
+
+    from tests.repository.test_prov import PROV, check_prov_constraints
+
+    client = Client()
+
+    def export(fmt: str) -> bytes:
+        response = client.get(reverse("repository:export", kwargs={"pk": record.pk, "fmt": fmt}))
+        assert response.status_code == 200, response.content
+        return response.content
+
+    graph = rdflib.Graph().parse(data=export("prov-turtle"), format="turtle")
+    check_prov_constraints(graph)
+    dataset = rdflib.URIRef(f"https://doi.org/{record.doi}")
+    acquisition, deposit_step, review = (
+        rdflib.URIRef(f"{record.landing_url}#{name}") for name in ("acquisition", "deposit", "review")
+    )
+    assert (dataset, PROV.wasGeneratedBy, acquisition) in graph
+    assert (acquisition, RDF.type, PROV.Activity) in graph
+    assert graph.value(acquisition, PROV.startedAtTime).toPython().date().isoformat() == "2013-08-24"
+    assert set(graph.objects(dataset, PROV.wasInfluencedBy)) == {deposit_step, review}
+    [who] = graph.objects(deposit_step, PROV.wasAssociatedWith)
+    assert str(graph.value(who, rdflib.RDFS.label)) == depositor.public_name
+
+    schemaorg = json.loads(export("schemaorg"))
+    measured = [v["name"] for v in schemaorg["variableMeasured"]]
+    assert measured == GLIDER_VARIABLES
+    assert schemaorg["prov:wasGeneratedBy"]
 
 
 @pytest.mark.parametrize(("locale", "viewport"), [("en-GB", None), ("fr-FR", PHONE), ("en-GB", PHONE), ("fr-FR", None)])
