@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "vocabularies",
     "oai",
+    "preservation",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +157,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # bagit.py logs every file of a bag it moves and hashes at INFO (preservation packages: a line a
+    # file); the export logs each bag itself.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "bagit": {"level": "WARNING"}},
 }
 
 from .auth import *  # noqa: E402
