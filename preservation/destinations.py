@@ -70,6 +70,10 @@ class Destination:
         raise NotImplementedError
         yield
 
+    def bag_names(self) -> list[str]:
+        """The bags there: those the state file names."""
+        return sorted(entry["bag"] for entry in self.read_state().bags.values())
+
 
 class FolderDestination(Destination):
     """Bags as folders under one local folder. A bag replaced is swapped in by renames, so that a
@@ -108,6 +112,14 @@ class FolderDestination(Destination):
             os.rename(target, old)
         os.rename(folder, target)
         shutil.rmtree(old, ignore_errors=True)
+
+    def bag_names(self) -> list[str]:
+        """Those the state file names; without one (bags copied by hand), every folder holding a
+        bagit.txt."""
+        names = super().bag_names()
+        if names or not self.root.is_dir():
+            return names
+        return sorted(p.name for p in self.root.iterdir() if (p / "bagit.txt").is_file())
 
     @contextmanager
     def fetch_bag(self, name: str) -> Iterator[Path]:
@@ -216,10 +228,11 @@ def put_object(store: ObjectStore, key: str, stream: BinaryIO) -> None:
 
 
 def _manifest_path(line: str) -> str:
-    """The file a manifest line names, decoded as BagIt encodes it (CR, LF and % percent-encoded)."""
+    """The file a manifest line names, decoded as bagit.py encodes it (only CR and LF; a `%` is
+    written as is, and read back so)."""
     _digest, _space, path = line.partition(" ")
     path = path.lstrip(" ").lstrip("*")
-    return path.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+    return path.replace("%0D", "\r").replace("%0A", "\n")
 
 
 def destination(where: str) -> Destination:

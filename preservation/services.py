@@ -192,25 +192,13 @@ def _inside(folder: Path, *parts: str) -> Path:
 # --- Import --------------------------------------------------------------------------------------
 
 
-def bag_names(source: Destination) -> list[str]:
-    """The bags a source holds: those its state file names, else (a folder of bags copied by hand)
-    every folder holding a bagit.txt."""
-    state = source.read_state()
-    if state.bags:
-        return sorted(entry["bag"] for entry in state.bags.values())
-    root = getattr(source, "root", None)
-    if root is None:
-        return []
-    return sorted(p.name for p in Path(root).iterdir() if (p / "bagit.txt").is_file())
-
-
 def bags_import(*, source: Destination, progress: Callable[[int, str, str], None] | None = None) -> ImportReport:
     """Rebuild the records of the bags at `source`: each bag validated first (bagit.py's validator,
     every checksum), its files stored, the record created with its DOIs as they were (no DOI is
     minted nor sent: the outbox rows keep their state). A record whose DOI is here already is left
     alone (an import run again goes on where it stopped). `progress(index, bag, outcome)`."""
     report = ImportReport()
-    for index, name in enumerate(bag_names(source), start=1):
+    for index, name in enumerate(source.bag_names(), start=1):
         try:
             with source.fetch_bag(name) as path:
                 doi = bag_import(path)
