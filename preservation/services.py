@@ -19,6 +19,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Community
 from accounts.services import user_create
+from core.errors import ValidationFailed
+from core.file_names import clean_file_name
 from core.logging import get_logger
 from deposit.models import Deposit, DepositEvent, ReviewRound
 from moderation.models import Comment
@@ -179,13 +181,14 @@ def bag_write(record: Record, documents: RecordDocuments, folder: Path) -> bagit
     return bagit.make_bag(str(folder), bag_info, processes=1, checksums=["sha256"])
 
 
-def _inside(folder: Path, *parts: str) -> Path:
-    """The path of a file of the bag, its folders made; never outside `folder` (a name is a relative
-    path checked at upload, and checked again here)."""
+def _inside(folder: Path, *parts: str, make: bool = True) -> Path:
+    """The path of a file of the bag, its folders made (with `make`); never outside `folder` (a name
+    is a relative path checked at upload, and checked again here)."""
     path = folder.joinpath(*parts).resolve()
     if folder.resolve() not in path.parents:
-        raise BagProblem(f"“{'/'.join(parts)}” is not a path inside a bag.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise BagProblem(f"“{'/'.join(parts)[:200]}” is not a path inside a bag.")
+    if make:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -259,8 +262,15 @@ def bag_import(path: Path) -> str | None:
 
 
 def _store_file(store, data: Path, entry: dict) -> str:
-    """Put one file of the bag in the store under a new key, checked against the record's checksums."""
-    path = data / FILES_DIR / entry["name"]
+    """Put one file of the bag in the store under a new key, checked against the record's checksums.
+    Its name must be one Estran would have stored (`core.file_names`): a bag's record.json never
+    reaches outside the bag's files, nor gives a name an upload could not have."""
+    try:
+        if clean_file_name(entry["name"]) != entry["name"]:
+            raise ValidationFailed("not as Estran stores it")
+    except ValidationFailed as exc:
+        raise BagProblem(f"“{str(entry['name'])[:200]}” is not a file name Estran keeps: {exc}") from exc
+    path = _inside(data, FILES_DIR, entry["name"], make=False)
     md5, sha256 = hashlib.md5(), hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(COPY_CHUNK):

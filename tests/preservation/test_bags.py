@@ -22,7 +22,7 @@ from moderation.conversation import comment_add
 from moderation.models import Comment
 from preservation.destinations import STATE_FILE, FolderDestination, S3Destination
 from preservation.package import bag_name
-from preservation.services import bags_export
+from preservation.services import bags_export, bags_import
 from repository.fixity import fixity_audit
 from repository.models import (
     Concept,
@@ -311,3 +311,22 @@ def test_a_bag_whose_file_was_altered_is_refused_at_import_and_the_others_go_on(
         call_command("estran_import_bags", str(bags), "--quiet-progress")
     assert not Record.objects.filter(doi=corpus["v1"].doi).exists()
     assert Record.objects.count() == 4
+
+
+def test_a_bag_naming_a_file_outside_itself_is_refused(corpus, s3, settings, bags, depositor):
+    """A bag made valid again after its record.json was changed to name a file outside the bag (its
+    manifests recomputed): the import refuses the name, reads nothing and keeps nothing of it."""
+    call_command("estran_export_bags", str(bags), "--quiet-progress")
+    path = bags / bag_name(corpus["v1"].doi)
+    record_json = path / "data/estran/record.json"
+    data = json.loads(record_json.read_text())
+    data["files"][0]["name"] = "../../../../../../etc/hostname"
+    record_json.write_text(json.dumps(data))
+    bag = bagit.Bag(str(path))
+    bag.save(manifests=True)
+    bag.validate()
+    empty_the_repository(s3, settings, keep=depositor)
+    report = bags_import(source=FolderDestination(bags))
+    assert [name for name, _problem in report.failed] == [bag_name(corpus["v1"].doi)]
+    assert "is not a file name Estran keeps" in report.failed[0][1]
+    assert not Record.objects.filter(doi=corpus["v1"].doi).exists() and len(report.imported) == 4
