@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from lxml import etree
 
+from deposit.provenance import published_history
 from repository import file_summary
 from repository.metadata import AccessLevel, MetadataDocument
 from repository.models import Record
@@ -141,7 +142,10 @@ def oai_datacite(record: Record, document: MetadataDocument) -> etree._Element:
 
 
 def iso19115_3(record: Record, document: MetadataDocument) -> etree._Element:
-    return to_iso19115_3_element(document, resource=IsoResource.from_record(record))
+    """As the record's export, its lineage with the deposit and review (`oai.selectors.harvest_page`
+    prefetched the deposit's history; a withdrawn record, which could name no one, is only a header)."""
+    resource = IsoResource.from_record(record, history=published_history(record))
+    return to_iso19115_3_element(document, resource=resource)
 
 
 FORMATS: dict[str, MetadataFormat] = {

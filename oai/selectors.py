@@ -15,6 +15,7 @@ from django.db.models import Min, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 
 from accounts.models import Community
+from deposit.provenance import HISTORY_JOIN, history_events
 from repository.metadata import ResourceTypeGeneral
 from repository.models import Record
 from repository.selectors import listed_files
@@ -72,13 +73,15 @@ def harvest_page(
 
     With metadata: the community and DOIs (joined), the files of those that list them (one query;
     a record with many has them summarised on its row) and every version of each record's dataset
-    (one query, for the version relations)."""
+    (one query, for the version relations), and the deposit that published each one with its events
+    (one query: the ISO 19115-3 lineage's deposit and review)."""
     if after is not None:
         modified, pk = after
         records = records.filter(Q(modified__gt=modified) | Q(modified=modified, pk__gt=pk), modified__gte=modified)
     if with_metadata:
-        records = records.select_related("community", "pid", "concept__pid").prefetch_related(
+        records = records.select_related("community", "pid", "concept__pid", HISTORY_JOIN).prefetch_related(
             listed_files(),
+            history_events(),
             Prefetch(
                 "concept__records",
                 queryset=Record.objects.select_related("pid").order_by("version"),

@@ -52,7 +52,7 @@ What goes where, beyond the obvious:
   the data were derived from or compiled with and the version before; the process steps are the
   acquisition and processing (its period, instruments, platforms, campaigns and places), the deposit
   (its depositors as processors) and the review (the community's moderators, never by name) when
-  the caller gives the deposit's history (the export does; OAI-PMH does not read it), and a
+  the caller gives the deposit's history (the export and OAI-PMH do), and a
   withdrawal; without a lineage of the depositor's, the steps make the statement;
 - the measured variables are a `mrc:MD_CoverageDescription` (content information) of physical
   measurements, one `MD_RangeDimension` a variable: its name in the files and its concept as

@@ -436,7 +436,8 @@ def test_a_page_runs_the_same_few_queries_at_the_start_and_deep_in_the_list(
     records = many_records(60)
     for record in records[:30]:  # several versions and files do not add queries
         record.files.create(name="readme.txt", size=10, md5="0" * 32, sha256="b" * 64, storage_key=f"r/{record.pk}")
-    # A page: the records with their community and DOIs, their files, their versions, one COUNT.
+    # A page: the records with their community, DOIs and deposit, their files, their versions, one
+    # COUNT (records published through a deposit add one: their deposits' events, for the ISO lineage).
     expected = 4 if verb == "ListRecords" else 2
 
     def page(**arguments):  # the whole response, streamed to the end

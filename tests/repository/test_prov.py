@@ -357,6 +357,35 @@ def test_a_record_published_through_the_workflow_carries_its_deposit_and_review(
     assert conformance.geonetwork_violations(xml, ("iso", "datacite")) == {"iso": [], "datacite": []}
 
 
+@pytest.mark.parametrize("verb", ["GetRecord", "ListRecords"])
+def test_the_catalogue_harvests_the_same_lineage_over_oai_pmh(client, published, verb):
+    """The national catalogue harvests ISO 19115-3 over OAI-PMH: the lineage it gets has the deposit
+    and review steps the export has, the same element (the page read the deposits' history in one
+    query: tests/oai/test_protocol.py counts them)."""
+    from oai.protocol import oai_identifier
+
+    record = published.record
+    exported = etree.fromstring(export(client, record, "iso19115-3").content).find(".//mrl:LI_Lineage", ISO)
+    arguments = {"verb": verb, "metadataPrefix": "iso19115-3"}
+    if verb == "GetRecord":
+        arguments["identifier"] = oai_identifier(record.pk)
+    response = client.get("/oai", arguments)
+    assert response.status_code == 200
+    xml = b"".join(response.streaming_content) if response.streaming else response.content
+    [harvested] = etree.fromstring(xml).findall(".//mrl:LI_Lineage", ISO)
+    steps = harvested.findall(".//mrl:LI_ProcessStep", ISO)
+    assert [s.findtext("mrl:description/gco:CharacterString", namespaces=ISO).split(":")[0] for s in steps][1:] == [
+        "Deposit",
+        "Review",
+    ]
+    compact = etree.XMLParser(remove_blank_text=True)
+
+    def canonical(element) -> bytes:  # the export is indented, the harvest is not
+        return etree.tostring(etree.fromstring(etree.tostring(element), compact), method="c14n", exclusive=True)
+
+    assert canonical(harvested) == canonical(exported)
+
+
 def test_a_record_withdrawn_for_sensitive_data_names_no_one_in_its_provenance(
     client, published, depositor, moderator, api_client
 ):
