@@ -129,7 +129,7 @@ def test_a_deposit_goes_from_the_form_to_a_published_landing_page(
     page.goto(f"{site}/doi/{doi}")
     assert re.search(r"/records/\d+$", page.url)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.locator("table")).to_contain_text("ctd_casts.csv")
+    expect(page.locator("#files table")).to_contain_text("ctd_casts.csv")
     expect(page.get_by_text("not registered (demo)").first).to_be_visible()
     expect(page.locator(".citation")).to_contain_text(f"https://doi.org/{doi}")
     # The worker makes the DOI findable (at the local demo provider) a moment later.

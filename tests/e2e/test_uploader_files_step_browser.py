@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -314,7 +315,12 @@ def test_the_same_bytes_under_two_names_are_accepted_and_said_and_delete_asks_fi
     copy = item(page, "data_copy.csv")
     expect(copy.locator(".upload-state")).to_have_text("Ready")
     expect(copy.locator(".upload-warning")).to_have_text("Same content as data.csv.")
-    page.wait_for_function("window.__said.includes('data_copy.csv is ready. Same content as data.csv.')")
+    # Polled from here: `wait_for_function` evaluates its text in the page, which the page's CSP
+    # (no 'unsafe-eval') refuses whenever the condition is not already true at the first try.
+    said, deadline = "data_copy.csv is ready. Same content as data.csv.", time.monotonic() + 15
+    while said not in page.evaluate("window.__said"):
+        assert time.monotonic() < deadline, page.evaluate("window.__said")
+        page.wait_for_timeout(100)
     # the line of the other file says it too, and a file with other bytes says nothing
     expect(item(page, "data.csv").locator(".upload-warning")).to_have_text("Same content as data_copy.csv.")
     expect(item(page, "notes.txt").locator(".upload-state")).to_have_text("Ready")

@@ -69,7 +69,9 @@ def test_the_landing_page_offers_the_preview_without_loading_it(open_record):
     html = Client().get(open_record.get_absolute_url()).content.decode()
     assert f'data-preview-url="{preview_url(open_record)}"' in html
     assert f'href="{preview_url(open_record, fragment=False)}"' in html  # the link without script
-    assert "station" not in html  # the preview itself comes when asked
+    # The preview itself comes when asked: none of its rows is in the page (its columns are, as the
+    # record's measured variables).
+    assert "S001" not in html and "12.5" not in html
 
 
 def test_a_format_not_previewed_gets_no_control_and_no_preview(depositor, moderator, communities):
