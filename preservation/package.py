@@ -83,9 +83,18 @@ def bag_name(doi: str) -> str:
     return quote(doi, safe="")
 
 
+# Exports that are not a description of the record but a rendering of one in the bag: the formatted
+# citation is CSL-JSON (in the bag) through a citation style, and the slowest export to make (a
+# third of a bag's metadata time).
+RENDERINGS = frozenset({"citation"})
+
+
 def metadata_formats() -> list[tuple[str, str]]:
-    """Every format Estran exports a record in (`repository.views.EXPORTS`): (format, file name)."""
-    return [(fmt, f"{fmt}.{extension}") for fmt, (_type, extension, _serialize) in EXPORTS.items()]
+    """Every format Estran exports a record in (`repository.views.EXPORTS`) but the renderings:
+    (format, file name)."""
+    return [
+        (fmt, f"{fmt}.{extension}") for fmt, (_type, extension, _serialize) in EXPORTS.items() if fmt not in RENDERINGS
+    ]
 
 
 def metadata_documents(record: Record) -> dict[str, bytes]:

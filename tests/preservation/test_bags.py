@@ -21,7 +21,7 @@ from deposit.workflow import Action
 from moderation.conversation import comment_add
 from moderation.models import Comment
 from preservation.destinations import STATE_FILE, FolderDestination, S3Destination
-from preservation.package import bag_name
+from preservation.package import RENDERINGS, bag_name
 from preservation.services import bags_export, bags_import
 from repository.fixity import fixity_audit
 from repository.models import (
@@ -208,8 +208,12 @@ def test_every_record_becomes_a_bag_that_bagit_validates(corpus, bags):
         assert bag.info["External-Identifier"] == f"https://doi.org/{record.doi}"
         payload = set(bag.payload_files())
         assert {f"data/files/{f.name}" for f in record.files.all()} <= payload
-        # every export format, PROV or any later one included, as the export URL gives it
-        assert {f"data/metadata/{fmt}.{ext}" for fmt, (_t, ext, _s) in EXPORTS.items()} <= payload
+        # every export format, PROV or any later one included, as the export URL gives it; not the
+        # formatted citation, a rendering of the CSL-JSON that is there
+        formats = {fmt: ext for fmt, (_t, ext, _s) in EXPORTS.items() if fmt not in RENDERINGS}
+        assert {"citation"} == RENDERINGS and {"prov", "prov-turtle", "csl-json", "iso19115-3"} <= set(formats)
+        assert {f"data/metadata/{fmt}.{ext}" for fmt, ext in formats.items()} <= payload
+        assert "data/metadata/citation.txt" not in payload
         datacite = (Path(bag.path) / "data/metadata/datacite-xml.xml").read_bytes()
         assert record.doi.encode() in datacite
     v2 = bagit.Bag(str(bags / bag_name(corpus["v2"].doi)))
