@@ -207,13 +207,19 @@ class S3Destination(Destination):
 
 
 def put_object(store: ObjectStore, key: str, stream: BinaryIO) -> None:
-    """One object from a binary stream, through the store's multipart upload in parts of PART_SIZE:
-    no more than one part in memory, whatever the object's size."""
+    """One object from a binary stream: under PART_SIZE in one request, otherwise through the
+    store's multipart upload in parts of PART_SIZE; no more than one part in memory, whatever the
+    object's size."""
+    chunk = stream.read(PART_SIZE)
+    if len(chunk) < PART_SIZE:
+        store.put_object(key=key, data=chunk)
+        return
     upload_id = store.create_multipart_upload(key=key)
     parts, number = [], 1
     try:
         while True:
-            chunk = stream.read(PART_SIZE)
+            if parts:
+                chunk = stream.read(PART_SIZE)
             if not chunk and parts:
                 break
             etag = store.put_part(key=key, upload_id=upload_id, part_number=number, stream=iter([chunk]))

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import quote
 
-from deposit.models import Deposit
+from django.db.models import Prefetch
+
+from deposit.models import Deposit, DepositEvent, ReviewRound
 from moderation.models import Comment
 from repository.landing import LandingRecord
-from repository.models import FixityCheck, PersistentIdentifier, Record
+from repository.models import FixityCheck, PersistentIdentifier, Record, RecordRevision
 from repository.selectors import listed_files, records_all
 from repository.views import EXPORTS
 
@@ -105,7 +107,15 @@ def metadata_documents(record: Record) -> dict[str, bytes]:
 
 
 def to_json(value) -> bytes:
+    """A document as a bag holds it: indented, keys sorted, for whoever opens it in fifty years."""
     return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, default=_json_value).encode()
+
+
+def _compact_json(value) -> bytes:
+    """The same document in as few bytes, for its fingerprint: Python's C encoder writes it (an
+    indent sends `json` to its pure-Python encoder, ten times slower on a record's metadata), and
+    both serialisations change exactly when the document does."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=_json_value, separators=(",", ":")).encode()
 
 
 def _json_value(value):
@@ -147,18 +157,23 @@ class Agents:
 
 @dataclass(frozen=True)
 class RecordDocuments:
-    """The JSON documents of one bag (`data/estran/`), and the bag's fingerprint: the hash of these
-    documents, the bag format, the export formats and the options. The record's files never change,
-    so that what can change in a bag changes its fingerprint."""
+    """The JSON documents of one bag (`data/estran/`: {file name: document}), and the bag's
+    fingerprint: the hash of these documents, the bag format, the export formats and the options.
+    The record's files never change, so that what can change in a bag changes its fingerprint. An
+    export computes every record's fingerprint and writes few bags: the documents are encoded
+    (`encoded`) only for a bag written."""
 
-    documents: dict[str, bytes]
+    documents: dict[str, object]
     fingerprint: str
+
+    def encoded(self) -> dict[str, bytes]:
+        return {name: to_json(document) for name, document in self.documents.items()}
 
 
 def record_documents(record: Record, *, options: BagOptions) -> RecordDocuments:
-    """Estran's own account of the record. `record` comes with its community, owner, withdrawer,
-    identifier and concept's identifier (`bag_records`); a handful of queries, plus one per
-    thousand files."""
+    """Estran's own account of the record. `record` comes from `bag_records`, with its community,
+    owner, withdrawer, identifiers, revisions and deposit history: two queries of its own (its files
+    and their fixity, each one more per thousand files), one more with the comments."""
     agents = Agents(emails=options.emails)
     concept_pid = record.concept.pid
     record_json = {
@@ -176,7 +191,7 @@ def record_documents(record: Record, *, options: BagOptions) -> RecordDocuments:
         },
         "revisions": [
             {**_fields(revision, REVISION_FIELDS), "actor": agents.key(revision.actor)}
-            for revision in record.revisions.select_related("actor").order_by("number")
+            for revision in record.revisions.all()  # ordered by number (`bag_records`)
         ],
         "files": [
             {**_fields(f, FILE_FIELDS), "path": f"data/{FILES_DIR}/{f.name}"}
@@ -192,13 +207,15 @@ def record_documents(record: Record, *, options: BagOptions) -> RecordDocuments:
     }
     review_json = review_history(record, agents=agents, comments=options.comments)
     documents = {
-        RECORD_JSON: to_json(record_json),
-        REVIEW_JSON: to_json(review_json),
-        AGENTS_JSON: to_json(sorted(agents.people.values(), key=lambda person: person["key"])),
+        RECORD_JSON: record_json,
+        REVIEW_JSON: review_json,
+        AGENTS_JSON: sorted(agents.people.values(), key=lambda person: person["key"]),
     }
-    digest = hashlib.sha256(to_json({"format": BAG_FORMAT, "exports": metadata_formats(), "options": vars(options)}))
+    digest = hashlib.sha256(
+        _compact_json({"format": BAG_FORMAT, "exports": metadata_formats(), "options": vars(options)})
+    )
     for name in sorted(documents):
-        digest.update(name.encode() + b"\0" + documents[name])
+        digest.update(name.encode() + b"\0" + _compact_json(documents[name]) + b"\0")
     return RecordDocuments(documents=documents, fingerprint=digest.hexdigest())
 
 
@@ -209,18 +226,17 @@ def _pid(pid: PersistentIdentifier) -> dict:
 def review_history(record: Record, *, agents: Agents, comments: bool) -> dict:
     """How the record came to be published: the deposit it was published from, every transition
     (decisions among them: approve, request changes, reject), what each review round was given, and
-    — only when the operator asks — the comments. None for a record with no deposit (imported)."""
-    deposit = Deposit.objects.select_related("owner", "reviewer", "community").filter(record=record).first()
-    if deposit is None:
+    — only when the operator asks — the comments. None for a record with no deposit (imported).
+    `record` comes from `bag_records`, its deposit with its events and rounds."""
+    try:
+        deposit = record.deposit
+    except Deposit.DoesNotExist:
         return {"deposit": None, "events": [], "rounds": [], "comments": None}
     events = [
         {**_fields(e, EVENT_FIELDS), "actor": agents.key(e.actor), "assignee": agents.key(e.assignee)}
-        for e in deposit.events.select_related("actor", "assignee").order_by("created", "pk")
+        for e in deposit.events.all()  # in order (`bag_records`)
     ]
-    rounds = [
-        {**_fields(r, ROUND_FIELDS), "submitted_by": agents.key(r.submitted_by)}
-        for r in deposit.rounds.select_related("submitted_by").order_by("number")
-    ]
+    rounds = [{**_fields(r, ROUND_FIELDS), "submitted_by": agents.key(r.submitted_by)} for r in deposit.rounds.all()]
     conversation = None
     if comments:
         thread = list(Comment.objects.filter(deposit=deposit).select_related("author", "resolved_by").order_by("pk"))
@@ -251,8 +267,29 @@ def review_history(record: Record, *, agents: Agents, comments: bool) -> dict:
 
 def bag_records(dois: list[str] | None = None):
     """The records to bag, oldest first, read a hundred at a time (never all at once), each with
-    what `record_documents` reads of it."""
-    records = Record.objects.select_related("community", "owner", "withdrawn_by", "pid", "concept__pid").order_by("pk")
+    what `record_documents` reads of it but its files (a record may have ten thousand): a hundred
+    records' revisions, deposits, review events and rounds are read in one query each."""
+    records = (
+        Record.objects.select_related(
+            "community",
+            "owner",
+            "withdrawn_by",
+            "pid",
+            "concept__pid",
+            "deposit__owner",
+            "deposit__reviewer",
+            "deposit__community",
+        )
+        .prefetch_related(
+            Prefetch("revisions", queryset=RecordRevision.objects.select_related("actor").order_by("number")),
+            Prefetch(
+                "deposit__events",
+                queryset=DepositEvent.objects.select_related("actor", "assignee").order_by("created", "pk"),
+            ),
+            Prefetch("deposit__rounds", queryset=ReviewRound.objects.select_related("submitted_by").order_by("number")),
+        )
+        .order_by("pk")
+    )
     if dois:
         records = records.filter(doi__in=dois)
     return records.iterator(chunk_size=100)

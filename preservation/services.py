@@ -161,7 +161,7 @@ def bag_write(record: Record, documents: RecordDocuments, folder: Path) -> bagit
             raise BagProblem(f"The stored bytes of “{record_file.name}” do not match its recorded checksums.")
     for name, content in metadata_documents(record).items():
         _inside(folder, METADATA_DIR, name).write_bytes(content)
-    for name, content in documents.documents.items():
+    for name, content in documents.encoded().items():
         _inside(folder, name).write_bytes(content)
     concept_pid = record.concept.pid
     bag_info = {

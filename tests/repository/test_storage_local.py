@@ -301,3 +301,14 @@ def test_the_local_copy_of_an_object_is_its_own_file_whatever_its_size(store):
     assert read(store, key) == b"x" * 100  # and nothing is deleted
     with pytest.raises(FileNotFoundError), store.local_copy(new_object_key()):
         pass
+
+
+def test_a_small_object_is_put_whole_and_replaces_the_one_there(store):
+    key = new_object_key()
+    store.put_object(key=key, data=b"first")
+    store.put_object(key=key, data=b"second")
+    with store.open(key) as fh:
+        assert fh.read() == b"second"
+    assert [p.name for p in store._path(key).parent.iterdir()] == [store._path(key).name]  # no temporary left
+    with pytest.raises(ValueError, match="escapes the storage root"):
+        store.put_object(key="../outside", data=b"x")

@@ -354,3 +354,24 @@ def test_reading_a_missing_object_is_file_not_found_and_an_unreachable_store_sto
             pass
         with pytest.raises(StorageError, match=r"S3 .* failed"):
             store.read_range(key, 0, 1)
+
+
+def test_a_small_object_is_put_whole_in_one_request_with_its_sha256(store, s3):
+    """`put_object` (a bag's metadata files): one PutObject, sent with the bytes' SHA-256 for S3 to
+    check (real S3 refuses other bytes; moto neither checks nor keeps it, so the request is what is
+    looked at), and no multipart upload left behind."""
+    sent = []
+    store.client.meta.events.register(
+        "before-send.s3", lambda request, **_: sent.append((request.method, dict(request.headers)))
+    )
+    key = new_object_key()
+    data = "record.json — ε".encode() * 100
+    store.put_object(key=key, data=data)
+    [(method, headers)] = sent
+    assert method == "PUT" and "uploadId" not in str(headers)
+    assert headers["x-amz-checksum-sha256"] == base64.b64encode(hashlib.sha256(data).digest())
+    assert read(store, key) == data
+    pending = s3.client().list_multipart_uploads(Bucket="estran-test").get("Uploads", [])
+    assert key not in [upload["Key"] for upload in pending]
+    store.put_object(key=key, data=b"")  # replaced, even by nothing
+    assert read(store, key) == b""
