@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := chromium xmlsec1 gettext
 
-.PHONY: setup run test test-fast fuzz soak bench-check lint messages clean system-packages
+.PHONY: setup run test durations test-fast fuzz soak bench-check lint messages clean system-packages
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -64,6 +64,13 @@ test: setup system-packages lint
 	[ $$rc -eq 5 ] && rc=0; \
 	$(PY) -m pytest -m serial $(PYTEST_ARGS) || { r=$$?; [ $$r -eq 5 ] || rc=$$r; }; \
 	exit $$rc
+
+# The seconds each test file takes (tests/durations.json), from which the suite hands the longest
+# files out first: refresh it after tests are added or made faster (the parallel part, one run).
+durations: setup
+	@mkdir -p var
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=0 -m "not serial" -q $(PYTEST_ARGS) | tee var/durations.log
+	$(PY) -m tests.durations var/durations.log > tests/durations.json
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)

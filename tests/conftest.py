@@ -261,6 +261,7 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, message
 
 # --- The S3 API server (moto) on loopback, its settings and its worker (tests/fakes/s3_server.py) -
 
+from tests import durations  # noqa: E402
 from tests.fakes.s3_server import s3, s3_celery_worker, s3_server, s3_worker  # noqa: E402,F401
 
 
@@ -277,26 +278,16 @@ def pytest_collection_modifyitems(config, items):
     ]
     if shared:
         raise pytest.UsageError("Items sharing a node id must be marked serial: " + ", ".join(shared[:5]))
-    # The long files first: pytest-xdist hands files out in this order (`--dist loadfile`), so that
-    # the short ones fill in at the end and neither process waits for the other's last long file.
-    items.sort(key=lambda item: 0 if _long(item) else 1)
+    # The longest files first (`tests/durations.json`, from a run of the suite): pytest-xdist hands
+    # files out in this order (`--dist loadfile`), so that the short ones fill in at the end and
+    # neither process waits for the other's last long file. The sort is stable: a file's items stay
+    # together and in order.
+    seconds = durations.load()
+    items.sort(key=lambda item: -_expected_seconds(item, seconds))
 
 
-# Files of long tests beside the browser tests (each 10 s or more in the suite: servers started,
-# benchmarks run end to end, a fresh database migrated, gigabytes streamed).
-LONG_FILES = (
-    "tests/test_embedded_default.py",
-    "tests/test_big_deposit.py",
-    "tests/test_doi_integration.py",
-    "tests/docker/test_docker_files.py",
-    "tests/search/test_syntax_on_sqlite.py",
-    "tests/repository/test_download_all_large.py",
-    "tests/repository/test_sandbox.py",
-    "tests/vocabularies/test_loading.py",
-    "tests/deposit/test_uploads_s3.py",
-)
-
-
-def _long(item) -> bool:
+def _expected_seconds(item, seconds: dict[str, int]) -> int:
+    """How long the item's file took in the last measured run; a file not measured yet, 10 s if it
+    drives a browser, else nothing."""
     path = item.nodeid.split("::", 1)[0]
-    return bool(item.get_closest_marker("browser")) or path in LONG_FILES or "bench" in path.rsplit("/", 1)[-1]
+    return seconds.get(path, 10 if item.get_closest_marker("browser") else 0)
