@@ -335,9 +335,9 @@ def _vector_sql(alias: str) -> str:
 
 def _write_postgres(table: str, rows: list[tuple[dict, SearchColumns]], *, with_pairs: bool = True) -> None:
     """One UPDATE for the batch: every column from VALUES, the tsvector computed in the database,
-    and from it `search_pairs` (migration 0010: each two words that follow each other, what a
-    two-word phrase is matched against through its index; `with_pairs` False for migration 0004,
-    which runs before the column exists and whose vectors 0010 pairs)."""
+    and from it `search_pairs` (migrations 0010 and 0012: each two and three words that follow each
+    other, what a phrase of two or three words is matched against through its index; `with_pairs`
+    False for migration 0004, which runs before the column exists and whose vectors 0010 pairs)."""
     columns = [*_PG_CASTS, "indexed", "title_text", "people_and_keywords", "abstract_text"]
     casts = {
         **_PG_CASTS,

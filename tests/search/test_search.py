@@ -289,6 +289,43 @@ def test_every_facet_counts_what_the_records_columns_say_whatever_the_filters(pu
             assert chosen == set(values) & set(counts(result, facet)), (params, facet)
 
 
+def test_the_facets_counted_in_one_pass_are_those_counted_one_by_one(publish, monkeypatch):
+    """PostgreSQL counts the facets of one value per record (community, resource type, licence,
+    year) in one pass over the base (`_scalar_facets_sql`); the values, counts, order and cut (the
+    selected values first, then the most frequent, ties by value, `facet_size` of them) are those of
+    one count per facet, with and without words, filters and a selected value that counts nothing."""
+    from repository import search as search_module
+
+    for n in range(14):
+        publish(
+            f"Mooring temperature {n}" if n % 2 else f"Glider salinity {n}",
+            community=["ocean", "atmosphere", "biodiversity"][n % 3],
+            creators=[["Le Goff, Anne", "Martin, Paul"][n % 2]],
+            licence=["CC-BY-4.0", "CC0-1.0", "etalab-2.0"][(n // 2) % 3],
+            resource_type=["Dataset", "Model"][(n // 3) % 2],
+            published=date(2019 + n % 5, 1, 1),
+        )
+    queries = [
+        {},
+        {"q": "temperature"},
+        {"licence": ["etalab-2.0"], "year": ["2021", "2019"]},
+        {"q": "mooring", "community": ["atmosphere"], "creator": ["Martin, Paul"]},
+        {"resource_type": ["Model", "Text"], "licence": ["CC0-1.0"], "community": ["ocean", "nowhere"]},
+    ]
+    one_pass = search_module._one_pass_facets
+
+    def facets(params, size):
+        result = search(parse_query(params), facet_size=size)
+        return {f: [(v.value, v.count, v.selected) for v in values] for f, values in result.facets.items()}
+
+    for size in (1, 2, 10):
+        monkeypatch.setattr(search_module, "_one_pass_facets", one_pass)
+        together = [facets(params, size) for params in queries]
+        monkeypatch.setattr(search_module, "_one_pass_facets", list)
+        assert together == [facets(params, size) for params in queries], size
+    monkeypatch.setattr(search_module, "_one_pass_facets", one_pass)
+
+
 # --- Space --------------------------------------------------------------------------------------
 
 
@@ -571,10 +608,11 @@ def test_a_phrase_checked_after_the_index_area_and_facets_finds_what_one_step_fi
 
 
 def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_positions(publish, moderator, monkeypatch):
-    """PostgreSQL answers a query that is one two-word phrase (in both languages it is read in)
-    through the index of each record's pairs of following words (`search_pairs`, migration 0010),
-    with no tsvector read; other phrases as before. The same records, order, total and facets as
-    the words' positions give in one step, and a withdrawn record's pairs are gone with its words."""
+    """PostgreSQL answers a query that is one phrase of two or three words (in both languages it is
+    read in) through the index of each record's pairs and runs of three following words
+    (`search_pairs`, migrations 0010 and 0012), with no tsvector read; other phrases as before. The
+    same records, order, total and facets as the words' positions give in one step, and a withdrawn
+    record's pairs are gone with its words."""
     from django.db import connection
 
     from repository import search as search_module
@@ -586,6 +624,9 @@ def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_posit
     publish("Water-column chlorophyll", published=date(2020, 1, 4))
     gone = publish("Water column, withdrawn", published=date(2020, 1, 5))
     record_withdraw(record=gone, actor=moderator, reason="duplicate", note="")
+    # both pairs of "sea water temperature", never the three words in a row
+    publish("Sea water and water temperature", published=date(2020, 1, 6))
+    publish("Sea water temperature at the mooring", published=date(2020, 1, 7))
     queries = [
         {"q": '"water column"'},
         {"q": '"Water Column"', "community": ["ocean", "atmosphere"], "sort": "oldest"},
@@ -593,6 +634,9 @@ def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_posit
         {"q": '"water of column"'},  # a common word inside: positions two apart, checked on the tsvector
         {"q": '"water column" nitrate'},  # a phrase and a word: checked on the tsvector
         {"q": "water-column"},
+        {"q": '"sea water temperature"'},  # three words: their run of three
+        {"q": '"water column nutrients"', "sort": "title"},
+        {"q": '"sea water temperature mooring"'},  # four words: checked on the tsvector
     ]
 
     answers = _answers_as_in_one_step(queries, monkeypatch)
@@ -600,6 +644,9 @@ def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_posit
     assert "Water column, withdrawn" not in answers[0][1]
     assert set(answers[0][1]) == set(answers[1][1])  # any case, either order
     assert answers[4][1] == ["Water column nutrients"]
+    assert answers[6][1] == ["Sea water temperature at the mooring"]
+    assert answers[7][1] == ["Water column nutrients"]
+    assert answers[8][1] == []
     if connection.vendor == "postgresql":
         # which queries the pairs answer, as PostgreSQL decides it when it plans the statement
         with connection.cursor() as cursor:
@@ -609,7 +656,8 @@ def test_a_two_word_phrase_is_found_through_its_pairs_as_through_the_words_posit
                 taken.append(cursor.fetchone()[0])
             cursor.execute("SELECT search_pairs IS NULL FROM repository_record WHERE id = %s", [gone.pk])
             assert cursor.fetchone()[0]
-        assert taken == [True, True, True, False, False, False]
+        # a hyphenated word is a run of three: the compound, then its parts (`water-column water column`)
+        assert taken == [True, True, True, False, False, True, True, True, False]
 
 
 # --- What is searchable -------------------------------------------------------------------------
