@@ -81,7 +81,7 @@ FUZZ_EXAMPLES ?= 300
 fuzz: setup
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(PY) -m pytest -o timeout=3600 tests/test_api_fuzz.py $(PYTEST_ARGS)
 
-# The soak of issue 13 for longer than `make test` runs it (tests/test_soak.py, 15 s a backend): the
+# The soak of issue 13 for longer than `make test` runs it (tests/test_soak.py: 15 s, both at once): the
 # embedded default, then PostgreSQL and Redis, SOAK_SECONDS each; prints the figures, exits 1 if
 # anything did not hold.
 SOAK_SECONDS ?= 600
