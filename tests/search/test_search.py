@@ -375,9 +375,9 @@ def test_points_and_the_whole_world(places):
 
 def test_a_box_finds_exactly_the_records_meeting_it_wherever_their_edges_fall(publish):
     """Records and query boxes with edges on ±180°, ±90° and round degrees, just either side of
-    them, points, boxes across the antimeridian and an ocean-wide box: each search's records are
-    those whose stored extent meets the box (edges touching count), worked out here one record at
-    a time, on both databases."""
+    them, points, boxes across the antimeridian and an ocean-wide box: each search's records, with
+    words and without, are those whose stored extent meets the box (edges touching count), worked
+    out here one record at a time, on both databases."""
     from repository.models import Record
     from repository.search import BBox
 
@@ -410,7 +410,10 @@ def test_a_box_finds_exactly_the_records_meeting_it_wherever_their_edges_fall(pu
         for east in edges[::3]:
             for south, north in zip(lats, lats[2:], strict=False):
                 box = BBox(west=west, south=south, east=east, north=north)
-                assert found(bbox=box.as_param(), size=100) == {r.title for r in records if meets(r, box)}, box
+                expected = {r.title for r in records if meets(r, box)}
+                assert found(bbox=box.as_param(), size=100) == expected, box
+                # with words (each record's abstract says "at sea"), the box filters what they find
+                assert found(q="sea", bbox=box.as_param(), size=100) == expected, box
                 searched += 1
     assert searched > 100
 
