@@ -20,10 +20,15 @@ import re
 import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.utils.translation import gettext as _, ngettext
+
+# numpy is imported where a file's values are read (in the sandbox child, `read_header`), not here:
+# every Django process imports this module (through the variables' derivation), and numpy is a
+# quarter of a second of each one's start.
+if TYPE_CHECKING:
+    import numpy as np
 
 # The CF standard-name table is not on the machine (nor is NERC's P07 collection, whose concept
 # URIs use identifiers like CFSN0335 that cannot be derived from a name), so a standard name is
@@ -396,6 +401,8 @@ def _role(var) -> str:
 
 
 def _attribute_text(value) -> str:
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if isinstance(value, str):
@@ -423,6 +430,8 @@ def _header_attributes(obj, names) -> list[dict]:
 
 def _attr(obj, name: str) -> Any:
     """An attribute as a Python value: a stripped string, a number, or None when absent or empty."""
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     if name not in obj.ncattrs():
         return None
     value = obj.getncattr(name)
@@ -442,6 +451,8 @@ def _attr(obj, name: str) -> Any:
 def _plain(value: Any) -> Any:
     """A numpy scalar as a Python number; a float32 keeps its short decimal form (70.01 rather
     than 70.01000213623047), which is what the file's author wrote."""
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     if isinstance(value, np.floating):
         return float(str(value))
     if isinstance(value, np.generic):
@@ -473,11 +484,15 @@ def _units(var) -> str:
 
 
 def _is_numeric(var) -> bool:
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     return np.issubdtype(var.dtype, np.number) if isinstance(var.dtype, np.dtype) else False
 
 
 def _values(var) -> np.ndarray | None:
     """A variable's valid values (fill, missing and out-of-valid-range values left out), flat."""
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     if not _is_numeric(var) or var.size == 0 or var.size > MAX_COORDINATE_VALUES:
         return None
     data = np.ma.asarray(var[...])
@@ -563,6 +578,8 @@ def _to_180(lon: float) -> float:
 def _box_of_longitudes(values: np.ndarray) -> tuple[float, float]:
     """West and east of the smallest arc holding every longitude: the complement of the widest gap
     between them. A track crossing 180° gives west > east, as the document stores such a box."""
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     lons = np.unique(np.where(values >= 180, values - 360, values))  # −180 ≤ lon < 180
     if lons.size == 1:
         return _plain(lons[0]), _plain(lons[0])
@@ -690,6 +707,8 @@ class _Extraction:
         return None
 
     def box_from_coordinates(self) -> dict | None:
+        import numpy as np  # noqa: PLC0415 - see the imports
+
         lat_vars, lon_vars = self.latitude_variables(), self.longitude_variables()
         lats = [v for v in (_values(var) for var in lat_vars) if v is not None]
         lons = [v for v in (_values(var) for var in lon_vars) if v is not None]

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -60,6 +61,124 @@ def _database(url: str, *, drop: bool) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- Prepared databases ----------------------------------------------------------------------------
+#
+# Migrating, loading the demo accounts and creating the scenario's accounts take about 20 CPU
+# seconds (four Django start-ups, the migrations, a password hashed per account). The first stack of
+# a given code and number of accounts does it and keeps the result as a template: a copy of the
+# SQLite file (var/stack-templates/), or a PostgreSQL database that new ones are created from
+# (`CREATE DATABASE … TEMPLATE`). The next stacks start from a copy, the same database the commands
+# would have written. A template is named after a digest of the code that writes the database (the
+# apps, their migrations and settings, the accounts script), so a change to any of it makes a new
+# one; the templates of other code are removed when one is made. tests/test_embedded_default.py
+# still migrates from nothing, as `make run` does on a new machine.
+
+TEMPLATES = ROOT / "var" / "stack-templates"
+_TEMPLATE_PREFIX = "estran_stack_"
+_CODE = (
+    *("accounts", "config", "core", "deposit", "moderation", "notifications", "oai", "preservation", "repository"),
+    "vocabularies",
+)
+
+
+def _code_digest() -> str:
+    """A digest of the Python files that decide what the prepared database holds."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [ROOT / "bench" / "soak" / "accounts.py", ROOT / "manage.py"]
+    for package in _CODE:
+        files += sorted((ROOT / package).rglob("*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _prepare(stack: Stack, *, depositors: int, moderators: int) -> dict[str, str]:
+    """Give the stack its migrated database with the demo and the scenario's accounts, from the
+    template when there is one; returns the accounts' API tokens."""
+    name = f"{_TEMPLATE_PREFIX}{_code_digest()}_{depositors}_{moderators}"
+    tokens_file = TEMPLATES / f"{name}.json"
+    if tokens_file.is_file() and _from_template(stack, name):
+        return json.loads(tokens_file.read_text())
+    stack.run("manage.py", "migrate", "--noinput", "-v0")
+    stack.run("manage.py", "estran_load_demo")
+    tokens = {}
+    if depositors or moderators:
+        out = stack.run("-m", "bench.soak.accounts", str(depositors), str(moderators))
+        tokens = json.loads(out.strip().splitlines()[-1])
+    _keep_as_template(stack, name, tokens)
+    return tokens
+
+
+def _sqlite_path(stack: Stack) -> Path:
+    return Path(stack.env["DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+def _from_template(stack: Stack, name: str) -> bool:
+    """Copy the template into the stack's database; False if it is gone."""
+    if stack.backend == "embedded":
+        template = TEMPLATES / f"{name}.sqlite3"
+        if not template.is_file():
+            return False
+        shutil.copyfile(template, _sqlite_path(stack))
+        return True
+    import psycopg
+
+    url = urlparse(stack.env["DATABASE_URL"])
+    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        target = url.path.lstrip("/")
+        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{name}"')
+    return True
+
+
+def _keep_as_template(stack: Stack, name: str, tokens: dict[str, str]) -> None:
+    """Keep the stack's freshly prepared database as the template `name` (before any process of the
+    stack opens it), and remove the templates of other code. Stacks preparing the same template at
+    once each keep theirs; the last one wins, and they are the same."""
+    import sqlite3
+
+    TEMPLATES.mkdir(parents=True, exist_ok=True)
+    digest = name.removeprefix(_TEMPLATE_PREFIX).split("_")[0]
+    if stack.backend == "embedded":
+        partial = TEMPLATES / f"{name}.{uuid.uuid4().hex}.part"
+        source, copy = sqlite3.connect(_sqlite_path(stack)), sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+        os.replace(partial, TEMPLATES / f"{name}.sqlite3")
+        for old in TEMPLATES.glob(f"{_TEMPLATE_PREFIX}*.sqlite3"):
+            if digest not in old.name:
+                old.unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        url = urlparse(stack.env["DATABASE_URL"])
+        with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+            with suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.path.lstrip("/")}"')
+            others = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname NOT LIKE %s",
+                [f"{_TEMPLATE_PREFIX}%", f"{_TEMPLATE_PREFIX}{digest}_%"],
+            ).fetchall()
+            for (other,) in others:
+                # One in use (another checkout's stack being created from it) is left for later.
+                with suppress(psycopg.errors.ObjectInUse):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
+    tokens_file = TEMPLATES / f"{name}.json"
+    partial_tokens = tokens_file.with_suffix(f".{uuid.uuid4().hex}.part")
+    partial_tokens.write_text(json.dumps(tokens))
+    os.replace(partial_tokens, tokens_file)
+    for old in TEMPLATES.glob(f"{_TEMPLATE_PREFIX}*.json"):
+        if digest not in old.name:
+            old.unlink(missing_ok=True)
 
 
 @dataclass
@@ -151,8 +270,9 @@ def running_stack(
     start_timeout: float = 90,
 ) -> Iterator[Stack]:
     """Migrate, load the demo accounts (as `make run`), create `depositors` and `moderators` (of the
-    ocean community) with API tokens, start Procfile.dev's processes and wait until the web server
-    answers /healthz and the worker is ready; stop them on exit (and drop the PostgreSQL database)."""
+    ocean community) with API tokens (or copy a database prepared so before: `_prepare`), start
+    Procfile.dev's processes and wait until the web server answers /healthz and the worker is ready;
+    stop them on exit (and drop the PostgreSQL database)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = stack_environment(
@@ -169,11 +289,7 @@ def running_stack(
     if backend == "postgres":
         _database(database_url, drop=False)
     try:
-        stack.run("manage.py", "migrate", "--noinput", "-v0")
-        stack.run("manage.py", "estran_load_demo")
-        if depositors or moderators:
-            out = stack.run("-m", "bench.soak.accounts", str(depositors), str(moderators))
-            stack.tokens = json.loads(out.strip().splitlines()[-1])
+        stack.tokens = _prepare(stack, depositors=depositors, moderators=moderators)
         stack.commands = procfile_commands(port=port, beat_schedule=workdir / "celerybeat-schedule")
         for name in stack.commands:
             stack.start(name)

@@ -64,7 +64,7 @@ def test_seven_files_chosen_at_once_all_end_ready_and_none_is_retried(browser, s
     try:
         page.goto(f"{stack.site}/accounts/login/")
         page.fill("input[name=login]", "soak-dep-01")
-        page.fill("input[name=password]", "soak-dep-01-password")
+        page.fill("input[name=password]", "soak-password")
         page.locator(".auth-card form button[type=submit]").click()
         page.wait_for_url(f"{stack.site}/deposits/")
         page.goto(f"{stack.site}/deposits/{deposit['id']}/wizard/files/")
