@@ -39,8 +39,7 @@ import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from typing import TYPE_CHECKING
 
 from repository.metadata import (
     Creator,
@@ -53,6 +52,11 @@ from repository.metadata import (
 
 from . import inspire
 from .vocab import doi_url, identifier_url, orcid_url
+
+# rdflib (a sixth of a second to import) only where Turtle is written: every Django process imports
+# this module, few write Turtle.
+if TYPE_CHECKING:
+    from rdflib import BNode, Graph, URIRef
 
 PROV = "http://www.w3.org/ns/prov#"
 # The profile of the PROV JSON-LD (its media type, application/ld+json, is schema.org's too).
@@ -507,6 +511,8 @@ def _labelled(value, counter: list[int]):
 
 def _term(value: str) -> URIRef | BNode:
     """A node's `@id`: a blank node's label, or an IRI (a CURIE of `CONTEXT` expanded)."""
+    from rdflib import BNode, URIRef  # noqa: PLC0415 - see the imports
+
     if value.startswith("_:"):
         return BNode(value[2:])
     prefix, _, local = value.partition(":")
@@ -516,6 +522,8 @@ def _term(value: str) -> URIRef | BNode:
 def _objects(value) -> list:
     """The RDF objects a JSON-LD value stands for, as the JSON-LD to RDF algorithm gives them for the
     shapes `_nodes` writes: references, nested nodes (added by `_add`), typed values, strings."""
+    from rdflib import Literal  # noqa: PLC0415 - see the imports
+
     if isinstance(value, list):
         return [o for v in value for o in _objects(v)]
     if isinstance(value, dict):
@@ -526,6 +534,8 @@ def _objects(value) -> list:
 
 
 def _add(graph: Graph, node: dict) -> None:
+    from rdflib import RDF  # noqa: PLC0415 - see the imports
+
     subject = _term(node["@id"])
     types = node.get("@type") or []
     for kind in [types] if isinstance(types, str) else types:
@@ -544,6 +554,8 @@ def to_turtle(p: Provenance) -> bytes:
     """The graph in Turtle, from its JSON-LD (the one source: its nodes read straight into triples,
     which rdflib's JSON-LD parser took ten times as long to do; the tests parse both and compare);
     its blank nodes keep their labels (`_labelled`), so that the same graph is always the same text."""
+    from rdflib import Graph  # noqa: PLC0415 - see the imports
+
     graph = Graph(bind_namespaces="none")
     for node in _labelled(to_prov_jsonld(p), [0])["@graph"]:
         _add(graph, node)
