@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> dict:
         web = start_web(env, workdir, port, log)
         tokens = accounts(env)
         depositor, moderator = Api(site, tokens["soak-dep-01"]), Api(site, tokens["soak-mod-01"])
-        reviewer_browser = sign_in(site, "soak-mod-01", "soak-mod-01-password")
+        reviewer_browser = sign_in(site, "soak-mod-01", "soak-password")
 
         def phase(name: str):
             sampler = RssSampler(web.pid)

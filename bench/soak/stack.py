@@ -65,15 +65,15 @@ def _database(url: str, *, drop: bool) -> None:
 
 # --- Prepared databases ----------------------------------------------------------------------------
 #
-# Migrating, loading the demo accounts and creating the scenario's accounts take about 20 CPU
-# seconds (four Django start-ups, the migrations, a password hashed per account). The first stack of
-# a given code and number of accounts does it and keeps the result as a template: a copy of the
-# SQLite file (var/stack-templates/), or a PostgreSQL database that new ones are created from
-# (`CREATE DATABASE … TEMPLATE`). The next stacks start from a copy, the same database the commands
-# would have written. A template is named after a digest of the code that writes the database (the
-# apps, their migrations and settings, the accounts script), so a change to any of it makes a new
-# one; the templates of other code are removed when one is made. tests/test_embedded_default.py
-# still migrates from nothing, as `make run` does on a new machine.
+# Migrating and loading the demo accounts take about 10 CPU seconds (Django started twice, the
+# migrations, three passwords hashed). The first stack of a given code does it and keeps the result
+# as a template: a copy of the SQLite file (var/stack-templates/), or a PostgreSQL database that
+# new ones are created from (`CREATE DATABASE … TEMPLATE`); the next stacks start from a copy, the
+# same database the commands would have written, and only the scenario's accounts are made in each.
+# A template is named after a digest of the code that writes the database (the apps, their
+# migrations and settings), so a change to any of it makes a new one; the templates of other code
+# are removed when one is made. tests/test_embedded_default.py still migrates from nothing, as
+# `make run` does on a new machine.
 
 TEMPLATES = ROOT / "var" / "stack-templates"
 _TEMPLATE_PREFIX = "estran_stack_"
@@ -88,7 +88,7 @@ def _code_digest() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    files = [ROOT / "bench" / "soak" / "accounts.py", ROOT / "manage.py"]
+    files = [ROOT / "manage.py"]
     for package in _CODE:
         files += sorted((ROOT / package).rglob("*.py"))
     for path in files:
@@ -97,20 +97,17 @@ def _code_digest() -> str:
 
 
 def _prepare(stack: Stack, *, depositors: int, moderators: int) -> dict[str, str]:
-    """Give the stack its migrated database with the demo and the scenario's accounts, from the
-    template when there is one; returns the accounts' API tokens."""
-    name = f"{_TEMPLATE_PREFIX}{_code_digest()}_{depositors}_{moderators}"
-    tokens_file = TEMPLATES / f"{name}.json"
-    if tokens_file.is_file() and _from_template(stack, name):
-        return json.loads(tokens_file.read_text())
-    stack.run("manage.py", "migrate", "--noinput", "-v0")
-    stack.run("manage.py", "estran_load_demo")
-    tokens = {}
-    if depositors or moderators:
-        out = stack.run("-m", "bench.soak.accounts", str(depositors), str(moderators))
-        tokens = json.loads(out.strip().splitlines()[-1])
-    _keep_as_template(stack, name, tokens)
-    return tokens
+    """Give the stack its migrated database with the demo accounts (from the template when there is
+    one), then the scenario's accounts; returns their API tokens."""
+    name = f"{_TEMPLATE_PREFIX}{_code_digest()}"
+    if not _from_template(stack, name):
+        stack.run("manage.py", "migrate", "--noinput", "-v0")
+        stack.run("manage.py", "estran_load_demo")
+        _keep_as_template(stack, name)
+    if not (depositors or moderators):
+        return {}
+    out = stack.run("-m", "bench.soak.accounts", str(depositors), str(moderators))
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _sqlite_path(stack: Stack) -> Path:
@@ -118,7 +115,7 @@ def _sqlite_path(stack: Stack) -> Path:
 
 
 def _from_template(stack: Stack, name: str) -> bool:
-    """Copy the template into the stack's database; False if it is gone."""
+    """Copy the template into the stack's database; False if there is none."""
     if stack.backend == "embedded":
         template = TEMPLATES / f"{name}.sqlite3"
         if not template.is_file():
@@ -137,15 +134,14 @@ def _from_template(stack: Stack, name: str) -> bool:
     return True
 
 
-def _keep_as_template(stack: Stack, name: str, tokens: dict[str, str]) -> None:
-    """Keep the stack's freshly prepared database as the template `name` (before any process of the
+def _keep_as_template(stack: Stack, name: str) -> None:
+    """Keep the stack's freshly migrated database as the template `name` (before any process of the
     stack opens it), and remove the templates of other code. Stacks preparing the same template at
     once each keep theirs; the last one wins, and they are the same."""
     import sqlite3
 
-    TEMPLATES.mkdir(parents=True, exist_ok=True)
-    digest = name.removeprefix(_TEMPLATE_PREFIX).split("_")[0]
     if stack.backend == "embedded":
+        TEMPLATES.mkdir(parents=True, exist_ok=True)
         partial = TEMPLATES / f"{name}.{uuid.uuid4().hex}.part"
         source, copy = sqlite3.connect(_sqlite_path(stack)), sqlite3.connect(partial)
         try:
@@ -154,31 +150,24 @@ def _keep_as_template(stack: Stack, name: str, tokens: dict[str, str]) -> None:
             source.close()
             copy.close()
         os.replace(partial, TEMPLATES / f"{name}.sqlite3")
-        for old in TEMPLATES.glob(f"{_TEMPLATE_PREFIX}*.sqlite3"):
-            if digest not in old.name:
+        for old in TEMPLATES.glob(f"{_TEMPLATE_PREFIX}*"):
+            if not old.name.startswith(name):
                 old.unlink(missing_ok=True)
-    else:
-        import psycopg
+        return
+    import psycopg
 
-        url = urlparse(stack.env["DATABASE_URL"])
-        with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-            with suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.path.lstrip("/")}"')
-            others = conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname NOT LIKE %s",
-                [f"{_TEMPLATE_PREFIX}%", f"{_TEMPLATE_PREFIX}{digest}_%"],
-            ).fetchall()
-            for (other,) in others:
-                # One in use (another checkout's stack being created from it) is left for later.
-                with suppress(psycopg.errors.ObjectInUse):
-                    conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
-    tokens_file = TEMPLATES / f"{name}.json"
-    partial_tokens = tokens_file.with_suffix(f".{uuid.uuid4().hex}.part")
-    partial_tokens.write_text(json.dumps(tokens))
-    os.replace(partial_tokens, tokens_file)
-    for old in TEMPLATES.glob(f"{_TEMPLATE_PREFIX}*.json"):
-        if digest not in old.name:
-            old.unlink(missing_ok=True)
+    url = urlparse(stack.env["DATABASE_URL"])
+    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        with suppress(psycopg.errors.DuplicateDatabase):
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.path.lstrip("/")}"')
+        others = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+            [f"{_TEMPLATE_PREFIX}%", name],
+        ).fetchall()
+        for (other,) in others:
+            # One in use (another checkout's stack being created from it) is left for later.
+            with suppress(psycopg.errors.ObjectInUse):
+                conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
 
 
 @dataclass
