@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import suppress
 from urllib.parse import urlparse
 
 import pytest
@@ -40,6 +41,92 @@ def _real_services():
         require_service("PostgreSQL", f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}")
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         require_service("Redis", settings.CELERY_BROKER_URL)
+
+
+# --- The test databases, from a template -----------------------------------------------------------
+#
+# On PostgreSQL, each process of the suite creates its test database by running every migration (10
+# seconds). The first process of a given code keeps its freshly migrated database as a template
+# (`estran_testdb_<digest>`, named after the same digest of the apps' code as the stacks' templates,
+# bench/soak/stack.py) and the next ones are created from it (`CREATE DATABASE … TEMPLATE`), then
+# checked by Django's `migrate` as with `--reuse-db`; templates of other code are removed.
+
+_TEST_TEMPLATE_PREFIX = "estran_testdb_"
+
+
+def _postgres_admin(settings_dict):
+    import psycopg
+
+    return psycopg.connect(
+        host=settings_dict.get("HOST") or "127.0.0.1",
+        port=settings_dict.get("PORT") or 5432,
+        user=settings_dict.get("USER") or "postgres",
+        password=settings_dict.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def _test_database() -> tuple[dict, str, str] | None:
+    """(settings, test database name, template name) on PostgreSQL; None on SQLite."""
+    from django.db import connection
+
+    from bench.soak.stack import _code_digest
+
+    if connection.vendor != "postgresql":
+        return None
+    name = connection.creation._get_test_db_name()
+    return connection.settings_dict, name, f"{_TEST_TEMPLATE_PREFIX}{_code_digest()}"
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """Keep (reuse) the test database when it was just made from the template; pytest-django's
+    `--reuse-db` otherwise."""
+    import time
+
+    import psycopg
+
+    found = _test_database()
+    if found is None:
+        return request.config.getvalue("reuse_db")
+    settings_dict, name, template = found
+    with _postgres_admin(settings_dict) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            return request.config.getvalue("reuse_db")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(20):  # the other process may be creating its own from it this instant
+            try:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                return True
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.25 * (attempt + 1))
+    return request.config.getvalue("reuse_db")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+    """pytest-django's, then the freshly migrated test database kept as the template (see above)."""
+    import psycopg
+    from django.db import connections
+
+    found = _test_database()
+    if found is not None and not django_db_keepdb:
+        settings_dict, name, template = found
+        with django_db_blocker.unblock():
+            connections.close_all()
+        with _postgres_admin(settings_dict) as conn:
+            # The other process may be keeping its own this instant: either is the template.
+            with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.ObjectInUse):
+                conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+            others = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                [f"{_TEST_TEMPLATE_PREFIX}%", template],
+            ).fetchall()
+            for (other,) in others:
+                with suppress(psycopg.errors.ObjectInUse):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
+    return django_db_setup
 
 
 def seed_communities() -> None:

@@ -158,7 +158,7 @@ def _keep_as_template(stack: Stack, name: str) -> None:
 
     url = urlparse(stack.env["DATABASE_URL"])
     with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        with suppress(psycopg.errors.DuplicateDatabase):
+        with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.path.lstrip("/")}"')
         others = conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
