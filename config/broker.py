@@ -7,7 +7,14 @@ creation and its write reads it empty, fails to decode it and stops (seen in the
 stacks sharing the machine). Here the message is written under a name no worker takes
 (`.<time>_<uuid>.partial`), then renamed to its final name, which is atomic in one folder. Registered
 under kombu's `filesystem` alias when the Celery app is made (`config.celery`), so that
-`filesystem://` means this transport in the web process and in the worker."""
+`filesystem://` means this transport in the web process and in the worker.
+
+The same holds for an exchange's table of queues (`<exchange>.exchange` in the control folder):
+kombu created it empty and then filled it, or rewrote it in place, so that a process declaring a
+queue while another read the table found it empty (a JSON error), and two processes creating it at
+once each wrote their own binding over the other's. Here the table is read, changed and written
+whole under another name, then renamed over the old one, under an exclusive lock of its own
+(`<exchange>.exchange.lock`): a reader always finds a whole table, and no binding is lost."""
 
 from __future__ import annotations
 
@@ -36,6 +43,30 @@ class Channel(filesystem.Channel):
             with contextlib.suppress(OSError):
                 os.unlink(partial)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+    def _queue_bind(self, exchange, routing_key, pattern, queue):
+        """Add the binding of `queue` to the exchange's table, which is replaced whole."""
+        table = self._exchange_file(exchange)
+        binding = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        try:
+            self.control_folder.mkdir(exist_ok=True)
+            with open(table.with_name(f"{table.name}.lock"), "a") as guard:
+                filesystem.lock(guard, filesystem.LOCK_EX)
+                try:
+                    queues = self.get_table(exchange)
+                    if binding in queues:
+                        return
+                    partial = table.with_name(f".{table.name}.{uuid.uuid4().hex}.partial")
+                    try:
+                        partial.write_bytes(str_to_bytes(dumps([binding, *queues])))
+                        os.replace(partial, table)
+                    except OSError:
+                        partial.unlink(missing_ok=True)
+                        raise
+                finally:
+                    filesystem.unlock(guard)
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {table}") from exc
 
 
 class Transport(filesystem.Transport):
