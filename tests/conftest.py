@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-from contextlib import suppress
 from urllib.parse import urlparse
 
 import pytest
@@ -107,8 +106,9 @@ def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
     """pytest-django's, then the freshly migrated test database kept as the template (see above)."""
-    import psycopg
     from django.db import connections
+
+    from bench.soak.stack import keep_database_as_template
 
     found = _test_database()
     if found is not None and not django_db_keepdb:
@@ -116,16 +116,7 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
         with django_db_blocker.unblock():
             connections.close_all()
         with _postgres_admin(settings_dict) as conn:
-            # The other process may be keeping its own this instant: either is the template.
-            with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.ObjectInUse):
-                conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
-            others = conn.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                [f"{_TEST_TEMPLATE_PREFIX}%", template],
-            ).fetchall()
-            for (other,) in others:
-                with suppress(psycopg.errors.ObjectInUse):
-                    conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
+            keep_database_as_template(conn, name, template, prefix=_TEST_TEMPLATE_PREFIX)
     return django_db_setup
 
 

@@ -158,16 +158,24 @@ def _keep_as_template(stack: Stack, name: str) -> None:
 
     url = urlparse(stack.env["DATABASE_URL"])
     with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.path.lstrip("/")}"')
-        others = conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-            [f"{_TEMPLATE_PREFIX}%", name],
-        ).fetchall()
-        for (other,) in others:
-            # One in use (another checkout's stack being created from it) is left for later.
-            with suppress(psycopg.errors.ObjectInUse):
-                conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
+        keep_database_as_template(conn, url.path.lstrip("/"), name, prefix=_TEMPLATE_PREFIX)
+
+
+def keep_database_as_template(conn, source: str, template: str, *, prefix: str) -> None:
+    """PostgreSQL (`conn`: autocommit, on another database): copy the database `source` as
+    `template`, unless a process keeping the same one at this instant got there first (either is
+    the template), and drop the other databases named `prefix…`, the templates of other code; one
+    in use (another checkout's copy being made from it) is left for later."""
+    import psycopg
+
+    with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.ObjectInUse):
+        conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{source}"')
+    others = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s", [f"{prefix}%", template]
+    ).fetchall()
+    for (other,) in others:
+        with suppress(psycopg.errors.ObjectInUse):
+            conn.execute(f'DROP DATABASE IF EXISTS "{other}"')
 
 
 @dataclass
